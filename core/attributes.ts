@@ -1,0 +1,44 @@
+// Typed per-request attribute keys, and the well-known keys filters share (Pixiu's hc.Params, typed).
+import type { Attribute } from './plugin-api.js';
+
+export function defineAttribute<T>(name: string): Attribute<T> {
+  return Object.freeze({ name }) as Attribute<T>;
+}
+
+/** One upstream try, recorded by dgp.filter.llm.proxy in order across every endpoint tried. */
+export interface UpstreamAttempt {
+  endpoint_id: string;
+  address: string;
+  cluster: string;
+  /** HTTP status, 0 when no response arrived. */
+  status: number;
+  success: boolean;
+  /** '' on success; 'network_error' | 'status_code_error' | 'timeout' | 'aborted' | ... otherwise. */
+  error_type: string;
+  duration_ms: number;
+}
+
+export interface TokenUsage {
+  model: string;
+  prompt: number;
+  completion: number;
+  total: number;
+  cached: number;
+  reasoning: number;
+  source: 'upstream' | 'estimated';
+}
+
+/** Set by dgp.filter.ai.kvcache (Pixiu `llm_preferred_endpoint_id`), read by dgp.filter.llm.proxy. */
+export const PreferredEndpointId = defineAttribute<string>('llm_preferred_endpoint_id');
+/** Set by dgp.filter.llm.proxy (Pixiu `llm_upstream_attempts`). */
+export const UpstreamAttempts = defineAttribute<UpstreamAttempt[]>('llm_upstream_attempts');
+/** The endpoint whose response is being returned. */
+export const SelectedEndpoint = defineAttribute<{ cluster: string; id: string; address: string }>('selected_endpoint');
+/** performance.now() when the first upstream response byte (headers) arrived for the returned attempt. */
+export const UpstreamFirstByteAt = defineAttribute<number>('upstream_first_byte_at');
+/** Token usage found by dgp.filter.llm.tokenizer. */
+export const LlmTokenUsage = defineAttribute<TokenUsage>('llm_token_usage');
+/** The model the client asked for (from the body), when known. */
+export const RequestModel = defineAttribute<string>('request_model');
+/** Extra fields filters want on the access-log line. */
+export const AccessLogFields = defineAttribute<Record<string, unknown>>('access_log_fields');

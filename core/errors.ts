@@ -1,0 +1,96 @@
+// Every error code the host emits, in one registry (fastify's FST_ERR_* habit), kept in step with docs/errors.md by a
+// test. A plugin's own codes carry its kind as prefix and are defined with `defineErrorCode` in its own folder.
+
+export interface ErrorCodeInfo {
+  /** HTTP status when the error becomes a local reply. */
+  readonly status: number;
+  /** One line: what went wrong. */
+  readonly summary: string;
+  /** What to do about it. */
+  readonly fix: string;
+}
+
+export const ERROR_CODES = {
+  // --- config ---
+  DGP_ERR_CONFIG_NOT_FOUND: { status: 500, summary: 'No conf.yaml in the config directory, or the -c file does not exist.', fix: 'Pass --config-dir <dir> holding conf.yaml, or -c <file>.' },
+  DGP_ERR_CONFIG_YAML: { status: 500, summary: 'The YAML does not parse.', fix: 'Fix the syntax at the reported file:line (indentation, quotes, tabs).' },
+  DGP_ERR_CONFIG_ENV_UNSET: { status: 500, summary: 'A ${VAR} placeholder names an unset environment variable and has no default.', fix: 'Export the variable, or write ${VAR:-default} (an empty default is allowed: ${VAR:-}).' },
+  DGP_ERR_CONFIG_ENV_SYNTAX: { status: 500, summary: 'A ${...} placeholder is malformed.', fix: 'Use ${NAME} or ${NAME:-default}; NAME is letters, digits and underscores.' },
+  DGP_ERR_CONFIG_SCHEMA: { status: 500, summary: 'A field has the wrong type, a wrong value, is missing or is unknown.', fix: 'Follow the hint; docs/configuration.md lists every field with its type and default.' },
+  DGP_ERR_CONFIG_PROTO_KEY: { status: 500, summary: 'A YAML key is __proto__, constructor or prototype (prototype pollution).', fix: 'Remove or rename the key.' },
+  DGP_ERR_CONFIG_DOMAIN: { status: 500, summary: 'socket_address.domains holds a URL (scheme or path) instead of a host name.', fix: 'Write the bare host, e.g. api.openai.com, not https://api.openai.com/v1.' },
+  DGP_ERR_CONFIG_DUPLICATE: { status: 500, summary: 'Two listeners, clusters or routes share a name or address that must be unique.', fix: 'Rename or remove one of them.' },
+  DGP_ERR_CONFIG_REFERENCE: { status: 500, summary: 'A route names a cluster that is not defined and no adapter can create it.', fix: 'Define the cluster under static_resources.clusters, or fix the name.' },
+  DGP_ERR_CONFIG_PIXIU_COMPAT: { status: 500, summary: 'A mistake Pixiu tolerates silently (a warning; an error under --strict).', fix: 'Apply the exact fix the message gives.' },
+  DGP_ERR_CONFIG_DURATION: { status: 500, summary: 'A duration is not a Go-style duration string or a number of milliseconds.', fix: 'Write e.g. 500ms, 5s, 1m30s, or a number of milliseconds.' },
+  // --- plugins ---
+  DGP_ERR_PLUGIN_UNKNOWN_KIND: { status: 500, summary: 'No loaded plugin provides this kind.', fix: 'Check the spelling (a suggestion is given), or add the plugin folder with --plugin-dir or plugins.dirs.' },
+  DGP_ERR_PLUGIN_DUPLICATE_KIND: { status: 500, summary: 'Two plugins provide the same kind.', fix: 'Remove one of the two folders named in the message.' },
+  DGP_ERR_PLUGIN_IMPORT: { status: 500, summary: 'A plugin entry failed to import.', fix: 'Run `node <entry>` to see the error; check package.json "dgp.entry" or "main".' },
+  DGP_ERR_PLUGIN_MANIFEST: { status: 500, summary: 'A plugin default export is not a valid manifest (or array of manifests).', fix: 'Export { kind, apiVersion, description, configSchema, create }; see docs/plugin-authoring.md.' },
+  DGP_ERR_PLUGIN_API_VERSION: { status: 500, summary: 'A plugin was written for another plugin API version.', fix: 'Upgrade the plugin or the gateway so that apiVersion matches.' },
+  DGP_ERR_PLUGIN_CONFIG: { status: 500, summary: "A filter's or adapter's config does not match its configSchema.", fix: "Follow the hint; the plugin's README lists its options." },
+  DGP_ERR_PLUGIN_CREATE: { status: 500, summary: "A plugin's create() threw.", fix: 'Read the cause; usually a config value the schema could not catch.' },
+  DGP_ERR_PLUGIN_WRONG_TYPE: { status: 500, summary: 'A kind was used where another plugin type is expected (e.g. an adapter in http_filters).', fix: 'Move it to the right section.' },
+  // --- http ---
+  DGP_ERR_HTTP_NO_ROUTE: { status: 404, summary: 'No route matches the request method, path and headers.', fix: 'Check route_config.routes: prefix/path, methods and header matchers.' },
+  DGP_ERR_HTTP_BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the listener allows.', fix: 'Send a smaller body or raise the listener config max_body_bytes.' },
+  DGP_ERR_HTTP_BAD_JSON: { status: 400, summary: 'The request body is not valid JSON.', fix: 'Send a JSON body with Content-Type: application/json.' },
+  DGP_ERR_HTTP_BODY_READ: { status: 400, summary: 'The request body could not be read (client aborted or sent a malformed body).', fix: 'Retry the request; check the client.' },
+  DGP_ERR_HTTP_FILTER_FAILED: { status: 500, summary: 'A filter hook threw; the request was answered with 500 and the stack was logged.', fix: 'Read the logged stack (reqId in the body) and fix or remove the filter.' },
+  DGP_ERR_HTTP_SHUTTING_DOWN: { status: 503, summary: 'The gateway is shutting down and no longer accepts requests on this connection.', fix: 'Retry against another instance.' },
+  DGP_ERR_HTTP_NO_RESPONSE: { status: 502, summary: 'The filter chain finished without any filter producing a response.', fix: 'Add dgp.filter.llm.proxy (or another terminal filter) to http_filters.' },
+  // --- upstream (dgp.filter.llm.proxy) ---
+  DGP_ERR_UPSTREAM_UNAVAILABLE: { status: 503, summary: 'No upstream response at all: no healthy endpoint, all cooled down, connection refused or reset.', fix: 'Check the endpoints are up and reachable; see x-dgp-attempts and the access log for each attempt.' },
+  DGP_ERR_UPSTREAM_TIMEOUT: { status: 504, summary: 'The upstream did not answer in time (connect, first byte, idle or deadline).', fix: 'Raise the proxy timeouts, or check the upstream.' },
+  DGP_ERR_UPSTREAM_STREAM_CUT: { status: 502, summary: 'The upstream stream ended abnormally after the response started.', fix: 'Check the upstream; the client received an error event and an abrupt end.' },
+  DGP_ERR_UPSTREAM_EMPTY: { status: 502, summary: 'The upstream answered with an empty event stream.', fix: 'Check the upstream.' },
+  DGP_ERR_UPSTREAM_NO_CLUSTER: { status: 503, summary: 'The route names a cluster that does not exist (yet: registry adapters may create it).', fix: 'Define the cluster or register endpoints for it.' },
+  DGP_ERR_UPSTREAM_RETRY_POLICY: { status: 503, summary: "An endpoint's retry_policy is unknown or its config is invalid.", fix: 'Use NoRetry, CountBased or ExponentialBackoff with the documented config keys.' },
+  // --- workers ---
+  DGP_ERR_WORKER_QUEUE_FULL: { status: 503, summary: 'The worker pool queue is full.', fix: 'Raise workers.max_queue or workers.threads, or reduce load.' },
+  DGP_ERR_WORKER_CRASHED: { status: 500, summary: 'A worker thread crashed while running a task; it was replaced.', fix: 'Read the logged cause; the task input may be malformed.' },
+  DGP_ERR_WORKER_TASK: { status: 500, summary: 'A worker task failed.', fix: 'Read the cause.' },
+  // --- reload / admin / cli ---
+  DGP_ERR_RELOAD_FAILED: { status: 500, summary: 'A reload failed; the previous generation keeps serving.', fix: 'Fix the reported error; GET /config shows last_reload.' },
+  DGP_ERR_LISTEN: { status: 500, summary: 'A listener address could not be bound (in use or not permitted).', fix: 'Free the port or change socket_address.' },
+  DGP_ERR_CLI_USAGE: { status: 500, summary: 'The command line is wrong.', fix: 'Run dgp --help.' },
+  DGP_ERR_INTERNAL: { status: 500, summary: 'An unexpected internal error.', fix: 'Report it with the logged stack.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface DgpErrorOptions {
+  status?: number;
+  hint?: string;
+  cause?: unknown;
+  /** Extra structured detail (file, line, pointer, attempts...). */
+  details?: Record<string, unknown>;
+}
+
+/** A coded error: `code` is DGP_ERR_* (or a plugin's prefixed code), `status` applies when it becomes a reply. */
+export class DgpError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode | (string & {}), message: string, opts: DgpErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'DgpError';
+    this.code = code;
+    const known = (ERROR_CODES as Record<string, ErrorCodeInfo>)[code];
+    this.status = opts.status ?? known?.status ?? 500;
+    this.hint = opts.hint;
+    this.details = opts.details;
+  }
+}
+
+/** Creates a factory for one plugin-owned code: `const E = defineErrorCode('MYPLUGIN_ERR_X', 400); throw E('msg')`. */
+export function defineErrorCode(code: string, status: number) {
+  return (message: string, opts: Omit<DgpErrorOptions, 'status'> = {}) => new DgpError(code, message, { ...opts, status });
+}
+
+export function isDgpError(err: unknown): err is DgpError {
+  return err instanceof DgpError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'DgpError');
+}

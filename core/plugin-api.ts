@@ -1,0 +1,252 @@
+// The plugin contract: what a manifest is, what a filter instance may implement, and what the host gives it.
+// Rules (the Envoy filter.h habit: MUST / MUST NOT live next to the interface):
+// - `create` runs once per config generation with a validated, defaulted, frozen config. It MUST NOT keep
+//   per-request state in its closure; per-request state lives on the RequestContext (attributes).
+// - Hooks MAY be async. A hook that throws or rejects becomes a 500 local reply for that request only.
+// - `onComplete` ALWAYS runs once per request whose chain was entered, after errors and client aborts too.
+// - Only `core/index.ts` may be imported by plugins.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { DgpError } from './errors.js';
+
+/** The plugin API version this host implements; a manifest with another value is refused at load time. */
+export const API_VERSION = 1;
+
+export const Continue = 'continue' as const;
+export const Stop = 'stop' as const;
+export type FilterStatus = typeof Continue | typeof Stop;
+/** A hook may return nothing, which means Continue. */
+export type HookResult = FilterStatus | void | undefined;
+export type MaybePromise<T> = T | Promise<T>;
+
+/** Any plain JSON Schema object (TypeBox builds these); plain-JS plugins need no TypeBox dependency. */
+export type JsonSchema = Record<string, unknown>;
+
+export type PluginType = 'filter' | 'adapter' | 'provider';
+
+export interface PluginManifest<C = any, I = unknown> {
+  /** Dotted lowercase name, e.g. `dgp.filter.llm.proxy`. Third-party kinds need not start with `dgp.`. */
+  readonly kind: string;
+  /** Defaults to 'filter'. */
+  readonly type?: PluginType;
+  readonly apiVersion: number;
+  readonly description: string;
+  /** Defaults to the plugin package's version. */
+  readonly version?: string;
+  /** JSON Schema of `config`; defaults declared in it are applied before `create`. */
+  readonly configSchema: JsonSchema;
+  create(config: Readonly<C>, ctx: FactoryContext): MaybePromise<I>;
+}
+
+export interface HttpFilter {
+  /** Runs in config order. Return Stop (usually via ctx.reply) to end decoding. */
+  decode?(ctx: RequestContext): MaybePromise<HookResult>;
+  /** Runs in reverse config order, only for filters whose decode ran (the onion). */
+  encode?(ctx: RequestContext): MaybePromise<HookResult>;
+  /**
+   * Observes or transforms one chunk of a streamed response body, in encode order. Return a Buffer to replace the
+   * chunk (an empty Buffer drops it), or nothing to pass it on unchanged. The next chunk is not read until this
+   * resolves (backpressure).
+   */
+  onChunk?(ctx: RequestContext, chunk: Buffer): MaybePromise<Buffer | void | undefined>;
+  /** The streamed body ended cleanly; may return trailing bytes to append (e.g. a held-back partial event). */
+  onStreamEnd?(ctx: RequestContext): MaybePromise<Buffer | void | undefined>;
+  /** Always runs once at the end of the request: success, local reply, error or client abort. */
+  onComplete?(ctx: RequestContext): MaybePromise<void>;
+  /** Runs once when the generation that created this instance is retired and no request holds it any more. */
+  close?(): MaybePromise<void>;
+}
+
+/** What an adapter plugin's `create` returns (e.g. dgp.adapter.llmregistrycenter). */
+export interface AdapterInstance {
+  start(): MaybePromise<void>;
+  stop(): MaybePromise<void>;
+}
+
+/** A typed per-request attribute key; values live on the RequestContext and never leak between requests. */
+export interface Attribute<T> {
+  readonly name: string;
+  /** Phantom field carrying the value type; never set. */
+  readonly __type?: T;
+}
+
+export type ClientApi = 'openai' | 'anthropic' | 'gemini' | 'unknown';
+export type ResponseHeaders = Record<string, string | string[] | number>;
+export type ResponseBody = Buffer | AsyncIterable<Buffer> | undefined;
+
+export interface RequestInfo {
+  readonly method: string;
+  /** Path of the request-target, without the query. */
+  readonly path: string;
+  /** Raw query string without the leading `?`; '' when none. */
+  readonly query: string;
+  /** Raw request-target as received (path and query). */
+  readonly url: string;
+  /** Lower-cased names, as node:http gives them. Filters may edit them before the proxy runs. */
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
+  /** Reads the whole body once (bounded by the listener's max body size) and caches it. */
+  body(): Promise<Buffer>;
+  /** Cached JSON parse of body(); rejects with DGP_ERR_HTTP_BAD_JSON (400) on malformed JSON. */
+  json<T = unknown>(): Promise<T>;
+  /** Replaces the body (objects are JSON-serialised); resets the JSON cache. */
+  setBody(body: Buffer | string | object): void;
+}
+
+export interface ResponseState {
+  status: number;
+  /** Lower-case names. Multi-value headers are arrays. */
+  headers: ResponseHeaders;
+  /** A Buffer (unary) or an async iterable of chunks (streamed; never buffered whole by the host). */
+  body: ResponseBody;
+}
+
+export interface MatchedRoute {
+  /** The route's `id`, or `<listener>#<index>` when none. */
+  readonly id: string;
+  readonly cluster: string;
+  /** Values of `:var` path segments. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly listener: string;
+  readonly clusterNotFoundResponseCode: number | undefined;
+}
+
+export interface RequestContext {
+  readonly id: string;
+  readonly request: RequestInfo;
+  readonly route: MatchedRoute;
+  readonly response: ResponseState;
+  /** The API the client speaks, from the route path; decides the error shape of local replies. */
+  readonly clientApi: ClientApi;
+  /** Fires when the client goes away before the response completed. */
+  readonly signal: AbortSignal;
+  /** Child logger bound to reqId, route and listener. */
+  readonly log: Logger;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  /** True once a local reply was made (ctx.reply / ctx.replyError). */
+  readonly replied: boolean;
+  /** True when the client disconnected before the response completed. */
+  readonly aborted: boolean;
+  get<T>(key: Attribute<T>): T | undefined;
+  set<T>(key: Attribute<T>, value: T): void;
+  /** Sets a local reply (status, body, headers) and returns Stop. JSON bodies get `content-type: application/json`. */
+  reply(status: number, body?: string | Buffer | object, headers?: Record<string, string>): typeof Stop;
+  /** A local error reply shaped for the client's API (OpenAI, Anthropic, Gemini or Pixiu), carrying err.code. */
+  replyError(err: DgpError): typeof Stop;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the host gives a factory.
+
+export interface MetricsApi {
+  /** Get-or-create on the process-wide registry (metrics survive reloads; re-registration returns the same). */
+  counter<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[] }): Counter<L>;
+  gauge<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[] }): Gauge<L>;
+  histogram<L extends string>(opts: {
+    name: string;
+    help: string;
+    labelNames?: readonly L[];
+    buckets?: number[];
+  }): Histogram<L>;
+}
+
+export interface WorkerPoolApi {
+  /** Runs a named pure task (tokenize, countChatTokens, hash, prefixHashes) off the event loop. */
+  run<T = unknown>(task: string, input: unknown, opts?: { signal?: AbortSignal }): Promise<T>;
+  readonly threads: number;
+}
+
+export interface RetryPolicyConfig {
+  name: string;
+  config: Record<string, unknown>;
+}
+
+export interface LlmMeta {
+  provider: string;
+  api_key: string;
+  fallback: boolean;
+  /** Cooldown TTL after a failure, ms. 0 disables the cooldown. */
+  health_check_interval: number;
+  retry_policy: RetryPolicyConfig;
+  /** Per-endpoint override of the proxy filter's scheme. */
+  scheme?: 'http' | 'https';
+  [extra: string]: unknown;
+}
+
+export interface EndpointView {
+  readonly id: string;
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly domains: readonly string[];
+  /** `address:port` — the consistent-hash identity (Pixiu GetHost). */
+  readonly host: string;
+  /** `domains[0]` when set, else `address:port` — the URL authority (Pixiu GetAddress). */
+  readonly authority: string;
+  readonly meta: Readonly<Record<string, string>>;
+  readonly llmMeta: Readonly<LlmMeta> | undefined;
+  readonly healthy: boolean;
+  /** 'static' for conf.yaml, or e.g. 'nacos:<registry>' / 'etcd:<registry>'. */
+  readonly source: string;
+}
+
+/** What consistent-hash policies may key on. */
+export interface HashSource {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Parsed JSON body when available (for a body-field hash key). */
+  readonly json?: unknown;
+}
+
+export interface EndpointInput {
+  id?: string;
+  name?: string;
+  socket_address?: { address?: string; port?: number; domains?: string[] };
+  meta?: Record<string, string>;
+  llm_meta?: Partial<LlmMeta>;
+  unhealthy?: boolean;
+}
+
+export interface CooldownStoreApi {
+  inCooldown(cluster: string, ep: EndpointView, now?: number): boolean;
+  markFailure(cluster: string, ep: EndpointView, now?: number): void;
+  readonly size: number;
+}
+
+export interface ClusterManagerApi {
+  hasCluster(name: string): boolean;
+  clusterNames(): string[];
+  /** The cluster's LB policy over healthy endpoints; undefined when the cluster is missing or none is healthy. */
+  pickEndpoint(cluster: string, src: HashSource): EndpointView | undefined;
+  /** The endpoint with this id when it exists and is healthy. */
+  getHealthyEndpoint(cluster: string, id: string): EndpointView | undefined;
+  getEndpoint(cluster: string, id: string): EndpointView | undefined;
+  /** Pixiu's fallback order: the first healthy endpoint after `id` in list order, no wrap-around. */
+  nextHealthyEndpoint(cluster: string, id: string): EndpointView | undefined;
+  endpoints(cluster: string): readonly EndpointView[];
+  /** Dynamic add/update (registry adapters). Creates the cluster (RoundRobin) on first use. */
+  setEndpoint(cluster: string, ep: EndpointInput, source?: string): EndpointView;
+  deleteEndpoint(cluster: string, id: string): boolean;
+  setHealthy(cluster: string, id: string, healthy: boolean): void;
+  /** Process-wide LLM cooldown store (survives reloads). */
+  readonly cooldowns: CooldownStoreApi;
+}
+
+export interface FactoryContext {
+  readonly kind: string;
+  readonly log: Logger;
+  readonly metrics: MetricsApi;
+  readonly clusters: ClusterManagerApi;
+  readonly workers: WorkerPoolApi;
+  /** Fired when the generation that created this instance is unloaded. */
+  readonly signal: AbortSignal;
+  /** Absolute path of the config directory (to resolve relative file paths in plugin configs). */
+  readonly configDir: string;
+  /** Process-wide state that outlives generations: returns the value stored under `key`, creating it once. */
+  shared<T>(key: string, init: () => T): T;
+  /** Looks up a loaded plugin manifest by kind (e.g. provider adapters `dgp.adapter.provider.<name>`). */
+  plugin(kind: string): PluginManifest | undefined;
+}
