@@ -1,0 +1,145 @@
+// Semantic checks the schema cannot express: durations, one HCM per listener, unique names and addresses, route →
+// cluster references, bare-host domains, regexes, TLS files. Every check runs; all problems are reported at once.
+import { parseDuration } from './duration.js';
+import { didYouMean } from './did-you-mean.js';
+import { adaptersOf, clusterNames, clustersOf, collectDurations, hcmsOf, items, listenerName, listenersOf, routesOf, str, sub, type At } from './config-walk.js';
+import { child, error, warning, type Finding } from './problems.js';
+import { bootstrapJsonSchema, HCM_KIND } from './schema/index.js';
+
+const WILDCARD = new Set(['0.0.0.0', '::', '']);
+
+export function semanticChecks(value: unknown): Finding[] {
+  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value)];
+}
+
+function checkDurations(value: unknown): Finding[] {
+  const out: Finding[] = [];
+  for (const d of collectDurations(bootstrapJsonSchema, value)) {
+    if (typeof d.v !== 'string' && typeof d.v !== 'number') continue;
+    try {
+      parseDuration(d.v);
+    } catch (err) {
+      const e = err as { message: string; hint?: string };
+      out.push(error('DGP_ERR_CONFIG_DURATION', d.ptr, `${JSON.stringify(d.v)} is not a duration`, e.hint));
+    }
+  }
+  return out;
+}
+
+function checkListeners(value: unknown): Finding[] {
+  const out: Finding[] = [];
+  const names = new Map<string, string>();
+  const bound: Array<{ address: string; port: number; ptr: string }> = [];
+  listenersOf(value).forEach((l, i) => {
+    const name = listenerName(l, i);
+    const filters = items(sub(l, 'filter_chains'), 'filters');
+    const hcms = filters.filter((f) => f.v.name === HCM_KIND);
+    if (Array.isArray(sub(l, 'filter_chains')?.v.filters) && filters.length === 0) {
+      out.push(error('DGP_ERR_CONFIG_SCHEMA', child(l.ptr, 'filter_chains'), `listener "${name}" has no ${HCM_KIND}`, `add filter_chains: { filters: [ { name: ${HCM_KIND}, config: { route_config: ..., http_filters: ... } } ] }`));
+    }
+    for (const extra of hcms.slice(1)) out.push(error('DGP_ERR_CONFIG_SCHEMA', extra.ptr, `listener "${name}" has more than one ${HCM_KIND}`, 'merge their routes and http_filters into one'));
+    const first = names.get(name);
+    if (first !== undefined) out.push(error('DGP_ERR_CONFIG_DUPLICATE', child(l.ptr, 'name'), `duplicate listener name "${name}" (also at ${first})`, 'give every listener its own name'));
+    else names.set(name, l.ptr);
+    const sock = sub(sub(l, 'address'), 'socket_address');
+    const port = sock?.v.port;
+    if (sock && typeof port === 'number' && port !== 0) {
+      const address = str(sock.v.address) ?? '0.0.0.0';
+      // A wildcard address takes the port on every interface, so it clashes with any address on that port.
+      const other = bound.find((b) => b.port === port && (b.address === address || WILDCARD.has(b.address) || WILDCARD.has(address)));
+      if (other) out.push(error('DGP_ERR_CONFIG_DUPLICATE', child(sock.ptr, 'port'), `listener "${name}" binds ${address}:${port}, which the listener at ${other.ptr} (${other.address}:${port}) already takes`, 'use another port'));
+      else bound.push({ address, port, ptr: l.ptr });
+    }
+    const cfg = sub(l, 'config');
+    if (l.v.protocol_type === 'HTTPS' && (!str(cfg?.v.cert_file) || !str(cfg?.v.key_file))) {
+      out.push(error('DGP_ERR_CONFIG_SCHEMA', child(l.ptr, 'protocol_type'), `listener "${name}" is HTTPS but config.cert_file or config.key_file is empty`, 'set both to PEM files (relative to the config directory), or use protocol_type: HTTP'));
+    }
+  });
+  return out;
+}
+
+function checkClusters(value: unknown): Finding[] {
+  const out: Finding[] = [];
+  const names = clusterNames(value);
+  const seen = new Map<string, string>();
+  clustersOf(value).forEach((c, i) => {
+    const name = names[i]!;
+    const other = seen.get(name);
+    if (other !== undefined) out.push(error('DGP_ERR_CONFIG_DUPLICATE', child(c.ptr, 'name'), `duplicate cluster name "${name}" (also at ${other})`, 'rename one cluster or merge their endpoints'));
+    else seen.set(name, c.ptr);
+    const consistent = sub(c, 'consistent');
+    const hashOn = consistent?.v.hash_on;
+    if ((hashOn === 'header' || hashOn === 'body') && !str(consistent?.v.hash_key)) {
+      out.push(error('DGP_ERR_CONFIG_SCHEMA', child(consistent!.ptr, 'hash_key'), `hash_on: ${hashOn} needs a hash_key`, hashOn === 'header' ? 'name the header, e.g. hash_key: x-session-id' : 'name a top-level body field, e.g. hash_key: user'));
+    }
+    for (const ep of items(c, 'endpoints')) out.push(...checkEndpoint(ep));
+  });
+  return out;
+}
+
+function checkEndpoint(ep: At): Finding[] {
+  const out: Finding[] = [];
+  for (const [a, b] of [['ID', 'id'], ['UnHealthy', 'unhealthy']] as const) {
+    if (ep.v[a] !== undefined && ep.v[b] !== undefined) out.push(error('DGP_ERR_CONFIG_SCHEMA', child(ep.ptr, a), `both ${a} and ${b} are set`, `keep one of them (Pixiu treats them as the same key)`));
+  }
+  const sock = sub(ep, 'socket_address');
+  const domains = sock?.v.domains;
+  if (Array.isArray(domains)) {
+    domains.forEach((d, i) => {
+      if (typeof d !== 'string') return;
+      const host = bareHost(d);
+      if (host !== d) out.push(error('DGP_ERR_CONFIG_DOMAIN', child(child(sock!.ptr, 'domains'), i), `domains entry "${d}" is a URL, not a host name`, `use ${host || 'a bare host name'}, not ${d}`));
+    });
+  }
+  return out;
+}
+
+/** The host[:port] of a domains entry; equal to the input when it already is one. */
+export function bareHost(entry: string): string {
+  let s = entry.trim();
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(s);
+  if (scheme) s = s.slice(scheme[0].length);
+  s = s.replace(/^[^@/]*@/, '');
+  s = s.split(/[/?#]/)[0]!;
+  return s;
+}
+
+function checkRoutes(value: unknown): Finding[] {
+  const out: Finding[] = [];
+  const clusters = clusterNames(value);
+  const adapters = adaptersOf(value).filter((a) => a.v.enabled !== false && a.v.enabled !== 'false');
+  for (const l of listenersOf(value)) {
+    for (const hcm of hcmsOf(l)) {
+      for (const r of routesOf(hcm)) {
+        const match = sub(r, 'match');
+        const regex = str(match?.v.regex);
+        if (regex) out.push(...checkRegex(regex, child(match!.ptr, 'regex')));
+        for (const h of items(match, 'headers')) {
+          const first = Array.isArray(h.v.values) ? h.v.values[0] : undefined;
+          if (h.v.regex === true && typeof first === 'string') out.push(...checkRegex(first, child(child(h.ptr, 'values'), 0)));
+        }
+        const target = sub(r, 'route');
+        const cluster = str(target?.v.cluster);
+        if (cluster === undefined || clusters.includes(cluster)) continue;
+        const ptr = child(target!.ptr, 'cluster');
+        const hint = didYouMean(cluster, clusters) ?? `define it under static_resources.clusters (defined: ${clusters.join(', ') || 'none'})`;
+        if (adapters.length > 0) {
+          const from = adapters.map((a) => str(a.v.name)).join(', ');
+          out.push(warning('DGP_ERR_CONFIG_REFERENCE', ptr, `route cluster "${cluster}" is not defined in this file; it must come from an adapter (${from})`, didYouMean(cluster, clusters) ?? `make sure the registry publishes endpoints for cluster "${cluster}", or define it under static_resources.clusters`));
+        } else {
+          out.push(error('DGP_ERR_CONFIG_REFERENCE', ptr, `route cluster "${cluster}" is not defined`, hint));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function checkRegex(source: string, ptr: string): Finding[] {
+  try {
+    new RegExp(source, 'u');
+    return [];
+  } catch (err) {
+    return [error('DGP_ERR_CONFIG_SCHEMA', ptr, `invalid regular expression: ${(err as Error).message}`, 'use JavaScript regular expression syntax')];
+  }
+}

@@ -1,0 +1,128 @@
+// Builds the NORMALISED BootstrapConfig from a validated, defaulted value: durations → ms, ID/id and
+// UnHealthy/unhealthy merged, ids → strings, unknown lb_policy → Rand, retry names canonical, paths absolute.
+import { resolve } from 'node:path';
+import { clusterNames } from './config-walk.js';
+import { parseDuration } from './duration.js';
+import { LB_POLICIES, RETRY_POLICIES } from './schema/index.js';
+import type { AdapterConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
+
+// The value has passed the schema, so these shapes hold; `R` keeps the accessors short and honest about it.
+type R = Record<string, any>;
+
+const ms = (v: unknown): number => (v === undefined ? 0 : parseDuration(v as string | number));
+const idString = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+
+export function normalizeConfig(value: unknown, configDir: string): BootstrapConfig {
+  const root = value as R;
+  const sr = root.static_resources as R;
+  const names = clusterNames(value);
+  const sd = sr.shutdown_config as R;
+  return {
+    static_resources: {
+      listeners: (sr.listeners as R[]).map((l, i) => listener(l, i, configDir)),
+      clusters: (sr.clusters as R[]).map((c, i) => cluster(c, names[i]!)),
+      adapters: (sr.adapters as R[]).map(adapter),
+      shutdown_config: { timeout: ms(sd.timeout), step_timeout: ms(sd.step_timeout), reject_policy: sd.reject_policy },
+    },
+    metric: { ...(root.metric as R) } as BootstrapConfig['metric'],
+    admin: { ...(root.admin as R) } as BootstrapConfig['admin'],
+    plugins: { dirs: (root.plugins.dirs as string[]).map((d) => resolve(configDir, d)) },
+    workers: { ...(root.workers as R) } as BootstrapConfig['workers'],
+    log: { ...(root.log as R) } as BootstrapConfig['log'],
+  };
+}
+
+function listener(l: R, index: number, configDir: string): ListenerConfig {
+  const c = l.config as R;
+  const file = (f: string): string => (f ? resolve(configDir, f) : '');
+  return {
+    name: l.name || `listener-${index + 1}`,
+    protocol_type: l.protocol_type,
+    address: { socket_address: { address: l.address.socket_address.address, port: l.address.socket_address.port } },
+    filter_chains: { filters: (l.filter_chains.filters as R[]).map((f) => ({ name: f.name, config: hcm(f.config) })) },
+    config: {
+      idle_timeout: ms(c.idle_timeout),
+      read_timeout: ms(c.read_timeout),
+      write_timeout: ms(c.write_timeout),
+      headers_timeout: ms(c.headers_timeout),
+      max_header_bytes: c.max_header_bytes,
+      max_body_bytes: c.max_body_bytes,
+      cert_file: file(c.cert_file),
+      key_file: file(c.key_file),
+    },
+  };
+}
+
+function hcm(h: R): HcmConfig {
+  return {
+    route_config: { routes: (h.route_config.routes as R[]).map(route), dynamic: h.route_config.dynamic },
+    http_filters: (h.http_filters as R[]).map((f) => ({ name: f.name, config: f.config })),
+    server_name: h.server_name,
+    idle_timeout: ms(h.idle_timeout),
+    generate_request_id: h.generate_request_id,
+    timeout: ms(h.timeout),
+    error_format: h.error_format,
+  };
+}
+
+function route(r: R): RouteConfig {
+  const m = r.match as R;
+  return {
+    id: idString(r.id),
+    match: {
+      prefix: m.prefix,
+      path: m.path,
+      regex: m.regex,
+      methods: m.methods,
+      headers: (m.headers as R[]).map((h) => ({ name: h.name, values: h.values, regex: h.regex })),
+    },
+    route: { cluster: r.route.cluster, cluster_not_found_response_code: r.route.cluster_not_found_response_code },
+  };
+}
+
+function cluster(c: R, name: string): ClusterConfig {
+  const lb = (LB_POLICIES as readonly string[]).includes(c.lb_policy) ? (c.lb_policy as LbPolicy) : 'Rand';
+  return {
+    name,
+    type: c.type || 'EDS',
+    lb_policy: lb,
+    consistent: { ...(c.consistent as R) } as ClusterConfig['consistent'],
+    health_checks: c.health_checks,
+    endpoints: (c.endpoints as R[]).map(endpoint),
+  };
+}
+
+function endpoint(e: R): EndpointConfig {
+  const s = e.socket_address as R;
+  const meta: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.meta as R)) meta[k] = String(v);
+  return {
+    id: idString(e.ID ?? e.id),
+    name: e.name,
+    socket_address: { address: s.address, port: s.port, domains: s.domains, resolver_name: s.resolver_name, certs_dir: s.certs_dir },
+    meta,
+    unhealthy: Boolean(e.UnHealthy ?? e.unhealthy ?? false),
+    llm_meta: e.llm_meta ? llmMeta(e.llm_meta) : undefined,
+  };
+}
+
+function llmMeta(m: R): LlmMeta {
+  const retry = m.retry_policy as R;
+  const canonical = RETRY_POLICIES.find((p) => p.toLowerCase() === String(retry.name).toLowerCase());
+  // Keys outside retry_policy.config are dropped, as Pixiu drops them (the loader warned about each).
+  const out: LlmMeta = {
+    provider: m.provider,
+    api_key: m.api_key,
+    fallback: m.fallback,
+    health_check_interval: ms(m.health_check_interval),
+    retry_policy: { name: canonical ?? retry.name, config: retry.config },
+  };
+  if (m.scheme !== undefined) out.scheme = m.scheme;
+  if (m.model_map !== undefined) out.model_map = m.model_map;
+  if (m.options !== undefined) out.options = m.options;
+  return out;
+}
+
+function adapter(a: R): AdapterConfig {
+  return { id: idString(a.id), name: a.name, enabled: a.enabled === true || a.enabled === 'true', config: a.config };
+}

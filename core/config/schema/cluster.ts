@@ -1,0 +1,94 @@
+// Schema of static_resources.clusters[]: load-balancing policy, consistent hashing, endpoints and their llm_meta.
+// Pixiu matches bootstrap keys case-insensitively; we accept the two spellings seen in the wild (ID/id,
+// UnHealthy/unhealthy). lb_policy and retry_policy names are free strings here: unknown ones are Pixiu-compat warnings.
+import Type from 'typebox';
+import { Bool, Duration, FreeObject, Int, List, OneOf, Port, Str, StrictObject } from './common.js';
+
+const O = Type.Optional;
+
+export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom'] as const;
+export const RETRY_POLICIES = ['NoRetry', 'CountBased', 'ExponentialBackoff'] as const;
+export const HASH_ON = ['method_uri', 'path', 'header', 'body'] as const;
+
+const endpointId = (spelling: string) =>
+  O(Type.Union([Type.String(), Type.Number()], {
+    description: `Endpoint id, unique in the cluster (also written ${spelling === 'id' ? 'ID' : 'id'}). Numbers become strings (with a warning). Empty: "1", "2", ... by position.`,
+    examples: ['vllm-a'],
+    'x-pixiu': 'Pixiu matches ID and id alike; its samples write numbers (id: 1).',
+  }));
+
+const unhealthy = () => O(Bool({ description: 'Start the endpoint as unhealthy (static health seed). Default false.', pixiu: 'Pixiu writes UnHealthy; both spellings are accepted.' }));
+
+const RetryPolicySchema = Type.Object(
+  {
+    name: O(Str({ description: `NoRetry, CountBased or ExponentialBackoff (case-insensitive).`, default: 'NoRetry', examples: ['CountBased'] })),
+    config: O(FreeObject({ description: 'Policy options: CountBased {times}; ExponentialBackoff {times, initialInterval, maxInterval, multiplier}.', examples: [{ times: 3 }] })),
+  },
+  {
+    // Extra keys are accepted so that Pixiu's misplaced `times:` becomes a warning with the fix, not a hard error.
+    additionalProperties: true,
+    description: 'Retries against this endpoint before fallback.',
+    'x-pixiu': 'Pixiu silently ignores any key besides name and config (e.g. times:); the loader warns.',
+  },
+);
+
+export const LlmMetaSchema = StrictObject(
+  {
+    provider: O(Str({ description: 'Provider label (logs, default endpoint name, generated ids).', default: 'openai', examples: ['deepseek'] })),
+    api_key: O(Str({ description: 'Sent upstream as "Authorization: Bearer <api_key>" when non-empty. Use ${ENV} expansion rather than a literal key.', default: '', examples: ['${OPENAI_API_KEY}'] })),
+    fallback: O(Bool({ description: "After this endpoint's retries are used up, try the next healthy endpoint in list order.", default: false })),
+    health_check_interval: O(Duration({ description: 'Cooldown after a failure before the endpoint is tried again, ms or duration; 0 disables the cooldown.', default: 5000, examples: [10000], pixiu: 'In Pixiu 0 becomes 5000, so the cooldown cannot be turned off.' })),
+    retry_policy: O(RetryPolicySchema),
+    scheme: O(OneOf(['http', 'https'], { description: "Per-endpoint override of dgp.filter.llm.proxy's scheme (an addition; Pixiu has one scheme per filter)." })),
+    model_map: O(Type.Record(Type.String(), Type.String(), { description: 'Rewrites the request model name for this endpoint (an addition).', examples: [{ 'gpt-4o': 'deepseek-chat' }] })),
+    options: O(Type.Record(Type.String(), Type.Unknown(), { description: 'Provider-specific options read by provider adapters (an addition).', examples: [{ api_version: '2024-06-01' }] })),
+  },
+  // Absent llm_meta means "not an LLM endpoint" (normalised to undefined), so it is not built from defaults.
+  { description: 'LLM settings of this endpoint (never of the cluster). Absent: not an LLM endpoint.', 'x-dgp-keep-absent': true },
+);
+
+const SocketAddressSchema = StrictObject(
+  {
+    address: O(Str({ description: 'Upstream IP or host name.', default: '0.0.0.0', examples: ['127.0.0.1'] })),
+    port: O(Port({ description: 'Upstream port.', default: 8881, examples: [8000] })),
+    domains: O(List(Type.String(), { description: 'Host names; domains[0] (host or host:port, never a URL) becomes the request authority instead of address:port.', examples: [['api.openai.com']] })),
+    resolver_name: O(Str({ description: 'Accepted for Pixiu configs; unused.', default: '' })),
+    certs_dir: O(Str({ description: 'Accepted for Pixiu configs; unused.', default: '' })),
+  },
+  { description: 'Where the endpoint is.', pixiu: 'Without socket_address Pixiu sends to 0.0.0.0:8881 (the loader warns).' },
+);
+
+export const EndpointSchema = StrictObject(
+  {
+    id: endpointId('id'),
+    ID: endpointId('ID'),
+    name: O(Str({ description: 'Display name. Empty: "endpoint-<n>#<provider>" (or "endpoint-<n>") at run time.', default: '' })),
+    socket_address: O(SocketAddressSchema),
+    meta: O(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: 'Free string labels; "weight" is read by WeightRandom. Numbers and booleans become strings.', default: {}, examples: [{ weight: '10' }] })),
+    unhealthy: unhealthy(),
+    UnHealthy: unhealthy(),
+    llm_meta: O(LlmMetaSchema),
+  },
+  { description: 'One upstream endpoint.' },
+);
+
+export const ClusterSchema = StrictObject(
+  {
+    name: O(Str({ description: 'Cluster name, unique; routes refer to it. Empty: "cluster-<n>" (n counts unnamed clusters from 1).', default: '', examples: ['chat'] })),
+    type: O(Str({ description: 'Discovery type; accepted for Pixiu configs ("" means EDS). Endpoints come from this file or from adapters.', default: '' })),
+    lb_policy: O(Str({ description: `Load-balancing policy: ${LB_POLICIES.join(', ')} (case-sensitive).`, default: 'Rand', examples: ['RoundRobin'], pixiu: 'Pixiu silently uses Rand for unknown names such as "lb" or "round_robin"; the loader warns.' })),
+    consistent: O(StrictObject(
+      {
+        replica_num: O(Int({ description: 'RingHashing: virtual nodes per endpoint (0 = library default).', default: 0, minimum: 0 })),
+        max_vnode_num: O(Int({ description: 'RingHashing: cap on virtual nodes (0 = none).', default: 0, minimum: 0 })),
+        maglev_table_size: O(Int({ description: 'MaglevHashing: lookup table size, a prime (0 = smallest listed prime > 100 x endpoints).', default: 0, minimum: 0 })),
+        hash_on: O(OneOf(HASH_ON, { description: 'Hash key: "method_uri" (Pixiu: method + path + query), "path", a "header" or a JSON "body" field named by hash_key (an addition).', default: 'method_uri' })),
+        hash_key: O(Str({ description: 'Header name (hash_on: header) or top-level body field (hash_on: body).', default: '', examples: ['x-session-id'] })),
+      },
+      { description: 'Consistent-hash settings for RingHashing and MaglevHashing.' },
+    )),
+    health_checks: O(List(Type.Unknown(), { description: 'Accepted for Pixiu configs (active health checks); not run yet.' })),
+    endpoints: O(List(EndpointSchema, { description: 'Static endpoints, in fallback order.' })),
+  },
+  { description: 'One upstream cluster.' },
+);

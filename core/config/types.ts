@@ -1,0 +1,109 @@
+// The NORMALISED bootstrap config the rest of the core codes against: defaults applied, durations in ms, Pixiu key
+// spellings merged (ID/id, UnHealthy/unhealthy), ids as strings, plugin dirs absolute.
+import type { LlmMeta as SdkLlmMeta } from '../plugin-api.js';
+
+export type LbPolicy = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type ErrorFormat = 'auto' | 'openai' | 'anthropic' | 'gemini' | 'pixiu';
+export type HashOn = 'method_uri' | 'path' | 'header' | 'body';
+
+export interface BootstrapConfig {
+  static_resources: {
+    listeners: ListenerConfig[];
+    clusters: ClusterConfig[];
+    adapters: AdapterConfig[];
+    /** ms; timeout defaults to 30000. */
+    shutdown_config: { timeout: number; step_timeout: number; reject_policy: string };
+  };
+  metric: { enable: boolean; prometheus_port: number };
+  admin: { enabled: boolean; address: string; port: number };
+  /** Absolute paths (relative ones in conf.yaml are resolved against the config directory). */
+  plugins: { dirs: string[] };
+  /** threads 0 = auto (cores - 1, at least 1). */
+  workers: { threads: number; max_queue: number };
+  log: { level: LogLevel; access_log: boolean };
+}
+
+export interface ListenerConfig {
+  name: string;
+  protocol_type: 'HTTP' | 'HTTPS';
+  address: { socket_address: { address: string; port: number } };
+  filter_chains: { filters: Array<{ name: string; config: HcmConfig }> };
+  config: ListenerHttpConfig;
+}
+
+/** Durations in ms. */
+export interface ListenerHttpConfig {
+  idle_timeout: number;
+  read_timeout: number;
+  /** 0 = none; accepted, and documented as not cutting streams. */
+  write_timeout: number;
+  headers_timeout: number;
+  max_header_bytes: number;
+  max_body_bytes: number;
+  /** Absolute path, or '' when unset. */
+  cert_file: string;
+  key_file: string;
+}
+
+export interface HcmConfig {
+  route_config: { routes: RouteConfig[]; dynamic: boolean };
+  http_filters: Array<{ name: string; config: Record<string, unknown> }>;
+  server_name: string;
+  /** ms, 0 = not set. */
+  idle_timeout: number;
+  generate_request_id: boolean;
+  /** ms, 0 = none. */
+  timeout: number;
+  error_format: ErrorFormat;
+}
+
+export interface RouteConfig {
+  id: string;
+  match: {
+    prefix: string;
+    path: string;
+    regex: string;
+    /** [] = Pixiu's default set (GET POST PUT DELETE PATCH OPTIONS HEAD). */
+    methods: string[];
+    headers: Array<{ name: string; values: string[]; regex: boolean }>;
+  };
+  route: { cluster: string; cluster_not_found_response_code: number };
+}
+
+export interface ClusterConfig {
+  name: string;
+  type: string;
+  lb_policy: LbPolicy;
+  consistent: { replica_num: number; max_vnode_num: number; maglev_table_size: number; hash_on: HashOn; hash_key: string };
+  health_checks: unknown[];
+  endpoints: EndpointConfig[];
+}
+
+export interface EndpointConfig {
+  /** '' when absent (the cluster manager assigns one). */
+  id: string;
+  name: string;
+  socket_address: { address: string; port: number; domains: string[]; resolver_name: string; certs_dir: string };
+  meta: Record<string, string>;
+  unhealthy: boolean;
+  llm_meta: LlmMeta | undefined;
+}
+
+/** The SDK's LlmMeta (what filters see on an endpoint) plus the config-only additions. */
+export interface LlmMeta extends SdkLlmMeta {
+  /** ms; 0 disables the cooldown. */
+  health_check_interval: number;
+  retry_policy: { name: string; config: Record<string, unknown> };
+  scheme?: 'http' | 'https';
+  model_map?: Record<string, string>;
+  options?: Record<string, unknown>;
+}
+
+export interface AdapterConfig {
+  id: string;
+  /** The adapter kind, e.g. dgp.adapter.llmregistrycenter. */
+  name: string;
+  enabled: boolean;
+  config: Record<string, unknown>;
+}

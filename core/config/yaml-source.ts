@@ -1,0 +1,194 @@
+// Parses conf.yaml into plain data plus a JSON-pointer → line:col map, expanding ${ENV} in string scalars and
+// refusing prototype keys (also when smuggled in through `<<` merge keys or aliases).
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
+import { expandEnv } from './env-expand.js';
+import { child, error, warning, type Finding, type SourcePos } from './problems.js';
+
+export interface ParsedYaml {
+  /** undefined when the file holds no document. */
+  value: unknown;
+  findings: Finding[];
+  /** Position of each pointer: the key for object entries, the node for array items and the root. */
+  positions: Map<string, SourcePos>;
+  /** Pointers whose string came from ${...} expansion → the variable names used. */
+  expanded: Map<string, string[]>;
+}
+
+const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Alias expansion bound ("billion laughs"): a real conf.yaml has a few thousand nodes. */
+const MAX_NODES = 100_000;
+
+export function parseConfigYaml(text: string, env: NodeJS.ProcessEnv): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true });
+  const result: ParsedYaml = { value: undefined, findings: [], positions: new Map(), expanded: new Map() };
+  const list = Array.isArray(docs) ? docs : [];
+  const index = list.findIndex((d) => d.contents !== null);
+  for (const doc of index < 0 ? list : list.slice(0, index + 1)) {
+    for (const e of doc.errors) result.findings.push(yamlFinding('error', e.message, e.linePos?.[0]));
+    for (const w of doc.warnings) result.findings.push(yamlFinding('warning', w.message, w.linePos?.[0]));
+  }
+  if (index < 0) return result;
+  const extra = list.slice(index + 1).find((d) => d.contents !== null);
+  if (extra) {
+    const at = (extra.contents as Node).range?.[0];
+    const w = warning('DGP_ERR_CONFIG_YAML', '', 'the file holds more than one YAML document; only the first is used', 'remove the other documents or split them into separate files');
+    result.findings.push(at === undefined ? w : { ...w, pos: lineCounter.linePos(at) });
+  }
+  if (result.findings.some((f) => f.severity === 'error')) return result;
+  const builder = new Builder(list[index]!, text, lineCounter, env, result);
+  try {
+    result.value = builder.build(list[index]!.contents as Node, '');
+  } catch (err) {
+    if ((err as Error).message !== 'alias-bomb') throw err;
+    result.value = undefined;
+    result.findings.push(error('DGP_ERR_CONFIG_YAML', '', `aliases expand to more than ${MAX_NODES} nodes`, 'remove the recursive or exponential anchors/aliases'));
+  }
+  return result;
+}
+
+function yamlFinding(severity: 'error' | 'warning', message: string, pos: { line: number; col: number } | undefined): Finding {
+  // The yaml package appends a code excerpt after the first line; the line:col is reported separately.
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return { code: 'DGP_ERR_CONFIG_YAML', severity, pointer: '', message: first, ...(pos ? { pos: { line: pos.line, col: pos.col } } : {}) };
+}
+
+function define(obj: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty never invokes a setter, so even a key that slipped through cannot reach Object.prototype.
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+class Builder {
+  private nodes = 0;
+  private readonly active = new Set<Node>();
+  /** alias.resolve() walks the whole document each call; each alias node always resolves to the same anchor. */
+  private readonly aliases = new Map<Node, Node | undefined>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly text: string,
+    private readonly lines: LineCounter,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly out: ParsedYaml,
+  ) {}
+
+  private pos(node: { range?: unknown } | null | undefined): SourcePos | undefined {
+    const range = node?.range as [number, number, number] | undefined;
+    return range ? this.lines.linePos(range[0]) : undefined;
+  }
+
+  private mark(pointer: string, node: { range?: unknown } | null | undefined): void {
+    const p = this.pos(node);
+    if (p && !this.out.positions.has(pointer)) this.out.positions.set(pointer, p);
+  }
+
+  build(node: Node | null, pointer: string): unknown {
+    if (++this.nodes > MAX_NODES) throw new Error('alias-bomb');
+    this.mark(pointer, node);
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = this.resolve(node);
+      if (!target || this.active.has(target)) {
+        this.out.findings.push(error('DGP_ERR_CONFIG_YAML', pointer, `alias *${node.source} ${target ? 'refers to itself' : 'has no anchor'}`));
+        return null;
+      }
+      this.active.add(target);
+      try {
+        return this.build(target, pointer);
+      } finally {
+        this.active.delete(target);
+      }
+    }
+    if (isScalar(node)) return this.scalar(node, pointer);
+    if (isSeq(node)) return node.items.map((item, i) => this.build(item as Node, child(pointer, i)));
+    if (isMap(node)) {
+      const obj: Record<string, unknown> = {};
+      this.fillMap(node, pointer, obj);
+      return obj;
+    }
+    return null;
+  }
+
+  private scalar(node: Scalar, pointer: string): unknown {
+    const v = node.value;
+    if (typeof v !== 'string') return typeof v === 'bigint' ? Number(v) : v;
+    const x = expandEnv(v, this.env);
+    if (x.used.length > 0) this.out.expanded.set(pointer, x.used);
+    const [start, end] = (node.range ?? [0, 0]) as [number, number];
+    const source = this.text.slice(start, end);
+    for (const issue of x.issues) {
+      const at = source.indexOf(issue.text);
+      const pos = this.lines.linePos(start + (at < 0 ? 0 : at));
+      const hint = issue.code === 'DGP_ERR_CONFIG_ENV_UNSET' ? `export ${issue.name}=..., or write \${${issue.name}:-default}` : 'write ${NAME} or ${NAME:-default}; escape a literal as $${...}';
+      this.out.findings.push({ ...error(issue.code, pointer, issue.message, hint), pos });
+    }
+    return x.value;
+  }
+
+  /** Explicit keys win over merged ones; among `<<: [*a, *b]`, earlier sources win (YAML merge-key rules). */
+  private fillMap(node: Node, pointer: string, obj: Record<string, unknown>): void {
+    if (!isMap(node)) return;
+    const merges: Node[] = [];
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      if (isScalar(keyNode) && keyNode.value === '<<' && keyNode.type === Scalar.PLAIN) {
+        merges.push(pair.value as Node);
+        continue;
+      }
+      if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+        this.out.findings.push({ ...error('DGP_ERR_CONFIG_YAML', pointer, 'a mapping key must be a plain string'), ...this.posField(keyNode) });
+        continue;
+      }
+      this.entry(String(keyNode.value), keyNode, pair.value as Node | null, pointer, obj);
+    }
+    for (const source of merges) this.merge(source, pointer, obj);
+  }
+
+  private entry(key: string, keyNode: Node, valueNode: Node | null, pointer: string, obj: Record<string, unknown>): void {
+    const ptr = child(pointer, key);
+    if (PROTO_KEYS.has(key)) {
+      this.out.findings.push({ ...error('DGP_ERR_CONFIG_PROTO_KEY', ptr, `key "${key}" is not allowed (prototype pollution)`, 'remove or rename the key'), ...this.posField(keyNode) });
+      return;
+    }
+    if (Object.prototype.hasOwnProperty.call(obj, key)) return;
+    this.mark(ptr, keyNode);
+    const value = this.build(valueNode, ptr);
+    // `key:` with nothing after it is Go's zero value in Pixiu, i.e. "use the default": treat null as absent.
+    if (value !== null) define(obj, key, value);
+  }
+
+  private merge(source: Node | null, pointer: string, obj: Record<string, unknown>): void {
+    let node = source;
+    if (isAlias(node)) node = this.resolve(node) ?? null;
+    if (isSeq(node)) {
+      for (const item of node.items) this.merge(item as Node, pointer, obj);
+      return;
+    }
+    if (!isMap(node)) {
+      this.out.findings.push({ ...error('DGP_ERR_CONFIG_YAML', pointer, 'a "<<" merge key needs a mapping or an alias to one'), ...this.posField(source) });
+      return;
+    }
+    if (++this.nodes > MAX_NODES) throw new Error('alias-bomb');
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as Node | null;
+      if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') continue;
+      if (keyNode.value === '<<' && keyNode.type === Scalar.PLAIN) {
+        this.merge(pair.value as Node, pointer, obj);
+        continue;
+      }
+      this.entry(String(keyNode.value), keyNode, pair.value as Node | null, pointer, obj);
+    }
+  }
+
+  private resolve(alias: Node): Node | undefined {
+    if (!this.aliases.has(alias)) this.aliases.set(alias, isAlias(alias) ? ((alias.resolve(this.doc) as Node | undefined) ?? undefined) : alias);
+    return this.aliases.get(alias);
+  }
+
+  private posField(node: { range?: unknown } | null | undefined): { pos?: SourcePos } {
+    const p = this.pos(node);
+    return p ? { pos: p } : {};
+  }
+}
