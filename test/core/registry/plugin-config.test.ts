@@ -1,0 +1,60 @@
+// validatePluginConfig: defaults applied, deep-frozen result, issues at JSON pointers; pluginConfigError's shape.
+import t from 'tap';
+import type { PluginManifest } from '../../../core/index.js';
+import { deepFreeze, pluginConfigError, validatePluginConfig } from '../../../core/registry/index.js';
+
+const manifest: PluginManifest = {
+  kind: 'acme.limits',
+  apiVersion: 1,
+  description: 'Limits.',
+  create: () => ({}),
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      max: { type: 'integer', minimum: 1, default: 10, description: 'Max.' },
+      tags: { type: 'array', items: { type: 'string' }, default: [], description: 'Tags.' },
+      nested: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description: 'Nested.',
+        properties: { on: { type: 'boolean', default: true, description: 'On.' } },
+      },
+    },
+  },
+};
+
+t.test('defaults are applied and the result is deep-frozen; the raw config is untouched', async (t) => {
+  const raw = { tags: ['a'] };
+  const { config, issues } = validatePluginConfig<{ max: number; tags: string[]; nested: { on: boolean } }>({ manifest }, raw);
+  t.same(issues, []);
+  t.same(config, { max: 10, tags: ['a'], nested: { on: true } });
+  t.ok(Object.isFrozen(config) && Object.isFrozen(config.tags) && Object.isFrozen(config.nested));
+  t.same(raw, { tags: ['a'] });
+  t.notOk(Object.isFrozen(raw));
+});
+
+t.test('a missing or null config counts as {}', async (t) => {
+  for (const raw of [undefined, null]) {
+    t.same(validatePluginConfig({ manifest }, raw), { config: { max: 10, tags: [], nested: { on: true } }, issues: [] });
+  }
+});
+
+t.test('issues point at the field; the host maps them to DGP_ERR_PLUGIN_CONFIG', async (t) => {
+  const { issues } = validatePluginConfig({ manifest }, { max: 0, nested: { onn: true } });
+  t.same(issues.map((i) => i.pointer).sort(), ['/max', '/nested/onn']);
+  const err = pluginConfigError({ kind: 'acme.limits' }, issues, 'http_filters[2].config');
+  t.equal(err.code, 'DGP_ERR_PLUGIN_CONFIG');
+  t.match(err.message, /^Config of "acme\.limits" at http_filters\[2\]\.config is invalid: /);
+  t.match(err.message, /\/max: /);
+  t.match(err.message, /\/nested\/onn: .*did you mean "on"\?/);
+  t.same(err.details, { kind: 'acme.limits', issues, at: 'http_filters[2].config' });
+});
+
+t.test('deepFreeze leaves class instances alone', async (t) => {
+  const re = /x/;
+  const value = deepFreeze({ re, list: [{ a: 1 }] });
+  t.ok(Object.isFrozen(value.list[0]));
+  t.notOk(Object.isFrozen(re));
+});

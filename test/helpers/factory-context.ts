@@ -1,0 +1,141 @@
+// A FactoryContext for tests: silent pino logger, metrics on a fresh prom-client Registry, an in-memory cluster
+// manager, a worker pool that runs given task functions inline, an AbortSignal the test controls.
+import { pino } from 'pino';
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+import type {
+  ClusterManagerApi,
+  EndpointInput,
+  EndpointView,
+  FactoryContext,
+  MetricsApi,
+  PluginManifest,
+  WorkerPoolApi,
+} from '../../core/index.js';
+import { DgpError } from '../../core/index.js';
+
+export interface StubFactoryContext extends FactoryContext {
+  /** Aborting it fires `signal`, as unloading the generation would. */
+  readonly controller: AbortController;
+  /** The registry behind `metrics` (read values with `await registry.getSingleMetricAsString(name)`). */
+  readonly registry: Registry;
+}
+
+export interface StubFactoryOverrides extends Partial<FactoryContext> {
+  /** Manifests `plugin(kind)` finds. */
+  plugins?: readonly PluginManifest[];
+  /** Worker task implementations run inline by `workers.run(task, input)`. */
+  workerTasks?: Record<string, (input: unknown) => unknown>;
+}
+
+export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFactoryContext {
+  const { plugins = [], workerTasks = {}, ...rest } = overrides;
+  const controller = new AbortController();
+  const registry = new Registry();
+  const sharedState = new Map<string, unknown>();
+  return {
+    kind: 'test.stub',
+    log: pino({ level: 'silent' }),
+    metrics: stubMetrics(registry),
+    clusters: stubClusterManager(),
+    workers: stubWorkers(workerTasks),
+    signal: controller.signal,
+    configDir: process.cwd(),
+    shared<T>(key: string, init: () => T): T {
+      if (!sharedState.has(key)) sharedState.set(key, init());
+      return sharedState.get(key) as T;
+    },
+    plugin: (kind) => plugins.find((m) => m.kind === kind),
+    ...rest,
+    controller,
+    registry,
+  };
+}
+
+/** Get-or-create, like the host's: registering a name twice returns the first metric. */
+export function stubMetrics(registry: Registry): MetricsApi {
+  const getOrCreate = <M extends Metric>(name: string, make: () => M): M =>
+    (registry.getSingleMetric(name) as M | undefined) ?? make();
+  return {
+    counter: (o) => getOrCreate(o.name, () => new Counter({ ...o, labelNames: o.labelNames ?? [], registers: [registry] })),
+    gauge: (o) => getOrCreate(o.name, () => new Gauge({ ...o, labelNames: o.labelNames ?? [], registers: [registry] })),
+    histogram: (o) => getOrCreate(o.name, () => new Histogram({ ...o, labelNames: o.labelNames ?? [], registers: [registry] })),
+  };
+}
+
+export function stubWorkers(tasks: Record<string, (input: unknown) => unknown>): WorkerPoolApi {
+  return {
+    threads: 1,
+    async run<T>(task: string, input: unknown): Promise<T> {
+      const fn = tasks[task];
+      if (fn === undefined) throw new DgpError('DGP_ERR_WORKER_TASK', `The stub worker pool has no task "${task}"; pass it in workerTasks.`);
+      return (await fn(structuredClone(input))) as T;
+    },
+  };
+}
+
+/** Clusters in list order; picking returns the first healthy endpoint (no LB policy: tests stay deterministic). */
+export function stubClusterManager(): ClusterManagerApi {
+  const clusters = new Map<string, EndpointView[]>();
+  const cooled = new Set<string>();
+  const list = (c: string): EndpointView[] => clusters.get(c) ?? [];
+  const healthy = (c: string): EndpointView[] => list(c).filter((e) => e.healthy);
+  const replace = (c: string, ep: EndpointView): EndpointView => {
+    const eps = list(c).filter((e) => e.id !== ep.id);
+    const at = list(c).findIndex((e) => e.id === ep.id);
+    eps.splice(at < 0 ? eps.length : at, 0, ep);
+    clusters.set(c, eps);
+    return ep;
+  };
+  return {
+    hasCluster: (c) => clusters.has(c),
+    clusterNames: () => [...clusters.keys()],
+    pickEndpoint: (c) => healthy(c)[0],
+    getHealthyEndpoint: (c, id) => healthy(c).find((e) => e.id === id),
+    getEndpoint: (c, id) => list(c).find((e) => e.id === id),
+    nextHealthyEndpoint: (c, id) => {
+      const eps = list(c);
+      return eps.slice(eps.findIndex((e) => e.id === id) + 1).find((e) => e.healthy);
+    },
+    endpoints: (c) => list(c),
+    setEndpoint: (c, input, source = 'static') => replace(c, toView(input, list(c).length, source)),
+    deleteEndpoint: (c, id) => {
+      const before = list(c).length;
+      clusters.set(c, list(c).filter((e) => e.id !== id));
+      return list(c).length < before;
+    },
+    setHealthy: (c, id, isHealthy) => {
+      const ep = list(c).find((e) => e.id === id);
+      if (ep !== undefined) replace(c, { ...ep, healthy: isHealthy });
+    },
+    cooldowns: {
+      inCooldown: (c, ep) => cooled.has(`${c}/${ep.id}`),
+      markFailure: (c, ep) => void cooled.add(`${c}/${ep.id}`),
+      get size() {
+        return cooled.size;
+      },
+    },
+  };
+}
+
+function toView(input: EndpointInput, index: number, source: string): EndpointView {
+  const address = input.socket_address?.address ?? '127.0.0.1';
+  const port = input.socket_address?.port ?? 80;
+  const domains = input.socket_address?.domains ?? [];
+  const id = input.id ?? String(index);
+  return {
+    id,
+    name: input.name ?? id,
+    address,
+    port,
+    domains,
+    host: `${address}:${port}`,
+    authority: domains[0] ?? `${address}:${port}`,
+    meta: input.meta ?? {},
+    llmMeta:
+      input.llm_meta === undefined
+        ? undefined
+        : { provider: '', api_key: '', fallback: false, health_check_interval: 0, retry_policy: { name: 'NoRetry', config: {} }, ...input.llm_meta },
+    healthy: input.unhealthy !== true,
+    source,
+  };
+}
