@@ -32,9 +32,14 @@ export const ERROR_CODES = {
   DGP_ERR_PLUGIN_CONFIG: { status: 500, summary: "A filter's or adapter's config does not match its configSchema.", fix: "Follow the hint; the plugin's README lists its options." },
   DGP_ERR_PLUGIN_CREATE: { status: 500, summary: "A plugin's create() threw.", fix: 'Read the cause; usually a config value the schema could not catch.' },
   DGP_ERR_PLUGIN_WRONG_TYPE: { status: 500, summary: 'A kind was used where another plugin type is expected (e.g. an adapter in http_filters).', fix: 'Move it to the right section.' },
+  DGP_ERR_PLUGIN_DIR: { status: 500, summary: 'A plugin directory does not exist, or holds neither a package.json nor subfolders with one.', fix: 'Fix plugins.dirs or --plugin-dir: each is a plugin package or a folder of plugin packages.' },
+  DGP_ERR_PLUGIN_PACKAGE: { status: 500, summary: "A plugin's package.json is unreadable, or its entry is missing or lies outside the package folder.", fix: 'Set "dgp": { "entry": "./index.js" } (or "main") to a file inside the package folder.' },
   // --- http ---
   DGP_ERR_HTTP_NO_ROUTE: { status: 404, summary: 'No route matches the request method, path and headers.', fix: 'Check route_config.routes: prefix/path, methods and header matchers.' },
   DGP_ERR_HTTP_BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the listener allows.', fix: 'Send a smaller body or raise the listener config max_body_bytes.' },
+  DGP_ERR_HTTP_MALFORMED: { status: 400, summary: 'The request is not valid HTTP/1.1 (bad framing, smuggling attempt, garbage bytes); the connection is closed.', fix: 'Fix the client; nothing reached a filter or an upstream.' },
+  DGP_ERR_HTTP_HEADERS_TOO_LARGE: { status: 431, summary: 'The request headers exceed max_header_bytes.', fix: 'Send smaller headers or raise the listener config max_header_bytes.' },
+  DGP_ERR_HTTP_TIMEOUT: { status: 408, summary: 'The request headers or body did not arrive within headers_timeout / read_timeout.', fix: 'Send the request faster, or raise the listener timeouts.' },
   DGP_ERR_HTTP_BAD_JSON: { status: 400, summary: 'The request body is not valid JSON.', fix: 'Send a JSON body with Content-Type: application/json.' },
   DGP_ERR_HTTP_BODY_READ: { status: 400, summary: 'The request body could not be read (client aborted or sent a malformed body).', fix: 'Retry the request; check the client.' },
   DGP_ERR_HTTP_FILTER_FAILED: { status: 500, summary: 'A filter hook threw; the request was answered with 500 and the stack was logged.', fix: 'Read the logged stack (reqId in the body) and fix or remove the filter.' },
@@ -47,10 +52,22 @@ export const ERROR_CODES = {
   DGP_ERR_UPSTREAM_EMPTY: { status: 502, summary: 'The upstream answered with an empty event stream.', fix: 'Check the upstream.' },
   DGP_ERR_UPSTREAM_NO_CLUSTER: { status: 503, summary: 'The route names a cluster that does not exist (yet: registry adapters may create it).', fix: 'Define the cluster or register endpoints for it.' },
   DGP_ERR_UPSTREAM_RETRY_POLICY: { status: 503, summary: "An endpoint's retry_policy is unknown or its config is invalid.", fix: 'Use NoRetry, CountBased or ExponentialBackoff with the documented config keys.' },
+  DGP_ERR_UPSTREAM_ABORTED: { status: 499, summary: 'The client disconnected; the upstream request was cancelled and no further attempt was made.', fix: 'Nothing on the gateway side; check the client (timeouts, cancellations).' },
+  // --- provider codecs (adapters/provider/*, core/provider-exchange.ts) ---
+  DGP_ERR_PROVIDER_UNTRANSLATABLE: { status: 400, summary: "The request uses a feature the endpoint's provider cannot express, and dropping it would change the answer.", fix: 'Remove the field named in the message, or route the request to a provider that has it; docs/providers.md lists every field.' },
+  DGP_ERR_PROVIDER_UNSUPPORTED: { status: 400, summary: "The operation has no equivalent in the endpoint's provider API (e.g. embeddings on Anthropic).", fix: 'Route this path to a cluster whose endpoints speak the same API, or to a provider that offers the operation.' },
+  DGP_ERR_PROVIDER_BAD_REQUEST: { status: 400, summary: "The request body does not follow the client API's shape closely enough to translate it.", fix: 'Fix the field named in the message (see the API reference of the client API).' },
+  DGP_ERR_PROVIDER_BAD_RESPONSE: { status: 502, summary: "The provider's response could not be parsed or translated into the client's API.", fix: 'Check the provider and its llm_meta.provider setting; the message quotes what was wrong.' },
+  DGP_ERR_PROVIDER_CODEC: { status: 500, summary: "No provider codec serves the client's API or the endpoint's llm_meta.provider.", fix: 'Set llm_meta.provider to a loaded dgp.adapter.provider.<name> plugin (openai, azure-openai, anthropic, gemini).' },
   // --- workers ---
   DGP_ERR_WORKER_QUEUE_FULL: { status: 503, summary: 'The worker pool queue is full.', fix: 'Raise workers.max_queue or workers.threads, or reduce load.' },
   DGP_ERR_WORKER_CRASHED: { status: 500, summary: 'A worker thread crashed while running a task; it was replaced.', fix: 'Read the logged cause; the task input may be malformed.' },
   DGP_ERR_WORKER_TASK: { status: 500, summary: 'A worker task failed.', fix: 'Read the cause.' },
+  DGP_ERR_WORKER_UNKNOWN_TASK: { status: 500, summary: 'The worker pool was asked to run a task it does not have.', fix: 'Use one of: tokenize, countChatTokens, hash, prefixHashes.' },
+  DGP_ERR_WORKER_ENCODING: { status: 500, summary: 'A tokenizer encoding name is unknown, or a tokenizer.json file cannot be read or parsed.', fix: 'Use cl100k_base, o200k_base (or another tiktoken encoding), or a path to a readable Hugging Face tokenizer.json.' },
+  DGP_ERR_WORKER_CLOSED: { status: 503, summary: 'A task was submitted to a worker pool that is closed.', fix: 'The process is shutting down; retry against another instance.' },
+  // --- sse ---
+  DGP_ERR_SSE_INVALID_FIELD: { status: 500, summary: 'An SSE event to serialize has an event or id with a line break or NUL, or a bad retry value.', fix: 'Put multi-line text in data only; retry must be a non-negative integer.' },
   // --- reload / admin / cli ---
   DGP_ERR_RELOAD_FAILED: { status: 500, summary: 'A reload failed; the previous generation keeps serving.', fix: 'Fix the reported error; GET /config shows last_reload.' },
   DGP_ERR_LISTEN: { status: 500, summary: 'A listener address could not be bound (in use or not permitted).', fix: 'Free the port or change socket_address.' },

@@ -4,3 +4,6 @@ export * from './attributes.js';
 export { DgpError, defineErrorCode, isDgpError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorCodeInfo, DgpErrorOptions } from './errors.js';
 export { parseDuration } from './config/duration.js';
+export * from './sse/index.js';
+export * from './upstream/index.js';
+export * from './provider-api.js';

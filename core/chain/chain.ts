@@ -1,0 +1,91 @@
+// Runs a listener's filters: decode in config order until Stop, encode in reverse for the filters whose decode ran
+// (the onion, Envoy's rule — Pixiu runs every encode, spec §1.3), chunk hooks in encode order, onComplete always.
+// A hook that throws becomes a local reply (the DgpError's own status, else 500 DGP_ERR_HTTP_FILTER_FAILED with the
+// stack logged) for this request only.
+import type { HttpFilter, RequestContext, HookResult } from '../plugin-api.js';
+import { Stop } from '../plugin-api.js';
+import { DgpError, isDgpError } from '../errors.js';
+
+export interface ChainSlot {
+  readonly kind: string;
+  readonly filter: HttpFilter;
+}
+
+type Hook = 'decode' | 'encode';
+
+export class FilterChain {
+  readonly slots: readonly ChainSlot[];
+  /** True when any filter transforms or observes streamed chunks (else the body is piped untouched). */
+  readonly hasChunkHooks: boolean;
+
+  constructor(slots: readonly ChainSlot[]) {
+    this.slots = slots;
+    this.hasChunkHooks = slots.some((s) => s.filter.onChunk || s.filter.onStreamEnd);
+  }
+
+  /** Runs decode hooks; returns how many filters were entered (their encode/onComplete hooks will run). */
+  async decode(ctx: RequestContext): Promise<number> {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if (!slot.filter.decode) continue;
+      const status = await this.call(slot, 'decode', ctx);
+      if (status === Stop || ctx.replied) return i + 1;
+    }
+    return slots.length;
+  }
+
+  async encode(ctx: RequestContext, entered: number): Promise<void> {
+    for (let i = entered - 1; i >= 0; i--) {
+      const slot = this.slots[i]!;
+      if (!slot.filter.encode) continue;
+      if ((await this.call(slot, 'encode', ctx)) === Stop) return;
+    }
+  }
+
+  /** The entered filters with chunk hooks, in encode (reverse) order. */
+  chunkSlots(entered: number): ChainSlot[] {
+    const out: ChainSlot[] = [];
+    for (let i = entered - 1; i >= 0; i--) {
+      const s = this.slots[i]!;
+      if (s.filter.onChunk || s.filter.onStreamEnd) out.push(s);
+    }
+    return out;
+  }
+
+  /** onComplete for every entered filter, in reverse order; failures are logged and never affect the response. */
+  async complete(ctx: RequestContext, entered: number): Promise<void> {
+    for (let i = entered - 1; i >= 0; i--) {
+      const slot = this.slots[i]!;
+      if (!slot.filter.onComplete) continue;
+      try {
+        await slot.filter.onComplete(ctx);
+      } catch (err) {
+        ctx.log.error({ err, kind: slot.kind }, 'onComplete hook failed');
+      }
+    }
+  }
+
+  private async call(slot: ChainSlot, hook: Hook, ctx: RequestContext): Promise<HookResult> {
+    try {
+      const r = slot.filter[hook]!(ctx);
+      return r !== undefined && typeof (r as Promise<HookResult>).then === 'function' ? await r : (r as HookResult);
+    } catch (err) {
+      return failHook(ctx, slot.kind, hook, err);
+    }
+  }
+}
+
+/** Turns a hook failure into a local reply: expected DgpErrors keep their status; anything else is a logged 500. */
+export function failHook(ctx: RequestContext, kind: string, hook: string, err: unknown): typeof Stop {
+  if (isDgpError(err) && err.code !== 'DGP_ERR_INTERNAL') {
+    if (err.status >= 500) ctx.log.error({ err, kind, hook }, `${kind} ${hook} failed`);
+    return ctx.replyError(err);
+  }
+  ctx.log.error({ err, kind, hook }, `${kind} ${hook} threw`);
+  return ctx.replyError(
+    new DgpError('DGP_ERR_HTTP_FILTER_FAILED', `filter ${kind} failed in ${hook}; see the gateway log for request ${ctx.id}`, {
+      cause: err,
+    }),
+  );
+}

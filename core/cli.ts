@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// `dgp start | validate | plugins`: the one binary. validate exits 0 (valid), 1 (invalid, every problem listed) or
+// 2 (usage error) and opens no sockets; start runs until SIGTERM/SIGINT (graceful drain) and reloads on SIGHUP.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, formatProblem, type Problem } from './config/load.js';
+import { loadPlugins } from './registry/index.js';
+import { resolvePlugins } from './reload/resolve.js';
+import { Gateway } from './gateway.js';
+import { isDgpError } from './errors.js';
+
+const USAGE = `usage: dgp <command> [options]
+
+commands:
+  start       run the gateway
+  validate    check the config and every plugin config it names; exit 0 valid, 1 invalid, 2 usage error
+  plugins     list every plugin kind found, its source folder, version and description
+
+options:
+  -d, --config-dir <dir>   folder holding conf.yaml (default: ./configs)
+  -c, --config <file>      a single Pixiu-style conf.yaml instead of a folder
+  -p, --plugin-dir <dir>   a third-party plugin folder (repeatable; adds to plugins.dirs)
+      --strict             Pixiu-compatibility warnings become errors
+      --no-watch           do not watch the config and plugin folders (start)
+      --json               machine-readable output (validate, plugins)
+  -h, --help               this text
+  -v, --version            print the version`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'config-dir': { type: 'string', short: 'd' },
+        config: { type: 'string', short: 'c' },
+        'plugin-dir': { type: 'string', short: 'p', multiple: true },
+        strict: { type: 'boolean' },
+        watch: { type: 'boolean', default: true },
+        'no-watch': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        workers: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`dgp: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return void process.stdout.write(`${version()}\n`), 0;
+  const command = positionals[0];
+  if (values.help || !command) {
+    (command || values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (positionals.length > 1) return usage(`unexpected argument ${positionals[1]}`);
+  if (values['config-dir'] && values.config) return usage('give either --config-dir or --config, not both');
+  const source = values.config ? { file: values.config } : { configDir: values['config-dir'] ?? 'configs' };
+  const pluginDirs = values['plugin-dir'] ?? [];
+  switch (command) {
+    case 'validate':
+      return validate(source, pluginDirs, values.strict ?? false, values.json ?? false);
+    case 'plugins':
+      return plugins(source, pluginDirs, values.json ?? false);
+    case 'start':
+      return start(source, pluginDirs, values.strict ?? false);
+    default:
+      return usage(`unknown command ${command}`);
+  }
+}
+
+function usage(message: string): number {
+  process.stderr.write(`dgp: ${message}\n\n${USAGE}\n`);
+  return 2;
+}
+
+async function validate(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, json: boolean): Promise<number> {
+  const loaded = await loadConfig({ ...source, env: process.env, strict });
+  const problems: Problem[] = [...loaded.problems];
+  if (loaded.raw !== undefined) {
+    const registry = await loadPlugins({ pluginDirs: [...(loaded.config?.plugins.dirs ?? []), ...pluginDirs] });
+    for (const p of registry.problems) {
+      problems.push({ code: p.code, severity: 'error', message: p.message, file: p.folder, line: 0, col: 0, pointer: '', ...(p.hint ? { hint: p.hint } : {}) });
+    }
+    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems);
+    problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
+  }
+  const errors = problems.filter((p) => p.severity === 'error');
+  const warnings = problems.filter((p) => p.severity === 'warning');
+  if (json) process.stdout.write(`${JSON.stringify({ valid: errors.length === 0, file: loaded.file, errors, warnings }, null, 2)}\n`);
+  else {
+    for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
+    process.stdout.write(
+      errors.length
+        ? `${loaded.file}: invalid: ${errors.length} error(s), ${warnings.length} warning(s)\n`
+        : `${loaded.file}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}\n`,
+    );
+  }
+  return errors.length ? 1 : 0;
+}
+
+async function plugins(source: { file?: string; configDir?: string }, pluginDirs: string[], json: boolean): Promise<number> {
+  const loaded = await loadConfig({ ...source, env: process.env });
+  const dirs = [...(loaded.config?.plugins.dirs ?? []), ...pluginDirs];
+  const registry = await loadPlugins({ pluginDirs: dirs });
+  const rows = registry.list();
+  if (json) process.stdout.write(`${JSON.stringify({ plugins: rows, problems: registry.problems.map(({ cause: _c, ...p }) => p) }, null, 2)}\n`);
+  else {
+    const w = Math.max(4, ...rows.map((r) => r.kind.length));
+    process.stdout.write(`${'KIND'.padEnd(w)}  TYPE      VERSION   SOURCE\n`);
+    for (const r of rows) {
+      process.stdout.write(`${r.kind.padEnd(w)}  ${r.type.padEnd(8)}  ${(r.version ?? '-').padEnd(8)}  ${r.builtin ? 'built-in' : r.source}\n    ${r.description}\n`);
+    }
+    for (const p of registry.problems) process.stdout.write(`error ${p.code} ${p.folder}: ${p.message}${p.hint ? ` (${p.hint})` : ''}\n`);
+  }
+  return registry.problems.length ? 1 : 0;
+}
+
+async function start(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean): Promise<number> {
+  let gw: Gateway;
+  try {
+    gw = await Gateway.start({ ...source, pluginDirs, strict, env: process.env });
+  } catch (err) {
+    process.stderr.write(`dgp: cannot start: ${isDgpError(err) ? `${err.code} ` : ''}${(err as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      gw.log.info({ signal }, 'signal received');
+      gw.close().then(
+        () => resolve(0),
+        (err) => {
+          gw.log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => void gw.reload());
+    // A bug in a plugin's timer or promise must not take every other request down with it.
+    process.on('unhandledRejection', (err) => gw.log.error({ err }, 'unhandled promise rejection'));
+    process.on('uncaughtException', (err) => gw.log.error({ err }, 'uncaught exception'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Give pino's async destination a tick to flush, then leave even if a stray handle remains.
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  (err) => {
+    process.stderr.write(`dgp: internal error: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

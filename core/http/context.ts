@@ -1,0 +1,193 @@
+// The per-request context handed to every filter hook: request view with a lazily read, size-bounded body, typed
+// attributes (a fresh Map per request, so nothing leaks between requests), the response state and local replies.
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type {
+  Attribute,
+  ClientApi,
+  MatchedRoute,
+  RequestContext,
+  RequestInfo,
+  ResponseState,
+} from '../plugin-api.js';
+import { Stop } from '../plugin-api.js';
+import { DgpError } from '../errors.js';
+import { errorBody, type ErrorFormat } from './error-shape.js';
+
+const EMPTY = Buffer.alloc(0);
+
+class Request implements RequestInfo {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  private bodyPromise: Promise<Buffer> | undefined;
+  private jsonCache: { value: unknown } | undefined;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly maxBodyBytes: number,
+  ) {
+    this.method = req.method ?? 'GET';
+    this.url = req.url ?? '/';
+    const q = this.url.indexOf('?');
+    this.path = q < 0 ? this.url : this.url.slice(0, q);
+    this.query = q < 0 ? '' : this.url.slice(q + 1);
+    this.headers = req.headers;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+
+  body(): Promise<Buffer> {
+    return (this.bodyPromise ??= readBody(this.req, this.maxBodyBytes));
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    if (this.jsonCache) return this.jsonCache.value as T;
+    const buf = await this.body();
+    try {
+      const value: unknown = JSON.parse(buf.toString('utf8'));
+      this.jsonCache = { value };
+      return value as T;
+    } catch (cause) {
+      throw new DgpError('DGP_ERR_HTTP_BAD_JSON', `request body is not valid JSON: ${(cause as Error).message}`, {
+        hint: 'send a JSON body with Content-Type: application/json',
+        cause,
+      });
+    }
+  }
+
+  setBody(body: Buffer | string | object): void {
+    if (Buffer.isBuffer(body)) {
+      this.jsonCache = undefined;
+      this.bodyPromise = Promise.resolve(body);
+    } else if (typeof body === 'string') {
+      this.jsonCache = undefined;
+      this.bodyPromise = Promise.resolve(Buffer.from(body));
+    } else {
+      this.jsonCache = { value: body };
+      this.bodyPromise = Promise.resolve(Buffer.from(JSON.stringify(body)));
+    }
+  }
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  if (req.readableEnded && !req.readableLength) return Promise.resolve(EMPTY);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > max) {
+        cleanup();
+        req.resume();
+        reject(new DgpError('DGP_ERR_HTTP_BODY_TOO_LARGE', `request body exceeds ${max} bytes`, { hint: 'raise the listener config max_body_bytes or send less' }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(new DgpError('DGP_ERR_HTTP_BODY_READ', `request body could not be read: ${err.message}`, { cause: err }));
+    };
+    const onClose = (): void => {
+      if (!req.complete) onError(new Error('client closed the connection before the body was complete'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+export class Context implements RequestContext {
+  readonly request: Request;
+  readonly response: ResponseState = { status: 0, headers: {}, body: undefined };
+  readonly startedAt: number;
+  replied = false;
+  aborted = false;
+  private readonly attrs = new Map<Attribute<unknown>, unknown>();
+  private readonly abortController = new AbortController();
+
+  constructor(
+    req: IncomingMessage,
+    readonly id: string,
+    readonly route: MatchedRoute,
+    readonly clientApi: ClientApi,
+    readonly log: Logger,
+    private readonly errorFormat: ErrorFormat,
+    maxBodyBytes: number,
+    startedAt: number,
+  ) {
+    this.request = new Request(req, maxBodyBytes);
+    this.startedAt = startedAt;
+  }
+
+  get signal(): AbortSignal {
+    return this.abortController.signal;
+  }
+
+  /** Called by the host when the client goes away before the response completed. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortController.abort(new DgpError('DGP_ERR_HTTP_BODY_READ', 'client disconnected', { status: 499 }));
+  }
+
+  get<T>(key: Attribute<T>): T | undefined {
+    return this.attrs.get(key as Attribute<unknown>) as T | undefined;
+  }
+
+  set<T>(key: Attribute<T>, value: T): void {
+    this.attrs.set(key as Attribute<unknown>, value);
+  }
+
+  reply(status: number, body?: string | Buffer | object, headers?: Record<string, string>): typeof Stop {
+    this.replied = true;
+    const res = this.response;
+    res.status = status;
+    res.headers = {};
+    if (headers) for (const [k, v] of Object.entries(headers)) res.headers[k.toLowerCase()] = v;
+    if (body === undefined) res.body = EMPTY;
+    else if (Buffer.isBuffer(body)) res.body = body;
+    else if (typeof body === 'string') {
+      res.body = Buffer.from(body);
+      res.headers['content-type'] ??= looksJson(body) ? 'application/json' : 'text/plain; charset=utf-8';
+    } else {
+      res.body = Buffer.from(JSON.stringify(body));
+      res.headers['content-type'] ??= 'application/json';
+    }
+    return Stop;
+  }
+
+  replyError(err: DgpError): typeof Stop {
+    const extra: Record<string, string> = {};
+    const retryAfter = err.details?.['retry_after'];
+    if (typeof retryAfter === 'string' || typeof retryAfter === 'number') extra['retry-after'] = String(retryAfter);
+    return this.reply(err.status, errorBody(err, this.clientApi, this.errorFormat, this.id), extra);
+  }
+}
+
+function looksJson(s: string): boolean {
+  const c = s.trimStart()[0];
+  if (c !== '{' && c !== '[') return false;
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}

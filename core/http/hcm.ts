@@ -1,0 +1,153 @@
+// dgp.filter.httpconnectionmanager: one per listener per generation. Matches the route (no route → 404, no filters
+// run), builds the request context, runs the chain, writes the response, and logs one access-log line per request.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import type { MatchedRoute } from '../plugin-api.js';
+import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
+import { DgpError } from '../errors.js';
+import type { FilterChain } from '../chain/chain.js';
+import type { HostMetrics } from '../observability/metrics.js';
+import { Context } from './context.js';
+import { detectClientApi, errorBody, type ErrorFormat } from './error-shape.js';
+import type { Router } from './router.js';
+import { writeResponse, type WriteResult } from './respond.js';
+
+export interface HcmOptions {
+  listener: string;
+  router: Router;
+  chain: FilterChain;
+  errorFormat: ErrorFormat;
+  maxBodyBytes: number;
+  generateRequestId: boolean;
+  accessLog: boolean;
+  log: Logger;
+  metrics: HostMetrics;
+  /** Lease counting: the generation is retired only once every request that started on it has finished. */
+  acquire(): void;
+  release(): void;
+  /** True while the gateway drains: answers carry `Connection: close`. */
+  draining(): boolean;
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+export class HttpConnectionManager {
+  constructor(private readonly o: HcmOptions) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = performance.now();
+    const o = this.o;
+    const incomingId = req.headers['x-request-id'];
+    const id = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    const match = o.router.match(method, path, req.headers);
+    if (!match) {
+      const err = new DgpError('DGP_ERR_HTTP_NO_ROUTE', `no route matches ${method} ${path}`, {
+        hint: 'check route_config.routes (prefix/path, methods, headers)',
+      });
+      this.localError(req, res, id, path, err, startedAt, '-');
+      return;
+    }
+    const declared = Number(req.headers['content-length']);
+    if (declared > o.maxBodyBytes) {
+      const err = new DgpError('DGP_ERR_HTTP_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${o.maxBodyBytes}`, {
+        hint: 'send a smaller body or raise the listener config max_body_bytes',
+      });
+      res.shouldKeepAlive = false;
+      this.localError(req, res, id, path, err, startedAt, match.route.id);
+      return;
+    }
+    const route: MatchedRoute = {
+      id: match.route.id,
+      cluster: match.route.cluster,
+      params: match.params,
+      listener: o.listener,
+      clusterNotFoundResponseCode: match.route.clusterNotFoundResponseCode,
+    };
+    const log = o.log.child({ reqId: id, route: route.id });
+    const ctx = new Context(req, id, route, detectClientApi(path), log, o.errorFormat, o.maxBodyBytes, startedAt);
+    res.on('close', () => {
+      if (!res.writableEnded) ctx.abort();
+    });
+    o.acquire();
+    this.run(ctx, res).finally(o.release);
+  }
+
+  private async run(ctx: Context, res: ServerResponse): Promise<void> {
+    const chain = this.o.chain;
+    let entered = 0;
+    let result: WriteResult = { bytes: 0 };
+    try {
+      entered = await chain.decode(ctx);
+      if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
+        ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
+      }
+      await chain.encode(ctx, entered);
+      result = await writeResponse(ctx, res, chain.hasChunkHooks ? chain.chunkSlots(entered) : [], this.o.draining());
+      if (result.error) ctx.log.warn({ err: result.error }, 'response stream failed after headers were sent; connection closed');
+    } catch (err) {
+      ctx.log.error({ err }, 'request handling failed');
+      if (!res.headersSent && !res.destroyed) {
+        res.statusCode = 500;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(errorBody(new DgpError('DGP_ERR_INTERNAL', 'internal error'), ctx.clientApi, this.o.errorFormat, ctx.id)));
+      } else res.destroy();
+    } finally {
+      await chain.complete(ctx, entered);
+      this.finish(ctx, result);
+    }
+  }
+
+  private finish(ctx: Context, result: WriteResult): void {
+    const durationMs = performance.now() - ctx.startedAt;
+    const status = ctx.aborted ? 499 : result.error ? 502 : ctx.response.status;
+    const labels = { listener: this.o.listener, route: ctx.route.id, status: String(status) };
+    this.o.metrics.httpRequests.inc(labels);
+    this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
+    if (!this.o.accessLog) return;
+    const ep = ctx.get(SelectedEndpoint);
+    const attempts = ctx.get(UpstreamAttempts);
+    ctx.log.info(
+      {
+        type: 'access',
+        method: ctx.request.method,
+        path: ctx.request.path,
+        listener: this.o.listener,
+        cluster: ctx.route.cluster,
+        endpoint: ep?.id,
+        status,
+        upstream_status: ctx.aborted ? ctx.response.status || undefined : undefined,
+        bytes: result.bytes,
+        duration_ms: Math.round(durationMs * 1000) / 1000,
+        attempts: attempts?.length,
+        ...ctx.get(AccessLogFields),
+      },
+      'access',
+    );
+  }
+
+  private localError(req: IncomingMessage, res: ServerResponse, id: string, path: string, err: DgpError, startedAt: number, route: string): void {
+    const body = JSON.stringify(errorBody(err, detectClientApi(path), this.o.errorFormat, id));
+    res.statusCode = err.status;
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.setHeader('x-request-id', id);
+    if (this.o.draining() || !res.shouldKeepAlive) res.setHeader('connection', 'close');
+    res.end(body);
+    const durationMs = performance.now() - startedAt;
+    const labels = { listener: this.o.listener, route, status: String(err.status) };
+    this.o.metrics.httpRequests.inc(labels);
+    this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
+    if (this.o.accessLog) {
+      this.o.log.info(
+        { type: 'access', reqId: id, method: req.method, path, listener: this.o.listener, route, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 },
+        'access',
+      );
+    }
+  }
+}

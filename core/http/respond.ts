@@ -1,0 +1,113 @@
+// Writes ctx.response to the client: unary bodies with an exact Content-Length; streamed bodies chunk by chunk with
+// backpressure (race 'drain' against 'close'), each chunk flushed as it comes, through the filters' onChunk hooks.
+// A stream that fails mid-way destroys the connection (no clean terminating chunk), so clients see the error.
+import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../plugin-api.js';
+import type { ChainSlot } from '../chain/chain.js';
+
+/** RFC 9110 §7.6.1 connection-specific fields: never forwarded from an upstream or set by a filter. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+
+export interface WriteResult {
+  bytes: number;
+  /** Set when the stream failed after headers were sent. */
+  error?: unknown;
+}
+
+export async function writeResponse(
+  ctx: RequestContext,
+  res: ServerResponse,
+  chunkSlots: readonly ChainSlot[],
+  closeConnection: boolean,
+): Promise<WriteResult> {
+  const { response } = ctx;
+  const body = response.body;
+  if (ctx.aborted || res.destroyed) {
+    await discard(body);
+    return { bytes: 0 };
+  }
+  const streamed = body !== undefined && !Buffer.isBuffer(body);
+  for (const name in response.headers) {
+    if (HOP_BY_HOP.has(name)) continue;
+    if (streamed && chunkSlots.length && name === 'content-length') continue;
+    res.setHeader(name, response.headers[name]!);
+  }
+  res.setHeader('x-request-id', ctx.id);
+  if (closeConnection) res.setHeader('connection', 'close');
+  res.statusCode = response.status;
+  if (!streamed) {
+    const buf = body ?? Buffer.alloc(0);
+    res.setHeader('content-length', buf.length);
+    res.end(buf);
+    return { bytes: buf.length };
+  }
+  return pump(ctx, res, body, chunkSlots);
+}
+
+async function pump(
+  ctx: RequestContext,
+  res: ServerResponse,
+  body: AsyncIterable<Buffer>,
+  slots: readonly ChainSlot[],
+): Promise<WriteResult> {
+  let bytes = 0;
+  res.flushHeaders();
+  const iterator = body[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      if (ctx.aborted || res.destroyed) {
+        await iterator.return?.();
+        return { bytes };
+      }
+      const next = await iterator.next();
+      if (next.done) break;
+      let chunk: Buffer | undefined = next.value;
+      for (let i = 0; i < slots.length && chunk && chunk.length; i++) {
+        const hook = slots[i]!.filter.onChunk;
+        if (!hook) continue;
+        const out: Buffer | void | undefined = await hook.call(slots[i]!.filter, ctx, chunk);
+        if (out !== undefined) chunk = out;
+      }
+      if (chunk && chunk.length) {
+        bytes += chunk.length;
+        if (!res.write(chunk)) await drained(res);
+      }
+    }
+    for (const slot of slots) {
+      if (!slot.filter.onStreamEnd) continue;
+      const tail = await slot.filter.onStreamEnd(ctx);
+      if (tail && tail.length && !res.destroyed) {
+        bytes += tail.length;
+        if (!res.write(tail)) await drained(res);
+      }
+    }
+    res.end();
+    return { bytes };
+  } catch (error) {
+    await Promise.resolve(iterator.return?.()).catch(() => undefined);
+    // Abrupt end: the client must not mistake a cut stream for a complete one.
+    res.destroy();
+    return { bytes, error };
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+async function discard(body: RequestContext['response']['body']): Promise<void> {
+  if (body === undefined || Buffer.isBuffer(body)) return;
+  try {
+    await body[Symbol.asyncIterator]().return?.();
+  } catch {
+    // the upstream side is being torn down anyway
+  }
+}

@@ -1,0 +1,169 @@
+// A generation: everything built from one config — clusters, each listener's connection manager and filter
+// instances, adapters. Built off to the side, swapped in by the gateway, retired with lease counting: filter
+// instances are closed once the last request that started on this generation has finished.
+import type { Logger } from 'pino';
+import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from '../plugin-api.js';
+import type { BootstrapConfig } from '../config/schema/index.js';
+import { DgpError } from '../errors.js';
+import { FilterChain, type ChainSlot } from '../chain/chain.js';
+import { ClusterManager } from '../cluster/index.js';
+import { HttpConnectionManager } from '../http/hcm.js';
+import { Router } from '../http/router.js';
+import type { ListenerSpec } from '../http/listener.js';
+import type { HostMetrics } from '../observability/metrics.js';
+import type { PluginRegistry } from '../registry/index.js';
+import type { ResolvedConfig, ResolvedPlugin } from './resolve.js';
+
+export interface HostServices {
+  log: Logger;
+  metrics: HostMetrics;
+  workers: WorkerPoolApi;
+  shared: Map<string, unknown>;
+  configDir: string;
+  draining(): boolean;
+}
+
+let nextGenerationId = 1;
+
+export class Generation {
+  readonly id = nextGenerationId++;
+  readonly hcms = new Map<string, HttpConnectionManager>();
+  readonly listenerSpecs: ListenerSpec[] = [];
+  readonly filters: Array<{ kind: string; instance: HttpFilter }> = [];
+  readonly adapters: Array<{ kind: string; instance: AdapterInstance }> = [];
+  readonly abort = new AbortController();
+  private leases = 0;
+  private retired = false;
+  private closing: Promise<void> | undefined;
+  private forceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: BootstrapConfig,
+    readonly clusters: ClusterManager,
+    readonly registry: PluginRegistry,
+    private readonly log: Logger,
+  ) {}
+
+  get inFlight(): number {
+    return this.leases;
+  }
+
+  readonly acquire = (): void => {
+    this.leases++;
+  };
+
+  readonly release = (): void => {
+    this.leases--;
+    if (this.leases === 0 && this.retired) void this.close();
+  };
+
+  async startAdapters(): Promise<void> {
+    for (const a of this.adapters) await a.instance.start();
+  }
+
+  /** Stops adapters now; closes filters when the last request ends, or forcibly after `timeoutMs`. */
+  async retire(timeoutMs: number): Promise<void> {
+    if (this.retired) return;
+    this.retired = true;
+    for (const a of this.adapters) {
+      try {
+        await a.instance.stop();
+      } catch (err) {
+        this.log.error({ err, kind: a.kind }, 'adapter stop failed');
+      }
+    }
+    if (this.leases === 0) return this.close();
+    this.forceTimer = setTimeout(() => {
+      this.log.warn({ generation: this.id, inFlight: this.leases }, 'retired generation still busy after shutdown_config.timeout; closing it forcibly');
+      void this.close();
+    }, timeoutMs);
+    this.forceTimer.unref();
+  }
+
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      if (this.forceTimer) clearTimeout(this.forceTimer);
+      this.abort.abort();
+      for (const f of this.filters) {
+        try {
+          await f.instance.close?.();
+        } catch (err) {
+          this.log.error({ err, kind: f.kind }, 'filter close failed');
+        }
+      }
+    })());
+  }
+}
+
+/** Creates every factory of a resolved config. Throws a DgpError (the generation is discarded) on the first failure. */
+export async function buildGeneration(
+  config: BootstrapConfig,
+  resolved: ResolvedConfig,
+  registry: PluginRegistry,
+  services: HostServices,
+  previous: Generation | undefined,
+): Promise<Generation> {
+  const log = services.log;
+  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, { previous: previous?.clusters, log });
+  const gen = new Generation(config, clusters, registry, log);
+  const factoryContext = (kind: string): FactoryContext => ({
+    kind,
+    log: log.child({ kind }),
+    metrics: services.metrics,
+    clusters,
+    workers: services.workers,
+    signal: gen.abort.signal,
+    configDir: services.configDir,
+    shared<T>(key: string, init: () => T): T {
+      if (!services.shared.has(key)) services.shared.set(key, init());
+      return services.shared.get(key) as T;
+    },
+    plugin: (k) => registry.get(k)?.manifest,
+  });
+  const create = async <I>(p: ResolvedPlugin): Promise<I> => {
+    try {
+      return (await p.entry.manifest.create(p.config, factoryContext(p.entry.kind))) as I;
+    } catch (cause) {
+      await gen.close();
+      throw new DgpError('DGP_ERR_PLUGIN_CREATE', `${p.entry.kind}: create() failed at ${p.pointer}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  const listeners = config.static_resources.listeners;
+  for (let li = 0; li < listeners.length; li++) {
+    const l = listeners[li]!;
+    const r = resolved.listeners[li]!;
+    const hcmConfig = l.filter_chains.filters[r.hcmIndex]!.config;
+    const slots: ChainSlot[] = [];
+    for (const p of r.filters) {
+      const instance = await create<HttpFilter>(p);
+      gen.filters.push({ kind: p.entry.kind, instance });
+      slots.push({ kind: p.entry.kind, filter: instance });
+    }
+    const spec: ListenerSpec = {
+      name: l.name,
+      address: l.address.socket_address.address,
+      port: l.address.socket_address.port,
+      limits: l.config,
+    };
+    gen.listenerSpecs.push(spec);
+    gen.hcms.set(
+      l.name,
+      new HttpConnectionManager({
+        listener: l.name,
+        router: new Router(hcmConfig.route_config.routes, l.name),
+        chain: new FilterChain(slots),
+        errorFormat: hcmConfig.error_format,
+        maxBodyBytes: l.config.max_body_bytes,
+        generateRequestId: hcmConfig.generate_request_id,
+        accessLog: config.log.access_log,
+        log: log.child({ listener: l.name }),
+        metrics: services.metrics,
+        acquire: gen.acquire,
+        release: gen.release,
+        draining: services.draining,
+      }),
+    );
+  }
+  for (const p of resolved.adapters) gen.adapters.push({ kind: p.entry.kind, instance: await create<AdapterInstance>(p) });
+  return gen;
+}

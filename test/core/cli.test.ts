@@ -1,0 +1,125 @@
+// The `dgp` binary as a user runs it (compiled dist/, real child processes): validate exit codes and output,
+// plugins listing, start on a config with port 0, and graceful shutdown on SIGTERM draining an in-flight stream.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { request } from 'undici';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'dist/core/cli.js');
+const PLUGINS = join(ROOT, 'test/fixtures/host-plugins');
+const EXAMPLE = join(ROOT, 'examples/plugins/header-stamp');
+
+const dgp = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 30_000 });
+
+const tmpConfig = (yaml: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'dgp-cli-'));
+  writeFileSync(join(dir, 'conf.yaml'), yaml);
+  return dir;
+};
+
+t.test('validate: the shipped configs are valid with no environment variables set', async (t) => {
+  const r = dgp(['validate', '--config-dir', 'configs']);
+  t.equal(r.status, 0, r.stdout + r.stderr);
+  t.match(r.stdout, /conf\.yaml: valid/);
+});
+
+t.test('validate: exit 1 and every problem listed with file:line', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: l
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: dgp.filter.llm.proxxy
+  clusters:
+    - name: c
+      lb_policy: RoundRobin
+      endpoints:
+        - id: a
+          socket_address: {address: 127.0.0.1, port: 1, domains: ["https://api.openai.com/v1"]}
+          llm_meta: {api_key: "\${NOT_SET_ANYWHERE}"}
+`);
+  const r = dgp(['validate', '--config-dir', dir]);
+  t.equal(r.status, 1, r.stdout + r.stderr);
+  t.match(r.stdout, /conf\.yaml:11:\d+ .*DGP_ERR_PLUGIN_UNKNOWN_KIND.*dgp\.filter\.llm\.proxy/, 'unknown kind with a suggestion');
+  t.match(r.stdout, /conf\.yaml:17:\d+ .*DGP_ERR_CONFIG_DOMAIN/);
+  t.match(r.stdout, /conf\.yaml:18:\d+ .*DGP_ERR_CONFIG_ENV_UNSET.*NOT_SET_ANYWHERE/);
+  t.match(r.stdout, /invalid: 3 error/);
+});
+
+t.test('validate: usage errors exit 2', async (t) => {
+  t.equal(dgp(['validate', '--bogus']).status, 2);
+  t.equal(dgp(['frobnicate']).status, 2);
+  t.equal(dgp([]).status, 2);
+  t.equal(dgp(['validate', '-c', 'a.yaml', '--config-dir', 'b']).status, 2);
+});
+
+t.test('validate: a missing config is reported, not a crash', async (t) => {
+  const r = dgp(['validate', '--config-dir', '/nonexistent/dgp']);
+  t.equal(r.status, 1);
+  t.match(r.stdout, /DGP_ERR_CONFIG_NOT_FOUND/);
+});
+
+t.test('plugins: lists built-ins and third-party kinds with their source', async (t) => {
+  const r = dgp(['plugins', '--config-dir', 'configs', '--plugin-dir', EXAMPLE]);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /dgp\.filter\.llm\.proxy\s+filter/);
+  t.match(r.stdout, /dgp\.filter\.llm\.tokenizer\s+filter/);
+  t.match(r.stdout, new RegExp(`example\\.header-stamp\\s+filter\\s+\\S+\\s+${EXAMPLE.replace(/[/.]/g, '\\$&')}`));
+});
+
+t.test('start, serve, and drain an in-flight stream on SIGTERM, then exit 0', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: main
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: test.responder
+                  config: {mode: stream, chunks: 20, interval_ms: 50}
+  clusters:
+    - name: c
+      endpoints: [{id: a, socket_address: {address: 127.0.0.1, port: 9}}]
+  shutdown_config: {timeout: 10s}
+admin: {port: 0}
+`);
+  const child = spawn(process.execPath, [CLI, 'start', '--config-dir', dir, '--plugin-dir', PLUGINS], { cwd: ROOT, env: { PATH: process.env.PATH } });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start line: ${out}`)), 15_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"listeners":\{"main":(\d+)\}/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  const res = await request(`http://127.0.0.1:${port}/stream`);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const firstChunk = await res.body[Symbol.asyncIterator]().next();
+  t.ok(firstChunk.value, 'stream started');
+  child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 100));
+  await t.rejects(request(`http://127.0.0.1:${port}/stream`), 'no new connections once draining');
+  let rest = '';
+  for await (const chunk of res.body) rest += chunk.toString();
+  t.equal(rest.split('data: ').length - 1, 19, 'the in-flight stream completed');
+  t.equal(await exited, 0, 'exit 0 after draining');
+  t.match(out, /shutdown complete/);
+});
