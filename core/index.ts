@@ -7,3 +7,4 @@ export { parseDuration } from './config/duration.js';
 export * from './sse/index.js';
 export * from './upstream/index.js';
 export * from './provider-api.js';
+export type * from './workers/tasks/types.js';

@@ -1,0 +1,119 @@
+// The end of one request: final usage (upstream, else estimated in the worker pool), every metric exactly once, the
+// LlmTokenUsage and access-log attributes, and Pixiu's log_to_console lines.
+import {
+  AccessLogFields,
+  LlmTokenUsage,
+  SelectedEndpoint,
+  UpstreamAttempts,
+  type RequestContext,
+  type TokenUsage,
+  type WorkerPoolApi,
+} from '../../../core/index.js';
+import { estimatePromptTokens, type EncodingChoice } from './estimate.js';
+import type { TokenizerMetrics } from './metrics.js';
+import type { ResolvedTokenizerConfig } from './schema.js';
+import type { TokenizerState } from './state.js';
+import { isObj, type UsageNumbers } from './usage.js';
+
+export interface FinishDeps {
+  metrics: TokenizerMetrics;
+  cfg: ResolvedTokenizerConfig;
+  pool: WorkerPoolApi;
+  encoding: EncodingChoice;
+  /** performance.now() at the end of the response body (end of stream), or of the request. */
+  endAt: number;
+}
+
+export async function finishRequest(ctx: RequestContext, st: TokenizerState, d: FinishDeps): Promise<void> {
+  const m = d.metrics;
+  const cluster = ctx.route.cluster || 'unknown';
+  const endpoint = ctx.get(SelectedEndpoint)?.id ?? 'none';
+  const status = String(ctx.response.status);
+  reportAttempts(ctx, m, cluster);
+
+  const usage = await finalUsage(ctx, st, d);
+  const model = st.tracker.model ?? st.facts.model ?? 'unknown';
+  const durationMs = d.endAt - ctx.startedAt;
+  const stream = String(st.sse);
+  m.pixiuTotalDurationUs.inc({ cluster_name: cluster, status_code: status }, Math.max(0, durationMs) * 1000);
+  m.duration.observe({ model, cluster, endpoint, status_code: status, stream }, Math.max(0, durationMs) / 1000);
+  if (st.sse) {
+    m.pixiuStreamingRequests.inc({ cluster_name: cluster });
+    m.pixiuTimeToLastTokenMs.inc({ cluster_name: cluster }, Math.max(0, durationMs));
+  }
+  const ttftMs = st.firstDataAt === undefined ? undefined : Math.max(0, st.firstDataAt - ctx.startedAt);
+  if (ttftMs !== undefined) m.ttft.observe({ model, cluster, endpoint, stream }, ttftMs / 1000);
+  if (usage && st.sse && st.firstDataAt !== undefined && usage.numbers.completion > 1) {
+    m.tpot.observe({ model, cluster, endpoint }, Math.max(0, d.endAt - st.firstDataAt) / 1000 / (usage.numbers.completion - 1));
+  }
+
+  if (usage) {
+    const u = usage.numbers;
+    m.pixiuPromptTokens.inc({ model, cluster_name: cluster }, u.prompt);
+    m.pixiuCompletionTokens.inc({ model, cluster_name: cluster }, u.completion);
+    m.pixiuTotalTokens.inc({ model, cluster_name: cluster }, u.total);
+    for (const direction of ['prompt', 'completion', 'cached', 'reasoning'] as const) {
+      m.tokens.inc({ direction, model, cluster, endpoint, source: usage.source }, u[direction]);
+    }
+    const tu: TokenUsage = { model, ...u, source: usage.source };
+    ctx.set(LlmTokenUsage, tu);
+    if (d.cfg.logToConsole) logUsageLines(ctx, usage.source === 'upstream' ? st.tracker.rawForLog() : estimatedForLog(u));
+  }
+  ctx.set(AccessLogFields, {
+    ...ctx.get(AccessLogFields),
+    model,
+    prompt_tokens: usage?.numbers.prompt,
+    completion_tokens: usage?.numbers.completion,
+    usage_source: usage?.source,
+    ttft_ms: ttftMs === undefined ? undefined : Math.round(ttftMs),
+    stream_ms: st.sse && st.encodeAt !== undefined ? Math.round(Math.max(0, d.endAt - st.encodeAt)) : undefined,
+  });
+}
+
+async function finalUsage(
+  ctx: RequestContext,
+  st: TokenizerState,
+  d: FinishDeps,
+): Promise<{ numbers: UsageNumbers; source: 'upstream' | 'estimated' } | undefined> {
+  const found = st.tracker.result();
+  if (found) return { numbers: found, source: 'upstream' };
+  if (!d.cfg.estimateMissingUsage) return undefined;
+  const sawText = st.counter?.sawText ?? false;
+  const ok = ctx.response.status >= 200 && ctx.response.status < 300 && !ctx.replied;
+  // An error answer consumed nothing, unless the model had already streamed text before it failed.
+  if (!ok && !sawText) return undefined;
+  try {
+    const [prompt, completion] = await Promise.all([
+      st.facts.body ? estimatePromptTokens(d.pool, st.facts.body, d.encoding) : Promise.resolve(undefined),
+      st.counter && sawText ? st.counter.total() : Promise.resolve(0),
+    ]);
+    if (prompt === undefined && !sawText) return undefined; // not an LLM exchange: nothing to count
+    const p = prompt ?? 0;
+    return { numbers: { prompt: p, completion, total: p + completion, cached: 0, reasoning: 0 }, source: 'estimated' };
+  } catch (err) {
+    ctx.log.warn({ err }, 'tokenizer: could not estimate token usage locally; no tokens recorded for this request');
+    return undefined;
+  }
+}
+
+function reportAttempts(ctx: RequestContext, m: TokenizerMetrics, routeCluster: string): void {
+  for (const a of ctx.get(UpstreamAttempts) ?? []) {
+    const base = { cluster_name: a.cluster || routeCluster, endpoint_id: a.endpoint_id, endpoint_address: a.address };
+    m.pixiuUpstreamRequests.inc(base);
+    if (a.success) m.pixiuUpstreamSuccess.inc({ ...base, status_code: String(a.status) });
+    else m.pixiuUpstreamFailure.inc({ ...base, status_code: String(a.status || 0), error_type: a.error_type || 'unknown' });
+    m.upstreamAttempts.inc({ endpoint: a.endpoint_id, outcome: a.success ? 'success' : a.error_type || 'failure' });
+  }
+}
+
+/** Pixiu's format, one line per usage field; nested detail objects one line per sub-field. */
+function logUsageLines(ctx: RequestContext, usage: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(usage)) {
+    if (isObj(v)) for (const [sk, sv] of Object.entries(v)) ctx.log.info(`[Tokenizer] [DOWNSTREAM] Usage | ${k}.${sk}: ${String(sv)}`);
+    else ctx.log.info(`[Tokenizer] [DOWNSTREAM] Usage | ${k}: ${String(v)}`);
+  }
+}
+
+function estimatedForLog(u: UsageNumbers): Record<string, unknown> {
+  return { prompt_tokens: u.prompt, completion_tokens: u.completion, total_tokens: u.total, source: 'estimated' };
+}

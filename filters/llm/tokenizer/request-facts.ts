@@ -1,0 +1,58 @@
+// What the tokenizer learns from the request in decode: the model, whether a stream was asked for, and — for OpenAI-
+// style streams without `stream_options.include_usage` — the rewrite that makes the upstream report usage.
+import type { RequestContext } from '../../../core/index.js';
+import { isObj } from './usage.js';
+
+export interface RequestFacts {
+  model: string | undefined;
+  stream: boolean;
+  /** The client's JSON body as it sent it (before any rewrite); undefined for non-JSON bodies. */
+  body: Record<string, unknown> | undefined;
+  /** include_usage was added for this request: the usage chunk and `usage: null` fields are stripped from the reply. */
+  injected: boolean;
+}
+
+/** `/v1beta/models/gemini-2.0-flash:streamGenerateContent` → model and method. */
+const GEMINI_PATH = /\/models\/([^/:]+):([A-Za-z]+)/;
+
+export async function readRequestFacts(ctx: RequestContext, inject: boolean): Promise<RequestFacts> {
+  const gemini = GEMINI_PATH.exec(ctx.request.path);
+  const body = await readJsonBody(ctx);
+  const model = typeof body?.model === 'string' ? body.model : gemini ? decodeURIComponent(gemini[1]!) : undefined;
+  const stream = body?.stream === true || gemini?.[2] === 'streamGenerateContent';
+  const facts: RequestFacts = { model, stream, body, injected: false };
+  if (inject && body && wantsInjection(ctx, body)) {
+    const streamOptions = isObj(body.stream_options) ? body.stream_options : {};
+    ctx.request.setBody({ ...body, stream_options: { ...streamOptions, include_usage: true } });
+    // Stripping rewrites the event stream, which needs it uncompressed; SSE is rarely compressed anyway.
+    ctx.request.headers['accept-encoding'] = 'identity';
+    facts.injected = true;
+  }
+  return facts;
+}
+
+/**
+ * OpenAI chat and legacy completions take `stream_options` (the Responses API, Anthropic and Gemini report usage by
+ * themselves). A client that already asked for usage gets it untouched.
+ */
+function wantsInjection(ctx: RequestContext, body: Record<string, unknown>): boolean {
+  if (ctx.clientApi !== 'openai' && ctx.clientApi !== 'unknown') return false;
+  if (body.stream !== true) return false;
+  if (!Array.isArray(body.messages) && body.prompt === undefined) return false;
+  if (ctx.clientApi === 'unknown' && (body.system !== undefined || body.anthropic_version !== undefined)) return false;
+  return !(isObj(body.stream_options) && body.stream_options.include_usage === true);
+}
+
+async function readJsonBody(ctx: RequestContext): Promise<Record<string, unknown> | undefined> {
+  if (ctx.request.method !== 'POST' && ctx.request.method !== 'PUT') return undefined;
+  const ct = ctx.request.headers['content-type'];
+  if (ct !== undefined && !ct.toLowerCase().includes('json')) return undefined;
+  try {
+    const v = await ctx.request.json<unknown>();
+    return isObj(v) ? v : undefined;
+  } catch (err) {
+    // A body that is not JSON is not ours to reject: the proxy forwards it and the upstream answers.
+    ctx.log.debug({ err }, 'tokenizer: request body is not JSON; usage will come from the response only');
+    return undefined;
+  }
+}

@@ -1,0 +1,165 @@
+// Finds token usage in the JSON objects of any provider shape — OpenAI chat/completions/embeddings/responses, Anthropic
+// (message_start + cumulative message_delta), Gemini (usageMetadata, cumulative) — and normalises it. Every usage
+// object is merged field by field (latest value wins), never added: cumulative reports are not double counted.
+
+export interface UsageNumbers {
+  /** All input tokens, cached and cache-write tokens included (OpenAI's prompt_tokens meaning). */
+  prompt: number;
+  /** All output tokens, reasoning included. */
+  completion: number;
+  total: number;
+  /** Input tokens served from the provider's prompt cache. */
+  cached: number;
+  reasoning: number;
+}
+
+type Obj = Record<string, unknown>;
+
+export class UsageTracker {
+  /** The model the response names, when any. */
+  model: string | undefined;
+  /** Merged usage fields as the upstream sent them (for log_to_console). */
+  readonly raw: Obj = {};
+  private readonly gemini: Obj = {};
+  private seen = false;
+
+  get found(): boolean {
+    return this.seen;
+  }
+
+  /** Looks at one parsed JSON value: a unary body, one SSE event's data, or an array of chunks (Gemini JSON stream). */
+  observe(value: unknown): void {
+    if (Array.isArray(value)) {
+      for (const v of value) this.observe(v);
+      return;
+    }
+    if (!isObj(value)) return;
+    const message = isObj(value.message) ? value.message : undefined;
+    const response = isObj(value.response) ? value.response : undefined;
+    const model = str(value.model) ?? str(message?.model) ?? str(response?.model) ?? str(value.modelVersion);
+    if (model) this.model = model;
+    for (const usage of [value.usage, message?.usage, response?.usage]) if (isObj(usage)) this.merge(this.raw, usage);
+    if (isObj(value.usageMetadata)) this.merge(this.gemini, value.usageMetadata);
+  }
+
+  /** Merges tail-extracted pieces (see json-tail.ts) of a body too big to parse whole. */
+  observeParts(parts: { usage?: Obj; usageMetadata?: Obj; model?: string }): void {
+    if (parts.model) this.model = parts.model;
+    if (parts.usage) this.merge(this.raw, parts.usage);
+    if (parts.usageMetadata) this.merge(this.gemini, parts.usageMetadata);
+  }
+
+  result(): UsageNumbers | undefined {
+    if (!this.seen) return undefined;
+    if (Object.keys(this.gemini).length > 0) return fromGemini(this.gemini);
+    return fromUsage(this.raw);
+  }
+
+  /** The usage object to print for log_to_console (Gemini's usageMetadata or the merged usage). */
+  rawForLog(): Obj {
+    return Object.keys(this.gemini).length > 0 ? this.gemini : this.raw;
+  }
+
+  private merge(into: Obj, from: Obj): void {
+    for (const [k, v] of Object.entries(from)) {
+      if (v === null || v === undefined) continue;
+      if (isObj(v)) into[k] = { ...(isObj(into[k]) ? (into[k] as Obj) : {}), ...v };
+      else into[k] = v;
+      if (typeof v === 'number') this.seen = true;
+    }
+  }
+}
+
+function fromUsage(u: Obj): UsageNumbers {
+  const cacheRead = num(u.cache_read_input_tokens);
+  const cacheWrite = num(u.cache_creation_input_tokens);
+  // Anthropic's input_tokens excludes cache reads and writes; OpenAI's prompt_tokens includes cached tokens.
+  const prompt = num(u.prompt_tokens) ?? (num(u.input_tokens) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const completion = num(u.completion_tokens) ?? num(u.output_tokens) ?? 0;
+  return {
+    prompt,
+    completion,
+    total: num(u.total_tokens) ?? prompt + completion,
+    cached: num(sub(u.prompt_tokens_details, 'cached_tokens')) ?? cacheRead ?? num(sub(u.input_tokens_details, 'cached_tokens')) ?? 0,
+    reasoning: num(sub(u.completion_tokens_details, 'reasoning_tokens')) ?? num(sub(u.output_tokens_details, 'reasoning_tokens')) ?? 0,
+  };
+}
+
+function fromGemini(g: Obj): UsageNumbers {
+  const prompt = (num(g.promptTokenCount) ?? 0) + (num(g.toolUsePromptTokenCount) ?? 0);
+  const thoughts = num(g.thoughtsTokenCount) ?? 0;
+  const completion = (num(g.candidatesTokenCount) ?? 0) + thoughts;
+  return { prompt, completion, total: num(g.totalTokenCount) ?? prompt + completion, cached: num(g.cachedContentTokenCount) ?? 0, reasoning: thoughts };
+}
+
+/** The generated text in one response object or stream event, for local counting when no usage arrives. */
+export function completionText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(completionText).join('');
+  if (!isObj(value)) return '';
+  let out = '';
+  if (Array.isArray(value.choices)) {
+    for (const c of value.choices) {
+      if (!isObj(c)) continue;
+      out += str(c.text) ?? '';
+      for (const m of [c.delta, c.message]) if (isObj(m)) out += messageText(m);
+    }
+  }
+  const type = str(value.type);
+  if (type === 'content_block_delta' && isObj(value.delta)) {
+    out += str(value.delta.text) ?? str(value.delta.partial_json) ?? str(value.delta.thinking) ?? '';
+  } else if (type === 'content_block_start' && isObj(value.content_block)) {
+    out += str(value.content_block.text) ?? str(value.content_block.name) ?? '';
+  } else if (type === 'message' && Array.isArray(value.content)) {
+    out += value.content.map(blockText).join('');
+  } else if (type === 'response.output_text.delta' || type === 'response.function_call_arguments.delta') {
+    out += str(value.delta) ?? '';
+  }
+  if (Array.isArray(value.candidates)) {
+    for (const cand of value.candidates) {
+      const parts = isObj(cand) && isObj(cand.content) ? cand.content.parts : undefined;
+      if (Array.isArray(parts)) out += parts.map(blockText).join('');
+    }
+  }
+  if (value.object === 'response' && Array.isArray(value.output)) {
+    for (const item of value.output) if (isObj(item) && Array.isArray(item.content)) out += item.content.map(blockText).join('');
+  }
+  return out;
+}
+
+function messageText(m: Obj): string {
+  let out = (str(m.content) ?? '') + (str(m.reasoning_content) ?? '') + (str(m.refusal) ?? '');
+  if (Array.isArray(m.tool_calls)) {
+    for (const call of m.tool_calls) {
+      const fn = isObj(call) && isObj(call.function) ? call.function : undefined;
+      out += (str(fn?.name) ?? '') + (str(fn?.arguments) ?? '');
+    }
+  }
+  return out;
+}
+
+/** Text of a content block / part: text, thinking, or a tool call's name and JSON input (Anthropic, Gemini). */
+function blockText(b: unknown): string {
+  if (!isObj(b)) return '';
+  if (typeof b.text === 'string') return b.text;
+  if (typeof b.thinking === 'string') return b.thinking;
+  if (b.type === 'tool_use') return (str(b.name) ?? '') + JSON.stringify(b.input ?? {});
+  if (isObj(b.functionCall)) return (str(b.functionCall.name) ?? '') + JSON.stringify(b.functionCall.args ?? {});
+  return '';
+}
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function sub(v: unknown, key: string): unknown {
+  return isObj(v) ? v[key] : undefined;
+}
+
+/** A usable count: a finite number >= 0, truncated like Pixiu's int64 conversion. */
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : undefined;
+}
