@@ -41,8 +41,11 @@ t.test('decode runs in order, encode in reverse for entered filters, onComplete 
   t.equal(res.statusCode, 200);
   t.same(await res.body.json(), { stoppedBy: 'b' });
   t.equal(res.headers['x-trace'], 'd:a,d:b,e:b,e:a', 'c never entered: neither its decode nor its encode ran');
+  const second = await request(`${g.url()}/v1/x`);
+  await second.body.dump();
+  t.equal(second.headers['x-trace'], 'd:a,d:b,e:b,e:a', 'attributes start empty on every request: nothing leaks');
   await new Promise((r) => setTimeout(r, 20));
-  t.same(completed.map((c) => c.name), ['b', 'a'], 'onComplete for entered filters only, in reverse order');
+  t.same(completed.slice(0, 2).map((c) => c.name), ['b', 'a'], 'onComplete for entered filters only, in reverse order');
 });
 
 t.test('a throwing filter gives a 500 with a code, is logged with its stack, and the server keeps serving', async (t) => {
