@@ -1,0 +1,98 @@
+// Header hygiene on the upstream hop (RFC 9110 §7.6.1): hop-by-hop headers and every header nominated in
+// `Connection` are removed BEFORE the gateway adds its own, so `Connection: authorization` can neither strip nor
+// spoof an injected key. Applies to requests going up and responses coming down.
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Hop-by-hop per RFC 9110 §7.6.1, plus the RFC 2616 list (proxy-*, trailer) that older peers still send. */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
+
+/** Headers clients use to carry credentials; dropped when the gateway injects the endpoint's own key. */
+export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+
+export type OutgoingHeaders = Record<string, string | string[]>;
+type AnyHeaders = IncomingHttpHeaders | Record<string, string | string[] | number | undefined | null>;
+
+// CR, LF and NUL would split or truncate a header on the wire (undici GHSA-3cvr-822r-rqcc and siblings).
+const UNSAFE_VALUE = /[\r\n\0]/;
+
+/** Lower-cased tokens of every `Connection` (and `Proxy-Connection`) header value. */
+export function connectionTokens(headers: AnyHeaders): Set<string> {
+  const tokens = new Set<string>();
+  for (const name of ['connection', 'proxy-connection']) {
+    const raw = headers[name];
+    const values = Array.isArray(raw) ? raw : raw == null ? [] : [String(raw)];
+    for (const v of values) {
+      for (const t of v.split(',')) {
+        const token = t.trim().toLowerCase();
+        if (token) tokens.add(token);
+      }
+    }
+  }
+  return tokens;
+}
+
+/**
+ * A copy without hop-by-hop headers, Connection-nominated headers, the names in `drop`, HTTP/2 pseudo-headers and
+ * values holding CR/LF/NUL. Multi-value headers stay arrays. Names come out lower-cased.
+ */
+export function stripHopByHop(headers: AnyHeaders, drop: Iterable<string> = []): OutgoingHeaders {
+  const nominated = connectionTokens(headers);
+  const dropped = new Set(drop);
+  const out: OutgoingHeaders = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    if (value == null) continue;
+    const name = rawName.toLowerCase();
+    if (name.startsWith(':') || HOP_BY_HOP_HEADERS.has(name) || nominated.has(name) || dropped.has(name)) continue;
+    if (Array.isArray(value)) {
+      const safe = value.filter((v) => !UNSAFE_VALUE.test(v));
+      if (safe.length > 0) out[name] = safe;
+    } else {
+      const v = String(value);
+      if (!UNSAFE_VALUE.test(v)) out[name] = v;
+    }
+  }
+  return out;
+}
+
+export interface UpstreamHeaderOptions {
+  /** Headers the gateway sets after stripping, e.g. authorization and user-agent. Values win over the client's. */
+  inject: Record<string, string>;
+  /** Also drop the client's credential headers (CREDENTIAL_HEADERS): set when the gateway injects its own key. */
+  dropClientCredentials: boolean;
+  /** More client headers to drop (a provider codec's `dropHeaders`, issue 6). */
+  drop?: readonly string[];
+}
+
+/**
+ * Request headers for the upstream: hop-by-hop and nominated headers go first, then host, content-length and expect
+ * (undici derives host from the origin and content-length from the body), then the gateway's own headers are added.
+ */
+export function buildUpstreamHeaders(inbound: AnyHeaders, opts: UpstreamHeaderOptions): OutgoingHeaders {
+  const drop = ['host', 'content-length', 'expect'];
+  if (opts.dropClientCredentials) drop.push(...CREDENTIAL_HEADERS);
+  if (opts.drop) drop.push(...opts.drop.map((h) => h.toLowerCase()));
+  const out = stripHopByHop(inbound, drop);
+  for (const [name, value] of Object.entries(opts.inject)) {
+    if (UNSAFE_VALUE.test(value)) throw new TypeError(`header ${name} holds CR, LF or NUL`);
+    out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+/**
+ * Response headers for the client: hop-by-hop and nominated headers dropped, multi-value kept. Content-Length is
+ * dropped too: the host frames the body it actually writes (filters may change it).
+ */
+export function filterResponseHeaders(headers: AnyHeaders): Record<string, string | string[]> {
+  return stripHopByHop(headers, ['content-length']);
+}

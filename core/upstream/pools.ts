@@ -1,0 +1,122 @@
+// Process-wide undici pools, one per endpoint origin and connection settings. Held outside config generations
+// (FactoryContext.shared) so a reload that keeps an origin keeps its warm connections.
+import { createHash } from 'node:crypto';
+import { Pool } from 'undici';
+
+export interface UpstreamPoolOptions {
+  /** Max sockets to the origin; 0 = unlimited (Pixiu maxConnsPerHost). */
+  connections: number;
+  /** Idle keep-alive, ms. Keep it below the upstream's so the upstream never closes a socket we are reusing. */
+  keepAliveTimeout: number;
+  /** TCP + TLS connect timeout, ms; 0 disables. */
+  connectTimeout: number;
+  /** Time to response headers, ms; 0 disables. Per-request values override. */
+  headersTimeout: number;
+  /** Max silence between body chunks, ms; 0 disables. Per-request values override. */
+  bodyTimeout: number;
+  /** Extra PEM CA certificates (self-hosted TLS). Certificates are always verified. */
+  ca?: string | readonly string[];
+}
+
+export interface UpstreamPoolStats {
+  origin: string;
+  connected: number;
+  free: number;
+  pending: number;
+  queued: number;
+  running: number;
+  size: number;
+}
+
+interface Entry {
+  origin: string;
+  pool: Pool;
+  lastUsed: number;
+}
+
+// Pools of origins nobody asked for in this long are closed lazily (registry churn would otherwise grow the map).
+const IDLE_POOL_MS = 10 * 60_000;
+const SWEEP_EVERY_MS = 60_000;
+
+/** The undici Pool options for one entry; exported so tests can read back the effective timeouts. */
+export function undiciPoolOptions(opts: UpstreamPoolOptions): Pool.Options {
+  return {
+    connections: opts.connections > 0 ? opts.connections : null,
+    keepAliveTimeout: opts.keepAliveTimeout,
+    // A server's Keep-Alive hint may shorten our idle time, never lengthen it.
+    keepAliveMaxTimeout: opts.keepAliveTimeout,
+    headersTimeout: opts.headersTimeout,
+    bodyTimeout: opts.bodyTimeout,
+    pipelining: 1,
+    connect: {
+      timeout: opts.connectTimeout > 0 ? opts.connectTimeout : null,
+      ...(opts.ca === undefined ? {} : { ca: opts.ca as string | string[] }),
+    },
+  } as Pool.Options;
+}
+
+function keyOf(origin: string, opts: UpstreamPoolOptions): string {
+  const ca = opts.ca === undefined ? '' : createHash('sha256').update([opts.ca].flat().join('\n')).digest('hex');
+  const o = opts;
+  return `${origin}|${o.connections}|${o.keepAliveTimeout}|${o.connectTimeout}|${o.headersTimeout}|${o.bodyTimeout}|${ca}`;
+}
+
+export class UpstreamPools {
+  readonly #entries = new Map<string, Entry>();
+  #lastSweep = Date.now();
+  #closed = false;
+
+  /** The pool for `origin` (`http://host:port`) with these settings, created on first use. */
+  get(origin: string, opts: UpstreamPoolOptions): Pool {
+    if (this.#closed) throw new Error('UpstreamPools is closed');
+    const now = Date.now();
+    if (now - this.#lastSweep >= SWEEP_EVERY_MS) this.#sweep(now);
+    const key = keyOf(origin, opts);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { origin, pool: new Pool(origin, undiciPoolOptions(opts)), lastUsed: now };
+      this.#entries.set(key, entry);
+    }
+    entry.lastUsed = now;
+    return entry.pool;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** undici's counters per pool: `running + pending + queued` is 0 when no request is in flight. */
+  stats(): UpstreamPoolStats[] {
+    return [...this.#entries.values()].map(({ origin, pool }) => {
+      const s = pool.stats;
+      return { origin, connected: s.connected, free: s.free, pending: s.pending, queued: s.queued, running: s.running, size: s.size };
+    });
+  }
+
+  /** Closes every pool (graceful: in-flight requests finish first). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#entries.values()].map((e) => e.pool);
+    this.#entries.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+  }
+
+  /** Closes every pool at once, failing in-flight requests. */
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#entries.values()].map((e) => e.pool);
+    this.#entries.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+
+  #sweep(now: number): void {
+    this.#lastSweep = now;
+    for (const [key, e] of this.#entries) {
+      const s = e.pool.stats;
+      if (now - e.lastUsed >= IDLE_POOL_MS && s.running + s.pending + s.queued === 0) {
+        this.#entries.delete(key);
+        void e.pool.close().catch(() => undefined);
+      }
+    }
+  }
+}

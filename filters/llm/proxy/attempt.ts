@@ -1,0 +1,158 @@
+// One upstream attempt: send the request, then decide before anything reaches the client whether it succeeded.
+// An event stream must yield its first byte first (an empty stream is a retryable failure, issue 3); a small unary
+// answer is read whole; a retryable failure's body is held (bounded) in case it becomes the final answer.
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import {
+  FIRST_BYTE_TIMEOUT_CODE,
+  classifyTransportError,
+  filterResponseHeaders,
+  timeoutError,
+  type TransportFailure,
+} from '../../../core/index.js';
+import {
+  FAILED_BODY_LIMIT,
+  UNARY_BUFFER_LIMIT,
+  contentLength,
+  isEventStream,
+  nextChunk,
+  readHeld,
+  redactHeaders,
+  redactSecrets,
+} from './body-read.js';
+import type { UpstreamRequest } from './codec.js';
+import type { RetryOn } from './retry-on.js';
+
+export interface AttemptSettings {
+  firstByteTimeout: number;
+  idleTimeout: number;
+  retryOn: RetryOn;
+}
+
+/** A response the proxy can hand to the client: a 2xx, or a status retry_on does not cover. */
+export interface Committed {
+  kind: 'committed';
+  status: number;
+  headers: Record<string, string | string[]>;
+  firstByteAt: number;
+  /** A Buffer, or the open stream and the first chunk already read from it. */
+  body: Buffer | { stream: Readable; iterator: AsyncIterator<Buffer>; first: Buffer | undefined; sse: boolean; idleTimeout: number };
+}
+
+/** A status retry_on covers; the body is held so the last one can be returned when every attempt fails. */
+export interface RetryableStatus {
+  kind: 'status';
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  firstByteAt: number;
+}
+
+export interface Failed {
+  kind: 'failed';
+  /** Status of the response head when one arrived (e.g. a 200 whose stream was empty or reset), else 0. */
+  status: number;
+  errorType: 'connect_error' | 'network_error' | 'timeout' | 'empty_stream';
+  retryable: boolean;
+  timedOut: boolean;
+  message: string;
+}
+
+export interface Cancelled {
+  kind: 'cancelled';
+  status: number;
+}
+
+export type AttemptResult = Committed | RetryableStatus | Failed | Cancelled;
+
+function transportFailed(f: TransportFailure, retryOn: RetryOn, status = 0): Failed {
+  const retryable = f.kind === 'connect_error' ? retryOn.connectError : f.kind === 'timeout' ? retryOn.timeout : retryOn.reset;
+  return { kind: 'failed', status, errorType: f.kind, retryable, timedOut: f.timedOut, message: `${f.code}: ${f.message}` };
+}
+
+export async function runAttempt(
+  pool: Dispatcher,
+  req: UpstreamRequest,
+  signal: AbortSignal,
+  s: AttemptSettings,
+): Promise<AttemptResult> {
+  // Our own first-byte timer: precise to the millisecond, where undici's headersTimeout (kept as a backstop) ticks at
+  // about 1 s. Cleared as soon as the head arrives, so it never touches the body.
+  const firstByte = new AbortController();
+  const timer =
+    s.firstByteTimeout > 0
+      ? setTimeout(() => firstByte.abort(timeoutError(FIRST_BYTE_TIMEOUT_CODE, `no response headers within ${s.firstByteTimeout} ms`)), s.firstByteTimeout)
+      : undefined;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await pool.request({
+      method: req.method as Dispatcher.HttpMethod,
+      path: req.path,
+      headers: req.headers,
+      body: req.body ?? null,
+      signal: timer === undefined ? signal : AbortSignal.any([signal, firstByte.signal]),
+      headersTimeout: s.firstByteTimeout,
+      bodyTimeout: s.idleTimeout,
+    });
+  } catch (err) {
+    if (signal.aborted) return { kind: 'cancelled', status: 0 };
+    return transportFailed(classifyTransportError(firstByte.signal.aborted ? firstByte.signal.reason : err), s.retryOn);
+  } finally {
+    clearTimeout(timer);
+  }
+  const firstByteAt = performance.now();
+  const status = res.statusCode;
+  const raw = res.headers as Record<string, string | string[] | undefined>;
+  const headers = redactHeaders(filterResponseHeaders(raw), req.secrets);
+  const ok = status >= 200 && status <= 299;
+
+  if (!ok && s.retryOn.status(status)) {
+    const held = await readHeld(res.body, FAILED_BODY_LIMIT, s.idleTimeout);
+    // undici frees the socket a tick after the body ends; a retry dispatched sooner would open a second socket.
+    await new Promise(setImmediate);
+    if (signal.aborted) return { kind: 'cancelled', status };
+    return { kind: 'status', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
+  }
+
+  const sse = isEventStream(raw);
+  const length = contentLength(raw);
+  if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) {
+    const held = await readHeld(res.body, UNARY_BUFFER_LIMIT, s.idleTimeout);
+    if (signal.aborted) return { kind: 'cancelled', status };
+    // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
+    if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
+    return { kind: 'committed', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
+  }
+
+  const iterator = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let first: Buffer | undefined;
+  if (sse && ok) {
+    try {
+      // Skip zero-length chunks: only a real byte proves the stream started.
+      for (let r = await nextChunk(iterator, res.body, s.idleTimeout); ; r = await nextChunk(iterator, res.body, s.idleTimeout)) {
+        if (r.done) break;
+        if (r.value.length > 0) {
+          first = r.value;
+          break;
+        }
+      }
+    } catch (err) {
+      res.body.destroy();
+      if (signal.aborted) return { kind: 'cancelled', status };
+      return transportFailed(classifyTransportError(err), s.retryOn, status);
+    }
+    if (first === undefined) {
+      res.body.destroy();
+      return {
+        kind: 'failed',
+        status,
+        errorType: 'empty_stream',
+        retryable: s.retryOn.emptyStream,
+        timedOut: false,
+        message: 'the upstream answered with an event stream that ended without a byte',
+      };
+    }
+  }
+  return { kind: 'committed', status, headers, firstByteAt, body: { stream: res.body, iterator, first, sse, idleTimeout: s.idleTimeout } };
+}

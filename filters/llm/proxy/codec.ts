@@ -1,0 +1,83 @@
+// The two seams a provider codec (issue 6: OpenAI ⇄ Anthropic ⇄ Gemini) will fill per attempt: building the upstream
+// request from (endpoint, ctx), and turning the committed upstream response into ctx.response. The default is Pixiu's
+// pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
+import {
+  buildUpstreamHeaders,
+  endpointOrigin,
+  gatewayUserAgent,
+  type EndpointView,
+  type OutgoingHeaders,
+  type RequestContext,
+  type ResponseBody,
+} from '../../../core/index.js';
+import { normalizeScheme } from './options.js';
+
+export interface UpstreamRequest {
+  /** `scheme://authority` of the endpoint. */
+  origin: string;
+  method: string;
+  /** Path and query, e.g. `/v1/chat/completions?x=1`. */
+  path: string;
+  headers: OutgoingHeaders;
+  /** Sent with an exact Content-Length; undefined sends no body (GET/HEAD without one). */
+  body: Buffer | undefined;
+  /** Values that must never travel downstream (the endpoint's key): redacted from buffered upstream bodies. */
+  secrets: readonly string[];
+}
+
+/** What the proxy hands over once it commits to an upstream response. */
+export interface CommittedResponse {
+  status: number;
+  /** Upstream headers after hop-by-hop filtering; multi-value headers stay arrays. */
+  headers: Record<string, string | string[]>;
+  body: Buffer | AsyncIterable<Buffer>;
+}
+
+export interface RequestAssemblyInput {
+  endpoint: EndpointView;
+  ctx: RequestContext;
+  /** ctx.request.body(), read once per request and replayed on every attempt. */
+  body: Buffer;
+  /** The filter's scheme; `llm_meta.scheme` overrides it per endpoint. */
+  scheme: 'http' | 'https';
+}
+
+export interface ProxyCodec {
+  buildRequest(input: RequestAssemblyInput): UpstreamRequest | Promise<UpstreamRequest>;
+  applyResponse(ctx: RequestContext, res: CommittedResponse): void | Promise<void>;
+}
+
+const BODYLESS = new Set(['GET', 'HEAD']);
+
+/** The request-target as received; absolute-form targets are reduced to path and query. */
+function targetOf(ctx: RequestContext): string {
+  const { url, path, query } = ctx.request;
+  return url.startsWith('/') ? url : query ? `${path}?${query}` : path;
+}
+
+export function buildPassthroughRequest({ endpoint, ctx, body, scheme }: RequestAssemblyInput): UpstreamRequest {
+  const apiKey = endpoint.llmMeta?.api_key ?? '';
+  const inject: Record<string, string> = { 'user-agent': gatewayUserAgent() };
+  if (apiKey !== '') inject.authorization = `Bearer ${apiKey}`;
+  const method = ctx.request.method.toUpperCase();
+  return {
+    origin: endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme),
+    method,
+    path: targetOf(ctx),
+    // With a gateway key the client's own credentials (possibly a gateway key) must not travel upstream.
+    headers: buildUpstreamHeaders(ctx.request.headers, { inject, dropClientCredentials: apiKey !== '' }),
+    body: body.length === 0 && BODYLESS.has(method) ? undefined : body,
+    secrets: apiKey.length >= 8 ? [apiKey] : [],
+  };
+}
+
+export function applyPassthroughResponse(ctx: RequestContext, res: CommittedResponse): void {
+  ctx.response.status = res.status;
+  ctx.response.headers = { ...res.headers };
+  ctx.response.body = res.body satisfies ResponseBody;
+}
+
+export const passthroughCodec: ProxyCodec = {
+  buildRequest: buildPassthroughRequest,
+  applyResponse: applyPassthroughResponse,
+};

@@ -1,0 +1,135 @@
+// dgp.filter.llm.proxy's per-generation instance: decode runs the strategy and turns its outcome into ctx.response
+// (a committed answer, the last failed upstream answer, or a coded local error); onComplete releases whatever the
+// request still holds upstream.
+import {
+  Continue,
+  DgpError,
+  SelectedEndpoint,
+  UpstreamAttempts,
+  UpstreamFirstByteAt,
+  defineAttribute,
+  isDgpError,
+  type EndpointView,
+  type FactoryContext,
+  type HookResult,
+  type HttpFilter,
+  type RequestContext,
+  type UpstreamAttempt,
+  type UpstreamPoolOptions,
+  UpstreamPools,
+} from '../../../core/index.js';
+import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
+import type { Committed } from './attempt.js';
+import { passthroughCodec, type ProxyCodec } from './codec.js';
+import { Exchange } from './exchange.js';
+import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
+import { resolveProxyOptions, type ProxyOptions } from './options.js';
+import { UpstreamBody, type StreamEnd } from './response-body.js';
+import type { ProxyConfig } from './schema.js';
+import { executeStrategy, type StrategyDeps } from './strategy.js';
+
+/** Per-request handles onComplete must release (never kept in the factory closure). */
+const ProxyState = defineAttribute<{ exchange: Exchange; body?: UpstreamBody }>('dgp.filter.llm.proxy/state');
+
+/** Key under which the process-wide pools live in FactoryContext.shared (survive reloads). */
+export const SHARED_POOLS_KEY = 'dgp.upstream.pools';
+
+export function poolOptionsOf(o: ProxyOptions): UpstreamPoolOptions {
+  return {
+    connections: o.connections,
+    keepAliveTimeout: o.keepAliveTimeout,
+    connectTimeout: o.connectTimeout,
+    headersTimeout: o.firstByteTimeout,
+    bodyTimeout: o.idleTimeout,
+    ...(o.ca === undefined ? {} : { ca: o.ca }),
+  };
+}
+
+export class ProxyFilter implements HttpFilter {
+  readonly options: ProxyOptions;
+  readonly #deps: StrategyDeps;
+  readonly #metrics: ProxyMetrics;
+
+  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, codec: ProxyCodec = passthroughCodec) {
+    this.options = resolveProxyOptions(config, fctx.configDir);
+    this.#metrics = createProxyMetrics(fctx.metrics);
+    this.#deps = {
+      clusters: fctx.clusters,
+      pools: fctx.shared(SHARED_POOLS_KEY, () => new UpstreamPools()),
+      poolOptions: poolOptionsOf(this.options),
+      codec,
+      options: this.options,
+      metrics: this.#metrics,
+    };
+  }
+
+  async decode(ctx: RequestContext): Promise<HookResult> {
+    const exchange = new Exchange(ctx.signal, this.options.deadline);
+    ctx.set(ProxyState, { exchange });
+    let outcome;
+    try {
+      outcome = await executeStrategy(ctx, this.#deps, exchange);
+    } catch (err) {
+      exchange.dispose();
+      if (isDgpError(err)) return this.#error(ctx, err);
+      throw err;
+    }
+    switch (outcome.kind) {
+      case 'committed':
+        await this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, exchange);
+        return Continue;
+      case 'last_response':
+        exchange.dispose();
+        await this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, exchange);
+        return Continue;
+      case 'aborted':
+        exchange.dispose();
+        this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
+        return this.#error(ctx, new DgpError('DGP_ERR_UPSTREAM_ABORTED', 'the client disconnected; the upstream request was cancelled'));
+      case 'error':
+        exchange.dispose();
+        return this.#error(ctx, outcome.error);
+    }
+  }
+
+  onComplete(ctx: RequestContext): void {
+    const state = ctx.get(ProxyState);
+    state?.body?.dispose();
+    state?.exchange.dispose();
+  }
+
+  async #commit(ctx: RequestContext, r: Committed, ep: EndpointView, record: UpstreamAttempt | undefined, ex: Exchange): Promise<void> {
+    ctx.set(SelectedEndpoint, { cluster: ctx.route.cluster, id: ep.id, address: ep.authority });
+    ctx.set(UpstreamFirstByteAt, r.firstByteAt);
+    let body: Buffer | UpstreamBody;
+    if (Buffer.isBuffer(r.body)) {
+      ex.dispose();
+      body = r.body;
+    } else {
+      const onEnd = (end: StreamEnd): void => {
+        ex.dispose();
+        if (end === 'complete' || record === undefined) return;
+        // The attempt looked good at commit time; the access log must show how it really ended.
+        record.success = false;
+        record.error_type = end;
+        if (end === 'aborted') this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
+      };
+      body = new UpstreamBody({ ...r.body, clientApi: ctx.clientApi, cancelledBy: () => ex.cancelledBy(), onEnd });
+      ctx.set(ProxyState, { exchange: ex, body });
+    }
+    await this.#deps.codec.applyResponse(ctx, { status: r.status, headers: r.headers, body });
+    this.#attemptsHeader(ctx);
+  }
+
+  #error(ctx: RequestContext, err: DgpError): HookResult {
+    const stop = ctx.replyError(err);
+    // After replyError: a local reply replaces the response headers.
+    this.#attemptsHeader(ctx);
+    return stop;
+  }
+
+  #attemptsHeader(ctx: RequestContext): void {
+    const attempts = ctx.get(UpstreamAttempts);
+    if (this.options.attemptsHeader && attempts && attempts.length > 0) ctx.response.headers[ATTEMPTS_HEADER] = formatAttempts(attempts);
+  }
+}

@@ -1,0 +1,133 @@
+// The streamed upstream body as ctx.response.body. A mid-stream failure (reset, idle timeout, deadline) is never a clean
+// end: event streams get a final `event: error` frame, then the iterator throws so the host cuts the connection.
+// return() (the host's "client went away") destroys the upstream body at once, so no socket is left open.
+import type { Readable } from 'node:stream';
+import { DgpError, classifyTransportError, type ClientApi } from '../../../core/index.js';
+import { nextChunk } from './body-read.js';
+
+export type StreamEnd = 'complete' | 'aborted' | 'stream_cut' | 'timeout';
+
+export interface UpstreamBodyOptions {
+  stream: Readable;
+  iterator: AsyncIterator<Buffer>;
+  /** Already read to prove the stream started; yielded first. */
+  first: Buffer | undefined;
+  sse: boolean;
+  /** Max upstream silence between chunks, ms; 0 = none. */
+  idleTimeout: number;
+  clientApi: ClientApi;
+  /** Who aborted the upstream request, when its signal fired: decides between silence, 504 and 502. */
+  cancelledBy(): 'client' | 'deadline' | undefined;
+  /** Called exactly once, when the body ends one way or another. */
+  onEnd(end: StreamEnd, error?: DgpError): void;
+}
+
+/** The error event, shaped like the provider errors each client library already parses. */
+export function sseErrorFrame(err: DgpError, api: ClientApi): string {
+  const payload =
+    api === 'anthropic'
+      ? { type: 'error', error: { type: err.status === 504 ? 'timeout_error' : 'api_error', message: err.message, code: err.code } }
+      : { error: { message: err.message, type: 'server_error', param: null, code: err.code } };
+  return `event: error\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+/** What must precede a new event so it does not glue onto a half-sent line or event. */
+function boundaryAfter(tail: string): string {
+  if (tail === '' || /(\r\n|\n|\r)(\r\n|\n|\r)$/.test(tail)) return '';
+  return /(\r\n|\n|\r)$/.test(tail) ? '\n' : '\n\n';
+}
+
+export class UpstreamBody implements AsyncIterableIterator<Buffer> {
+  #first: Buffer | undefined;
+  #tail = '';
+  #pendingError: DgpError | undefined;
+  #ended = false;
+
+  constructor(private readonly o: UpstreamBodyOptions) {
+    this.#first = o.first;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    if (this.#pendingError) {
+      const err = this.#pendingError;
+      this.#pendingError = undefined;
+      throw err;
+    }
+    if (this.#ended) return { done: true, value: undefined };
+    if (this.#first) {
+      const chunk = this.#first;
+      this.#first = undefined;
+      return this.#deliver(chunk);
+    }
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await nextChunk(this.o.iterator, this.o.stream, this.o.idleTimeout);
+    } catch (err) {
+      return this.#fail(err);
+    }
+    if (r.done) {
+      this.#end('complete');
+      return { done: true, value: undefined };
+    }
+    return this.#deliver(r.value);
+  }
+
+  /** The consumer stopped early (client gone): tear the upstream body down now. */
+  async return(): Promise<IteratorResult<Buffer>> {
+    if (!this.#ended) {
+      this.o.stream.destroy();
+      this.#end('aborted');
+    }
+    this.#pendingError = undefined;
+    return { done: true, value: undefined };
+  }
+
+  async throw(err?: unknown): Promise<IteratorResult<Buffer>> {
+    await this.return();
+    throw err;
+  }
+
+  /** For onComplete: makes sure the upstream body is released even if nobody iterated it. */
+  dispose(): void {
+    if (this.#ended) return;
+    this.o.stream.destroy();
+    this.#end('aborted');
+  }
+
+  #deliver(chunk: Buffer): IteratorResult<Buffer> {
+    if (this.o.sse && chunk.length > 0) this.#tail = (this.#tail + chunk.subarray(-4).toString('latin1')).slice(-4);
+    return { done: false, value: chunk };
+  }
+
+  #fail(cause: unknown): IteratorResult<Buffer> {
+    this.o.stream.destroy();
+    const by = this.o.cancelledBy();
+    let err: DgpError;
+    let end: StreamEnd;
+    if (by === 'client') {
+      err = new DgpError('DGP_ERR_UPSTREAM_ABORTED', 'the client disconnected; the upstream stream was cancelled', { cause });
+      end = 'aborted';
+    } else if (by === 'deadline' || classifyTransportError(cause).kind === 'timeout') {
+      const what = by === 'deadline' ? 'the proxy deadline passed' : 'the upstream sent nothing for idle_timeout';
+      err = new DgpError('DGP_ERR_UPSTREAM_TIMEOUT', `upstream stream stopped: ${what}`, { cause });
+      end = 'timeout';
+    } else {
+      err = new DgpError('DGP_ERR_UPSTREAM_STREAM_CUT', `upstream stream ended abnormally: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      end = 'stream_cut';
+    }
+    this.#end(end, err);
+    if (!this.o.sse || end === 'aborted') throw err;
+    this.#pendingError = err;
+    return { done: false, value: Buffer.from(boundaryAfter(this.#tail) + sseErrorFrame(err, this.o.clientApi)) };
+  }
+
+  #end(end: StreamEnd, err?: DgpError): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.o.onEnd(end, err);
+  }
+}

@@ -1,0 +1,45 @@
+// Config schema of dgp.filter.llm.proxy: Pixiu's five keys (timeout, maxIdleConns, maxIdleConnsPerHost,
+// maxConnsPerHost, scheme) plus our timeouts, retry conditions and TLS option. README.md documents every field.
+import Type, { type Static } from 'typebox';
+
+// Go durations ("1m30s", "0.5s") or "0"; checked again by parseDuration in create().
+const GO_DURATION = '^(0|([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))*)$';
+const RETRY_TOKEN = '^(connect_error|reset|network_error|timeout|empty_stream|4xx|5xx|all_non_2xx|[1-5][0-9][0-9])$';
+
+const Duration = (description: string, def?: string | number) =>
+  Type.Union([Type.String({ pattern: GO_DURATION }), Type.Number({ minimum: 0 })], {
+    description: `${description} A Go-style duration ("500ms", "30s", "1m30s") or a number of milliseconds.`,
+    ...(def === undefined ? {} : { default: def }),
+  });
+
+export const DEFAULT_RETRY_ON: ReadonlyArray<string | number> = ['connect_error', 'reset', 'empty_stream', 429, 500, 502, 503, 504];
+
+export const ProxyConfigSchema = Type.Object(
+  {
+    timeout: Type.Optional(
+      Duration('Pixiu per-request timeout. Bounds each attempt up to the response headers and is the default for first_byte_timeout; unlike Pixiu it never cuts a body that has started. 0 = none.', 0),
+    ),
+    maxIdleConns: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Pixiu compatibility; accepted and ignored (undici closes idle sockets after keep_alive_timeout instead of capping them).' })),
+    maxIdleConnsPerHost: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Pixiu compatibility; accepted and ignored (see maxIdleConns).' })),
+    maxConnsPerHost: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Max sockets per endpoint origin; more requests queue. 0 = unlimited.' })),
+    scheme: Type.Optional(Type.String({ default: 'http', pattern: '^\\s*[hH][tT][tT][pP][sS]?\\s*$', description: 'http or https (trimmed, case-insensitive) for every endpoint; llm_meta.scheme overrides it per endpoint.' })),
+    connect_timeout: Type.Optional(Duration('TCP + TLS connect timeout per attempt; 0 = none.', '10s')),
+    first_byte_timeout: Type.Optional(Duration('Time from sending the request to the response headers (time to first token for streams); 0 = none. Default: timeout when set, else 300s.')),
+    idle_timeout: Type.Optional(Duration('Max silence between two body chunks; 0 = none.', '300s')),
+    deadline: Type.Optional(Duration('Total time for the whole exchange: every attempt, backoff wait and, once started, the body. 0 = none.', 0)),
+    keep_alive_timeout: Type.Optional(Duration('How long an idle upstream socket is kept; keep it below the upstream server keep-alive.', '4s')),
+    retry_on: Type.Optional(
+      Type.Array(Type.Union([Type.String({ pattern: RETRY_TOKEN }), Type.Integer({ minimum: 100, maximum: 599 })]), {
+        default: [...DEFAULT_RETRY_ON],
+        description: 'Failures that are retried and fall back: connect_error, reset, timeout, empty_stream, a status (429), 4xx, 5xx, or all_non_2xx (Pixiu behaviour).',
+      }),
+    ),
+    respect_retry_after: Type.Optional(Type.Boolean({ default: true, description: 'Wait what a 429/503 Retry-After asks before retrying the same endpoint.' })),
+    max_retry_after: Type.Optional(Duration('Longest Retry-After honoured; a longer one skips the same-endpoint retries and falls back.', '10s')),
+    ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of extra CA certificates (self-hosted TLS), relative to the config directory. Certificates are always verified.' })),
+    attempts_header: Type.Optional(Type.Boolean({ default: true, description: 'Add x-dgp-attempts (every attempt, e.g. "a=503;b=200") to the response.' })),
+  },
+  { additionalProperties: false, description: 'dgp.filter.llm.proxy: forwards the request to the route cluster with retries and fallback.' },
+);
+
+export type ProxyConfig = Static<typeof ProxyConfigSchema>;

@@ -1,0 +1,179 @@
+// Pixiu's Strategy.Execute, step by step (spec §3.2.3): pick (or the preferred endpoint), skip cooled-down endpoints,
+// retry per the endpoint's policy, mark a cooldown and fall back in list order. Ours differs where issue 3 says:
+// only `retry_on` failures are retried, Retry-After and the client's abort are honoured, failed bodies are released.
+import { performance } from 'node:perf_hooks';
+import {
+  DgpError,
+  PreferredEndpointId,
+  UpstreamAttempts,
+  type EndpointView,
+  type FactoryContext,
+  type HashSource,
+  type RequestContext,
+  type UpstreamAttempt,
+  type UpstreamPoolOptions,
+  type UpstreamPools,
+} from '../../../core/index.js';
+import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
+import type { ProxyCodec } from './codec.js';
+import type { Exchange } from './exchange.js';
+import type { ProxyMetrics } from './metrics.js';
+import type { ProxyOptions } from './options.js';
+import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
+
+export interface StrategyDeps {
+  clusters: FactoryContext['clusters'];
+  pools: UpstreamPools;
+  poolOptions: UpstreamPoolOptions;
+  codec: ProxyCodec;
+  options: ProxyOptions;
+  metrics: ProxyMetrics;
+}
+
+export type StrategyOutcome =
+  | { kind: 'committed'; result: Committed; endpoint: EndpointView; record: UpstreamAttempt }
+  | { kind: 'last_response'; result: RetryableStatus; endpoint: EndpointView }
+  | { kind: 'error'; error: DgpError }
+  | { kind: 'aborted' };
+
+const label = (ep: EndpointView): string => `endpoint [${ep.id}: ${ep.authority}]`;
+
+async function hashSourceOf(ctx: RequestContext): Promise<HashSource> {
+  const { method, url, headers } = ctx.request;
+  const ct = headers['content-type'];
+  // The JSON parse is cached by the host and shared with other filters; a body-field hash key needs it.
+  const json = typeof ct === 'string' && ct.includes('json') ? await ctx.request.json().catch(() => undefined) : undefined;
+  return { method, url, headers, json };
+}
+
+export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: Exchange): Promise<StrategyOutcome> {
+  const cluster = ctx.route.cluster;
+  const { clusters, options } = d;
+  const attempts: UpstreamAttempt[] = [];
+  ctx.set(UpstreamAttempts, attempts);
+  const problems: string[] = [];
+  let lastResponse: { result: RetryableStatus; endpoint: EndpointView } | undefined;
+  let lastFailure: Failed | undefined;
+  let deadlineHit = false;
+
+  if (!clusters.hasCluster(cluster)) {
+    return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_NO_CLUSTER', `cluster "${cluster}" does not exist`, { hint: 'define it under static_resources.clusters or register endpoints for it' }) };
+  }
+  const body = await ctx.request.body();
+  let ep = clusters.pickEndpoint(cluster, await hashSourceOf(ctx));
+  const preferred = ctx.get(PreferredEndpointId);
+  if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
+  const visited = new Set<string>();
+  // Pixiu: the fallback flag of the endpoint being left decides; the walk is in list order without wrap-around.
+  const nextFallback = (from: EndpointView): EndpointView | undefined =>
+    from.llmMeta?.fallback ? clusters.nextHealthyEndpoint(cluster, from.id) : undefined;
+
+  outer: while (ep !== undefined && !visited.has(ep.id)) {
+    visited.add(ep.id);
+    if (ex.cancelledBy() === 'client') return { kind: 'aborted' };
+    if (clusters.cooldowns.inCooldown(cluster, ep)) {
+      ep = nextFallback(ep);
+      continue;
+    }
+    let policy: RetryPolicy;
+    try {
+      policy = getRetryPolicy(ep);
+    } catch (err) {
+      problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
+      ep = nextFallback(ep);
+      continue;
+    }
+    let retryAfter = 0;
+    for (let delay = policy.next(); delay !== undefined; delay = policy.next()) {
+      const wait = Math.max(delay, retryAfter);
+      if (wait > 0) {
+        // A wait that outlasts the deadline would only end in the deadline: stop now.
+        if (wait >= ex.remaining()) {
+          deadlineHit = true;
+          break outer;
+        }
+        if (!(await sleep(wait, ex.signal))) {
+          if (ex.cancelledBy() === 'client') return { kind: 'aborted' };
+          deadlineHit = true;
+          break outer;
+        }
+      }
+      let req;
+      try {
+        req = await d.codec.buildRequest({ endpoint: ep, ctx, body, scheme: options.scheme });
+      } catch (err) {
+        problems.push(`${label(ep)} retry: request assembly error: ${(err as Error).message}`);
+        break;
+      }
+      if (attempts.length > 0) d.metrics.retries.inc({ cluster });
+      const started = performance.now();
+      const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, ex.signal, options);
+      const record: UpstreamAttempt = {
+        endpoint_id: ep.id,
+        address: ep.authority,
+        cluster,
+        status: r.status,
+        success: false,
+        error_type: '',
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      };
+      attempts.push(record);
+      if (r.kind === 'committed') {
+        record.success = r.status >= 200 && r.status <= 299;
+        record.error_type = record.success ? '' : 'status_code_error';
+        d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: record.success ? 'success' : 'status_code_error' });
+        return { kind: 'committed', result: r, endpoint: ep, record };
+      }
+      if (r.kind === 'cancelled') {
+        const by = ex.cancelledBy();
+        record.error_type = by === 'client' ? 'aborted' : 'timeout';
+        d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: record.error_type });
+        if (by === 'client') return { kind: 'aborted' };
+        deadlineHit = true;
+        break outer;
+      }
+      if (r.kind === 'status') {
+        record.error_type = 'status_code_error';
+        d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: 'status_code_error' });
+        problems.push(`${label(ep)} retry: returned status code ${r.status}`);
+        lastResponse = { result: r, endpoint: ep };
+        const asked = r.status === 429 || r.status === 503 ? parseRetryAfter(r.headers['retry-after']) : undefined;
+        retryAfter = options.respectRetryAfter && asked !== undefined ? asked : 0;
+        // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
+        if (retryAfter > options.maxRetryAfter) break;
+        continue;
+      }
+      record.error_type = r.errorType;
+      d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: r.errorType });
+      problems.push(`${label(ep)} retry: request error: ${r.message}`);
+      lastFailure = r;
+      if (!r.retryable) {
+        clusters.cooldowns.markFailure(cluster, ep);
+        break outer;
+      }
+      // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
+      if (r.errorType !== 'empty_stream') break;
+    }
+    clusters.cooldowns.markFailure(cluster, ep);
+    ep = nextFallback(ep);
+  }
+  return finalOutcome(attempts, problems, lastResponse, lastFailure, deadlineHit);
+}
+
+/** No attempt succeeded: the last HTTP answer when there was one (Pixiu), else 504 / 502 / 503 by what went wrong. */
+function finalOutcome(
+  attempts: readonly UpstreamAttempt[],
+  problems: string[],
+  lastResponse: { result: RetryableStatus; endpoint: EndpointView } | undefined,
+  lastFailure: Failed | undefined,
+  deadlineHit: boolean,
+): StrategyOutcome {
+  if (lastResponse) return { kind: 'last_response', ...lastResponse };
+  if (attempts.length === 0 && !deadlineHit) problems.push('all retries and fallbacks failed without a definitive error or response');
+  if (deadlineHit) problems.push('the proxy deadline passed');
+  const message = problems.join('; ');
+  const details = { attempts: attempts.map((a) => ({ ...a })) };
+  if (deadlineHit || lastFailure?.timedOut) return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_TIMEOUT', message, { details }) };
+  if (lastFailure?.errorType === 'empty_stream') return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_EMPTY', message, { details }) };
+  return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_UNAVAILABLE', message, { details }) };
+}
