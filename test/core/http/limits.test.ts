@@ -1,6 +1,7 @@
 // Listener limits and hostile clients: 413 before the body is read, 413 for oversized chunked bodies, 431, 408,
 // malformed JSON, garbage bytes and smuggling attempts — none of them crash the process or reach a filter.
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { request } from 'undici';
@@ -60,7 +61,7 @@ t.test('limits', async (t) => {
 
   t.test('413 for a chunked body that grows past the limit', async (t) => {
     const big = JSON.stringify({ pad: 'x'.repeat(4000) });
-    const res = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: (async function* () { yield Buffer.from(big); })() });
+    const res = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: Readable.from([Buffer.from(big)]) });
     t.equal(res.statusCode, 413);
     t.equal(((await res.body.json()) as { error: { code: string } }).error.code, 'DGP_ERR_HTTP_BODY_TOO_LARGE');
   });
