@@ -59,6 +59,11 @@ export const ERROR_CODES = {
   DGP_ERR_PROVIDER_BAD_REQUEST: { status: 400, summary: "The request body does not follow the client API's shape closely enough to translate it.", fix: 'Fix the field named in the message (see the API reference of the client API).' },
   DGP_ERR_PROVIDER_BAD_RESPONSE: { status: 502, summary: "The provider's response could not be parsed or translated into the client's API.", fix: 'Check the provider and its llm_meta.provider setting; the message quotes what was wrong.' },
   DGP_ERR_PROVIDER_CODEC: { status: 500, summary: "No provider codec serves the client's API or the endpoint's llm_meta.provider.", fix: 'Set llm_meta.provider to a loaded dgp.adapter.provider.<name> plugin (openai, azure-openai, anthropic, gemini).' },
+  // --- registry (dgp.adapter.llmregistrycenter: Nacos, etcd) ---
+  DGP_ERR_REGISTRY_UNREACHABLE: { status: 503, summary: 'A Nacos or etcd registry did not answer (connection refused, timeout, 5xx); the last known endpoints stay registered.', fix: 'Check the registry address and that the server is up; GET /ready and dgp_registry_up show when it is back.' },
+  DGP_ERR_REGISTRY_AUTH: { status: 503, summary: 'The registry refused the username/password or the access token.', fix: 'Fix username and password under registries.<name>; the user needs read access to the namespace or key prefix.' },
+  DGP_ERR_REGISTRY_BAD_RESPONSE: { status: 503, summary: 'The registry answered with something that is not the documented Nacos or etcd JSON.', fix: 'Check that address points at the Nacos HTTP port (8848) or the etcd client URL (2379), not another service.' },
+  DGP_ERR_REGISTRY_BAD_ENTRY: { status: 500, summary: 'One registered endpoint is invalid (an etcd value that is not EndpointInput JSON, a key outside the layout, a Nacos instance without metadata cluster); it is skipped.', fix: 'Fix the entry named in the log line; docs/registry.md shows the etcd key layout and the Nacos metadata keys.' },
   // --- workers ---
   DGP_ERR_WORKER_QUEUE_FULL: { status: 503, summary: 'The worker pool queue is full.', fix: 'Raise workers.max_queue or workers.threads, or reduce load.' },
   DGP_ERR_WORKER_CRASHED: { status: 500, summary: 'A worker thread crashed while running a task; it was replaced.', fix: 'Read the logged cause; the task input may be malformed.' },
@@ -73,6 +78,12 @@ export const ERROR_CODES = {
   DGP_ERR_LISTEN: { status: 500, summary: 'A listener address could not be bound (in use or not permitted).', fix: 'Free the port or change socket_address.' },
   DGP_ERR_CLI_USAGE: { status: 500, summary: 'The command line is wrong.', fix: 'Run dgp --help.' },
   DGP_ERR_INTERNAL: { status: 500, summary: 'An unexpected internal error.', fix: 'Report it with the logged stack.' },
+  // --- kvcache (dgp.filter.ai.kvcache; logged and counted, never a reply: the request goes on with normal LB) ---
+  DGP_ERR_KVCACHE_LMCACHE: { status: 502, summary: 'The LMCache controller answered with a non-2xx status or could not be reached.', fix: 'Check lmcache_endpoint and the controller; dgp_kvcache_lookups_total{result="error"} counts these.' },
+  DGP_ERR_KVCACHE_TOKENIZE: { status: 502, summary: 'vLLM POST /tokenize answered with a non-2xx status, could not be reached, or sent no token list.', fix: 'Check vllm_endpoint (a vLLM server serving the model), or use tokenize: local.' },
+  DGP_ERR_KVCACHE_BAD_RESPONSE: { status: 502, summary: 'LMCache or vLLM answered 2xx with JSON that does not have the documented shape.', fix: 'Check the controller version against the LMCache contract in docs/kvcache.md.' },
+  DGP_ERR_KVCACHE_TIMEOUT: { status: 504, summary: 'A vLLM or LMCache call did not finish within lookup_routing_timeout (request path) or request_timeout (background).', fix: 'Nothing is needed per request; raise the timeout if the controller is just slow.' },
+  DGP_ERR_KVCACHE_BREAKER_OPEN: { status: 503, summary: 'The kvcache circuit breaker is open after repeated failures; the call was not made.', fix: 'Fix the failing vLLM / LMCache service; the breaker probes it again after circuit_breaker.recovery_timeout.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

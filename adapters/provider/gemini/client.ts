@@ -1,0 +1,37 @@
+// The client side of the Gemini API: a Gemini-speaking client's request (model in the path, stream by method) →
+// pivot, and the pivot response, stream (SSE or JSON array) and errors rendered as Gemini bytes.
+import { headerValue, type ClientCodec, type ClientRequestView } from '../../../core/index.js';
+import { renderGeminiError } from './errors.js';
+import { geminiRequestToChat } from './request-to-chat.js';
+import { chatToGeminiResponse } from './response.js';
+import { createGeminiEncoder, wantsSse } from './stream-encoder.js';
+
+/** `/v1beta/models/{model}:generateContent` → the model (a `models/` prefix is not part of the name). */
+export function modelFromPath(path: string): string {
+  const m = /\/models\/([^/:]+):/.exec(path);
+  return m ? decodeURIComponent(m[1]!) : '';
+}
+
+export function keyFromQuery(query: string): string | undefined {
+  const v = new URLSearchParams(query).get('key');
+  return v === null || v === '' ? undefined : v;
+}
+
+export const geminiClient: ClientCodec = {
+  chatOperations: ['generateContent', 'streamGenerateContent'],
+
+  inspect: (req: ClientRequestView) => ({ model: modelFromPath(req.path), stream: req.operation === 'streamGenerateContent', includeUsage: false }),
+
+  credential(req: ClientRequestView) {
+    const key = headerValue(req.headers, 'x-goog-api-key');
+    return key !== undefined && key !== '' ? key : keyFromQuery(req.query);
+  },
+
+  toChat: geminiRequestToChat,
+  fromChat: chatToGeminiResponse,
+  createEncoder: createGeminiEncoder,
+  streamContentType: (cx) => (wantsSse(cx.clientQuery) ? 'text/event-stream' : 'application/json; charset=UTF-8'),
+  renderError: renderGeminiError,
+  // The model is in the path; the body has none to set.
+  setRequestModel: () => undefined,
+};

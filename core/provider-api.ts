@@ -1,0 +1,351 @@
+// The provider codec contract (issue 6): how a `dgp.adapter.provider.<name>` plugin translates between the client's
+// API and its provider's wire format, pivoting through the OpenAI Chat Completions shape (the `Chat*` types below).
+// Rules:
+// - A codec converts only between its own API and the pivot; `createExchange` composes two codecs per attempt.
+// - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures.
+// - A field the target cannot express is dropped with a debug log, or, when dropping it would change the meaning,
+//   rejected with a 400 DgpError (DGP_ERR_PROVIDER_UNTRANSLATABLE); docs/providers.md lists every field.
+import type { SseEvent } from './sse/index.js';
+
+export type WireApi = 'openai' | 'anthropic' | 'gemini';
+export type ProviderOperation =
+  | 'chat'
+  | 'completions'
+  | 'embeddings'
+  | 'messages'
+  | 'generateContent'
+  | 'streamGenerateContent'
+  | 'models';
+
+export type JsonObject = Record<string, unknown>;
+/** Request or response headers with lower-case names (node:http's IncomingHttpHeaders fits). */
+export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The pivot: OpenAI Chat Completions (request, unary response, stream chunk). Unknown fields are kept (`extra`).
+
+export interface ChatTextPart {
+  type: 'text';
+  text: string;
+}
+export interface ChatImagePart {
+  type: 'image_url';
+  image_url: { url: string; detail?: string };
+}
+export type ChatContentPart = ChatTextPart | ChatImagePart | { type: string; [extra: string]: unknown };
+
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: 'system' | 'developer' | 'user' | 'assistant' | 'tool' | (string & {});
+  content?: string | ChatContentPart[] | null;
+  name?: string;
+  tool_calls?: ChatToolCall[];
+  tool_call_id?: string;
+  refusal?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface ChatTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: JsonObject; strict?: boolean };
+}
+
+export type ChatToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  /** Not OpenAI: carried for Anthropic and Gemini clients, dropped for OpenAI providers. */
+  top_k?: number;
+  n?: number;
+  stop?: string | string[];
+  tools?: ChatTool[];
+  tool_choice?: ChatToolChoice;
+  parallel_tool_calls?: boolean;
+  user?: string;
+  seed?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  response_format?: { type: string; json_schema?: { name?: string; schema?: JsonObject; strict?: boolean } };
+  [extra: string]: unknown;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [extra: string]: unknown };
+  completion_tokens_details?: { reasoning_tokens?: number; [extra: string]: unknown };
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string | null; tool_calls?: ChatToolCall[]; refusal?: string | null };
+    logprobs?: unknown;
+    finish_reason: FinishReason | null;
+  }>;
+  usage?: ChatUsage;
+  [extra: string]: unknown;
+}
+
+export interface ChatToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: { role?: 'assistant'; content?: string | null; tool_calls?: ChatToolCallDelta[]; refusal?: string | null };
+    logprobs?: unknown;
+    finish_reason: FinishReason | null;
+  }>;
+  usage?: ChatUsage | null;
+  [extra: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors and stream items.
+
+export type ProviderErrorKind =
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'request_too_large'
+  | 'rate_limit'
+  | 'overloaded'
+  | 'timeout'
+  | 'server';
+
+/** A provider error in neutral form: parsed from one API's error body, rendered in another's. */
+export interface ProviderError {
+  /** The upstream HTTP status (200 for an error event inside a stream). */
+  status: number;
+  kind: ProviderErrorKind;
+  message: string;
+  /** Retry-After value in seconds (from the header, or Gemini's RetryInfo). */
+  retryAfter?: string;
+  /** The provider's own error type or code, e.g. `overloaded_error`, `RESOURCE_EXHAUSTED`. */
+  providerType?: string;
+  param?: string;
+}
+
+export type StreamItem = { type: 'chunk'; chunk: ChatChunk } | { type: 'error'; error: ProviderError } | { type: 'done' };
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a codec is given.
+
+/** pino's Logger satisfies this; tests pass a recorder. */
+export interface CodecLog {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface CodecContext {
+  readonly log: CodecLog;
+  /** The endpoint's provider name (for messages). */
+  readonly provider: string;
+  /** A fresh id with this prefix (response ids, tool-call ids the provider did not give). */
+  newId(prefix: string): string;
+  /** Unix seconds, for OpenAI's `created`. */
+  now(): number;
+  /** The model the client asked for, the model sent upstream, and the model reported back to the client. */
+  readonly models: { readonly client: string; readonly upstream: string; readonly reported: string };
+  /** The client asked for a stream. */
+  readonly stream: boolean;
+  /** OpenAI clients: `stream_options.include_usage` was set (a final usage chunk is wanted). */
+  readonly includeUsage: boolean;
+  /** The client's raw query string (Gemini: `alt=sse` picks SSE over a JSON array stream). */
+  readonly clientQuery: string;
+  /** The provider's settings: its plugin config overlaid with the endpoint's `llm_meta.options` setting keys. */
+  readonly settings: Readonly<JsonObject>;
+}
+
+/** The client's request as the proxy has it. */
+export interface ClientRequestView {
+  readonly operation: ProviderOperation;
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly headers: HeaderMap;
+  /** The parsed JSON body; undefined for a bodiless request (GET /v1/models). */
+  readonly body: unknown;
+}
+
+export interface StreamEncoder {
+  /** Renders pivot items as this API's stream bytes (text). */
+  write(item: StreamItem): string;
+  /** The upstream ended; returns trailing text (e.g. the `]` of a JSON-array stream). */
+  end(): string;
+}
+
+export interface StreamDecoder {
+  /** One upstream SSE event → pivot items. */
+  write(event: SseEvent): StreamItem[];
+  /** The upstream ended; emits the final items (`done`, or an error when the stream was cut short). */
+  end(): StreamItem[];
+}
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: JsonObject;
+}
+
+/** The client side of an API: only codecs named after an API (openai, anthropic, gemini) provide it. */
+export interface ClientCodec {
+  /** Operations that can be translated to the pivot (e.g. `chat` for OpenAI, `messages` for Anthropic). */
+  readonly chatOperations: readonly ProviderOperation[];
+  /** The requested model (Gemini: from the path) and whether a stream is wanted. */
+  inspect(req: ClientRequestView): { model: string; stream: boolean; includeUsage: boolean };
+  /** The client's API key from its usual header (forwarded when the endpoint has no `api_key`, as Pixiu does). */
+  credential(req: ClientRequestView): string | undefined;
+  /** Request in this API → pivot. Throws 400 DgpErrors for what the pivot cannot carry. */
+  toChat(body: unknown, cx: CodecContext): ChatRequest;
+  /** Pivot response → this API's response body. */
+  fromChat(res: ChatCompletion, cx: CodecContext): JsonObject;
+  createEncoder(cx: CodecContext): StreamEncoder;
+  /** Content type of this API's streamed response. */
+  streamContentType(cx: CodecContext): string;
+  renderError(err: ProviderError): RenderedError;
+  /** Same-API pass-through with a mapped model: set the model in a request body (no-op where the path holds it). */
+  setRequestModel(body: JsonObject, model: string): void;
+  /**
+   * Same-API pass-through with a mapped model: report `model` in a response body or stream event; returns false when
+   * nothing changed. Absent: responses are never relabelled (Gemini names the model in the path, not the body).
+   */
+  relabel?(obj: JsonObject, model: string): boolean;
+}
+
+export interface UpstreamTarget {
+  /** The operation in the provider's own API (after translation, e.g. `messages` for a translated `chat`). */
+  readonly operation: ProviderOperation;
+  readonly model: string;
+  readonly stream: boolean;
+  readonly apiKey: string;
+  /** Set for same-API pass-through: the client's path and query, kept where the provider allows. */
+  readonly passthrough?: { path: string; query: string; headers: HeaderMap };
+  readonly settings: Readonly<JsonObject>;
+}
+
+/** The provider side: where to send, and the provider's wire format ⇄ pivot. */
+export interface UpstreamCodec {
+  /** `llm_meta.options` keys that are settings of this provider rather than request-body overrides. */
+  readonly settingKeys: readonly string[];
+  /** The native operation a translated chat request becomes. */
+  chatOperation(stream: boolean): ProviderOperation;
+  /** Path (with query) and headers to set (auth, version headers, content type). */
+  target(t: UpstreamTarget): { path: string; headers: Record<string, string> };
+  /** Pivot → this provider's request body. */
+  fromChat(req: ChatRequest, cx: CodecContext): JsonObject;
+  /** This provider's unary response → pivot. */
+  toChat(body: unknown, cx: CodecContext): ChatCompletion;
+  createDecoder(cx: CodecContext): StreamDecoder;
+  /** Any non-2xx response (body possibly not JSON) → neutral form. */
+  parseError(status: number, headers: HeaderMap, body: Buffer): ProviderError;
+  /**
+   * Same-API pass-through: a copy of `body` with what this provider would refuse fixed (e.g. over-long tool-call ids
+   * another provider's answers produced), or undefined when nothing needs fixing (the bytes then go unchanged).
+   */
+  adjustPassthrough?(body: JsonObject): JsonObject | undefined;
+}
+
+/** What a provider plugin's manifest `create(config)` returns. */
+export interface ProviderCodec {
+  /** The provider name, e.g. `anthropic` (the `<name>` of `dgp.adapter.provider.<name>`). */
+  readonly name: string;
+  /** The wire API the provider speaks (`azure-openai` speaks `openai`). */
+  readonly api: WireApi;
+  /** The plugin's validated config: the defaults of every setting. */
+  readonly settings: Readonly<JsonObject>;
+  readonly upstream: UpstreamCodec;
+  /** Present when the codec also serves clients of its API. */
+  readonly client?: ClientCodec;
+}
+
+/** The client API and operation of a request path (the routes of issue 6); undefined for other paths. */
+export function detectOperation(path: string): { api: WireApi; operation: ProviderOperation } | undefined {
+  const gemini = /\/models\/[^/]+:(generateContent|streamGenerateContent)$/.exec(path);
+  if (gemini) return { api: 'gemini', operation: gemini[1] as ProviderOperation };
+  if (path.endsWith('/messages')) return { api: 'anthropic', operation: 'messages' };
+  if (path.endsWith('/chat/completions')) return { api: 'openai', operation: 'chat' };
+  if (path.endsWith('/completions')) return { api: 'openai', operation: 'completions' };
+  if (path.endsWith('/embeddings')) return { api: 'openai', operation: 'embeddings' };
+  if (path.endsWith('/models')) return { api: 'openai', operation: 'models' };
+  return undefined;
+}
+
+/** `llm_meta.provider` labels of OpenAI-compatible servers (Pixiu treats the provider as a label): the openai codec. */
+export const OPENAI_COMPATIBLE_PROVIDERS: readonly string[] = [
+  'deepseek', 'vllm', 'ollama', 'openrouter', 'groq', 'dashscope', 'qwen', 'together', 'fireworks', 'mistral', 'xai',
+  'moonshot', 'zhipu', 'siliconflow', 'lmstudio', 'localai', 'sglang', 'tgi', 'perplexity', 'cerebras', 'nvidia',
+];
+
+/**
+ * The plugin kind serving an endpoint's `llm_meta.provider`: its own `dgp.adapter.provider.<name>` when loaded, else
+ * the openai codec (empty, a known OpenAI-compatible label, or unknown: `known: false` lets `dgp validate` warn).
+ */
+export function resolveProviderKind(provider: string | undefined, isLoaded: (kind: string) => boolean): { kind: string; known: boolean } {
+  const name = (provider ?? '').trim().toLowerCase();
+  const own = `dgp.adapter.provider.${name}`;
+  if (name !== '' && isLoaded(own)) return { kind: own, known: true };
+  const known = name === '' || OPENAI_COMPATIBLE_PROVIDERS.includes(name);
+  return { kind: 'dgp.adapter.provider.openai', known };
+}
+
+/** `llm_meta.model_map`: the exact alias, else the `*` fallback, else the model unchanged. */
+export function resolveModel(modelMap: unknown, model: string): string {
+  if (typeof modelMap !== 'object' || modelMap === null) return model;
+  const map = modelMap as Record<string, unknown>;
+  const hit = Object.hasOwn(map, model) ? map[model] : map['*'];
+  return typeof hit === 'string' && hit !== '' && hit !== '*' ? hit : model;
+}
+
+export {
+  createExchange,
+  type ExchangeInput,
+  type ProviderExchange,
+  type UpstreamRequestPlan,
+  type ClientResponse,
+  type StreamTranslator,
+} from './provider-exchange.js';
+export {
+  untranslatable,
+  badClientRequest,
+  badProviderResponse,
+  parseDataUrl,
+  parseJsonObject,
+  kindFromStatus,
+  isPlainObject,
+  headerValue,
+  chatChunk,
+  usageChunk,
+  reportDropped,
+  baseToolId,
+  TOOL_ID_SIGNATURE_MARK,
+} from './provider-helpers.js';

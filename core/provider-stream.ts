@@ -1,0 +1,111 @@
+// Incremental stream translators for one attempt: upstream bytes → SSE events → pivot items → the client's stream
+// bytes. Output depends only on the bytes, never on where the chunks were split (the SSE parser holds partial events).
+import { createSseParser } from './sse/index.js';
+import { serializeSseEvent } from './sse/index.js';
+import type { ChatUsage, ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './provider-api.js';
+import { isPlainObject } from './provider-helpers.js';
+
+export interface StreamTranslator {
+  /** The next upstream chunk → bytes for the client (possibly empty while an event is incomplete). */
+  feed(chunk: Buffer): Buffer;
+  /** The upstream body ended cleanly → the trailing bytes (a stream cut short ends with a client-shaped error). */
+  end(): Buffer;
+  /** An error event in the client's stream format, for a stream the proxy has to cut (timeout, reset). */
+  error(err: ProviderError): Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Same API: identity, or (mapped model) each event whose JSON names the model is re-serialised with the alias. */
+export function passthroughStream(client: ClientCodec, cx: CodecContext, relabel: boolean): StreamTranslator {
+  const error = (err: ProviderError): Buffer => Buffer.from(client.createEncoder(cx).write({ type: 'error', error: err }));
+  if (!relabel || !client.relabel) return { feed: (chunk) => chunk, end: () => EMPTY, error };
+  const relabelFn = client.relabel.bind(client);
+  const parser = createSseParser({ raw: true });
+  const render = (frames: ReturnType<typeof parser.feedFrames>): Buffer => {
+    const out: Buffer[] = [];
+    for (const f of frames) {
+      const ev = f.event;
+      if (ev && ev.data.startsWith('{')) {
+        try {
+          const obj: unknown = JSON.parse(ev.data);
+          if (isPlainObject(obj) && relabelFn(obj, cx.models.reported)) {
+            out.push(Buffer.from(serializeSseEvent({ event: ev.event, data: JSON.stringify(obj) })));
+            continue;
+          }
+        } catch {
+          // Not JSON: pass the bytes on unchanged.
+        }
+      }
+      out.push(f.raw);
+    }
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  };
+  return { feed: (chunk) => render(parser.feedFrames(chunk)), end: () => render(parser.endFrames()), error };
+}
+
+/** Different APIs: decode the provider's events to pivot items and encode them in the client's stream format. */
+export function translatedStream(
+  decoder: StreamDecoder,
+  encoder: StreamEncoder,
+  cx: CodecContext,
+  onUsage: (usage: ChatUsage) => void,
+): StreamTranslator {
+  const parser = createSseParser();
+  let finished = false;
+
+  const emit = (items: StreamItem[]): string => {
+    let out = '';
+    for (const item of items) {
+      if (finished) break;
+      if (item.type === 'chunk' && item.chunk.usage) onUsage(item.chunk.usage);
+      out += encoder.write(item);
+      // After `done` or an error nothing more is sent: later upstream bytes cannot make the stream valid again.
+      if (item.type !== 'chunk') finished = true;
+    }
+    return out;
+  };
+
+  const guarded = (step: () => string): Buffer => {
+    if (finished) return EMPTY;
+    try {
+      const text = step();
+      return text === '' ? EMPTY : Buffer.from(text);
+    } catch (err) {
+      cx.log.warn({ err }, 'provider stream event could not be translated');
+      const message = err instanceof Error ? err.message : String(err);
+      return Buffer.from(emit([{ type: 'error', error: { status: 502, kind: 'server', message } }]));
+    }
+  };
+
+  return {
+    feed: (chunk) =>
+      guarded(() => {
+        let out = '';
+        for (const ev of parser.feed(chunk)) out += emit(decoder.write(ev));
+        return out;
+      }),
+    end: () => {
+      const body = guarded(() => {
+        let out = '';
+        // An unterminated last event is kept when it parses (some servers omit the final blank line); a truncated
+        // one is the cut itself, which decoder.end() reports.
+        for (const ev of parser.end({ dispatchIncomplete: true })) {
+          try {
+            out += emit(decoder.write(ev));
+          } catch {
+            cx.log.debug({ provider: cx.provider }, 'dropped a truncated last stream event');
+          }
+        }
+        return out + emit(decoder.end());
+      });
+      const tail = encoder.end();
+      finished = true;
+      return tail === '' ? body : Buffer.concat([body, Buffer.from(tail)]);
+    },
+    error: (err) => {
+      if (finished) return EMPTY;
+      return Buffer.from(emit([{ type: 'error', error: err }]));
+    },
+  };
+}

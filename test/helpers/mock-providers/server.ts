@@ -1,0 +1,114 @@
+// The shared shell of the strict mock providers: an HTTP server on 127.0.0.1 port 0 that records every request,
+// lets the provider module validate it (a rejection answers that provider's error shape) and render the reply.
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the scripted model "says"; each mock renders it in its own unary and SSE formats. */
+export interface MockReply {
+  text?: string;
+  toolCalls?: Array<{ id?: string; name: string; args: Record<string, unknown> }>;
+  /** Default: `tool_calls` when toolCalls are given, else `stop`. */
+  finish?: 'stop' | 'length' | 'tool_calls';
+  usage?: { input: number; output: number; cached?: number };
+  /** Answer this error instead of a completion. */
+  error?: { status: number; headers?: Record<string, string>; body: unknown };
+}
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+  body: unknown;
+}
+
+export interface Rejection {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface MockProvider {
+  readonly url: string;
+  readonly port: number;
+  /** Every request received, in order. */
+  readonly requests: ReceivedRequest[];
+  /** Every request the mock rejected as the real API would, with the error it answered. */
+  readonly rejections: Array<{ request: ReceivedRequest; rejection: Rejection }>;
+  close(): Promise<void>;
+}
+
+export type ReplyScript = MockReply | ((req: ReceivedRequest) => MockReply);
+
+export interface ProviderBehaviour {
+  /** Returns the rejection the real API would answer, or undefined when the request is valid. */
+  validate(req: ReceivedRequest): Rejection | undefined;
+  /** Writes the reply (unary or streamed). */
+  respond(req: ReceivedRequest, reply: MockReply, res: ServerResponse): void;
+}
+
+export async function startMockProvider(behaviour: ProviderBehaviour, script: ReplyScript): Promise<MockProvider> {
+  const requests: ReceivedRequest[] = [];
+  const rejections: MockProvider['rejections'] = [];
+  const server = createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(parts);
+      const url = new URL(req.url ?? '/', 'http://mock');
+      let body: unknown;
+      try {
+        body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch {
+        body = Symbol.for('invalid-json');
+      }
+      const received: ReceivedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, raw, body };
+      requests.push(received);
+      const rejection = behaviour.validate(received);
+      if (rejection) {
+        rejections.push({ request: received, rejection });
+        sendJson(res, rejection.status, rejection.body, rejection.headers);
+        return;
+      }
+      const reply = typeof script === 'function' ? script(received) : script;
+      if (reply.error) sendJson(res, reply.error.status, reply.error.body, reply.error.headers);
+      else behaviour.respond(received, reply, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    rejections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Writes the events of an SSE body in separate chunks, the way a provider flushes them. */
+export function sendEvents(res: ServerResponse, contentType: string, events: string[]): void {
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
+  for (const e of events) res.write(e);
+  res.end();
+}
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Splits a string in two halves (argument and text deltas arrive in pieces). */
+export function halves(s: string): string[] {
+  if (s.length < 2) return [s];
+  const mid = Math.floor(s.length / 2);
+  return [s.slice(0, mid), s.slice(mid)];
+}
