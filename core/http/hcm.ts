@@ -117,7 +117,6 @@ export class HttpConnectionManager {
         type: 'access',
         method: ctx.request.method,
         path: ctx.request.path,
-        listener: this.o.listener,
         cluster: ctx.route.cluster,
         endpoint: ep?.id,
         status,
@@ -145,7 +144,7 @@ export class HttpConnectionManager {
     this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
     if (this.o.accessLog) {
       this.o.log.info(
-        { type: 'access', reqId: id, method: req.method, path, listener: this.o.listener, route, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 },
+        { type: 'access', reqId: id, method: req.method, path, route, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 },
         'access',
       );
     }
