@@ -108,7 +108,8 @@ export class TokenizerFilter implements HttpFilter {
     if (st.unaryParse) await st.unaryParse;
     else if (st.observer) await st.observer.finish(); // an aborted stream: count what went by
     // A unary answer's first token is its first byte, which only the proxy saw (the body arrives buffered).
-    if (st.unaryParse) st.firstDataAt = ctx.get(UpstreamFirstByteAt) ?? st.encodeAt;
+    // A local reply (no upstream answer at all) has no first token.
+    if (st.unaryParse) st.firstDataAt = ctx.get(UpstreamFirstByteAt) ?? (ctx.replied ? undefined : st.encodeAt);
     await finishRequest(ctx, st, {
       metrics: this.metrics,
       cfg: this.cfg,
