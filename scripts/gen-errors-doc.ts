@@ -10,6 +10,7 @@ const AREAS: Record<string, string> = {
   WORKER: 'Worker pool',
   SSE: 'Server-sent events',
   PROVIDER: 'Provider adapters',
+  REGISTRY: 'Registry adapters (Nacos, etcd)',
 };
 
 const groups = new Map<string, Array<[string, ErrorCodeInfo]>>();
