@@ -1,12 +1,13 @@
-// The two seams a provider codec (issue 6: OpenAI ⇄ Anthropic ⇄ Gemini) will fill per attempt: building the upstream
-// request from (endpoint, ctx), and turning the committed upstream response into ctx.response. The default is Pixiu's
-// pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
+// The two seams the provider codecs (issue 6: OpenAI ⇄ Anthropic ⇄ Gemini, translate.ts) fill per attempt: building
+// the upstream request from (endpoint, ctx), and turning the committed upstream response into ctx.response. Below is
+// Pixiu's pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
 import {
   buildUpstreamHeaders,
   endpointOrigin,
   gatewayUserAgent,
   type EndpointView,
   type OutgoingHeaders,
+  type ProviderExchange,
   type RequestContext,
   type ResponseBody,
 } from '../../../core/index.js';
@@ -23,6 +24,8 @@ export interface UpstreamRequest {
   body: Buffer | undefined;
   /** Values that must never travel downstream (the endpoint's key): redacted from buffered upstream bodies. */
   secrets: readonly string[];
+  /** The provider exchange of this attempt (issue 6); absent on Pixiu's pure pass-through. */
+  exchange?: ProviderExchange;
 }
 
 /** What the proxy hands over once it commits to an upstream response. */
@@ -31,6 +34,8 @@ export interface CommittedResponse {
   /** Upstream headers after hop-by-hop filtering; multi-value headers stay arrays. */
   headers: Record<string, string | string[]>;
   body: Buffer | AsyncIterable<Buffer>;
+  /** The request of the attempt that produced this response. */
+  request?: UpstreamRequest;
 }
 
 export interface RequestAssemblyInput {
@@ -45,6 +50,8 @@ export interface RequestAssemblyInput {
 export interface ProxyCodec {
   buildRequest(input: RequestAssemblyInput): UpstreamRequest | Promise<UpstreamRequest>;
   applyResponse(ctx: RequestContext, res: CommittedResponse): void | Promise<void>;
+  /** Runs in the proxy's onComplete, after the body was released (e.g. to record a translated answer's usage). */
+  complete?(ctx: RequestContext): void;
 }
 
 const BODYLESS = new Set(['GET', 'HEAD']);

@@ -1,6 +1,6 @@
-// dgp.filter.llm.proxy's per-generation instance: decode runs the strategy and turns its outcome into ctx.response
-// (a committed answer, the last failed upstream answer, or a coded local error); onComplete releases whatever the
-// request still holds upstream.
+// dgp.filter.llm.proxy's per-generation instance: decode answers GET /v1/models or runs the strategy and turns its
+// outcome into ctx.response (a committed answer, the last failed upstream answer, or a coded local error), translated
+// by the provider codecs; onComplete releases whatever the request still holds upstream.
 import {
   Continue,
   DgpError,
@@ -20,13 +20,16 @@ import {
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
-import { passthroughCodec, type ProxyCodec } from './codec.js';
+import type { ProxyCodec, UpstreamRequest } from './codec.js';
 import { Exchange } from './exchange.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
+import { isModelList, modelListBody } from './models.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
+import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
+import { createTranslatingCodec } from './translate.js';
 
 /** Per-request handles onComplete must release (never kept in the factory closure). */
 const ProxyState = defineAttribute<{ exchange: Exchange; body?: UpstreamBody }>('dgp.filter.llm.proxy/state');
@@ -49,10 +52,16 @@ export class ProxyFilter implements HttpFilter {
   readonly options: ProxyOptions;
   readonly #deps: StrategyDeps;
   readonly #metrics: ProxyMetrics;
+  readonly #codecs: ProviderCodecs;
+  /** Unix seconds: the `created` of the models this generation lists. */
+  readonly #createdAt = Math.floor(Date.now() / 1000);
 
-  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, codec: ProxyCodec = passthroughCodec) {
+  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, codec?: ProxyCodec) {
     this.options = resolveProxyOptions(config, fctx.configDir);
     this.#metrics = createProxyMetrics(fctx.metrics);
+    this.#codecs = new ProviderCodecs(fctx);
+    this.#codecs.checkLabels(fctx.clusters);
+    codec ??= createTranslatingCodec(this.#codecs);
     this.#deps = {
       clusters: fctx.clusters,
       pools: fctx.shared(SHARED_POOLS_KEY, () => new UpstreamPools()),
@@ -64,6 +73,11 @@ export class ProxyFilter implements HttpFilter {
   }
 
   async decode(ctx: RequestContext): Promise<HookResult> {
+    const cluster = ctx.route.cluster;
+    if (isModelList(ctx) && this.#deps.clusters.hasCluster(cluster)) {
+      const body = await modelListBody(ctx, this.#deps.clusters.endpoints(cluster), this.#codecs, this.#createdAt);
+      if (body !== undefined) return ctx.reply(200, body);
+    }
     const exchange = new Exchange(ctx.signal, this.options.deadline);
     ctx.set(ProxyState, { exchange });
     let outcome;
@@ -76,12 +90,10 @@ export class ProxyFilter implements HttpFilter {
     }
     switch (outcome.kind) {
       case 'committed':
-        await this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, exchange);
-        return Continue;
+        return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, exchange, outcome.request);
       case 'last_response':
         exchange.dispose();
-        await this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, exchange);
-        return Continue;
+        return this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, exchange, outcome.request);
       case 'aborted':
         exchange.dispose();
         this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
@@ -96,9 +108,17 @@ export class ProxyFilter implements HttpFilter {
     const state = ctx.get(ProxyState);
     state?.body?.dispose();
     state?.exchange.dispose();
+    this.#deps.codec.complete?.(ctx);
   }
 
-  async #commit(ctx: RequestContext, r: Committed, ep: EndpointView, record: UpstreamAttempt | undefined, ex: Exchange): Promise<void> {
+  async #commit(
+    ctx: RequestContext,
+    r: Committed,
+    ep: EndpointView,
+    record: UpstreamAttempt | undefined,
+    ex: Exchange,
+    request: UpstreamRequest,
+  ): Promise<HookResult> {
     ctx.set(SelectedEndpoint, { cluster: ctx.route.cluster, id: ep.id, address: ep.authority });
     ctx.set(UpstreamFirstByteAt, r.firstByteAt);
     let body: Buffer | UpstreamBody;
@@ -114,11 +134,25 @@ export class ProxyFilter implements HttpFilter {
         record.error_type = end;
         if (end === 'aborted') this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
       };
-      body = new UpstreamBody({ ...r.body, clientApi: ctx.clientApi, cancelledBy: () => ex.cancelledBy(), onEnd });
+      // A translated body gets its error frame from the provider translator, in the client's stream format.
+      const errorFrames = request.exchange === undefined || request.exchange.passthrough;
+      body = new UpstreamBody({ ...r.body, clientApi: ctx.clientApi, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
       ctx.set(ProxyState, { exchange: ex, body });
     }
-    await this.#deps.codec.applyResponse(ctx, { status: r.status, headers: r.headers, body });
+    try {
+      await this.#deps.codec.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
+    } catch (err) {
+      // The answer could not be translated (cut while read whole, not the provider's format): a coded 5xx.
+      if (!isDgpError(err)) throw err;
+      if (!Buffer.isBuffer(body)) body.dispose();
+      if (record?.success === true) {
+        record.success = false;
+        record.error_type = 'bad_response';
+      }
+      return this.#error(ctx, err);
+    }
     this.#attemptsHeader(ctx);
+    return Continue;
   }
 
   #error(ctx: RequestContext, err: DgpError): HookResult {

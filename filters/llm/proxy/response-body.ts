@@ -16,6 +16,11 @@ export interface UpstreamBodyOptions {
   /** Max upstream silence between chunks, ms; 0 = none. */
   idleTimeout: number;
   clientApi: ClientApi;
+  /**
+   * Default true. False: a mid-stream failure only throws, without the `event: error` frame, because a translating
+   * consumer (translated-body.ts) renders that frame itself in the client's stream format.
+   */
+  errorFrames?: boolean;
   /** Who aborted the upstream request, when its signal fired: decides between silence, 504 and 502. */
   cancelledBy(): 'client' | 'deadline' | undefined;
   /** Called exactly once, when the body ends one way or another. */
@@ -29,6 +34,14 @@ export function sseErrorFrame(err: DgpError, api: ClientApi): string {
       ? { type: 'error', error: { type: err.status === 504 ? 'timeout_error' : 'api_error', message: err.message, code: err.code } }
       : { error: { message: err.message, type: 'server_error', param: null, code: err.code } };
   return `event: error\ndata: ${JSON.stringify(payload)}\n\n`;
+}
+
+/**
+ * One event-loop turn before the error that cuts the connection: node:http corks a chunked response until the next
+ * tick, and the host destroys the socket as soon as the body throws, which would drop the error frame just written.
+ */
+export function flushTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** What must precede a new event so it does not glue onto a half-sent line or event. */
@@ -55,6 +68,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
     if (this.#pendingError) {
       const err = this.#pendingError;
       this.#pendingError = undefined;
+      await flushTurn();
       throw err;
     }
     if (this.#ended) return { done: true, value: undefined };
@@ -120,7 +134,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
       end = 'stream_cut';
     }
     this.#end(end, err);
-    if (!this.o.sse || end === 'aborted') throw err;
+    if (!this.o.sse || this.o.errorFrames === false || end === 'aborted') throw err;
     this.#pendingError = err;
     return { done: false, value: Buffer.from(boundaryAfter(this.#tail) + sseErrorFrame(err, this.o.clientApi)) };
   }

@@ -12,7 +12,8 @@ const Duration = (description: string, def?: string | number) =>
     ...(def === undefined ? {} : { default: def }),
   });
 
-export const DEFAULT_RETRY_ON: ReadonlyArray<string | number> = ['connect_error', 'reset', 'empty_stream', 429, 500, 502, 503, 504];
+// 529: Anthropic's "overloaded" status, retried like a 503 (issue 6).
+export const DEFAULT_RETRY_ON: ReadonlyArray<string | number> = ['connect_error', 'reset', 'empty_stream', 429, 500, 502, 503, 504, 529];
 
 export const ProxyConfigSchema = Type.Object(
   {

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import {
   DgpError,
   PreferredEndpointId,
+  isDgpError,
   UpstreamAttempts,
   type EndpointView,
   type FactoryContext,
@@ -15,7 +16,7 @@ import {
   type UpstreamPools,
 } from '../../../core/index.js';
 import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
-import type { ProxyCodec } from './codec.js';
+import type { ProxyCodec, UpstreamRequest } from './codec.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
@@ -31,8 +32,8 @@ export interface StrategyDeps {
 }
 
 export type StrategyOutcome =
-  | { kind: 'committed'; result: Committed; endpoint: EndpointView; record: UpstreamAttempt }
-  | { kind: 'last_response'; result: RetryableStatus; endpoint: EndpointView }
+  | { kind: 'committed'; result: Committed; endpoint: EndpointView; record: UpstreamAttempt; request: UpstreamRequest }
+  | { kind: 'last_response'; result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest }
   | { kind: 'error'; error: DgpError }
   | { kind: 'aborted' };
 
@@ -52,7 +53,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
   const attempts: UpstreamAttempt[] = [];
   ctx.set(UpstreamAttempts, attempts);
   const problems: string[] = [];
-  let lastResponse: { result: RetryableStatus; endpoint: EndpointView } | undefined;
+  let lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined;
   let lastFailure: Failed | undefined;
   let deadlineHit = false;
 
@@ -98,10 +99,13 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
           break outer;
         }
       }
-      let req;
+      let req: UpstreamRequest;
       try {
         req = await d.codec.buildRequest({ endpoint: ep, ctx, body, scheme: options.scheme });
       } catch (err) {
+        // The client's request cannot be sent in this form (bad JSON, a field the provider cannot express): the
+        // client's fault, answered at once; the endpoint did nothing wrong and is neither cooled down nor left.
+        if (isDgpError(err) && err.status >= 400 && err.status < 500) return { kind: 'error', error: err };
         problems.push(`${label(ep)} retry: request assembly error: ${(err as Error).message}`);
         break;
       }
@@ -122,7 +126,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
         record.success = r.status >= 200 && r.status <= 299;
         record.error_type = record.success ? '' : 'status_code_error';
         d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: record.success ? 'success' : 'status_code_error' });
-        return { kind: 'committed', result: r, endpoint: ep, record };
+        return { kind: 'committed', result: r, endpoint: ep, record, request: req };
       }
       if (r.kind === 'cancelled') {
         const by = ex.cancelledBy();
@@ -136,8 +140,9 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
         record.error_type = 'status_code_error';
         d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: 'status_code_error' });
         problems.push(`${label(ep)} retry: returned status code ${r.status}`);
-        lastResponse = { result: r, endpoint: ep };
-        const asked = r.status === 429 || r.status === 503 ? parseRetryAfter(r.headers['retry-after']) : undefined;
+        lastResponse = { result: r, endpoint: ep, request: req };
+        // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
+        const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
         retryAfter = options.respectRetryAfter && asked !== undefined ? asked : 0;
         // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
         if (retryAfter > options.maxRetryAfter) break;
@@ -164,7 +169,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
 function finalOutcome(
   attempts: readonly UpstreamAttempt[],
   problems: string[],
-  lastResponse: { result: RetryableStatus; endpoint: EndpointView } | undefined,
+  lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined,
   lastFailure: Failed | undefined,
   deadlineHit: boolean,
 ): StrategyOutcome {

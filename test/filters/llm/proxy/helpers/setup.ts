@@ -3,7 +3,7 @@
 import { ClusterManager } from '../../../../../core/cluster/index.js';
 import type { ClusterSpec, EndpointSpec } from '../../../../../core/cluster/types.js';
 import { DEFAULT_CONSISTENT } from '../../../../../core/cluster/types.js';
-import { PreferredEndpointId, type ClusterManagerApi, type LlmMeta, type UpstreamPools } from '../../../../../core/index.js';
+import { PreferredEndpointId, type ClusterManagerApi, type LlmMeta, type PluginManifest, type UpstreamPools } from '../../../../../core/index.js';
 import manifest from '../../../../../filters/llm/proxy/index.js';
 import { SHARED_POOLS_KEY, type ProxyFilter } from '../../../../../filters/llm/proxy/filter.js';
 import type { ProxyConfig } from '../../../../../filters/llm/proxy/schema.js';
@@ -62,11 +62,12 @@ export interface ProxyHarness {
 export async function proxyHarness(
   eps: readonly EndpointDef[],
   config: Partial<ProxyConfig> = {},
-  opts: { lb?: string; clusters?: ClusterManager; cluster?: string } = {},
+  opts: { lb?: string; clusters?: ClusterManager; cluster?: string; plugins?: readonly PluginManifest[]; log?: StubFactoryContext['log'] } = {},
 ): Promise<ProxyHarness> {
   const cluster = opts.cluster ?? uniqueCluster();
   const clusters = opts.clusters ?? ClusterManager.fromConfig([clusterSpec(cluster, eps, opts.lb)]);
-  const fctx = stubFactoryContext({ clusters: clusters as ClusterManagerApi });
+  // Provider plugins (issue 6) are found through fctx.plugin(kind); without them the proxy is Pixiu's pass-through.
+  const fctx = stubFactoryContext({ clusters: clusters as ClusterManagerApi, plugins: opts.plugins ?? [], ...(opts.log ? { log: opts.log } : {}) });
   const filter = (await manifest.create(config as ProxyConfig, fctx)) as ProxyFilter;
   const pools = fctx.shared<UpstreamPools>(SHARED_POOLS_KEY, () => {
     throw new Error('pools were not created by the filter');

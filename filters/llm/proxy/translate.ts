@@ -1,0 +1,137 @@
+// The provider-aware ProxyCodec (issue 6): per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
+// createExchange composes it with the client API's codec, so a retry or a fallback to another provider translates
+// afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
+// on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
+import {
+  LlmTokenUsage,
+  buildUpstreamHeaders,
+  createExchange,
+  defineAttribute,
+  detectOperation,
+  endpointOrigin,
+  gatewayUserAgent,
+  isPlainObject,
+  type ClientResponse,
+  type ProviderCodec,
+  type ProviderExchange,
+  type RequestContext,
+  type WireApi,
+} from '../../../core/index.js';
+import { isEventStream } from './body-read.js';
+import {
+  applyPassthroughResponse,
+  buildPassthroughRequest,
+  type CommittedResponse,
+  type ProxyCodec,
+  type RequestAssemblyInput,
+  type UpstreamRequest,
+} from './codec.js';
+import { normalizeScheme } from './options.js';
+import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
+import { TranslatedBody } from './translated-body.js';
+
+/** The exchange whose response was committed: onComplete reads its usage. */
+const CommittedExchange = defineAttribute<ProviderExchange>('dgp.filter.llm.proxy/exchange');
+
+export function createTranslatingCodec(codecs: ProviderCodecs): ProxyCodec {
+  return {
+    async buildRequest(input) {
+      const ex = await exchangeFor(codecs, input);
+      return ex === undefined ? buildPassthroughRequest(input) : requestOf(ex, input);
+    },
+    applyResponse: applyTranslatedResponse,
+    complete(ctx) {
+      const ex = ctx.get(CommittedExchange);
+      const u = ex?.usage();
+      // The tokenizer (when configured) sets its own count from the client's bytes later: the same numbers, once.
+      if (ex === undefined || u === undefined || ctx.get(LlmTokenUsage) !== undefined) return;
+      const prompt = u.prompt_tokens;
+      const completion = u.completion_tokens;
+      ctx.set(LlmTokenUsage, {
+        model: ex.models.reported,
+        prompt,
+        completion,
+        total: u.total_tokens ?? prompt + completion,
+        cached: u.prompt_tokens_details?.cached_tokens ?? 0,
+        reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0,
+        source: 'upstream',
+      });
+    },
+  };
+}
+
+/** The attempt's exchange, or undefined for Pixiu's pure pass-through. */
+async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<ProviderExchange | undefined> {
+  const api = ctx.clientApi;
+  if (api === 'unknown' || !codecs.available) return undefined;
+  const op = detectOperation(ctx.request.path);
+  if (op === undefined || op.api !== api) return undefined;
+  const kind = codecs.kindOf(endpoint);
+  const [clientCodec, providerCodec] = await Promise.all([codecs.get(`dgp.adapter.provider.${api}`), codecs.get(kind)]);
+  if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
+  const parsed = await parseBody(ctx, body, providerCodec.api === api);
+  if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
+  const { method, path, query, headers } = ctx.request;
+  return createExchange({
+    clientApi: api as WireApi,
+    request: { operation: op.operation, method, path, query, headers, body: parsed },
+    rawBody: body,
+    endpoint,
+    clientCodec,
+    providerCodec,
+    log: ctx.log,
+  });
+}
+
+/** The client's JSON body; a body that does not parse is sent as bytes on a same-API pass-through, else a 400. */
+async function parseBody(ctx: RequestContext, body: Buffer, sameApi: boolean): Promise<unknown> {
+  if (body.length === 0) return undefined;
+  try {
+    return await ctx.request.json();
+  } catch (err) {
+    if (sameApi) return undefined;
+    throw err;
+  }
+}
+
+/** Nothing to change on an OpenAI endpoint: no model_map, no options, and no tool-call id the provider would refuse. */
+function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], body: unknown, codec: ProviderCodec): boolean {
+  if (llm?.model_map !== undefined || llm?.options !== undefined) return false;
+  return !isPlainObject(body) || codec.upstream.adjustPassthrough?.(body) === undefined;
+}
+
+function requestOf(ex: ProviderExchange, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
+  const apiKey = endpoint.llmMeta?.api_key ?? '';
+  const plan = ex.request;
+  return {
+    origin: endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme),
+    method: plan.method,
+    path: plan.path,
+    // The codec re-sets the credential in the provider's own header; the client's never travel as they came.
+    headers: buildUpstreamHeaders(ctx.request.headers, {
+      inject: { 'user-agent': gatewayUserAgent(), ...plan.headers },
+      dropClientCredentials: true,
+      drop: plan.dropHeaders,
+    }),
+    body: plan.body,
+    secrets: apiKey.length >= 8 ? [apiKey] : [],
+    exchange: ex,
+  };
+}
+
+async function applyTranslatedResponse(ctx: RequestContext, res: CommittedResponse): Promise<void> {
+  const ex = res.request?.exchange;
+  if (ex === undefined) return applyPassthroughResponse(ctx, res);
+  ctx.set(CommittedExchange, ex);
+  let out: ClientResponse;
+  if (!ex.passthrough && ex.stream && res.status < 300 && !Buffer.isBuffer(res.body) && isEventStream(res.headers)) {
+    const { translator, ...head } = ex.openStream(res.status, res.headers);
+    out = { ...head, body: new TranslatedBody(res.body, translator) };
+  } else {
+    // Unary answers, errors (rendered in the client's error shape) and same-API streams.
+    out = await ex.respond({ status: res.status, headers: res.headers, body: res.body });
+  }
+  ctx.response.status = out.status;
+  ctx.response.headers = out.keepUpstreamHeaders ? { ...res.headers, ...out.headers } : { ...out.headers };
+  ctx.response.body = out.body;
+}
