@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `dgp start | validate | plugins`: the one binary. validate exits 0 (valid), 1 (invalid, every problem listed) or
-// 2 (usage error) and opens no sockets; start runs until SIGTERM/SIGINT (graceful drain) and reloads on SIGHUP.
+// 2 (usage error) and opens no sockets; start runs until SIGTERM/SIGINT (graceful drain), reloads on SIGHUP and, unless
+// --no-watch, whenever conf.yaml, a file it references or a plugin folder changes.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, formatProblem, type Problem } from './config/load.js';
 import { loadPlugins } from './registry/index.js';
@@ -64,14 +66,15 @@ async function main(argv: string[]): Promise<number> {
   if (positionals.length > 1) return usage(`unexpected argument ${positionals[1]}`);
   if (values['config-dir'] && values.config) return usage('give either --config-dir or --config, not both');
   const source = values.config ? { file: values.config } : { configDir: values['config-dir'] ?? 'configs' };
-  const pluginDirs = values['plugin-dir'] ?? [];
+  // Relative --plugin-dir folders are taken from the working directory, like --config-dir.
+  const pluginDirs = (values['plugin-dir'] ?? []).map((d) => resolve(d));
   switch (command) {
     case 'validate':
       return validate(source, pluginDirs, values.strict ?? false, values.json ?? false);
     case 'plugins':
       return plugins(source, pluginDirs, values.json ?? false);
     case 'start':
-      return start(source, pluginDirs, values.strict ?? false);
+      return start(source, pluginDirs, values.strict ?? false, values.watch !== false && values['no-watch'] !== true);
     default:
       return usage(`unknown command ${command}`);
   }
@@ -124,10 +127,10 @@ async function plugins(source: { file?: string; configDir?: string }, pluginDirs
   return registry.problems.length ? 1 : 0;
 }
 
-async function start(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean): Promise<number> {
+async function start(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, watch: boolean): Promise<number> {
   let gw: Gateway;
   try {
-    gw = await Gateway.start({ ...source, pluginDirs, strict, env: process.env });
+    gw = await Gateway.start({ ...source, pluginDirs, strict, env: process.env, watch });
   } catch (err) {
     process.stderr.write(`dgp: cannot start: ${isDgpError(err) ? `${err.code} ` : ''}${(err as Error).message}\n`);
     return 1;
@@ -148,7 +151,7 @@ async function start(source: { file?: string; configDir?: string }, pluginDirs: 
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => void gw.reload());
+    process.on('SIGHUP', () => void gw.reload({ trigger: 'signal' }));
     // A bug in a plugin's timer or promise must not take every other request down with it.
     process.on('unhandledRejection', (err) => gw.log.error({ err }, 'unhandled promise rejection'));
     process.on('uncaughtException', (err) => gw.log.error({ err }, 'uncaught exception'));

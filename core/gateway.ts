@@ -1,19 +1,27 @@
-// The running gateway: owns the process-wide parts (logger, metrics, worker pool, bound listener sockets, admin) and
-// the current generation; builds a new generation off to the side on reload and swaps it in atomically.
+// The running gateway: owns the process-wide parts (logger, metrics, worker pool, bound listener sockets, admin, the
+// config watcher) and the current generation; a reload builds a new generation off to the side, binds what is new,
+// and only then swaps it in. Any failure leaves the old generation serving and is logged, counted and shown in /config.
 import type http from 'node:http';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { DgpError } from './errors.js';
 import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './config/load.js';
+import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
 import { createWorkerPool, type WorkerPool } from './workers/index.js';
-import { loadPlugins, type PluginRegistry } from './registry/index.js';
-import { ListenerHost, listenerKey } from './http/listener.js';
 import { createAdminServer, createMetricsServer, listenOn } from './admin/server.js';
-import { resolvePlugins } from './reload/resolve.js';
-import { buildGeneration, type Generation, type HostServices } from './reload/generation.js';
-import { summarizeDiff } from './reload/diff.js';
+import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
+import { applyConfig } from './reload/apply.js';
+import { ListenerSet } from './reload/listener-set.js';
+import { failure, type ReloadResult } from './reload/result.js';
+import { collectTargets, type WatchTargets } from './reload/watch-targets.js';
+import type { Generation } from './reload/generation.js';
+
+export type { ReloadResult, ReloadTrigger } from './reload/result.js';
+export type { WatchOptions } from './reload/watch.js';
 
 export interface GatewayOptions {
   configDir?: string;
@@ -22,21 +30,29 @@ export interface GatewayOptions {
   strict?: boolean;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
+  /** Reload when conf.yaml, a file it references or a plugin folder changes (`dgp start` default: on). */
+  watch?: boolean | WatchOptions;
 }
 
-export interface ReloadResult {
-  ok: boolean;
-  at: string;
-  generation: number;
-  error?: string;
-  problems?: string[];
-  diff?: string;
+export interface ReloadOptions {
+  /** What asked for the reload; shown in the log and in /config last_reload. Default 'api'. */
+  trigger?: ReloadResult['trigger'];
+  /** A failure may come from a half-written file: wait this long and try once more before reporting it. */
+  retryAfterMs?: number;
+  /** True when a newer change is already queued: a failure is then not reported (the next reload will be). */
+  superseded?(): boolean;
+  /** Files whose change led to this reload (logged). */
+  changed?: readonly string[];
 }
 
 export class Gateway {
   private current!: Generation;
   private loaded!: LoadedConfig;
-  private readonly listeners = new Map<string, ListenerHost>();
+  /** The config the process started with: its fixed settings (admin, metric, workers) stay in effect until restart. */
+  private started!: BootstrapConfig;
+  private readonly listeners: ListenerSet;
+  private readonly retiring = new Set<Generation>();
+  private watcher: ConfigWatcher | undefined;
   private admin: http.Server | undefined;
   private metricsServer: http.Server | undefined;
   private adminPort = 0;
@@ -49,8 +65,11 @@ export class Gateway {
     readonly log: Logger,
     readonly metrics: HostMetrics,
     private workers: WorkerPool | undefined,
+    private readonly ownsLogger: boolean,
     private readonly shared = new Map<string, unknown>(),
-  ) {}
+  ) {
+    this.listeners = new ListenerSet(log);
+  }
 
   /** Loads, validates and starts; rejects with a DgpError listing every problem when the config is invalid. */
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -58,24 +77,34 @@ export class Gateway {
     const log = opts.log ?? createLogger({ level: loaded.config?.log.level ?? 'info' });
     for (const w of loaded.warnings) log.warn({ code: w.code, pointer: w.pointer }, formatProblem(w));
     if (!loaded.config) throw configError(loaded.errors);
-    const gw = new Gateway(opts, log, createMetrics(), undefined);
+    const gw = new Gateway(opts, log, createMetrics(), undefined, opts.log === undefined);
     const { config } = loaded;
+    gw.started = config;
     const threads = config.workers.threads || Math.max(1, availableParallelism() - 1);
     gw.workers = createWorkerPool({ threads, maxQueue: config.workers.max_queue, log });
-    const result = await gw.apply(loaded, false);
+    const result = await gw.apply(loaded);
     if (!result.ok) {
       await gw.workers.close();
-      throw new DgpError('DGP_ERR_CONFIG_SCHEMA', result.error ?? 'invalid config', { details: { problems: result.problems } });
+      throw new DgpError(result.code ?? 'DGP_ERR_CONFIG_SCHEMA', result.error ?? 'invalid config', { details: { problems: result.problems } });
     }
-    if (config.admin.enabled) {
-      gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log);
-      gw.adminPort = await listenOn(gw.admin, config.admin.address, config.admin.port, 'admin listener');
+    try {
+      if (config.admin.enabled) {
+        gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log);
+        gw.adminPort = await listenOn(gw.admin, config.admin.address, config.admin.port, 'admin listener');
+      }
+      if (config.metric.enable && config.metric.prometheus_port) {
+        gw.metricsServer = createMetricsServer(gw.metrics.registry, log);
+        await listenOn(gw.metricsServer, '0.0.0.0', config.metric.prometheus_port, 'metric.prometheus_port');
+      }
+      if (opts.watch) {
+        gw.watcher = new ConfigWatcher({ ...(opts.watch === true ? {} : opts.watch), log, reload: (r) => gw.reload(r) });
+        await gw.watcher.retarget(gw.targetsOf(loaded));
+      }
+    } catch (err) {
+      await gw.close(); // the traffic listeners are already bound: release them before reporting
+      throw err;
     }
-    if (config.metric.enable && config.metric.prometheus_port) {
-      gw.metricsServer = createMetricsServer(gw.metrics.registry, log);
-      await listenOn(gw.metricsServer, '0.0.0.0', config.metric.prometheus_port, 'metric.prometheus_port');
-    }
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined }, 'dgp-gateway started');
+    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, watch: Boolean(gw.watcher) }, 'dgp-gateway started');
     return gw;
   }
 
@@ -85,115 +114,147 @@ export class Gateway {
 
   /** Bound port of a listener by name (useful with port 0). */
   port(listenerName: string): number {
-    for (const host of this.listeners.values()) if (host.spec.name === listenerName) return host.port;
-    throw new Error(`no listener named ${listenerName}`);
+    const port = this.listeners.port(listenerName);
+    if (port === undefined) throw new Error(`no listener named ${listenerName}`);
+    return port;
   }
 
   get adminAddress(): { address: string; port: number } {
-    return { address: this.loaded.config!.admin.address, port: this.adminPort };
+    return { address: this.started.admin.address, port: this.adminPort };
   }
 
   listenerPorts(): Record<string, number> {
-    return Object.fromEntries([...this.listeners.values()].map((h) => [h.spec.name, h.port]));
+    return this.listeners.ports();
+  }
+
+  /** What the watcher watches (undefined with watching off). */
+  get watched(): WatchTargets | undefined {
+    return this.watcher?.watched;
+  }
+
+  /** Resolves once the watcher has no reload scheduled or running. */
+  async settled(): Promise<void> {
+    await this.watcher?.settled();
+    await this.reloadChain;
   }
 
   /** Re-reads conf.yaml and plugins; one reload at a time, the old generation keeps serving on any failure. */
-  reload(): Promise<ReloadResult> {
-    const run = this.reloadChain.then(async () => {
-      const loaded = await loadConfig({ configDir: this.opts.configDir, file: this.opts.file, env: this.opts.env ?? process.env, strict: this.opts.strict });
-      const result = loaded.config ? await this.apply(loaded, true) : this.failed(loaded.errors);
-      this.metrics.reloads.inc({ result: result.ok ? 'success' : 'failure' });
-      if (result.ok) this.log.info({ generation: result.generation, diff: result.diff }, `config reloaded: ${result.diff}`);
-      else this.log.error({ error: result.error, problems: result.problems }, 'config reload failed; the previous config keeps serving');
-      this.lastReload = result;
-      return result;
+  reload(opts: ReloadOptions = {}): Promise<ReloadResult> {
+    const trigger = opts.trigger ?? 'api';
+    const run = this.reloadChain.then(async (): Promise<ReloadResult> => {
+      if (this.draining) return { ...failure(this.current.id, 'DGP_ERR_RELOAD_FAILED', 'the gateway is shutting down'), trigger };
+      let result = await this.attempt();
+      if (!result.ok && opts.retryAfterMs !== undefined) {
+        if (!opts.superseded?.()) await delay(opts.retryAfterMs);
+        if (opts.superseded?.() || this.draining) {
+          this.log.debug({ error: result.error, trigger }, 'reload attempt failed, but a newer change is queued; not reporting it');
+          return { ...result, trigger, superseded: true };
+        }
+        result = await this.attempt();
+      }
+      return this.report({ ...result, trigger }, opts.changed);
     });
     this.reloadChain = run.catch(() => undefined);
     return run;
   }
 
-  private failed(problems: Problem[], error?: string): ReloadResult {
-    const lines = problems.map(formatProblem);
-    return { ok: false, at: new Date().toISOString(), generation: this.current?.id ?? 0, error: error ?? lines[0] ?? 'invalid config', problems: lines };
+  private async attempt(): Promise<ReloadResult> {
+    const loaded = await loadConfig({ configDir: this.opts.configDir, file: this.opts.file, env: this.opts.env ?? process.env, strict: this.opts.strict });
+    // Watch what the attempted config names as well, so fixing a file it references triggers the next reload.
+    await this.watcher?.retarget(this.targetsOf(loaded));
+    if (!loaded.config) return failure(this.current.id, loaded.errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', undefined, loaded.errors.map(formatProblem));
+    for (const w of loaded.warnings) this.log.warn({ code: w.code, pointer: w.pointer }, formatProblem(w));
+    try {
+      return await this.apply(loaded);
+    } catch (err) {
+      this.log.error({ err }, 'reload failed unexpectedly');
+      return failure(this.current.id, 'DGP_ERR_RELOAD_FAILED', `reload failed: ${(err as Error).message}`);
+    }
   }
 
-  private async apply(loaded: LoadedConfig, cacheBust: boolean): Promise<ReloadResult> {
-    const config = loaded.config!;
-    const pluginDirs = [...config.plugins.dirs, ...(this.opts.pluginDirs ?? [])];
-    const registry: PluginRegistry = await loadPlugins({ pluginDirs, log: this.log, cacheBust });
-    const resolved = resolvePlugins(config, loaded, registry);
-    for (const p of registry.problems) this.log.warn({ code: p.code, folder: p.folder }, p.message);
-    if (resolved.problems.length) return this.failed(resolved.problems);
-    const services: HostServices = {
-      log: this.log,
-      metrics: this.metrics,
-      workers: this.workers!,
-      shared: this.shared,
-      configDir: loaded.configDir,
-      draining: () => this.draining,
-    };
-    const previous = this.current as Generation | undefined;
-    let gen: Generation;
-    try {
-      gen = await buildGeneration(config, resolved, registry, services, previous);
-    } catch (err) {
-      return this.failed([], (err as Error).message);
-    }
-    const fresh: ListenerHost[] = [];
-    const keep = new Set<string>();
-    try {
-      for (const spec of gen.listenerSpecs) {
-        const key = listenerKey(spec.address, spec.port);
-        keep.add(key);
-        if (this.listeners.has(key)) continue;
-        const host = new ListenerHost(spec, this.log);
-        await host.listen();
-        fresh.push(host);
+  private report(result: ReloadResult, changed: readonly string[] | undefined): ReloadResult {
+    this.metrics.reloads.inc({ result: result.ok ? 'success' : 'failure' });
+    const ctx = { generation: result.generation, trigger: result.trigger, changed };
+    if (result.ok) {
+      this.log.info({ ...ctx, diff: result.diff }, `config reloaded: ${result.diff}`);
+      if (result.restartRequired?.length) {
+        this.log.warn({ ...ctx, restartRequired: result.restartRequired }, `reloaded, but these settings keep their running value until a restart: ${result.restartRequired.join('; ')}`);
       }
-    } catch (err) {
-      await Promise.all(fresh.map((h) => h.close(0)));
-      await gen.close();
-      return this.failed([], (err as Error).message);
+    } else {
+      this.log.error({ ...ctx, code: result.code, error: result.error, problems: result.problems }, `config reload failed; the previous config keeps serving: ${result.error}`);
     }
-    // The swap: from here on new requests see the new generation.
-    for (const h of fresh) this.listeners.set(listenerKey(h.spec.address, h.spec.port), h);
-    for (const spec of gen.listenerSpecs) this.listeners.get(listenerKey(spec.address, spec.port))!.hcm = gen.hcms.get(spec.name);
-    this.current = gen;
+    this.lastReload = result;
+    return result;
+  }
+
+  private async apply(loaded: LoadedConfig): Promise<ReloadResult> {
+    const previous = this.current as Generation | undefined;
+    const outcome = await applyConfig(loaded, {
+      previous,
+      started: previous ? this.started : undefined,
+      listeners: this.listeners,
+      pluginDirs: this.opts.pluginDirs ?? [],
+      services: { log: this.log, metrics: this.metrics, workers: this.workers!, shared: this.shared, configDir: loaded.configDir, draining: () => this.draining },
+    });
+    if (!outcome.ok) return outcome.result;
+    // Swapped: new requests now reach `outcome.generation`; the previous one finishes what it started.
+    this.current = outcome.generation;
     this.loaded = loaded;
-    const grace = config.static_resources.shutdown_config.timeout;
-    for (const [key, host] of this.listeners) {
-      if (keep.has(key)) continue;
-      this.listeners.delete(key);
-      void host.close(grace);
+    if (this.ownsLogger) this.log.level = loaded.config!.log.level;
+    for (const g of this.retiring) if (g.closed) this.retiring.delete(g);
+    if (previous) {
+      this.retiring.add(previous);
+      const grace = loaded.config!.static_resources.shutdown_config.timeout;
+      void previous.retire(grace, () => this.listeners.cut(previous.hcms.values()));
     }
-    await gen.startAdapters();
-    if (previous) await previous.retire(grace);
-    return { ok: true, at: new Date().toISOString(), generation: gen.id, diff: summarizeDiff(previous?.config, config) };
+    return outcome.result;
+  }
+
+  private targetsOf(loaded: LoadedConfig): WatchTargets {
+    const rawDirs = (loaded.raw as { plugins?: { dirs?: unknown } } | undefined)?.plugins?.dirs;
+    const dirs = [
+      ...(Array.isArray(rawDirs) ? rawDirs.filter((d): d is string => typeof d === 'string').map((d) => resolve(loaded.configDir, d)) : []),
+      ...(this.loaded?.config?.plugins.dirs ?? []),
+      ...(this.opts.pluginDirs ?? []).map((d) => resolve(d)),
+    ];
+    const attempted = collectTargets(loaded.file, loaded.configDir, loaded.raw, dirs);
+    if (!this.loaded || this.loaded === loaded) return attempted;
+    const good = collectTargets(this.loaded.file, this.loaded.configDir, this.loaded.raw, []);
+    return { files: [...new Set([...attempted.files, ...good.files])], dirs: attempted.dirs };
   }
 
   private adminSource() {
     return {
       ready: () => this.current !== undefined && !this.draining,
+      readiness: () => readinessDetail(this.shared),
       config: () => ({
         generation: this.current.id,
         file: this.loaded.file,
         config: redactDeep(this.loaded.config),
-        runtime: { clusters: this.current.clusters.snapshot(), listeners: this.listenerPorts() },
-        last_reload: this.lastReload ? { ok: this.lastReload.ok, at: this.lastReload.at, error: this.lastReload.error } : null,
+        runtime: {
+          clusters: this.current.clusters.snapshot(),
+          listeners: this.listenerPorts(),
+          retiring: [...this.retiring].filter((g) => !g.closed).map((g) => ({ generation: g.id, in_flight: g.inFlight })),
+          watch: this.watcher ? this.watcher.watched : null,
+        },
+        last_reload: this.lastReload ? lastReloadView(this.lastReload) : null,
       }),
       plugins: () => this.current.registry.list(),
-      reload: () => this.reload(),
+      reload: () => this.reload({ trigger: 'admin' }),
     };
   }
 
-  /** Graceful shutdown: stop accepting, let in-flight requests finish within shutdown_config.timeout, close all. */
+  /** Graceful shutdown: stop watching, stop accepting, let in-flight requests finish within shutdown_config.timeout. */
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    await this.watcher?.close();
+    await this.reloadChain;
     const grace = this.loaded?.config?.static_resources.shutdown_config.timeout ?? 30_000;
     this.log.info({ inFlight: this.current?.inFlight, graceMs: grace }, 'shutting down: draining in-flight requests');
-    await Promise.all([...this.listeners.values()].map((h) => h.close(grace)));
-    this.listeners.clear();
+    await this.listeners.closeAll(grace);
+    await Promise.all([...this.retiring].map((g) => g.close()));
+    this.retiring.clear();
     await this.current?.retire(0);
     await this.current?.close();
     await Promise.all([this.admin, this.metricsServer].map((s) => s && new Promise((r) => { s.closeAllConnections(); s.close(r); })));
@@ -202,8 +263,34 @@ export class Gateway {
   }
 }
 
+function lastReloadView(r: ReloadResult): Record<string, unknown> {
+  return {
+    ok: r.ok,
+    at: r.at,
+    error: r.error,
+    ...(r.code && !r.ok ? { code: r.code } : {}),
+    generation: r.generation,
+    trigger: r.trigger,
+    ...(r.diff ? { diff: r.diff } : {}),
+    ...(r.restartRequired?.length ? { restart_required: r.restartRequired } : {}),
+  };
+}
+
 function configError(errors: Problem[]): DgpError {
   return new DgpError(errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', `invalid config:\n${errors.map(formatProblem).join('\n')}`, {
     details: { problems: errors },
   });
+}
+
+/**
+ * GET /ready detail from process-wide plugin state: each shared entry keyed `<kind>/status` that has a `readiness()`
+ * method contributes `detail[<kind>]` (e.g. dgp.adapter.llmregistrycenter reports each registry's state there).
+ */
+function readinessDetail(shared: Map<string, unknown>): { detail?: Record<string, unknown> } {
+  const detail: Record<string, unknown> = {};
+  for (const [key, value] of shared) {
+    const readiness = key.endsWith('/status') ? (value as { readiness?: unknown } | null)?.readiness : undefined;
+    if (typeof readiness === 'function') detail[key.slice(0, -'/status'.length)] = readiness.call(value);
+  }
+  return Object.keys(detail).length > 0 ? { detail } : {};
 }

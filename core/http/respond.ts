@@ -85,10 +85,31 @@ async function pump(
     return { bytes };
   } catch (error) {
     await Promise.resolve(iterator.return?.()).catch(() => undefined);
-    // Abrupt end: the client must not mistake a cut stream for a complete one.
+    // Abrupt end: the client must not mistake a cut stream for a complete one; but what was already written (e.g.
+    // an SSE error event) must reach it first, so let the socket flush before closing it without the final chunk.
+    await flushed(res);
     res.destroy();
     return { bytes, error };
   }
+}
+
+async function flushed(res: ServerResponse): Promise<void> {
+  const sock = res.socket;
+  if (!sock || sock.destroyed) return;
+  if (sock.writableLength > 0) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 1000);
+      function done(): void {
+        clearTimeout(timer);
+        sock!.off('drain', done);
+        sock!.off('close', done);
+        resolve();
+      }
+      sock.on('drain', done);
+      sock.on('close', done);
+    });
+  }
+  await new Promise((r) => setImmediate(r));
 }
 
 function drained(res: ServerResponse): Promise<void> {

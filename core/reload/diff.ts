@@ -1,6 +1,7 @@
 // A one-line summary of what a reload changed: listeners, routes, clusters, endpoints and filters added / removed /
-// changed (by name, compared as JSON). Secrets never appear: only names are printed.
+// changed (by name, compared as JSON), and plugins re-imported. Secrets never appear: only names are printed.
 import type { BootstrapConfig } from '../config/schema/index.js';
+import type { PluginRegistry } from '../registry/index.js';
 
 type Named = Map<string, string>;
 
@@ -52,4 +53,21 @@ export function summarizeDiff(before: BootstrapConfig | undefined, after: Bootst
   const b = views(after);
   const parts = (Object.keys(b) as Array<keyof typeof b>).map((k) => compare(k, a[k], b[k])).filter(Boolean);
   return parts.length ? parts.join('; ') : 'no changes';
+}
+
+/**
+ * Plugin kinds added, removed or re-imported (a new module: the manifest object differs) between two registries.
+ * Built-ins are imported once per process, so only third-party plugins ever show as changed.
+ */
+export function summarizePluginDiff(before: PluginRegistry | undefined, after: PluginRegistry): string | undefined {
+  if (!before) return undefined;
+  const identity = (r: PluginRegistry): Map<string, unknown> => new Map(r.entries().map((e) => [e.kind, e.manifest]));
+  const a = identity(before);
+  const b = identity(after);
+  const added = [...b.keys()].filter((k) => !a.has(k));
+  const removed = [...a.keys()].filter((k) => !b.has(k));
+  const changed = [...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k));
+  const parts = [added.length ? `+${added.join(',')}` : '', removed.length ? `-${removed.join(',')}` : '', changed.length ? `~${changed.join(',')}` : ''];
+  const text = parts.filter(Boolean).join(' ');
+  return text ? `plugins ${text}` : undefined;
 }

@@ -61,10 +61,34 @@ export class Generation {
     for (const a of this.adapters) await a.instance.start();
   }
 
-  /** Stops adapters now; closes filters when the last request ends, or forcibly after `timeoutMs`. */
-  async retire(timeoutMs: number): Promise<void> {
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /**
+   * Stops adapters now; closes filters when the last request ends, or after `timeoutMs` at the latest: then
+   * `onForce` cuts the requests still running (the caller knows their sockets) and the filters are closed.
+   */
+  async retire(timeoutMs: number, onForce?: () => void): Promise<void> {
     if (this.retired) return;
     this.retired = true;
+    await this.stopAdapters();
+    if (this.leases === 0) return this.close();
+    this.forceTimer = setTimeout(() => {
+      this.log.warn(
+        { generation: this.id, inFlight: this.leases, timeoutMs },
+        `retired generation ${this.id} still has ${this.leases} request(s) in flight after shutdown_config.timeout; closing it forcibly`,
+      );
+      try {
+        onForce?.();
+      } finally {
+        void this.close();
+      }
+    }, timeoutMs);
+    this.forceTimer.unref();
+  }
+
+  private async stopAdapters(): Promise<void> {
     for (const a of this.adapters) {
       try {
         await a.instance.stop();
@@ -72,12 +96,6 @@ export class Generation {
         this.log.error({ err, kind: a.kind }, 'adapter stop failed');
       }
     }
-    if (this.leases === 0) return this.close();
-    this.forceTimer = setTimeout(() => {
-      this.log.warn({ generation: this.id, inFlight: this.leases }, 'retired generation still busy after shutdown_config.timeout; closing it forcibly');
-      void this.close();
-    }, timeoutMs);
-    this.forceTimer.unref();
   }
 
   close(): Promise<void> {
@@ -125,7 +143,10 @@ export async function buildGeneration(
       return (await p.entry.manifest.create(p.config, factoryContext(p.entry.kind))) as I;
     } catch (cause) {
       await gen.close();
-      throw new DgpError('DGP_ERR_PLUGIN_CREATE', `${p.entry.kind}: create() failed at ${p.pointer}: ${(cause as Error).message}`, { cause });
+      throw new DgpError('DGP_ERR_PLUGIN_CREATE', `${p.entry.kind}: create() failed at ${p.pointer}: ${(cause as Error).message}`, {
+        cause,
+        details: { pointer: p.pointer },
+      });
     }
   };
   const listeners = config.static_resources.listeners;

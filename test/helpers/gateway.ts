@@ -1,10 +1,10 @@
 // Starts a real gateway in-process on loopback from a YAML string (written to a temp config dir), capturing its JSON
 // log lines so tests can assert on them. Listeners should use port 0; the admin listener defaults to port 0 too.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Gateway } from '../../core/gateway.js';
+import { Gateway, type WatchOptions } from '../../core/gateway.js';
 import { createLogger } from '../../core/observability/logger.js';
 
 export interface TestGateway {
@@ -39,14 +39,24 @@ const withAdmin = (yaml: string): string => (/^admin:/m.test(yaml) ? yaml : `${y
 
 export async function startGateway(
   yaml: string,
-  opts: { pluginDirs?: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>; level?: 'info' | 'debug' } = {},
+  opts: {
+    pluginDirs?: string[];
+    env?: NodeJS.ProcessEnv;
+    files?: Record<string, string>;
+    level?: 'info' | 'debug';
+    /** Watch the config dir and plugin folders (off by default in tests; `dgp start` watches). */
+    watch?: boolean | WatchOptions;
+  } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'dgp-test-'));
   await writeFile(join(dir, 'conf.yaml'), withAdmin(yaml));
-  for (const [name, text] of Object.entries(opts.files ?? {})) await writeFile(join(dir, name), text);
+  for (const [name, text] of Object.entries(opts.files ?? {})) {
+    await mkdir(dirname(join(dir, name)), { recursive: true }); // names may hold folders, e.g. plugins/x/index.js
+    await writeFile(join(dir, name), text);
+  }
   const cap = logCapture();
   const log = createLogger({ level: opts.level ?? 'info', destination: cap.stream });
-  const gw = await Gateway.start({ configDir: dir, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, log });
+  const gw = await Gateway.start({ configDir: dir, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, log, watch: opts.watch });
   const admin = gw.adminAddress;
   return {
     gw,

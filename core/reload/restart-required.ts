@@ -1,0 +1,28 @@
+// Process-wide settings a reload cannot change in place: they keep their running value, and the reload result and
+// log name each one so the operator knows a restart is due. Listener-level ones come from ListenerHost.prepareUpdate.
+import type { BootstrapConfig } from '../config/schema/index.js';
+
+type Path = readonly [section: 'admin' | 'metric' | 'workers', field: string];
+
+// The admin and metrics servers are bound once at start; the worker pool is sized once (its threads are shared by
+// every generation and in-flight tasks would be lost by resizing it).
+const FIXED: readonly Path[] = [
+  ['admin', 'enabled'],
+  ['admin', 'address'],
+  ['admin', 'port'],
+  ['metric', 'enable'],
+  ['metric', 'prometheus_port'],
+  ['workers', 'threads'],
+  ['workers', 'max_queue'],
+];
+
+/** The fixed settings whose value differs between the running config and the new one, e.g. "admin.port 8889 → 9000". */
+export function restartRequired(running: BootstrapConfig, next: BootstrapConfig): string[] {
+  const out: string[] = [];
+  for (const [section, field] of FIXED) {
+    const before = (running[section] as Record<string, unknown>)[field];
+    const after = (next[section] as Record<string, unknown>)[field];
+    if (before !== after) out.push(`${section}.${field} ${String(before)} → ${String(after)}`);
+  }
+  return out;
+}
