@@ -1,0 +1,81 @@
+// The targets of issues 3 and 8, computed as ratios of targets measured in the same run, each marked met / NOT met
+// (or why it could not be measured).
+import type { BenchOptions } from './options.js';
+import type { Row, SoakRow, TargetName } from './types.js';
+
+export type Status = 'met' | 'NOT met' | 'not measured' | 'reported';
+
+export interface Ratio {
+  what: string;
+  value: string;
+  goal: string;
+  status: Status;
+  note?: string;
+}
+
+export interface ScenarioRows {
+  unary?: Row[];
+  sse?: Row[];
+  latency?: Row[];
+  soak?: SoakRow[];
+}
+
+const find = (rows: Row[] | undefined, name: TargetName) => rows?.find((r) => r.target === name);
+
+function ratio(what: string, goal: number, a: number | undefined, b: number | undefined, missing: string, note?: string): Ratio {
+  if (a === undefined || b === undefined || b === 0) return { what, value: '—', goal: `≥ ${goal}`, status: 'not measured', note: missing };
+  const v = a / b;
+  return { what, value: `${v.toFixed(2)}×`, goal: `≥ ${goal}`, status: v >= goal ? 'met' : 'NOT met', ...(note ? { note } : {}) };
+}
+
+function added(what: string, target: number | undefined, direct: number | undefined, missing: string): Ratio {
+  if (target === undefined || direct === undefined) return { what, value: '—', goal: '≤ 1 ms', status: 'not measured', note: missing };
+  const d = target - direct;
+  return { what, value: `${d.toFixed(3)} ms`, goal: '≤ 1 ms', status: d <= 1 ? 'met' : 'NOT met' };
+}
+
+export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
+  const at32 = opts.connections === 32 ? undefined : `measured at ${opts.connections} connections; the target is stated at 32`;
+  const unaryMissing = s.unary ? 'a target is missing from the unary scenario' : 'run the unary scenario';
+  const out: Ratio[] = [
+    ratio('dgp / bare undici req/s, unary', 0.8, find(s.unary, 'dgp')?.load.rps, find(s.unary, 'bare')?.load.rps, unaryMissing, at32),
+    ratio('dgp / bare undici streams/s, sse', 0.8, find(s.sse, 'dgp')?.load.rps, find(s.sse, 'bare')?.load.rps, s.sse ? 'a target is missing from the sse scenario' : 'run the sse scenario', at32),
+    ratio('dgp / Portkey req/s, unary', 5, find(s.unary, 'dgp')?.load.rps, find(s.unary, 'portkey')?.load.rps, s.unary ? 'Portkey was skipped or not in --targets' : 'run the unary scenario'),
+  ];
+  const latMissing = s.latency ? 'a target is missing from the latency scenario' : 'run the latency scenario';
+  const dl = find(s.latency, 'dgp')?.load;
+  const xl = find(s.latency, 'direct')?.load;
+  out.push(added(`added p50 vs direct, unary at ${opts.rate} req/s`, dl?.latency?.p50, xl?.latency?.p50, latMissing));
+  out.push(added(`added TTFT (first byte) p50 vs direct, streams at ${opts.rate} req/s`, dl?.ttfb?.p50, xl?.ttfb?.p50, latMissing));
+  if (opts.rate !== 200) for (const r of out.slice(-2)) r.note = `measured at ${opts.rate} req/s; the target is stated at 200`;
+  const perCpu = (r: Row | undefined) => r?.perCpuSecond;
+  const eff = ratio('dgp / bare undici req per CPU-second, unary', 0.8, perCpu(find(s.unary, 'dgp')), perCpu(find(s.unary, 'bare')), unaryMissing);
+  out.push({ ...eff, status: eff.status === 'not measured' ? eff.status : 'reported', goal: '(efficiency; no target)' });
+  const w = find(s.unary, 'dgp-workers')?.load.rps;
+  const one = find(s.unary, 'dgp')?.load.rps;
+  out.push(
+    w !== undefined && one
+      ? { what: 'dgp --workers / dgp req/s, unary', value: `${(w / one).toFixed(2)}×`, goal: 'scales where cores are free', status: 'reported' }
+      : { what: 'dgp --workers / dgp req/s, unary', value: '—', goal: 'scales where cores are free', status: 'not measured', note: 'skipped: --workers not implemented yet, or not run' },
+  );
+  for (const row of s.soak ?? []) {
+    const v = soakVerdict(row);
+    out.push({ what: `${row.target}: RSS flat ±10% over the soak, no fd growth`, value: v?.why ?? 'n/a (no /proc)', goal: '±10%, idle fds ≤ +2', status: v ? (v.met ? 'met' : 'NOT met') : 'not measured' });
+  }
+  if (!s.soak?.length) out.push({ what: 'dgp: RSS flat ±10% over the soak, no fd growth', value: '—', goal: '±10%, idle fds ≤ +2', status: 'not measured', note: 'run the soak scenario' });
+  return out;
+}
+
+/**
+ * The memory target: under load every RSS sample stays within ±10% of the first ones; and idle, with the client and
+ * upstream sockets closed, the gateway holds no more fds after the run than before it (+2 for a stray socket).
+ */
+export function soakVerdict(row: SoakRow): { met: boolean; why: string } | undefined {
+  if (!row.rssMB || !row.fds) return undefined;
+  const { min, max, first, driftPercent } = row.rssMB;
+  const band = Math.max(max / first - 1, 1 - min / first) * 100;
+  const { idleBefore, idleAfter } = row.fds;
+  const fdsOk = idleBefore !== undefined && idleAfter !== undefined ? idleAfter <= idleBefore + 2 : row.fds.last <= row.fds.first + 2;
+  const fdText = idleBefore !== undefined && idleAfter !== undefined ? `idle fds ${idleBefore} → ${idleAfter}` : `fds ${row.fds.first} → ${row.fds.last}`;
+  return { met: band <= 10 && fdsOk, why: `RSS within ±${band.toFixed(1)}% of the start (drift ${driftPercent.toFixed(1)}%), ${fdText}` };
+}

@@ -1,0 +1,95 @@
+// Starts every target of a run side by side on loopback: the mock upstream, then each proxy in front of it. A
+// target that cannot be installed, started or that answers wrongly is skipped with the reason printed.
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { forkChild, waitForReady } from '../lib/children.js';
+import type { BenchOptions } from '../lib/options.js';
+import type { RequestSpec, SkippedTarget, Target, TargetName } from '../lib/types.js';
+import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from '../load/bodies.js';
+import { timedRequest } from '../load/timed-request.js';
+import { startGateway, workersSupported } from './dgp.js';
+import { nginxVersion, startNginx } from './nginx.js';
+import { installPortkey, PORTKEY_VERSION, startPortkey } from './portkey.js';
+
+const MOCK = fileURLToPath(new URL('../mock/mock-upstream.mjs', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-proxy.mjs', import.meta.url));
+const PATH = '/v1/chat/completions';
+
+export const LABELS: Record<TargetName, string> = {
+  direct: 'direct to mock (ceiling)',
+  bare: 'bare undici proxy (Node floor)',
+  dgp: 'dgp-gateway',
+  'dgp-workers': 'dgp-gateway --workers',
+  portkey: `Portkey ${PORTKEY_VERSION}`,
+  nginx: 'nginx',
+};
+
+export interface Started {
+  targets: Target[];
+  skipped: SkippedTarget[];
+  /** Where dgp's .cpuprofile files go (with --cpu-prof). */
+  profileDir: string | undefined;
+}
+
+/** One unary and one streamed request must come back right before a target is measured. */
+async function check(req: RequestSpec): Promise<string | undefined> {
+  const pool = new Pool(req.origin, { connections: 1 });
+  try {
+    for (const [body, stream] of [[UNARY_BODY, false], [STREAM_BODY, true]] as const) {
+      const t = await timedRequest(pool, req.path, req.headers, body, stream, 15_000);
+      if (!t.ok) return `${stream ? 'a streamed' : 'a unary'} request failed: ${t.error}`;
+    }
+    return undefined;
+  } finally {
+    await pool.close();
+  }
+}
+
+export async function startTargets(opts: BenchOptions, say: (line: string) => void, profileDir: string | undefined): Promise<Started> {
+  const targets: Target[] = [];
+  const skipped: SkippedTarget[] = [];
+  const want = new Set(opts.targets);
+  const mock = forkChild('mock upstream', MOCK, ['--latency', String(opts.latencyMs), '--chunk-gap', String(opts.chunkGapMs)]);
+  const { port: mockPort } = await waitForReady<{ ready: true; port: number }>(mock, 10_000);
+  const add = async (name: TargetName, start: () => Promise<{ pid: number; origin: string; headers?: Record<string, string>; notes?: string[] }>) => {
+    if (!want.has(name)) return;
+    try {
+      const s = await start();
+      const request = { origin: s.origin, path: PATH, headers: { ...JSON_HEADERS, ...s.headers } };
+      const bad = await check(request);
+      if (bad) throw new Error(bad);
+      targets.push({ name, label: LABELS[name], request, pid: s.pid, notes: s.notes ?? [] });
+      say(`${name}: ready at ${s.origin}`);
+    } catch (err) {
+      skipped.push({ name, label: LABELS[name], reason: (err as Error).message.split('\n')[0]!.slice(0, 300) });
+      say(`${name}: skipped: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+  await add('direct', async () => ({ pid: mock.pid, origin: `http://127.0.0.1:${mockPort}` }));
+  await add('bare', async () => {
+    const bare = forkChild('bare proxy', BARE, ['--upstream', `http://127.0.0.1:${mockPort}`]);
+    const { port } = await waitForReady<{ ready: true; port: number }>(bare, 10_000);
+    return { pid: bare.pid, origin: `http://127.0.0.1:${port}` };
+  });
+  const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  await add('dgp', async () => {
+    const g = await startGateway('dgp', mockPort, { nodeFlags });
+    return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
+  });
+  await add('dgp-workers', async () => {
+    if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
+    const g = await startGateway('dgp-workers', mockPort, { workers: opts.workers });
+    return { pid: g.child.pid, origin: g.origin, notes: [`--workers ${opts.workers}`] };
+  });
+  await add('portkey', async () => {
+    const p = await startPortkey(await installPortkey(say), mockPort);
+    return { pid: p.child.pid, origin: p.origin, headers: p.headers, notes: ['@hono/node-server 1.13.5', 'bound to 127.0.0.1 by bench/targets/loopback-only.mjs'] };
+  });
+  await add('nginx', async () => {
+    const v = nginxVersion();
+    if (!v) throw new Error('nginx is not on PATH');
+    const n = await startNginx(mockPort);
+    return { pid: n.child.pid, origin: n.origin, notes: [`nginx ${v}, 1 worker`] };
+  });
+  return { targets, skipped, profileDir };
+}
