@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 // `dgp start | validate | plugins`: the one binary. validate exits 0 (valid), 1 (invalid, every problem listed) or
 // 2 (usage error) and opens no sockets; start runs until SIGTERM/SIGINT (graceful drain), reloads on SIGHUP and, unless
-// --no-watch, whenever conf.yaml, a file it references or a plugin folder changes.
+// --no-watch, whenever conf.yaml, a file it references or a plugin folder changes. `start --workers N` runs N such
+// gateways behind one primary process (core/multicore); this file is also each worker's entry point.
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, formatProblem, type Problem } from './config/load.js';
+import { loadConfig, formatProblem } from './config/load.js';
 import { loadPlugins } from './registry/index.js';
-import { resolvePlugins } from './reload/resolve.js';
 import { Gateway } from './gateway.js';
 import { isDgpError } from './errors.js';
+import { preflight } from './multicore/preflight.js';
+import { runPrimary } from './multicore/primary.js';
+import { runWorker } from './multicore/worker-bridge.js';
+import { WORKER_COUNT_ENV, WORKER_SLOT_ENV } from './multicore/protocol.js';
 
 const USAGE = `usage: dgp <command> [options]
 
@@ -24,6 +30,7 @@ options:
   -p, --plugin-dir <dir>   a third-party plugin folder (repeatable; adds to plugins.dirs)
       --strict             Pixiu-compatibility warnings become errors
       --no-watch           do not watch the config and plugin folders (start)
+      --workers <n|auto>   start: run n gateway processes sharing the listeners (auto = CPU cores; default 1)
       --json               machine-readable output (validate, plugins)
   -h, --help               this text
   -v, --version            print the version`;
@@ -73,11 +80,28 @@ async function main(argv: string[]): Promise<number> {
       return validate(source, pluginDirs, values.strict ?? false, values.json ?? false);
     case 'plugins':
       return plugins(source, pluginDirs, values.json ?? false);
-    case 'start':
-      return start(source, pluginDirs, values.strict ?? false, values.watch !== false && values['no-watch'] !== true);
+    case 'start': {
+      const workers = parseWorkers(values.workers);
+      if (workers === undefined) return usage(`--workers takes a whole number of at least 1, or auto (got ${values.workers})`);
+      const opts = { source, pluginDirs, strict: values.strict ?? false, watch: values.watch !== false && values['no-watch'] !== true };
+      const slot = Number(process.env[WORKER_SLOT_ENV]);
+      if (cluster.isWorker && slot > 0) {
+        const worker = { slot, count: Number(process.env[WORKER_COUNT_ENV]) || workers };
+        return runWorker({ ...opts.source, pluginDirs, strict: opts.strict, env: process.env, watch: opts.watch, worker });
+      }
+      if (workers >= 2) return runPrimary({ ...opts, workers, env: process.env });
+      return start(source, pluginDirs, opts.strict, opts.watch);
+    }
     default:
       return usage(`unknown command ${command}`);
   }
+}
+
+/** `--workers`: absent = 1; `auto` = the CPU cores Node may use; otherwise an integer >= 1 (undefined when invalid). */
+function parseWorkers(value: string | undefined): number | undefined {
+  if (value === undefined) return 1;
+  if (value === 'auto') return availableParallelism();
+  return /^[1-9][0-9]*$/.test(value) ? Number(value) : undefined;
 }
 
 function usage(message: string): number {
@@ -86,18 +110,7 @@ function usage(message: string): number {
 }
 
 async function validate(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, json: boolean): Promise<number> {
-  const loaded = await loadConfig({ ...source, env: process.env, strict });
-  const problems: Problem[] = [...loaded.problems];
-  if (loaded.raw !== undefined) {
-    const registry = await loadPlugins({ pluginDirs: [...(loaded.config?.plugins.dirs ?? []), ...pluginDirs] });
-    for (const p of registry.problems) {
-      problems.push({ code: p.code, severity: 'error', message: p.message, file: p.folder, line: 0, col: 0, pointer: '', ...(p.hint ? { hint: p.hint } : {}) });
-    }
-    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems);
-    problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
-  }
-  const errors = problems.filter((p) => p.severity === 'error');
-  const warnings = problems.filter((p) => p.severity === 'warning');
+  const { loaded, problems, errors, warnings } = await preflight(source, pluginDirs, strict);
   if (json) process.stdout.write(`${JSON.stringify({ valid: errors.length === 0, file: loaded.file, errors, warnings }, null, 2)}\n`);
   else {
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);

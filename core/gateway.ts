@@ -12,7 +12,7 @@ import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
 import { createWorkerPool, type WorkerPool } from './workers/index.js';
-import { createAdminServer, createMetricsServer, listenOn } from './admin/server.js';
+import { createAdminServer, createMetricsServer, listenOn, type AdminSource } from './admin/server.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
@@ -32,6 +32,17 @@ export interface GatewayOptions {
   log?: Logger;
   /** Reload when conf.yaml, a file it references or a plugin folder changes (`dgp start` default: on). */
   watch?: boolean | WatchOptions;
+  /**
+   * Set in each worker process of `dgp start --workers N` (core/multicore): the primary serves the admin listener and
+   * metric.prometheus_port, so this gateway binds neither; its log lines carry `worker: slot`, and with
+   * workers.threads 0 the spare cores are shared among the N workers' thread pools.
+   */
+  worker?: { slot: number; count: number };
+}
+
+/** The admin view of one gateway (its readiness detail is always present). */
+export interface GatewayAdminSource extends AdminSource {
+  readiness(): { detail?: Record<string, unknown> };
 }
 
 export interface ReloadOptions {
@@ -74,13 +85,14 @@ export class Gateway {
   /** Loads, validates and starts; rejects with a DgpError listing every problem when the config is invalid. */
   static async start(opts: GatewayOptions): Promise<Gateway> {
     const loaded = await loadConfig({ configDir: opts.configDir, file: opts.file, env: opts.env, strict: opts.strict });
-    const log = opts.log ?? createLogger({ level: loaded.config?.log.level ?? 'info' });
+    const root = opts.log ?? createLogger({ level: loaded.config?.log.level ?? 'info' });
+    const log = opts.worker ? root.child({ worker: opts.worker.slot }) : root;
     for (const w of loaded.warnings) log.warn({ code: w.code, pointer: w.pointer }, formatProblem(w));
     if (!loaded.config) throw configError(loaded.errors);
     const gw = new Gateway(opts, log, createMetrics(), undefined, opts.log === undefined);
     const { config } = loaded;
     gw.started = config;
-    const threads = config.workers.threads || Math.max(1, availableParallelism() - 1);
+    const threads = config.workers.threads || Math.max(1, Math.floor((availableParallelism() - 1) / (opts.worker?.count ?? 1)));
     gw.workers = createWorkerPool({ threads, maxQueue: config.workers.max_queue, log });
     const result = await gw.apply(loaded);
     if (!result.ok) {
@@ -88,11 +100,11 @@ export class Gateway {
       throw new DgpError(result.code ?? 'DGP_ERR_CONFIG_SCHEMA', result.error ?? 'invalid config', { details: { problems: result.problems } });
     }
     try {
-      if (config.admin.enabled) {
+      if (config.admin.enabled && !opts.worker) {
         gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log);
         gw.adminPort = await listenOn(gw.admin, config.admin.address, config.admin.port, 'admin listener');
       }
-      if (config.metric.enable && config.metric.prometheus_port) {
+      if (config.metric.enable && config.metric.prometheus_port && !opts.worker) {
         gw.metricsServer = createMetricsServer(gw.metrics.registry, log);
         await listenOn(gw.metricsServer, '0.0.0.0', config.metric.prometheus_port, 'metric.prometheus_port');
       }
@@ -104,7 +116,8 @@ export class Gateway {
       await gw.close(); // the traffic listeners are already bound: release them before reporting
       throw err;
     }
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, watch: Boolean(gw.watcher) }, 'dgp-gateway started');
+    const started = opts.worker ? 'worker started' : 'dgp-gateway started';
+    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, watch: Boolean(gw.watcher) }, started);
     return gw;
   }
 
@@ -223,7 +236,8 @@ export class Gateway {
     return { files: [...new Set([...attempted.files, ...good.files])], dirs: attempted.dirs };
   }
 
-  private adminSource() {
+  /** What the admin listener shows; a multi-core worker answers the primary's admin requests from it. */
+  adminSource(): GatewayAdminSource {
     return {
       ready: () => this.current !== undefined && !this.draining,
       readiness: () => readinessDetail(this.shared),

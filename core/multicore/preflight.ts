@@ -1,0 +1,38 @@
+// The whole-config check that opens no sockets and calls no create(): YAML, schema, semantic and Pixiu-compat checks,
+// plugin loading, kind resolution and every plugin config. `dgp validate` prints it; the multi-core primary runs it
+// before forking so that a bad config fails once, with every problem listed, instead of N times in N workers.
+import { loadConfig, type LoadedConfig, type Problem } from '../config/load.js';
+import { loadPlugins } from '../registry/index.js';
+import { resolvePlugins } from '../reload/resolve.js';
+
+export interface ConfigSource {
+  file?: string;
+  configDir?: string;
+}
+
+export interface PreflightResult {
+  loaded: LoadedConfig;
+  /** Errors and warnings of the config and of every plugin it names, in file order. */
+  problems: Problem[];
+  errors: Problem[];
+  warnings: Problem[];
+}
+
+export async function preflight(source: ConfigSource, pluginDirs: readonly string[], strict: boolean, env: NodeJS.ProcessEnv = process.env): Promise<PreflightResult> {
+  const loaded = await loadConfig({ ...source, env, strict });
+  const problems: Problem[] = [...loaded.problems];
+  if (loaded.raw !== undefined) {
+    const registry = await loadPlugins({ pluginDirs: [...(loaded.config?.plugins.dirs ?? []), ...pluginDirs] });
+    for (const p of registry.problems) {
+      problems.push({ code: p.code, severity: 'error', message: p.message, file: p.folder, line: 0, col: 0, pointer: '', ...(p.hint ? { hint: p.hint } : {}) });
+    }
+    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems);
+    problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
+  }
+  return {
+    loaded,
+    problems,
+    errors: problems.filter((p) => p.severity === 'error'),
+    warnings: problems.filter((p) => p.severity === 'warning'),
+  };
+}

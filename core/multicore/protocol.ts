@@ -1,0 +1,71 @@
+// The IPC messages between the multi-core primary and its workers (node:cluster channel, 'advanced' serialization so
+// NaN and Infinity in metric values survive). Every message carries `dgp` so that other users of the channel (Node's
+// own cluster messages, prom-client's) are ignored.
+import type { ReloadResult, ReloadTrigger } from '../reload/result.js';
+
+/** What the primary can ask a worker; the reply's `value` type per op is in OpValue. */
+export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload';
+
+export interface OpRequest {
+  dgp: 'request';
+  id: number;
+  op: WorkerOp;
+  /** For op 'reload': what asked for it ('admin' for POST /reload, 'signal' for SIGHUP to the primary). */
+  trigger?: ReloadTrigger;
+}
+
+export interface OpReply {
+  dgp: 'reply';
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  /** When ok is false: what went wrong in the worker. */
+  error?: string;
+}
+
+/** Sent once by a worker when its gateway is serving (after Gateway.start resolved). */
+export interface ReadyEvent {
+  dgp: 'ready';
+  generation: number;
+  listeners: Record<string, number>;
+}
+
+/** Asks a worker to drain and exit 0 (the primary also sends SIGTERM's equivalent this way). */
+export interface ShutdownCommand {
+  dgp: 'shutdown';
+}
+
+export type PrimaryMessage = OpRequest | ShutdownCommand;
+export type WorkerMessage = OpReply | ReadyEvent;
+
+export interface WorkerStatus {
+  ready: boolean;
+  generation: number;
+  listeners: Record<string, number>;
+  /** The gateway's readiness detail (e.g. registry adapters' state), when it has any. */
+  detail?: Record<string, unknown>;
+}
+
+/** A plain metric as Registry.getMetricsAsJSON() gives it. */
+export interface MetricJson {
+  name: string;
+  help: string;
+  type: string;
+  aggregator?: string;
+  values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+}
+
+export interface OpValue {
+  status: WorkerStatus;
+  metrics: MetricJson[];
+  config: Record<string, unknown>;
+  plugins: unknown;
+  reload: ReloadResult;
+}
+
+export const isDgpMessage = (m: unknown): m is { dgp: string } =>
+  typeof m === 'object' && m !== null && typeof (m as { dgp?: unknown }).dgp === 'string';
+
+/** The environment variables the primary sets in each worker (cluster.fork(env)). */
+export const WORKER_SLOT_ENV = 'DGP_WORKER_SLOT';
+export const WORKER_COUNT_ENV = 'DGP_WORKER_COUNT';
