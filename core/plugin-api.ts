@@ -121,6 +121,12 @@ export interface RequestContext {
   readonly clientApi: ClientApi;
   /** Fires when the client goes away before the response completed. */
   readonly signal: AbortSignal;
+  /**
+   * Optional (hosts since issue 8): calls `listener` once when the client goes away before the response completed,
+   * or at once if it already has. Unlike `signal`, it creates no AbortController, whose construction and listener
+   * bookkeeping were measurable at thousands of requests per second. Listeners live as long as the request.
+   */
+  onAbort?(listener: () => void): void;
   /** Child logger bound to reqId, route and listener. */
   readonly log: Logger;
   /** performance.now() when the request arrived. */

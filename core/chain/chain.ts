@@ -59,7 +59,8 @@ export class FilterChain {
       const slot = this.slots[i]!;
       if (!slot.filter.onComplete) continue;
       try {
-        await slot.filter.onComplete(ctx);
+        const r = slot.filter.onComplete(ctx);
+        if (r !== undefined) await r;
       } catch (err) {
         ctx.log.error({ err, kind: slot.kind }, 'onComplete hook failed');
       }

@@ -8,10 +8,11 @@ import type { MatchedRoute } from '../plugin-api.js';
 import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
 import { DgpError } from '../errors.js';
 import type { FilterChain } from '../chain/chain.js';
+import { AccessLog } from '../observability/access-log.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
 import { detectClientApi, errorBody, type ErrorFormat } from './error-shape.js';
-import type { Router } from './router.js';
+import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
 import { writeResponse, type WriteResult } from './respond.js';
 
 export interface HcmOptions {
@@ -34,7 +35,12 @@ export interface HcmOptions {
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export class HttpConnectionManager {
-  constructor(private readonly o: HcmOptions) {}
+  private readonly accessLog: AccessLog;
+  private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
+
+  constructor(private readonly o: HcmOptions) {
+    this.accessLog = new AccessLog(o.log);
+  }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     const startedAt = performance.now();
@@ -62,20 +68,24 @@ export class HttpConnectionManager {
       this.localError(req, res, id, path, err, startedAt, match.route.id);
       return;
     }
-    const route: MatchedRoute = {
-      id: match.route.id,
-      cluster: match.route.cluster,
-      params: match.params,
-      listener: o.listener,
-      clusterNotFoundResponseCode: match.route.clusterNotFoundResponseCode,
-    };
-    const log = o.log.child({ reqId: id, route: route.id });
-    const ctx = new Context(req, id, route, detectClientApi(path), log, o.errorFormat, o.maxBodyBytes, startedAt);
+    const route = this.matchedRoute(match);
+    const ctx = new Context(req, id, route, detectClientApi(path), o.log, o.errorFormat, o.maxBodyBytes, startedAt);
     res.on('close', () => {
       if (!res.writableEnded) ctx.abort();
     });
     o.acquire();
     this.run(ctx, res).finally(o.release);
+  }
+
+  /** The route as filters see it; one frozen object per route when the path has no `:var` values. */
+  private matchedRoute(match: RouteMatch): MatchedRoute {
+    const r = match.route;
+    const params = match.params;
+    const cached = params === EMPTY_PARAMS ? this.routes.get(r) : undefined;
+    if (cached !== undefined) return cached;
+    const route: MatchedRoute = Object.freeze({ id: r.id, cluster: r.cluster, params, listener: this.o.listener, clusterNotFoundResponseCode: r.clusterNotFoundResponseCode });
+    if (params === EMPTY_PARAMS) this.routes.set(r, route);
+    return route;
   }
 
   private async run(ctx: Context, res: ServerResponse): Promise<void> {
@@ -110,23 +120,23 @@ export class HttpConnectionManager {
     this.o.metrics.httpRequests.inc(labels);
     this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
     if (!this.o.accessLog) return;
-    const ep = ctx.get(SelectedEndpoint);
     const attempts = ctx.get(UpstreamAttempts);
-    ctx.log.info(
+    this.accessLog.write(
       {
+        reqId: ctx.id,
+        route: ctx.route.id,
         type: 'access',
         method: ctx.request.method,
         path: ctx.request.path,
         cluster: ctx.route.cluster,
-        endpoint: ep?.id,
+        endpoint: ctx.get(SelectedEndpoint)?.id,
         status,
         upstream_status: ctx.aborted ? ctx.response.status || undefined : undefined,
         bytes: result.bytes,
         duration_ms: Math.round(durationMs * 1000) / 1000,
         attempts: attempts?.length,
-        ...ctx.get(AccessLogFields),
       },
-      'access',
+      ctx.get(AccessLogFields),
     );
   }
 
@@ -143,10 +153,7 @@ export class HttpConnectionManager {
     this.o.metrics.httpRequests.inc(labels);
     this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
     if (this.o.accessLog) {
-      this.o.log.info(
-        { type: 'access', reqId: id, method: req.method, path, route, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 },
-        'access',
-      );
+      this.accessLog.write({ reqId: id, route, type: 'access', method: req.method, path, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 });
     }
   }
 }

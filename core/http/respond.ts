@@ -1,11 +1,12 @@
 // Writes ctx.response to the client: unary bodies with an exact Content-Length; streamed bodies chunk by chunk with
-// backpressure (race 'drain' against 'close'), each chunk flushed as it comes, through the filters' onChunk hooks.
+// backpressure (race 'drain' against 'close'), each chunk written as it comes, through the filters' onChunk hooks.
 // A stream that fails mid-way destroys the connection (no clean terminating chunk), so clients see the error.
-import type { ServerResponse } from 'node:http';
-import type { RequestContext } from '../plugin-api.js';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { MaybePromise, RequestContext } from '../plugin-api.js';
 import type { ChainSlot } from '../chain/chain.js';
 
 /** RFC 9110 §7.6.1 connection-specific fields: never forwarded from an upstream or set by a filter. */
+const EMPTY = Buffer.alloc(0);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
 export interface WriteResult {
@@ -27,20 +28,24 @@ export async function writeResponse(
     return { bytes: 0 };
   }
   const streamed = body !== undefined && !Buffer.isBuffer(body);
-  for (const name in response.headers) {
+  // One header object and one writeHead: cheaper than a validated setHeader call per header (issue 8).
+  const headers: OutgoingHttpHeaders = {};
+  const src = response.headers;
+  for (const name in src) {
     if (HOP_BY_HOP.has(name)) continue;
     if (streamed && chunkSlots.length && name === 'content-length') continue;
-    res.setHeader(name, response.headers[name]!);
+    headers[name] = src[name];
   }
-  res.setHeader('x-request-id', ctx.id);
-  if (closeConnection) res.setHeader('connection', 'close');
-  res.statusCode = response.status;
+  headers['x-request-id'] = ctx.id;
+  if (closeConnection) headers.connection = 'close';
   if (!streamed) {
-    const buf = body ?? Buffer.alloc(0);
-    res.setHeader('content-length', buf.length);
+    const buf = body ?? EMPTY;
+    headers['content-length'] = buf.length;
+    res.writeHead(response.status, headers);
     res.end(buf);
     return { bytes: buf.length };
   }
+  res.writeHead(response.status, headers);
   return pump(ctx, res, body, chunkSlots);
 }
 
@@ -51,7 +56,8 @@ async function pump(
   slots: readonly ChainSlot[],
 ): Promise<WriteResult> {
   let bytes = 0;
-  res.flushHeaders();
+  // No flushHeaders(): the head leaves with the first chunk in one write instead of a syscall of its own (7% of the
+  // CPU on short streams, issue 8). The proxy commits to a stream only once its first byte is in hand, so it is not late.
   const iterator = body[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -65,7 +71,9 @@ async function pump(
       for (let i = 0; i < slots.length && chunk && chunk.length; i++) {
         const hook = slots[i]!.filter.onChunk;
         if (!hook) continue;
-        const out: Buffer | void | undefined = await hook.call(slots[i]!.filter, ctx, chunk);
+        // Awaited only when the hook returned a promise: an await per chunk and hook is a turn of the microtask queue.
+        let out: MaybePromise<Buffer | void | undefined> = hook.call(slots[i]!.filter, ctx, chunk);
+        if (out !== undefined && !Buffer.isBuffer(out)) out = await out;
         if (out !== undefined) chunk = out;
       }
       if (chunk && chunk.length) {

@@ -42,7 +42,8 @@ interface TrieNode {
 }
 
 const newNode = (): TrieNode => ({ exact: new Map(), param: undefined, routes: [], prefix: [] });
-const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+/** The params of every match without `:var` segments (one shared frozen object). */
+export const EMPTY_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 export class Router {
   private readonly headerOnly: Array<{ route: CompiledRoute; methods: Set<string> | undefined }> = [];

@@ -27,9 +27,22 @@ const UNSAFE_VALUE = /[\r\n\0]/;
 
 /** Lower-cased tokens of every `Connection` (and `Proxy-Connection`) header value. */
 export function connectionTokens(headers: AnyHeaders): Set<string> {
+  return new Set(nominated(headers));
+}
+
+/** The same tokens without building anything when neither header is present (the common case, issue 8). */
+function nominated(headers: AnyHeaders): ReadonlySet<string> {
+  const connection = headers['connection'];
+  const proxy = headers['proxy-connection'];
+  if (proxy == null && typeof connection === 'string') {
+    // The usual values, without splitting: keep-alive is hop-by-hop anyway.
+    const v = connection.length <= 10 ? connection.toLowerCase() : '';
+    if (v === 'keep-alive') return NONE;
+    if (v === 'close') return CLOSE;
+  }
+  if (connection == null && proxy == null) return NONE;
   const tokens = new Set<string>();
-  for (const name of ['connection', 'proxy-connection']) {
-    const raw = headers[name];
+  for (const raw of [connection, proxy]) {
     const values = Array.isArray(raw) ? raw : raw == null ? [] : [String(raw)];
     for (const v of values) {
       for (const t of v.split(',')) {
@@ -41,23 +54,28 @@ export function connectionTokens(headers: AnyHeaders): Set<string> {
   return tokens;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+const CLOSE: ReadonlySet<string> = new Set(['close']);
+
 /**
  * A copy without hop-by-hop headers, Connection-nominated headers, the names in `drop`, HTTP/2 pseudo-headers and
  * values holding CR/LF/NUL. Multi-value headers stay arrays. Names come out lower-cased.
  */
-export function stripHopByHop(headers: AnyHeaders, drop: Iterable<string> = []): OutgoingHeaders {
-  const nominated = connectionTokens(headers);
-  const dropped = new Set(drop);
+export function stripHopByHop(headers: AnyHeaders, drop: Iterable<string> = NONE): OutgoingHeaders {
+  const tokens = nominated(headers);
+  // A Set passed in is used as is: the proxy's drop lists are built once, not per request.
+  const dropped = drop instanceof Set ? (drop as ReadonlySet<string>) : new Set(drop);
   const out: OutgoingHeaders = {};
-  for (const [rawName, value] of Object.entries(headers)) {
+  for (const rawName in headers) {
+    const value = headers[rawName];
     if (value == null) continue;
     const name = rawName.toLowerCase();
-    if (name.startsWith(':') || HOP_BY_HOP_HEADERS.has(name) || nominated.has(name) || dropped.has(name)) continue;
+    if (name.charCodeAt(0) === 0x3a /* : */ || HOP_BY_HOP_HEADERS.has(name) || tokens.has(name) || dropped.has(name)) continue;
     if (Array.isArray(value)) {
       const safe = value.filter((v) => !UNSAFE_VALUE.test(v));
       if (safe.length > 0) out[name] = safe;
     } else {
-      const v = String(value);
+      const v = typeof value === 'string' ? value : String(value);
       if (!UNSAFE_VALUE.test(v)) out[name] = v;
     }
   }
@@ -78,21 +96,26 @@ export interface UpstreamHeaderOptions {
  * (undici derives host from the origin and content-length from the body), then the gateway's own headers are added.
  */
 export function buildUpstreamHeaders(inbound: AnyHeaders, opts: UpstreamHeaderOptions): OutgoingHeaders {
-  const drop = ['host', 'content-length', 'expect'];
-  if (opts.dropClientCredentials) drop.push(...CREDENTIAL_HEADERS);
-  if (opts.drop) drop.push(...opts.drop.map((h) => h.toLowerCase()));
+  let drop = opts.dropClientCredentials ? DROP_WITH_CREDENTIALS : DROP_ALWAYS;
+  if (opts.drop && opts.drop.length > 0) drop = new Set([...drop, ...opts.drop.map((h) => h.toLowerCase())]);
   const out = stripHopByHop(inbound, drop);
-  for (const [name, value] of Object.entries(opts.inject)) {
+  for (const name in opts.inject) {
+    const value = opts.inject[name]!;
     if (UNSAFE_VALUE.test(value)) throw new TypeError(`header ${name} holds CR, LF or NUL`);
     out[name.toLowerCase()] = value;
   }
   return out;
 }
 
+/** undici derives host from the origin and content-length from the body; expect is never forwarded. */
+const DROP_ALWAYS: ReadonlySet<string> = new Set(['host', 'content-length', 'expect']);
+const DROP_WITH_CREDENTIALS: ReadonlySet<string> = new Set([...DROP_ALWAYS, ...CREDENTIAL_HEADERS]);
+const DROP_CONTENT_LENGTH: ReadonlySet<string> = new Set(['content-length']);
+
 /**
  * Response headers for the client: hop-by-hop and nominated headers dropped, multi-value kept. Content-Length is
  * dropped too: the host frames the body it actually writes (filters may change it).
  */
 export function filterResponseHeaders(headers: AnyHeaders): Record<string, string | string[]> {
-  return stripHopByHop(headers, ['content-length']);
+  return stripHopByHop(headers, DROP_CONTENT_LENGTH);
 }

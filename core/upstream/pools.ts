@@ -55,10 +55,18 @@ export function undiciPoolOptions(opts: UpstreamPoolOptions): Pool.Options {
   } as Pool.Options;
 }
 
+/** The settings part of a pool key, computed once per options object (it hashes the CA bundle). */
+const settingsKeys = new WeakMap<UpstreamPoolOptions, string>();
+
 function keyOf(origin: string, opts: UpstreamPoolOptions): string {
-  const ca = opts.ca === undefined ? '' : createHash('sha256').update([opts.ca].flat().join('\n')).digest('hex');
-  const o = opts;
-  return `${origin}|${o.connections}|${o.keepAliveTimeout}|${o.connectTimeout}|${o.headersTimeout}|${o.bodyTimeout}|${ca}`;
+  let settings = settingsKeys.get(opts);
+  if (settings === undefined) {
+    const ca = opts.ca === undefined ? '' : createHash('sha256').update([opts.ca].flat().join('\n')).digest('hex');
+    const o = opts;
+    settings = `|${o.connections}|${o.keepAliveTimeout}|${o.connectTimeout}|${o.headersTimeout}|${o.bodyTimeout}|${ca}`;
+    settingsKeys.set(opts, settings);
+  }
+  return origin + settings;
 }
 
 export class UpstreamPools {
@@ -66,7 +74,10 @@ export class UpstreamPools {
   #lastSweep = Date.now();
   #closed = false;
 
-  /** The pool for `origin` (`http://host:port`) with these settings, created on first use. */
+  /**
+   * The pool for `origin` (`http://host:port`) with these settings, created on first use. An options object is read
+   * once and remembered: pass a new object, not a changed one, for other settings.
+   */
   get(origin: string, opts: UpstreamPoolOptions): Pool {
     if (this.#closed) throw new Error('UpstreamPools is closed');
     const now = Date.now();

@@ -2,7 +2,6 @@
 // An event stream must yield its first byte first (an empty stream is a retryable failure, issue 3); a small unary
 // answer is read whole; a retryable failure's body is held (bounded) in case it becomes the final answer.
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
   FIRST_BYTE_TIMEOUT_CODE,
@@ -16,13 +15,12 @@ import {
   UNARY_BUFFER_LIMIT,
   contentLength,
   isEventStream,
-  nextChunk,
-  readHeld,
   redactHeaders,
   redactSecrets,
 } from './body-read.js';
 import type { UpstreamRequest } from './codec.js';
 import type { RetryOn } from './retry-on.js';
+import { UpstreamCall, type BodySource } from './upstream-call.js';
 
 export interface AttemptSettings {
   firstByteTimeout: number;
@@ -36,8 +34,8 @@ export interface Committed {
   status: number;
   headers: Record<string, string | string[]>;
   firstByteAt: number;
-  /** A Buffer, or the open stream and the first chunk already read from it. */
-  body: Buffer | { stream: Readable; iterator: AsyncIterator<Buffer>; first: Buffer | undefined; sse: boolean; idleTimeout: number };
+  /** A Buffer, or the open body and the first chunk already read from it. */
+  body: Buffer | { source: BodySource; first: Buffer | undefined; sse: boolean };
 }
 
 /** A status retry_on covers; the body is held so the last one can be returned when every attempt fails. */
@@ -71,79 +69,79 @@ function transportFailed(f: TransportFailure, retryOn: RetryOn, status = 0): Fai
   return { kind: 'failed', status, errorType: f.kind, retryable, timedOut: f.timedOut, message: `${f.code}: ${f.message}` };
 }
 
-export async function runAttempt(
-  pool: Dispatcher,
-  req: UpstreamRequest,
-  signal: AbortSignal,
-  s: AttemptSettings,
-): Promise<AttemptResult> {
+/** What an attempt needs from the request's Exchange (exchange.ts). */
+export interface AttemptControl {
+  /** The Exchange aborts this call when the client goes away or the deadline passes. */
+  track(call: UpstreamCall): void;
+  cancelledBy(): 'client' | 'deadline' | undefined;
+}
+
+export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, ex: AttemptControl, s: AttemptSettings): Promise<AttemptResult> {
+  const call = new UpstreamCall(s.idleTimeout);
+  ex.track(call);
   // Our own first-byte timer: precise to the millisecond, where undici's headersTimeout (kept as a backstop) ticks at
   // about 1 s. Cleared as soon as the head arrives, so it never touches the body.
-  const firstByte = new AbortController();
+  let firstByteError: Error | undefined;
   const timer =
     s.firstByteTimeout > 0
-      ? setTimeout(() => firstByte.abort(timeoutError(FIRST_BYTE_TIMEOUT_CODE, `no response headers within ${s.firstByteTimeout} ms`)), s.firstByteTimeout)
+      ? setTimeout(() => call.abort((firstByteError = timeoutError(FIRST_BYTE_TIMEOUT_CODE, `no response headers within ${s.firstByteTimeout} ms`))), s.firstByteTimeout)
       : undefined;
-  let res: Dispatcher.ResponseData;
   try {
-    res = await pool.request({
+    await call.start(pool, {
       method: req.method as Dispatcher.HttpMethod,
       path: req.path,
       headers: req.headers,
       body: req.body ?? null,
-      signal: timer === undefined ? signal : AbortSignal.any([signal, firstByte.signal]),
       headersTimeout: s.firstByteTimeout,
       bodyTimeout: s.idleTimeout,
     });
   } catch (err) {
-    if (signal.aborted) return { kind: 'cancelled', status: 0 };
-    return transportFailed(classifyTransportError(firstByte.signal.aborted ? firstByte.signal.reason : err), s.retryOn);
+    if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status: 0 };
+    return transportFailed(classifyTransportError(firstByteError ?? err), s.retryOn);
   } finally {
     clearTimeout(timer);
   }
   const firstByteAt = performance.now();
-  const status = res.statusCode;
-  const raw = res.headers as Record<string, string | string[] | undefined>;
+  const status = call.status;
+  const raw = call.headers;
   const headers = redactHeaders(filterResponseHeaders(raw), req.secrets);
   const ok = status >= 200 && status <= 299;
 
   if (!ok && s.retryOn.status(status)) {
-    const held = await readHeld(res.body, FAILED_BODY_LIMIT, s.idleTimeout);
+    const held = await call.collect(FAILED_BODY_LIMIT);
     // undici frees the socket a tick after the body ends; a retry dispatched sooner would open a second socket.
     await new Promise(setImmediate);
-    if (signal.aborted) return { kind: 'cancelled', status };
+    if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status };
     return { kind: 'status', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
   }
 
   const sse = isEventStream(raw);
   const length = contentLength(raw);
   if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) {
-    const held = await readHeld(res.body, UNARY_BUFFER_LIMIT, s.idleTimeout);
-    if (signal.aborted) return { kind: 'cancelled', status };
+    const held = await call.collect(UNARY_BUFFER_LIMIT);
+    if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status };
     // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
     if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
     return { kind: 'committed', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
   }
 
-  const iterator = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let first: Buffer | undefined;
   if (sse && ok) {
     try {
       // Skip zero-length chunks: only a real byte proves the stream started.
-      for (let r = await nextChunk(iterator, res.body, s.idleTimeout); ; r = await nextChunk(iterator, res.body, s.idleTimeout)) {
-        if (r.done) break;
+      for (let r = await call.next(); !r.done; r = await call.next()) {
         if (r.value.length > 0) {
           first = r.value;
           break;
         }
       }
     } catch (err) {
-      res.body.destroy();
-      if (signal.aborted) return { kind: 'cancelled', status };
+      call.destroy();
+      if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status };
       return transportFailed(classifyTransportError(err), s.retryOn, status);
     }
     if (first === undefined) {
-      res.body.destroy();
+      call.destroy();
       return {
         kind: 'failed',
         status,
@@ -154,5 +152,5 @@ export async function runAttempt(
       };
     }
   }
-  return { kind: 'committed', status, headers, firstByteAt, body: { stream: res.body, iterator, first, sse, idleTimeout: s.idleTimeout } };
+  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first, sse } };
 }

@@ -12,12 +12,29 @@ const MAX_LISTED = 32;
  * error type (connect_error, network_error, timeout, empty_stream, aborted).
  */
 export function formatAttempts(attempts: readonly UpstreamAttempt[]): string {
-  const parts = attempts.slice(0, MAX_LISTED).map((a) => {
-    const outcome = a.status > 0 && (a.error_type === '' || a.error_type === 'status_code_error') ? String(a.status) : a.error_type || '0';
-    return `${encodeURIComponent(a.endpoint_id)}=${outcome}`;
-  });
-  if (attempts.length > MAX_LISTED) parts.push(`+${attempts.length - MAX_LISTED}`);
-  return parts.join(';');
+  const listed = Math.min(attempts.length, MAX_LISTED);
+  let out = '';
+  for (let i = 0; i < listed; i++) out += (i === 0 ? '' : ';') + part(attempts[i]!);
+  if (attempts.length > MAX_LISTED) out += `;+${attempts.length - MAX_LISTED}`;
+  return out;
+}
+
+function part(a: UpstreamAttempt): string {
+  const outcome = a.status > 0 && (a.error_type === '' || a.error_type === 'status_code_error') ? String(a.status) : a.error_type || '0';
+  return `${encodedId(a.endpoint_id)}=${outcome}`;
+}
+
+/** encodeURIComponent per endpoint id, remembered: the same few ids are formatted on every request (bounded). */
+const encodedIds = new Map<string, string>();
+
+function encodedId(id: string): string {
+  let encoded = encodedIds.get(id);
+  if (encoded === undefined) {
+    encoded = encodeURIComponent(id);
+    if (encodedIds.size >= 1024) encodedIds.clear();
+    encodedIds.set(id, encoded);
+  }
+  return encoded;
 }
 
 /** Inverse of formatAttempts, for tests and tooling: `[{ id, outcome }]`. */

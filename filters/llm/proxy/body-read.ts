@@ -1,6 +1,5 @@
-// Reading upstream bodies that are held rather than streamed: failed attempts (kept in case they are the final
-// answer) and small unary answers. Every path ends with the body consumed or destroyed, so sockets are never leaked.
-import type { Readable } from 'node:stream';
+// Upstream body helpers: size limits for held bodies, the idle timer, secret redaction and the head checks.
+import { performance } from 'node:perf_hooks';
 import { IDLE_TIMEOUT_CODE, timeoutError } from '../../../core/index.js';
 
 /** Failed attempts' bodies are error JSON; anything beyond this is cut (the socket is then closed, not reused). */
@@ -8,51 +7,54 @@ export const FAILED_BODY_LIMIT = 1024 * 1024;
 /** Unary 2xx answers up to this size (by Content-Length) become a Buffer; larger ones are streamed. */
 export const UNARY_BUFFER_LIMIT = 8 * 1024 * 1024;
 
-export interface HeldBody {
-  body: Buffer;
-  /** True when the body ended cleanly within the limit. */
-  complete: boolean;
-  error?: unknown;
-}
-
 /**
- * The next chunk, or a rejection once the upstream has been silent for `idleMs` (0 = no limit): the stream is then
- * destroyed with a DGP_IDLE_TIMEOUT error. Our own timer, because undici's body timer ticks at ~1 s resolution.
- * Only the wait for upstream bytes is timed, never the consumer's own pace (backpressure is not silence).
+ * The upstream's silence limit between body chunks (0 = none): once it passes while a read waits for bytes, `onIdle`
+ * gets a DGP_IDLE_TIMEOUT error (the caller aborts the call). Our own timer, because undici's body timer ticks at
+ * ~1 s resolution. Only the wait for upstream bytes is timed, never the consumer's own pace (backpressure is not
+ * silence). One timer per body, re-armed only when it fires early, instead of a setTimeout/clearTimeout pair per
+ * chunk (issue 8).
  */
-export async function nextChunk(iterator: AsyncIterator<Buffer>, stream: Readable, idleMs: number): Promise<IteratorResult<Buffer>> {
-  if (idleMs <= 0) return iterator.next();
-  const timer = setTimeout(() => stream.destroy(timeoutError(IDLE_TIMEOUT_CODE, `the upstream sent no body bytes for ${idleMs} ms`)), idleMs);
-  try {
-    return await iterator.next();
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export class IdleWatch {
+  #since = -1;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
 
-/** Reads up to `limit` bytes; destroys the stream past the limit, on silence longer than `idleMs`, or on error. Never throws. */
-export async function readHeld(stream: Readable, limit: number, idleMs: number): Promise<HeldBody> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  try {
-    for (let r = await nextChunk(iterator, stream, idleMs); !r.done; r = await nextChunk(iterator, stream, idleMs)) {
-      const chunk = r.value;
-      const room = limit - size;
-      if (chunk.length > room) {
-        if (room > 0) chunks.push(chunk.subarray(0, room));
-        size = limit;
-        stream.destroy();
-        return { body: Buffer.concat(chunks, size), complete: false };
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    }
-    return { body: Buffer.concat(chunks, size), complete: true };
-  } catch (error) {
-    stream.destroy();
-    return { body: Buffer.concat(chunks, size), complete: false, error };
+  constructor(
+    private readonly idleMs: number,
+    private readonly onIdle: (err: Error) => void,
+  ) {}
+
+  /** A read starts waiting for upstream bytes (or, collecting, a chunk arrived: silence counts from now). */
+  wait(): void {
+    if (this.idleMs <= 0 || this.#stopped) return;
+    this.#since = performance.now();
+    if (this.#timer === undefined) this.#arm(this.idleMs);
   }
+
+  /** Bytes arrived for the waiting read. */
+  rest(): void {
+    this.#since = -1;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#since = -1;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(this.#fire, ms);
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    if (this.#since < 0) return; // not waiting now: the next wait() arms it again
+    const left = this.#since + this.idleMs - performance.now();
+    if (left > 0) return this.#arm(left);
+    this.stop();
+    this.onIdle(timeoutError(IDLE_TIMEOUT_CODE, `the upstream sent no body bytes for ${this.idleMs} ms`));
+  };
 }
 
 /** Replaces every occurrence of a secret (the endpoint key some providers echo in errors) with "[REDACTED]". */

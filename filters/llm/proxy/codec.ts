@@ -80,7 +80,8 @@ export function buildPassthroughRequest({ endpoint, ctx, body, scheme }: Request
 
 export function applyPassthroughResponse(ctx: RequestContext, res: CommittedResponse): void {
   ctx.response.status = res.status;
-  ctx.response.headers = { ...res.headers };
+  // Not copied: the proxy builds a fresh object per attempt (filterResponseHeaders), and nothing else holds it.
+  ctx.response.headers = res.headers;
   ctx.response.body = res.body satisfies ResponseBody;
 }
 

@@ -78,7 +78,7 @@ export class ProxyFilter implements HttpFilter {
       const body = await modelListBody(ctx, this.#deps.clusters.endpoints(cluster), this.#codecs, this.#createdAt);
       if (body !== undefined) return ctx.reply(200, body);
     }
-    const exchange = new Exchange(ctx.signal, this.options.deadline);
+    const exchange = new Exchange(ctx, this.options.deadline);
     ctx.set(ProxyState, { exchange });
     let outcome;
     try {
@@ -136,7 +136,9 @@ export class ProxyFilter implements HttpFilter {
       };
       // A translated body gets its error frame from the provider translator, in the client's stream format.
       const errorFrames = request.exchange === undefined || request.exchange.passthrough;
-      body = new UpstreamBody({ ...r.body, clientApi: ctx.clientApi, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
+      // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here, issue 8).
+      const { source, first, sse } = r.body;
+      body = new UpstreamBody({ source, first, sse, clientApi: ctx.clientApi, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
       ctx.set(ProxyState, { exchange: ex, body });
     }
     try {

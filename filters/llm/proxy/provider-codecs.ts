@@ -16,7 +16,12 @@ export const OPENAI_KIND = 'dgp.adapter.provider.openai';
 export class ProviderCodecs {
   readonly #fctx: FactoryContext;
   readonly #cache = new Map<string, Promise<ProviderCodec | undefined>>();
+  /** Codecs whose creation finished: read without an await on every request (issue 8). */
+  readonly #ready = new Map<string, ProviderCodec>();
+  /** Plugin kind per provider label (bounded: labels come from config and registries). */
+  readonly #kinds = new Map<string, string>();
   readonly #warned = new Set<string>();
+  #available: boolean | undefined;
 
   constructor(fctx: FactoryContext) {
     this.#fctx = fctx;
@@ -24,12 +29,14 @@ export class ProviderCodecs {
 
   /** True when the host loaded provider plugins at all (a bare test context has none: Pixiu's pass-through only). */
   get available(): boolean {
-    return this.#fctx.plugin(OPENAI_KIND) !== undefined;
+    return (this.#available ??= this.#fctx.plugin(OPENAI_KIND) !== undefined);
   }
 
   /** The plugin kind serving an endpoint; warns once per unknown label. */
   kindOf(ep: Pick<EndpointView, 'id' | 'llmMeta'>): string {
     const provider = ep.llmMeta?.provider;
+    const cached = this.#kinds.get(String(provider));
+    if (cached !== undefined) return cached;
     const { kind, known } = resolveProviderKind(provider, (k) => this.#fctx.plugin(k) !== undefined);
     if (!known && this.available && !this.#warned.has(String(provider))) {
       this.#warned.add(String(provider));
@@ -38,6 +45,8 @@ export class ProviderCodecs {
         `llm_meta.provider "${String(provider)}" is not a loaded provider plugin nor a known OpenAI-compatible label; it is served by the openai codec (pass-through)`,
       );
     }
+    if (this.#kinds.size >= 1024) this.#kinds.clear();
+    this.#kinds.set(String(provider), kind);
     return kind;
   }
 
@@ -53,8 +62,14 @@ export class ProviderCodecs {
     if (codec === undefined) {
       codec = this.#create(kind);
       this.#cache.set(kind, codec);
+      codec.then((c) => c && this.#ready.set(kind, c), () => undefined);
     }
     return codec;
+  }
+
+  /** The codec of a kind once created, without waiting; undefined while it is being created or when none exists. */
+  ready(kind: string): ProviderCodec | undefined {
+    return this.#ready.get(kind);
   }
 
   async #create(kind: string): Promise<ProviderCodec | undefined> {

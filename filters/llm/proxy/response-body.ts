@@ -3,18 +3,17 @@
 // return() (the host's "client went away") destroys the upstream body at once, so no socket is left open.
 import type { Readable } from 'node:stream';
 import { DgpError, classifyTransportError, type ClientApi } from '../../../core/index.js';
-import { nextChunk } from './body-read.js';
+import { IdleWatch } from './body-read.js';
+import type { BodySource } from './upstream-call.js';
 
 export type StreamEnd = 'complete' | 'aborted' | 'stream_cut' | 'timeout';
 
 export interface UpstreamBodyOptions {
-  stream: Readable;
-  iterator: AsyncIterator<Buffer>;
+  /** The upstream body (an UpstreamCall; readableSource adapts a Readable). It times its own silences. */
+  source: BodySource;
   /** Already read to prove the stream started; yielded first. */
   first: Buffer | undefined;
   sse: boolean;
-  /** Max upstream silence between chunks, ms; 0 = none. */
-  idleTimeout: number;
   clientApi: ClientApi;
   /**
    * Default true. False: a mid-stream failure only throws, without the `event: error` frame, because a translating
@@ -52,7 +51,8 @@ function boundaryAfter(tail: string): string {
 
 export class UpstreamBody implements AsyncIterableIterator<Buffer> {
   #first: Buffer | undefined;
-  #tail = '';
+  /** The last 4 bytes delivered, kept as the chunk(s) they sit in and read only when an error frame is needed. */
+  #tail: Buffer[] = [];
   #pendingError: DgpError | undefined;
   #ended = false;
 
@@ -79,7 +79,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
     }
     let r: IteratorResult<Buffer>;
     try {
-      r = await nextChunk(this.o.iterator, this.o.stream, this.o.idleTimeout);
+      r = await this.o.source.next();
     } catch (err) {
       return this.#fail(err);
     }
@@ -93,7 +93,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
   /** The consumer stopped early (client gone): tear the upstream body down now. */
   async return(): Promise<IteratorResult<Buffer>> {
     if (!this.#ended) {
-      this.o.stream.destroy();
+      this.o.source.destroy();
       this.#end('aborted');
     }
     this.#pendingError = undefined;
@@ -108,17 +108,20 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
   /** For onComplete: makes sure the upstream body is released even if nobody iterated it. */
   dispose(): void {
     if (this.#ended) return;
-    this.o.stream.destroy();
+    this.o.source.destroy();
     this.#end('aborted');
   }
 
   #deliver(chunk: Buffer): IteratorResult<Buffer> {
-    if (this.o.sse && chunk.length > 0) this.#tail = (this.#tail + chunk.subarray(-4).toString('latin1')).slice(-4);
+    if (this.o.sse && chunk.length > 0) {
+      if (chunk.length >= 4) this.#tail = [chunk];
+      else (this.#tail = this.#tail.slice(-3)).push(chunk);
+    }
     return { done: false, value: chunk };
   }
 
   #fail(cause: unknown): IteratorResult<Buffer> {
-    this.o.stream.destroy();
+    this.o.source.destroy();
     const by = this.o.cancelledBy();
     let err: DgpError;
     let end: StreamEnd;
@@ -136,7 +139,8 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
     this.#end(end, err);
     if (!this.o.sse || this.o.errorFrames === false || end === 'aborted') throw err;
     this.#pendingError = err;
-    return { done: false, value: Buffer.from(boundaryAfter(this.#tail) + sseErrorFrame(err, this.o.clientApi)) };
+    const tail = Buffer.concat(this.#tail).subarray(-4).toString('latin1');
+    return { done: false, value: Buffer.from(boundaryAfter(tail) + sseErrorFrame(err, this.o.clientApi)) };
   }
 
   #end(end: StreamEnd, err?: DgpError): void {
@@ -144,4 +148,32 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
     this.#ended = true;
     this.o.onEnd(end, err);
   }
+}
+
+/**
+ * A Readable as a BodySource, with the same idle limit UpstreamCall applies (for bodies that do not come from
+ * UpstreamCall, and for tests): `idleMs` of silence while a read waits destroys the stream with DGP_IDLE_TIMEOUT.
+ */
+export function readableSource(stream: Readable, idleMs = 0): BodySource {
+  const iterator = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const idle = new IdleWatch(idleMs, (err) => stream.destroy(err));
+  return {
+    async next() {
+      idle.wait();
+      try {
+        const r = await iterator.next();
+        if (r.done) idle.stop();
+        return r;
+      } catch (err) {
+        idle.stop();
+        throw err;
+      } finally {
+        idle.rest();
+      }
+    },
+    destroy() {
+      idle.stop();
+      stream.destroy();
+    },
+  };
 }

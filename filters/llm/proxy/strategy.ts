@@ -93,7 +93,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
           deadlineHit = true;
           break outer;
         }
-        if (!(await sleep(wait, ex.signal))) {
+        if (!(await sleep(wait, ex.waitSignal()))) {
           if (ex.cancelledBy() === 'client') return { kind: 'aborted' };
           deadlineHit = true;
           break outer;
@@ -111,7 +111,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
       }
       if (attempts.length > 0) d.metrics.retries.inc({ cluster });
       const started = performance.now();
-      const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, ex.signal, options);
+      const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, ex, options);
       const record: UpstreamAttempt = {
         endpoint_id: ep.id,
         address: ep.authority,

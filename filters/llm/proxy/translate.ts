@@ -30,6 +30,12 @@ import { normalizeScheme } from './options.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
 import { TranslatedBody } from './translated-body.js';
 
+const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
+  openai: 'dgp.adapter.provider.openai',
+  anthropic: 'dgp.adapter.provider.anthropic',
+  gemini: 'dgp.adapter.provider.gemini',
+};
+
 /** The exchange whose response was committed: onComplete reads its usage. */
 const CommittedExchange = defineAttribute<ProviderExchange>('dgp.filter.llm.proxy/exchange');
 
@@ -67,9 +73,11 @@ async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: Requ
   const op = detectOperation(ctx.request.path);
   if (op === undefined || op.api !== api) return undefined;
   const kind = codecs.kindOf(endpoint);
-  const [clientCodec, providerCodec] = await Promise.all([codecs.get(`dgp.adapter.provider.${api}`), codecs.get(kind)]);
+  const clientKind = CLIENT_KINDS[api];
+  const clientCodec = codecs.ready(clientKind) ?? (await codecs.get(clientKind));
+  const providerCodec = codecs.ready(kind) ?? (await codecs.get(kind));
   if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
-  const parsed = await parseBody(ctx, body, providerCodec.api === api);
+  const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
   if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
   const { method, path, query, headers } = ctx.request;
   return createExchange({
@@ -84,14 +92,8 @@ async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: Requ
 }
 
 /** The client's JSON body; a body that does not parse is sent as bytes on a same-API pass-through, else a 400. */
-async function parseBody(ctx: RequestContext, body: Buffer, sameApi: boolean): Promise<unknown> {
-  if (body.length === 0) return undefined;
-  try {
-    return await ctx.request.json();
-  } catch (err) {
-    if (sameApi) return undefined;
-    throw err;
-  }
+function parseBody(ctx: RequestContext, sameApi: boolean): Promise<unknown> {
+  return sameApi ? ctx.request.json().catch(() => undefined) : ctx.request.json();
 }
 
 /** Nothing to change on an OpenAI endpoint: no model_map, no options, and no tool-call id the provider would refuse. */

@@ -2,20 +2,25 @@
 // encode starts parsing the response, onChunk watches (or, for an injected usage chunk, rewrites) the stream as it
 // passes, and onComplete reports every metric exactly once — also after errors and client aborts.
 import { isAbsolute, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { RequestModel, UpstreamFirstByteAt, type FactoryContext, type HttpFilter, type RequestContext } from '../../../core/index.js';
 import { contentCodings } from './decompress.js';
 import { CompletionCounter, type EncodingChoice } from './estimate.js';
 import { createTokenizerMetrics, type TokenizerMetrics } from './metrics.js';
 import { readRequestFacts } from './request-facts.js';
-import { finishRequest } from './report.js';
+import { usageAtTop, usageFromTail } from './json-tail.js';
+import { finishRequest, type FinishDeps } from './report.js';
 import type { ResolvedTokenizerConfig, TokenizerConfig } from './schema.js';
-import { TokenizerStateKey, type TokenizerState } from './state.js';
+import { TokenizerState, TokenizerStateKey } from './state.js';
 import { StreamObserver } from './stream-observer.js';
-import { completionText, UsageTracker } from './usage.js';
 
 export class TokenizerFilter implements HttpFilter {
   private readonly cfg: ResolvedTokenizerConfig;
   private readonly metrics: TokenizerMetrics;
+  /** encodingFor results by model name: the prefix walk ran twice per request before (issue 8). Bounded. */
+  private readonly encodings = new Map<string, EncodingChoice>();
+  private readonly newCounter: ((model: string | undefined) => CompletionCounter) | undefined;
+  private readonly finish: FinishDeps;
 
   constructor(
     config: Readonly<TokenizerConfig>,
@@ -23,28 +28,19 @@ export class TokenizerFilter implements HttpFilter {
   ) {
     this.cfg = resolveConfig(config, fctx.configDir);
     this.metrics = createTokenizerMetrics(fctx.metrics);
+    this.finish = { metrics: this.metrics, cfg: this.cfg, pool: fctx.workers, encodingFor: (model) => this.encodingFor(model) };
+    if (this.cfg.estimateMissingUsage) {
+      this.newCounter = (model) => {
+        const choice = this.encodingFor(model);
+        return new CompletionCounter(async (text) => (await this.fctx.workers.run<{ count: number }>('tokenize', { ...choice, text })).count);
+      };
+    }
   }
 
   async decode(ctx: RequestContext): Promise<void> {
     const facts = await readRequestFacts(ctx, this.cfg.injectStreamUsage);
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
-    const choice = this.encodingFor(facts.model);
-    const counter = this.cfg.estimateMissingUsage
-      ? new CompletionCounter(async (text) => (await this.fctx.workers.run<{ count: number }>('tokenize', { ...choice, text })).count)
-      : undefined;
-    const st: TokenizerState = {
-      facts,
-      tracker: new UsageTracker(),
-      counter,
-      observer: undefined,
-      unaryParse: undefined,
-      sse: false,
-      encodeAt: undefined,
-      firstDataAt: undefined,
-      streamEndAt: undefined,
-      reported: false,
-    };
-    ctx.set(TokenizerStateKey, st);
+    ctx.set(TokenizerStateKey, new TokenizerState(facts, ctx, this.newCounter));
   }
 
   encode(ctx: RequestContext): void {
@@ -55,30 +51,24 @@ export class TokenizerFilter implements HttpFilter {
     if (body === undefined) return;
     const ct = headers['content-type'];
     st.sse = String(Array.isArray(ct) ? ct[0] : (ct ?? '')).toLowerCase().includes('text/event-stream');
-    const codings = contentCodings(headers['content-encoding']);
+    const encoding = headers['content-encoding'];
+    const codings = encoding === undefined ? IDENTITY : contentCodings(encoding);
     if (codings === undefined) {
-      ctx.log.debug({ encoding: headers['content-encoding'] }, 'tokenizer: unsupported Content-Encoding; usage not parsed');
+      ctx.log.debug({ encoding }, 'tokenizer: unsupported Content-Encoding; usage not parsed');
       return;
     }
-    const unary = Buffer.isBuffer(body);
-    st.observer = new StreamObserver({
-      sse: st.sse,
-      codings,
-      strip: st.facts.injected && !unary && st.sse,
-      maxEventBytes: this.cfg.maxEventBytes,
-      onValue: (v) => {
-        st.tracker.observe(v);
-        if (st.tracker.found) st.counter?.discard();
-        else st.counter?.add(completionText(v));
-      },
-      onTail: (parts) => st.tracker.observeParts(parts),
-      onFirstData: () => {
-        if (!unary) st.firstDataAt ??= performance.now();
-      },
-      onProblem: (reason, err) => ctx.log.debug({ err }, `tokenizer: ${reason}`),
-    });
-    if (unary) {
-      // Parsed after encode returns: the client's bytes never wait for our parsing.
+    st.unary = Buffer.isBuffer(body);
+    if (Buffer.isBuffer(body) && codings.length === 0 && !st.sse) {
+      // Read in onComplete, after the client has its bytes: usually from the tail alone (readUnary).
+      st.unaryBody = body;
+      return;
+    }
+    st.observer = new StreamObserver(
+      { sse: st.sse, codings, strip: st.facts.injected && !st.unary && st.sse, maxEventBytes: this.cfg.maxEventBytes },
+      st,
+    );
+    if (Buffer.isBuffer(body)) {
+      // An encoded (or SSE-typed) unary body: decoded and parsed after encode returns, off the client's path.
       const obs = st.observer;
       st.unaryParse = new Promise<void>((done) => setImmediate(done))
         .then(() => {
@@ -95,46 +85,85 @@ export class TokenizerFilter implements HttpFilter {
 
   async onStreamEnd(ctx: RequestContext): Promise<Buffer | undefined> {
     const st = ctx.get(TokenizerStateKey);
-    if (!st?.observer || st.unaryParse) return undefined;
+    if (!st?.observer || st.unary) return undefined;
     st.streamEndAt = performance.now();
     return st.observer.finish();
   }
 
-  async onComplete(ctx: RequestContext): Promise<void> {
+  onComplete(ctx: RequestContext): void | Promise<void> {
     const st = ctx.get(TokenizerStateKey);
     if (!st || st.reported) return;
     st.reported = true;
     const endAt = st.streamEndAt ?? performance.now();
-    if (st.unaryParse) await st.unaryParse;
-    else if (st.observer) await st.observer.finish(); // an aborted stream: count what went by
+    if (st.unaryBody) readUnary(st, st.unaryBody, this.cfg.maxEventBytes);
+    // An aborted stream: count what went by. Awaited only when there is parsing left (no promise per request).
+    else if (st.unaryParse || st.observer) return this.reportAfter(ctx, st, endAt, st.unaryParse ?? st.observer!.finish());
+    return this.report(ctx, st, endAt);
+  }
+
+  private async reportAfter(ctx: RequestContext, st: TokenizerState, endAt: number, parsing: Promise<unknown>): Promise<void> {
+    await parsing;
+    return this.report(ctx, st, endAt);
+  }
+
+  private report(ctx: RequestContext, st: TokenizerState, endAt: number): void | Promise<void> {
+    st.countHeld();
     // A unary answer's first token is its first byte, which only the proxy saw (the body arrives buffered).
     // A local reply (no upstream answer at all) has no first token.
-    if (st.unaryParse) st.firstDataAt = ctx.get(UpstreamFirstByteAt) ?? (ctx.replied ? undefined : st.encodeAt);
-    await finishRequest(ctx, st, {
-      metrics: this.metrics,
-      cfg: this.cfg,
-      pool: this.fctx.workers,
-      encoding: this.encodingFor(st.tracker.model ?? st.facts.model),
-      endAt,
-    });
+    if (st.unary) st.firstDataAt = ctx.get(UpstreamFirstByteAt) ?? (ctx.replied ? undefined : st.encodeAt);
+    return finishRequest(ctx, st, this.finish, endAt);
   }
 
   /** model_encodings (longest prefix) → that encoding; else the worker's built-in OpenAI map, then default_encoding. */
   private encodingFor(model: string | undefined): EncodingChoice {
-    const name = model?.slice(model.lastIndexOf('/') + 1).toLowerCase();
-    let best = -1;
-    let encoding: string | undefined;
-    for (const [prefix, enc] of Object.entries(this.cfg.modelEncodings)) {
-      const p = prefix.toLowerCase().replace(/\*$/, '');
-      if (name !== undefined && name.startsWith(p) && p.length > best) {
-        best = p.length;
-        encoding = enc;
-      }
+    const key = model ?? '';
+    let choice = this.encodings.get(key);
+    if (choice === undefined) {
+      choice = chooseEncoding(model, this.cfg);
+      if (this.encodings.size >= MAX_MODELS) this.encodings.clear();
+      this.encodings.set(key, choice);
     }
-    if (encoding !== undefined) return { encoding };
-    return { ...(model === undefined ? {} : { model }), fallbackEncoding: this.cfg.defaultEncoding };
+    return choice;
   }
 }
+
+const IDENTITY: readonly string[] = [];
+/** Distinct model names remembered by encodingFor; clients choose the name, so the map is bounded. */
+const MAX_MODELS = 1024;
+
+function chooseEncoding(model: string | undefined, cfg: ResolvedTokenizerConfig): EncodingChoice {
+  const name = model?.slice(model.lastIndexOf('/') + 1).toLowerCase();
+  let best = -1;
+  let encoding: string | undefined;
+  for (const [prefix, enc] of Object.entries(cfg.modelEncodings)) {
+    const p = prefix.toLowerCase().replace(/\*$/, '');
+    if (name !== undefined && name.startsWith(p) && p.length > best) {
+      best = p.length;
+      encoding = enc;
+    }
+  }
+  if (encoding !== undefined) return { encoding };
+  return { ...(model === undefined ? {} : { model }), fallbackEncoding: cfg.defaultEncoding };
+}
+
+/** A unary identity JSON body: usage from its ends when that is exact (json-tail.ts), else one full parse. */
+function readUnary(st: TokenizerState, body: Buffer, maxBytes: number): void {
+  if (body.length === 0) return;
+  const atTop = usageAtTop(body);
+  if (atTop !== undefined) return st.onTail(atTop);
+  const text = body.toString('utf8');
+  // Too big to parse on the event loop: the usage object is found from the end instead.
+  if (body.length > maxBytes) return st.onTail(usageFromTail(text.slice(-TAIL_CHARS), text.slice(0, TAIL_CHARS)));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return st.onProblem('the response body is not JSON', err);
+  }
+  st.onValue(value);
+}
+
+const TAIL_CHARS = 64 * 1024;
 
 function resolveConfig(c: Readonly<TokenizerConfig>, configDir: string): ResolvedTokenizerConfig {
   const abs = (v: string) => (v.endsWith('.json') && !isAbsolute(v) ? resolve(configDir, v) : v);

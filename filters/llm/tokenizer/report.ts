@@ -15,25 +15,35 @@ import type { ResolvedTokenizerConfig } from './schema.js';
 import type { TokenizerState } from './state.js';
 import { isObj, type UsageNumbers } from './usage.js';
 
+/** What finishing needs from the filter instance (one object per filter, not per request). */
 export interface FinishDeps {
   metrics: TokenizerMetrics;
   cfg: ResolvedTokenizerConfig;
   pool: WorkerPoolApi;
-  encoding: EncodingChoice;
-  /** performance.now() at the end of the response body (end of stream), or of the request. */
-  endAt: number;
+  /** The tokenizer for local estimates; only asked when the upstream reported no usage. */
+  encodingFor(model: string | undefined): EncodingChoice;
 }
 
-export async function finishRequest(ctx: RequestContext, st: TokenizerState, d: FinishDeps): Promise<void> {
+type FinalUsage = { numbers: UsageNumbers; source: 'upstream' | 'estimated' } | undefined;
+
+/**
+ * Reports the request. `endAt`: performance.now() at the end of the response body (end of stream), or of the request.
+ * Synchronous when the upstream reported usage (the usual case); a local estimate goes through the worker pool.
+ */
+export function finishRequest(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: number): void | Promise<void> {
+  const found = st.tracker.result();
+  if (found !== undefined || !d.cfg.estimateMissingUsage) return report(ctx, st, d, endAt, found && { numbers: found, source: 'upstream' });
+  return estimatedUsage(ctx, st, d).then((usage) => report(ctx, st, d, endAt, usage));
+}
+
+function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: number, usage: FinalUsage): void {
   const m = d.metrics;
   const cluster = ctx.route.cluster || 'unknown';
   const endpoint = ctx.get(SelectedEndpoint)?.id ?? 'none';
   const status = String(ctx.response.status);
   reportAttempts(ctx, m, cluster);
-
-  const usage = await finalUsage(ctx, st, d);
   const model = st.tracker.model ?? st.facts.model ?? 'unknown';
-  const durationMs = d.endAt - ctx.startedAt;
+  const durationMs = endAt - ctx.startedAt;
   const stream = String(st.sse);
   m.pixiuTotalDurationUs.inc({ cluster_name: cluster, status_code: status }, Math.max(0, durationMs) * 1000);
   m.duration.observe({ model, cluster, endpoint, status_code: status, stream }, Math.max(0, durationMs) / 1000);
@@ -44,7 +54,7 @@ export async function finishRequest(ctx: RequestContext, st: TokenizerState, d: 
   const ttftMs = st.firstDataAt === undefined ? undefined : Math.max(0, st.firstDataAt - ctx.startedAt);
   if (ttftMs !== undefined) m.ttft.observe({ model, cluster, endpoint, stream }, ttftMs / 1000);
   if (usage && st.sse && st.firstDataAt !== undefined && usage.numbers.completion > 1) {
-    m.tpot.observe({ model, cluster, endpoint }, Math.max(0, d.endAt - st.firstDataAt) / 1000 / (usage.numbers.completion - 1));
+    m.tpot.observe({ model, cluster, endpoint }, Math.max(0, endAt - st.firstDataAt) / 1000 / (usage.numbers.completion - 1));
   }
 
   if (usage) {
@@ -55,36 +65,31 @@ export async function finishRequest(ctx: RequestContext, st: TokenizerState, d: 
     for (const direction of ['prompt', 'completion', 'cached', 'reasoning'] as const) {
       m.tokens.inc({ direction, model, cluster, endpoint, source: usage.source }, u[direction]);
     }
-    const tu: TokenUsage = { model, ...u, source: usage.source };
+    const tu: TokenUsage = { model, prompt: u.prompt, completion: u.completion, total: u.total, cached: u.cached, reasoning: u.reasoning, source: usage.source };
     ctx.set(LlmTokenUsage, tu);
     if (d.cfg.logToConsole) logUsageLines(ctx, usage.source === 'upstream' ? st.tracker.rawForLog() : estimatedForLog(u));
   }
-  ctx.set(AccessLogFields, {
-    ...ctx.get(AccessLogFields),
+  const fields = {
     model,
     prompt_tokens: usage?.numbers.prompt,
     completion_tokens: usage?.numbers.completion,
     usage_source: usage?.source,
     ttft_ms: ttftMs === undefined ? undefined : Math.round(ttftMs),
-    stream_ms: st.sse && st.encodeAt !== undefined ? Math.round(Math.max(0, d.endAt - st.encodeAt)) : undefined,
-  });
+    stream_ms: st.sse && st.encodeAt !== undefined ? Math.round(Math.max(0, endAt - st.encodeAt)) : undefined,
+  };
+  const earlier = ctx.get(AccessLogFields);
+  ctx.set(AccessLogFields, earlier === undefined ? fields : { ...earlier, ...fields });
 }
 
-async function finalUsage(
-  ctx: RequestContext,
-  st: TokenizerState,
-  d: FinishDeps,
-): Promise<{ numbers: UsageNumbers; source: 'upstream' | 'estimated' } | undefined> {
-  const found = st.tracker.result();
-  if (found) return { numbers: found, source: 'upstream' };
-  if (!d.cfg.estimateMissingUsage) return undefined;
+/** No usage from the upstream: a local count in the worker pool, when the exchange consumed anything. */
+async function estimatedUsage(ctx: RequestContext, st: TokenizerState, d: FinishDeps): Promise<FinalUsage> {
   const sawText = st.counter?.sawText ?? false;
   const ok = ctx.response.status >= 200 && ctx.response.status < 300 && !ctx.replied;
   // An error answer consumed nothing, unless the model had already streamed text before it failed.
   if (!ok && !sawText) return undefined;
   try {
     const [prompt, completion] = await Promise.all([
-      st.facts.body ? estimatePromptTokens(d.pool, st.facts.body, d.encoding) : Promise.resolve(undefined),
+      st.facts.body ? estimatePromptTokens(d.pool, st.facts.body, d.encodingFor(st.tracker.model ?? st.facts.model)) : Promise.resolve(undefined),
       st.counter && sawText ? st.counter.total() : Promise.resolve(0),
     ]);
     if (prompt === undefined && !sawText) return undefined; // not an LLM exchange: nothing to count
@@ -98,10 +103,14 @@ async function finalUsage(
 
 function reportAttempts(ctx: RequestContext, m: TokenizerMetrics, routeCluster: string): void {
   for (const a of ctx.get(UpstreamAttempts) ?? []) {
-    const base = { cluster_name: a.cluster || routeCluster, endpoint_id: a.endpoint_id, endpoint_address: a.address };
-    m.pixiuUpstreamRequests.inc(base);
-    if (a.success) m.pixiuUpstreamSuccess.inc({ ...base, status_code: String(a.status) });
-    else m.pixiuUpstreamFailure.inc({ ...base, status_code: String(a.status || 0), error_type: a.error_type || 'unknown' });
+    const cluster = a.cluster || routeCluster;
+    m.pixiuUpstreamRequests.inc({ cluster_name: cluster, endpoint_id: a.endpoint_id, endpoint_address: a.address });
+    if (a.success) {
+      m.pixiuUpstreamSuccess.inc({ cluster_name: cluster, endpoint_id: a.endpoint_id, endpoint_address: a.address, status_code: String(a.status) });
+    } else {
+      const labels = { cluster_name: cluster, endpoint_id: a.endpoint_id, endpoint_address: a.address, status_code: String(a.status || 0), error_type: a.error_type || 'unknown' };
+      m.pixiuUpstreamFailure.inc(labels);
+    }
     m.upstreamAttempts.inc({ endpoint: a.endpoint_id, outcome: a.success ? 'success' : a.error_type || 'failure' });
   }
 }

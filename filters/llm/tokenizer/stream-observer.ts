@@ -5,6 +5,8 @@ import { SseParser, type SseFrame } from '../../../core/index.js';
 import { StreamDecoder } from './decompress.js';
 import { usageFromTail, type TailParts } from './json-tail.js';
 import { rewriteFrame } from './strip-usage.js';
+import { LfFrameSplitter } from './sse-frames.js';
+import { mayHoldUsage } from './usage.js';
 
 export interface StreamObserverOptions {
   sse: boolean;
@@ -13,8 +15,14 @@ export interface StreamObserverOptions {
   /** Rewrite the client stream to undo an injected include_usage (identity SSE only). */
   strip: boolean;
   maxEventBytes: number;
+}
+
+/** Where the observer reports what it finds (the tokenizer's per-request state). */
+export interface StreamSink {
   /** Every parsed JSON value: one SSE event's data, or the whole non-SSE body. */
   onValue(value: unknown): void;
+  /** A whole raw SSE event left unparsed because it cannot carry usage (see mayHoldUsage). */
+  onSkipped(event: Buffer): void;
   /** Usage found in the tail of a non-SSE body too big to parse whole. */
   onTail(parts: TailParts): void;
   /** The first SSE data event (or first body byte of a non-SSE stream) went by. */
@@ -27,9 +35,12 @@ const TAIL_CHARS = 64 * 1024;
 
 export class StreamObserver {
   private readonly parser: SseParser;
+  /** Byte-level event splitting while the stream is LF-framed (sse-frames.ts); undefined once the parser took over. */
+  private splitter: LfFrameSplitter | undefined;
   private readonly decoder: StreamDecoder | undefined;
   private readonly strip: boolean;
   private first = true;
+  private parsedOne = false;
   private json: Buffer[] = [];
   private jsonBytes = 0;
   private jsonHead = '';
@@ -37,11 +48,15 @@ export class StreamObserver {
   private finished = false;
   private finishing: Promise<Buffer | undefined> | undefined;
 
-  constructor(private readonly o: StreamObserverOptions) {
+  constructor(
+    private readonly o: StreamObserverOptions,
+    private readonly sink: StreamSink,
+  ) {
     this.strip = o.strip && o.sse && o.codings.length === 0;
     this.parser = new SseParser({ maxEventBytes: o.maxEventBytes, raw: this.strip });
+    if (o.sse && !this.strip) this.splitter = new LfFrameSplitter(o.maxEventBytes);
     if (o.codings.length > 0) this.decoder = new StreamDecoder(o.codings, (d) => this.parse(d));
-    if (o.strip && !this.strip) o.onProblem(`cannot strip the injected usage chunk from a ${o.sse ? o.codings.join('+') : 'non-SSE'} body; the client sees it`);
+    if (o.strip && !this.strip) sink.onProblem(`cannot strip the injected usage chunk from a ${o.sse ? o.codings.join('+') : 'non-SSE'} body; the client sees it`);
   }
 
   /** One client chunk; returns the bytes to send instead (strip mode), else undefined (unchanged). */
@@ -71,13 +86,15 @@ export class StreamObserver {
   private async doFinish(): Promise<Buffer | undefined> {
     if (this.decoder) {
       await this.decoder.end();
-      if (this.decoder.error) this.o.onProblem('cannot decompress the response for usage parsing', this.decoder.error);
+      if (this.decoder.error) this.sink.onProblem('cannot decompress the response for usage parsing', this.decoder.error);
     }
     this.finished = true;
     if (!this.o.sse) {
       this.endJson();
       return undefined;
     }
+    const rest = this.splitter?.takeRest();
+    if (rest !== undefined && rest.length > 0) for (const frame of this.parser.feedFrames(rest)) this.valueOf(frame);
     const out = this.emit(this.parser.endFrames({ dispatchIncomplete: true }));
     return this.strip && out.length > 0 ? out : undefined;
   }
@@ -87,7 +104,23 @@ export class StreamObserver {
       this.collectJson(bytes);
       return;
     }
-    for (const frame of this.parser.feedFrames(bytes)) this.valueOf(frame);
+    const events = this.splitter?.split(bytes);
+    if (events === undefined) {
+      if (this.splitter !== undefined) {
+        // CR framing or an oversized event: the parser takes over for good, from the event the splitter held.
+        const rest = this.splitter.takeRest();
+        this.splitter = undefined;
+        if (rest.length > 0) bytes = Buffer.concat([rest, bytes]);
+      }
+      for (const frame of this.parser.feedFrames(bytes)) this.valueOf(frame);
+      return;
+    }
+    for (const raw of events) {
+      // Parse events up to the first JSON value (first data, model), then only those that may carry usage. The
+      // parser drops oversized events, so skipping one unheld changes nothing.
+      if (!this.parsedOne || mayHoldUsage(raw)) for (const frame of this.parser.feedFrames(raw)) this.valueOf(frame);
+      else if (raw.length <= this.o.maxEventBytes) this.sink.onSkipped(raw);
+    }
   }
 
   private emit(frames: SseFrame[]): Buffer {
@@ -105,7 +138,7 @@ export class StreamObserver {
     if (data === undefined || data === '') return undefined;
     if (this.first) {
       this.first = false;
-      this.o.onFirstData();
+      this.sink.onFirstData();
     }
     const c = data.charCodeAt(0);
     if (c !== 0x7b /* { */ && c !== 0x5b /* [ */) return undefined; // [DONE] and other sentinels
@@ -115,7 +148,8 @@ export class StreamObserver {
     } catch {
       return undefined; // not JSON: not ours to judge; the client gets it untouched
     }
-    this.o.onValue(value);
+    this.parsedOne = true;
+    this.sink.onValue(value);
     return value;
   }
 
@@ -123,7 +157,7 @@ export class StreamObserver {
   private collectJson(bytes: Buffer): void {
     if (this.first) {
       this.first = false;
-      this.o.onFirstData();
+      this.sink.onFirstData();
     }
     this.jsonBytes += bytes.length;
     if (this.jsonBytes <= this.o.maxEventBytes) {
@@ -142,13 +176,13 @@ export class StreamObserver {
   private endJson(): void {
     if (this.jsonBytes === 0) return;
     if (this.json.length === 0) {
-      this.o.onTail(usageFromTail(this.jsonTail, this.jsonHead));
+      this.sink.onTail(usageFromTail(this.jsonTail, this.jsonHead));
       return;
     }
     try {
-      this.o.onValue(JSON.parse(Buffer.concat(this.json).toString('utf8')));
+      this.sink.onValue(JSON.parse(Buffer.concat(this.json).toString('utf8')));
     } catch (err) {
-      this.o.onProblem('the streamed response body is not JSON', err);
+      this.sink.onProblem('the streamed response body is not JSON', err);
     }
     this.json = [];
   }

@@ -92,6 +92,34 @@ function fromGemini(g: Obj): UsageNumbers {
   return { prompt, completion, total: num(g.totalTokenCount) ?? prompt + completion, cached: num(g.cachedContentTokenCount) ?? 0, reasoning: thoughts };
 }
 
+/**
+ * False only when one raw SSE event (its bytes) cannot carry a usage report: no `"usage"` or `"usageMetadata"` member
+ * whose value is an object. Lets the stream observer skip decoding and JSON.parse for content events (OpenAI sends
+ * `"usage":null` in every chunk once include_usage is on). Inside a JSON string a quote is escaped, so a match that is
+ * not a real key (a key that itself ends in `\"usage`) only costs one parse. A line break between the key and its
+ * value (JSON split over `data:` lines) also answers true: a report is never missed.
+ */
+export function mayHoldUsage(event: Buffer): boolean {
+  for (let at = event.indexOf(USAGE_KEY); at !== -1; at = event.indexOf(USAGE_KEY, at + USAGE_KEY.length)) {
+    let i = at + USAGE_KEY.length;
+    if (event[i] === 0x4d /* M */ && event.toString('latin1', i, i + 8) === 'Metadata') i += 8;
+    if (event[i] !== 0x22 /* " */) continue;
+    i = skipSpace(event, i + 1);
+    if (event[i] === 0x0a) return true;
+    if (event[i] !== 0x3a /* : */) continue;
+    i = skipSpace(event, i + 1);
+    if (event[i] === 0x7b /* { */ || event[i] === 0x0a) return true;
+  }
+  return false;
+}
+
+const USAGE_KEY = Buffer.from('"usage');
+
+function skipSpace(b: Buffer, i: number): number {
+  for (let c = b[i]; c === 0x20 || c === 0x0d || c === 0x09; c = b[++i]);
+  return i;
+}
+
 /** The generated text in one response object or stream event, for local counting when no usage arrives. */
 export function completionText(value: unknown): string {
   if (Array.isArray(value)) return value.map(completionText).join('');

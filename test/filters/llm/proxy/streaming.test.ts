@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { DgpError, UpstreamAttempts } from '../../../../core/index.js';
-import { UpstreamBody, sseErrorFrame, type StreamEnd } from '../../../../filters/llm/proxy/response-body.js';
+import { UpstreamBody, readableSource, sseErrorFrame, type StreamEnd } from '../../../../filters/llm/proxy/response-body.js';
 import { drainBody } from '../../../helpers/fake-context.js';
 import { FakeUpstream, fakeSseEvent } from '../../../helpers/fake-upstream.js';
 import { proxyHarness } from './helpers/setup.js';
@@ -66,11 +66,9 @@ function syntheticBody(sse = true): { body: UpstreamBody; src: PassThrough; ends
   const src = new PassThrough();
   const ends: StreamEnd[] = [];
   const body = new UpstreamBody({
-    stream: src,
-    iterator: (src as AsyncIterable<Buffer>)[Symbol.asyncIterator](),
+    source: readableSource(src),
     first: undefined,
     sse,
-    idleTimeout: 0,
     clientApi: 'openai',
     cancelledBy: () => undefined,
     onEnd: (e) => ends.push(e),
