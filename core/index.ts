@@ -10,3 +10,5 @@ export * from './sse/index.js';
 export * from './upstream/index.js';
 export * from './provider-api.js';
 export type * from './workers/tasks/types.js';
+// Counter increments per label set without prom-client's per-call label hashing (issue 8).
+export { CounterCells, type CounterCell } from './observability/counter-cells.js';

@@ -9,6 +9,7 @@ import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attribut
 import { DgpError } from '../errors.js';
 import type { FilterChain } from '../chain/chain.js';
 import { AccessLog } from '../observability/access-log.js';
+import type { CounterCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
 import { detectClientApi, errorBody, type ErrorFormat } from './error-shape.js';
@@ -37,6 +38,7 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export class HttpConnectionManager {
   private readonly accessLog: AccessLog;
   private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
+  private readonly series = new Map<string, { labels: Record<'listener' | 'route' | 'status', string>; requests: CounterCell }>();
 
   constructor(private readonly o: HcmOptions) {
     this.accessLog = new AccessLog(o.log);
@@ -116,9 +118,7 @@ export class HttpConnectionManager {
   private finish(ctx: Context, result: WriteResult): void {
     const durationMs = performance.now() - ctx.startedAt;
     const status = ctx.aborted ? 499 : result.error ? 502 : ctx.response.status;
-    const labels = { listener: this.o.listener, route: ctx.route.id, status: String(status) };
-    this.o.metrics.httpRequests.inc(labels);
-    this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
+    this.count(ctx.route.id, status, durationMs);
     if (!this.o.accessLog) return;
     const attempts = ctx.get(UpstreamAttempts);
     this.accessLog.write(
@@ -140,6 +140,20 @@ export class HttpConnectionManager {
     );
   }
 
+  /** dgp_http_* for one answered request; the labels and counter cell are built once per route and status. */
+  private count(route: string, status: number, durationMs: number): void {
+    const key = `${route}\u0000${status}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      const labels = { listener: this.o.listener, route, status: String(status) };
+      series = { labels, requests: this.o.metrics.httpRequestCells.cell(labels) };
+      if (this.series.size >= 1024) this.series.clear();
+      this.series.set(key, series);
+    }
+    series.requests.add(1);
+    this.o.metrics.httpDuration.observe(series.labels, durationMs / 1000);
+  }
+
   private localError(req: IncomingMessage, res: ServerResponse, id: string, path: string, err: DgpError, startedAt: number, route: string): void {
     const body = JSON.stringify(errorBody(err, detectClientApi(path), this.o.errorFormat, id));
     res.statusCode = err.status;
@@ -149,9 +163,7 @@ export class HttpConnectionManager {
     if (this.o.draining() || !res.shouldKeepAlive) res.setHeader('connection', 'close');
     res.end(body);
     const durationMs = performance.now() - startedAt;
-    const labels = { listener: this.o.listener, route, status: String(err.status) };
-    this.o.metrics.httpRequests.inc(labels);
-    this.o.metrics.httpDuration.observe(labels, durationMs / 1000);
+    this.count(route, err.status, durationMs);
     if (this.o.accessLog) {
       this.accessLog.write({ reqId: id, route, type: 'access', method: req.method, path, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 });
     }

@@ -104,6 +104,10 @@ export class ProxyFilter implements HttpFilter {
     }
   }
 
+  close(): void {
+    this.#metrics.close();
+  }
+
   onComplete(ctx: RequestContext): void {
     const state = ctx.get(ProxyState);
     state?.body?.dispose();

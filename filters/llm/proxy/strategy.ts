@@ -125,20 +125,20 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
       if (r.kind === 'committed') {
         record.success = r.status >= 200 && r.status <= 299;
         record.error_type = record.success ? '' : 'status_code_error';
-        d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: record.success ? 'success' : 'status_code_error' });
+        d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
         return { kind: 'committed', result: r, endpoint: ep, record, request: req };
       }
       if (r.kind === 'cancelled') {
         const by = ex.cancelledBy();
         record.error_type = by === 'client' ? 'aborted' : 'timeout';
-        d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: record.error_type });
+        d.metrics.attempt(cluster, ep.id, record.error_type).add();
         if (by === 'client') return { kind: 'aborted' };
         deadlineHit = true;
         break outer;
       }
       if (r.kind === 'status') {
         record.error_type = 'status_code_error';
-        d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: 'status_code_error' });
+        d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
         problems.push(`${label(ep)} retry: returned status code ${r.status}`);
         lastResponse = { result: r, endpoint: ep, request: req };
         // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
@@ -149,7 +149,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
         continue;
       }
       record.error_type = r.errorType;
-      d.metrics.attempts.inc({ cluster, endpoint: ep.id, outcome: r.errorType });
+      d.metrics.attempt(cluster, ep.id, r.errorType).add();
       problems.push(`${label(ep)} retry: request error: ${r.message}`);
       lastFailure = r;
       if (!r.retryable) {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { RequestModel, UpstreamFirstByteAt, type FactoryContext, type HttpFilter, type RequestContext } from '../../../core/index.js';
 import { contentCodings } from './decompress.js';
 import { CompletionCounter, type EncodingChoice } from './estimate.js';
+import { TokenizerCounters } from './counters.js';
 import { createTokenizerMetrics, type TokenizerMetrics } from './metrics.js';
 import { readRequestFacts } from './request-facts.js';
 import { usageAtTop, usageFromTail } from './json-tail.js';
@@ -21,6 +22,7 @@ export class TokenizerFilter implements HttpFilter {
   private readonly encodings = new Map<string, EncodingChoice>();
   private readonly newCounter: ((model: string | undefined) => CompletionCounter) | undefined;
   private readonly finish: FinishDeps;
+  private readonly counters: TokenizerCounters;
 
   constructor(
     config: Readonly<TokenizerConfig>,
@@ -28,7 +30,8 @@ export class TokenizerFilter implements HttpFilter {
   ) {
     this.cfg = resolveConfig(config, fctx.configDir);
     this.metrics = createTokenizerMetrics(fctx.metrics);
-    this.finish = { metrics: this.metrics, cfg: this.cfg, pool: fctx.workers, encodingFor: (model) => this.encodingFor(model) };
+    this.counters = new TokenizerCounters(this.metrics);
+    this.finish = { metrics: this.metrics, counters: this.counters, cfg: this.cfg, pool: fctx.workers, encodingFor: (model) => this.encodingFor(model) };
     if (this.cfg.estimateMissingUsage) {
       this.newCounter = (model) => {
         const choice = this.encodingFor(model);
@@ -112,6 +115,11 @@ export class TokenizerFilter implements HttpFilter {
     // A local reply (no upstream answer at all) has no first token.
     if (st.unary) st.firstDataAt = ctx.get(UpstreamFirstByteAt) ?? (ctx.replied ? undefined : st.encodeAt);
     return finishRequest(ctx, st, this.finish, endAt);
+  }
+
+  /** The generation is retired: pending counter increments are handed over. */
+  close(): void {
+    this.counters.close();
   }
 
   /** model_encodings (longest prefix) → that encoding; else the worker's built-in OpenAI map, then default_encoding. */

@@ -10,6 +10,7 @@ import {
   type WorkerPoolApi,
 } from '../../../core/index.js';
 import { estimatePromptTokens, type EncodingChoice } from './estimate.js';
+import type { TokenizerCounters } from './counters.js';
 import type { TokenizerMetrics } from './metrics.js';
 import type { ResolvedTokenizerConfig } from './schema.js';
 import type { TokenizerState } from './state.js';
@@ -18,6 +19,7 @@ import { isObj, type UsageNumbers } from './usage.js';
 /** What finishing needs from the filter instance (one object per filter, not per request). */
 export interface FinishDeps {
   metrics: TokenizerMetrics;
+  counters: TokenizerCounters;
   cfg: ResolvedTokenizerConfig;
   pool: WorkerPoolApi;
   /** The tokenizer for local estimates; only asked when the upstream reported no usage. */
@@ -41,15 +43,16 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
   const cluster = ctx.route.cluster || 'unknown';
   const endpoint = ctx.get(SelectedEndpoint)?.id ?? 'none';
   const status = String(ctx.response.status);
-  reportAttempts(ctx, m, cluster);
+  reportAttempts(ctx, d.counters, cluster);
   const model = st.tracker.model ?? st.facts.model ?? 'unknown';
-  const durationMs = endAt - ctx.startedAt;
-  const stream = String(st.sse);
-  m.pixiuTotalDurationUs.inc({ cluster_name: cluster, status_code: status }, Math.max(0, durationMs) * 1000);
-  m.duration.observe({ model, cluster, endpoint, status_code: status, stream }, Math.max(0, durationMs) / 1000);
+  const durationMs = Math.max(0, endAt - ctx.startedAt);
+  const stream = st.sse ? 'true' : 'false';
+  const cells = d.counters.request(cluster, endpoint, model, status, usage?.source ?? '');
+  cells.totalDurationUs.add(durationMs * 1000);
+  m.duration.observe({ model, cluster, endpoint, status_code: status, stream }, durationMs / 1000);
   if (st.sse) {
-    m.pixiuStreamingRequests.inc({ cluster_name: cluster });
-    m.pixiuTimeToLastTokenMs.inc({ cluster_name: cluster }, Math.max(0, durationMs));
+    cells.streamingRequests.add(1);
+    cells.timeToLastTokenMs.add(durationMs);
   }
   const ttftMs = st.firstDataAt === undefined ? undefined : Math.max(0, st.firstDataAt - ctx.startedAt);
   if (ttftMs !== undefined) m.ttft.observe({ model, cluster, endpoint, stream }, ttftMs / 1000);
@@ -59,12 +62,13 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
 
   if (usage) {
     const u = usage.numbers;
-    m.pixiuPromptTokens.inc({ model, cluster_name: cluster }, u.prompt);
-    m.pixiuCompletionTokens.inc({ model, cluster_name: cluster }, u.completion);
-    m.pixiuTotalTokens.inc({ model, cluster_name: cluster }, u.total);
-    for (const direction of ['prompt', 'completion', 'cached', 'reasoning'] as const) {
-      m.tokens.inc({ direction, model, cluster, endpoint, source: usage.source }, u[direction]);
-    }
+    cells.promptTokens.add(u.prompt);
+    cells.completionTokens.add(u.completion);
+    cells.totalTokens.add(u.total);
+    cells.tokens.prompt.add(u.prompt);
+    cells.tokens.completion.add(u.completion);
+    cells.tokens.cached.add(u.cached);
+    cells.tokens.reasoning.add(u.reasoning);
     const tu: TokenUsage = { model, prompt: u.prompt, completion: u.completion, total: u.total, cached: u.cached, reasoning: u.reasoning, source: usage.source };
     ctx.set(LlmTokenUsage, tu);
     if (d.cfg.logToConsole) logUsageLines(ctx, usage.source === 'upstream' ? st.tracker.rawForLog() : estimatedForLog(u));
@@ -101,17 +105,19 @@ async function estimatedUsage(ctx: RequestContext, st: TokenizerState, d: Finish
   }
 }
 
-function reportAttempts(ctx: RequestContext, m: TokenizerMetrics, routeCluster: string): void {
+function reportAttempts(ctx: RequestContext, counters: TokenizerCounters, routeCluster: string): void {
   for (const a of ctx.get(UpstreamAttempts) ?? []) {
-    const cluster = a.cluster || routeCluster;
-    m.pixiuUpstreamRequests.inc({ cluster_name: cluster, endpoint_id: a.endpoint_id, endpoint_address: a.address });
-    if (a.success) {
-      m.pixiuUpstreamSuccess.inc({ cluster_name: cluster, endpoint_id: a.endpoint_id, endpoint_address: a.address, status_code: String(a.status) });
-    } else {
-      const labels = { cluster_name: cluster, endpoint_id: a.endpoint_id, endpoint_address: a.address, status_code: String(a.status || 0), error_type: a.error_type || 'unknown' };
-      m.pixiuUpstreamFailure.inc(labels);
-    }
-    m.upstreamAttempts.inc({ endpoint: a.endpoint_id, outcome: a.success ? 'success' : a.error_type || 'failure' });
+    const cells = counters.attempt({
+      cluster: a.cluster || routeCluster,
+      endpoint: a.endpoint_id,
+      address: a.address,
+      status: String(a.success ? a.status : a.status || 0),
+      success: a.success,
+      errorType: a.error_type,
+    });
+    cells.requests.add(1);
+    cells.outcome.add(1);
+    cells.attempts.add(1);
   }
 }
 

@@ -6,7 +6,7 @@ import { StreamDecoder } from './decompress.js';
 import { usageFromTail, type TailParts } from './json-tail.js';
 import { rewriteFrame } from './strip-usage.js';
 import { LfFrameSplitter } from './sse-frames.js';
-import { mayHoldUsage } from './usage.js';
+import { ChunkUsageScan } from './usage.js';
 
 export interface StreamObserverOptions {
   sse: boolean;
@@ -115,10 +115,11 @@ export class StreamObserver {
       for (const frame of this.parser.feedFrames(bytes)) this.valueOf(frame);
       return;
     }
+    const scan = new ChunkUsageScan(bytes);
     for (const raw of events) {
       // Parse events up to the first JSON value (first data, model), then only those that may carry usage. The
       // parser drops oversized events, so skipping one unheld changes nothing.
-      if (!this.parsedOne || mayHoldUsage(raw)) for (const frame of this.parser.feedFrames(raw)) this.valueOf(frame);
+      if (!this.parsedOne || scan.mayHold(raw)) for (const frame of this.parser.feedFrames(raw)) this.valueOf(frame);
       else if (raw.length <= this.o.maxEventBytes) this.sink.onSkipped(raw);
     }
   }

@@ -115,6 +115,27 @@ export function mayHoldUsage(event: Buffer): boolean {
 
 const USAGE_KEY = Buffer.from('"usage');
 
+/**
+ * mayHoldUsage for the events of one chunk with one search of the chunk, not one per event (Buffer#indexOf costs
+ * ~0.3 µs a call on small buffers, and a stream chunk often carries tens of events): an event that is a slice of
+ * `chunk` without a `"usage` in it is ruled out without a search of its own.
+ */
+export class ChunkUsageScan {
+  #next: number;
+
+  constructor(private readonly chunk: Buffer) {
+    this.#next = chunk.indexOf(USAGE_KEY);
+  }
+
+  /** Events must be asked in stream order. */
+  mayHold(event: Buffer): boolean {
+    const start = event.byteOffset - this.chunk.byteOffset;
+    if (event.buffer !== this.chunk.buffer || start < 0 || start + event.length > this.chunk.length) return mayHoldUsage(event);
+    if (this.#next !== -1 && this.#next < start) this.#next = this.chunk.indexOf(USAGE_KEY, start);
+    return this.#next !== -1 && this.#next < start + event.length && mayHoldUsage(event);
+  }
+}
+
 function skipSpace(b: Buffer, i: number): number {
   for (let c = b[i]; c === 0x20 || c === 0x0d || c === 0x09; c = b[++i]);
   return i;

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import t from 'tap';
 import { UpstreamAttempts } from '../../../../core/index.js';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody, fakeContext } from '../../../helpers/fake-context.js';
 import { FakeUpstream } from '../../../helpers/fake-upstream.js';
 import { proxyHarness } from './helpers/setup.js';
 
@@ -97,4 +97,26 @@ t.test('a client already gone never reaches the upstream', async (t) => {
   t.equal(ctx.response.status, 499);
   await new Promise((r) => setTimeout(r, 50));
   t.equal(up.requests.length, 0);
+});
+
+t.test('a host with onAbort: the proxy listens there, never builds ctx.signal, and still cancels at once', async (t) => {
+  const up = await FakeUpstream.start({ behaviour: 'stall-headers:5000' });
+  const h = await proxyHarness([{ id: 'a', to: up }]);
+  t.teardown(async () => (await h.close(), await up.close()));
+  const ctx = fakeContext({ body: { model: 'fake-model', messages: [] }, cluster: h.cluster });
+  const listeners: Array<() => void> = [];
+  const abortClient = ctx.abortClient.bind(ctx);
+  Object.defineProperty(ctx, 'signal', { get: () => t.fail('ctx.signal was built') });
+  Object.assign(ctx, {
+    onAbort: (fn: () => void) => (ctx.aborted ? fn() : listeners.push(fn)),
+    abortClient: () => (abortClient(), listeners.forEach((fn) => fn())),
+  });
+  const done = h.filter.decode(ctx);
+  await up.waitFor(() => up.requests.length === 1, 2000, 'request reached the upstream');
+  const at = performance.now();
+  ctx.abortClient();
+  await done;
+  await up.waitFor(() => up.requests[0]!.abortedAt !== undefined, 2000, 'upstream saw the close');
+  t.ok(up.requests[0]!.abortedAt! - at < BOUND_MS, 'closed within the bound');
+  t.equal(ctx.errors[0]?.code, 'DGP_ERR_UPSTREAM_ABORTED');
 });

@@ -1,0 +1,118 @@
+// The tokenizer's counters as cells per label set (core CounterCells): one map lookup per request and per attempt
+// instead of ~14 prom-client label hashes, which were the tokenizer's largest cost after parsing (issue 8).
+import type { Counter } from 'prom-client';
+import { CounterCells, type CounterCell } from '../../../core/index.js';
+import type { TokenizerMetrics } from './metrics.js';
+
+export type Direction = 'prompt' | 'completion' | 'cached' | 'reasoning';
+
+/** Everything one kind of request (cluster, endpoint, model, status, usage source) adds to. */
+export interface RequestCells {
+  totalDurationUs: CounterCell;
+  streamingRequests: CounterCell;
+  timeToLastTokenMs: CounterCell;
+  promptTokens: CounterCell;
+  completionTokens: CounterCell;
+  totalTokens: CounterCell;
+  tokens: Record<Direction, CounterCell>;
+}
+
+/** Everything one kind of upstream attempt adds to. */
+export interface AttemptCells {
+  requests: CounterCell;
+  /** Success or failure, by the attempt's outcome. */
+  outcome: CounterCell;
+  attempts: CounterCell;
+}
+
+export interface AttemptKey {
+  cluster: string;
+  endpoint: string;
+  address: string;
+  status: string;
+  success: boolean;
+  errorType: string;
+}
+
+/** Label sets remembered per map; clients pick model names, so the maps are bounded (a reset only costs lookups). */
+const MAX_KEYS = 1024;
+
+export class TokenizerCounters {
+  readonly #all: Array<CounterCells<string>> = [];
+  readonly #requests = new Map<string, RequestCells>();
+  readonly #attempts = new Map<string, AttemptCells>();
+  readonly #c: ReturnType<typeof cellsOf>;
+
+  constructor(m: TokenizerMetrics) {
+    this.#c = cellsOf(m, this.#all);
+  }
+
+  request(cluster: string, endpoint: string, model: string, status: string, source: string): RequestCells {
+    const key = `${cluster}\u0000${endpoint}\u0000${model}\u0000${status}\u0000${source}`;
+    let cells = this.#requests.get(key);
+    if (cells === undefined) {
+      const c = this.#c;
+      const token = (direction: Direction) => c.tokens.cell({ direction, model, cluster, endpoint, source });
+      cells = {
+        totalDurationUs: c.totalDurationUs.cell({ cluster_name: cluster, status_code: status }),
+        streamingRequests: c.streaming.cell({ cluster_name: cluster }),
+        timeToLastTokenMs: c.timeToLastToken.cell({ cluster_name: cluster }),
+        promptTokens: c.prompt.cell({ model, cluster_name: cluster }),
+        completionTokens: c.completion.cell({ model, cluster_name: cluster }),
+        totalTokens: c.total.cell({ model, cluster_name: cluster }),
+        tokens: { prompt: token('prompt'), completion: token('completion'), cached: token('cached'), reasoning: token('reasoning') },
+      };
+      remember(this.#requests, key, cells);
+    }
+    return cells;
+  }
+
+  attempt(a: AttemptKey): AttemptCells {
+    const key = `${a.cluster}\u0000${a.endpoint}\u0000${a.address}\u0000${a.status}\u0000${a.success}\u0000${a.errorType}`;
+    let cells = this.#attempts.get(key);
+    if (cells === undefined) {
+      const c = this.#c;
+      const base = { cluster_name: a.cluster, endpoint_id: a.endpoint, endpoint_address: a.address };
+      cells = {
+        requests: c.upstreamRequests.cell(base),
+        outcome: a.success
+          ? c.upstreamSuccess.cell({ ...base, status_code: a.status })
+          : c.upstreamFailure.cell({ ...base, status_code: a.status, error_type: a.errorType || 'unknown' }),
+        attempts: c.upstreamAttempts.cell({ endpoint: a.endpoint, outcome: a.success ? 'success' : a.errorType || 'failure' }),
+      };
+      remember(this.#attempts, key, cells);
+    }
+    return cells;
+  }
+
+  /** Hands every pending increment over and detaches (the filter instance is retired). */
+  close(): void {
+    for (const c of this.#all) c.close();
+  }
+}
+
+function cellsOf(m: TokenizerMetrics, all: Array<CounterCells<string>>) {
+  const cells = <L extends string>(counter: Counter<L>): CounterCells<L> => {
+    const c = new CounterCells(counter);
+    all.push(c as unknown as CounterCells<string>);
+    return c;
+  };
+  return {
+    totalDurationUs: cells(m.pixiuTotalDurationUs),
+    streaming: cells(m.pixiuStreamingRequests),
+    timeToLastToken: cells(m.pixiuTimeToLastTokenMs),
+    prompt: cells(m.pixiuPromptTokens),
+    completion: cells(m.pixiuCompletionTokens),
+    total: cells(m.pixiuTotalTokens),
+    tokens: cells(m.tokens),
+    upstreamRequests: cells(m.pixiuUpstreamRequests),
+    upstreamSuccess: cells(m.pixiuUpstreamSuccess),
+    upstreamFailure: cells(m.pixiuUpstreamFailure),
+    upstreamAttempts: cells(m.upstreamAttempts),
+  };
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= MAX_KEYS) map.clear();
+  map.set(key, value);
+}

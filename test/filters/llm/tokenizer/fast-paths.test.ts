@@ -1,0 +1,79 @@
+// The tokenizer's shortcuts (issue 8) give the answers of the full parse: usage from a unary body's ends only when it
+// is provably the top-level member, content events ruled out by bytes only when they cannot carry usage, and the
+// byte-level event splitter, whose events are exactly the parser's.
+import t from 'tap';
+import { SseParser } from '../../../../core/index.js';
+import { usageAtTop } from '../../../../filters/llm/tokenizer/json-tail.js';
+import { LfFrameSplitter } from '../../../../filters/llm/tokenizer/sse-frames.js';
+import { ChunkUsageScan, mayHoldUsage } from '../../../../filters/llm/tokenizer/usage.js';
+import { openaiStream, openaiUnary } from './upstream-shapes.js';
+
+const usage = { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 1 } };
+
+t.test('usageAtTop: the top-level usage and model of an OpenAI-style body', async (t) => {
+  const body = Buffer.from(openaiUnary());
+  const full = JSON.parse(body.toString('utf8')) as { model: string; usage: unknown };
+  t.same(usageAtTop(body), { usage: full.usage, model: full.model });
+  const padded = JSON.stringify({ id: 'x', model: 'm-1', choices: [{ message: { content: 'x'.repeat(20_000) + '"usage":{"n":1}' } }], usage });
+  t.same(usageAtTop(Buffer.from(`  ${padded}\n`)), { usage, model: 'm-1' }, 'a long body: only its two ends are read');
+});
+
+t.test('usageAtTop gives up (the caller parses the whole body) unless it can prove the answer', async (t) => {
+  const cases: Array<[string, unknown]> = [
+    ['usage nested in a member', { model: 'm', message: { usage } }],
+    ['usage nested, a top-level member after it', { model: 'm', message: { usage }, id: 'x' }],
+    ['no usage', { model: 'm', choices: [] }],
+    ['usage is null', { model: 'm', usage: null }],
+    ['model nested only', { message: { model: 'm' }, usage }],
+    ['model not a string', { model: 3, usage }],
+    ['an array body', [{ model: 'm', usage }]],
+  ];
+  for (const [name, value] of cases) t.equal(usageAtTop(Buffer.from(JSON.stringify(value))), undefined, name);
+  t.equal(usageAtTop(Buffer.from(`${JSON.stringify({ model: 'm', usage })} trailing`)), undefined, 'text after the object');
+  t.same(usageAtTop(Buffer.from(JSON.stringify({ model: 'm', note: 'a "usage": {"x":1} } inside a string', usage }))), { usage, model: 'm' });
+});
+
+t.test('mayHoldUsage: false only when the event cannot carry a usage object', async (t) => {
+  const yes = ['data: {"usage":{"a":1}}\n\n', 'data: {"x":1, "usage" : {"a":1}}\n\n', 'data: {"usageMetadata":{"a":1}}\n\n', 'data: {"usage"\ndata: :{"a":1}}\n\n'];
+  const no = ['data: {"usage":null}\n\n', 'data: {"choices":[{"delta":{"content":"usage"}}]}\n\n', 'data: [DONE]\n\n', 'data: {"usages":{"a":1}}\n\n', ': comment\n\n'];
+  for (const e of yes) t.ok(mayHoldUsage(Buffer.from(e)), e);
+  for (const e of no) t.notOk(mayHoldUsage(Buffer.from(e)), e);
+});
+
+t.test('ChunkUsageScan agrees with mayHoldUsage for every event of a chunk, with and without usage', async (t) => {
+  for (const text of [openaiStream({ includeUsage: true }), openaiStream({ includeUsage: false })]) {
+    const chunk = Buffer.from(text);
+    const events = new LfFrameSplitter(1 << 20).split(chunk)!;
+    const scan = new ChunkUsageScan(chunk);
+    t.same(
+      events.map((e) => scan.mayHold(e)),
+      events.map((e) => mayHoldUsage(e)),
+    );
+  }
+});
+
+t.test('LfFrameSplitter: the parser reads the same events from its frames, at every split point', async (t) => {
+  const text = Buffer.from(`${openaiStream({ includeUsage: true })}\n: a comment\n\n\ndata: tail-without-end`);
+  const want = new SseParser().feed(text).map((e) => e.data);
+  let bad = 0;
+  for (let i = 0; i <= text.length; i++) {
+    for (const j of [i, Math.min(text.length, i + 7)]) {
+      const splitter = new LfFrameSplitter(1 << 20);
+      const frames = [text.subarray(0, i), text.subarray(i, j), text.subarray(j)].flatMap((c) => splitter.split(c)!);
+      const parser = new SseParser();
+      const got = [...frames, splitter.takeRest()].flatMap((f) => parser.feed(f)).map((e) => e.data);
+      if (JSON.stringify(got) !== JSON.stringify(want) || !frames.every((f) => f.subarray(-2).toString() === '\n\n')) bad++;
+    }
+  }
+  t.equal(bad, 0, `${2 * (text.length + 1)} split pairs`);
+});
+
+t.test('LfFrameSplitter hands over to the parser on a CR, and once an event outgrows the limit', async (t) => {
+  const crlf = new LfFrameSplitter(1 << 20);
+  t.same(crlf.split(Buffer.from('data: a\n\ndata: b')), [Buffer.from('data: a\n\n')]);
+  t.equal(crlf.split(Buffer.from('\r\n\r\n')), undefined, 'CR: nothing of the chunk consumed');
+  t.equal(crlf.takeRest().toString(), 'data: b', 'the held start of the event goes to the parser');
+  const big = new LfFrameSplitter(16);
+  t.same(big.split(Buffer.from('data: 0123456789abcdef')), []);
+  t.equal(big.split(Buffer.from('more\n\n')), undefined);
+});
