@@ -237,6 +237,7 @@ export {
   badProviderResponse,
   parseDataUrl,
   parseJsonObject,
+  parseStreamEvent,
   kindFromStatus,
   isPlainObject,
   headerValue,

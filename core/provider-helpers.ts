@@ -43,6 +43,18 @@ export function parseJsonObject(text: string | undefined): JsonObject | undefine
   }
 }
 
+/** One SSE event's data as a JSON object; anything else is a DGP_ERR_PROVIDER_* bad-response error naming the provider. */
+export function parseStreamEvent(data: string, provider: string): JsonObject {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(data);
+  } catch (cause) {
+    throw badProviderResponse(provider, `a stream event is not JSON: ${data.slice(0, 200)}`, cause);
+  }
+  if (!isPlainObject(obj)) throw badProviderResponse(provider, 'a stream event is not a JSON object');
+  return obj;
+}
+
 /** The error kind an HTTP status means when the body does not say. */
 export function kindFromStatus(status: number): ProviderErrorKind {
   switch (status) {

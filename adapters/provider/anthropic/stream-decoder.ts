@@ -1,7 +1,7 @@
 // Anthropic Messages SSE (message_start, content_block_*, message_delta, message_stop, ping, error) → pivot items:
 // text deltas, tool-call starts and argument deltas (one OpenAI tool index per tool_use block), finish, usage, done.
 import {
-  badProviderResponse,
+  parseStreamEvent,
   chatChunk,
   isPlainObject,
   usageChunk,
@@ -37,13 +37,7 @@ export function createAnthropicDecoder(cx: CodecContext): StreamDecoder {
   return {
     write(ev: SseEvent): StreamItem[] {
       if (done || ev.data.trim() === '') return [];
-      let obj: unknown;
-      try {
-        obj = JSON.parse(ev.data);
-      } catch (cause) {
-        throw badProviderResponse(cx.provider, `a stream event is not JSON: ${ev.data.slice(0, 200)}`, cause);
-      }
-      if (!isPlainObject(obj)) throw badProviderResponse(cx.provider, 'a stream event is not a JSON object');
+      const obj = parseStreamEvent(ev.data, cx.provider);
       switch (obj.type ?? ev.event) {
         case 'message_start': {
           const msg = isPlainObject(obj.message) ? obj.message : {};

@@ -1,7 +1,7 @@
 // Gemini streamGenerateContent?alt=sse events (each a GenerateContentResponse) → pivot items. Text parts arrive as
 // deltas; a functionCall arrives whole and becomes one tool-call delta; usageMetadata is cumulative (last one wins).
 import {
-  badProviderResponse,
+  parseStreamEvent,
   chatChunk,
   isPlainObject,
   usageChunk,
@@ -30,13 +30,7 @@ export function createGeminiDecoder(cx: CodecContext): StreamDecoder {
   return {
     write(ev: SseEvent): StreamItem[] {
       if (done || ev.data.trim() === '') return [];
-      let obj: unknown;
-      try {
-        obj = JSON.parse(ev.data);
-      } catch (cause) {
-        throw badProviderResponse(cx.provider, `a stream event is not JSON: ${ev.data.slice(0, 200)}`, cause);
-      }
-      if (!isPlainObject(obj)) throw badProviderResponse(cx.provider, 'a stream event is not a JSON object');
+      const obj = parseStreamEvent(ev.data, cx.provider);
       if (isPlainObject(obj.error)) {
         done = true;
         return [{ type: 'error', error: geminiErrorFrom(200, obj.error) }];

@@ -1,7 +1,7 @@
 // OpenAI chat.completion.chunk streams: the decoder (provider SSE → pivot items) and the encoder (pivot items → the
 // client's SSE, with `stream_options.include_usage` honoured: usage: null on every chunk, then one usage chunk).
 import {
-  badProviderResponse,
+  parseStreamEvent,
   isPlainObject,
   kindFromStatus,
   type ChatChunk,
@@ -24,13 +24,7 @@ export function createOpenAiDecoder(cx: CodecContext): StreamDecoder {
         done = true;
         return [{ type: 'done' }];
       }
-      let obj: unknown;
-      try {
-        obj = JSON.parse(data);
-      } catch (cause) {
-        throw badProviderResponse(cx.provider, `a stream event is not JSON: ${data.slice(0, 200)}`, cause);
-      }
-      if (!isPlainObject(obj)) throw badProviderResponse(cx.provider, 'a stream event is not a JSON object');
+      const obj = parseStreamEvent(data, cx.provider);
       if (isPlainObject(obj.error)) {
         const e = obj.error;
         const status = typeof e.code === 'number' ? e.code : 200;
