@@ -11,4 +11,4 @@ export * from './upstream/index.js';
 export * from './provider-api.js';
 export type * from './workers/tasks/types.js';
 // Counter increments per label set without prom-client's per-call label hashing (issue 8).
-export { CounterCells, type CounterCell } from './observability/counter-cells.js';
+export { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from './observability/counter-cells.js';

@@ -9,7 +9,7 @@ import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attribut
 import { DgpError } from '../errors.js';
 import type { FilterChain } from '../chain/chain.js';
 import { AccessLog } from '../observability/access-log.js';
-import type { CounterCell } from '../observability/counter-cells.js';
+import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
 import { detectClientApi, errorBody, type ErrorFormat } from './error-shape.js';
@@ -38,7 +38,7 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export class HttpConnectionManager {
   private readonly accessLog: AccessLog;
   private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
-  private readonly series = new Map<string, { labels: Record<'listener' | 'route' | 'status', string>; requests: CounterCell }>();
+  private readonly series = new Map<string, { requests: CounterCell; duration: HistogramCell }>();
 
   constructor(private readonly o: HcmOptions) {
     this.accessLog = new AccessLog(o.log);
@@ -146,12 +146,12 @@ export class HttpConnectionManager {
     let series = this.series.get(key);
     if (series === undefined) {
       const labels = { listener: this.o.listener, route, status: String(status) };
-      series = { labels, requests: this.o.metrics.httpRequestCells.cell(labels) };
+      series = { requests: this.o.metrics.httpRequestCells.cell(labels), duration: this.o.metrics.httpDurationCells.cell(labels) };
       if (this.series.size >= 1024) this.series.clear();
       this.series.set(key, series);
     }
     series.requests.add(1);
-    this.o.metrics.httpDuration.observe(series.labels, durationMs / 1000);
+    series.duration.observe(durationMs / 1000);
   }
 
   private localError(req: IncomingMessage, res: ServerResponse, id: string, path: string, err: DgpError, startedAt: number, route: string): void {

@@ -1,7 +1,7 @@
 // The process-wide prom-client registry and get-or-create helpers (metrics outlive config generations).
 import client, { type Counter, type Gauge, type Histogram, Registry } from 'prom-client';
 import type { MetricsApi } from '../plugin-api.js';
-import { CounterCells, drainCounter, hookCounter } from './counter-cells.js';
+import { CounterCells, HistogramCells, drainCounter, hookCounter } from './counter-cells.js';
 
 export interface HostMetrics extends MetricsApi {
   readonly registry: Registry;
@@ -9,6 +9,8 @@ export interface HostMetrics extends MetricsApi {
   /** httpRequests by label set, for the per-request path (counter-cells.ts). */
   readonly httpRequestCells: CounterCells<'listener' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'listener' | 'route' | 'status'>;
+  /** httpDuration by label set, for the per-request path. */
+  readonly httpDurationCells: HistogramCells<'listener' | 'route' | 'status'>;
   readonly reloads: Counter<'result'>;
 }
 
@@ -31,13 +33,21 @@ export function createMetrics(registry = new Registry(), collectDefaults = true)
       }),
     gauge: (o) => get(o.name, () => new client.Gauge({ ...o, labelNames: o.labelNames ?? [], registers: [registry] })),
     histogram: (o) =>
-      get(o.name, () =>
-        new client.Histogram({ ...o, labelNames: o.labelNames ?? [], buckets: o.buckets ?? LATENCY_BUCKETS, registers: [registry] }),
-      ),
+      get(o.name, () => {
+        // The collect hook hands over observations kept in HistogramCells before every read.
+        const histogram = new client.Histogram({ ...o, labelNames: o.labelNames ?? [], buckets: o.buckets ?? LATENCY_BUCKETS, registers: [registry], collect: drainCollect });
+        hookCounter(histogram);
+        return histogram;
+      }),
   };
   const httpRequests = api.counter({
     name: 'dgp_http_requests_total',
     help: 'HTTP requests answered, by listener, route and status.',
+    labelNames: ['listener', 'route', 'status'],
+  });
+  const httpDuration = api.histogram({
+    name: 'dgp_http_request_duration_seconds',
+    help: 'Time from request arrival to the last response byte, by listener, route and status.',
     labelNames: ['listener', 'route', 'status'],
   });
   return {
@@ -45,11 +55,8 @@ export function createMetrics(registry = new Registry(), collectDefaults = true)
     registry,
     httpRequests,
     httpRequestCells: new CounterCells(httpRequests),
-    httpDuration: api.histogram({
-      name: 'dgp_http_request_duration_seconds',
-      help: 'Time from request arrival to the last response byte, by listener, route and status.',
-      labelNames: ['listener', 'route', 'status'],
-    }),
+    httpDuration,
+    httpDurationCells: new HistogramCells(httpDuration),
     reloads: api.counter({ name: 'dgp_config_reloads_total', help: 'Config reloads by result.', labelNames: ['result'] }),
   };
 }

@@ -1,7 +1,7 @@
 // The tokenizer's counters as cells per label set (core CounterCells): one map lookup per request and per attempt
 // instead of ~14 prom-client label hashes, which were the tokenizer's largest cost after parsing (issue 8).
-import type { Counter } from 'prom-client';
-import { CounterCells, type CounterCell } from '../../../core/index.js';
+import type { Counter, Histogram } from 'prom-client';
+import { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from '../../../core/index.js';
 import type { TokenizerMetrics } from './metrics.js';
 
 export type Direction = 'prompt' | 'completion' | 'cached' | 'reasoning';
@@ -15,6 +15,10 @@ export interface RequestCells {
   completionTokens: CounterCell;
   totalTokens: CounterCell;
   tokens: Record<Direction, CounterCell>;
+  /** dgp_llm_request_duration_seconds, dgp_llm_time_to_first_token_seconds, dgp_llm_time_per_output_token_seconds. */
+  duration: HistogramCell;
+  ttft: HistogramCell;
+  tpot: HistogramCell;
 }
 
 /** Everything one kind of upstream attempt adds to. */
@@ -38,7 +42,7 @@ export interface AttemptKey {
 const MAX_KEYS = 1024;
 
 export class TokenizerCounters {
-  readonly #all: Array<CounterCells<string>> = [];
+  readonly #all: Array<{ close(): void }> = [];
   readonly #requests = new Map<string, RequestCells>();
   readonly #attempts = new Map<string, AttemptCells>();
   readonly #c: ReturnType<typeof cellsOf>;
@@ -47,8 +51,8 @@ export class TokenizerCounters {
     this.#c = cellsOf(m, this.#all);
   }
 
-  request(cluster: string, endpoint: string, model: string, status: string, source: string): RequestCells {
-    const key = `${cluster}\u0000${endpoint}\u0000${model}\u0000${status}\u0000${source}`;
+  request(cluster: string, endpoint: string, model: string, status: string, source: string, stream: 'true' | 'false'): RequestCells {
+    const key = `${cluster}\u0000${endpoint}\u0000${model}\u0000${status}\u0000${source}\u0000${stream}`;
     let cells = this.#requests.get(key);
     if (cells === undefined) {
       const c = this.#c;
@@ -61,6 +65,9 @@ export class TokenizerCounters {
         completionTokens: c.completion.cell({ model, cluster_name: cluster }),
         totalTokens: c.total.cell({ model, cluster_name: cluster }),
         tokens: { prompt: token('prompt'), completion: token('completion'), cached: token('cached'), reasoning: token('reasoning') },
+        duration: c.duration.cell({ model, cluster, endpoint, status_code: status, stream }),
+        ttft: c.ttft.cell({ model, cluster, endpoint, stream }),
+        tpot: c.tpot.cell({ model, cluster, endpoint }),
       };
       remember(this.#requests, key, cells);
     }
@@ -91,10 +98,15 @@ export class TokenizerCounters {
   }
 }
 
-function cellsOf(m: TokenizerMetrics, all: Array<CounterCells<string>>) {
+function cellsOf(m: TokenizerMetrics, all: Array<{ close(): void }>) {
   const cells = <L extends string>(counter: Counter<L>): CounterCells<L> => {
     const c = new CounterCells(counter);
-    all.push(c as unknown as CounterCells<string>);
+    all.push(c);
+    return c;
+  };
+  const hcells = <L extends string>(histogram: Histogram<L>): HistogramCells<L> => {
+    const c = new HistogramCells(histogram);
+    all.push(c);
     return c;
   };
   return {
@@ -109,6 +121,9 @@ function cellsOf(m: TokenizerMetrics, all: Array<CounterCells<string>>) {
     upstreamSuccess: cells(m.pixiuUpstreamSuccess),
     upstreamFailure: cells(m.pixiuUpstreamFailure),
     upstreamAttempts: cells(m.upstreamAttempts),
+    duration: hcells(m.duration),
+    ttft: hcells(m.ttft),
+    tpot: hcells(m.tpot),
   };
 }
 

@@ -39,7 +39,6 @@ export function finishRequest(ctx: RequestContext, st: TokenizerState, d: Finish
 }
 
 function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: number, usage: FinalUsage): void {
-  const m = d.metrics;
   const cluster = ctx.route.cluster || 'unknown';
   const endpoint = ctx.get(SelectedEndpoint)?.id ?? 'none';
   const status = String(ctx.response.status);
@@ -47,17 +46,17 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
   const model = st.tracker.model ?? st.facts.model ?? 'unknown';
   const durationMs = Math.max(0, endAt - ctx.startedAt);
   const stream = st.sse ? 'true' : 'false';
-  const cells = d.counters.request(cluster, endpoint, model, status, usage?.source ?? '');
+  const cells = d.counters.request(cluster, endpoint, model, status, usage?.source ?? '', stream);
   cells.totalDurationUs.add(durationMs * 1000);
-  m.duration.observe({ model, cluster, endpoint, status_code: status, stream }, durationMs / 1000);
+  cells.duration.observe(durationMs / 1000);
   if (st.sse) {
     cells.streamingRequests.add(1);
     cells.timeToLastTokenMs.add(durationMs);
   }
   const ttftMs = st.firstDataAt === undefined ? undefined : Math.max(0, st.firstDataAt - ctx.startedAt);
-  if (ttftMs !== undefined) m.ttft.observe({ model, cluster, endpoint, stream }, ttftMs / 1000);
+  if (ttftMs !== undefined) cells.ttft.observe(ttftMs / 1000);
   if (usage && st.sse && st.firstDataAt !== undefined && usage.numbers.completion > 1) {
-    m.tpot.observe({ model, cluster, endpoint }, Math.max(0, endAt - st.firstDataAt) / 1000 / (usage.numbers.completion - 1));
+    cells.tpot.observe(Math.max(0, endAt - st.firstDataAt) / 1000 / (usage.numbers.completion - 1));
   }
 
   if (usage) {

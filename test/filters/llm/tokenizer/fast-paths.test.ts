@@ -3,7 +3,7 @@
 // byte-level event splitter, whose events are exactly the parser's.
 import t from 'tap';
 import { SseParser } from '../../../../core/index.js';
-import { usageAtTop } from '../../../../filters/llm/tokenizer/json-tail.js';
+import { usageAtTop, usageAtTopSlow } from '../../../../filters/llm/tokenizer/json-tail.js';
 import { LfFrameSplitter } from '../../../../filters/llm/tokenizer/sse-frames.js';
 import { ChunkUsageScan, mayHoldUsage } from '../../../../filters/llm/tokenizer/usage.js';
 import { openaiStream, openaiUnary } from './upstream-shapes.js';
@@ -16,6 +16,36 @@ t.test('usageAtTop: the top-level usage and model of an OpenAI-style body', asyn
   t.same(usageAtTop(body), { usage: full.usage, model: full.model });
   const padded = JSON.stringify({ id: 'x', model: 'm-1', choices: [{ message: { content: 'x'.repeat(20_000) + '"usage":{"n":1}' } }], usage });
   t.same(usageAtTop(Buffer.from(`  ${padded}\n`)), { usage, model: 'm-1' }, 'a long body: only its two ends are read');
+});
+
+t.test('usageAtTop (native byte searches first) answers exactly as the string scan over the same ends', async (t) => {
+  // Bodies built from pieces that each trip one rule: usage keys in strings, nested or late model keys, whitespace,
+  // multi-byte text, long names and bodies around the 4 KB window. Deterministic pseudo-random choices.
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const pick = <T>(xs: T[]): T => xs[rnd(xs.length)]!;
+  const ws = ['', ' ', '\n  ', '\t'];
+  let answered = 0;
+  for (let i = 0; i < 2000; i++) {
+    const members: string[] = [];
+    const add = (k: string, v: string): void => void members.push(`${pick(ws)}"${k}"${pick(ws)}:${pick(ws)}${v}`);
+    if (rnd(4) === 0) add('message', `{"model":"nested","usage":{"prompt_tokens":1}}`);
+    if (rnd(3) > 0) add('id', JSON.stringify(pick(['x', 'a "model": "fake"', 'a "usage":{"n":2}', 'é'.repeat(rnd(3000))])));
+    if (rnd(5) > 0) add('model', JSON.stringify(pick(['gpt-4o', 'm'.repeat(rnd(300)), 'modèle', 'a\\"b'])));
+    add('choices', JSON.stringify([{ message: { content: pick(['hi', 'x'.repeat(rnd(6000)), '"usage":{"bad":1}']) } }]));
+    if (rnd(5) > 0) add(pick(['usage', 'usage', 'usages']), pick([JSON.stringify(usage), 'null', '{"prompt_tokens":2', '{ "prompt_tokens" : 5 }']));
+    if (rnd(4) === 0) add('system_fingerprint', '"fp"');
+    const body = Buffer.from(`${pick(ws)}{${members.join(',')}${pick(ws)}}${pick(['', '\n', ' x'])}`);
+    const slow = usageAtTopSlow(body);
+    const fast = usageAtTop(body);
+    if (slow !== undefined) answered++;
+    if (JSON.stringify(fast) !== JSON.stringify(slow)) {
+      t.fail(`body ${i} differs: ${body.toString('utf8').slice(0, 300)}`);
+      return;
+    }
+  }
+  t.ok(answered > 200, `the generated bodies include answerable ones (${answered})`);
+  t.pass('2000 generated bodies: the same answers');
 });
 
 t.test('usageAtTop gives up (the caller parses the whole body) unless it can prove the answer', async (t) => {
