@@ -1,6 +1,7 @@
 // One upstream attempt: send the request, then decide before anything reaches the client whether it succeeded.
-// An event stream must yield its first byte first (an empty stream is a retryable failure, issue 3); a small unary
-// answer is read whole; a retryable failure's body is held (bounded) in case it becomes the final answer.
+// An event stream must yield its first byte first (an empty stream is a retryable failure, issue 3) and, with
+// retry_on stream_error, a first event that is not an error (property 19); a small unary answer is read whole; a
+// retryable failure's body is held (bounded) in case it becomes the final answer.
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import {
@@ -19,6 +20,7 @@ import {
   redactSecrets,
 } from './body-read.js';
 import type { UpstreamRequest } from './codec.js';
+import { FIRST_EVENT_LIMIT, FirstEventReader } from './first-event.js';
 import type { RetryOn } from './retry-on.js';
 import { UpstreamCall, type BodySource } from './upstream-call.js';
 
@@ -51,7 +53,7 @@ export interface Failed {
   kind: 'failed';
   /** Status of the response head when one arrived (e.g. a 200 whose stream was empty or reset), else 0. */
   status: number;
-  errorType: 'connect_error' | 'network_error' | 'timeout' | 'empty_stream';
+  errorType: 'connect_error' | 'network_error' | 'timeout' | 'empty_stream' | 'stream_error';
   retryable: boolean;
   timedOut: boolean;
   message: string;
@@ -127,6 +129,7 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, ex: Att
 
   let first: Buffer | undefined;
   if (sse && ok) {
+    let streamError: string | undefined;
     try {
       // Skip zero-length chunks: only a real byte proves the stream started.
       for (let r = await call.next(); !r.done; r = await call.next()) {
@@ -134,6 +137,14 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, ex: Att
           first = r.value;
           break;
         }
+      }
+      if (first !== undefined && s.retryOn.streamError) {
+        // Usually the first chunk holds the whole first event: no await, no copy, no parse (first-event.ts).
+        const reader = new FirstEventReader();
+        if (!reader.push(first)) await readFirstEvent(call, reader);
+        first = reader.bytes();
+        const verdict = reader.verdict();
+        if (verdict.kind === 'error') streamError = verdict.message;
       }
     } catch (err) {
       call.destroy();
@@ -151,6 +162,25 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, ex: Att
         message: 'the upstream answered with an event stream that ended without a byte',
       };
     }
+    if (streamError !== undefined) {
+      call.destroy();
+      // Strategy lists `message` in the final error when every attempt fails: the upstream's words, key redacted.
+      const said = req.secrets.reduce((text, secret) => text.split(secret).join('[REDACTED]'), streamError);
+      return { kind: 'failed', status, errorType: 'stream_error', retryable: true, timedOut: false, message: `the upstream stream began with an error event: ${said}` };
+    }
   }
   return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first, sse } };
+}
+
+/**
+ * Reads on until the first SSE event is complete, at most FIRST_EVENT_LIMIT bytes (past it, or when the stream ends
+ * first, the stream is committed as it is); the idle timer bounds each wait. The reader keeps every byte read, so a
+ * stream that is not an error reaches the client byte-identical.
+ */
+async function readFirstEvent(source: BodySource, reader: FirstEventReader): Promise<void> {
+  while (reader.size < FIRST_EVENT_LIMIT) {
+    const r = await source.next();
+    if (r.done) return reader.end();
+    if (reader.push(r.value)) return;
+  }
 }

@@ -9,7 +9,7 @@ const MAX_LISTED = 32;
 /**
  * Ids are percent-encoded (encodeURIComponent), so `;`, `=`, spaces and non-ASCII never break the format.
  * The value is the HTTP status when a response head arrived and the attempt did not fail after it, else the
- * error type (connect_error, network_error, timeout, empty_stream, aborted).
+ * error type (connect_error, network_error, timeout, empty_stream, stream_error, aborted).
  */
 export function formatAttempts(attempts: readonly UpstreamAttempt[]): string {
   const listed = Math.min(attempts.length, MAX_LISTED);

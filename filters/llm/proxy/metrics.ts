@@ -15,7 +15,7 @@ export interface ProxyMetrics {
 export function createProxyMetrics(metrics: MetricsApi): ProxyMetrics {
   const attempts = metrics.counter({
     name: 'dgp_upstream_attempts_total',
-    help: 'Upstream attempts by outcome: success, status_code_error, connect_error, network_error, timeout, empty_stream, aborted.',
+    help: 'Upstream attempts by outcome: success, status_code_error, connect_error, network_error, timeout, empty_stream, stream_error, aborted.',
     labelNames: ['cluster', 'endpoint', 'outcome'] as const,
   });
   const cells = new CounterCells(attempts);

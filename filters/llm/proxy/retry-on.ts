@@ -10,9 +10,11 @@ export interface RetryOn {
   readonly timeout: boolean;
   /** A 2xx event stream that ended without a byte. */
   readonly emptyStream: boolean;
+  /** A 2xx event stream whose first event is an error (Anthropic "overloaded" with a 200; property 19). */
+  readonly streamError: boolean;
 }
 
-const TOKENS = ['connect_error', 'reset', 'network_error', 'timeout', 'empty_stream', '4xx', '5xx', 'all_non_2xx'];
+const TOKENS = ['connect_error', 'reset', 'network_error', 'timeout', 'empty_stream', 'stream_error', '4xx', '5xx', 'all_non_2xx'];
 
 /** Throws Error naming the bad entry and the accepted ones. */
 export function parseRetryOn(list: ReadonlyArray<string | number>): RetryOn {
@@ -37,5 +39,6 @@ export function parseRetryOn(list: ReadonlyArray<string | number>): RetryOn {
     reset: all || flags.has('reset'),
     timeout: all || flags.has('timeout'),
     emptyStream: all || flags.has('empty_stream'),
+    streamError: all || flags.has('stream_error'),
   };
 }

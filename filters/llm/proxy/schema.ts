@@ -4,7 +4,7 @@ import Type, { type Static } from 'typebox';
 
 // Go durations ("1m30s", "0.5s") or "0"; checked again by parseDuration in create().
 const GO_DURATION = '^(0|([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))*)$';
-const RETRY_TOKEN = '^(connect_error|reset|network_error|timeout|empty_stream|4xx|5xx|all_non_2xx|[1-5][0-9][0-9])$';
+const RETRY_TOKEN = '^(connect_error|reset|network_error|timeout|empty_stream|stream_error|4xx|5xx|all_non_2xx|[1-5][0-9][0-9])$';
 
 const Duration = (description: string, def?: string | number) =>
   Type.Union([Type.String({ pattern: GO_DURATION }), Type.Number({ minimum: 0 })], {
@@ -12,8 +12,9 @@ const Duration = (description: string, def?: string | number) =>
     ...(def === undefined ? {} : { default: def }),
   });
 
-// 529: Anthropic's "overloaded" status, retried like a 503 (issue 6).
-export const DEFAULT_RETRY_ON: ReadonlyArray<string | number> = ['connect_error', 'reset', 'empty_stream', 429, 500, 502, 503, 504, 529];
+// 529: Anthropic's "overloaded" status, retried like a 503 (issue 6). stream_error: the same error sent as the first
+// event of a 200 stream (property 19); nothing has reached the client then, so falling back is safe.
+export const DEFAULT_RETRY_ON: ReadonlyArray<string | number> = ['connect_error', 'reset', 'empty_stream', 'stream_error', 429, 500, 502, 503, 504, 529];
 
 export const ProxyConfigSchema = Type.Object(
   {
@@ -32,7 +33,7 @@ export const ProxyConfigSchema = Type.Object(
     retry_on: Type.Optional(
       Type.Array(Type.Union([Type.String({ pattern: RETRY_TOKEN }), Type.Integer({ minimum: 100, maximum: 599 })]), {
         default: [...DEFAULT_RETRY_ON],
-        description: 'Failures that are retried and fall back: connect_error, reset, timeout, empty_stream, a status (429), 4xx, 5xx, or all_non_2xx (Pixiu behaviour).',
+        description: 'Failures that are retried and fall back: connect_error, reset, timeout, empty_stream, stream_error (a 2xx event stream whose first event is an error), a status (429), 4xx, 5xx, or all_non_2xx (Pixiu behaviour).',
       }),
     ),
     respect_retry_after: Type.Optional(Type.Boolean({ default: true, description: 'Wait what a 429/503 Retry-After asks before retrying the same endpoint.' })),
