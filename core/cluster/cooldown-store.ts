@@ -49,6 +49,8 @@ export class CooldownStore implements CooldownStoreApi {
   }
 
   inCooldown(cluster: string, ep: EndpointView, now: number = Date.now()): boolean {
+    // Nothing has failed lately (the usual case): no key to build, nothing to sweep.
+    if (this.#entries.size === 0) return false;
     const key = this.keyOf(cluster, ep);
     this.#sweep(now, key);
     const entry = this.#entries.get(key);

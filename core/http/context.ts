@@ -47,19 +47,7 @@ class Request implements RequestInfo {
 
   json<T = unknown>(): Promise<T> {
     // One promise per body, shared by every filter that asks: awaiting it again costs a tick, not a new parse chain.
-    return (this.jsonPromise ??= this.parseJson()) as Promise<T>;
-  }
-
-  private async parseJson(): Promise<unknown> {
-    const buf = await this.body();
-    try {
-      return JSON.parse(buf.toString('utf8'));
-    } catch (cause) {
-      throw new DgpError('DGP_ERR_HTTP_BAD_JSON', `request body is not valid JSON: ${(cause as Error).message}`, {
-        hint: 'send a JSON body with Content-Type: application/json',
-        cause,
-      });
-    }
+    return (this.jsonPromise ??= this.body().then(parseJson)) as Promise<T>;
   }
 
   setBody(body: Buffer | string | object): void {
@@ -73,6 +61,17 @@ class Request implements RequestInfo {
       this.jsonPromise = Promise.resolve(body);
       this.bodyPromise = Promise.resolve(Buffer.from(JSON.stringify(body)));
     }
+  }
+}
+
+function parseJson(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (cause) {
+    throw new DgpError('DGP_ERR_HTTP_BAD_JSON', `request body is not valid JSON: ${(cause as Error).message}`, {
+      hint: 'send a JSON body with Content-Type: application/json',
+      cause,
+    });
   }
 }
 

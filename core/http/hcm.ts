@@ -34,6 +34,7 @@ export interface HcmOptions {
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+const NO_SLOTS: readonly never[] = [];
 
 export class HttpConnectionManager {
   private readonly accessLog: AccessLog;
@@ -100,7 +101,9 @@ export class HttpConnectionManager {
         ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
       }
       await chain.encode(ctx, entered);
-      result = await writeResponse(ctx, res, chain.hasChunkHooks ? chain.chunkSlots(entered) : [], this.o.draining());
+      // Chunk hooks only ever see streamed bodies: a unary answer needs no slot list.
+      const streamed = chain.hasChunkHooks && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body);
+      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining());
       if (result.error) ctx.log.warn({ err: result.error }, 'response stream failed after headers were sent; connection closed');
     } catch (err) {
       ctx.log.error({ err }, 'request handling failed');

@@ -48,18 +48,22 @@ function appendFields(line: string, fields: AccessFields, censor: boolean): stri
   for (const name in fields) {
     const value = fields[name];
     if (value === undefined) continue;
-    line += keyOf(name) + (censor && isSecretKey(name) ? '"[redacted]"' : jsonOf(value, censor));
+    const k = keyOf(name);
+    line += k.key + (censor && k.secret ? '"[redacted]"' : jsonOf(value, censor));
   }
   return line;
 }
 
-/** `,"name":` per field name, serialised once: the same few names are written on every line (bounded). */
-const keys = new Map<string, string>();
+/**
+ * `,"name":` per field name, serialised once, and whether the name is secret-looking: the same few names are written
+ * on every line (bounded).
+ */
+const keys = new Map<string, { key: string; secret: boolean }>();
 
-function keyOf(name: string): string {
+function keyOf(name: string): { key: string; secret: boolean } {
   let key = keys.get(name);
   if (key === undefined) {
-    key = `,${JSON.stringify(name)}:`;
+    key = { key: `,${JSON.stringify(name)}:`, secret: isSecretKey(name) };
     if (keys.size >= 1024) keys.clear();
     keys.set(name, key);
   }
@@ -69,9 +73,9 @@ function keyOf(name: string): string {
 function jsonOf(value: unknown, censor: boolean): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
+      return Number.isFinite(value) ? `${value}` : 'null';
     case 'boolean':
       return value ? 'true' : 'false';
     default:
@@ -81,6 +85,15 @@ function jsonOf(value: unknown, censor: boolean): string {
         return '"[unserializable]"';
       }
   }
+}
+
+/** JSON.stringify for a string, without its cost when nothing needs escaping (printable ASCII: the usual fields). */
+function quote(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
 
 function censored(extra: AccessFields): AccessFields {

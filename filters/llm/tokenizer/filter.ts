@@ -8,8 +8,9 @@ import { contentCodings } from './decompress.js';
 import { CompletionCounter, type EncodingChoice } from './estimate.js';
 import { TokenizerCounters } from './counters.js';
 import { createTokenizerMetrics, type TokenizerMetrics } from './metrics.js';
-import { readRequestFacts } from './request-facts.js';
+import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import { usageAtTop, usageFromTail } from './json-tail.js';
+import { scanUsageAtTop } from './usage-bytes.js';
 import { finishRequest, type FinishDeps } from './report.js';
 import type { ResolvedTokenizerConfig, TokenizerConfig } from './schema.js';
 import { TokenizerState, TokenizerStateKey } from './state.js';
@@ -40,8 +41,13 @@ export class TokenizerFilter implements HttpFilter {
     }
   }
 
-  async decode(ctx: RequestContext): Promise<void> {
-    const facts = await readRequestFacts(ctx, this.cfg.injectStreamUsage);
+  decode(ctx: RequestContext): void | Promise<void> {
+    const facts = readRequestFacts(ctx, this.cfg.injectStreamUsage);
+    if (facts instanceof Promise) return facts.then((f) => this.start(ctx, f));
+    this.start(ctx, facts);
+  }
+
+  private start(ctx: RequestContext, facts: RequestFacts): void {
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
     ctx.set(TokenizerStateKey, new TokenizerState(facts, ctx, this.newCounter));
   }
@@ -157,6 +163,8 @@ function chooseEncoding(model: string | undefined, cfg: ResolvedTokenizerConfig)
 /** A unary identity JSON body: usage from its ends when that is exact (json-tail.ts), else one full parse. */
 function readUnary(st: TokenizerState, body: Buffer, maxBytes: number): void {
   if (body.length === 0) return;
+  const scanned = scanUsageAtTop(body);
+  if (scanned !== undefined) return st.tracker.observeScanned(scanned.usage, scanned.model);
   const atTop = usageAtTop(body);
   if (atTop !== undefined) return st.onTail(atTop);
   const text = body.toString('utf8');

@@ -15,9 +15,18 @@ export interface RequestFacts {
 /** `/v1beta/models/gemini-2.0-flash:streamGenerateContent` → model and method. */
 const GEMINI_PATH = /\/models\/([^/:]+):([A-Za-z]+)/;
 
-export async function readRequestFacts(ctx: RequestContext, inject: boolean): Promise<RequestFacts> {
-  const gemini = GEMINI_PATH.exec(ctx.request.path);
-  const body = await readJsonBody(ctx);
+/**
+ * The request's facts: synchronous for a request without a JSON body, else once the (shared, cached) JSON parse is
+ * in — a promise of its own only then, without async-function layers (issue 8).
+ */
+export function readRequestFacts(ctx: RequestContext, inject: boolean): RequestFacts | Promise<RequestFacts> {
+  const parsing = readJsonBody(ctx);
+  return parsing === undefined ? factsOf(ctx, undefined, inject) : parsing.then((body) => factsOf(ctx, body, inject));
+}
+
+function factsOf(ctx: RequestContext, body: Record<string, unknown> | undefined, inject: boolean): RequestFacts {
+  // A Gemini path names the model and the method; the regex runs only for paths that can be one.
+  const gemini = ctx.request.path.includes(':') ? GEMINI_PATH.exec(ctx.request.path) : null;
   const model = typeof body?.model === 'string' ? body.model : gemini ? decodeURIComponent(gemini[1]!) : undefined;
   const stream = body?.stream === true || gemini?.[2] === 'streamGenerateContent';
   const facts: RequestFacts = { model, stream, body, injected: false };
@@ -43,16 +52,17 @@ function wantsInjection(ctx: RequestContext, body: Record<string, unknown>): boo
   return !(isObj(body.stream_options) && body.stream_options.include_usage === true);
 }
 
-async function readJsonBody(ctx: RequestContext): Promise<Record<string, unknown> | undefined> {
+/** The JSON body object, or undefined at once when the request has no JSON body to read. */
+function readJsonBody(ctx: RequestContext): Promise<Record<string, unknown> | undefined> | undefined {
   if (ctx.request.method !== 'POST' && ctx.request.method !== 'PUT') return undefined;
   const ct = ctx.request.headers['content-type'];
   if (ct !== undefined && !ct.toLowerCase().includes('json')) return undefined;
-  try {
-    const v = await ctx.request.json<unknown>();
-    return isObj(v) ? v : undefined;
-  } catch (err) {
-    // A body that is not JSON is not ours to reject: the proxy forwards it and the upstream answers.
-    ctx.log.debug({ err }, 'tokenizer: request body is not JSON; usage will come from the response only');
-    return undefined;
-  }
+  return ctx.request.json<unknown>().then(
+    (v) => (isObj(v) ? v : undefined),
+    (err: unknown) => {
+      // A body that is not JSON is not ours to reject: the proxy forwards it and the upstream answers.
+      ctx.log.debug({ err }, 'tokenizer: request body is not JSON; usage will come from the response only');
+      return undefined;
+    },
+  );
 }

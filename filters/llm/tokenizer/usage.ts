@@ -2,6 +2,8 @@
 // (message_start + cumulative message_delta), Gemini (usageMetadata, cumulative) — and normalises it. Every usage
 // object is merged field by field (latest value wins), never added: cumulative reports are not double counted.
 
+import { usageText, type ScannedUsage } from './usage-bytes.js';
+
 export interface UsageNumbers {
   /** All input tokens, cached and cache-write tokens included (OpenAI's prompt_tokens meaning). */
   prompt: number;
@@ -22,6 +24,8 @@ export class UsageTracker {
   readonly raw: Obj = {};
   private readonly gemini: Obj = {};
   private seen = false;
+  /** A unary body's usage read from its bytes (usage-bytes.ts); turned into `raw` only when something needs it. */
+  private scanned: ScannedUsage | undefined;
 
   get found(): boolean {
     return this.seen;
@@ -29,6 +33,7 @@ export class UsageTracker {
 
   /** Looks at one parsed JSON value: a unary body, one SSE event's data, or an array of chunks (Gemini JSON stream). */
   observe(value: unknown): void {
+    this.materialize();
     if (Array.isArray(value)) {
       for (const v of value) this.observe(v);
       return;
@@ -44,20 +49,39 @@ export class UsageTracker {
 
   /** Merges tail-extracted pieces (see json-tail.ts) of a body too big to parse whole. */
   observeParts(parts: { usage?: Obj; usageMetadata?: Obj; model?: string }): void {
+    this.materialize();
     if (parts.model) this.model = parts.model;
     if (parts.usage) this.merge(this.raw, parts.usage);
     if (parts.usageMetadata) this.merge(this.gemini, parts.usageMetadata);
   }
 
+  /** A unary body's usage and model read from its bytes: the same numbers observe() would find in the parsed body. */
+  observeScanned(usage: ScannedUsage, model: string): void {
+    this.materialize();
+    this.model = model;
+    this.scanned = usage;
+    if (usage.seen) this.seen = true;
+  }
+
   result(): UsageNumbers | undefined {
     if (!this.seen) return undefined;
+    if (this.scanned !== undefined && Object.keys(this.raw).length === 0 && Object.keys(this.gemini).length === 0) return fromScanned(this.scanned);
+    this.materialize();
     if (Object.keys(this.gemini).length > 0) return fromGemini(this.gemini);
     return fromUsage(this.raw);
   }
 
   /** The usage object to print for log_to_console (Gemini's usageMetadata or the merged usage). */
   rawForLog(): Obj {
+    this.materialize();
     return Object.keys(this.gemini).length > 0 ? this.gemini : this.raw;
+  }
+
+  private materialize(): void {
+    const s = this.scanned;
+    if (s === undefined) return;
+    this.scanned = undefined;
+    this.merge(this.raw, JSON.parse(usageText(s)) as Obj);
   }
 
   private merge(into: Obj, from: Obj): void {
@@ -83,6 +107,25 @@ function fromUsage(u: Obj): UsageNumbers {
     cached: num(sub(u.prompt_tokens_details, 'cached_tokens')) ?? cacheRead ?? num(sub(u.input_tokens_details, 'cached_tokens')) ?? 0,
     reasoning: num(sub(u.completion_tokens_details, 'reasoning_tokens')) ?? num(sub(u.output_tokens_details, 'reasoning_tokens')) ?? 0,
   };
+}
+
+/** fromUsage over the scanned fields (NaN = absent), field for field. */
+function fromScanned(u: ScannedUsage): UsageNumbers {
+  const cacheRead = count(u.cache_read_input_tokens);
+  const cacheWrite = count(u.cache_creation_input_tokens);
+  const prompt = count(u.prompt_tokens) ?? (count(u.input_tokens) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const completion = count(u.completion_tokens) ?? count(u.output_tokens) ?? 0;
+  return {
+    prompt,
+    completion,
+    total: count(u.total_tokens) ?? prompt + completion,
+    cached: count(u.prompt_cached) ?? cacheRead ?? count(u.input_cached) ?? 0,
+    reasoning: count(u.completion_reasoning) ?? count(u.output_reasoning) ?? 0,
+  };
+}
+
+function count(v: number): number | undefined {
+  return v >= 0 && Number.isFinite(v) ? Math.trunc(v) : undefined;
 }
 
 function fromGemini(g: Obj): UsageNumbers {

@@ -5,7 +5,8 @@ import t from 'tap';
 import { SseParser } from '../../../../core/index.js';
 import { usageAtTop, usageAtTopSlow } from '../../../../filters/llm/tokenizer/json-tail.js';
 import { LfFrameSplitter } from '../../../../filters/llm/tokenizer/sse-frames.js';
-import { ChunkUsageScan, mayHoldUsage } from '../../../../filters/llm/tokenizer/usage.js';
+import { ChunkUsageScan, UsageTracker, mayHoldUsage } from '../../../../filters/llm/tokenizer/usage.js';
+import { scanUsageAtTop } from '../../../../filters/llm/tokenizer/usage-bytes.js';
 import { openaiStream, openaiUnary } from './upstream-shapes.js';
 
 const usage = { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, prompt_tokens_details: { cached_tokens: 1 } };
@@ -46,6 +47,45 @@ t.test('usageAtTop (native byte searches first) answers exactly as the string sc
   }
   t.ok(answered > 200, `the generated bodies include answerable ones (${answered})`);
   t.pass('2000 generated bodies: the same answers');
+});
+
+t.test('usage numbers read from the bytes equal the parsed usage object, field for field', async (t) => {
+  // Usage objects of every shape fromUsage reads (OpenAI, Anthropic, details objects), with duplicate keys, nulls,
+  // non-numbers, fractions, exponents, negatives and nesting; bodies with model keys the scan must decline.
+  let seed = 11;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const pick = <T>(xs: T[]): T => xs[rnd(xs.length)]!;
+  const keys = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'other', 'prompt_tokens_details', 'completion_tokens_details', 'input_tokens_details', 'output_tokens_details'];
+  const values = ['12', '0', '3.7', '1e2', '-4', '"7"', 'null', 'true', '[1,2]', '{"cached_tokens":5}', '{"reasoning_tokens":2,"x":{"y":[1]}}', '{"cached_tokens":null}', '{}', '01', '1.', '2E+1'];
+  const ws = ['', ' ', '\n'];
+  let scanned = 0;
+  for (let i = 0; i < 3000; i++) {
+    const members: string[] = [];
+    for (let k = rnd(7); k >= 0; k--) members.push(`${pick(ws)}"${pick(keys)}"${pick(ws)}:${pick(ws)}${pick(values)}`);
+    const usageText = `{${members.join(',')}}`;
+    const model = pick(['"gpt-4o-mini"', '"claude-3"', '"m\\u00e9"', '"modèle"', '3']);
+    const head = pick([`{"id":"x","model":${model}`, `{"model":${model}`, `{"message":{"model":"n"},"model":${model}`, `{"id":"a \\"model\\": x","model":${model}`]);
+    const body = Buffer.from(`${head},"usage":${pick(ws)}${usageText}${pick(['', ',"x":1'])}}${pick(['', '\n'])}`);
+    const fast = scanUsageAtTop(body);
+    if (fast === undefined) continue;
+    scanned++;
+    const parts = usageAtTopSlow(body);
+    if (parts === undefined) {
+      t.fail(`the scan answered where the slow path declines: ${body.toString('utf8')}`);
+      return;
+    }
+    const a = new UsageTracker();
+    a.observeScanned(fast.usage, fast.model);
+    const b = new UsageTracker();
+    b.observeParts(parts);
+    if (JSON.stringify([a.result(), a.model, a.found]) !== JSON.stringify([b.result(), b.model, b.found]) || JSON.stringify(a.rawForLog()) !== JSON.stringify(b.rawForLog())) {
+      t.fail(`body ${i} differs: ${body.toString('utf8')}: ${JSON.stringify([a.result(), a.model])} vs ${JSON.stringify([b.result(), b.model])}`);
+      return;
+    }
+  }
+  t.ok(scanned > 500, `the byte scan answered for ${scanned} of 3000 bodies`);
+  const real = scanUsageAtTop(Buffer.from(openaiUnary()));
+  t.ok(real !== undefined, 'an OpenAI answer is read by the byte scan');
 });
 
 t.test('usageAtTop gives up (the caller parses the whole body) unless it can prove the answer', async (t) => {
