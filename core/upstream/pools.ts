@@ -2,13 +2,14 @@
 // (FactoryContext.shared) so a reload that keeps an origin keeps its warm connections.
 import { createHash } from 'node:crypto';
 import { Pool } from 'undici';
+import { preciseConnector, type ConnectorOptions } from './connector.js';
 
 export interface UpstreamPoolOptions {
   /** Max sockets to the origin; 0 = unlimited (Pixiu maxConnsPerHost). */
   connections: number;
   /** Idle keep-alive, ms. Keep it below the upstream's so the upstream never closes a socket we are reusing. */
   keepAliveTimeout: number;
-  /** TCP + TLS connect timeout, ms; 0 disables. */
+  /** TCP + TLS connect timeout, ms, enforced to the millisecond (see connector.ts); 0 disables. */
   connectTimeout: number;
   /** Time to response headers, ms; 0 disables. Per-request values override. */
   headersTimeout: number;
@@ -38,7 +39,10 @@ interface Entry {
 const IDLE_POOL_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
 
-/** The undici Pool options for one entry; exported so tests can read back the effective timeouts. */
+/**
+ * The undici Pool options for one entry; exported so tests can read back the effective timeouts. `connect` holds the
+ * connector's options: the pool gets them wrapped by preciseConnector, which enforces `connect.timeout` itself.
+ */
 export function undiciPoolOptions(opts: UpstreamPoolOptions): Pool.Options {
   return {
     connections: opts.connections > 0 ? opts.connections : null,
@@ -49,7 +53,8 @@ export function undiciPoolOptions(opts: UpstreamPoolOptions): Pool.Options {
     bodyTimeout: opts.bodyTimeout,
     pipelining: 1,
     connect: {
-      timeout: opts.connectTimeout > 0 ? opts.connectTimeout : null,
+      // 0, not null: null would mean undici's 10 s default, and connect_timeout 0 means none.
+      timeout: Math.max(0, opts.connectTimeout),
       ...(opts.ca === undefined ? {} : { ca: opts.ca as string | string[] }),
     },
   } as Pool.Options;
@@ -57,6 +62,11 @@ export function undiciPoolOptions(opts: UpstreamPoolOptions): Pool.Options {
 
 /** The settings part of a pool key, computed once per options object (it hashes the CA bundle). */
 const settingsKeys = new WeakMap<UpstreamPoolOptions, string>();
+
+function createPool(origin: string, opts: UpstreamPoolOptions): Pool {
+  const options = undiciPoolOptions(opts);
+  return new Pool(origin, { ...options, connect: preciseConnector(options.connect as ConnectorOptions) });
+}
 
 function keyOf(origin: string, opts: UpstreamPoolOptions): string {
   let settings = settingsKeys.get(opts);
@@ -85,7 +95,7 @@ export class UpstreamPools {
     const key = keyOf(origin, opts);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { origin, pool: new Pool(origin, undiciPoolOptions(opts)), lastUsed: now };
+      entry = { origin, pool: createPool(origin, opts), lastUsed: now };
       this.#entries.set(key, entry);
     }
     entry.lastUsed = now;

@@ -1,8 +1,6 @@
 // `connect_timeout` end to end (reliability property 24a) on loopback only: an endpoint whose TCP connect never
-// completes fails as connect_error and falls back; alone it is a 504. The timer is undici's `connect.timeout`, which
-// runs on undici's fast timers (499 ms ticks): it fires up to ~1 s late, so the target "within connect_timeout +
-// 500 ms" is a todo until core/upstream/pools.ts gives the connector a precise timer (as attempt.ts does for the
-// first byte); the hard bound asserted is connect_timeout + 1500 ms.
+// completes fails as connect_error within connect_timeout + 500 ms and falls back; alone it is a 504. The timer is
+// core/upstream/connector.ts's own setTimeout per connect (undici's connect.timeout ticks at ~500 ms and ran ~1 s late).
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -34,9 +32,8 @@ interface Blackhole {
 }
 
 const NO_BLACKHOLE = 'this system completes loopback connects beyond the backlog, so no connect can be made to hang';
-const LATE_TARGET_MS = 500;
-const LATE_LIMIT_MS = 1500;
-const PRECISE_TODO = { todo: 'undici connect.timeout ticks at ~1 s; needs a precise connect timer in core/upstream/pools.ts' };
+/** How late a connect timeout may answer (scheduling on a busy machine, the fallback's own request). */
+const LATE_MS = 500;
 
 /** Connects once; 'hang' when the connect neither completes nor fails within `ms`. */
 function probe(port: number, ms: number, sockets: Socket[]): Promise<'connected' | 'hang' | 'error'> {
@@ -83,8 +80,7 @@ t.test('connect_timeout: a connect that never completes fails as connect_error a
   t.equal(ctx.response.status, 200);
   t.equal(ctx.response.headers['x-dgp-attempts'], 'hole=connect_error;ok=200');
   t.match(ctx.get(UpstreamAttempts), [{ endpoint_id: 'hole', status: 0, success: false, error_type: 'connect_error' }, { endpoint_id: 'ok', success: true }]);
-  t.ok(took >= 290 && took < 300 + LATE_LIMIT_MS, `fell back after ${took.toFixed(0)} ms (connect_timeout 300 ms)`);
-  t.ok(took < 300 + LATE_TARGET_MS, `within connect_timeout + ${LATE_TARGET_MS} ms`, PRECISE_TODO);
+  t.ok(took >= 290 && took < 300 + LATE_MS, `fell back after ${took.toFixed(0)} ms: within connect_timeout (300 ms) + ${LATE_MS} ms`);
 
   const alone = await proxyHarness([{ id: 'hole', to: hole.port }], { connect_timeout: '300ms' });
   t.teardown(() => alone.close());
@@ -93,7 +89,7 @@ t.test('connect_timeout: a connect that never completes fails as connect_error a
   const took2 = performance.now() - at2;
   t.equal(c2.response.status, 504, 'a connect timeout with nothing to fall back to');
   t.match(c2.errors[0], { code: 'DGP_ERR_UPSTREAM_TIMEOUT', message: /endpoint \[hole: 127\.0\.0\.1:\d+\] retry: request error: UND_ERR_CONNECT_TIMEOUT/ });
-  t.ok(took2 >= 290 && took2 < 300 + LATE_LIMIT_MS, `answered after ${took2.toFixed(0)} ms`);
+  t.ok(took2 >= 290 && took2 < 300 + LATE_MS, `answered after ${took2.toFixed(0)} ms: within connect_timeout (300 ms) + ${LATE_MS} ms`);
 });
 
 t.test('connect_timeout from conf.yaml, through the host', async (t) => {
@@ -135,6 +131,5 @@ static_resources:
   t.equal(res.statusCode, 200);
   t.equal(res.headers['x-dgp-attempts'], 'hole=connect_error;ok=200');
   t.match(await res.body.json(), { choices: [{ message: { content: 'hello' } }] });
-  t.ok(took >= 240 && took < 250 + LATE_LIMIT_MS, `answered after ${took.toFixed(0)} ms (connect_timeout 250 ms)`);
-  t.ok(took < 250 + LATE_TARGET_MS, `within connect_timeout + ${LATE_TARGET_MS} ms`, PRECISE_TODO);
+  t.ok(took >= 240 && took < 250 + LATE_MS, `answered after ${took.toFixed(0)} ms: within connect_timeout (250 ms) + ${LATE_MS} ms`);
 });
