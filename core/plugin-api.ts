@@ -227,6 +227,11 @@ export interface ClusterManagerApi {
   clusterNames(): string[];
   /** The cluster's LB policy over healthy endpoints; undefined when the cluster is missing or none is healthy. */
   pickEndpoint(cluster: string, src: HashSource): EndpointView | undefined;
+  /**
+   * False when the cluster's LB policy never reads `HashSource.json` (anything but consistent hashing on a body field),
+   * so a caller may skip waiting for the JSON body. Optional; absent means "it may".
+   */
+  needsBody?(cluster: string): boolean;
   /** The endpoint with this id when it exists and is healthy. */
   getHealthyEndpoint(cluster: string, id: string): EndpointView | undefined;
   getEndpoint(cluster: string, id: string): EndpointView | undefined;

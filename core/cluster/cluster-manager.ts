@@ -86,6 +86,11 @@ export class ClusterManager implements ClusterManagerApi {
     return this.#clusters.get(cluster)?.pick(src);
   }
 
+  needsBody(cluster: string): boolean {
+    const s = this.#clusters.get(cluster)?.settings;
+    return s !== undefined && (s.lbPolicy === 'RingHashing' || s.lbPolicy === 'MaglevHashing') && s.consistent.hash_on === 'body';
+  }
+
   getHealthyEndpoint(cluster: string, id: string): EndpointView | undefined {
     return this.#clusters.get(cluster)?.getHealthy(id);
   }

@@ -39,12 +39,15 @@ export type StrategyOutcome =
 
 const label = (ep: EndpointView): string => `endpoint [${ep.id}: ${ep.authority}]`;
 
-async function hashSourceOf(ctx: RequestContext): Promise<HashSource> {
+function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): HashSource | Promise<HashSource> {
   const { method, url, headers } = ctx.request;
   const ct = headers['content-type'];
-  // The JSON parse is cached by the host and shared with other filters; a body-field hash key needs it.
-  const json = typeof ct === 'string' && ct.includes('json') ? await ctx.request.json().catch(() => undefined) : undefined;
-  return { method, url, headers, json };
+  // Only a body-field hash key reads the JSON (parsed once by the host and shared); no wait for the others.
+  if (clusters.needsBody?.(ctx.route.cluster) === false || typeof ct !== 'string' || !ct.includes('json')) return { method, url, headers };
+  return ctx.request.json().then(
+    (json) => ({ method, url, headers, json }),
+    () => ({ method, url, headers }),
+  );
 }
 
 export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: Exchange): Promise<StrategyOutcome> {
@@ -61,19 +64,21 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
     return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_NO_CLUSTER', `cluster "${cluster}" does not exist`, { hint: 'define it under static_resources.clusters or register endpoints for it' }) };
   }
   const body = await ctx.request.body();
-  let ep = clusters.pickEndpoint(cluster, await hashSourceOf(ctx));
+  const src = hashSourceOf(ctx, clusters);
+  let ep = clusters.pickEndpoint(cluster, src instanceof Promise ? await src : src);
   const preferred = ctx.get(PreferredEndpointId);
   if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
-  const visited = new Set<string>();
-  // Pixiu: the fallback flag of the endpoint being left decides; the walk is in list order without wrap-around.
-  const nextFallback = (from: EndpointView): EndpointView | undefined =>
-    from.llmMeta?.fallback ? clusters.nextHealthyEndpoint(cluster, from.id) : undefined;
+  // Endpoints already tried; the first one is kept apart so a request with one attempt allocates no Set (issue 8).
+  let firstId: string | undefined;
+  let visited: Set<string> | undefined;
 
-  outer: while (ep !== undefined && !visited.has(ep.id)) {
-    visited.add(ep.id);
+  outer: while (ep !== undefined) {
+    if (firstId === undefined) firstId = ep.id;
+    else if (ep.id === firstId || visited?.has(ep.id) === true) break;
+    else (visited ??= new Set()).add(ep.id);
     if (ex.cancelledBy() === 'client') return { kind: 'aborted' };
     if (clusters.cooldowns.inCooldown(cluster, ep)) {
-      ep = nextFallback(ep);
+      ep = fallbackAfter(clusters, cluster, ep);
       continue;
     }
     let policy: RetryPolicy;
@@ -81,7 +86,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
       policy = getRetryPolicy(ep);
     } catch (err) {
       problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
-      ep = nextFallback(ep);
+      ep = fallbackAfter(clusters, cluster, ep);
       continue;
     }
     let retryAfter = 0;
@@ -160,9 +165,14 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
       if (r.errorType !== 'empty_stream') break;
     }
     clusters.cooldowns.markFailure(cluster, ep);
-    ep = nextFallback(ep);
+    ep = fallbackAfter(clusters, cluster, ep);
   }
   return finalOutcome(attempts, problems, lastResponse, lastFailure, deadlineHit);
+}
+
+/** Pixiu: the fallback flag of the endpoint being left decides; the walk is in list order without wrap-around. */
+function fallbackAfter(clusters: StrategyDeps['clusters'], cluster: string, from: EndpointView): EndpointView | undefined {
+  return from.llmMeta?.fallback ? clusters.nextHealthyEndpoint(cluster, from.id) : undefined;
 }
 
 /** No attempt succeeded: the last HTTP answer when there was one (Pixiu), else 504 / 502 / 503 by what went wrong. */
