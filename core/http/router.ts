@@ -50,8 +50,16 @@ export class Router {
   private readonly tries = new Map<string, TrieNode>();
   private readonly regexRoutes: Array<{ route: CompiledRoute; re: RegExp; methods: Set<string> | undefined }> = [];
 
+  /**
+   * Matches by method and path when no route looks at headers (the usual LLM config): the split and trie walks run
+   * once per distinct path, not per request (issue 8). Bounded, since clients choose paths; only matches without
+   * `:var` values are kept, so no params object is ever shared.
+   */
+  private readonly cache: Map<string, Map<string, RouteMatch | null>> | undefined;
+
   constructor(specs: readonly RouteSpec[], listener: string) {
     specs.forEach((spec, index) => this.add(spec, index, listener));
+    this.cache = specs.every((spec) => spec.match.headers.length === 0) ? new Map() : undefined;
   }
 
   private add(spec: RouteSpec, index: number, listener: string): void {
@@ -82,6 +90,21 @@ export class Router {
   }
 
   match(method: string, path: string, headers: IncomingHttpHeaders): RouteMatch | undefined {
+    const cache = this.cache;
+    if (cache === undefined) return this.find(method, path, headers);
+    let byPath = cache.get(method);
+    if (byPath === undefined) cache.set(method, (byPath = new Map()));
+    const hit = byPath.get(path);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.find(method, path, headers);
+    if (found === undefined || found.params === EMPTY_PARAMS) {
+      if (byPath.size >= MATCH_CACHE_SIZE) byPath.clear();
+      byPath.set(path, found === undefined ? null : Object.freeze(found));
+    }
+    return found;
+  }
+
+  private find(method: string, path: string, headers: IncomingHttpHeaders): RouteMatch | undefined {
     for (const h of this.headerOnly) {
       if ((!h.methods || h.methods.has(method)) && headersMatch(h.route, headers)) return { route: h.route, params: EMPTY_PARAMS };
     }
@@ -98,6 +121,9 @@ export class Router {
     return (byMethod && lookup(byMethod, segs, 0, headers, true)) || (any && lookup(any, segs, 0, headers, true)) || undefined;
   }
 }
+
+/** Distinct paths remembered per method by Router.match. */
+const MATCH_CACHE_SIZE = 1024;
 
 function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');

@@ -123,3 +123,27 @@ t.test('route ids default to <listener>#<index>', async (t) => {
   const r = new Router([route('', { prefix: '/' })], 'main');
   t.equal(id(r, 'GET', '/'), 'main#0');
 });
+
+t.test('repeated matches give the same answers as the first (the per-path cache), params never shared', async (t) => {
+  const r = new Router([route('chat', { prefix: '/v1/chat' }), route('user', { path: '/users/:id' }), route('exact', { path: '/v1/models' })], 'l');
+  for (let i = 0; i < 3; i++) {
+    t.equal(r.match('POST', '/v1/chat/completions', {})?.route.id, 'chat');
+    t.equal(r.match('POST', '/nowhere', {}), undefined, 'a miss stays a miss');
+    t.equal(r.match('GET', '/v1/models', {})?.route.id, 'exact');
+    t.same(r.match('GET', `/users/${i}`, {})?.params, { id: String(i) }, 'each path its own params');
+  }
+  const a = r.match('GET', '/users/7', {});
+  const b = r.match('GET', '/users/7', {});
+  t.not(a?.params, b?.params, 'param matches are computed each time');
+  t.equal(r.match('DELETE', '/v1/chat/x', {})?.route.id, 'chat', 'per method');
+  t.ok(Object.isFrozen(r.match('POST', '/v1/chat/completions', {})), 'a cached match cannot be changed by a caller');
+  for (let i = 0; i < 3000; i++) r.match('POST', `/v1/chat/${i}`, {});
+  t.equal(r.match('POST', '/v1/chat/completions', {})?.route.id, 'chat', 'still right after the cache was cleared');
+});
+
+t.test('with header matchers every request is matched afresh', async (t) => {
+  const r = new Router([route('h', { prefix: '/v1', headers: [{ name: 'x-tenant', values: ['a'] }] }), route('any', { prefix: '/v1' })], 'l');
+  t.equal(r.match('POST', '/v1/chat', { 'x-tenant': 'a' })?.route.id, 'h');
+  t.equal(r.match('POST', '/v1/chat', { 'x-tenant': 'b' })?.route.id, 'any');
+  t.equal(r.match('POST', '/v1/chat', { 'x-tenant': 'a' })?.route.id, 'h');
+});
