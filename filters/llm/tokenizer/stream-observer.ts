@@ -40,7 +40,6 @@ export class StreamObserver {
   private readonly decoder: StreamDecoder | undefined;
   private readonly strip: boolean;
   private first = true;
-  private parsedOne = false;
   private json: Buffer[] = [];
   private jsonBytes = 0;
   private jsonHead = '';
@@ -117,10 +116,16 @@ export class StreamObserver {
     }
     const scan = new ChunkUsageScan(bytes);
     for (const raw of events) {
-      // Parse events up to the first JSON value (first data, model), then only those that may carry usage. The
-      // parser drops oversized events, so skipping one unheld changes nothing.
-      if (!this.parsedOne || scan.mayHold(raw)) for (const frame of this.parser.feedFrames(raw)) this.valueOf(frame);
-      else if (raw.length <= this.o.maxEventBytes) this.sink.onSkipped(raw);
+      // Only events that may carry usage are parsed (the response's model comes with its usage; without usage the
+      // held events are parsed at the end). Until the first data event, events go through the parser for its
+      // timestamp only, without JSON.parse (issue 8). The parser drops oversized events, so skipping one unheld
+      // changes nothing.
+      if (scan.mayHold(raw)) {
+        for (const frame of this.parser.feedFrames(raw)) this.valueOf(frame);
+        continue;
+      }
+      if (this.first) for (const frame of this.parser.feedFrames(raw)) this.noteData(frame);
+      if (raw.length <= this.o.maxEventBytes) this.sink.onSkipped(raw);
     }
   }
 
@@ -131,6 +136,14 @@ export class StreamObserver {
       if (this.strip) out.push(rewriteFrame(frame, value));
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+
+  /** The first data event's time, without parsing it. */
+  private noteData(frame: SseFrame): void {
+    const data = frame.event?.data;
+    if (data === undefined || data === '' || !this.first) return;
+    this.first = false;
+    this.sink.onFirstData();
   }
 
   /** Parses a frame's data as JSON and hands it on; returns the value for stripping. */
@@ -149,7 +162,6 @@ export class StreamObserver {
     } catch {
       return undefined; // not JSON: not ours to judge; the client gets it untouched
     }
-    this.parsedOne = true;
     this.sink.onValue(value);
     return value;
   }
