@@ -1,8 +1,11 @@
 // Typed per-request attribute keys, and the well-known keys filters share (Pixiu's hc.Params, typed).
 import type { Attribute } from './plugin-api.js';
 
+let nextSlot = 0;
+
 export function defineAttribute<T>(name: string): Attribute<T> {
-  return Object.freeze({ name }) as Attribute<T>;
+  // The slot lets the host keep a request's values in an array instead of a Map (issue 8).
+  return Object.freeze({ name, slot: nextSlot++ }) as Attribute<T>;
 }
 
 /** One upstream try, recorded by dgp.filter.llm.proxy in order across every endpoint tried. */

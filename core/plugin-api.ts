@@ -67,6 +67,8 @@ export interface AdapterInstance {
 /** A typed per-request attribute key; values live on the RequestContext and never leak between requests. */
 export interface Attribute<T> {
   readonly name: string;
+  /** Set by defineAttribute: where the host keeps the value. Keys made any other way still work (by identity). */
+  readonly slot?: number;
   /** Phantom field carrying the value type; never set. */
   readonly __type?: T;
 }

@@ -15,6 +15,11 @@ import { DgpError } from '../errors.js';
 import { errorBody, type ErrorFormat } from './error-shape.js';
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * Slots kept in the array; keys defined later (plugins reloaded many times) use the Map, so the array stays small and
+ * dense.
+ */
+const MAX_SLOTS = 256;
 
 class Request implements RequestInfo {
   readonly method: string;
@@ -120,7 +125,9 @@ export class Context implements RequestContext {
   readonly startedAt: number;
   replied = false;
   aborted = false;
-  private readonly attrs = new Map<Attribute<unknown>, unknown>();
+  /** Attribute values by slot (defineAttribute keys); keys without a slot go to a Map made on first use. */
+  private readonly slots: unknown[] = [];
+  private attrs: Map<Attribute<unknown>, unknown> | undefined;
   // Both created on first use (issue 8): most requests never log from a filter, and a listener-less controller per
   // request was measurable at load. A signal asked for after the abort is created already aborted.
   private abortController: AbortController | undefined;
@@ -175,11 +182,15 @@ export class Context implements RequestContext {
   }
 
   get<T>(key: Attribute<T>): T | undefined {
-    return this.attrs.get(key as Attribute<unknown>) as T | undefined;
+    const slot = key.slot;
+    if (slot !== undefined && slot < MAX_SLOTS) return this.slots[slot] as T | undefined;
+    return this.attrs?.get(key as Attribute<unknown>) as T | undefined;
   }
 
   set<T>(key: Attribute<T>, value: T): void {
-    this.attrs.set(key as Attribute<unknown>, value);
+    const slot = key.slot;
+    if (slot !== undefined && slot < MAX_SLOTS) this.slots[slot] = value;
+    else (this.attrs ??= new Map()).set(key as Attribute<unknown>, value);
   }
 
   reply(status: number, body?: string | Buffer | object, headers?: Record<string, string>): typeof Stop {

@@ -35,6 +35,13 @@ export interface HcmOptions {
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const NO_SLOTS: readonly never[] = [];
+const CONTEXT = Symbol('dgp.requestContext');
+type ResponseWithContext = ServerResponse & { [CONTEXT]?: Context };
+
+/** The client went away before the response was complete: the request is aborted (filters, upstream). */
+function onResponseClose(this: ResponseWithContext): void {
+  if (!this.writableEnded) this[CONTEXT]?.abort();
+}
 
 export class HttpConnectionManager {
   private readonly accessLog: AccessLog;
@@ -73,11 +80,11 @@ export class HttpConnectionManager {
     }
     const route = this.matchedRoute(match);
     const ctx = new Context(req, id, route, detectClientApi(path), o.log, o.errorFormat, o.maxBodyBytes, startedAt);
-    res.on('close', () => {
-      if (!res.writableEnded) ctx.abort();
-    });
+    // One shared listener, the context on the response: no closure per request (issue 8).
+    (res as ResponseWithContext)[CONTEXT] = ctx;
+    res.on('close', onResponseClose);
     o.acquire();
-    this.run(ctx, res).finally(o.release);
+    void this.run(ctx, res);
   }
 
   /** The route as filters see it; one frozen object per route when the path has no `:var` values. */
@@ -113,8 +120,12 @@ export class HttpConnectionManager {
         res.end(JSON.stringify(errorBody(new DgpError('DGP_ERR_INTERNAL', 'internal error'), ctx.clientApi, this.o.errorFormat, ctx.id)));
       } else res.destroy();
     } finally {
-      await chain.complete(ctx, entered);
-      this.finish(ctx, result);
+      try {
+        await chain.complete(ctx, entered);
+        this.finish(ctx, result);
+      } finally {
+        this.o.release();
+      }
     }
   }
 
