@@ -1,11 +1,18 @@
 // Typed per-request attribute keys, and the well-known keys filters share (Pixiu's hc.Params, typed).
 import type { Attribute } from './plugin-api.js';
 
-let nextSlot = 0;
+/**
+ * The slot counter lives on globalThis, not in this module: a plugin that bundles its own copy of the SDK gets slots
+ * that never collide with the host's (its keys stay distinct, as they are by identity).
+ */
+const SLOTS = Symbol.for('dgp-gateway.attribute-slots');
 
 export function defineAttribute<T>(name: string): Attribute<T> {
   // The slot lets the host keep a request's values in an array instead of a Map (issue 8).
-  return Object.freeze({ name, slot: nextSlot++ }) as Attribute<T>;
+  const g = globalThis as { [SLOTS]?: number };
+  const slot = g[SLOTS] ?? 0;
+  g[SLOTS] = slot + 1;
+  return Object.freeze({ name, slot }) as Attribute<T>;
 }
 
 /** One upstream try, recorded by dgp.filter.llm.proxy in order across every endpoint tried. */

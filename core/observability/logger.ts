@@ -1,5 +1,6 @@
 // The process logger: pino JSON to stdout, with secrets redacted in every line (authorization, x-api-key, api_key).
 // Lines to stdout are batched (issue 8): many share one write, flushed at least every 100 ms and on exit.
+import { writeSync } from 'node:fs';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 /** Paths redacted wherever they appear (headers objects, configs, errors). */
@@ -60,10 +61,14 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
 }
 
 interface SonicLike {
+  /** sonic-boom's file descriptor (-1 until open). */
+  readonly fd?: number;
   write(data: Buffer): boolean;
   flush(cb?: (err?: Error) => void): void;
   flushSync(): void;
 }
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 /** Batches alive in this process, flushed on exit before pino's own exit flush of their destination. */
 const liveBatches = new Set<LineBatch>();
@@ -138,12 +143,35 @@ export class LineBatch {
     this.dest.flush(cb);
   }
 
+  /**
+   * On exit: what the destination still holds first, then this batch, both written synchronously. Handing the batch
+   * to the destination would start an asynchronous write that the exiting process may never finish.
+   */
   flushSync(): void {
-    this.flushBatch();
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     try {
       this.dest.flushSync();
     } catch {
       // not open yet or already closed: nothing more can be written
+    }
+    const fd = this.dest.fd;
+    if (this.#used === 0 || typeof fd !== 'number' || fd < 0) {
+      this.flushBatch();
+      return;
+    }
+    let out = this.#buf.subarray(0, this.#used);
+    this.#used = 0;
+    for (let tries = 0; out.length > 0 && tries < 1000; tries++) {
+      try {
+        out = out.subarray(writeSync(fd, out));
+      } catch (err) {
+        // A non-blocking pipe that is full: wait a millisecond for the reader, a bounded number of times.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+        Atomics.wait(PAUSE, 0, 0, 1);
+      }
     }
   }
 }

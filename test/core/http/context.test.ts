@@ -38,3 +38,17 @@ t.test('defineAttribute keys and hand-made keys both work, per request', async (
   t.equal(one.get(late), 7);
   t.equal(two.get(late), undefined);
 });
+
+t.test('keys from a second copy of the SDK never share a slot with the host', async (t) => {
+  // A plugin bundling its own SDK copy evaluates attributes.ts again: simulated by a fresh module instance.
+  const copy = (await import(`../../../core/attributes.js?copy=${Date.now()}`)) as typeof import('../../../core/attributes.js');
+  t.not(copy.defineAttribute, defineAttribute, 'a separate module instance');
+  const host = defineAttribute<string>('test.host');
+  const theirs = copy.defineAttribute<string>('test.theirs');
+  t.not(theirs.slot, host.slot);
+  const ctx = newContext();
+  ctx.set(host, 'h');
+  ctx.set(theirs, 't');
+  t.equal(ctx.get(host), 'h');
+  t.equal(ctx.get(theirs), 't');
+});

@@ -65,6 +65,19 @@ t.test('a line logged right before process.exit reaches stdout', async (t) => {
   t.match(stdout, /"msg":"last words"/);
 });
 
+t.test('thousands of lines logged right before process.exit all reach stdout, in order', async (t) => {
+  // Several full batches go to the destination asynchronously and the last one is still in the batch at exit.
+  const child = await startChild(t, `for (let i = 0; i < 3000; i++) log.info({ i }, 'line');\nprocess.exit(0);`);
+  const { code, stdout } = await child.exited;
+  t.equal(code, 0);
+  const seen = stdout
+    .split('\n')
+    .filter((l) => l.includes('"msg":"line"'))
+    .map((l) => (JSON.parse(l) as { i: number }).i);
+  t.equal(seen.length, 3000, 'every line');
+  t.same(seen, Array.from({ length: 3000 }, (_, i) => i), 'in order');
+});
+
 t.test('under low traffic a line is written by the periodic flush, while the process idles', async (t) => {
   // The child logs once, then idles until told to exit: the line can only come from the periodic flush.
   const child = await startChild(t, `log.info('lonely line');\nprocess.stdin.once('data', () => process.exit(0));`);
