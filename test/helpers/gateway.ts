@@ -76,3 +76,26 @@ export async function startGateway(
     },
   };
 }
+
+/**
+ * The conf.yaml most proxy tests need: one listener on a free port, one prefix route to `cluster`, the given
+ * http_filters (YAML list items, indented as under `http_filters:`), and the given clusters (YAML under `clusters:`).
+ */
+export function proxyConf(o: { filters: string; clusters: string; prefix?: string; cluster?: string }): string {
+  return `
+static_resources:
+  listeners:
+    - name: main
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config:
+                routes:
+                  - match: {prefix: ${o.prefix ?? '/v1'}}
+                    route: {cluster: ${o.cluster ?? 'chat'}}
+              http_filters:${o.filters}
+  clusters:${o.clusters}
+`;
+}

@@ -8,7 +8,7 @@ import t from 'tap';
 import { request } from 'undici';
 import { UpstreamAttempts } from '../../../../core/index.js';
 import { FakeUpstream } from '../../../helpers/fake-upstream.js';
-import { startGateway } from '../../../helpers/gateway.js';
+import { proxyConf, startGateway } from '../../../helpers/gateway.js';
 import { proxyHarness } from './helpers/setup.js';
 
 // The listening socket lives in a worker thread that blocks right after listen(): nothing ever calls accept(), so
@@ -96,23 +96,12 @@ t.test('connect_timeout from conf.yaml, through the host', async (t) => {
   const hole = await startBlackhole();
   if (hole === undefined) return void t.pass('connect_timeout', { skip: NO_BLACKHOLE });
   const ok = await FakeUpstream.start();
-  const g = await startGateway(`
-static_resources:
-  listeners:
-    - name: main
-      address: {socket_address: {address: 127.0.0.1, port: 0}}
-      filter_chains:
-        filters:
-          - name: dgp.filter.httpconnectionmanager
-            config:
-              route_config:
-                routes:
-                  - match: {prefix: /v1}
-                    route: {cluster: chat}
-              http_filters:
+  const g = await startGateway(
+    proxyConf({
+      filters: `
                 - name: dgp.filter.llm.proxy
-                  config: {connect_timeout: 250ms}
-  clusters:
+                  config: {connect_timeout: 250ms}`,
+      clusters: `
     - name: chat
       lb_policy: RoundRobin
       endpoints:
@@ -121,8 +110,10 @@ static_resources:
           llm_meta: {provider: openai, fallback: true, health_check_interval: 0}
         - id: ok
           socket_address: {address: 127.0.0.1, port: ${ok.port}}
-          llm_meta: {provider: openai}
-`);
+          llm_meta: {provider: openai}`,
+    }),
+  );
+
   t.teardown(async () => (await g.close(), await ok.close(), await hole.close()));
   // Round robin starts at the first endpoint, the blackhole.
   const at = performance.now();

@@ -10,7 +10,7 @@ import { FIRST_EVENT_LIMIT, FirstEventReader, errorOfEvent, inspectFirstEvent } 
 import { parseRetryOn } from '../../../../filters/llm/proxy/retry-on.js';
 import { DEFAULT_RETRY_ON } from '../../../../filters/llm/proxy/schema.js';
 import { drainBody } from '../../../helpers/fake-context.js';
-import { startGateway } from '../../../helpers/gateway.js';
+import { proxyConf, startGateway } from '../../../helpers/gateway.js';
 import { proxyHarness } from './helpers/setup.js';
 
 const OVERLOADED = '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}';
@@ -189,27 +189,16 @@ t.test('through the host, the Anthropic SDK: fallback streams; all failing is an
         - id: ${id}
           socket_address: {address: 127.0.0.1, port: ${port}}
           llm_meta: {provider: anthropic, api_key: sk-ant-prov, fallback: ${fallback}, health_check_interval: 0}`;
-  const conf = (eps: string): string => `
-static_resources:
-  listeners:
-    - name: main
-      address: {socket_address: {address: 127.0.0.1, port: 0}}
-      filter_chains:
-        filters:
-          - name: dgp.filter.httpconnectionmanager
-            config:
-              route_config:
-                routes:
-                  - match: {prefix: /v1}
-                    route: {cluster: chat}
-              http_filters:
+  const conf = (eps: string): string =>
+    proxyConf({
+      filters: `
                 - name: dgp.filter.llm.proxy
-                  config: {}
-  clusters:
+                  config: {}`,
+      clusters: `
     - name: chat
       lb_policy: RoundRobin
-      endpoints:${eps}
-`;
+      endpoints:${eps}`,
+    });
   const good = await startGateway(conf(endpoint('a', a.port, true) + endpoint('b', b.port, false)));
   const bad = await startGateway(conf(endpoint('a', a.port, true) + endpoint('c', c.port, false)));
   t.teardown(async () => (await good.close(), await bad.close(), await Promise.all([a.close(), b.close(), c.close()])));
