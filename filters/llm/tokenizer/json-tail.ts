@@ -1,6 +1,7 @@
 // Usage from a JSON body too big to parse on the event loop (embeddings, long unary answers, non-SSE streams): the
 // `usage` / `usageMetadata` object is found from the end and only that object is parsed. Bounded work, no full parse.
-// Small unary answers use the same trick (usageAtTop) when it can be shown to be exact; see issue 8.
+// Small unary answers use the same trick (usageAtTop) when it can be shown to be exact, after the byte-level scan of
+// usage-bytes.ts declined; see issue 8.
 
 export interface TailParts {
   usage?: Record<string, unknown>;
@@ -30,35 +31,6 @@ const END_BYTES = 4096;
  * a key at depth 1. Undefined when either cannot be shown; the caller then parses the whole body.
  */
 export function usageAtTop(body: Buffer): TailParts | undefined {
-  return usageAtTopFast(body) ?? usageAtTopSlow(body);
-}
-
-const USAGE_BYTES = Buffer.from('"usage"');
-const MODEL_BYTES = Buffer.from('"model"');
-
-/**
- * The usual case, at a fraction of the cost (issue 8): the byte searches run in native code and only the few hundred
- * bytes from the last `"usage"` key on, and the head up to a little past the first `"model"`, are decoded. It answers
- * only when that is the answer usageAtTopSlow gives (the same last key, the same first depth-1 model key); anything
- * else goes to the slow path.
- */
-function usageAtTopFast(body: Buffer): TailParts | undefined {
-  const at = body.lastIndexOf(USAGE_BYTES);
-  if (at === -1 || at < body.length - END_BYTES) return undefined;
-  const tail = body.toString('utf8', at);
-  const usage = lastObject(tail, '"usage"');
-  if (usage === undefined || !closesOneLevel(tail, usage.end + 1)) return undefined;
-  const m = body.indexOf(MODEL_BYTES);
-  if (m === -1 || m >= END_BYTES) return undefined;
-  const model = topLevelModel(body.toString('utf8', 0, Math.min(body.length, END_BYTES, m + MODEL_WINDOW)));
-  return model === undefined ? undefined : { usage: usage.value, model };
-}
-
-/** Bytes decoded past the first `"model"` key: room for `: "` and a model name of up to 200 characters. */
-const MODEL_WINDOW = 256;
-
-/** @internal The reference the fast path must agree with (tests compare the two). */
-export function usageAtTopSlow(body: Buffer): TailParts | undefined {
   const whole = body.length <= END_BYTES;
   const tail = whole ? body.toString('utf8') : body.toString('utf8', body.length - END_BYTES);
   const usage = lastObject(tail, '"usage"');
