@@ -53,7 +53,7 @@ export const ERROR_CODES = {
   DGP_ERR_UPSTREAM_NO_CLUSTER: { status: 503, summary: 'The route names a cluster that does not exist (yet: registry adapters may create it).', fix: 'Define the cluster or register endpoints for it.' },
   DGP_ERR_UPSTREAM_RETRY_POLICY: { status: 503, summary: "An endpoint's retry_policy is unknown or its config is invalid.", fix: 'Use NoRetry, CountBased or ExponentialBackoff with the documented config keys.' },
   DGP_ERR_UPSTREAM_ABORTED: { status: 499, summary: 'The client disconnected; the upstream request was cancelled and no further attempt was made.', fix: 'Nothing on the gateway side; check the client (timeouts, cancellations).' },
-  // --- provider codecs (adapters/provider/*, core/provider-exchange.ts) ---
+  // --- provider codecs (adapters/provider/*, core/llm/translation.ts) ---
   DGP_ERR_PROVIDER_UNTRANSLATABLE: { status: 400, summary: "The request uses a feature the endpoint's provider cannot express, and dropping it would change the answer.", fix: 'Remove the field named in the message, or route the request to a provider that has it; docs/providers.md lists every field.' },
   DGP_ERR_PROVIDER_UNSUPPORTED: { status: 400, summary: "The operation has no equivalent in the endpoint's provider API (e.g. embeddings on Anthropic).", fix: 'Route this path to a cluster whose endpoints speak the same API, or to a provider that offers the operation.' },
   DGP_ERR_PROVIDER_BAD_REQUEST: { status: 400, summary: "The request body does not follow the client API's shape closely enough to translate it.", fix: 'Fix the field named in the message (see the API reference of the client API).' },

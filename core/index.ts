@@ -8,7 +8,6 @@ export { parseDuration } from './config/duration.js';
 export { generateEndpointId, GENERATED_ID_PREFIX, type EndpointIdMaterial } from './cluster/endpoint-id.js';
 export * from './sse/index.js';
 export * from './upstream/index.js';
-export * from './provider-api.js';
 export type * from './workers/tasks/types.js';
 // Counter increments per label set without prom-client's per-call label hashing (issue 8).
 export { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from './observability/counter-cells.js';

@@ -1,6 +1,6 @@
 // The client side of the Anthropic API: an Anthropic-speaking client's request → pivot, and the pivot response,
 // stream and errors rendered as Messages API bytes.
-import { headerValue, isPlainObject, type ClientCodec, type ClientRequestView, type JsonObject } from '../../../core/index.js';
+import { headerValue, isPlainObject, type ClientCodec, type ClientRequestView, type JsonObject } from '../../../core/llm/index.js';
 import { renderAnthropicError } from './errors.js';
 import { anthropicRequestToChat } from './request-to-chat.js';
 import { chatToAnthropicResponse } from './response.js';

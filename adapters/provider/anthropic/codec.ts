@@ -1,6 +1,6 @@
 // Assembles the anthropic codec: Messages API client side, and the upstream with x-api-key, anthropic-version
 // (a pass-through keeps the client's), anthropic-beta, and the /v1/messages path.
-import { headerValue, type ProviderCodec, type UpstreamTarget } from '../../../core/index.js';
+import { headerValue, type ProviderCodec, type UpstreamTarget } from '../../../core/llm/index.js';
 import { anthropicClient } from './client.js';
 import { parseAnthropicError } from './errors.js';
 import { chatToAnthropicBody, stripSignedToolIds } from './request-from-chat.js';

@@ -1,14 +1,6 @@
 // Anthropic error bodies ({"type":"error","error":{type,message}}) ⇄ the neutral ProviderError. Overloaded is 529,
 // Anthropic's own status, which its SDKs retry.
-import {
-  headerValue,
-  isPlainObject,
-  kindFromStatus,
-  type HeaderMap,
-  type ProviderError,
-  type ProviderErrorKind,
-  type RenderedError,
-} from '../../../core/index.js';
+import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
 
 const KIND_BY_TYPE: Record<string, ProviderErrorKind> = {
   invalid_request_error: 'invalid_request',

@@ -1,6 +1,7 @@
 // Manifest of dgp.adapter.provider.anthropic: the Messages API (x-api-key, anthropic-version), translated to and from
 // the OpenAI pivot. The only file the loader imports.
-import { API_VERSION, type JsonSchema, type PluginManifest, type ProviderCodec } from '../../../core/index.js';
+import { API_VERSION, type JsonSchema, type PluginManifest } from '../../../core/index.js';
+import { type ProviderCodec } from '../../../core/llm/index.js';
 import { createAnthropicCodec } from './codec.js';
 import { AnthropicConfigSchema, type AnthropicConfig } from './schema.js';
 

@@ -1,20 +1,7 @@
 // The OpenAI Chat pivot → an Anthropic Messages request: system messages hoisted to `system`, tool messages turned
 // into tool_result blocks, consecutive same-role turns merged (tool results of parallel calls must share one user
 // turn), max_tokens defaulted because Anthropic requires it.
-import {
-  badClientRequest,
-  baseToolId,
-  isPlainObject,
-  parseDataUrl,
-  parseJsonObject,
-  reportDropped,
-  TOOL_ID_SIGNATURE_MARK,
-  untranslatable,
-  type ChatMessage,
-  type ChatRequest,
-  type CodecContext,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badClientRequest, baseToolId, isPlainObject, parseDataUrl, parseJsonObject, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 
 type Block = JsonObject;
 interface Turn {

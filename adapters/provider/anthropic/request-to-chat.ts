@@ -1,18 +1,6 @@
 // An Anthropic Messages request (from an Anthropic-speaking client) → the OpenAI Chat pivot. tool_result blocks become
 // `tool` messages placed before the rest of their user turn, as OpenAI requires them right after the tool calls.
-import {
-  badClientRequest,
-  isPlainObject,
-  reportDropped,
-  untranslatable,
-  type ChatContentPart,
-  type ChatMessage,
-  type ChatRequest,
-  type ChatTool,
-  type ChatToolCall,
-  type CodecContext,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badClientRequest, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 
 const HANDLED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata']);
 const REJECTED = ['mcp_servers', 'container'];

@@ -1,16 +1,6 @@
 // Unary Anthropic Messages responses ⇄ the pivot chat.completion, with stop reasons and usage mapped. Anthropic's
 // input_tokens exclude cached tokens while OpenAI's prompt_tokens include them, hence the sums and differences.
-import {
-  badProviderResponse,
-  isPlainObject,
-  parseJsonObject,
-  type ChatCompletion,
-  type ChatToolCall,
-  type ChatUsage,
-  type CodecContext,
-  type FinishReason,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badProviderResponse, isPlainObject, parseJsonObject, type ChatCompletion, type ChatToolCall, type ChatUsage, type CodecContext, type FinishReason, type JsonObject } from '../../../core/llm/index.js';
 
 const FINISH_BY_STOP: Record<string, FinishReason> = {
   end_turn: 'stop',

@@ -1,18 +1,7 @@
 // Anthropic Messages SSE (message_start, content_block_*, message_delta, message_stop, ping, error) → pivot items:
 // text deltas, tool-call starts and argument deltas (one OpenAI tool index per tool_use block), finish, usage, done.
-import {
-  parseStreamEvent,
-  chatChunk,
-  isPlainObject,
-  usageChunk,
-  type ChatChunk,
-  type CodecContext,
-  type FinishReason,
-  type JsonObject,
-  type SseEvent,
-  type StreamDecoder,
-  type StreamItem,
-} from '../../../core/index.js';
+import { type SseEvent } from '../../../core/index.js';
+import { parseStreamEvent, chatChunk, isPlainObject, usageChunk, type ChatChunk, type CodecContext, type FinishReason, type JsonObject, type StreamDecoder, type StreamItem } from '../../../core/llm/index.js';
 import { anthropicErrorFrom } from './errors.js';
 import { finishFromStop, usageFromAnthropic } from './response.js';
 

@@ -1,6 +1,6 @@
 // Pivot items → the Anthropic Messages SSE sequence a client SDK validates: message_start, then one content block at
 // a time (text or tool_use with input_json_delta), message_delta with stop_reason and usage, message_stop.
-import type { ChatUsage, CodecContext, StreamEncoder, StreamItem } from '../../../core/index.js';
+import type { ChatUsage, CodecContext, StreamEncoder, StreamItem } from '../../../core/llm/index.js';
 import { anthropicErrorObject } from './errors.js';
 import { stopFromFinish, usageToAnthropic } from './response.js';
 

@@ -1,6 +1,6 @@
 // Assembles the azure-openai codec: the OpenAI wire format (shared with the openai plugin) sent to
 // /openai/deployments/<deployment>/<operation>?api-version=<v> with the `api-key` header. It serves no clients.
-import type { ProviderCodec, UpstreamTarget } from '../../../core/index.js';
+import type { ProviderCodec, UpstreamTarget } from '../../../core/llm/index.js';
 import { OPENAI_OPERATION_PATHS, createOpenAiUpstream } from '../openai/upstream.js';
 import type { AzureOpenAiConfig } from './schema.js';
 

@@ -1,6 +1,7 @@
 // Manifest of dgp.adapter.provider.azure-openai: Azure OpenAI deployments (deployment path, api-version, `api-key`
 // header) speaking the OpenAI wire format. The only file the loader imports.
-import { API_VERSION, type JsonSchema, type PluginManifest, type ProviderCodec } from '../../../core/index.js';
+import { API_VERSION, type JsonSchema, type PluginManifest } from '../../../core/index.js';
+import { type ProviderCodec } from '../../../core/llm/index.js';
 import { createAzureOpenAiCodec } from './codec.js';
 import { AzureOpenAiConfigSchema, type AzureOpenAiConfig } from './schema.js';
 

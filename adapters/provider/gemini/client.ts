@@ -1,6 +1,6 @@
 // The client side of the Gemini API: a Gemini-speaking client's request (model in the path, stream by method) →
 // pivot, and the pivot response, stream (SSE or JSON array) and errors rendered as Gemini bytes.
-import { headerValue, type ClientCodec, type ClientRequestView } from '../../../core/index.js';
+import { headerValue, type ClientCodec, type ClientRequestView } from '../../../core/llm/index.js';
 import { renderGeminiError } from './errors.js';
 import { geminiRequestToChat } from './request-to-chat.js';
 import { chatToGeminiResponse } from './response.js';

@@ -1,6 +1,6 @@
 // Assembles the gemini codec: generateContent client side, and the upstream with x-goog-api-key (never the `key`
 // query parameter, which would end up in access logs), /<api_version>/models/<model>:<method>, ?alt=sse for streams.
-import type { ProviderCodec, UpstreamTarget } from '../../../core/index.js';
+import type { ProviderCodec, UpstreamTarget } from '../../../core/llm/index.js';
 import { geminiClient } from './client.js';
 import { parseGeminiError } from './errors.js';
 import { chatToGeminiBody } from './request-from-chat.js';

@@ -1,15 +1,6 @@
 // Gemini error bodies ({"error":{code,message,status,details}}) ⇄ the neutral ProviderError. Gemini's retry delay
 // lives in a google.rpc.RetryInfo detail; it becomes Retry-After for other clients and back.
-import {
-  headerValue,
-  isPlainObject,
-  kindFromStatus,
-  type HeaderMap,
-  type JsonObject,
-  type ProviderError,
-  type ProviderErrorKind,
-  type RenderedError,
-} from '../../../core/index.js';
+import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type JsonObject, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
 
 const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 const KIND_BY_STATUS: Record<string, ProviderErrorKind> = {

@@ -1,6 +1,6 @@
 // Gemini's REST API accepts proto field names in camelCase and snake_case (its own curl examples use
 // system_instruction); requests from clients are read through these helpers so both spellings work.
-import { isPlainObject, TOOL_ID_SIGNATURE_MARK, type JsonObject } from '../../../core/index.js';
+import { isPlainObject, TOOL_ID_SIGNATURE_MARK, type JsonObject } from '../../../core/llm/index.js';
 
 const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

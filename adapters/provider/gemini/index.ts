@@ -1,6 +1,7 @@
 // Manifest of dgp.adapter.provider.gemini: generateContent / streamGenerateContent (?alt=sse) with x-goog-api-key,
 // translated to and from the OpenAI pivot. The only file the loader imports.
-import { API_VERSION, type JsonSchema, type PluginManifest, type ProviderCodec } from '../../../core/index.js';
+import { API_VERSION, type JsonSchema, type PluginManifest } from '../../../core/index.js';
+import { type ProviderCodec } from '../../../core/llm/index.js';
 import { createGeminiCodec } from './codec.js';
 import { GeminiConfigSchema, type GeminiConfig } from './schema.js';
 

@@ -1,17 +1,7 @@
 // The OpenAI Chat pivot → a Gemini generateContent request: system → systemInstruction, assistant → model turns with
 // functionCall parts (thought signatures restored from the tool-call id), tool messages → functionResponse parts named
 // after their call, consecutive same-role turns merged (parallel calls need all responses in one turn).
-import {
-  badClientRequest,
-  parseDataUrl,
-  parseJsonObject,
-  reportDropped,
-  untranslatable,
-  type ChatMessage,
-  type ChatRequest,
-  type CodecContext,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badClientRequest, parseDataUrl, parseJsonObject, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { decodeToolId } from './fields.js';
 import { toOpenApiSchema } from './schema-convert.js';
 

@@ -1,18 +1,6 @@
 // A Gemini generateContent request (from a Gemini-speaking client) → the OpenAI Chat pivot. Function calls get ids
 // (their own, or `call_<turn>_<part>`) and each functionResponse is paired with a call by id, else by name in order.
-import {
-  badClientRequest,
-  isPlainObject,
-  reportDropped,
-  untranslatable,
-  type ChatContentPart,
-  type ChatMessage,
-  type ChatRequest,
-  type ChatTool,
-  type ChatToolCall,
-  type CodecContext,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badClientRequest, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { encodeToolId, field, objectField } from './fields.js';
 import { toJsonSchema } from './schema-convert.js';
 

@@ -1,16 +1,6 @@
 // Unary Gemini GenerateContentResponse ⇄ the pivot chat.completion: candidates ⇄ choices, finishReason ⇄
 // finish_reason, usageMetadata ⇄ usage (OpenAI's completion_tokens include thinking tokens).
-import {
-  badProviderResponse,
-  isPlainObject,
-  parseJsonObject,
-  type ChatCompletion,
-  type ChatToolCall,
-  type ChatUsage,
-  type CodecContext,
-  type FinishReason,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badProviderResponse, isPlainObject, parseJsonObject, type ChatCompletion, type ChatToolCall, type ChatUsage, type CodecContext, type FinishReason, type JsonObject } from '../../../core/llm/index.js';
 import { encodeToolId } from './fields.js';
 
 const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'LANGUAGE']);

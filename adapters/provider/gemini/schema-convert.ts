@@ -1,6 +1,6 @@
 // JSON Schema ⇄ Gemini's OpenAPI-subset Schema. Gemini clients often write types in upper case (OBJECT, STRING);
 // OpenAI and Anthropic want JSON Schema. In `openapi` mode keywords outside the subset are removed.
-import { isPlainObject, type JsonObject } from '../../../core/index.js';
+import { isPlainObject, type JsonObject } from '../../../core/llm/index.js';
 
 const OPENAPI_KEYS = new Set([
   'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required',

@@ -1,17 +1,7 @@
 // Gemini streamGenerateContent?alt=sse events (each a GenerateContentResponse) → pivot items. Text parts arrive as
 // deltas; a functionCall arrives whole and becomes one tool-call delta; usageMetadata is cumulative (last one wins).
-import {
-  parseStreamEvent,
-  chatChunk,
-  isPlainObject,
-  usageChunk,
-  type ChatChunk,
-  type CodecContext,
-  type FinishReason,
-  type SseEvent,
-  type StreamDecoder,
-  type StreamItem,
-} from '../../../core/index.js';
+import { type SseEvent } from '../../../core/index.js';
+import { parseStreamEvent, chatChunk, isPlainObject, usageChunk, type ChatChunk, type CodecContext, type FinishReason, type StreamDecoder, type StreamItem } from '../../../core/llm/index.js';
 import { geminiErrorFrom } from './errors.js';
 import { finishFromGemini, toolCallFromPart, usageFromGemini } from './response.js';
 

@@ -1,6 +1,6 @@
 // Pivot items → a Gemini client's stream: SSE (`data: {...}\r\n\r\n`, with ?alt=sse) or the progressive JSON array
 // Gemini sends without it. Tool-call argument deltas are held and sent whole as functionCall parts with the finish.
-import type { ChatUsage, CodecContext, FinishReason, JsonObject, StreamEncoder, StreamItem } from '../../../core/index.js';
+import type { ChatUsage, CodecContext, FinishReason, JsonObject, StreamEncoder, StreamItem } from '../../../core/llm/index.js';
 import { geminiErrorObject } from './errors.js';
 import { callParts, finishToGemini, usageToGemini } from './response.js';
 

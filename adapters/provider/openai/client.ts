@@ -1,16 +1,6 @@
 // The client side of the OpenAI API: what an OpenAI-speaking client sent (the pivot itself, checked and copied),
 // and the pivot response / stream / errors rendered for it.
-import {
-  badClientRequest,
-  headerValue,
-  isPlainObject,
-  type ChatCompletion,
-  type ChatRequest,
-  type ClientCodec,
-  type ClientRequestView,
-  type CodecContext,
-  type JsonObject,
-} from '../../../core/index.js';
+import { badClientRequest, headerValue, isPlainObject, type ChatCompletion, type ChatRequest, type ClientCodec, type ClientRequestView, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { renderOpenAiError } from './errors.js';
 import { createOpenAiEncoder } from './stream.js';
 

@@ -1,6 +1,6 @@
 // Assembles the openai codec: OpenAI client side, OpenAI wire upstream with Bearer auth and the Pixiu pass-through
 // path rule (the client's path and query unchanged unless base_path is set).
-import type { ProviderCodec, UpstreamTarget } from '../../../core/index.js';
+import type { ProviderCodec, UpstreamTarget } from '../../../core/llm/index.js';
 import { openAiClient } from './client.js';
 import type { OpenAiConfig } from './schema.js';
 import { OPENAI_OPERATION_PATHS, createOpenAiUpstream } from './upstream.js';

@@ -1,13 +1,5 @@
 // OpenAI error bodies ({"error":{message,type,param,code}}) ⇄ the neutral ProviderError, with Retry-After kept.
-import {
-  headerValue,
-  isPlainObject,
-  kindFromStatus,
-  type HeaderMap,
-  type ProviderError,
-  type ProviderErrorKind,
-  type RenderedError,
-} from '../../../core/index.js';
+import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
 
 const TYPE_BY_KIND: Record<ProviderErrorKind, string> = {
   invalid_request: 'invalid_request_error',

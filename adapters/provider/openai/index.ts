@@ -1,6 +1,7 @@
 // Manifest of dgp.adapter.provider.openai: the OpenAI wire format (also DeepSeek, vLLM, Ollama, OpenRouter, Groq…),
 // Bearer auth; the pivot of every translation. The only file the loader imports.
-import { API_VERSION, type JsonSchema, type PluginManifest, type ProviderCodec } from '../../../core/index.js';
+import { API_VERSION, type JsonSchema, type PluginManifest } from '../../../core/index.js';
+import { type ProviderCodec } from '../../../core/llm/index.js';
 import { createOpenAiCodec } from './codec.js';
 import { OpenAiConfigSchema, type OpenAiConfig } from './schema.js';
 

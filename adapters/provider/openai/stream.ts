@@ -1,16 +1,7 @@
 // OpenAI chat.completion.chunk streams: the decoder (provider SSE → pivot items) and the encoder (pivot items → the
 // client's SSE, with `stream_options.include_usage` honoured: usage: null on every chunk, then one usage chunk).
-import {
-  parseStreamEvent,
-  isPlainObject,
-  kindFromStatus,
-  type ChatChunk,
-  type CodecContext,
-  type SseEvent,
-  type StreamDecoder,
-  type StreamEncoder,
-  type StreamItem,
-} from '../../../core/index.js';
+import { type SseEvent } from '../../../core/index.js';
+import { parseStreamEvent, isPlainObject, kindFromStatus, type ChatChunk, type CodecContext, type StreamDecoder, type StreamEncoder, type StreamItem } from '../../../core/llm/index.js';
 import { openAiErrorObject } from './errors.js';
 
 export function createOpenAiDecoder(cx: CodecContext): StreamDecoder {

@@ -2,7 +2,7 @@
 // 40"). Ids from Gemini carry thought signatures and are much longer: they are shortened, the same way for a call and
 // for its tool message, so the pairing holds.
 import { createHash } from 'node:crypto';
-import { baseToolId, isPlainObject, type JsonObject } from '../../../core/index.js';
+import { baseToolId, isPlainObject, type JsonObject } from '../../../core/llm/index.js';
 
 export const MAX_TOOL_ID = 40;
 

@@ -1,16 +1,6 @@
 // The provider side of the OpenAI wire format, shared with azure-openai (which differs only in path and auth):
 // pivot → request body, response → pivot (a checked copy), and the stream decoder.
-import {
-  badProviderResponse,
-  isPlainObject,
-  type ChatCompletion,
-  type ChatRequest,
-  type CodecContext,
-  type JsonObject,
-  type ProviderOperation,
-  type UpstreamCodec,
-  type UpstreamTarget,
-} from '../../../core/index.js';
+import { badProviderResponse, isPlainObject, type ChatCompletion, type ChatRequest, type CodecContext, type JsonObject, type ProviderOperation, type UpstreamCodec, type UpstreamTarget } from '../../../core/llm/index.js';
 import { parseOpenAiError } from './errors.js';
 import { createOpenAiDecoder } from './stream.js';
 import { fitToolIds } from './tool-ids.js';

@@ -1,15 +1,8 @@
 // The provider codecs one proxy instance uses (issue 6): each `dgp.adapter.provider.<name>` plugin is created once per
 // generation, on first use, and cached by kind. An endpoint's `llm_meta.provider` label picks its codec; labels no
 // plugin serves fall back to the openai codec (Pixiu treats the provider as a label) and are warned about once.
-import {
-  DgpError,
-  isPlainObject,
-  resolveProviderKind,
-  type ClusterManagerApi,
-  type EndpointView,
-  type FactoryContext,
-  type ProviderCodec,
-} from '../../../core/index.js';
+import { DgpError, type ClusterManagerApi, type EndpointView, type FactoryContext } from '../../../core/index.js';
+import { isPlainObject, resolveProviderKind, type ProviderCodec } from '../../../core/llm/index.js';
 
 export const OPENAI_KIND = 'dgp.adapter.provider.openai';
 

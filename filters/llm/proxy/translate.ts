@@ -2,21 +2,8 @@
 // createExchange composes it with the client API's codec, so a retry or a fallback to another provider translates
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
-import {
-  LlmTokenUsage,
-  buildUpstreamHeaders,
-  createExchange,
-  defineAttribute,
-  detectOperation,
-  endpointOrigin,
-  gatewayUserAgent,
-  isPlainObject,
-  type ClientResponse,
-  type ProviderCodec,
-  type ProviderExchange,
-  type RequestContext,
-  type WireApi,
-} from '../../../core/index.js';
+import { LlmTokenUsage, buildUpstreamHeaders, defineAttribute, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
+import { createExchange, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
 import {
   applyPassthroughResponse,

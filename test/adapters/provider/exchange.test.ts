@@ -1,7 +1,8 @@
-// createExchange (core/provider-exchange.ts) as the proxy uses it: model_map and llm_meta.options, credentials,
+// createExchange (core/llm/translation.ts) as the proxy uses it: model_map and llm_meta.options, credentials,
 // pass-through relabelling, respond() routing, cut streams, bad provider bodies, unsupported operations.
 import t from 'tap';
-import { DgpError, resolveProviderKind, type ProviderExchange } from '../../../core/index.js';
+import { DgpError } from '../../../core/index.js';
+import { resolveProviderKind, type ProviderExchange } from '../../../core/llm/index.js';
 import { exchange, readFixture, readJson, recorder, translateStream } from './helpers.js';
 
 const openaiBody = readJson<Record<string, unknown>>('requests/openai.json');

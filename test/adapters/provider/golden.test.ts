@@ -2,7 +2,7 @@
 // pairs the unary response, the stream and each provider error as the client receives them. Same-API pairs must pass
 // the upstream bytes through untouched. Regenerate with DGP_UPDATE_GOLDEN=1 (then review the diff).
 import t from 'tap';
-import type { WireApi } from '../../../core/index.js';
+import type { WireApi } from '../../../core/llm/index.js';
 import type { TapTest as Tap } from '../../helpers/conformance.js';
 import {
   CLIENT_APIS,

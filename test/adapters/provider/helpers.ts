@@ -4,16 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  createExchange,
-  detectOperation,
-  type CodecLog,
-  type LlmMeta,
-  type PluginManifest,
-  type ProviderCodec,
-  type ProviderExchange,
-  type WireApi,
-} from '../../../core/index.js';
+import { type LlmMeta, type PluginManifest } from '../../../core/index.js';
+import { createExchange, detectOperation, type CodecLog, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
 import anthropic from '../../../adapters/provider/anthropic/index.js';
 import azure from '../../../adapters/provider/azure-openai/index.js';
 import gemini from '../../../adapters/provider/gemini/index.js';

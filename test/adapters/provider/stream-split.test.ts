@@ -1,7 +1,7 @@
 // A stream translates to the same bytes whatever the chunk boundaries: split in two at every byte (inside UTF-8
 // characters, CRLF pairs and JSON included), fed byte by byte, and cut at seeded random points.
 import t from 'tap';
-import type { WireApi } from '../../../core/index.js';
+import type { WireApi } from '../../../core/llm/index.js';
 import { CLIENT_APIS, PROVIDERS, exchange, readFixture, readJson, translateStream, upstreamDir } from './helpers.js';
 
 const API_OF: Record<string, WireApi> = { openai: 'openai', 'azure-openai': 'openai', anthropic: 'anthropic', gemini: 'gemini' };

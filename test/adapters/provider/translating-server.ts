@@ -4,7 +4,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { createExchange, detectOperation, type LlmMeta, type ProviderExchange } from '../../../core/index.js';
+import { type LlmMeta } from '../../../core/index.js';
+import { createExchange, detectOperation, type ProviderExchange } from '../../../core/llm/index.js';
 import { codec, recorder } from './helpers.js';
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length', 'te', 'upgrade']);

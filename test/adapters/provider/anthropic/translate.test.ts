@@ -1,7 +1,7 @@
 // The anthropic codec's per-field rules (docs/providers.md): what is translated, dropped with a debug log, or
 // refused with a 400 because dropping it would change the answer.
 import t from 'tap';
-import type { ProviderExchange } from '../../../../core/index.js';
+import type { ProviderExchange } from '../../../../core/llm/index.js';
 import { exchange, recorder, translateStream } from '../helpers.js';
 
 const user = { role: 'user', content: 'hi' };

@@ -1,7 +1,7 @@
 // The gemini codec: thought signatures carried through other clients' tool-call ids and restored, the fallback
 // signature, JSON Schema modes, snake_case client requests, functionResponse pairing, tool config, JSON-array streams.
 import t from 'tap';
-import type { ProviderExchange } from '../../../../core/index.js';
+import type { ProviderExchange } from '../../../../core/llm/index.js';
 import { exchange, readFixture, readJson, translateStream } from '../helpers.js';
 
 const sent = (ex: ProviderExchange) => JSON.parse(ex.request.body!.toString('utf8'));

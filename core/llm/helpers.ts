@@ -1,8 +1,8 @@
 // Small helpers every provider codec needs (coded errors, data URLs, JSON arguments, status → error kind), kept in
 // core because plugins may share code only through the SDK.
 import { randomBytes } from 'node:crypto';
-import { DgpError } from './errors.js';
-import type { ChatChunk, ChatUsage, CodecLog, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './provider-api.js';
+import { DgpError } from '../index.js';
+import type { ChatChunk, ChatUsage, CodecLog, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './api.js';
 
 /** A 400 for a field the target cannot express where dropping it would change the meaning. */
 export function untranslatable(field: string, provider: string, why: string): DgpError {

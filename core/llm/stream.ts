@@ -1,9 +1,9 @@
 // Incremental stream translators for one attempt: upstream bytes → SSE events → pivot items → the client's stream
 // bytes. Output depends only on the bytes, never on where the chunks were split (the SSE parser holds partial events).
-import { createSseParser } from './sse/index.js';
-import { serializeSseEvent } from './sse/index.js';
-import type { ChatUsage, ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './provider-api.js';
-import { isPlainObject } from './provider-helpers.js';
+import { createSseParser } from '../index.js';
+import { serializeSseEvent } from '../index.js';
+import type { ChatUsage, ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
+import { isPlainObject } from './helpers.js';
 
 export interface StreamTranslator {
   /** The next upstream chunk → bytes for the client (possibly empty while an event is incomplete). */

@@ -1,8 +1,8 @@
 // Composes two provider codecs into one attempt (issue 6): the client API's codec and the endpoint provider's codec.
 // Same API on both sides: the bytes pass through (only a mapped model or `llm_meta.options` re-serialise the body).
 // Different APIs: client request → pivot (OpenAI Chat) → provider request, and the response, stream and errors back.
-import { DgpError } from './errors.js';
-import type { EndpointView } from './plugin-api.js';
+import { DgpError } from '../index.js';
+import type { EndpointView } from '../index.js';
 import {
   resolveModel,
   type ChatUsage,
@@ -15,11 +15,11 @@ import {
   type ProviderCodec,
   type ProviderError,
   type WireApi,
-} from './provider-api.js';
-import { passthroughStream, translatedStream, type StreamTranslator } from './provider-stream.js';
-import { collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './provider-helpers.js';
+} from './api.js';
+import { passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
+import { collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
 
-export type { StreamTranslator } from './provider-stream.js';
+export type { StreamTranslator } from './stream.js';
 
 export interface ExchangeInput {
   /** The API the client speaks (ctx.clientApi). */

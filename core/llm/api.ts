@@ -5,7 +5,7 @@
 // - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures.
 // - A field the target cannot express is dropped with a debug log, or, when dropping it would change the meaning,
 //   rejected with a 400 DgpError (DGP_ERR_PROVIDER_UNTRANSLATABLE); docs/providers.md lists every field.
-import type { SseEvent } from './sse/index.js';
+import type { SseEvent } from '../index.js';
 
 export type WireApi = 'openai' | 'anthropic' | 'gemini';
 export type ProviderOperation =
@@ -21,9 +21,9 @@ export type JsonObject = Record<string, unknown>;
 /** Request or response headers with lower-case names (node:http's IncomingHttpHeaders fits). */
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
-// The pivot types live in provider-pivot.ts; they are part of this contract.
-export type * from './provider-pivot.js';
-import type { ChatRequest, ChatCompletion, ChatChunk } from './provider-pivot.js';
+// The pivot types live in pivot.ts; they are part of this contract.
+export type * from './pivot.js';
+import type { ChatRequest, ChatCompletion, ChatChunk } from './pivot.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors and stream items.
@@ -230,7 +230,7 @@ export {
   type UpstreamRequestPlan,
   type ClientResponse,
   type StreamTranslator,
-} from './provider-exchange.js';
+} from './translation.js';
 export {
   untranslatable,
   badClientRequest,
@@ -246,4 +246,4 @@ export {
   reportDropped,
   baseToolId,
   TOOL_ID_SIGNATURE_MARK,
-} from './provider-helpers.js';
+} from './helpers.js';

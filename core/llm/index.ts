@@ -1,0 +1,3 @@
+// The LLM layer's SDK (`dgp-gateway/llm`): provider codec contract, pivot types, translation helpers. It sits on the
+// host the way a plugin does: everything here imports only the core SDK (core/index.ts).
+export * from './api.js';
