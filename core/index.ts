@@ -1,5 +1,6 @@
 // The public plugin SDK: the only core module plugins import (types, statuses, attribute keys, error helpers).
 export * from './plugin-api.js';
+export { defineFilter, type FilterDefinition } from './define-filter.js';
 export * from './attributes.js';
 export { DgpError, defineErrorCode, isDgpError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorCodeInfo, DgpErrorOptions } from './errors.js';

@@ -25,7 +25,11 @@ export type JsonSchema = Record<string, unknown>;
 
 export type PluginType = 'filter' | 'adapter' | 'provider';
 
-export interface PluginManifest<C = any, I = unknown> {
+/**
+ * A plugin's manifest. `C` is the validated config `create` receives, `I` what it returns (an HttpFilter, an
+ * AdapterInstance or a provider codec). Build filter manifests with `defineFilter` to get both types checked.
+ */
+export interface PluginManifest<C = unknown, I = unknown> {
   /** Dotted lowercase name, e.g. `dgp.filter.llm.proxy`. Third-party kinds need not start with `dgp.`. */
   readonly kind: string;
   /** Defaults to 'filter'. */
@@ -36,6 +40,11 @@ export interface PluginManifest<C = any, I = unknown> {
   readonly version?: string;
   /** JSON Schema of `config`; defaults declared in it are applied before `create`. */
   readonly configSchema: JsonSchema;
+  /**
+   * Filters only: the filter answers the request itself (e.g. dgp.filter.llm.proxy), so no filter may follow it in a
+   * chain; `dgp validate` and reload reject a chain that lists one after it (DGP_ERR_CONFIG_FILTER_ORDER).
+   */
+  readonly terminal?: boolean;
   create(config: Readonly<C>, ctx: FactoryContext): MaybePromise<I>;
 }
 
@@ -124,11 +133,11 @@ export interface RequestContext {
   /** Fires when the client goes away before the response completed. */
   readonly signal: AbortSignal;
   /**
-   * Optional (hosts since issue 8): calls `listener` once when the client goes away before the response completed,
-   * or at once if it already has. Unlike `signal`, it creates no AbortController, whose construction and listener
-   * bookkeeping were measurable at thousands of requests per second. Listeners live as long as the request.
+   * Calls `listener` once when the client goes away before the response completed, or at once if it already has.
+   * Prefer it to `signal`: it creates no AbortController, whose construction and listener bookkeeping are measurable
+   * at thousands of requests per second. Listeners cannot be removed; they live as long as the request.
    */
-  onAbort?(listener: () => void): void;
+  onAbort(listener: () => void): void;
   /** Child logger bound to reqId, route and listener. */
   readonly log: Logger;
   /** performance.now() when the request arrived. */

@@ -13,6 +13,7 @@ const ManifestSchema = Type.Object({
   description: Type.String({ minLength: 1, description: 'One line for `dgp plugins`.' }),
   type: Type.Optional(Type.Enum(['filter', 'adapter', 'provider'])),
   version: Type.Optional(Type.String()),
+  terminal: Type.Optional(Type.Boolean({ description: 'A filter that answers the request itself; nothing may follow it.' })),
   configSchema: Type.Object({}, { description: 'JSON Schema of the config.' }),
   create: Type.Function([], Type.Unknown()),
 });
@@ -23,6 +24,7 @@ const FRIENDLY: Record<string, string> = {
   '/kind': 'must be a dotted lowercase name such as "acme.audit" (letters, digits, _ and -)',
   '/description': 'must be a non-empty string',
   '/type': 'must be "filter", "adapter" or "provider"',
+  '/terminal': 'must be true or false',
 };
 
 const HINT = 'Export { kind, apiVersion, description, configSchema, create }; see docs/plugin-authoring.md.';
@@ -50,6 +52,8 @@ export function checkManifest(value: unknown, folder: string, expected?: FolderE
   const fieldErrors = [...checker.Errors(value)].map((e) => `${e.instancePath || '/'} ${FRIENDLY[e.instancePath] ?? e.message}`);
   const schema = (value as { configSchema?: unknown }).configSchema;
   if (schema !== undefined && !isPlainObject(schema)) fieldErrors.push('/configSchema must be a plain object (a JSON Schema)');
+  const declared = value as { terminal?: unknown; type?: unknown };
+  if (declared.terminal === true && (declared.type ?? 'filter') !== 'filter') fieldErrors.push('/terminal only applies to filters (type "filter")');
   if (fieldErrors.length > 0) manifestProblem(`${where} is not a valid manifest: ${unique(fieldErrors).join('; ')}.`);
 
   const apiVersion = (value as { apiVersion?: unknown }).apiVersion;

@@ -3,7 +3,8 @@
 // (and, by house style, rejects unknown fields and describes every property); each valid config passes with its
 // defaults applied and comes back deep-frozen; each invalid config fails with an issue at the given JSON pointer,
 // which the host reports as DGP_ERR_PLUGIN_CONFIG; `create` works twice with a stub FactoryContext, returns a fresh
-// instance of the right shape each time, and `close()` (when present) may be called twice.
+// instance of the right shape each time (filter hooks; adapter start/stop; a provider codec named after its kind with
+// its wire API, settings and upstream codec), and `close()` (when present) may be called twice.
 //
 // Fixture format, one file per kind: test/conformance/fixtures/<kind>.json (builtins.test.ts requires one per built-in)
 //   {
@@ -135,7 +136,7 @@ async function checkCreate(t: TapTest, manifest: PluginManifest, validConfigs: u
     for (const ctx of contexts) instances.push(await manifest.create(config, ctx));
     t.ok(instances.every(isObject), `create works twice with config #${i}`);
     t.not(instances[0], instances[1], 'each create returns a fresh instance (a retired generation closes its own)');
-    for (const instance of instances) checkInstanceShape(t, manifest.type ?? 'filter', instance);
+    for (const instance of instances) checkInstanceShape(t, manifest, instance);
     for (const instance of instances) {
       const close = isObject(instance) ? instance.close : undefined;
       if (typeof close !== 'function') continue;
@@ -149,8 +150,9 @@ async function checkCreate(t: TapTest, manifest: PluginManifest, validConfigs: u
 
 const FILTER_HOOKS = ['decode', 'encode', 'onChunk', 'onStreamEnd', 'onComplete'] as const;
 
-function checkInstanceShape(t: TapTest, type: string, instance: unknown): void {
+function checkInstanceShape(t: TapTest, manifest: PluginManifest, instance: unknown): void {
   if (!isObject(instance)) return;
+  const type = manifest.type ?? 'filter';
   if (type === 'filter') {
     const present = FILTER_HOOKS.filter((h) => instance[h] !== undefined);
     t.ok(present.length > 0, `the filter implements at least one of ${FILTER_HOOKS.join(', ')}`);
@@ -160,7 +162,28 @@ function checkInstanceShape(t: TapTest, type: string, instance: unknown): void {
   } else if (type === 'adapter') {
     t.type(instance.start, 'function', 'the adapter has start()');
     t.type(instance.stop, 'function', 'the adapter has stop()');
+  } else if (type === 'provider') {
+    checkProviderShape(t, manifest.kind, instance);
   }
+  if (manifest.terminal !== undefined) t.equal(type, 'filter', 'only a filter declares terminal');
+}
+
+const WIRE_APIS = ['openai', 'anthropic', 'gemini'];
+const UPSTREAM_HOOKS = ['target', 'fromChat', 'toChat', 'createDecoder', 'parseError'] as const;
+
+/** A provider's codec (core/llm/api.ts ProviderCodec): what the proxy looks up by `llm_meta.provider`. */
+function checkProviderShape(t: TapTest, kind: string, codec: Record<string, unknown>): void {
+  const prefix = 'dgp.adapter.provider.';
+  if (kind.startsWith(prefix)) t.equal(codec.name, kind.slice(prefix.length), 'the codec is named after its kind');
+  else t.type(codec.name, 'string', 'the codec has a name');
+  t.ok(WIRE_APIS.includes(codec.api as string), `the codec speaks a wire API (${WIRE_APIS.join(', ')})`, { found: codec.api });
+  t.ok(isObject(codec.settings), 'the codec exposes its settings');
+  const upstream = codec.upstream;
+  t.ok(isObject(upstream), 'the codec has an upstream codec');
+  if (!isObject(upstream)) return;
+  for (const hook of UPSTREAM_HOOKS) t.type(upstream[hook], 'function', `upstream.${hook} is a function`);
+  t.ok(Array.isArray(upstream.settingKeys), 'upstream.settingKeys is an array');
+  if (codec.client !== undefined) t.ok(isObject(codec.client), 'the client codec, when present, is an object');
 }
 
 /** Properties of every object schema reachable through `properties` that lack a description. */

@@ -13,7 +13,7 @@ import type { RuntimeDeps } from '../../../../filters/ai/kvcache/runtime.js';
 import type { KvcacheConfig } from '../../../../filters/ai/kvcache/schema.js';
 import type { TapTest } from '../../../helpers/conformance.js';
 import { stubFactoryContext, type StubFactoryContext } from '../../../helpers/factory-context.js';
-import { fakeContext, type FakeContext } from '../../../helpers/fake-context.js';
+import { testContext, type TestContext } from '../../../helpers/request-context.js';
 
 export const CLUSTER = 'vllm';
 
@@ -27,9 +27,9 @@ export interface KvHarness {
   filter: KvcacheFilter;
   fctx: StubFactoryContext;
   /** decode only (the request stays "in flight" for the prefix mode's counts). */
-  decode(body: unknown, init?: { cluster?: string; raw?: string }): Promise<FakeContext>;
+  decode(body: unknown, init?: { cluster?: string; raw?: string }): Promise<TestContext>;
   /** decode, then encode with the endpoint the proxy served (default: the preferred one), then onComplete. */
-  complete(ctx: FakeContext, servedBy?: string): Promise<void>;
+  complete(ctx: TestContext, servedBy?: string): Promise<void>;
   metric(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
@@ -54,7 +54,7 @@ export async function kvHarness(
     filter,
     fctx,
     async decode(body, init = {}) {
-      const ctx = fakeContext({ body: init.raw ?? (body as object), cluster: init.cluster ?? CLUSTER, headers: { 'content-type': 'application/json' } });
+      const ctx = testContext({ body: init.raw ?? (body as object), cluster: init.cluster ?? CLUSTER, headers: { 'content-type': 'application/json' } });
       await filter.decode(ctx);
       return ctx;
     },

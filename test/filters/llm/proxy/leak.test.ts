@@ -1,7 +1,7 @@
 // 1,000 requests with failing attempts leave no socket behind (issue 3; reliability property 43's counter pair):
 // failed bodies are consumed, reset sockets dropped, abandoned streams destroyed; the pools drain to zero.
 import t from 'tap';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody } from '../../../helpers/request-context.js';
 import { FakeUpstream } from '../../../helpers/fake-upstream.js';
 import { closedPort, proxyHarness } from './helpers/setup.js';
 

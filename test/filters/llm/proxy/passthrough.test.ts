@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import t from 'tap';
 import { SelectedEndpoint, UpstreamAttempts, UpstreamFirstByteAt } from '../../../../core/index.js';
 import { parseAttempts } from '../../../../filters/llm/proxy/attempts-header.js';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody } from '../../../helpers/request-context.js';
 import { FAKE_JSON, FakeUpstream, fakeSseEvent } from '../../../helpers/fake-upstream.js';
 import { proxyHarness } from './helpers/setup.js';
 

@@ -9,7 +9,7 @@ import { UpstreamAttempts } from '../../../../core/index.js';
 import { FIRST_EVENT_LIMIT, FirstEventReader, errorOfEvent, inspectFirstEvent } from '../../../../filters/llm/proxy/first-event.js';
 import { parseRetryOn } from '../../../../filters/llm/proxy/retry-on.js';
 import { DEFAULT_RETRY_ON } from '../../../../filters/llm/proxy/schema.js';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody } from '../../../helpers/request-context.js';
 import { proxyConf, startGateway } from '../../../helpers/gateway.js';
 import { proxyHarness } from './helpers/setup.js';
 

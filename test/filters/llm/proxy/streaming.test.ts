@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { DgpError, UpstreamAttempts } from '../../../../core/index.js';
 import { UpstreamBody, readableSource, sseErrorFrame, type StreamEnd } from '../../../../filters/llm/proxy/response-body.js';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody } from '../../../helpers/request-context.js';
 import { FakeUpstream, fakeSseEvent } from '../../../helpers/fake-upstream.js';
 import { proxyHarness } from './helpers/setup.js';
 

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import t from 'tap';
 import { UpstreamAttempts } from '../../../../core/index.js';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody } from '../../../helpers/request-context.js';
 import { FakeUpstream } from '../../../helpers/fake-upstream.js';
 import { proxyHarness } from './helpers/setup.js';
 

@@ -9,7 +9,7 @@ import t from 'tap';
 import { LlmTokenUsage, UpstreamAttempts, isDgpError } from '../../../../core/index.js';
 import { MANIFESTS } from '../../../adapters/provider/helpers.js';
 import { startMockAnthropic, startMockOpenAi } from '../../../helpers/mock-providers/index.js';
-import { drainBody } from '../../../helpers/fake-context.js';
+import { drainBody } from '../../../helpers/request-context.js';
 import { proxyHarness } from './helpers/setup.js';
 
 const plugins = Object.values(MANIFESTS);

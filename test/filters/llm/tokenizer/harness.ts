@@ -8,7 +8,7 @@ import manifest from '../../../../filters/llm/tokenizer/index.js';
 import type { TokenizerFilter } from '../../../../filters/llm/tokenizer/filter.js';
 import type { TokenizerConfig } from '../../../../filters/llm/tokenizer/schema.js';
 import { stubFactoryContext } from '../../../helpers/factory-context.js';
-import { fakeContext, type FakeContext, type FakeContextInit } from '../../../helpers/fake-context.js';
+import { testContext, type TestContext, type TestContextInit } from '../../../helpers/request-context.js';
 
 export interface Rig {
   filter: TokenizerFilter;
@@ -32,7 +32,7 @@ export interface Upstream {
 }
 
 export interface Exchange {
-  ctx: FakeContext;
+  ctx: TestContext;
   /** The request body the upstream received (after decode). */
   upstreamBody: Record<string, unknown>;
   /** The bytes the client received. */
@@ -42,12 +42,11 @@ export interface Exchange {
 /** One request through the filter; `respond` builds the upstream answer from the body the upstream received. */
 export async function exchange(
   r: Rig,
-  init: FakeContextInit,
+  init: TestContextInit,
   respond: (upstreamBody: Record<string, unknown>) => Upstream,
-  opts: { abortAfterChunks?: number; log?: Logger; proxy?: (ctx: FakeContext) => void } = {},
+  opts: { abortAfterChunks?: number; log?: Logger; proxy?: (ctx: TestContext) => void } = {},
 ): Promise<Exchange> {
-  const ctx = fakeContext(init);
-  if (opts.log) Object.assign(ctx, { log: opts.log });
+  const ctx = testContext(opts.log ? { ...init, log: opts.log } : init);
   await r.filter.decode(ctx);
   opts.proxy?.(ctx);
   const upstreamBody = JSON.parse((await ctx.request.body()).toString('utf8') || '{}') as Record<string, unknown>;

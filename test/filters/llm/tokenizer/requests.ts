@@ -1,10 +1,10 @@
 // Client requests for each API shape, streamed or not, used by the tokenizer tests.
-import type { FakeContextInit } from '../../../helpers/fake-context.js';
+import type { TestContextInit } from '../../../helpers/request-context.js';
 import { MESSAGES } from './upstream-shapes.js';
 
 export type Api = 'openai' | 'anthropic' | 'gemini';
 
-export function request(api: Api, stream: boolean, extra: Record<string, unknown> = {}): FakeContextInit {
+export function request(api: Api, stream: boolean, extra: Record<string, unknown> = {}): TestContextInit {
   if (api === 'openai') {
     return { url: '/v1/chat/completions', clientApi: 'openai', cluster: 'llm', body: { model: 'gpt-4o', messages: MESSAGES, ...(stream ? { stream: true } : {}), ...extra } };
   }

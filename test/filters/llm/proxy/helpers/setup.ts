@@ -8,7 +8,7 @@ import manifest from '../../../../../filters/llm/proxy/index.js';
 import { SHARED_POOLS_KEY, type ProxyFilter } from '../../../../../filters/llm/proxy/filter.js';
 import type { ProxyConfig } from '../../../../../filters/llm/proxy/schema.js';
 import { stubFactoryContext, type StubFactoryContext } from '../../../../helpers/factory-context.js';
-import { fakeContext, type FakeContext, type FakeContextInit } from '../../../../helpers/fake-context.js';
+import { testContext, type TestContext, type TestContextInit } from '../../../../helpers/request-context.js';
 import type { FakeUpstream } from '../../../../helpers/fake-upstream.js';
 
 export interface EndpointDef {
@@ -53,9 +53,9 @@ export interface ProxyHarness {
   cluster: string;
   pools: UpstreamPools;
   /** Runs decode on a fresh fake context for the harness cluster; `preferred` sets PreferredEndpointId (as kvcache). */
-  run(init?: FakeContextInit, preferred?: string): Promise<FakeContext>;
+  run(init?: TestContextInit, preferred?: string): Promise<TestContext>;
   /** Starts decode without awaiting it (abort tests). */
-  start(init?: FakeContextInit, preferred?: string): { ctx: FakeContext; done: Promise<unknown> };
+  start(init?: TestContextInit, preferred?: string): { ctx: TestContext; done: Promise<unknown> };
   close(): Promise<void>;
 }
 
@@ -72,8 +72,8 @@ export async function proxyHarness(
   const pools = fctx.shared<UpstreamPools>(SHARED_POOLS_KEY, () => {
     throw new Error('pools were not created by the filter');
   });
-  const start = (init: FakeContextInit = {}, preferred?: string): { ctx: FakeContext; done: Promise<unknown> } => {
-    const ctx = fakeContext({ body: { model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }, cluster, ...init });
+  const start = (init: TestContextInit = {}, preferred?: string): { ctx: TestContext; done: Promise<unknown> } => {
+    const ctx = testContext({ body: { model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }, cluster, ...init });
     if (preferred !== undefined) ctx.set(PreferredEndpointId, preferred);
     return { ctx, done: Promise.resolve(filter.decode(ctx)) };
   };
