@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   DGP_ERR_CONFIG_REFERENCE: { status: 500, summary: 'A route names a cluster that is not defined and no adapter can create it.', fix: 'Define the cluster under static_resources.clusters, or fix the name.' },
   DGP_ERR_CONFIG_PIXIU_COMPAT: { status: 500, summary: 'A mistake Pixiu tolerates silently (a warning; an error under --strict).', fix: 'Apply the exact fix the message gives.' },
   DGP_ERR_CONFIG_DURATION: { status: 500, summary: 'A duration is not a Go-style duration string or a number of milliseconds.', fix: 'Write e.g. 500ms, 5s, 1m30s, or a number of milliseconds.' },
+  DGP_ERR_CONFIG_FILTER_ORDER: { status: 500, summary: 'A filter is listed after a terminal filter (e.g. dgp.filter.llm.proxy), so it would never run.', fix: 'Move the filter before the terminal one in http_filters (the message names both).' },
+  DGP_ERR_CONFIG_ROUTE_FILTER: { status: 500, summary: "A route's filters: override names a filter that is not in the listener's http_filters.", fix: 'Fix the kind (a suggestion is given) or add the filter to the listener\'s http_filters.' },
   // --- plugins ---
   DGP_ERR_PLUGIN_UNKNOWN_KIND: { status: 500, summary: 'No loaded plugin provides this kind.', fix: 'Check the spelling (a suggestion is given), or add the plugin folder with --plugin-dir or plugins.dirs.' },
   DGP_ERR_PLUGIN_DUPLICATE_KIND: { status: 500, summary: 'Two plugins provide the same kind.', fix: 'Remove one of the two folders named in the message.' },

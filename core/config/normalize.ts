@@ -76,7 +76,11 @@ function route(r: R): RouteConfig {
       methods: m.methods,
       headers: (m.headers as R[]).map((h) => ({ name: h.name, values: h.values, regex: h.regex })),
     },
-    route: { cluster: r.route.cluster, cluster_not_found_response_code: r.route.cluster_not_found_response_code },
+    route: {
+      cluster: r.route.cluster,
+      cluster_not_found_response_code: r.route.cluster_not_found_response_code,
+      ...(r.route.filters === undefined ? {} : { filters: r.route.filters }),
+    },
   };
 }
 

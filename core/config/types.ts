@@ -68,7 +68,12 @@ export interface RouteConfig {
     methods: string[];
     headers: Array<{ name: string; values: string[]; regex: boolean }>;
   };
-  route: { cluster: string; cluster_not_found_response_code: number };
+  route: {
+    cluster: string;
+    cluster_not_found_response_code: number;
+    /** Per-route filter overrides: kind → partial config, deep-merged into the listener's filter config. */
+    filters?: Record<string, Record<string, unknown>>;
+  };
 }
 
 export interface ClusterConfig {

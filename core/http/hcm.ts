@@ -20,6 +20,8 @@ export interface HcmOptions {
   listener: string;
   router: Router;
   chain: FilterChain;
+  /** By route index: the chain of a route with per-route filter overrides; other routes run `chain`. */
+  routeChains?: ReadonlyArray<FilterChain | undefined>;
   errorFormat: ErrorFormat;
   maxBodyBytes: number;
   generateRequestId: boolean;
@@ -57,6 +59,8 @@ export class HttpConnectionManager {
     const o = this.o;
     const incomingId = req.headers['x-request-id'];
     const id = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    // generate_request_id (Envoy's option of the same name): the upstream sees the id the access log and replies carry.
+    if (o.generateRequestId && id !== incomingId) req.headers['x-request-id'] = id;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -84,7 +88,7 @@ export class HttpConnectionManager {
     (res as ResponseWithContext)[CONTEXT] = ctx;
     res.on('close', onResponseClose);
     o.acquire();
-    void this.run(ctx, res);
+    void this.run(ctx, res, o.routeChains?.[match.route.index] ?? o.chain);
   }
 
   /** The route as filters see it; one frozen object per route when the path has no `:var` values. */
@@ -98,8 +102,7 @@ export class HttpConnectionManager {
     return route;
   }
 
-  private async run(ctx: Context, res: ServerResponse): Promise<void> {
-    const chain = this.o.chain;
+  private async run(ctx: Context, res: ServerResponse, chain: FilterChain): Promise<void> {
     let entered = 0;
     let result: WriteResult = { bytes: 0 };
     try {

@@ -149,16 +149,25 @@ export async function buildGeneration(
       });
     }
   };
+  const createFilter = async (p: ResolvedPlugin): Promise<HttpFilter> => {
+    const instance = await create<HttpFilter>(p);
+    gen.filters.push({ kind: p.entry.kind, instance });
+    return instance;
+  };
   const listeners = config.static_resources.listeners;
   for (let li = 0; li < listeners.length; li++) {
     const l = listeners[li]!;
     const r = resolved.listeners[li]!;
     const hcmConfig = l.filter_chains.filters[r.hcmIndex]!.config;
     const slots: ChainSlot[] = [];
-    for (const p of r.filters) {
-      const instance = await create<HttpFilter>(p);
-      gen.filters.push({ kind: p.entry.kind, instance });
-      slots.push({ kind: p.entry.kind, filter: instance });
+    for (const p of r.filters) slots.push({ kind: p.entry.kind, filter: await createFilter(p) });
+    // A route with filter overrides runs its own chain: the listener's instances, overridden filters created anew
+    // from the merged config (one instance per overriding route per generation, closed with the generation).
+    const routeChains: Array<FilterChain | undefined> = [];
+    for (const route of r.routes) {
+      const own: ChainSlot[] = [];
+      for (const [i, p] of route.filters.entries()) own.push(route.overridden.has(i) ? { kind: p.entry.kind, filter: await createFilter(p) } : slots[i]!);
+      routeChains[route.index] = new FilterChain(own);
     }
     const spec: ListenerSpec = {
       name: l.name,
@@ -173,6 +182,7 @@ export async function buildGeneration(
         listener: l.name,
         router: new Router(hcmConfig.route_config.routes, l.name),
         chain: new FilterChain(slots),
+        routeChains,
         errorFormat: hcmConfig.error_format,
         maxBodyBytes: l.config.max_body_bytes,
         generateRequestId: hcmConfig.generate_request_id,

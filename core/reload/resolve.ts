@@ -1,27 +1,40 @@
 // Resolves every Kind a config names to a loaded plugin and validates each plugin config against its configSchema,
-// collecting ALL problems with file:line. Used by `dgp validate` (no create, no sockets; also on a config that has
+// collecting ALL problems with file:line: terminal filters come last, and every route's per-filter overrides merge
+// into valid configs (route-overrides.ts). Used by `dgp validate` (no create, no sockets; also on a config that has
 // schema errors, read leniently, so every problem is listed at once) and by generation builds.
 import type { PluginType } from '../plugin-api.js';
 import type { LoadedConfig, Problem } from '../config/load.js';
 import { isDgpError } from '../errors.js';
 import type { PluginEntry } from '../registry/types.js';
 import { validatePluginConfig, type PluginRegistry } from '../registry/index.js';
+import { resolveRouteOverrides, type ResolvedRoute } from './route-overrides.js';
 
 export const HCM_KIND = 'dgp.filter.httpconnectionmanager';
 
 export interface ResolvedPlugin {
   readonly entry: PluginEntry;
   readonly config: Readonly<Record<string, unknown>>;
-  /** JSON pointer of the config in conf.yaml. */
+  /** JSON pointer of the config in conf.yaml (for a route override: of the override). */
   readonly pointer: string;
 }
 
+export interface ResolvedListener {
+  /** The HCM's index in filter_chains.filters (-1 when there is none). */
+  hcmIndex: number;
+  /** The chain, in http_filters order. */
+  filters: ResolvedPlugin[];
+  /** Routes carrying `filters:` overrides, each with its own chain. */
+  routes: ResolvedRoute[];
+}
+
 export interface ResolvedConfig {
-  /** Per listener (same index as static_resources.listeners): the HCM's index in filter_chains.filters and its filters. */
-  listeners: Array<{ hcmIndex: number; filters: ResolvedPlugin[] }>;
+  /** Per listener, same index as static_resources.listeners. */
+  listeners: ResolvedListener[];
   adapters: ResolvedPlugin[];
   problems: Problem[];
 }
+
+export type ProblemSink = (pointer: string, code: string, message: string, hint?: string) => void;
 
 interface PluginRef {
   name?: unknown;
@@ -29,44 +42,51 @@ interface PluginRef {
   enabled?: unknown;
 }
 
-const rec = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const rec = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Works on the normalised config and on a raw (possibly invalid) parsed value alike. */
 export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'locate'>, registry: PluginRegistry): ResolvedConfig {
   const problems: Problem[] = [];
   const out: ResolvedConfig = { listeners: [], adapters: [], problems };
-  const problem = (pointer: string, code: string, message: string, hint?: string): void => {
+  const problem: ProblemSink = (pointer, code, message, hint) => {
     const at = loaded.locate(pointer);
     problems.push({ code, severity: 'error', message, pointer, file: at.file, line: at.line, col: at.col, ...(hint ? { hint } : {}) });
   };
-  const resolveOne = (ref: PluginRef, pointer: string, type: PluginType): ResolvedPlugin | undefined => {
+  const resolveEntry = (ref: PluginRef, pointer: string, type: PluginType): PluginEntry | undefined => {
     if (typeof ref.name !== 'string' || ref.name === '') return undefined; // the schema check reports it
-    let entry: PluginEntry;
     try {
-      entry = registry.resolve(ref.name, type);
+      return registry.resolve(ref.name, type);
     } catch (err) {
       if (!isDgpError(err)) throw err;
       problem(`${pointer}/name`, err.code, err.message, err.hint);
       return undefined;
     }
-    const { config: cfg, issues } = validatePluginConfig(entry, ref.config ?? {});
-    for (const issue of issues) problem(`${pointer}/config${issue.pointer}`, 'DGP_ERR_PLUGIN_CONFIG', `${ref.name}: ${issue.message}`, issue.hint);
-    return issues.length ? undefined : { entry, config: cfg as Readonly<Record<string, unknown>>, pointer: `${pointer}/config` };
+  };
+  const resolveOne = (ref: PluginRef, pointer: string, type: PluginType): ResolvedPlugin | undefined => {
+    const entry = resolveEntry(ref, pointer, type);
+    return entry && validated(entry, ref.config ?? {}, `${pointer}/config`, problem);
   };
 
   const sr = rec(rec(config).static_resources);
   list(sr.listeners).forEach((listener, li) => {
     const chain = list(rec(rec(listener).filter_chains).filters);
     const hcmIndex = chain.findIndex((f) => rec(f).name === HCM_KIND);
-    const filters: ResolvedPlugin[] = [];
-    out.listeners.push({ hcmIndex, filters });
+    const resolved: ResolvedListener = { hcmIndex, filters: [], routes: [] };
+    out.listeners.push(resolved);
     if (hcmIndex < 0) return;
-    list(rec(rec(chain[hcmIndex]).config).http_filters).forEach((f, fi) => {
-      const pointer = `/static_resources/listeners/${li}/filter_chains/filters/${hcmIndex}/config/http_filters/${fi}`;
-      const resolved = resolveOne(rec(f) as PluginRef, pointer, 'filter');
-      if (resolved) filters.push(resolved);
+    const hcm = rec(rec(chain[hcmIndex]).config);
+    const base = `/static_resources/listeners/${li}/filter_chains/filters/${hcmIndex}/config`;
+    const refs = list(hcm.http_filters).map((f) => rec(f) as PluginRef);
+    const entries = refs.map((ref, fi) => resolveEntry(ref, `${base}/http_filters/${fi}`, 'filter'));
+    checkTerminalLast(refs, entries, `${base}/http_filters`, problem, loaded);
+    refs.forEach((ref, fi) => {
+      const entry = entries[fi];
+      const plugin = entry && validated(entry, ref.config ?? {}, `${base}/http_filters/${fi}/config`, problem);
+      if (plugin) resolved.filters.push(plugin);
     });
+    if (resolved.filters.length !== refs.length) return; // route overrides are checked once the chain itself is valid
+    resolved.routes = resolveRouteOverrides(rec(hcm.route_config).routes, `${base}/route_config/routes`, refs, resolved.filters, problem);
   });
   list(sr.adapters).forEach((a, ai) => {
     const ref = rec(a) as PluginRef;
@@ -75,4 +95,27 @@ export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'loca
     if (resolved) out.adapters.push(resolved);
   });
   return out;
+}
+
+function validated(entry: PluginEntry, raw: unknown, pointer: string, problem: ProblemSink): ResolvedPlugin | undefined {
+  const { config, issues } = validatePluginConfig(entry, raw);
+  for (const issue of issues) problem(`${pointer}${issue.pointer}`, 'DGP_ERR_PLUGIN_CONFIG', `${entry.kind}: ${issue.message}`, issue.hint);
+  return issues.length ? undefined : { entry, config: config as Readonly<Record<string, unknown>>, pointer };
+}
+
+/** A terminal filter (the proxy) answers the request itself: a filter listed after it would never run. */
+function checkTerminalLast(refs: PluginRef[], entries: Array<PluginEntry | undefined>, pointer: string, problem: ProblemSink, loaded: Pick<LoadedConfig, 'locate'>): void {
+  const t = entries.findIndex((e) => e?.manifest.terminal === true);
+  if (t < 0) return;
+  const terminal = entries[t]!.kind;
+  const at = loaded.locate(`${pointer}/${t}/name`);
+  for (let i = t + 1; i < refs.length; i++) {
+    const name = typeof refs[i]!.name === 'string' ? String(refs[i]!.name) : `http_filters[${i}]`;
+    problem(
+      `${pointer}/${i}/name`,
+      'DGP_ERR_CONFIG_FILTER_ORDER',
+      `filter "${name}" is listed after the terminal filter "${terminal}" (line ${at.line}), which answers the request itself: it would never run`,
+      `move ${name} before ${terminal}`,
+    );
+  }
 }

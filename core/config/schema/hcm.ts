@@ -34,6 +34,11 @@ export const RouteSchema = StrictObject(
       {
         cluster: Str({ description: 'Name of the cluster that serves this route.', examples: ['chat'] }),
         cluster_not_found_response_code: O(Int({ description: 'Status sent when the cluster does not exist at request time.', default: 503, minimum: 100, maximum: 599, pixiu: 'dgp.filter.llm.proxy in Pixiu ignores it and sends 503.' })),
+        filters: O(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {
+          description: "Per-route filter config (Envoy's typed_per_filter_config): filter kind → override, deep-merged into that filter's config in http_filters for this route only (see docs/configuration.md#per-route-filter-config).",
+          examples: [{ 'dgp.filter.llm.proxy': { timeout: '5s' } }],
+          'x-pixiu': 'An addition; Pixiu has no per-route filter config.',
+        })),
       },
       { description: 'Where matching requests go.' },
     ),
@@ -61,7 +66,7 @@ export const HcmSchema = StrictObject(
     http_filters: O(List(HttpFilterSchema, { description: 'The HTTP filter chain, in order. Recommended: dgp.filter.ai.kvcache, dgp.filter.llm.tokenizer, dgp.filter.llm.proxy.' })),
     server_name: O(Str({ description: 'Server name reported in logs.', default: '' })),
     idle_timeout: O(Duration({ description: 'Accepted for Pixiu configs; the listener config.idle_timeout governs keep-alive. 0 = not set.', default: 0 })),
-    generate_request_id: O(Bool({ description: 'Set x-request-id on requests that lack one.', default: false })),
+    generate_request_id: O(Bool({ description: 'Set x-request-id (a random UUID) on the upstream-bound request when the client sent none or an unusable one (not 1-128 visible ASCII characters). The request id of logs and replies is always the client\'s usable x-request-id, else a random UUID.', default: false })),
     timeout: O(Duration({ description: 'Request timeout of the connection manager (0 = none); plugins such as dgp.filter.ai.kvcache cap their own timeouts with it.', default: 0, examples: ['60s'], pixiu: 'Pixiu accepts but does not enforce it.' })),
     error_format: O(OneOf(ERROR_FORMATS, { description: "Shape of local error replies: 'auto' follows the API the client speaks (from the route path); 'pixiu' is Pixiu's {status,message,error}.", default: 'auto' })),
   },

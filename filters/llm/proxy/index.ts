@@ -8,6 +8,7 @@ import { ProxyConfigSchema, type ProxyConfig } from './schema.js';
 const manifest: PluginManifest<ProxyConfig, ProxyFilter> = Object.freeze({
   kind: KIND,
   type: 'filter' as const,
+  terminal: true,
   apiVersion: API_VERSION,
   description: 'Forwards the request to the route cluster: load balancing, retry policies, fallback, cooldown, streaming.',
   // TypeBox types are plain JSON Schema objects at run time; the interface just lacks an index signature.
