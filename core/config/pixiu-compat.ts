@@ -10,6 +10,13 @@ const CODE = 'DGP_ERR_CONFIG_PIXIU_COMPAT';
 const TOKENIZER = 'dgp.filter.llm.tokenizer';
 const PROXY = 'dgp.filter.llm.proxy';
 
+/**
+ * Filter orders Pixiu's own samples use (llm_pixiu_conf.yaml: the tokenizer after the proxy) and that keep working
+ * here, since the proxy continues the chain once it has the answer: terminal kind → kinds tolerated after it. They are
+ * reported by filterOrder below as a compat warning (an error under --strict), not as DGP_ERR_CONFIG_FILTER_ORDER.
+ */
+export const PIXIU_TOLERATED_AFTER_TERMINAL: Readonly<Record<string, readonly string[]>> = Object.freeze({ [PROXY]: Object.freeze([TOKENIZER]) });
+
 export function pixiuCompatChecks(raw: unknown): Finding[] {
   const out: Finding[] = [];
   const root = rec(raw);

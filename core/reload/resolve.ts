@@ -4,6 +4,7 @@
 // schema errors, read leniently, so every problem is listed at once) and by generation builds.
 import type { PluginType } from '../plugin-api.js';
 import type { LoadedConfig, Problem } from '../config/load.js';
+import { PIXIU_TOLERATED_AFTER_TERMINAL } from '../config/pixiu-compat.js';
 import { isDgpError } from '../errors.js';
 import type { PluginEntry } from '../registry/types.js';
 import { validatePluginConfig, type PluginRegistry } from '../registry/index.js';
@@ -103,18 +104,25 @@ function validated(entry: PluginEntry, raw: unknown, pointer: string, problem: P
   return issues.length ? undefined : { entry, config: config as Readonly<Record<string, unknown>>, pointer };
 }
 
-/** A terminal filter (the proxy) answers the request itself: a filter listed after it would never run. */
+/**
+ * A terminal filter (the proxy) produces the answer: a filter listed after it could only act once the upstream call
+ * is over, or never (when the terminal one replies with Stop). Pixiu's own tokenizer-after-proxy layout is tolerated
+ * (a compat warning, see pixiu-compat.ts).
+ */
 function checkTerminalLast(refs: PluginRef[], entries: Array<PluginEntry | undefined>, pointer: string, problem: ProblemSink, loaded: Pick<LoadedConfig, 'locate'>): void {
   const t = entries.findIndex((e) => e?.manifest.terminal === true);
   if (t < 0) return;
   const terminal = entries[t]!.kind;
+  const tolerated = PIXIU_TOLERATED_AFTER_TERMINAL[terminal] ?? [];
   const at = loaded.locate(`${pointer}/${t}/name`);
   for (let i = t + 1; i < refs.length; i++) {
     const name = typeof refs[i]!.name === 'string' ? String(refs[i]!.name) : `http_filters[${i}]`;
+    if (tolerated.includes(name)) continue;
     problem(
       `${pointer}/${i}/name`,
       'DGP_ERR_CONFIG_FILTER_ORDER',
-      `filter "${name}" is listed after the terminal filter "${terminal}" (line ${at.line}), which answers the request itself: it would never run`,
+      `filter "${name}" is listed after the terminal filter "${terminal}" (line ${at.line}), which produces the answer: ` +
+        `${name} could not act on the request, and would not run at all when ${terminal} replies with an error`,
       `move ${name} before ${terminal}`,
     );
   }

@@ -29,10 +29,10 @@ ${filters}
       endpoints: [{id: e1, socket_address: {address: 127.0.0.1, port: 9}}]
 `;
 
-async function validate(yaml: string) {
+async function validate(yaml: string, strict = false) {
   const dir = await mkdtemp(join(tmpdir(), 'dgp-resolve-'));
   await writeFile(join(dir, 'conf.yaml'), yaml);
-  const r = await preflight({ configDir: dir }, [TAG_PLUGIN], false, {});
+  const r = await preflight({ configDir: dir }, [TAG_PLUGIN], strict, {});
   return r.errors.map((p) => ({ code: p.code, line: p.line, pointer: p.pointer, message: p.message, hint: p.hint }));
 }
 
@@ -45,6 +45,12 @@ t.test('filters after a terminal filter are rejected at their own line, with the
   t.match(errors[0]!.message, /filter "reload\.tag" is listed after the terminal filter "dgp\.filter\.llm\.proxy" \(line 15\)/);
   t.equal(errors[0]!.hint, 'move reload.tag before dgp.filter.llm.proxy');
   t.same(await validate(conf([TAG(), PROXY].join('\n'))), [], 'the proxy last is fine');
+});
+
+t.test("Pixiu's own layout, the tokenizer after the proxy, stays a compat warning (an error only under --strict)", async (t) => {
+  const yaml = conf([PROXY, '                - name: dgp.filter.llm.tokenizer'].join('\n'));
+  t.same(await validate(yaml), []);
+  t.same((await validate(yaml, true)).map((e) => [e.code, e.line]), [['DGP_ERR_CONFIG_PIXIU_COMPAT', 16]]);
 });
 
 t.test('a route override naming a filter the chain lacks: did you mean, at the override', async (t) => {
