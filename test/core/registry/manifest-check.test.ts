@@ -83,3 +83,11 @@ t.test('built-in folders dictate kind and type', async (t) => {
   const untyped = checkManifest({ ...valid(), kind: 'dgp.adapter.provider.openai' }, provider, expectedForFolder(provider));
   t.match(untyped.problems, [{ hint: "Set type: 'provider' in the manifest." }], 'type defaults to filter, so providers must say so');
 });
+
+t.test('terminal: a boolean, and only for filters', async (t) => {
+  t.same(checkManifest({ ...valid(), terminal: true }, '/p/acme').problems, []);
+  const notBool = checkManifest({ ...valid(), terminal: 'yes' }, '/p/acme');
+  t.match(notBool.problems[0]?.message, /\/terminal must be true or false/);
+  const adapter = checkManifest({ ...valid(), type: 'adapter', terminal: true }, '/p/acme');
+  t.match(adapter.problems[0]?.message, /\/terminal only applies to filters/);
+});
