@@ -81,13 +81,12 @@ export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'loca
     const refs = list(hcm.http_filters).map((f) => rec(f) as PluginRef);
     const entries = refs.map((ref, fi) => resolveEntry(ref, `${base}/http_filters/${fi}`, 'filter'));
     checkTerminalLast(refs, entries, `${base}/http_filters`, problem, loaded);
-    refs.forEach((ref, fi) => {
+    const aligned = refs.map((ref, fi) => {
       const entry = entries[fi];
-      const plugin = entry && validated(entry, ref.config ?? {}, `${base}/http_filters/${fi}/config`, problem);
-      if (plugin) resolved.filters.push(plugin);
+      return entry && validated(entry, ref.config ?? {}, `${base}/http_filters/${fi}/config`, problem);
     });
-    if (resolved.filters.length !== refs.length) return; // route overrides are checked once the chain itself is valid
-    resolved.routes = resolveRouteOverrides(rec(hcm.route_config).routes, `${base}/route_config/routes`, refs, resolved.filters, problem);
+    resolved.filters = aligned.filter((p): p is ResolvedPlugin => p !== undefined);
+    resolved.routes = resolveRouteOverrides(rec(hcm.route_config).routes, `${base}/route_config/routes`, refs, aligned, problem);
   });
   list(sr.adapters).forEach((a, ai) => {
     const ref = rec(a) as PluginRef;

@@ -18,42 +18,47 @@ export interface ResolvedRoute {
 }
 
 /**
- * `refs` are the listener's http_filters as written and `chain` their resolved plugins (same order, all valid).
- * Returns the routes with overrides; reports unknown kinds and invalid merged configs through `problem`.
+ * `refs` are the listener's http_filters as written and `chain` their resolved plugins, same order (undefined where
+ * the filter itself is broken: that is reported already, and its overrides are not checked). Returns the routes with
+ * overrides; reports unknown kinds and invalid merged configs through `problem`.
  */
 export function resolveRouteOverrides(
   routes: unknown,
   pointer: string,
   refs: ReadonlyArray<{ name?: unknown; config?: unknown }>,
-  chain: readonly ResolvedPlugin[],
+  chain: ReadonlyArray<ResolvedPlugin | undefined>,
   problem: ProblemSink,
 ): ResolvedRoute[] {
-  const kinds = chain.map((p) => p.entry.kind);
+  const kinds = refs.map((r) => (typeof r.name === 'string' ? r.name : ''));
+  const known = [...new Set(kinds.filter((k) => k !== ''))];
   const out: ResolvedRoute[] = [];
   list(routes).forEach((route, ri) => {
     const overrides = rec(rec(route).route).filters;
     if (overrides === undefined || Object.keys(rec(overrides)).length === 0) return;
     const at = `${pointer}/${ri}/route/filters`;
-    const filters = [...chain];
+    const filters: Array<ResolvedPlugin | undefined> = [...chain];
     const overridden = new Set<number>();
     let ok = true;
     for (const [kind, override] of Object.entries(rec(overrides))) {
       const where = `${at}/${escape(kind)}`;
       const positions = kinds.flatMap((k, i) => (k === kind ? [i] : []));
       if (positions.length === 0) {
-        const suggestion = didYouMean(kind, kinds);
         problem(
           where,
           'DGP_ERR_CONFIG_ROUTE_FILTER',
-          `route override for "${kind}", which is not in this listener's http_filters (${kinds.join(', ') || 'none'})`,
-          suggestion ?? `add ${kind} to http_filters, or remove the override`,
+          `route override for "${kind}", which is not in this listener's http_filters (${known.join(', ') || 'none'})`,
+          didYouMean(kind, known) ?? `add ${kind} to http_filters, or remove the override`,
         );
         ok = false;
         continue;
       }
       for (const i of positions) {
-        const entry = chain[i]!.entry;
-        const { config, issues } = validatePluginConfig(entry, deepMerge(refs[i]!.config ?? {}, override));
+        const base = chain[i];
+        if (base === undefined) {
+          ok = false; // the filter itself is broken (reported at http_filters); its override is checked once it is fixed
+          continue;
+        }
+        const { config, issues } = validatePluginConfig(base.entry, deepMerge(refs[i]!.config ?? {}, override));
         for (const issue of issues) {
           problem(`${where}${issue.pointer}`, 'DGP_ERR_PLUGIN_CONFIG', `${kind} (merged with this route's override): ${issue.message}`, issue.hint);
         }
@@ -61,11 +66,11 @@ export function resolveRouteOverrides(
           ok = false;
           break;
         }
-        filters[i] = { entry, config: config as Readonly<Record<string, unknown>>, pointer: where };
+        filters[i] = { entry: base.entry, config: config as Readonly<Record<string, unknown>>, pointer: where };
         overridden.add(i);
       }
     }
-    if (ok) out.push({ index: ri, filters, overridden });
+    if (ok && filters.every((p) => p !== undefined)) out.push({ index: ri, filters: filters as ResolvedPlugin[], overridden });
   });
   return out;
 }

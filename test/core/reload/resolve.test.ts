@@ -64,6 +64,11 @@ t.test('a route override naming a filter the chain lacks: did you mean, at the o
   });
 });
 
+t.test('every problem at once: a broken filter config and an override naming an absent kind', async (t) => {
+  const errors = await validate(conf(TAG('{tag: 7}'), '\n                      filters:\n                        dgp.filter.llm.proxy: {timeout: 5s}'));
+  t.same(errors.map((e) => e.code).sort(), ['DGP_ERR_CONFIG_ROUTE_FILTER', 'DGP_ERR_PLUGIN_CONFIG']);
+});
+
 t.test('an override is validated merged with the listener config, errors pointing into the override', async (t) => {
   const errors = await validate(conf(TAG('{tag: a, mode: stream}'), '\n                      filters:\n                        reload.tag:\n                          chunks: 0\n                          colour: red'));
   t.same(errors.map((e) => [e.code, e.line]), [['DGP_ERR_PLUGIN_CONFIG', 16], ['DGP_ERR_PLUGIN_CONFIG', 17]]);
