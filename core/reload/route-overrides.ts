@@ -1,8 +1,6 @@
-// Per-route filter config (Envoy's typed_per_filter_config): a route's `route.filters` maps a filter kind of the
-// listener's chain to an override. The override is deep-merged into that filter's config as written in http_filters
-// (core/config/deep-merge.ts), and the result is validated against the filter's configSchema with defaults applied;
-// issues point into the override. Each overriding route gets its own chain: the listener's instances, except the
-// overridden filters, which the generation creates again from the merged config.
+// Per-route filter config (Envoy's typed_per_filter_config): checks each route's `route.filters` overrides, merged
+// into the listener's filter configs by the rule of core/config/deep-merge.ts, and says which filters of the route's
+// own chain need a fresh instance; the others share the listener's.
 import { deepMerge } from '../config/deep-merge.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { validatePluginConfig } from '../registry/index.js';
