@@ -6,12 +6,12 @@ import { pino } from 'pino';
 import {
   Stop,
   type Attribute,
-  type ClientApi,
   type DgpError,
   type RequestContext,
   type RequestInfo,
   type ResponseState,
 } from '../../core/index.js';
+import { ClientRouteAttr, detectClientApi, type ClientApi } from '../../core/llm/index.js';
 
 export interface FakeContextInit {
   method?: string;
@@ -20,6 +20,7 @@ export interface FakeContextInit {
   headers?: IncomingHttpHeaders;
   body?: Buffer | string | object;
   cluster?: string;
+  /** Overrides the client API the path says (the LLM layer's ClientRouteAttr). */
   clientApi?: ClientApi;
   routeId?: string;
 }
@@ -62,7 +63,6 @@ export function fakeContext(init: FakeContextInit = {}): FakeContext {
     request,
     route: { id: init.routeId ?? 'test-route', cluster: init.cluster ?? 'llm', params: {}, listener: 'test', clusterNotFoundResponseCode: undefined },
     response,
-    clientApi: init.clientApi ?? 'openai',
     signal: controller.signal,
     log: pino({ level: 'silent' }),
     startedAt: performance.now(),
@@ -97,6 +97,7 @@ export function fakeContext(init: FakeContextInit = {}): FakeContext {
     },
     errors,
   };
+  if (init.clientApi !== undefined) ctx.set(ClientRouteAttr, { api: init.clientApi, operation: detectClientApi(request.path).operation });
   return ctx;
 }
 
