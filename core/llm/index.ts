@@ -3,3 +3,4 @@
 export * from './api.js';
 export * from './client-api.js';
 export * from './render-error.js';
+export * from './errors.js';
