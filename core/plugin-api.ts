@@ -283,4 +283,11 @@ export interface FactoryContext {
   shared<T>(key: string, init: () => T): T;
   /** Looks up a loaded plugin manifest by kind (e.g. provider adapters `dgp.adapter.provider.<name>`). */
   plugin(kind: string): PluginManifest | undefined;
+  /**
+   * The instances of every loaded `type: 'provider'` plugin, by kind: created by the host once per generation, before
+   * any filter, with the plugin's validated and defaulted config (its schema defaults; per-endpoint settings come from
+   * llm_meta). A filter MUST take providers from here and MUST NOT call a provider manifest's create() itself. What an
+   * instance is belongs to the LLM layer's contract (`ProviderCodec` in dgp-gateway/llm).
+   */
+  readonly providers: ReadonlyMap<string, unknown>;
 }
