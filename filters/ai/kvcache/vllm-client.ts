@@ -1,6 +1,6 @@
 // The two token sources: vLLM POST /tokenize (Pixiu, spec §3.4.3: the raw client body when there is one, inside
 // the tokenize circuit breaker, never retried) and the worker pool's tokenizer (tokenize: local, our addition).
-import { type WorkerPoolApi } from '../../../core/index.js';
+import type { EncodingChoice, WorkerPoolApi } from '../../../core/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { isTimeout, parseJsonResponse, type JsonClient } from './json-client.js';
 import { KvcacheBadResponse } from './errors.js';
@@ -40,12 +40,6 @@ export class VllmTokenSource implements TokenSource {
       (err) => !signal.aborted || isTimeout(signal.reason) || isTimeout(err),
     );
   }
-}
-
-export interface EncodingChoice {
-  model?: string;
-  encoding?: string;
-  fallbackEncoding?: string;
 }
 
 /** model_encodings (longest prefix, a trailing * allowed) → that encoding; else the worker's model map, then default. */

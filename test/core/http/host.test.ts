@@ -115,6 +115,17 @@ t.test('error_format: pixiu skips the renderers', async (t) => {
   t.match(await res.body.json(), { status: 404, message: 'Route not found', code: 'DGP_ERR_HTTP_NO_ROUTE' });
 });
 
+t.test('hop-by-hop headers a filter sets never reach the client, nor the names its Connection nominates', async (t) => {
+  const g = await startGateway(config(f('test.responder', '{mode: hop-headers}')), { pluginDirs: [PLUGINS] });
+  t.teardown(() => g.close());
+  const res = await request(`${g.url()}/x`);
+  await res.body.dump();
+  t.equal(res.headers['x-kept'], 'k');
+  for (const name of ['x-secret', 'proxy-authenticate', 'upgrade', 'te', 'trailer']) t.equal(res.headers[name], undefined, name);
+  t.not(res.headers['connection'], 'x-secret, keep-alive', 'connection is node:http own');
+  t.not(res.headers['keep-alive'], 'timeout=99');
+});
+
 t.test('params from :var paths reach the filters', async (t) => {
   const g = await startGateway(config(f('test.responder', '{}'), '- match: {path: /v1/models/:model}\n                    route: {cluster: c}'), { pluginDirs: [PLUGINS] });
   t.teardown(() => g.close());
