@@ -118,7 +118,7 @@ export class HttpConnectionManager {
       ctx.log.error({ err }, 'request handling failed');
       if (!res.headersSent && !res.destroyed) {
         const r = this.replies.render(ctx, new DgpError('DGP_ERR_INTERNAL', 'internal error'));
-        res.writeHead(r.status, r.headers);
+        res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length, 'x-request-id': ctx.id });
         res.end(r.body);
       } else res.destroy();
     } finally {
