@@ -141,6 +141,18 @@ t.test('local replies in the client API shape, before and during the stream', as
     t.notMatch(sse.body, /event: error/, 'no OpenAI or Anthropic event name in a Gemini stream');
   });
 
+  t.test('host replies after the route matched (413 before the body is read) are rendered too', async (t) => {
+    const { port } = new URL(gw.url('anthropic-down'));
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('POST /v1/messages HTTP/1.1\r\nhost: gw\r\ncontent-type: application/json\r\ncontent-length: 30000000\r\n\r\n');
+    const parts: Buffer[] = [];
+    socket.on('data', (c: Buffer) => parts.push(c));
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const raw = Buffer.concat(parts).toString('utf8');
+    t.match(raw, /^HTTP\/1\.1 413 /);
+    t.match(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), { type: 'error', error: { type: 'request_too_large', code: 'DGP_ERR_HTTP_BODY_TOO_LARGE' } });
+  });
+
   t.test('no route on an LLM listener: the chain renderer answers in the API shape of the path', async (t) => {
     const narrow = await startGateway(
       gatewayYaml([{ name: 'only-chat', cluster: 'only-chat', endpoints: [{ id: 'e', provider: 'openai', port: dead }] }]).replace('{prefix: /}', '{prefix: /v1/chat}'),
