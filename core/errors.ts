@@ -1,5 +1,6 @@
 // Every error code the host emits, in one registry (fastify's FST_ERR_* habit), kept in step with docs/errors.md by a
-// test. A plugin's own codes carry its kind as prefix and are defined with `defineErrorCode` in its own folder.
+// test. A plugin's own codes live in its own folder, defined with `defineErrorCode`, which registers them (with their
+// summary and fix) so that docs/errors.md lists them too and a DgpError made with the bare code gets their status.
 
 export interface ErrorCodeInfo {
   /** HTTP status when the error becomes a local reply. */
@@ -55,12 +56,6 @@ export const ERROR_CODES = {
   DGP_ERR_UPSTREAM_NO_CLUSTER: { status: 503, summary: 'The route names a cluster that does not exist (yet: registry adapters may create it).', fix: 'Define the cluster or register endpoints for it.' },
   DGP_ERR_UPSTREAM_RETRY_POLICY: { status: 503, summary: "An endpoint's retry_policy is unknown or its config is invalid.", fix: 'Use NoRetry, CountBased or ExponentialBackoff with the documented config keys.' },
   DGP_ERR_UPSTREAM_ABORTED: { status: 499, summary: 'The client disconnected; the upstream request was cancelled and no further attempt was made.', fix: 'Nothing on the gateway side; check the client (timeouts, cancellations).' },
-  // --- provider codecs (adapters/provider/*, core/llm/translation.ts) ---
-  DGP_ERR_PROVIDER_UNTRANSLATABLE: { status: 400, summary: "The request uses a feature the endpoint's provider cannot express, and dropping it would change the answer.", fix: 'Remove the field named in the message, or route the request to a provider that has it; docs/providers.md lists every field.' },
-  DGP_ERR_PROVIDER_UNSUPPORTED: { status: 400, summary: "The operation has no equivalent in the endpoint's provider API (e.g. embeddings on Anthropic).", fix: 'Route this path to a cluster whose endpoints speak the same API, or to a provider that offers the operation.' },
-  DGP_ERR_PROVIDER_BAD_REQUEST: { status: 400, summary: "The request body does not follow the client API's shape closely enough to translate it.", fix: 'Fix the field named in the message (see the API reference of the client API).' },
-  DGP_ERR_PROVIDER_BAD_RESPONSE: { status: 502, summary: "The provider's response could not be parsed or translated into the client's API.", fix: 'Check the provider and its llm_meta.provider setting; the message quotes what was wrong.' },
-  DGP_ERR_PROVIDER_CODEC: { status: 500, summary: "No provider codec serves the client's API or the endpoint's llm_meta.provider.", fix: 'Set llm_meta.provider to a loaded dgp.adapter.provider.<name> plugin (openai, azure-openai, anthropic, gemini).' },
   // --- registry (dgp.adapter.llmregistrycenter: Nacos, etcd) ---
   DGP_ERR_REGISTRY_UNREACHABLE: { status: 503, summary: 'A Nacos or etcd registry did not answer (connection refused, timeout, 5xx); the last known endpoints stay registered.', fix: 'Check the registry address and that the server is up; GET /ready and dgp_registry_up show when it is back.' },
   DGP_ERR_REGISTRY_AUTH: { status: 503, summary: 'The registry refused the username/password or the access token.', fix: 'Fix username and password under registries.<name>; the user needs read access to the namespace or key prefix.' },
@@ -80,12 +75,6 @@ export const ERROR_CODES = {
   DGP_ERR_LISTEN: { status: 500, summary: 'A listener address could not be bound (in use or not permitted).', fix: 'Free the port or change socket_address.' },
   DGP_ERR_CLI_USAGE: { status: 500, summary: 'The command line is wrong.', fix: 'Run dgp --help.' },
   DGP_ERR_INTERNAL: { status: 500, summary: 'An unexpected internal error.', fix: 'Report it with the logged stack.' },
-  // --- kvcache (dgp.filter.ai.kvcache; logged and counted, never a reply: the request goes on with normal LB) ---
-  DGP_ERR_KVCACHE_LMCACHE: { status: 502, summary: 'The LMCache controller answered with a non-2xx status or could not be reached.', fix: 'Check lmcache_endpoint and the controller; dgp_kvcache_lookups_total{result="error"} counts these.' },
-  DGP_ERR_KVCACHE_TOKENIZE: { status: 502, summary: 'vLLM POST /tokenize answered with a non-2xx status, could not be reached, or sent no token list.', fix: 'Check vllm_endpoint (a vLLM server serving the model), or use tokenize: local.' },
-  DGP_ERR_KVCACHE_BAD_RESPONSE: { status: 502, summary: 'LMCache or vLLM answered 2xx with JSON that does not have the documented shape.', fix: 'Check the controller version against the LMCache contract in docs/kvcache.md.' },
-  DGP_ERR_KVCACHE_TIMEOUT: { status: 504, summary: 'A vLLM or LMCache call did not finish within lookup_routing_timeout (request path) or request_timeout (background).', fix: 'Nothing is needed per request; raise the timeout if the controller is just slow.' },
-  DGP_ERR_KVCACHE_BREAKER_OPEN: { status: 503, summary: 'The kvcache circuit breaker is open after repeated failures; the call was not made.', fix: 'Fix the failing vLLM / LMCache service; the breaker probes it again after circuit_breaker.recovery_timeout.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -109,16 +98,50 @@ export class DgpError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'DgpError';
     this.code = code;
-    const known = (ERROR_CODES as Record<string, ErrorCodeInfo>)[code];
+    const known = (ERROR_CODES as Record<string, ErrorCodeInfo>)[code] ?? pluginCodes().get(code);
     this.status = opts.status ?? known?.status ?? 500;
     this.hint = opts.hint;
     this.details = opts.details;
   }
 }
 
-/** Creates a factory for one plugin-owned code: `const E = defineErrorCode('MYPLUGIN_ERR_X', 400); throw E('msg')`. */
-export function defineErrorCode(code: string, status: number) {
-  return (message: string, opts: Omit<DgpErrorOptions, 'status'> = {}) => new DgpError(code, message, { ...opts, status });
+/** A plugin-owned code as registered by defineErrorCode; `owner` names the kind or layer that raises it. */
+export interface PluginErrorCodeInfo extends ErrorCodeInfo {
+  readonly owner: string | undefined;
+}
+
+/** A factory for one plugin-owned code; `code` and `status` are readable for tests and docs. */
+export interface ErrorCodeFactory {
+  (message: string, opts?: Omit<DgpErrorOptions, 'status'>): DgpError;
+  readonly code: string;
+  readonly status: number;
+}
+
+/**
+ * The registry lives on globalThis, not in this module: a plugin that bundles its own copy of the SDK still registers
+ * where the host (and `npm run gen:errors`) reads.
+ */
+const PLUGIN_CODES = Symbol.for('dgp-gateway.plugin-error-codes');
+
+function pluginCodes(): Map<string, PluginErrorCodeInfo> {
+  const g = globalThis as { [PLUGIN_CODES]?: Map<string, PluginErrorCodeInfo> };
+  return (g[PLUGIN_CODES] ??= new Map());
+}
+
+/** Every plugin-owned code registered so far (those of every plugin module loaded in this process). */
+export function registeredErrorCodes(): ReadonlyMap<string, PluginErrorCodeInfo> {
+  return pluginCodes();
+}
+
+/**
+ * Defines (and registers) one plugin-owned code: `const E = defineErrorCode('MYPLUGIN_ERR_X', 400, { summary, fix });
+ * throw E('msg')`. Host codes cannot be redefined; defining the same code again (a reloaded plugin) replaces it.
+ */
+export function defineErrorCode(code: string, status: number, info: { summary?: string; fix?: string; owner?: string } = {}): ErrorCodeFactory {
+  if (Object.hasOwn(ERROR_CODES, code)) throw new TypeError(`defineErrorCode: ${code} is a host error code`);
+  pluginCodes().set(code, { status, summary: info.summary ?? '', fix: info.fix ?? '', owner: info.owner });
+  const factory = (message: string, opts: Omit<DgpErrorOptions, 'status'> = {}) => new DgpError(code, message, { ...opts, status });
+  return Object.assign(factory, { code, status });
 }
 
 export function isDgpError(err: unknown): err is DgpError {

@@ -2,8 +2,8 @@
 export * from './plugin-api.js';
 export { defineFilter, type FilterDefinition } from './define-filter.js';
 export * from './attributes.js';
-export { DgpError, defineErrorCode, isDgpError, ERROR_CODES } from './errors.js';
-export type { ErrorCode, ErrorCodeInfo, DgpErrorOptions } from './errors.js';
+export { DgpError, defineErrorCode, isDgpError, registeredErrorCodes, ERROR_CODES } from './errors.js';
+export type { ErrorCode, ErrorCodeInfo, ErrorCodeFactory, PluginErrorCodeInfo, DgpErrorOptions } from './errors.js';
 export { parseDuration } from './config/duration.js';
 // Pixiu's endpoint identity, for registry adapters that must know an endpoint's id before registering it.
 export { generateEndpointId, GENERATED_ID_PREFIX, type EndpointIdMaterial } from './cluster/endpoint-id.js';

@@ -65,6 +65,30 @@ export interface HttpFilter {
   onComplete?(ctx: RequestContext): MaybePromise<void>;
   /** Runs once when the generation that created this instance is retired and no request holds it any more. */
   close?(): MaybePromise<void>;
+  /**
+   * Renders a local error reply (Envoy's onLocalReply) for every request on this filter's listener: replies from
+   * filters (ctx.replyError, a hook that threw) and from the host (no route, 413, no response). The host asks the
+   * chain's filters in config order and uses the first answer; with none, or with `error_format: pixiu`, it renders
+   * Pixiu's `{status,message,error}`. MUST be synchronous and cheap, MUST NOT throw (a throw is logged and ignored)
+   * and MUST NOT read the body: `req` may be a request that matched no route.
+   */
+  renderLocalReply?(req: LocalReplyRequest, err: DgpError, format: ErrorFormat): LocalReply | undefined;
+}
+
+/** The connection manager's `error_format`: `auto` lets the renderer pick the client's shape; `pixiu` is Pixiu's. */
+export type ErrorFormat = 'auto' | 'openai' | 'anthropic' | 'gemini' | 'pixiu';
+
+/** What a local-reply renderer sees: the request id and line (a RequestContext is one; so is a request without route). */
+export interface LocalReplyRequest {
+  readonly id: string;
+  readonly request: Pick<RequestInfo, 'method' | 'path' | 'query' | 'headers'>;
+}
+
+/** A rendered local reply; `status` defaults to the error's own. Objects are JSON-serialised. */
+export interface LocalReply {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string | Buffer | object;
 }
 
 /** What an adapter plugin's `create` returns (e.g. dgp.adapter.llmregistrycenter). */
@@ -82,7 +106,6 @@ export interface Attribute<T> {
   readonly __type?: T;
 }
 
-export type ClientApi = 'openai' | 'anthropic' | 'gemini' | 'unknown';
 export type ResponseHeaders = Record<string, string | string[] | number>;
 export type ResponseBody = Buffer | AsyncIterable<Buffer> | undefined;
 
@@ -128,8 +151,6 @@ export interface RequestContext {
   readonly request: RequestInfo;
   readonly route: MatchedRoute;
   readonly response: ResponseState;
-  /** The API the client speaks, from the route path; decides the error shape of local replies. */
-  readonly clientApi: ClientApi;
   /** Fires when the client goes away before the response completed. */
   readonly signal: AbortSignal;
   /**
@@ -150,7 +171,7 @@ export interface RequestContext {
   set<T>(key: Attribute<T>, value: T): void;
   /** Sets a local reply (status, body, headers) and returns Stop. JSON bodies get `content-type: application/json`. */
   reply(status: number, body?: string | Buffer | object, headers?: Record<string, string>): typeof Stop;
-  /** A local error reply shaped for the client's API (OpenAI, Anthropic, Gemini or Pixiu), carrying err.code. */
+  /** A local error reply rendered by the listener's renderer (see HttpFilter.renderLocalReply), carrying err.code. */
   replyError(err: DgpError): typeof Stop;
 }
 
@@ -271,4 +292,11 @@ export interface FactoryContext {
   shared<T>(key: string, init: () => T): T;
   /** Looks up a loaded plugin manifest by kind (e.g. provider adapters `dgp.adapter.provider.<name>`). */
   plugin(kind: string): PluginManifest | undefined;
+  /**
+   * The instances of every loaded `type: 'provider'` plugin, by kind: created by the host once per generation, before
+   * any filter, with the plugin's validated and defaulted config (its schema defaults; per-endpoint settings come from
+   * llm_meta). A filter MUST take providers from here and MUST NOT call a provider manifest's create() itself. What an
+   * instance is belongs to the LLM layer's contract (`ProviderCodec` in dgp-gateway/llm).
+   */
+  readonly providers: ReadonlyMap<string, unknown>;
 }

@@ -1,10 +1,10 @@
 // The NORMALISED bootstrap config the rest of the core codes against: defaults applied, durations in ms, Pixiu key
 // spellings merged (ID/id, UnHealthy/unhealthy), ids as strings, plugin dirs absolute.
-import type { LlmMeta as SdkLlmMeta } from '../plugin-api.js';
+import type { ErrorFormat, LlmMeta as SdkLlmMeta } from '../plugin-api.js';
 
 export type LbPolicy = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-export type ErrorFormat = 'auto' | 'openai' | 'anthropic' | 'gemini' | 'pixiu';
+export type { ErrorFormat };
 export type HashOn = 'method_uri' | 'path' | 'header' | 'body';
 
 export interface BootstrapConfig {

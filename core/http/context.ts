@@ -4,7 +4,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type {
   Attribute,
-  ClientApi,
   MatchedRoute,
   RequestContext,
   RequestInfo,
@@ -12,7 +11,7 @@ import type {
 } from '../plugin-api.js';
 import { Stop } from '../plugin-api.js';
 import { DgpError } from '../errors.js';
-import { errorBody, type ErrorFormat } from './error-shape.js';
+import type { LocalReplies } from './local-reply.js';
 
 const EMPTY = Buffer.alloc(0);
 /**
@@ -138,9 +137,8 @@ export class Context implements RequestContext {
     req: IncomingMessage,
     readonly id: string,
     readonly route: MatchedRoute,
-    readonly clientApi: ClientApi,
     private readonly parentLog: Logger,
-    private readonly errorFormat: ErrorFormat,
+    private readonly replies: LocalReplies,
     maxBodyBytes: number,
     startedAt: number,
   ) {
@@ -212,10 +210,12 @@ export class Context implements RequestContext {
   }
 
   replyError(err: DgpError): typeof Stop {
-    const extra: Record<string, string> = {};
-    const retryAfter = err.details?.['retry_after'];
-    if (typeof retryAfter === 'string' || typeof retryAfter === 'number') extra['retry-after'] = String(retryAfter);
-    return this.reply(err.status, errorBody(err, this.clientApi, this.errorFormat, this.id), extra);
+    const r = this.replies.render(this, err);
+    this.replied = true;
+    this.response.status = r.status;
+    this.response.headers = r.headers;
+    this.response.body = r.body;
+    return Stop;
   }
 }
 

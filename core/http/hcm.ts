@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { MatchedRoute } from '../plugin-api.js';
+import type { ErrorFormat, LocalReplyRequest, MatchedRoute } from '../plugin-api.js';
 import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
 import { DgpError } from '../errors.js';
 import type { FilterChain } from '../chain/chain.js';
@@ -12,7 +12,7 @@ import { AccessLog } from '../observability/access-log.js';
 import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
-import { detectClientApi, errorBody, type ErrorFormat } from './error-shape.js';
+import { LocalReplies } from './local-reply.js';
 import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
 import { writeResponse, type WriteResult } from './respond.js';
 
@@ -47,11 +47,13 @@ function onResponseClose(this: ResponseWithContext): void {
 
 export class HttpConnectionManager {
   private readonly accessLog: AccessLog;
+  private readonly replies: LocalReplies;
   private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
   private readonly series = new Map<string, { requests: CounterCell; duration: HistogramCell }>();
 
   constructor(private readonly o: HcmOptions) {
     this.accessLog = new AccessLog(o.log);
+    this.replies = new LocalReplies(o.chain.slots, o.errorFormat, o.log);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -70,7 +72,7 @@ export class HttpConnectionManager {
       const err = new DgpError('DGP_ERR_HTTP_NO_ROUTE', `no route matches ${method} ${path}`, {
         hint: 'check route_config.routes (prefix/path, methods, headers)',
       });
-      this.localError(req, res, id, path, err, startedAt, '-');
+      this.localError(req, res, id, url, path, err, startedAt, '-');
       return;
     }
     const declared = Number(req.headers['content-length']);
@@ -79,11 +81,11 @@ export class HttpConnectionManager {
         hint: 'send a smaller body or raise the listener config max_body_bytes',
       });
       res.shouldKeepAlive = false;
-      this.localError(req, res, id, path, err, startedAt, match.route.id);
+      this.localError(req, res, id, url, path, err, startedAt, match.route.id);
       return;
     }
     const route = this.matchedRoute(match);
-    const ctx = new Context(req, id, route, detectClientApi(path), o.log, o.errorFormat, o.maxBodyBytes, startedAt);
+    const ctx = new Context(req, id, route, o.log, this.replies, o.maxBodyBytes, startedAt);
     // One shared listener, the context on the response: no closure per request (issue 8).
     (res as ResponseWithContext)[CONTEXT] = ctx;
     res.on('close', onResponseClose);
@@ -118,9 +120,9 @@ export class HttpConnectionManager {
     } catch (err) {
       ctx.log.error({ err }, 'request handling failed');
       if (!res.headersSent && !res.destroyed) {
-        res.statusCode = 500;
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(errorBody(new DgpError('DGP_ERR_INTERNAL', 'internal error'), ctx.clientApi, this.o.errorFormat, ctx.id)));
+        const r = this.replies.render(ctx, new DgpError('DGP_ERR_INTERNAL', 'internal error'));
+        res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length, 'x-request-id': ctx.id });
+        res.end(r.body);
       } else res.destroy();
     } finally {
       try {
@@ -171,18 +173,22 @@ export class HttpConnectionManager {
     series.duration.observe(durationMs / 1000);
   }
 
-  private localError(req: IncomingMessage, res: ServerResponse, id: string, path: string, err: DgpError, startedAt: number, route: string): void {
-    const body = JSON.stringify(errorBody(err, detectClientApi(path), this.o.errorFormat, id));
-    res.statusCode = err.status;
-    res.setHeader('content-type', 'application/json');
-    res.setHeader('content-length', Buffer.byteLength(body));
+  /** A reply before any filter runs (no route, 413): still rendered by the listener's renderers, from the request line. */
+  private localError(req: IncomingMessage, res: ServerResponse, id: string, url: string, path: string, err: DgpError, startedAt: number, route: string): void {
+    const q = url.indexOf('?');
+    const view: LocalReplyRequest = { id, request: { method: req.method ?? 'GET', path, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers } };
+    const r = this.replies.render(view, err);
+    const body = r.body;
+    res.statusCode = r.status;
+    for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+    res.setHeader('content-length', body.length);
     res.setHeader('x-request-id', id);
     if (this.o.draining() || !res.shouldKeepAlive) res.setHeader('connection', 'close');
     res.end(body);
     const durationMs = performance.now() - startedAt;
-    this.count(route, err.status, durationMs);
+    this.count(route, r.status, durationMs);
     if (this.o.accessLog) {
-      this.accessLog.write({ reqId: id, route, type: 'access', method: req.method, path, status: err.status, code: err.code, bytes: Buffer.byteLength(body), duration_ms: Math.round(durationMs * 1000) / 1000 });
+      this.accessLog.write({ reqId: id, route, type: 'access', method: req.method, path, status: r.status, code: err.code, bytes: body.length, duration_ms: Math.round(durationMs * 1000) / 1000 });
     }
   }
 }

@@ -4,10 +4,9 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { MaybePromise, RequestContext } from '../plugin-api.js';
 import type { ChainSlot } from '../chain/chain.js';
+import { HOP_BY_HOP_HEADERS, nominatedHeaders } from './hop-by-hop.js';
 
-/** RFC 9110 §7.6.1 connection-specific fields: never forwarded from an upstream or set by a filter. */
 const EMPTY = Buffer.alloc(0);
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
 export interface WriteResult {
   bytes: number;
@@ -31,8 +30,10 @@ export async function writeResponse(
   // One header object and one writeHead: cheaper than a validated setHeader call per header (issue 8).
   const headers: OutgoingHttpHeaders = {};
   const src = response.headers;
+  // Connection-specific fields are never forwarded from an upstream or set by a filter: node:http owns this hop.
+  const nominated = nominatedHeaders(src);
   for (const name in src) {
-    if (HOP_BY_HOP.has(name)) continue;
+    if (HOP_BY_HOP_HEADERS.has(name) || nominated.has(name)) continue;
     if (streamed && chunkSlots.length && name === 'content-length') continue;
     headers[name] = src[name];
   }

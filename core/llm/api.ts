@@ -185,18 +185,6 @@ export interface ProviderCodec {
   readonly client?: ClientCodec;
 }
 
-/** The client API and operation of a request path (the routes of issue 6); undefined for other paths. */
-export function detectOperation(path: string): { api: WireApi; operation: ProviderOperation } | undefined {
-  const gemini = /\/models\/[^/]+:(generateContent|streamGenerateContent)$/.exec(path);
-  if (gemini) return { api: 'gemini', operation: gemini[1] as ProviderOperation };
-  if (path.endsWith('/messages')) return { api: 'anthropic', operation: 'messages' };
-  if (path.endsWith('/chat/completions')) return { api: 'openai', operation: 'chat' };
-  if (path.endsWith('/completions')) return { api: 'openai', operation: 'completions' };
-  if (path.endsWith('/embeddings')) return { api: 'openai', operation: 'embeddings' };
-  if (path.endsWith('/models')) return { api: 'openai', operation: 'models' };
-  return undefined;
-}
-
 /** `llm_meta.provider` labels of OpenAI-compatible servers (Pixiu treats the provider as a label): the openai codec. */
 export const OPENAI_COMPATIBLE_PROVIDERS: readonly string[] = [
   'deepseek', 'vllm', 'ollama', 'openrouter', 'groq', 'dashscope', 'qwen', 'together', 'fireworks', 'mistral', 'xai',

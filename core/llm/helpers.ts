@@ -1,12 +1,13 @@
 // Small helpers every provider codec needs (coded errors, data URLs, JSON arguments, status → error kind), kept in
 // core because plugins may share code only through the SDK.
 import { randomBytes } from 'node:crypto';
-import { DgpError } from '../index.js';
+import type { DgpError } from '../index.js';
+import { ProviderBadRequest, ProviderBadResponse, ProviderUntranslatable } from './errors.js';
 import type { ChatChunk, ChatUsage, CodecLog, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './api.js';
 
 /** A 400 for a field the target cannot express where dropping it would change the meaning. */
 export function untranslatable(field: string, provider: string, why: string): DgpError {
-  return new DgpError('DGP_ERR_PROVIDER_UNTRANSLATABLE', `${field}: ${why}; the ${provider} API cannot express it.`, {
+  return ProviderUntranslatable(`${field}: ${why}; the ${provider} API cannot express it.`, {
     hint: 'remove the field or route to a provider that supports it (docs/providers.md)',
     details: { field, provider },
   });
@@ -14,12 +15,12 @@ export function untranslatable(field: string, provider: string, why: string): Dg
 
 /** A 400 for a client request too malformed to translate. */
 export function badClientRequest(field: string, why: string): DgpError {
-  return new DgpError('DGP_ERR_PROVIDER_BAD_REQUEST', `${field}: ${why}.`, { details: { field } });
+  return ProviderBadRequest(`${field}: ${why}.`, { details: { field } });
 }
 
 /** A 502 for a provider response that cannot be parsed or translated. */
 export function badProviderResponse(provider: string, why: string, cause?: unknown): DgpError {
-  return new DgpError('DGP_ERR_PROVIDER_BAD_RESPONSE', `The ${provider} response could not be translated: ${why}.`, {
+  return ProviderBadResponse(`The ${provider} response could not be translated: ${why}.`, {
     cause,
     details: { provider },
   });

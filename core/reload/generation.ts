@@ -124,6 +124,7 @@ export async function buildGeneration(
   const log = services.log;
   const clusters = ClusterManager.fromConfig(config.static_resources.clusters, { previous: previous?.clusters, log });
   const gen = new Generation(config, clusters, registry, log);
+  const providers = new Map<string, unknown>();
   const factoryContext = (kind: string): FactoryContext => ({
     kind,
     log: log.child({ kind }),
@@ -137,6 +138,7 @@ export async function buildGeneration(
       return services.shared.get(key) as T;
     },
     plugin: (k) => registry.get(k)?.manifest,
+    providers,
   });
   const create = async <I>(p: ResolvedPlugin): Promise<I> => {
     try {
@@ -149,6 +151,7 @@ export async function buildGeneration(
       });
     }
   };
+  for (const p of resolved.providers) providers.set(p.entry.kind, await create<unknown>(p));
   const createFilter = async (p: ResolvedPlugin): Promise<HttpFilter> => {
     const instance = await create<HttpFilter>(p);
     gen.filters.push({ kind: p.entry.kind, instance });

@@ -32,6 +32,8 @@ export interface ResolvedConfig {
   /** Per listener, same index as static_resources.listeners. */
   listeners: ResolvedListener[];
   adapters: ResolvedPlugin[];
+  /** Every loaded provider plugin with its schema defaults (no config section names them: endpoints do). */
+  providers: ResolvedPlugin[];
   problems: Problem[];
 }
 
@@ -49,7 +51,7 @@ export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** Works on the normalised config and on a raw (possibly invalid) parsed value alike. */
 export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'locate'>, registry: PluginRegistry): ResolvedConfig {
   const problems: Problem[] = [];
-  const out: ResolvedConfig = { listeners: [], adapters: [], problems };
+  const out: ResolvedConfig = { listeners: [], adapters: [], providers: [], problems };
   const problem: ProblemSink = (pointer, code, message, hint) => {
     const at = loaded.locate(pointer);
     problems.push({ code, severity: 'error', message, pointer, file: at.file, line: at.line, col: at.col, ...(hint ? { hint } : {}) });
@@ -94,6 +96,13 @@ export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'loca
     const resolved = resolveOne(ref, `/static_resources/adapters/${ai}`, 'adapter');
     if (resolved) out.adapters.push(resolved);
   });
+  // A provider whose defaults do not validate is a load-time error, never a request-time one.
+  for (const entry of registry.entries()) {
+    if (entry.type !== 'provider') continue;
+    const { config: cfg, issues } = validatePluginConfig(entry, {});
+    for (const issue of issues) problem('', 'DGP_ERR_PLUGIN_CONFIG', `${entry.kind} (${entry.source.folder}): its schema defaults do not validate: ${issue.pointer || '/'} ${issue.message}`, issue.hint);
+    if (issues.length === 0) out.providers.push({ entry, config: cfg as Readonly<Record<string, unknown>>, pointer: `provider ${entry.kind}` });
+  }
   return out;
 }
 

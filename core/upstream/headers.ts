@@ -2,19 +2,9 @@
 // `Connection` are removed BEFORE the gateway adds its own, so `Connection: authorization` can neither strip nor
 // spoof an injected key. Applies to requests going up and responses coming down.
 import type { IncomingHttpHeaders } from 'node:http';
+import { HOP_BY_HOP_HEADERS, connectionTokens, nominatedHeaders } from '../http/hop-by-hop.js';
 
-/** Hop-by-hop per RFC 9110 §7.6.1, plus the RFC 2616 list (proxy-*, trailer) that older peers still send. */
-export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
-  'connection',
-  'proxy-connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-]);
+export { HOP_BY_HOP_HEADERS, connectionTokens };
 
 /** Headers clients use to carry credentials; dropped when the gateway injects the endpoint's own key. */
 export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
@@ -23,46 +13,17 @@ export type OutgoingHeaders = Record<string, string | string[]>;
 type AnyHeaders = IncomingHttpHeaders | Record<string, string | string[] | number | undefined | null>;
 
 // CR, LF and NUL would split or truncate a header on the wire (undici GHSA-3cvr-822r-rqcc and siblings).
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 const UNSAFE_VALUE = /[\r\n\0]/;
 
-/** Lower-cased tokens of every `Connection` (and `Proxy-Connection`) header value. */
-export function connectionTokens(headers: AnyHeaders): Set<string> {
-  return new Set(nominated(headers));
-}
-
-/** The same tokens without building anything when neither header is present (the common case, issue 8). */
-function nominated(headers: AnyHeaders): ReadonlySet<string> {
-  const connection = headers['connection'];
-  const proxy = headers['proxy-connection'];
-  if (proxy == null && typeof connection === 'string') {
-    // The usual values, without splitting: keep-alive is hop-by-hop anyway.
-    const v = connection.length <= 10 ? connection.toLowerCase() : '';
-    if (v === 'keep-alive') return NONE;
-    if (v === 'close') return CLOSE;
-  }
-  if (connection == null && proxy == null) return NONE;
-  const tokens = new Set<string>();
-  for (const raw of [connection, proxy]) {
-    const values = Array.isArray(raw) ? raw : raw == null ? [] : [String(raw)];
-    for (const v of values) {
-      for (const t of v.split(',')) {
-        const token = t.trim().toLowerCase();
-        if (token) tokens.add(token);
-      }
-    }
-  }
-  return tokens;
-}
-
-const NONE: ReadonlySet<string> = new Set();
-const CLOSE: ReadonlySet<string> = new Set(['close']);
 
 /**
  * A copy without hop-by-hop headers, Connection-nominated headers, the names in `drop`, HTTP/2 pseudo-headers and
  * values holding CR/LF/NUL. Multi-value headers stay arrays. Names come out lower-cased.
  */
-export function stripHopByHop(headers: AnyHeaders, drop: Iterable<string> = NONE): OutgoingHeaders {
-  const tokens = nominated(headers);
+export function stripHopByHop(headers: AnyHeaders, drop: Iterable<string> = NO_NAMES): OutgoingHeaders {
+  const tokens = nominatedHeaders(headers);
   // A Set passed in is used as is: the proxy's drop lists are built once, not per request.
   const dropped = drop instanceof Set ? (drop as ReadonlySet<string>) : new Set(drop);
   const out: OutgoingHeaders = {};

@@ -21,7 +21,7 @@ export interface StubFactoryContext extends FactoryContext {
 }
 
 export interface StubFactoryOverrides extends Partial<FactoryContext> {
-  /** Manifests `plugin(kind)` finds. */
+  /** Manifests `plugin(kind)` finds; the `type: 'provider'` ones are also created (with `{}`) into `providers`. */
   plugins?: readonly PluginManifest[];
   /** Worker task implementations run inline by `workers.run(task, input)`. */
   workerTasks?: Record<string, (input: unknown) => unknown>;
@@ -32,7 +32,8 @@ export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFa
   const controller = new AbortController();
   const registry = new Registry();
   const sharedState = new Map<string, unknown>();
-  return {
+  const providers = new Map<string, unknown>();
+  const ctx: StubFactoryContext = {
     kind: 'test.stub',
     log: pino({ level: 'silent' }),
     metrics: stubMetrics(registry),
@@ -45,10 +46,14 @@ export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFa
       return sharedState.get(key) as T;
     },
     plugin: (kind) => plugins.find((m) => m.kind === kind),
+    providers,
     ...rest,
     controller,
     registry,
   };
+  // As the host does once per generation, before any filter; provider codecs default every setting themselves.
+  for (const m of plugins) if (m.type === 'provider' && overrides.providers === undefined) providers.set(m.kind, m.create({}, { ...ctx, kind: m.kind }));
+  return ctx;
 }
 
 /** Get-or-create, like the host's: registering a name twice returns the first metric. */

@@ -4,9 +4,10 @@ import { IncomingMessage, type IncomingHttpHeaders } from 'node:http';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
-import type { ClientApi, DgpError, MatchedRoute } from '../../core/index.js';
+import type { DgpError, ErrorFormat, HttpFilter, MatchedRoute } from '../../core/index.js';
+import { ClientRouteAttr, detectClientApi, type ClientApi } from '../../core/llm/index.js';
 import { Context } from '../../core/http/context.js';
-import type { ErrorFormat } from '../../core/http/error-shape.js';
+import { LocalReplies } from '../../core/http/local-reply.js';
 
 export interface TestContextInit {
   method?: string;
@@ -16,8 +17,11 @@ export interface TestContextInit {
   /** Objects are sent as JSON (with content-type: application/json unless headers say otherwise). */
   body?: Buffer | string | object;
   cluster?: string;
+  /** Overrides the client API the path says (the LLM layer's ClientRouteAttr). */
   clientApi?: ClientApi;
   routeId?: string;
+  /** Filters whose renderLocalReply shapes local replies, as the listener's chain would (none: Pixiu's shape). */
+  renderers?: HttpFilter[];
   errorFormat?: ErrorFormat;
   maxBodyBytes?: number;
   log?: Logger;
@@ -43,16 +47,10 @@ export function testContext(init: TestContextInit = {}): TestContext {
     listener: 'test',
     clusterNotFoundResponseCode: undefined,
   });
-  const ctx = new Context(
-    req,
-    `req-${++seq}`,
-    route,
-    init.clientApi ?? 'openai',
-    init.log ?? pino({ level: 'silent' }),
-    init.errorFormat ?? 'auto',
-    init.maxBodyBytes ?? 10 * 1024 * 1024,
-    performance.now(),
-  ) as TestContext;
+  const log = init.log ?? pino({ level: 'silent' });
+  const replies = new LocalReplies((init.renderers ?? []).map((filter) => ({ kind: 'test', filter })), init.errorFormat ?? 'auto', log);
+  const ctx = new Context(req, `req-${++seq}`, route, log, replies, init.maxBodyBytes ?? 10 * 1024 * 1024, performance.now()) as TestContext;
+  if (init.clientApi !== undefined) ctx.set(ClientRouteAttr, { api: init.clientApi, operation: detectClientApi(req.url ?? '/').operation });
   const errors: DgpError[] = [];
   const replyError = ctx.replyError.bind(ctx);
   Object.assign(ctx, {

@@ -1,6 +1,6 @@
 // Anthropic error bodies ({"type":"error","error":{type,message}}) ⇄ the neutral ProviderError. Overloaded is 529,
 // Anthropic's own status, which its SDKs retry.
-import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
+import { anthropicErrorBody, headerValue, isPlainObject, kindFromStatus, type HeaderMap, type JsonObject, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
 
 const KIND_BY_TYPE: Record<string, ProviderErrorKind> = {
   invalid_request_error: 'invalid_request',
@@ -13,18 +13,6 @@ const KIND_BY_TYPE: Record<string, ProviderErrorKind> = {
   api_error: 'server',
   overloaded_error: 'overloaded',
   timeout_error: 'timeout',
-};
-
-const TYPE_BY_KIND: Record<ProviderErrorKind, string> = {
-  invalid_request: 'invalid_request_error',
-  authentication: 'authentication_error',
-  permission: 'permission_error',
-  not_found: 'not_found_error',
-  request_too_large: 'request_too_large',
-  rate_limit: 'rate_limit_error',
-  overloaded: 'overloaded_error',
-  timeout: 'timeout_error',
-  server: 'api_error',
 };
 
 /** The neutral form of an Anthropic error object (from a response body or a stream `error` event). */
@@ -54,8 +42,9 @@ export function parseAnthropicError(status: number, headers: HeaderMap, body: Bu
   return err;
 }
 
-export function anthropicErrorObject(err: ProviderError): { type: 'error'; error: { type: string; message: string } } {
-  return { type: 'error', error: { type: TYPE_BY_KIND[err.kind], message: err.message } };
+/** Anthropic's error body (also the data of a stream `error` event), rendered by the LLM layer. */
+export function anthropicErrorObject(err: ProviderError): JsonObject {
+  return anthropicErrorBody(err);
 }
 
 export function renderAnthropicError(err: ProviderError): RenderedError {

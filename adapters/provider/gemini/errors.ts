@@ -1,6 +1,6 @@
 // Gemini error bodies ({"error":{code,message,status,details}}) ⇄ the neutral ProviderError. Gemini's retry delay
 // lives in a google.rpc.RetryInfo detail; it becomes Retry-After for other clients and back.
-import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type JsonObject, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
+import { geminiErrorBody, headerValue, isPlainObject, kindFromStatus, type HeaderMap, type JsonObject, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
 
 const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 const KIND_BY_STATUS: Record<string, ProviderErrorKind> = {
@@ -15,18 +15,6 @@ const KIND_BY_STATUS: Record<string, ProviderErrorKind> = {
   DEADLINE_EXCEEDED: 'timeout',
   INTERNAL: 'server',
 };
-const STATUS_BY_KIND: Record<ProviderErrorKind, string> = {
-  invalid_request: 'INVALID_ARGUMENT',
-  authentication: 'UNAUTHENTICATED',
-  permission: 'PERMISSION_DENIED',
-  not_found: 'NOT_FOUND',
-  request_too_large: 'INVALID_ARGUMENT',
-  rate_limit: 'RESOURCE_EXHAUSTED',
-  overloaded: 'UNAVAILABLE',
-  timeout: 'DEADLINE_EXCEEDED',
-  server: 'INTERNAL',
-};
-
 /** The neutral form of a Gemini error object (a response body's `error`, or one inside a stream event). */
 export function geminiErrorFrom(status: number, e: JsonObject, headers: HeaderMap = {}): ProviderError {
   const code = typeof e.status === 'string' ? e.status : undefined;
@@ -66,10 +54,9 @@ export function parseGeminiError(status: number, headers: HeaderMap, body: Buffe
   return geminiErrorFrom(status, { message: text || `The provider answered HTTP ${status}.` }, headers);
 }
 
+/** Gemini's error body (also a stream element) for `status`, rendered by the LLM layer. */
 export function geminiErrorObject(err: ProviderError, status: number): JsonObject {
-  const error: JsonObject = { code: status, message: err.message, status: STATUS_BY_KIND[err.kind] };
-  if (err.retryAfter !== undefined && /^\d+$/.test(err.retryAfter)) error.details = [{ '@type': RETRY_INFO, retryDelay: `${err.retryAfter}s` }];
-  return { error };
+  return geminiErrorBody(err, status);
 }
 
 /** Gemini never answers 529: an overloaded provider becomes 503 UNAVAILABLE. */

@@ -1,6 +1,6 @@
 // Pivot items → a Gemini client's stream: SSE (`data: {...}\r\n\r\n`, with ?alt=sse) or the progressive JSON array
 // Gemini sends without it. Tool-call argument deltas are held and sent whole as functionCall parts with the finish.
-import type { ChatUsage, CodecContext, FinishReason, JsonObject, StreamEncoder, StreamItem } from '../../../core/llm/index.js';
+import { streamStatus, wantsGeminiSse, type ChatUsage, type CodecContext, type FinishReason, type JsonObject, type StreamEncoder, type StreamItem } from '../../../core/llm/index.js';
 import { geminiErrorObject } from './errors.js';
 import { callParts, finishToGemini, usageToGemini } from './response.js';
 
@@ -10,7 +10,7 @@ interface PendingCall {
   arguments: string;
 }
 
-export const wantsSse = (query: string): boolean => /(?:^|&)alt=sse(?:&|$)/.test(query);
+export const wantsSse = wantsGeminiSse;
 
 export function createGeminiEncoder(cx: CodecContext): StreamEncoder {
   const sse = wantsSse(cx.clientQuery);
@@ -42,8 +42,7 @@ export function createGeminiEncoder(cx: CodecContext): StreamEncoder {
   return {
     write(item: StreamItem): string {
       if (item.type === 'error') {
-        const status = item.error.status < 400 ? 500 : item.error.status === 529 ? 503 : item.error.status;
-        return frame(geminiErrorObject(item.error, status));
+        return frame(geminiErrorObject(item.error, streamStatus(item.error.status)));
       }
       if (item.type === 'done') return finalFrame();
       const { chunk } = item;

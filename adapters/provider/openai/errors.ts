@@ -1,17 +1,5 @@
 // OpenAI error bodies ({"error":{message,type,param,code}}) ⇄ the neutral ProviderError, with Retry-After kept.
-import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type ProviderError, type ProviderErrorKind, type RenderedError } from '../../../core/llm/index.js';
-
-const TYPE_BY_KIND: Record<ProviderErrorKind, string> = {
-  invalid_request: 'invalid_request_error',
-  authentication: 'authentication_error',
-  permission: 'permission_error',
-  not_found: 'not_found_error',
-  request_too_large: 'invalid_request_error',
-  rate_limit: 'rate_limit_error',
-  overloaded: 'server_error',
-  timeout: 'timeout_error',
-  server: 'server_error',
-};
+import { headerValue, isPlainObject, kindFromStatus, openAiErrorObject, type HeaderMap, type ProviderError, type RenderedError } from '../../../core/llm/index.js';
 
 /** Retry-After in seconds from `retry-after` or `retry-after-ms` (OpenAI's SDKs honour both). */
 export function retryAfterOf(headers: HeaderMap): string | undefined {
@@ -56,6 +44,5 @@ export function renderOpenAiError(err: ProviderError): RenderedError {
   return { status, headers, body: { error: openAiErrorObject(err) } };
 }
 
-export function openAiErrorObject(err: ProviderError): Record<string, unknown> {
-  return { message: err.message, type: TYPE_BY_KIND[err.kind], param: err.param ?? null, code: err.providerType ?? null };
-}
+/** The error object of OpenAI's body and stream events; one renderer for every API lives in the LLM layer. */
+export { openAiErrorObject };

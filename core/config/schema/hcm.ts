@@ -68,7 +68,7 @@ export const HcmSchema = StrictObject(
     idle_timeout: O(Duration({ description: 'Accepted for Pixiu configs; the listener config.idle_timeout governs keep-alive. 0 = not set.', default: 0 })),
     generate_request_id: O(Bool({ description: 'Set x-request-id (a random UUID) on the upstream-bound request when the client sent none or an unusable one (not 1-128 visible ASCII characters). The request id of logs and replies is always the client\'s usable x-request-id, else a random UUID.', default: false })),
     timeout: O(Duration({ description: 'Request timeout of the connection manager (0 = none); plugins such as dgp.filter.ai.kvcache cap their own timeouts with it.', default: 0, examples: ['60s'], pixiu: 'Pixiu accepts but does not enforce it.' })),
-    error_format: O(OneOf(ERROR_FORMATS, { description: "Shape of local error replies: 'auto' follows the API the client speaks (from the route path); 'pixiu' is Pixiu's {status,message,error}.", default: 'auto' })),
+    error_format: O(OneOf(ERROR_FORMATS, { description: "Shape of local error replies, passed to the listener's renderers (dgp.filter.llm.proxy registers one): 'auto' follows the API the client speaks (from the path); 'openai', 'anthropic', 'gemini' fix the shape; 'pixiu' is Pixiu's {status,message,error}, also what a listener without a renderer gives.", default: 'auto' })),
   },
   { description: `Config of ${HCM_KIND}.` },
 );

@@ -3,12 +3,13 @@
 // HalfOpen allows `half_open_max_calls` more; a success closes; a failure in HalfOpen reopens at once.
 import { DgpError } from '../../../core/index.js';
 import type { BreakerOptions } from './options.js';
+import { KvcacheBreakerOpen } from './errors.js';
 
 export const BreakerState = { Closed: 0, Open: 1, HalfOpen: 2 } as const;
 export type BreakerStateValue = (typeof BreakerState)[keyof typeof BreakerState];
 
 export function breakerOpenError(name: string): DgpError {
-  return new DgpError('DGP_ERR_KVCACHE_BREAKER_OPEN', `kvcache circuit breaker open (${name}): the call was not made`, {
+  return KvcacheBreakerOpen(`kvcache circuit breaker open (${name}): the call was not made`, {
     hint: 'the service failed circuit_breaker.failure_threshold times in a row; it is probed again after recovery_timeout',
   });
 }

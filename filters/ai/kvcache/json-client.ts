@@ -2,6 +2,7 @@
 // call bounded by an AbortSignal, every response body read (capped) or destroyed, failures as coded DgpErrors.
 import { Pool } from 'undici';
 import { DgpError, isDgpError } from '../../../core/index.js';
+import { KvcacheBadResponse, KvcacheTimeout } from './errors.js';
 
 /** A /tokenize answer for a very long prompt is a few MB of ids; anything much bigger is not a real answer. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -16,7 +17,7 @@ export type FailureCode = 'DGP_ERR_KVCACHE_LMCACHE' | 'DGP_ERR_KVCACHE_TOKENIZE'
 /** A signal that aborts after `ms` with a DGP_ERR_KVCACHE_TIMEOUT reason; `clear()` stops the timer. */
 export function deadline(ms: number, what: string): { signal: AbortSignal; clear(): void } {
   const c = new AbortController();
-  const t = setTimeout(() => c.abort(new DgpError('DGP_ERR_KVCACHE_TIMEOUT', `${what} did not finish within ${ms} ms`)), ms);
+  const t = setTimeout(() => c.abort(KvcacheTimeout(`${what} did not finish within ${ms} ms`)), ms);
   t.unref?.();
   return { signal: c.signal, clear: () => clearTimeout(t) };
 }
@@ -66,7 +67,7 @@ export class JsonClient {
         size += chunk.length;
         if (size > MAX_RESPONSE_BYTES) {
           res.body.destroy();
-          throw new DgpError('DGP_ERR_KVCACHE_BAD_RESPONSE', `POST ${target}: response larger than ${MAX_RESPONSE_BYTES} bytes`);
+          throw KvcacheBadResponse(`POST ${target}: response larger than ${MAX_RESPONSE_BYTES} bytes`);
         }
         chunks.push(chunk);
       }
@@ -93,6 +94,6 @@ export function parseJsonResponse(res: JsonResponse, what: string, code: Failure
   try {
     return JSON.parse(res.text) as unknown;
   } catch (err) {
-    throw new DgpError('DGP_ERR_KVCACHE_BAD_RESPONSE', `[kvcache] ${what}: the 2xx answer is not JSON: ${res.text.slice(0, 200)}`, { cause: err });
+    throw KvcacheBadResponse(`[kvcache] ${what}: the 2xx answer is not JSON: ${res.text.slice(0, 200)}`, { cause: err });
   }
 }

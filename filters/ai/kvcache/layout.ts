@@ -1,7 +1,7 @@
 // The LMCache /lookup answer. LMCache's controller declares layout_info as Dict[str, Tuple[str, int]], which FastAPI
 // sends as `[location, count]`; Pixiu decodes only `{"0": location, "1": count}` (spec §8.3 item 22). Both are
 // accepted, and so is the flat `{"event_id", "<instance>": [location, count]}` of LMCache's example README.
-import { DgpError } from '../../../core/index.js';
+import { KvcacheBadResponse } from './errors.js';
 
 export interface CacheLocation {
   instanceId: string;
@@ -29,16 +29,16 @@ function locationOf(instanceId: string, v: unknown): CacheLocation | undefined {
 }
 
 export function parseLookup(value: unknown): LookupResult {
-  if (!isObject(value)) throw new DgpError('DGP_ERR_KVCACHE_BAD_RESPONSE', '[kvcache] lmcache lookup: the answer is not a JSON object');
+  if (!isObject(value)) throw KvcacheBadResponse('[kvcache] lmcache lookup: the answer is not a JSON object');
   const eventId = typeof value.event_id === 'string' ? value.event_id : '';
   const info = value.layout_info;
   let entries: Array<[string, unknown]>;
   if (isObject(info)) entries = Object.entries(info);
   else if (info === undefined || info === null) entries = Object.entries(value).filter(([k]) => k !== 'event_id' && k !== 'layout_info');
-  else throw new DgpError('DGP_ERR_KVCACHE_BAD_RESPONSE', '[kvcache] lmcache lookup: layout_info is not an object');
+  else throw KvcacheBadResponse('[kvcache] lmcache lookup: layout_info is not an object');
   const layout = entries.flatMap(([id, v]) => locationOf(id, v) ?? []);
   if (layout.length === 0 && isObject(info) && entries.length > 0) {
-    throw new DgpError('DGP_ERR_KVCACHE_BAD_RESPONSE', `[kvcache] lmcache lookup: no layout_info entry is [location, count] or {"0": location, "1": count}: ${JSON.stringify(info).slice(0, 200)}`);
+    throw KvcacheBadResponse(`[kvcache] lmcache lookup: no layout_info entry is [location, count] or {"0": location, "1": count}: ${JSON.stringify(info).slice(0, 200)}`);
   }
   return { eventId, layout };
 }

@@ -1,11 +1,12 @@
 // The LMCache controller client (Pixiu lmcache_client.go, spec §3.4.4): /lookup, /pin, /compress, /evict and /clear,
 // each inside the LMCache circuit breaker and retried with min(base * 2^n, max) backoff. Unlike Pixiu it does not
 // sleep after the last attempt (§8.3 item 25), and with a `deadlineAt` it skips a retry whose wait would outlast it.
-import { DgpError, isDgpError } from '../../../core/index.js';
+import { isDgpError } from '../../../core/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { isTimeout, parseJsonResponse, type JsonClient } from './json-client.js';
 import { parseLookup, type LookupResult } from './layout.js';
 import type { RetryOptions } from './options.js';
+import { KvcacheLmcacheFailed } from './errors.js';
 
 export interface CallOptions {
   /** performance.now() by which the whole call (retries included) must be over; waits past it are not started. */
@@ -89,6 +90,6 @@ export class LmcacheClient {
       if (opts.deadlineAt !== undefined && this.now() + wait >= opts.deadlineAt) break;
       await sleep(wait, signal);
     }
-    throw isDgpError(last) ? last : new DgpError('DGP_ERR_KVCACHE_LMCACHE', `LMCache ${path} failed: ${String(last)}`, { cause: last });
+    throw isDgpError(last) ? last : KvcacheLmcacheFailed(`LMCache ${path} failed: ${String(last)}`, { cause: last });
   }
 }

@@ -1,8 +1,9 @@
 // The two token sources: vLLM POST /tokenize (Pixiu, spec §3.4.3: the raw client body when there is one, inside
 // the tokenize circuit breaker, never retried) and the worker pool's tokenizer (tokenize: local, our addition).
-import { DgpError, type WorkerPoolApi } from '../../../core/index.js';
+import type { EncodingChoice, WorkerPoolApi } from '../../../core/index.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { isTimeout, parseJsonResponse, type JsonClient } from './json-client.js';
+import { KvcacheBadResponse } from './errors.js';
 
 export interface TokenizeRequest {
   model: string;
@@ -18,7 +19,7 @@ export interface TokenSource {
 export function tokenIdsOf(value: unknown, what: string): number[] {
   const tokens = typeof value === 'object' && value !== null ? (value as { tokens?: unknown }).tokens : undefined;
   if (!Array.isArray(tokens) || !tokens.every((t) => Number.isInteger(t))) {
-    throw new DgpError('DGP_ERR_KVCACHE_BAD_RESPONSE', `[kvcache] ${what}: expected {"tokens": [int...]}`);
+    throw KvcacheBadResponse(`[kvcache] ${what}: expected {"tokens": [int...]}`);
   }
   return tokens as number[];
 }
@@ -39,12 +40,6 @@ export class VllmTokenSource implements TokenSource {
       (err) => !signal.aborted || isTimeout(signal.reason) || isTimeout(err),
     );
   }
-}
-
-export interface EncodingChoice {
-  model?: string;
-  encoding?: string;
-  fallbackEncoding?: string;
 }
 
 /** model_encodings (longest prefix, a trailing * allowed) → that encoding; else the worker's model map, then default. */

@@ -25,6 +25,7 @@ import { Exchange } from './exchange.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { isModelList, modelListBody } from './models.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
+import { clientApiOf, renderLlmLocalReply } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
@@ -55,6 +56,8 @@ export class ProxyFilter implements HttpFilter {
   readonly #codecs: ProviderCodecs;
   /** Unix seconds: the `created` of the models this generation lists. */
   readonly #createdAt = Math.floor(Date.now() / 1000);
+  /** Local replies on this listener come out in the client's API shape (OpenAI, Anthropic, Gemini). */
+  readonly renderLocalReply = renderLlmLocalReply;
 
   constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, codec?: ProxyCodec) {
     this.options = resolveProxyOptions(config, fctx.configDir);
@@ -142,7 +145,7 @@ export class ProxyFilter implements HttpFilter {
       const errorFrames = request.exchange === undefined || request.exchange.passthrough;
       // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here, issue 8).
       const { source, first, sse } = r.body;
-      body = new UpstreamBody({ source, first, sse, clientApi: ctx.clientApi, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
+      body = new UpstreamBody({ source, first, sse, clientApi: clientApiOf(ctx), clientQuery: ctx.request.query, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
       ctx.set(ProxyState, { exchange: ex, body });
     }
     try {

@@ -2,7 +2,7 @@
 // `llm_meta.model_map` aliases (not `*`) and `llm_meta.options.model`, in the OpenAI list shape, or Anthropic's when
 // the client sends `anthropic-version`. A pure OpenAI-compatible cluster without model info is passed through.
 import { type EndpointView, type RequestContext } from '../../../core/index.js';
-import { isPlainObject } from '../../../core/llm/index.js';
+import { clientApiOf, isPlainObject } from '../../../core/llm/index.js';
 import type { ProviderCodecs } from './provider-codecs.js';
 
 export interface RoutableModel {
@@ -13,7 +13,7 @@ export interface RoutableModel {
 
 /** A model-list request this filter may answer: GET on an OpenAI-style `/models` path. */
 export function isModelList(ctx: RequestContext): boolean {
-  return ctx.request.method === 'GET' && ctx.clientApi === 'openai' && ctx.request.path.endsWith('/models');
+  return ctx.request.method === 'GET' && clientApiOf(ctx) === 'openai' && ctx.request.path.endsWith('/models');
 }
 
 /** Every model the endpoints name, first occurrence first. */

@@ -1,8 +1,10 @@
 // The streamed upstream body as ctx.response.body. A mid-stream failure (reset, idle timeout, deadline) is never a clean
-// end: event streams get a final `event: error` frame, then the iterator throws so the host cuts the connection.
+// end: event streams get a final error event in the client's API shape, then the iterator throws so the host cuts the
+// connection.
 // return() (the host's "client went away") destroys the upstream body at once, so no socket is left open.
 import type { Readable } from 'node:stream';
-import { DgpError, classifyTransportError, type ClientApi } from '../../../core/index.js';
+import { DgpError, classifyTransportError } from '../../../core/index.js';
+import { factsOf, streamErrorEvent, type ClientApi } from '../../../core/llm/index.js';
 import { IdleWatch } from './body-read.js';
 import type { BodySource } from './upstream-call.js';
 
@@ -15,8 +17,10 @@ export interface UpstreamBodyOptions {
   first: Buffer | undefined;
   sse: boolean;
   clientApi: ClientApi;
+  /** The client's query string (a Gemini client streams SSE only with `alt=sse`). */
+  clientQuery?: string;
   /**
-   * Default true. False: a mid-stream failure only throws, without the `event: error` frame, because a translating
+   * Default true. False: a mid-stream failure only throws, without the error event, because a translating
    * consumer (translated-body.ts) renders that frame itself in the client's stream format.
    */
   errorFrames?: boolean;
@@ -26,14 +30,6 @@ export interface UpstreamBodyOptions {
   onEnd(end: StreamEnd, error?: DgpError): void;
 }
 
-/** The error event, shaped like the provider errors each client library already parses. */
-export function sseErrorFrame(err: DgpError, api: ClientApi): string {
-  const payload =
-    api === 'anthropic'
-      ? { type: 'error', error: { type: err.status === 504 ? 'timeout_error' : 'api_error', message: err.message, code: err.code } }
-      : { error: { message: err.message, type: 'server_error', param: null, code: err.code } };
-  return `event: error\ndata: ${JSON.stringify(payload)}\n\n`;
-}
 
 /**
  * One event-loop turn before the error that cuts the connection: node:http corks a chunked response until the next
@@ -137,10 +133,11 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
       end = 'stream_cut';
     }
     this.#end(end, err);
-    if (!this.o.sse || this.o.errorFrames === false || end === 'aborted') throw err;
+    const event = this.o.sse && this.o.errorFrames !== false && end !== 'aborted' ? streamErrorEvent(this.o.clientApi, factsOf(err), this.o.clientQuery) : undefined;
+    if (event === undefined) throw err;
     this.#pendingError = err;
     const tail = Buffer.concat(this.#tail).subarray(-4).toString('latin1');
-    return { done: false, value: Buffer.from(boundaryAfter(tail) + sseErrorFrame(err, this.o.clientApi)) };
+    return { done: false, value: Buffer.from(boundaryAfter(tail) + event) };
   }
 
   #end(end: StreamEnd, err?: DgpError): void {

@@ -3,7 +3,7 @@
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
 import { LlmTokenUsage, buildUpstreamHeaders, defineAttribute, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
-import { createExchange, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
+import { clientApiOf, createExchange, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
 import {
   applyPassthroughResponse,
@@ -55,7 +55,7 @@ export function createTranslatingCodec(codecs: ProviderCodecs): ProxyCodec {
 
 /** The attempt's exchange, or undefined for Pixiu's pure pass-through. */
 async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<ProviderExchange | undefined> {
-  const api = ctx.clientApi;
+  const api = clientApiOf(ctx);
   if (api === 'unknown' || !codecs.available) return undefined;
   const op = detectOperation(ctx.request.path);
   if (op === undefined || op.api !== api) return undefined;

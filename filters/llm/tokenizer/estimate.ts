@@ -1,14 +1,9 @@
 // Local token counts for responses that carry no usage, done in the worker pool (the event loop never runs BPE):
 // the prompt from the request body in any provider shape, the completion from the text seen in the response.
-import type { WorkerPoolApi } from '../../../core/index.js';
+import type { EncodingChoice, WorkerPoolApi } from '../../../core/index.js';
 import { isObj } from './usage.js';
 
-/** What the worker tasks need to pick a tokenizer (see core/workers tasks/types.ts EncodingChoice). */
-export interface EncodingChoice {
-  model?: string;
-  encoding?: string;
-  fallbackEncoding?: string;
-}
+export type { EncodingChoice };
 
 interface ChatMessage {
   role: string;

@@ -1,6 +1,7 @@
 // What the tokenizer learns from the request in decode: the model, whether a stream was asked for, and — for OpenAI-
 // style streams without `stream_options.include_usage` — the rewrite that makes the upstream report usage.
 import type { RequestContext } from '../../../core/index.js';
+import { clientApiOf } from '../../../core/llm/index.js';
 import { isObj } from './usage.js';
 
 export interface RequestFacts {
@@ -45,10 +46,11 @@ function factsOf(ctx: RequestContext, body: Record<string, unknown> | undefined,
  * themselves). A client that already asked for usage gets it untouched.
  */
 function wantsInjection(ctx: RequestContext, body: Record<string, unknown>): boolean {
-  if (ctx.clientApi !== 'openai' && ctx.clientApi !== 'unknown') return false;
+  const api = clientApiOf(ctx);
+  if (api !== 'openai' && api !== 'unknown') return false;
   if (body.stream !== true) return false;
   if (!Array.isArray(body.messages) && body.prompt === undefined) return false;
-  if (ctx.clientApi === 'unknown' && (body.system !== undefined || body.anthropic_version !== undefined)) return false;
+  if (api === 'unknown' && (body.system !== undefined || body.anthropic_version !== undefined)) return false;
   return !(isObj(body.stream_options) && body.stream_options.include_usage === true);
 }
 

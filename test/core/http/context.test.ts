@@ -5,10 +5,11 @@ import { pino } from 'pino';
 import t from 'tap';
 import { defineAttribute, type Attribute } from '../../../core/index.js';
 import { Context } from '../../../core/http/context.js';
+import { LocalReplies } from '../../../core/http/local-reply.js';
 
 const route = { id: 'r', cluster: 'c', params: {}, listener: 'l', clusterNotFoundResponseCode: undefined };
 const newContext = (): Context =>
-  new Context({ method: 'POST', url: '/v1/x', headers: {} } as IncomingMessage, 'id', route, 'openai', pino({ level: 'silent' }), 'openai', 1024, 0);
+  new Context({ method: 'POST', url: '/v1/x', headers: {} } as IncomingMessage, 'id', route, pino({ level: 'silent' }), new LocalReplies([], 'auto', pino({ level: 'silent' })), 1024, 0);
 
 t.test('defineAttribute keys and hand-made keys both work, per request', async (t) => {
   const a = defineAttribute<number>('test.a');

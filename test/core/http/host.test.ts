@@ -53,10 +53,9 @@ t.test('a throwing filter gives a 500 with a code, is logged with its stack, and
     const g = await startGateway(config([f('test.thrower', `{where: ${where}}`), f('test.responder', '{}')].join('\n')), { pluginDirs: [PLUGINS] });
     const res = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: '{}' });
     t.equal(res.statusCode, 500, where);
-    const body = (await res.body.json()) as { error: { code: string; type: string; request_id: string } };
-    t.equal(body.error.code, 'DGP_ERR_HTTP_FILTER_FAILED');
-    t.equal(body.error.type, 'server_error');
-    t.equal(body.error.request_id, res.headers['x-request-id']);
+    const body = (await res.body.json()) as { status: number; message: string; code: string; request_id: string };
+    t.match(body, { status: 500, message: 'Internal server error', code: 'DGP_ERR_HTTP_FILTER_FAILED' }, 'no renderer on the chain: Pixiu shape');
+    t.equal(body.request_id, res.headers['x-request-id']);
     const logged = g.logs.find((l) => l.kind === 'test.thrower' && l.level === 'error') as { err?: { stack?: string } } | undefined;
     t.match(logged?.err?.stack ?? '', `boom in ${where.replace('-async', '')}`, 'stack is logged');
     const again = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: '{}' });
@@ -74,25 +73,57 @@ t.test('an onComplete that throws does not change the response', async (t) => {
   await res.body.dump();
 });
 
-t.test('no route: 404 JSON in the client API shape, no filter runs', async (t) => {
+t.test('no route: 404 in Pixiu shape without a renderer, no filter runs', async (t) => {
   const g = await startGateway(
     config(f('test.recorder', '{name: a}') + '\n' + f('test.responder', '{}'), '- match: {path: /only}\n                    route: {cluster: c}'),
     { pluginDirs: [PLUGINS] },
   );
   t.teardown(() => g.close());
-  const openai = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: '{}' });
-  t.equal(openai.statusCode, 404);
-  t.equal(openai.headers['x-trace'], undefined);
-  const ob = (await openai.body.json()) as { error: { code: string; message: string } };
-  t.equal(ob.error.code, 'DGP_ERR_HTTP_NO_ROUTE');
-  t.match(ob.error.message, 'no route matches POST /v1/chat/completions');
-  const anthropic = await request(`${g.url()}/v1/messages`, { method: 'POST', body: '{}' });
-  const ab = (await anthropic.body.json()) as { type: string; error: { type: string } };
-  t.equal(ab.type, 'error');
-  t.equal(ab.error.type, 'not_found_error');
-  const gemini = await request(`${g.url()}/v1beta/models/x:generateContent`, { method: 'POST', body: '{}' });
-  const gb = (await gemini.body.json()) as { error: { code: number; status: string } };
-  t.same([gb.error.code, gb.error.status], [404, 'NOT_FOUND']);
+  const res = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: '{}' });
+  t.equal(res.statusCode, 404);
+  t.equal(res.headers['x-trace'], undefined);
+  t.equal(res.headers['content-type'], 'application/json');
+  const body = (await res.body.json()) as Record<string, unknown>;
+  t.match(body, { status: 404, message: 'Route not found', code: 'DGP_ERR_HTTP_NO_ROUTE', request_id: res.headers['x-request-id'] });
+  t.match(body.error, 'no route matches POST /v1/chat/completions');
+});
+
+t.test("the chain's renderLocalReply renders host and filter local replies; undefined or a throw falls back to Pixiu's", async (t) => {
+  const filters = [f('test.renderer', '{name: first}'), f('test.thrower', '{where: decode}'), f('test.responder', '{}')].join('\n');
+  const g = await startGateway(config(filters, '- match: {prefix: /text/ok}\n                    route: {cluster: c}\n                  - match: {prefix: /throws}\n                    route: {cluster: c}\n                  - match: {prefix: /json}\n                    route: {cluster: c}'), { pluginDirs: [PLUGINS] });
+  t.teardown(() => g.close());
+  const noRoute = await request(`${g.url()}/text/missing`);
+  t.equal(noRoute.statusCode, 404);
+  t.equal(noRoute.headers['x-rendered-by'], 'first', 'no route: the listener chain renders too');
+  t.equal(await noRoute.body.text(), `DGP_ERR_HTTP_NO_ROUTE auto ${noRoute.headers['x-request-id']}`);
+  const failed = await request(`${g.url()}/text/ok`);
+  t.equal(failed.statusCode, 500);
+  t.equal(failed.headers['content-type'], 'text/plain');
+  t.match(await failed.body.text(), /^DGP_ERR_HTTP_FILTER_FAILED auto /);
+  const declined = await request(`${g.url()}/json`);
+  t.match(await declined.body.json(), { status: 500, code: 'DGP_ERR_HTTP_FILTER_FAILED' }, 'the renderer declined: Pixiu shape');
+  const threw = await request(`${g.url()}/throws`);
+  t.match(await threw.body.json(), { status: 500, code: 'DGP_ERR_HTTP_FILTER_FAILED' }, 'the renderer threw: logged, Pixiu shape');
+  t.ok(g.logs.some((l) => l.msg === 'renderLocalReply threw; the next renderer answers'));
+});
+
+t.test('error_format: pixiu skips the renderers', async (t) => {
+  const yaml = config(f('test.renderer', '{}'), '- match: {path: /only}\n                    route: {cluster: c}').replace('route_config:', 'error_format: pixiu\n              route_config:');
+  const g = await startGateway(yaml, { pluginDirs: [PLUGINS] });
+  t.teardown(() => g.close());
+  const res = await request(`${g.url()}/text/x`);
+  t.match(await res.body.json(), { status: 404, message: 'Route not found', code: 'DGP_ERR_HTTP_NO_ROUTE' });
+});
+
+t.test('hop-by-hop headers a filter sets never reach the client, nor the names its Connection nominates', async (t) => {
+  const g = await startGateway(config(f('test.responder', '{mode: hop-headers}')), { pluginDirs: [PLUGINS] });
+  t.teardown(() => g.close());
+  const res = await request(`${g.url()}/x`);
+  await res.body.dump();
+  t.equal(res.headers['x-kept'], 'k');
+  for (const name of ['x-secret', 'proxy-authenticate', 'upgrade', 'te', 'trailer']) t.equal(res.headers[name], undefined, name);
+  t.not(res.headers['connection'], 'x-secret, keep-alive', 'connection is node:http own');
+  t.not(res.headers['keep-alive'], 'timeout=99');
 });
 
 t.test('params from :var paths reach the filters', async (t) => {

@@ -63,15 +63,16 @@ t.test('limits', async (t) => {
     const big = JSON.stringify({ pad: 'x'.repeat(4000) });
     const res = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: Readable.from([Buffer.from(big)]) });
     t.equal(res.statusCode, 413);
-    t.equal(((await res.body.json()) as { error: { code: string } }).error.code, 'DGP_ERR_HTTP_BODY_TOO_LARGE');
+    t.equal(((await res.body.json()) as { code: string }).code, 'DGP_ERR_HTTP_BODY_TOO_LARGE', 'Pixiu shape: no renderer on this chain');
   });
 
   t.test('400 with a code for malformed JSON', async (t) => {
     const res = await request(`${g.url()}/v1/chat/completions`, { method: 'POST', body: '{"model": ' });
     t.equal(res.statusCode, 400);
-    const body = (await res.body.json()) as { error: { code: string; message: string } };
-    t.equal(body.error.code, 'DGP_ERR_HTTP_BAD_JSON');
-    t.match(body.error.message, 'not valid JSON');
+    const body = (await res.body.json()) as { status: number; code: string; error: string };
+    t.equal(body.code, 'DGP_ERR_HTTP_BAD_JSON');
+    t.equal(body.status, 400);
+    t.match(body.error, 'not valid JSON');
   });
 
   t.test('431 for oversized headers', async (t) => {

@@ -3,7 +3,8 @@
 import { PassThrough } from 'node:stream';
 import t from 'tap';
 import { DgpError, UpstreamAttempts } from '../../../../core/index.js';
-import { UpstreamBody, readableSource, sseErrorFrame, type StreamEnd } from '../../../../filters/llm/proxy/response-body.js';
+import { factsOf, streamErrorEvent } from '../../../../core/llm/index.js';
+import { UpstreamBody, readableSource, type StreamEnd } from '../../../../filters/llm/proxy/response-body.js';
 import { drainBody } from '../../../helpers/request-context.js';
 import { FakeUpstream, fakeSseEvent } from '../../../helpers/fake-upstream.js';
 import { proxyHarness } from './helpers/setup.js';
@@ -24,7 +25,7 @@ for (const mode of ['sse-cut', 'sse-rst'] as const) {
       t.match(d.error, { code: 'DGP_ERR_UPSTREAM_STREAM_CUT' }, 'the body iterator throws: the host cuts the connection');
       t.ok(d.text.startsWith(firstN(5)), 'exactly the first 5 events, no duplicates');
       const tail = d.text.slice(firstN(5).length);
-      t.match(tail, /^event: error\ndata: \{"error":\{"message":"upstream stream ended abnormally: .*","type":"server_error","param":null,"code":"DGP_ERR_UPSTREAM_STREAM_CUT"\}\}\n\n$/);
+      t.match(tail, /^data: \{"error":\{"message":"upstream stream ended abnormally: .*","type":"server_error","param":null,"code":"DGP_ERR_UPSTREAM_STREAM_CUT"\}\}\n\n$/);
       t.notMatch(d.text, /\[DONE\]/);
       t.match(ctx.get(UpstreamAttempts), [{ endpoint_id: 'a', status: 200, success: false, error_type: 'stream_cut' }]);
       h.filter.onComplete(ctx);
@@ -54,7 +55,7 @@ t.test('after a reset stream the next request succeeds on its first attempt (pro
 
 t.test('Anthropic clients get an Anthropic-shaped error event', async (t) => {
   const err = new DgpError('DGP_ERR_UPSTREAM_STREAM_CUT', 'cut');
-  t.equal(sseErrorFrame(err, 'anthropic'), 'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"cut","code":"DGP_ERR_UPSTREAM_STREAM_CUT"}}\n\n');
+  t.equal(streamErrorEvent('anthropic', factsOf(err)), 'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"cut","code":"DGP_ERR_UPSTREAM_STREAM_CUT"}}\n\n');
   const up = await FakeUpstream.start({ behaviour: 'sse-cut:1:0' });
   const h = await proxyHarness([{ id: 'a', to: up }]);
   t.teardown(async () => (await h.close(), await up.close()));
@@ -83,7 +84,7 @@ t.test('a cut in the middle of an event: the error event starts on a fresh event
   t.equal(first.value?.toString(), 'data: {"par');
   src.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
   const frame = await body.next();
-  t.match(frame.value?.toString(), /^\n\nevent: error\n/);
+  t.match(frame.value?.toString(), /^\n\ndata: \{"error":/);
   await t.rejects(body.next(), { code: 'DGP_ERR_UPSTREAM_STREAM_CUT' });
   t.same(await body.next(), { done: true, value: undefined });
   t.same(ends, ['stream_cut']);

@@ -56,7 +56,7 @@ t.test('a stream that goes silent mid-way: error event, then the body throws (pr
   t.equal(ctx.response.status, 200);
   const d = await drainBody(ctx);
   t.match(d.error, { code: 'DGP_ERR_UPSTREAM_TIMEOUT' });
-  t.match(d.text, /^data: .*"t0".*\n\nevent: error\ndata: \{"error":\{"message":"upstream stream stopped: the upstream sent nothing for idle_timeout".*"code":"DGP_ERR_UPSTREAM_TIMEOUT"\}\}\n\n$/s);
+  t.match(d.text, /^data: .*"t0".*\n\ndata: \{"error":\{"message":"upstream stream stopped: the upstream sent nothing for idle_timeout","type":"timeout_error".*"code":"DGP_ERR_UPSTREAM_TIMEOUT"\}\}\n\n$/s);
   t.match(ctx.get(UpstreamAttempts), [{ success: false, error_type: 'timeout' }]);
 });
 
@@ -109,6 +109,6 @@ t.test('a set deadline also bounds a stream that has started', async (t) => {
   t.teardown(async () => (await h.close(), await up.close()));
   const d = await drainBody(await h.run());
   t.match(d.error, { code: 'DGP_ERR_UPSTREAM_TIMEOUT' });
-  t.match(d.text, /event: error\ndata: .*the proxy deadline passed/);
+  t.match(d.text, /data: \{"error":.*the proxy deadline passed/);
   await up.waitFor(() => up.requests[0]?.abortedAt !== undefined, 2000, 'upstream closed');
 });

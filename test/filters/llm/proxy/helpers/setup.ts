@@ -66,7 +66,7 @@ export async function proxyHarness(
 ): Promise<ProxyHarness> {
   const cluster = opts.cluster ?? uniqueCluster();
   const clusters = opts.clusters ?? ClusterManager.fromConfig([clusterSpec(cluster, eps, opts.lb)]);
-  // Provider plugins (issue 6) are found through fctx.plugin(kind); without them the proxy is Pixiu's pass-through.
+  // Provider plugins are created from `plugins` into fctx.providers, as the host does; without them the proxy is Pixiu's pass-through.
   const fctx = stubFactoryContext({ clusters: clusters as ClusterManagerApi, plugins: opts.plugins ?? [], ...(opts.log ? { log: opts.log } : {}) });
   const filter = (await manifest.create(config as ProxyConfig, fctx)) as ProxyFilter;
   const pools = fctx.shared<UpstreamPools>(SHARED_POOLS_KEY, () => {
