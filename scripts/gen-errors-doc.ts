@@ -11,6 +11,7 @@ const AREAS: Record<string, string> = {
   SSE: 'Server-sent events',
   PROVIDER: 'Provider adapters',
   REGISTRY: 'Registry adapters (Nacos, etcd)',
+  STORE: 'Stores (memory, Redis)',
   KVCACHE: 'KV-cache routing (dgp.filter.ai.kvcache; logged and counted, never sent to clients)',
 };
 

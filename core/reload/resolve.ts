@@ -14,6 +14,8 @@ export interface ResolvedPlugin {
   readonly config: Readonly<Record<string, unknown>>;
   /** JSON pointer of the config in conf.yaml. */
   readonly pointer: string;
+  /** An adapter's `id` (stores are referenced by it); '' for filters and adapters without one. */
+  readonly id: string;
 }
 
 export interface ResolvedConfig {
@@ -24,6 +26,7 @@ export interface ResolvedConfig {
 }
 
 interface PluginRef {
+  id?: unknown;
   name?: unknown;
   config?: unknown;
   enabled?: unknown;
@@ -52,7 +55,8 @@ export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'loca
     }
     const { config: cfg, issues } = validatePluginConfig(entry, ref.config ?? {});
     for (const issue of issues) problem(`${pointer}/config${issue.pointer}`, 'DGP_ERR_PLUGIN_CONFIG', `${ref.name}: ${issue.message}`, issue.hint);
-    return issues.length ? undefined : { entry, config: cfg as Readonly<Record<string, unknown>>, pointer: `${pointer}/config` };
+    const id = typeof ref.id === 'string' || typeof ref.id === 'number' ? String(ref.id) : '';
+    return issues.length ? undefined : { entry, config: cfg as Readonly<Record<string, unknown>>, pointer: `${pointer}/config`, id };
   };
 
   const sr = rec(rec(config).static_resources);
