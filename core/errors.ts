@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   DGP_ERR_CONFIG_SCHEMA: { status: 500, summary: 'A field has the wrong type, a wrong value, is missing or is unknown.', fix: 'Follow the hint; docs/configuration.md lists every field with its type and default.' },
   DGP_ERR_CONFIG_PROTO_KEY: { status: 500, summary: 'A YAML key is __proto__, constructor or prototype (prototype pollution).', fix: 'Remove or rename the key.' },
   DGP_ERR_CONFIG_DOMAIN: { status: 500, summary: 'socket_address.domains holds a URL (scheme or path) instead of a host name.', fix: 'Write the bare host, e.g. api.openai.com, not https://api.openai.com/v1.' },
-  DGP_ERR_CONFIG_DUPLICATE: { status: 500, summary: 'Two listeners, clusters or routes share a name or address that must be unique.', fix: 'Rename or remove one of them.' },
+  DGP_ERR_CONFIG_DUPLICATE: { status: 500, summary: 'Two listeners, clusters, routes or adapters share a name, address or id that must be unique.', fix: 'Rename or remove one of them.' },
   DGP_ERR_CONFIG_REFERENCE: { status: 500, summary: 'A route names a cluster that is not defined and no adapter can create it.', fix: 'Define the cluster under static_resources.clusters, or fix the name.' },
   DGP_ERR_CONFIG_PIXIU_COMPAT: { status: 500, summary: 'A mistake Pixiu tolerates silently (a warning; an error under --strict).', fix: 'Apply the exact fix the message gives.' },
   DGP_ERR_CONFIG_DURATION: { status: 500, summary: 'A duration is not a Go-style duration string or a number of milliseconds.', fix: 'Write e.g. 500ms, 5s, 1m30s, or a number of milliseconds.' },
@@ -61,6 +61,9 @@ export const ERROR_CODES = {
   DGP_ERR_REGISTRY_AUTH: { status: 503, summary: 'The registry refused the username/password or the access token.', fix: 'Fix username and password under registries.<name>; the user needs read access to the namespace or key prefix.' },
   DGP_ERR_REGISTRY_BAD_RESPONSE: { status: 503, summary: 'The registry answered with something that is not the documented Nacos or etcd JSON.', fix: 'Check that address points at the Nacos HTTP port (8848) or the etcd client URL (2379), not another service.' },
   DGP_ERR_REGISTRY_BAD_ENTRY: { status: 500, summary: 'One registered endpoint is invalid (an etcd value that is not EndpointInput JSON, a key outside the layout, a Nacos instance without metadata cluster); it is skipped.', fix: 'Fix the entry named in the log line; docs/registry.md shows the etcd key layout and the Nacos metadata keys.' },
+  // --- stores (FactoryContext.store, dgp.adapter.store.memory, dgp.adapter.store.redis) ---
+  DGP_ERR_STORE_UNKNOWN: { status: 500, summary: 'A filter config names a store id that no adapter under static_resources.adapters has, or whose adapter is not a store.', fix: 'Add {id: <id>, name: dgp.adapter.store.memory | dgp.adapter.store.redis} under static_resources.adapters, or fix the id (the message lists the known ones).' },
+  DGP_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'The store backend (Redis) is unreachable or did not answer within command_timeout; the call failed at once instead of waiting.', fix: 'Check the Redis address, password and that the server is up; GET /ready names the store while it is down. The calling filter decides whether to fail open or closed.' },
   // --- workers ---
   DGP_ERR_WORKER_QUEUE_FULL: { status: 503, summary: 'The worker pool queue is full.', fix: 'Raise workers.max_queue or workers.threads, or reduce load.' },
   DGP_ERR_WORKER_CRASHED: { status: 500, summary: 'A worker thread crashed while running a task; it was replaced.', fix: 'Read the logged cause; the task input may be malformed.' },

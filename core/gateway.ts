@@ -11,7 +11,10 @@ import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './co
 import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
-import { createWorkerPool, type WorkerPool } from './workers/index.js';
+import type { WorkerPool } from './workers/index.js';
+import { workerPoolService } from './workers/pool-service.js';
+import { ServiceRegistry, type ServiceScope } from './services/registry.js';
+import { readinessReport, type ReadinessReport } from './services/readiness.js';
 import { createAdminServer, createMetricsServer, listenOn, type AdminSource } from './admin/server.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
@@ -40,9 +43,9 @@ export interface GatewayOptions {
   worker?: { slot: number; count: number };
 }
 
-/** The admin view of one gateway (its readiness detail is always present). */
+/** The admin view of one gateway: readiness lists every live service; `reason` is set while one is not ready. */
 export interface GatewayAdminSource extends AdminSource {
-  readiness(): { detail?: Record<string, unknown> };
+  readiness(): ReadinessReport;
 }
 
 export interface ReloadOptions {
@@ -77,7 +80,9 @@ export class Gateway {
     readonly metrics: HostMetrics,
     private workers: WorkerPool | undefined,
     private readonly ownsLogger: boolean,
-    private readonly shared = new Map<string, unknown>(),
+    /** Every host-owned service; `process` holds those of the gateway itself (the worker pool). */
+    readonly services = new ServiceRegistry(log, metrics),
+    private readonly process: ServiceScope = services.scope(),
   ) {
     this.listeners = new ListenerSet(log);
   }
@@ -93,10 +98,10 @@ export class Gateway {
     const { config } = loaded;
     gw.started = config;
     const threads = config.workers.threads || Math.max(1, Math.floor((availableParallelism() - 1) / (opts.worker?.count ?? 1)));
-    gw.workers = createWorkerPool({ threads, maxQueue: config.workers.max_queue, log });
+    gw.workers = gw.process.get(workerPoolService, { threads, maxQueue: config.workers.max_queue });
     const result = await gw.apply(loaded);
     if (!result.ok) {
-      await gw.workers.close();
+      await gw.services.closeAll();
       throw new DgpError(result.code ?? 'DGP_ERR_CONFIG_SCHEMA', result.error ?? 'invalid config', { details: { problems: result.problems } });
     }
     try {
@@ -207,7 +212,7 @@ export class Gateway {
       started: previous ? this.started : undefined,
       listeners: this.listeners,
       pluginDirs: this.opts.pluginDirs ?? [],
-      services: { log: this.log, metrics: this.metrics, workers: this.workers!, shared: this.shared, configDir: loaded.configDir, draining: () => this.draining },
+      services: { log: this.log, metrics: this.metrics, workers: this.workers!, services: this.services, configDir: loaded.configDir, draining: () => this.draining },
     });
     if (!outcome.ok) return outcome.result;
     // Swapped: new requests now reach `outcome.generation`; the previous one finishes what it started.
@@ -239,8 +244,8 @@ export class Gateway {
   /** What the admin listener shows; a multi-core worker answers the primary's admin requests from it. */
   adminSource(): GatewayAdminSource {
     return {
-      ready: () => this.current !== undefined && !this.draining,
-      readiness: () => readinessDetail(this.shared),
+      ready: () => this.current !== undefined && !this.draining && this.readiness().reason === undefined,
+      readiness: () => this.readiness(),
       config: () => ({
         generation: this.current.id,
         file: this.loaded.file,
@@ -258,6 +263,10 @@ export class Gateway {
     };
   }
 
+  private readiness(): ReadinessReport {
+    return readinessReport([this.process, this.current?.services]);
+  }
+
   /** Graceful shutdown: stop watching, stop accepting, let in-flight requests finish within shutdown_config.timeout. */
   async close(): Promise<void> {
     if (this.draining) return;
@@ -272,7 +281,8 @@ export class Gateway {
     await this.current?.retire(0);
     await this.current?.close();
     await Promise.all([this.admin, this.metricsServer].map((s) => s && new Promise((r) => { s.closeAllConnections(); s.close(r); })));
-    await this.workers?.close();
+    await this.process.release();
+    await this.services.closeAll();
     this.log.info('shutdown complete');
   }
 }
@@ -294,17 +304,4 @@ function configError(errors: Problem[]): DgpError {
   return new DgpError(errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', `invalid config:\n${errors.map(formatProblem).join('\n')}`, {
     details: { problems: errors },
   });
-}
-
-/**
- * GET /ready detail from process-wide plugin state: each shared entry keyed `<kind>/status` that has a `readiness()`
- * method contributes `detail[<kind>]` (e.g. dgp.adapter.llmregistrycenter reports each registry's state there).
- */
-function readinessDetail(shared: Map<string, unknown>): { detail?: Record<string, unknown> } {
-  const detail: Record<string, unknown> = {};
-  for (const [key, value] of shared) {
-    const readiness = key.endsWith('/status') ? (value as { readiness?: unknown } | null)?.readiness : undefined;
-    if (typeof readiness === 'function') detail[key.slice(0, -'/status'.length)] = readiness.call(value);
-  }
-  return Object.keys(detail).length > 0 ? { detail } : {};
 }

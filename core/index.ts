@@ -2,6 +2,7 @@
 export * from './plugin-api.js';
 export { defineFilter, type FilterDefinition } from './define-filter.js';
 export * from './attributes.js';
+export * from './services/index.js';
 export { DgpError, defineErrorCode, isDgpError, registeredErrorCodes, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorCodeInfo, ErrorCodeFactory, PluginErrorCodeInfo, DgpErrorOptions } from './errors.js';
 export { parseDuration } from './config/duration.js';
@@ -9,6 +10,7 @@ export { parseDuration } from './config/duration.js';
 export { generateEndpointId, GENERATED_ID_PREFIX, type EndpointIdMaterial } from './cluster/endpoint-id.js';
 export * from './sse/index.js';
 export * from './upstream/index.js';
+export { upstreamPoolsService } from './upstream/pools-service.js';
 export type * from './workers/tasks/types.js';
 // Counter increments per label set without prom-client's per-call label hashing (issue 8).
 export { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from './observability/counter-cells.js';

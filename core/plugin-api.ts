@@ -9,6 +9,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { DgpError } from './errors.js';
+import type { ServicesApi } from './services/define.js';
+import type { Store } from './services/store.js';
 
 /** The plugin API version this host implements; a manifest with another value is refused at load time. */
 export const API_VERSION = 1;
@@ -274,7 +276,7 @@ export interface ClusterManagerApi {
   setEndpoint(cluster: string, ep: EndpointInput, source?: string): EndpointView;
   deleteEndpoint(cluster: string, id: string): boolean;
   setHealthy(cluster: string, id: string, healthy: boolean): void;
-  /** Process-wide LLM cooldown store (survives reloads). */
+  /** The LLM cooldown store (the host's cooldown service: survives reloads). */
   readonly cooldowns: CooldownStoreApi;
 }
 
@@ -288,8 +290,16 @@ export interface FactoryContext {
   readonly signal: AbortSignal;
   /** Absolute path of the config directory (to resolve relative file paths in plugin configs). */
   readonly configDir: string;
-  /** Process-wide state that outlives generations: returns the value stored under `key`, creating it once. */
-  shared<T>(key: string, init: () => T): T;
+  /**
+   * Host-owned long-lived values (pools, stores, process-wide tables): one per (service, deep-equal config), kept
+   * across reloads while the config is unchanged, shown in GET /ready, closed by the host. See defineService.
+   */
+  readonly services: ServicesApi;
+  /**
+   * The store of the adapter with this `id` under static_resources.adapters (dgp.adapter.store.*). Call it in
+   * `create`: an unknown id, or an adapter that is not a store, throws DGP_ERR_STORE_UNKNOWN and fails the load.
+   */
+  store(id: string): Store;
   /** Looks up a loaded plugin manifest by kind (e.g. provider adapters `dgp.adapter.provider.<name>`). */
   plugin(kind: string): PluginManifest | undefined;
   /**

@@ -13,6 +13,7 @@ const AREAS: Record<string, string> = {
   SSE: 'Server-sent events',
   PROVIDER: 'Provider codecs (dgp-gateway/llm, core/llm/errors.ts)',
   REGISTRY: 'Registry adapters (Nacos, etcd)',
+  STORE: 'Stores (memory, Redis)',
   KVCACHE: 'KV-cache routing (dgp.filter.ai.kvcache, filters/ai/kvcache/errors.ts; logged and counted, never sent to clients)',
 };
 

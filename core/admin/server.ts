@@ -10,7 +10,8 @@ export interface AdminSource {
   config(): unknown;
   plugins(): unknown;
   reload(): Promise<unknown>;
-  readiness?(): unknown;
+  /** Readiness detail; `reason` says why the gateway is not ready (a service is down). */
+  readiness?(): { reason?: string; detail?: Record<string, unknown> };
 }
 
 const json = (res: http.ServerResponse, status: number, body: unknown): void => {
@@ -36,8 +37,11 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
     switch (route) {
       case 'GET /health':
         return json(res, 200, { status: 'ok' });
-      case 'GET /ready':
-        return src.ready() ? json(res, 200, { status: 'ready', ...(src.readiness?.() ?? {}) }) : json(res, 503, { status: 'starting' });
+      case 'GET /ready': {
+        const report = src.readiness?.() ?? {};
+        if (src.ready()) return json(res, 200, { status: 'ready', ...report });
+        return json(res, 503, { status: report.reason === undefined ? 'starting' : 'not_ready', ...report });
+      }
       case 'GET /metrics':
         return void sendMetrics(res, registry).catch(fail);
       case 'GET /config':

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { ClusterManagerApi, EndpointInput, EndpointView, HashSource } from '../plugin-api.js';
 import { assembleStaticEntries, STATIC_SOURCE } from './assemble-cluster.js';
 import { ClusterSnapshot, type ClusterSettings } from './cluster-snapshot.js';
-import { CooldownStore, sharedCooldownStore } from './cooldown-store.js';
+import { CooldownStore } from './cooldown-store.js';
 import { applyDeleteEndpoint, applySetEndpoint } from './dynamic-endpoint.js';
 import { withHealth, type EndpointEntry } from './endpoint-entry.js';
 import { resolveLbPolicyName, type RoundRobinCursor } from './lb/index.js';
@@ -24,6 +24,8 @@ export interface ClusterManagerOptions {
   log?: Logger;
   /** Uniform [0, 1) source for Rand and WeightRandom; Math.random by default (tests inject a seeded one). */
   random?: () => number;
+  /** The host's cooldown store service (outlives generations); default: the previous manager's, else a new one. */
+  cooldowns?: CooldownStore;
 }
 
 /** Default `source` of endpoints added through setEndpoint without one. */
@@ -36,10 +38,12 @@ export class ClusterManager implements ClusterManagerApi {
   readonly #listeners = new Set<ClusterChangeListener>();
   readonly #log: Logger;
   readonly #random: () => number;
+  readonly #cooldowns: CooldownStore;
 
   constructor(opts: Omit<ClusterManagerOptions, 'previous'> = {}) {
     this.#log = opts.log ?? silentLog;
     this.#random = opts.random ?? Math.random;
+    this.#cooldowns = opts.cooldowns ?? new CooldownStore();
   }
 
   /** Builds the manager of a new config generation off to the side; the caller swaps it in. */
@@ -48,6 +52,7 @@ export class ClusterManager implements ClusterManagerApi {
     const m = new ClusterManager({
       log: opts.log ?? (prev ? prev.#log : undefined),
       random: opts.random ?? (prev ? prev.#random : undefined),
+      cooldowns: opts.cooldowns ?? (prev ? prev.#cooldowns : undefined),
     });
     clusters.forEach((spec, i) => {
       // Pixiu names an unnamed cluster "cluster-<n>".
@@ -66,7 +71,7 @@ export class ClusterManager implements ClusterManagerApi {
   }
 
   get cooldowns(): CooldownStore {
-    return sharedCooldownStore;
+    return this.#cooldowns;
   }
 
   hasCluster(name: string): boolean {

@@ -1,5 +1,6 @@
-// The process-wide LLM endpoint cooldown store, exactly as Pixiu's proxy keeps it (spec §3.2.6, PR #932): bounded,
-// keyed by endpoint identity and credential, TTL = the endpoint's current health_check_interval, lazily swept.
+// The LLM endpoint cooldown store, exactly as Pixiu's proxy keeps it (spec §3.2.6, PR #932): bounded, keyed by
+// endpoint identity and credential, TTL = the endpoint's current health_check_interval, lazily swept. One per process:
+// the host owns it as cooldownService (cooldown-service.ts).
 // It is separate from snapshot health: a cooled-down endpoint stays a load-balancing candidate.
 import { createHash } from 'node:crypto';
 import type { CooldownStoreApi, EndpointView } from '../plugin-api.js';
@@ -106,6 +107,3 @@ export class CooldownStore implements CooldownStoreApi {
     if (oldestKey !== undefined) this.#entries.delete(oldestKey);
   }
 }
-
-/** The one store of the process: every ClusterManager's `cooldowns` returns it, so it survives reloads. */
-export const sharedCooldownStore = new CooldownStore();

@@ -9,7 +9,21 @@ import { bootstrapJsonSchema, HCM_KIND } from './schema/index.js';
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 export function semanticChecks(value: unknown): Finding[] {
-  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value)];
+  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value), ...checkAdapterIds(value)];
+}
+
+/** Filters name stores by adapter id, so two adapters must never share one. */
+function checkAdapterIds(value: unknown): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, string>();
+  for (const a of adaptersOf(value)) {
+    const id = typeof a.v.id === 'number' ? String(a.v.id) : str(a.v.id);
+    if (!id) continue;
+    const other = seen.get(id);
+    if (other !== undefined) out.push(error('DGP_ERR_CONFIG_DUPLICATE', child(a.ptr, 'id'), `duplicate adapter id "${id}" (also at ${other})`, 'give every adapter its own id'));
+    else seen.set(id, a.ptr);
+  }
+  return out;
 }
 
 function checkDurations(value: unknown): Finding[] {

@@ -59,6 +59,7 @@ async function workersNow(s: Supervisor): Promise<Array<Record<string, unknown> 
       ready: view.ready && live?.ready === true,
       generation: live?.generation ?? null,
       ...(live?.detail ? { detail: live.detail } : {}),
+      ...(live?.reason ? { reason: live.reason } : {}),
       ...(st && !st.ok && view.pid !== null ? { error: st.error } : {}),
     };
   });

@@ -42,8 +42,10 @@ export interface WorkerStatus {
   ready: boolean;
   generation: number;
   listeners: Record<string, number>;
-  /** The gateway's readiness detail (e.g. registry adapters' state), when it has any. */
+  /** The gateway's readiness detail: every live service (stores, registry adapters' state, …). */
   detail?: Record<string, unknown>;
+  /** Why the worker is not ready (a service is down), when it is not. */
+  reason?: string;
 }
 
 /** A plain metric as Registry.getMetricsAsJSON() gives it. */

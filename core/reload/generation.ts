@@ -3,22 +3,26 @@
 // instances are closed once the last request that started on this generation has finished.
 import type { Logger } from 'pino';
 import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from '../plugin-api.js';
+import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
+import type { Store } from '../services/store.js';
 import type { BootstrapConfig } from '../config/schema/index.js';
 import { DgpError } from '../errors.js';
 import { FilterChain, type ChainSlot } from '../chain/chain.js';
-import { ClusterManager } from '../cluster/index.js';
+import { ClusterManager, cooldownService } from '../cluster/index.js';
 import { HttpConnectionManager } from '../http/hcm.js';
 import { Router } from '../http/router.js';
 import type { ListenerSpec } from '../http/listener.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import type { PluginRegistry } from '../registry/index.js';
 import type { ResolvedConfig, ResolvedPlugin } from './resolve.js';
+import { findStore } from './store-lookup.js';
 
 export interface HostServices {
   log: Logger;
   metrics: HostMetrics;
   workers: WorkerPoolApi;
-  shared: Map<string, unknown>;
+  /** The host's service registry; each generation holds its services through its own scope. */
+  services: ServiceRegistry;
   configDir: string;
   draining(): boolean;
 }
@@ -30,7 +34,7 @@ export class Generation {
   readonly hcms = new Map<string, HttpConnectionManager>();
   readonly listenerSpecs: ListenerSpec[] = [];
   readonly filters: Array<{ kind: string; instance: HttpFilter }> = [];
-  readonly adapters: Array<{ kind: string; instance: AdapterInstance }> = [];
+  readonly adapters: Array<{ kind: string; id: string; instance: AdapterInstance }> = [];
   readonly abort = new AbortController();
   private leases = 0;
   private retired = false;
@@ -42,6 +46,8 @@ export class Generation {
     readonly clusters: ClusterManager,
     readonly registry: PluginRegistry,
     private readonly log: Logger,
+    /** The services this generation's factories use; released (maybe closing them) after its filters closed. */
+    readonly services: ServiceScope,
   ) {}
 
   get inFlight(): number {
@@ -109,6 +115,7 @@ export class Generation {
           this.log.error({ err, kind: f.kind }, 'filter close failed');
         }
       }
+      await this.services.release();
     })());
   }
 }
@@ -122,8 +129,10 @@ export async function buildGeneration(
   previous: Generation | undefined,
 ): Promise<Generation> {
   const log = services.log;
-  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, { previous: previous?.clusters, log });
-  const gen = new Generation(config, clusters, registry, log);
+  const scope = services.services.scope();
+  const cooldowns = scope.get(cooldownService);
+  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, { previous: previous?.clusters, log, cooldowns });
+  const gen = new Generation(config, clusters, registry, log, scope);
   const providers = new Map<string, unknown>();
   const factoryContext = (kind: string): FactoryContext => ({
     kind,
@@ -133,10 +142,8 @@ export async function buildGeneration(
     workers: services.workers,
     signal: gen.abort.signal,
     configDir: services.configDir,
-    shared<T>(key: string, init: () => T): T {
-      if (!services.shared.has(key)) services.shared.set(key, init());
-      return services.shared.get(key) as T;
-    },
+    services: scope,
+    store: (id: string): Store => findStore(gen.adapters, id),
     plugin: (k) => registry.get(k)?.manifest,
     providers,
   });
@@ -152,6 +159,8 @@ export async function buildGeneration(
     }
   };
   for (const p of resolved.providers) providers.set(p.entry.kind, await create<unknown>(p));
+  // Adapters before filters: filters look up stores (dgp.adapter.store.*) by adapter id in their create().
+  for (const p of resolved.adapters) gen.adapters.push({ kind: p.entry.kind, id: p.id, instance: await create<AdapterInstance>(p) });
   const createFilter = async (p: ResolvedPlugin): Promise<HttpFilter> => {
     const instance = await create<HttpFilter>(p);
     gen.filters.push({ kind: p.entry.kind, instance });
@@ -198,6 +207,5 @@ export async function buildGeneration(
       }),
     );
   }
-  for (const p of resolved.adapters) gen.adapters.push({ kind: p.entry.kind, instance: await create<AdapterInstance>(p) });
   return gen;
 }

@@ -17,6 +17,8 @@ export interface ResolvedPlugin {
   readonly config: Readonly<Record<string, unknown>>;
   /** JSON pointer of the config in conf.yaml (for a route override: of the override). */
   readonly pointer: string;
+  /** An adapter's `id` (stores are referenced by it); '' for filters and adapters without one. */
+  readonly id: string;
 }
 
 export interface ResolvedListener {
@@ -40,6 +42,7 @@ export interface ResolvedConfig {
 export type ProblemSink = (pointer: string, code: string, message: string, hint?: string) => void;
 
 interface PluginRef {
+  id?: unknown;
   name?: unknown;
   config?: unknown;
   enabled?: unknown;
@@ -68,7 +71,8 @@ export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'loca
   };
   const resolveOne = (ref: PluginRef, pointer: string, type: PluginType): ResolvedPlugin | undefined => {
     const entry = resolveEntry(ref, pointer, type);
-    return entry && validated(entry, ref.config ?? {}, `${pointer}/config`, problem);
+    const id = typeof ref.id === 'string' || typeof ref.id === 'number' ? String(ref.id) : '';
+    return entry && validated(entry, ref.config ?? {}, `${pointer}/config`, problem, id);
   };
 
   const sr = rec(rec(config).static_resources);
@@ -101,15 +105,15 @@ export function resolvePlugins(config: unknown, loaded: Pick<LoadedConfig, 'loca
     if (entry.type !== 'provider') continue;
     const { config: cfg, issues } = validatePluginConfig(entry, {});
     for (const issue of issues) problem('', 'DGP_ERR_PLUGIN_CONFIG', `${entry.kind} (${entry.source.folder}): its schema defaults do not validate: ${issue.pointer || '/'} ${issue.message}`, issue.hint);
-    if (issues.length === 0) out.providers.push({ entry, config: cfg as Readonly<Record<string, unknown>>, pointer: `provider ${entry.kind}` });
+    if (issues.length === 0) out.providers.push({ entry, config: cfg as Readonly<Record<string, unknown>>, pointer: `provider ${entry.kind}`, id: '' });
   }
   return out;
 }
 
-function validated(entry: PluginEntry, raw: unknown, pointer: string, problem: ProblemSink): ResolvedPlugin | undefined {
+function validated(entry: PluginEntry, raw: unknown, pointer: string, problem: ProblemSink, id = ''): ResolvedPlugin | undefined {
   const { config, issues } = validatePluginConfig(entry, raw);
   for (const issue of issues) problem(`${pointer}${issue.pointer}`, 'DGP_ERR_PLUGIN_CONFIG', `${entry.kind}: ${issue.message}`, issue.hint);
-  return issues.length ? undefined : { entry, config: config as Readonly<Record<string, unknown>>, pointer };
+  return issues.length ? undefined : { entry, config: config as Readonly<Record<string, unknown>>, pointer, id };
 }
 
 /**

@@ -64,7 +64,7 @@ export function resolveRouteOverrides(
           ok = false;
           break;
         }
-        filters[i] = { entry: base.entry, config: config as Readonly<Record<string, unknown>>, pointer: where };
+        filters[i] = { entry: base.entry, config: config as Readonly<Record<string, unknown>>, pointer: where, id: '' };
         overridden.add(i);
       }
     }

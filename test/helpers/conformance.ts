@@ -145,6 +145,8 @@ async function checkCreate(t: TapTest, manifest: PluginManifest, validConfigs: u
       t.pass('close() may be called twice');
     }
     for (const ctx of contexts) ctx.controller.abort();
+    // As the host does once a generation is closed: services nobody holds any more are closed (sockets, timers).
+    for (const ctx of contexts) await ctx.services.release();
   }
 }
 

@@ -9,41 +9,51 @@ import type {
   FactoryContext,
   MetricsApi,
   PluginManifest,
+  Store,
   WorkerPoolApi,
 } from '../../core/index.js';
 import { DgpError } from '../../core/index.js';
+import { ServiceRegistry, type ServiceScope } from '../../core/services/registry.js';
 
 export interface StubFactoryContext extends FactoryContext {
+  /** A host-style service scope (readiness() and release() as a generation would use them). */
+  readonly services: ServiceScope;
   /** Aborting it fires `signal`, as unloading the generation would. */
   readonly controller: AbortController;
   /** The registry behind `metrics` (read values with `await registry.getSingleMetricAsString(name)`). */
   readonly registry: Registry;
 }
 
-export interface StubFactoryOverrides extends Partial<FactoryContext> {
+export interface StubFactoryOverrides extends Partial<Omit<FactoryContext, 'services'>> {
+  services?: ServiceScope;
   /** Manifests `plugin(kind)` finds; the `type: 'provider'` ones are also created (with `{}`) into `providers`. */
   plugins?: readonly PluginManifest[];
   /** Worker task implementations run inline by `workers.run(task, input)`. */
   workerTasks?: Record<string, (input: unknown) => unknown>;
+  /** Stores `store(id)` finds; any other id throws DGP_ERR_STORE_UNKNOWN as the host would. */
+  stores?: Record<string, Store>;
 }
 
 export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFactoryContext {
-  const { plugins = [], workerTasks = {}, ...rest } = overrides;
+  const { plugins = [], workerTasks = {}, stores = {}, ...rest } = overrides;
   const controller = new AbortController();
   const registry = new Registry();
-  const sharedState = new Map<string, unknown>();
+  const log = pino({ level: 'silent' });
   const providers = new Map<string, unknown>();
   const ctx: StubFactoryContext = {
     kind: 'test.stub',
-    log: pino({ level: 'silent' }),
+    log,
     metrics: stubMetrics(registry),
     clusters: stubClusterManager(),
     workers: stubWorkers(workerTasks),
     signal: controller.signal,
     configDir: process.cwd(),
-    shared<T>(key: string, init: () => T): T {
-      if (!sharedState.has(key)) sharedState.set(key, init());
-      return sharedState.get(key) as T;
+    // Its own host-style registry: pass `services` to share one between several contexts (two generations).
+    services: new ServiceRegistry(log, stubMetrics(registry)).scope(),
+    store(id: string): Store {
+      const s = stores[id];
+      if (s === undefined) throw new DgpError('DGP_ERR_STORE_UNKNOWN', `no adapter with id "${id}" under static_resources.adapters`);
+      return s;
     },
     plugin: (kind) => plugins.find((m) => m.kind === kind),
     providers,

@@ -1,10 +1,7 @@
-// What each registry reports about itself: the process-wide status board behind GET /ready (shared state
-// 'dgp.adapter.llmregistrycenter/status', read by the gateway through its `readiness()` method) and the
-// dgp_registry_* metrics. Entries are owned by the adapter instance that wrote them, so a reload's new generation
+// What each registry reports about itself: the process-wide status board behind GET /ready (a service named
+// 'dgp.adapter.llmregistrycenter', so /ready shows it under that detail key) and the dgp_registry_* metrics. Entries are owned by the adapter instance that wrote them, so a reload's new generation
 // (started before the old one stops) is never erased by the old one.
-import { isDgpError, type FactoryContext } from '../../../core/index.js';
-
-export const STATUS_KEY = 'dgp.adapter.llmregistrycenter/status';
+import { defineService, isDgpError, type FactoryContext, type ServiceReadiness } from '../../../core/index.js';
 
 export type RegistryState = 'connecting' | 'ok' | 'unreachable';
 
@@ -42,12 +39,19 @@ export class RegistryStatusBoard {
     return this.#entries.get(name)?.view;
   }
 
-  readiness(): { registries: Record<string, RegistryStatusView> } {
+  /** Always ready: an unreachable registry keeps its last known endpoints serving; its state shows here. */
+  readiness(): ServiceReadiness & { registries: Record<string, RegistryStatusView> } {
     const registries: Record<string, RegistryStatusView> = {};
     for (const [name, e] of [...this.#entries].sort(([a], [b]) => a.localeCompare(b))) registries[name] = { ...e.view };
-    return { registries };
+    return { ready: true, registries };
   }
 }
+
+export const statusBoardService = defineService<RegistryStatusBoard>({
+  name: 'dgp.adapter.llmregistrycenter',
+  create: () => new RegistryStatusBoard(),
+  readiness: (board) => board.readiness(),
+});
 
 export type ChangeKind = 'add' | 'update' | 'remove';
 
@@ -59,12 +63,12 @@ export class RegistryReporter {
   readonly #view: RegistryStatusView;
 
   constructor(
-    ctx: Pick<FactoryContext, 'metrics' | 'shared'>,
+    ctx: Pick<FactoryContext, 'metrics' | 'services'>,
     readonly name: string,
     protocol: string,
     address: string,
   ) {
-    this.#board = ctx.shared(STATUS_KEY, () => new RegistryStatusBoard());
+    this.#board = ctx.services.get(statusBoardService);
     this.#labels = { registry: name, protocol };
     this.#m = registryMetrics(ctx.metrics);
     this.#view = { protocol, address, state: 'connecting', endpoints: 0, invalid_entries: 0, last_sync: null, last_error: null };

@@ -1,5 +1,5 @@
-// Schema of static_resources.adapters[] (e.g. dgp.adapter.llmregistrycenter). The adapter's own config is left free;
-// the registry checks it against the plugin's configSchema.
+// Schema of static_resources.adapters[] (e.g. dgp.adapter.llmregistrycenter, dgp.adapter.store.redis). The adapter's
+// own config is left free; the registry checks it against the plugin's configSchema.
 import Type from 'typebox';
 import { FreeObject, Str, StrictObject } from './common.js';
 
@@ -7,7 +7,11 @@ const O = Type.Optional;
 
 export const AdapterSchema = StrictObject(
   {
-    id: O(Type.Union([Type.String(), Type.Number()], { description: 'Adapter id, shown in logs.', default: '', examples: ['llm-nacos'] })),
+    id: O(Type.Union([Type.String(), Type.Number()], {
+      description: 'Adapter id, shown in logs; filters name a store adapter (dgp.adapter.store.*) by it.',
+      default: '',
+      examples: ['llm-nacos', 'shared'],
+    })),
     name: Str({ description: 'Kind of the adapter plugin.', examples: ['dgp.adapter.llmregistrycenter'], minLength: 1 }),
     enabled: O(Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')], {
       description: 'Whether the adapter runs.',
@@ -16,5 +20,5 @@ export const AdapterSchema = StrictObject(
     })),
     config: O(FreeObject({ description: "The adapter's config, checked against the plugin's configSchema." })),
   },
-  { description: 'One adapter (endpoint discovery and similar background plugins).' },
+  { description: 'One adapter: endpoint discovery (dgp.adapter.llmregistrycenter), stores (dgp.adapter.store.memory, dgp.adapter.store.redis) and similar.' },
 );

@@ -1,6 +1,6 @@
 // Everything one kvcache factory shares across its requests (Pixiu builds these once in Apply, spec §3.4.1): HTTP
 // clients, the two circuit breakers, token manager, hot window, cache strategy, background runner, prefix router.
-import type { FactoryContext } from '../../../core/index.js';
+import { defineService, type FactoryContext } from '../../../core/index.js';
 import { BackgroundRunner } from './background.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { PromptInfo } from './extract.js';
@@ -24,7 +24,13 @@ export interface RuntimeDeps {
 }
 
 /** One tracker per process: in-flight counts must survive reloads (requests finish on the old generation). */
-const SHARED_INFLIGHT_KEY = 'dgp.filter.ai.kvcache/inflight';
+const inflightService = defineService<InflightTracker>({
+  name: 'dgp.filter.ai.kvcache/inflight',
+  create: (_config, ctx) => {
+    const metrics = createKvcacheMetrics(ctx.metrics);
+    return new InflightTracker((cluster, endpoint, v) => metrics.inflight.set({ cluster, endpoint }, v));
+  },
+});
 /** Prefix hashing never needs more text than max_blocks × block_size tokens; 8 characters a token is generous. */
 const CHARS_PER_TOKEN_BOUND = 8;
 
@@ -62,7 +68,7 @@ export function buildKvcacheRuntime(config: Readonly<KvcacheConfig>, fctx: Facto
   const strategy = lmcache
     ? new CacheStrategy(opts.strategy, hot, load, lmcache, (action, outcome) => metrics.background.inc({ action, outcome }))
     : undefined;
-  const inflight = fctx.shared(SHARED_INFLIGHT_KEY, () => new InflightTracker((cluster, endpoint, v) => metrics.inflight.set({ cluster, endpoint }, v)));
+  const inflight = fctx.services.get(inflightService);
   const prefix = new PrefixRouter(opts.prefix, inflight, now);
 
   // Load the tokenizer in a worker now, so the first routed request does not pay for it inside its budget.

@@ -16,7 +16,7 @@ import {
   type RequestContext,
   type UpstreamAttempt,
   type UpstreamPoolOptions,
-  UpstreamPools,
+  upstreamPoolsService,
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
@@ -34,9 +34,6 @@ import { createTranslatingCodec } from './translate.js';
 
 /** Per-request handles onComplete must release (never kept in the factory closure). */
 const ProxyState = defineAttribute<{ exchange: Exchange; body?: UpstreamBody }>('dgp.filter.llm.proxy/state');
-
-/** Key under which the process-wide pools live in FactoryContext.shared (survive reloads). */
-export const SHARED_POOLS_KEY = 'dgp.upstream.pools';
 
 export function poolOptionsOf(o: ProxyOptions): UpstreamPoolOptions {
   return {
@@ -67,7 +64,7 @@ export class ProxyFilter implements HttpFilter {
     codec ??= createTranslatingCodec(this.#codecs);
     this.#deps = {
       clusters: fctx.clusters,
-      pools: fctx.shared(SHARED_POOLS_KEY, () => new UpstreamPools()),
+      pools: fctx.services.get(upstreamPoolsService),
       poolOptions: poolOptionsOf(this.options),
       codec,
       options: this.options,

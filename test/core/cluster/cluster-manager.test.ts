@@ -2,19 +2,20 @@
 // change notification and the GET /config view.
 import t from 'tap';
 import { ClusterManager } from '../../../core/cluster/cluster-manager.js';
-import { sharedCooldownStore } from '../../../core/cluster/cooldown-store.js';
+import { CooldownStore } from '../../../core/cluster/cooldown-store.js';
 import { captureLog, cluster, ep, endpoints, llm, src } from './fixtures.js';
 
 const req = src('POST', '/v1/chat/completions');
 
-t.test('clusters and endpoints in config order; cooldowns is the shared store', async (t) => {
-  const m = ClusterManager.fromConfig([cluster('b', 'RoundRobin', endpoints(2)), cluster('a', 'Rand', endpoints(3))]);
+t.test('clusters and endpoints in config order; cooldowns is the store the host gave it', async (t) => {
+  const cooldowns = new CooldownStore();
+  const m = ClusterManager.fromConfig([cluster('b', 'RoundRobin', endpoints(2)), cluster('a', 'Rand', endpoints(3))], { cooldowns });
   t.same(m.clusterNames(), ['b', 'a']);
   t.ok(m.hasCluster('a'));
   t.notOk(m.hasCluster('c'));
   t.same(m.endpoints('a').map((e) => e.id), ['e1', 'e2', 'e3']);
   t.same(m.endpoints('c'), []);
-  t.equal(m.cooldowns, sharedCooldownStore);
+  t.equal(m.cooldowns, cooldowns);
 });
 
 t.test('a duplicate cluster name keeps the first definition, with a WARN', async (t) => {

@@ -91,6 +91,14 @@ t.test('duplicate cluster names', async (t) => {
   ]);
 });
 
+t.test('duplicate adapter ids (filters name stores by id)', async (t) => {
+  const adapters = '  adapters:\n    - {id: shared, name: dgp.adapter.store.memory}\n    - {id: shared, name: dgp.adapter.store.redis}\n    - {id: 7, name: dgp.adapter.store.memory}\n';
+  const r = await loadText(t, BASE.replace('  clusters:\n', `${adapters}  clusters:\n`));
+  t.same(r.lines, [
+    'conf.yaml:23:8 error DGP_ERR_CONFIG_DUPLICATE /static_resources/adapters/1/id: duplicate adapter id "shared" (also at /static_resources/adapters/0) (give every adapter its own id)',
+  ]);
+});
+
 t.test('a listener without the HTTP connection manager', async (t) => {
   const r = await loadText(t, BASE.replace('        filters:\n', '        filters: []\n        filter:\n'));
   t.match(r.lines, [/^conf\.yaml:8:7 error DGP_ERR_CONFIG_SCHEMA \/static_resources\/listeners\/0\/filter_chains: listener "main" has no dgp\.filter\.httpconnectionmanager/]);

@@ -5,10 +5,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import manifest from '../../../../adapters/registry/llmregistrycenter/index.js';
 import type { LlmRegistryConfig } from '../../../../adapters/registry/llmregistrycenter/schema.js';
-import { STATUS_KEY, type RegistryStatusBoard, type RegistryStatusView } from '../../../../adapters/registry/llmregistrycenter/status.js';
+import { statusBoardService, type RegistryStatusView } from '../../../../adapters/registry/llmregistrycenter/status.js';
 import { ClusterManager } from '../../../../core/cluster/index.js';
 import type { AdapterInstance } from '../../../../core/index.js';
 import { validatePluginConfig } from '../../../../core/registry/index.js';
+import type { ServiceScope } from '../../../../core/services/registry.js';
 import { stubFactoryContext, type StubFactoryContext } from '../../../helpers/factory-context.js';
 
 export interface Harness {
@@ -22,24 +23,16 @@ export interface Harness {
   endpoints(cluster: string): string[];
 }
 
-export async function createAdapter(registries: Record<string, unknown>, clusters = new ClusterManager(), shared?: Map<string, unknown>): Promise<Harness> {
+export async function createAdapter(registries: Record<string, unknown>, clusters = new ClusterManager(), services?: ServiceScope): Promise<Harness> {
   const { config, issues } = validatePluginConfig<LlmRegistryConfig>({ manifest }, { registries });
   if (issues.length > 0) throw new Error(`bad test config: ${JSON.stringify(issues)}`);
-  const state = shared ?? new Map<string, unknown>();
-  const ctx = stubFactoryContext({
-    kind: manifest.kind,
-    clusters,
-    shared<T>(key: string, init: () => T): T {
-      if (!state.has(key)) state.set(key, init());
-      return state.get(key) as T;
-    },
-  });
+  const ctx = stubFactoryContext({ kind: manifest.kind, clusters, ...(services ? { services } : {}) });
   const adapter = (await manifest.create(config, ctx)) as AdapterInstance;
   return {
     adapter,
     ctx,
     clusters,
-    status: (name) => (state.get(STATUS_KEY) as RegistryStatusBoard | undefined)?.get(name),
+    status: (name) => ctx.services.get(statusBoardService).get(name),
     async metric(name, labels) {
       const m = ctx.registry.getSingleMetric(name);
       if (m === undefined) return undefined;

@@ -1,6 +1,6 @@
 // Cooldown and the preferred endpoint, as Pixiu's strategy-level tests assert them (spec §6.1), over real sockets.
 import t from 'tap';
-import { ClusterManager } from '../../../../core/cluster/index.js';
+import { ClusterManager, CooldownStore } from '../../../../core/cluster/index.js';
 import { FakeUpstream } from '../../../helpers/fake-upstream.js';
 import { closedPort, clusterSpec, proxyHarness, uniqueCluster } from './helpers/setup.js';
 
@@ -45,8 +45,9 @@ t.test('TestFilterFactoriesShareRuntimeCooldownStore: a failure seen through one
   const up = await FakeUpstream.start();
   const cluster = uniqueCluster('shared');
   const spec = clusterSpec(cluster, [{ id: 'a', to: dead, llm: { fallback: true } }, { id: 'b', to: up }]);
-  const gen1 = await proxyHarness([], {}, { clusters: ClusterManager.fromConfig([spec]), cluster });
-  const gen2 = await proxyHarness([], {}, { clusters: ClusterManager.fromConfig([spec]), cluster });
+  const cooldowns = new CooldownStore(); // the host's cooldown service, handed to every generation's manager
+  const gen1 = await proxyHarness([], {}, { clusters: ClusterManager.fromConfig([spec], { cooldowns }), cluster });
+  const gen2 = await proxyHarness([], {}, { clusters: ClusterManager.fromConfig([spec], { cooldowns }), cluster });
   t.teardown(async () => (await gen1.close(), await gen2.close(), await up.close()));
   t.equal(gen1.clusters.cooldowns, gen2.clusters.cooldowns, 'one process-wide store');
   t.equal((await gen1.run({}, 'a')).response.headers['x-dgp-attempts'], 'a=connect_error;b=200');

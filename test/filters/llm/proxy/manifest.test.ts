@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { Compile } from 'typebox/compile';
-import { API_VERSION, isDgpError, UpstreamPools } from '../../../../core/index.js';
+import { API_VERSION, isDgpError, UpstreamPools, upstreamPoolsService } from '../../../../core/index.js';
 import manifest from '../../../../filters/llm/proxy/index.js';
-import { SHARED_POOLS_KEY, type ProxyFilter } from '../../../../filters/llm/proxy/filter.js';
+import type { ProxyFilter } from '../../../../filters/llm/proxy/filter.js';
 import { resolveProxyOptions } from '../../../../filters/llm/proxy/options.js';
 import { stubFactoryContext } from '../../../helpers/factory-context.js';
 import { runConformance, readConformanceFixture } from '../../../helpers/conformance.js';
@@ -65,11 +65,10 @@ t.test('ca_file is read relative to the config dir and added to the public roots
 });
 
 t.test('instances of every generation share the process-wide pools', async (t) => {
-  const shared = new Map<string, unknown>();
-  const sharedFn = <T>(key: string, init: () => T): T => (shared.has(key) ? shared.get(key) : (shared.set(key, init()), shared.get(key))) as T;
-  const a = (await manifest.create({}, stubFactoryContext({ shared: sharedFn }))) as ProxyFilter;
-  const b = (await manifest.create({}, stubFactoryContext({ shared: sharedFn }))) as ProxyFilter;
+  const services = stubFactoryContext().services;
+  const a = (await manifest.create({}, stubFactoryContext({ services }))) as ProxyFilter;
+  const b = (await manifest.create({}, stubFactoryContext({ services }))) as ProxyFilter;
   t.not(a, b);
-  t.type(shared.get(SHARED_POOLS_KEY), UpstreamPools);
-  t.equal(shared.size, 1);
+  t.type(services.get(upstreamPoolsService), UpstreamPools);
+  t.same(Object.keys(services.readiness()), ['dgp.upstream.pools'], 'one pools service, held once');
 });

@@ -3,9 +3,9 @@
 import { ClusterManager } from '../../../../../core/cluster/index.js';
 import type { ClusterSpec, EndpointSpec } from '../../../../../core/cluster/types.js';
 import { DEFAULT_CONSISTENT } from '../../../../../core/cluster/types.js';
-import { PreferredEndpointId, type ClusterManagerApi, type LlmMeta, type PluginManifest, type UpstreamPools } from '../../../../../core/index.js';
+import { PreferredEndpointId, type ClusterManagerApi, type LlmMeta, type PluginManifest, type UpstreamPools, upstreamPoolsService } from '../../../../../core/index.js';
 import manifest from '../../../../../filters/llm/proxy/index.js';
-import { SHARED_POOLS_KEY, type ProxyFilter } from '../../../../../filters/llm/proxy/filter.js';
+import type { ProxyFilter } from '../../../../../filters/llm/proxy/filter.js';
 import type { ProxyConfig } from '../../../../../filters/llm/proxy/schema.js';
 import { stubFactoryContext, type StubFactoryContext } from '../../../../helpers/factory-context.js';
 import { testContext, type TestContext, type TestContextInit } from '../../../../helpers/request-context.js';
@@ -69,9 +69,7 @@ export async function proxyHarness(
   // Provider plugins are created from `plugins` into fctx.providers, as the host does; without them the proxy is Pixiu's pass-through.
   const fctx = stubFactoryContext({ clusters: clusters as ClusterManagerApi, plugins: opts.plugins ?? [], ...(opts.log ? { log: opts.log } : {}) });
   const filter = (await manifest.create(config as ProxyConfig, fctx)) as ProxyFilter;
-  const pools = fctx.shared<UpstreamPools>(SHARED_POOLS_KEY, () => {
-    throw new Error('pools were not created by the filter');
-  });
+  const pools = fctx.services.get(upstreamPoolsService);
   const start = (init: TestContextInit = {}, preferred?: string): { ctx: TestContext; done: Promise<unknown> } => {
     const ctx = testContext({ body: { model: 'fake-model', messages: [{ role: 'user', content: 'hi' }] }, cluster, ...init });
     if (preferred !== undefined) ctx.set(PreferredEndpointId, preferred);

@@ -1,0 +1,122 @@
+// The in-process Store: a Map of values with absolute expiry times. Every operation runs synchronously between two
+// awaits, so a reservation's check and its hold can never interleave with another request's.
+import { checkReserveItems, type ReserveItem, type ReserveResult, type ServiceReadiness, type Store } from '../../../core/index.js';
+import type { MemoryStoreConfig } from './schema.js';
+
+export const MEMORY_STORE_KIND = 'dgp.adapter.store.memory';
+
+interface Slot {
+  value: string;
+  /** Date.now() at which it expires; Infinity for never. */
+  expiresAt: number;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = MEMORY_STORE_KIND;
+  readonly #slots = new Map<string, Slot>();
+  readonly #prefix: string;
+  readonly #maxKeys: number;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(config: Readonly<MemoryStoreConfig>, private readonly now: () => number = Date.now) {
+    this.#prefix = config.key_prefix;
+    this.#maxKeys = config.max_keys;
+    this.#timer = setInterval(() => this.#sweep(), config.sweep_interval_ms);
+    this.#timer.unref();
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#live(key)?.value;
+  }
+
+  async set(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<void> {
+    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const existed = this.#live(key) !== undefined;
+    this.#slots.delete(this.#prefix + key);
+    return existed;
+  }
+
+  async incrBy(key: string, by: number, opts: { ttlMs?: number } = {}): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new TypeError(`incrBy: by must be a safe integer, got ${by}`);
+    return this.#add(key, by, opts.ttlMs);
+  }
+
+  async reserve(items: readonly ReserveItem[]): Promise<ReserveResult> {
+    checkReserveItems(items);
+    const values = items.map((it) => this.#counter(it.key));
+    const failed = items.findIndex((it, i) => values[i]! + it.amount > it.limit);
+    if (failed >= 0) return { ok: false, failed, values };
+    return { ok: true, values: items.map((it) => this.#add(it.key, it.amount, it.ttlMs)) };
+  }
+
+  readiness(): ServiceReadiness {
+    return { ready: true, keys: this.#slots.size };
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#slots.clear();
+  }
+
+  #add(key: string, by: number, ttlMs: number | undefined): number {
+    const next = this.#counter(key) + by;
+    const slot = this.#live(key);
+    if (slot === undefined) this.#put(this.#prefix + key, { value: String(next), expiresAt: this.#expiry(ttlMs) });
+    else {
+      slot.value = String(next);
+      // As the Redis script does: a counter without expiry takes the TTL given now.
+      if (slot.expiresAt === Infinity) slot.expiresAt = this.#expiry(ttlMs);
+    }
+    return next;
+  }
+
+  #counter(key: string): number {
+    const slot = this.#live(key);
+    if (slot === undefined) return 0;
+    const n = Number(slot.value);
+    if (!Number.isSafeInteger(n)) throw new TypeError(`key ${key} does not hold an integer counter`);
+    return n;
+  }
+
+  #live(key: string): Slot | undefined {
+    const full = this.#prefix + key;
+    const slot = this.#slots.get(full);
+    if (slot === undefined) return undefined;
+    if (slot.expiresAt > this.now()) return slot;
+    this.#slots.delete(full);
+    return undefined;
+  }
+
+  #expiry(ttlMs: number | undefined): number {
+    return ttlMs !== undefined && ttlMs > 0 ? this.now() + ttlMs : Infinity;
+  }
+
+  #put(full: string, slot: Slot): void {
+    if (!this.#slots.has(full) && this.#slots.size >= this.#maxKeys) this.#makeRoom();
+    this.#slots.set(full, slot);
+  }
+
+  #makeRoom(): void {
+    this.#sweep();
+    if (this.#slots.size < this.#maxKeys) return;
+    // Maps iterate in insertion order: the first key is the oldest written; prefer one that expires soonest.
+    let victim: string | undefined;
+    let soonest = Infinity;
+    for (const [k, s] of this.#slots) {
+      if (victim === undefined || s.expiresAt < soonest) [victim, soonest] = [k, s.expiresAt];
+    }
+    if (victim !== undefined) this.#slots.delete(victim);
+  }
+
+  #sweep(): void {
+    const now = this.now();
+    for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
+  }
+}

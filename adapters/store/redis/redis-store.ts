@@ -1,0 +1,113 @@
+// The Redis Store: one ioredis client per (deep-equal) config, shared across reloads as a service. Counters and
+// reservations run as server-side scripts, so they are atomic across every gateway instance using the same Redis.
+// Any transport failure becomes DGP_ERR_STORE_UNAVAILABLE within command_timeout; Redis's own errors pass through.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { checkReserveItems, isDgpError, type ReserveItem, type ReserveResult, type ServiceReadiness, type Store } from '../../../core/index.js';
+import { redisConnection } from './connection.js';
+import { storeUnavailable } from './errors.js';
+import type { RedisStoreConfig } from './schema.js';
+import { INCR_WITH_TTL, RESERVE } from './scripts.js';
+
+export const REDIS_STORE_KIND = 'dgp.adapter.store.redis';
+
+type ScriptClient = Redis & {
+  dgpIncr(key: string, by: number, ttlMs: number): Promise<number>;
+  dgpReserve(...args: Array<string | number>): Promise<number[]>;
+};
+
+export class RedisStore implements Store {
+  readonly kind = REDIS_STORE_KIND;
+  readonly address: string;
+  readonly #client: ScriptClient;
+  readonly #connectTimeoutMs: number;
+  #lastError: string | undefined;
+  #closed = false;
+
+  constructor(config: Readonly<RedisStoreConfig>, log: Logger) {
+    const conn = redisConnection(config);
+    this.address = conn.address;
+    this.#connectTimeoutMs = conn.connectTimeoutMs;
+    this.#client = new Redis(conn.options) as ScriptClient;
+    this.#client.defineCommand('dgpIncr', { numberOfKeys: 1, lua: INCR_WITH_TTL });
+    this.#client.defineCommand('dgpReserve', { lua: RESERVE });
+    // Without an 'error' listener ioredis would crash the process; log each outage once, not every retry.
+    this.#client.on('error', (err: Error) => {
+      if (this.#lastError === undefined) log.warn({ address: this.address, err: err.message }, `redis ${this.address} unreachable; calls fail with DGP_ERR_STORE_UNAVAILABLE until it is back`);
+      this.#lastError = err.message;
+    });
+    this.#client.on('ready', () => {
+      if (this.#lastError !== undefined) log.info({ address: this.address }, `redis ${this.address} reachable again`);
+      this.#lastError = undefined;
+    });
+    this.#client.connect().catch(() => undefined); // failures arrive as 'error' events and reconnect on their own
+  }
+
+  /** Resolves once connected, or after connect_timeout (never rejects): readiness tells which. */
+  async whenReady(): Promise<void> {
+    if (this.#client.status === 'ready' || this.#closed) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.#connectTimeoutMs);
+      this.#client.once('ready', done);
+    });
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.#call(async () => (await this.#client.get(key)) ?? undefined);
+  }
+
+  set(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<void> {
+    const ttl = opts.ttlMs;
+    return this.#call(async () => void (ttl !== undefined && ttl > 0 ? await this.#client.set(key, value, 'PX', ttl) : await this.#client.set(key, value)));
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.#call(async () => (await this.#client.del(key)) > 0);
+  }
+
+  incrBy(key: string, by: number, opts: { ttlMs?: number } = {}): Promise<number> {
+    if (!Number.isSafeInteger(by)) return Promise.reject(new TypeError(`incrBy: by must be a safe integer, got ${by}`));
+    return this.#call(() => this.#client.dgpIncr(key, by, opts.ttlMs ?? 0));
+  }
+
+  async reserve(items: readonly ReserveItem[]): Promise<ReserveResult> {
+    checkReserveItems(items);
+    if (items.length === 0) return { ok: true, values: [] };
+    const args = [items.length, ...items.map((it) => it.key), ...items.flatMap((it) => [it.amount, it.limit, it.ttlMs ?? 0])];
+    const reply = await this.#call(() => this.#client.dgpReserve(...args));
+    const [ok, failed, ...values] = reply.map(Number);
+    return ok === 1 ? { ok: true, values } : { ok: false, failed: failed!, values };
+  }
+
+  readiness(): ServiceReadiness {
+    const status = this.#client.status;
+    // Between a killed socket and ioredis's 'close' event the status still says ready, but nothing can be written.
+    const writable = (this.#client as { stream?: { writable?: boolean } }).stream?.writable !== false;
+    if (status === 'ready' && writable) return { ready: true, address: this.address };
+    const why = this.#lastError ? `: ${this.#lastError}` : '';
+    return { ready: false, address: this.address, status, reason: `redis ${this.address} is not connected (${status}${why})` };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#client.status === 'ready') await this.#client.quit().catch(() => this.#client.disconnect());
+    else this.#client.disconnect();
+  }
+
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw storeUnavailable(`store redis ${this.address} is closed`);
+    try {
+      return await run();
+    } catch (err) {
+      if (isDgpError(err) || (err as Error).name === 'ReplyError') throw err;
+      const message = `redis ${this.address} unavailable: ${(err as Error).message}`;
+      throw storeUnavailable(message, { cause: err, hint: 'check that Redis is up and reachable; GET /ready shows the store state' });
+    }
+  }
+}

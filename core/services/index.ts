@@ -1,0 +1,12 @@
+// Typed services and the store contract: what the SDK exports to plugins (the host's registry stays internal).
+export { defineService, type ServiceDefinition, type ServiceContext, type ServiceReadiness, type ServicesApi } from './define.js';
+export {
+  isStoreAdapter,
+  checkReserveItems,
+  type Store,
+  type StoreAdapterInstance,
+  type StoreSetOptions,
+  type StoreIncrOptions,
+  type ReserveItem,
+  type ReserveResult,
+} from './store.js';

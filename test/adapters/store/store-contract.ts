@@ -1,0 +1,104 @@
+// One contract suite every Store implementation passes (hono's habit): values with TTL, counters, all-or-nothing
+// reservations under concurrency, key prefixes, readiness and an idempotent close. Run by memory/ and redis/.
+import type { Store } from '../../../core/index.js';
+import type { TapTest } from '../../helpers/conformance.js';
+
+/** Makes a fresh store whose keys start with `prefix`; the suite closes it. */
+export type StoreFactory = (prefix: string) => Promise<Store>;
+
+/** Polls `check` every 20 ms for at most `ms` (expiry is asserted as "gone within", never as an exact time). */
+async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+let seq = 0;
+export function runStoreContract(t: TapTest, make: StoreFactory): void {
+  const fresh = async (tt: TapTest, prefix = `contract${++seq}:`): Promise<Store> => {
+    const store = await make(prefix);
+    tt.teardown(() => store.close());
+    return store;
+  };
+
+  t.test('get, set, delete', async (t) => {
+    const s = await fresh(t);
+    t.equal(await s.get('k'), undefined, 'a missing key reads as undefined');
+    await s.set('k', 'v1');
+    t.equal(await s.get('k'), 'v1');
+    await s.set('k', 'v2');
+    t.equal(await s.get('k'), 'v2', 'set overwrites');
+    t.equal(await s.delete('k'), true, 'delete says the key existed');
+    t.equal(await s.delete('k'), false, 'and then that it did not');
+    t.equal(await s.get('k'), undefined);
+  });
+
+  t.test('set with a TTL: readable at once, gone after it', async (t) => {
+    const s = await fresh(t);
+    await s.set('short', 'x', { ttlMs: 60 });
+    await s.set('long', 'y', { ttlMs: 60_000 });
+    t.equal(await s.get('short'), 'x');
+    t.ok(await within(2000, async () => (await s.get('short')) === undefined), 'expired');
+    t.equal(await s.get('long'), 'y', 'a longer TTL is still there');
+  });
+
+  t.test('incrBy: starts at 0, adds and subtracts, TTL set when the counter is created', async (t) => {
+    const s = await fresh(t);
+    t.equal(await s.incrBy('n', 5), 5);
+    t.equal(await s.incrBy('n', -2), 3);
+    t.equal(await s.get('n'), '3', 'a counter reads as its decimal string');
+    t.equal(await s.incrBy('w', 1, { ttlMs: 60 }), 1);
+    t.equal(await s.incrBy('w', 1, { ttlMs: 60 }), 2, 'the window keeps counting');
+    t.ok(await within(2000, async () => (await s.get('w')) === undefined), 'the window ends with its TTL');
+    t.equal(await s.incrBy('w', 1, { ttlMs: 60_000 }), 1, 'a new window starts at 0');
+    await t.rejects(s.incrBy('n', 1.5), TypeError, 'amounts are integers');
+  });
+
+  t.test('reserve: all or nothing', async (t) => {
+    const s = await fresh(t);
+    await s.incrBy('b', 8);
+    const ok = await s.reserve([{ key: 'a', amount: 3, limit: 10 }, { key: 'b', amount: 2, limit: 10 }]);
+    t.same(ok, { ok: true, values: [3, 10] }, 'both grow; reaching the limit exactly is allowed');
+    const no = await s.reserve([{ key: 'a', amount: 1, limit: 10 }, { key: 'b', amount: 1, limit: 10 }]);
+    t.same(no, { ok: false, failed: 1, values: [3, 10] }, 'the second would exceed: the index and current values');
+    t.equal(await s.get('a'), '3', 'and the first did not grow either');
+    t.same(await s.reserve([]), { ok: true, values: [] });
+    await t.rejects(s.reserve([{ key: 'a', amount: 0.5, limit: 1 }]), TypeError);
+  });
+
+  t.test('reserve with TTL and release by a negative incrBy', async (t) => {
+    const s = await fresh(t);
+    t.same(await s.reserve([{ key: 'r', amount: 4, limit: 5, ttlMs: 60 }]), { ok: true, values: [4] });
+    t.equal(await s.incrBy('r', -4), 0, 'released');
+    t.ok(await within(2000, async () => (await s.get('r')) === undefined), 'the TTL set by reserve ends the key');
+  });
+
+  t.test('100 concurrent reservations against a limit of 10: exactly 10 succeed', async (t) => {
+    const s = await fresh(t);
+    const results = await Promise.all(Array.from({ length: 100 }, () => s.reserve([{ key: 'c', amount: 1, limit: 10 }, { key: 'd', amount: 2, limit: 1000 }])));
+    t.equal(results.filter((r) => r.ok).length, 10);
+    t.equal(await s.get('c'), '10');
+    t.equal(await s.get('d'), '20', 'the other counter moved only with the successful ones');
+  });
+
+  t.test('key prefixes keep stores apart', async (t) => {
+    const a = await fresh(t, `pa${++seq}:`);
+    const b = await fresh(t, `pb${seq}:`);
+    await a.set('same', 'from-a');
+    t.equal(await b.get('same'), undefined);
+    await b.incrBy('same-n', 1);
+    t.equal(await a.get('same-n'), undefined);
+  });
+
+  t.test('readiness and close', async (t) => {
+    const s = await make(`close${++seq}:`);
+    t.match(s.readiness(), { ready: true });
+    t.type(s.kind, 'string');
+    await s.close();
+    await s.close();
+    t.pass('close may be called twice');
+  });
+}
