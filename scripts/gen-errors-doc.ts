@@ -10,6 +10,7 @@ const AREAS: Record<string, string> = {
   WORKER: 'Worker pool',
   SSE: 'Server-sent events',
   PROVIDER: 'Provider adapters',
+  PRICING: 'Pricing (the price book)',
   REGISTRY: 'Registry adapters (Nacos, etcd)',
   KVCACHE: 'KV-cache routing (dgp.filter.ai.kvcache; logged and counted, never sent to clients)',
 };

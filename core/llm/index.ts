@@ -1,3 +1,4 @@
 // The LLM layer's SDK (`dgp-gateway/llm`): provider codec contract, pivot types, translation helpers. It sits on the
 // host the way a plugin does: everything here imports only the core SDK (core/index.ts).
 export * from './api.js';
+export * from './pricing/index.js';
