@@ -71,8 +71,8 @@ interface Variant {
 export interface BundledEntry {
   readonly key: string;
   readonly contextWindow: number | undefined;
-  /** The card and key in force at `at`; card undefined when the entry has no token prices. */
-  at(at: Date): { card: RateCard | undefined; key: string };
+  /** The card and key in force now (the clock is read only for conditional prices); card undefined when the entry has no token prices. */
+  at(now: () => Date): { card: RateCard | undefined; key: string };
 }
 
 /** Looks a model up in the bundled book under one provider (the library's own matching and date-suffix rules). */
@@ -104,8 +104,8 @@ function entryOf(key: string, model: ModelInfo): BundledEntry {
   return {
     key,
     contextWindow,
-    at(at) {
-      const v = select(variants, at);
+    at(now) {
+      const v = select(variants, now());
       return { card: v.card, key: v.key };
     },
   };

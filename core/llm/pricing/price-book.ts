@@ -89,7 +89,7 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
       const r = resolveModel(provider, model);
       if (r.kind === 'override') return priced(r.match.card, 'override', r.match.key, usage);
       if (r.kind === 'bundled') {
-        const { card, key } = r.entry.at(now());
+        const { card, key } = r.entry.at(now);
         if (card) return priced(card, BUNDLED_SOURCE, key, usage);
       }
       splitUsage(usage); // a malformed usage is a bug whether or not the model is known
