@@ -33,7 +33,7 @@ interface RawError {
 }
 
 /** Reads `source` (a path, relative to `configDir`, of a YAML or JSON file) or takes it as the parsed content. */
-export function loadOverrides(source: string | unknown, configDir: string = process.cwd()): OverrideTable {
+export function loadOverrides(source: string | object, configDir: string = process.cwd()): OverrideTable {
   if (typeof source !== 'string') return checkAndIndex(source, '<overrides object>', () => undefined);
   const file = resolve(configDir, source);
   let text: string;

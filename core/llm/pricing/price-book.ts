@@ -42,7 +42,7 @@ export interface PriceBook {
 
 export interface PriceBookOptions {
   /** The override file (path relative to `configDir`, YAML or JSON) or its parsed content. */
-  overrides?: string | unknown;
+  overrides?: string | object;
   /** Directory override paths are relative to. Default: process.cwd(). */
   configDir?: string;
   /** The clock conditional prices (off-peak hours, price changes on a date) are chosen by. Default: the system clock. */
