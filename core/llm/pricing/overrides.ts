@@ -40,7 +40,7 @@ export function loadOverrides(source: string | object, configDir: string = proce
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw overridesError(`${file}: the price override file cannot be read; fix pricing.overrides (paths are relative to the config directory).`, { cause, details: { file } });
+    throw overridesError(`${file}: the price override file cannot be read; check the path (relative to the config directory) and the file permissions.`, { cause, details: { file } });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
