@@ -12,6 +12,7 @@ const AREAS: Record<string, string> = {
   WORKER: 'Worker pool',
   SSE: 'Server-sent events',
   PROVIDER: 'Provider codecs (dgp-gateway/llm, core/llm/errors.ts)',
+  PRICING: 'Pricing (dgp-gateway/llm, core/llm/pricing: the price book)',
   REGISTRY: 'Registry adapters (Nacos, etcd)',
   STORE: 'Stores (memory, Redis)',
   KVCACHE: 'KV-cache routing (dgp.filter.ai.kvcache, filters/ai/kvcache/errors.ts; logged and counted, never sent to clients)',

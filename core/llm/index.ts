@@ -4,3 +4,4 @@ export * from './api.js';
 export * from './client-api.js';
 export * from './render-error.js';
 export * from './errors.js';
+export * from './pricing/index.js';

@@ -1,0 +1,14 @@
+// Decimal text of a nano-USD amount for the x-dgp-cost-usd header and the access log: integer arithmetic, no float.
+
+const NANO_PER_USD = 1_000_000_000n;
+
+/** 7250000 → "0.00725", 1500000000 → "1.5", 0 → "0"; trailing zeros dropped, never an exponent. */
+export function formatUsd(nanos: number | bigint): string {
+  if (typeof nanos === 'number' && !Number.isSafeInteger(nanos)) throw new RangeError(`nanos must be a safe integer, got ${nanos}`);
+  const n = BigInt(nanos);
+  const sign = n < 0n ? '-' : '';
+  const abs = n < 0n ? -n : n;
+  const whole = abs / NANO_PER_USD;
+  const frac = (abs % NANO_PER_USD).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${sign}${whole}${frac ? `.${frac}` : ''}`;
+}
