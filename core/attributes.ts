@@ -8,7 +8,7 @@ import type { Attribute } from './plugin-api.js';
 const SLOTS = Symbol.for('dgp-gateway.attribute-slots');
 
 export function defineAttribute<T>(name: string): Attribute<T> {
-  // The slot lets the host keep a request's values in an array instead of a Map (issue 8).
+  // The slot lets the host keep a request's values in an array instead of a Map.
   const g = globalThis as { [SLOTS]?: number };
   const slot = g[SLOTS] ?? 0;
   g[SLOTS] = slot + 1;

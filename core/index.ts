@@ -12,5 +12,5 @@ export * from './sse/index.js';
 export * from './upstream/index.js';
 export { upstreamPoolsService } from './upstream/pools-service.js';
 export type * from './workers/tasks/types.js';
-// Counter increments per label set without prom-client's per-call label hashing (issue 8).
+// Counter increments per label set without prom-client's per-call label hashing.
 export { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from './observability/counter-cells.js';

@@ -1,6 +1,6 @@
 // The access-log line, written without pino's per-line machinery. Its fields are fixed by the host and hold no secret,
 // yet pino ran every line through the wildcard redaction paths, a per-request child logger and its serialiser: ~16% of
-// the gateway's CPU at load (issue 8, docs/performance.md). The line has exactly the shape pino gives the same logger.
+// the gateway's CPU at load (docs/performance.md). The line has exactly the shape pino gives the same logger.
 import { pino, type Logger } from 'pino';
 import { HOST_FORMAT, isSecretKey, isoTime, redactDeep } from './logger.js';
 

@@ -1,6 +1,6 @@
 // Counter increments kept as plain numbers per label set ("cells") and handed to prom-client when the metric is read.
 // prom-client hashes and validates the label object on every inc(); at ~14 increments per request that was a few
-// percent of the gateway's CPU (issue 8). Reads always see every increment: the host creates its counters with a
+// percent of the gateway's CPU. Reads always see every increment: the host creates its counters with a
 // collect hook (metrics.ts) that drains the cells first, and a counter without that hook is simply incremented at once.
 import type { Counter, Histogram, LabelValues } from 'prom-client';
 
@@ -143,7 +143,7 @@ class HCell<L extends string> implements HistogramCell {
 /**
  * Histogram observations kept per label set and added to prom-client's series when the histogram is read (its collect
  * hook, set by metrics.ts), like CounterCells: prom-client validates and hashes the label object on every observe(),
- * which was ~1.5 µs per observation and three or four per request (issue 8). The drain replays the first pending value
+ * which was ~1.5 µs per observation and three or four per request. The drain replays the first pending value
  * through observe() so prom-client creates the series, then adds the rest to that series' buckets, sum and count.
  * A histogram that is not hooked, or whose internals are not prom-client 15's, is observed directly.
  */

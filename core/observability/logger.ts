@@ -1,5 +1,5 @@
 // The process logger: pino JSON to stdout, with secrets redacted in every line (authorization, x-api-key, api_key).
-// Lines to stdout are batched (issue 8): many share one write, flushed at least every 100 ms and on exit.
+// Lines to stdout are batched: many share one write, flushed at least every 100 ms and on exit.
 import { writeSync } from 'node:fs';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
@@ -78,7 +78,7 @@ let exitHookInstalled = false;
  * Lines encoded into one buffer as they come and handed to the destination (sonic-boom in buffer mode) once `limit`
  * bytes are waiting, or `intervalMs` after the first line of a batch, and always on process exit (nothing logged
  * before exit is lost). Encoding each line at once lets its string die young; holding the strings for a batched
- * join kept them alive across collections (issue 8). Memory is bounded by the destination, as before.
+ * join kept them alive across collections. Memory is bounded by the destination.
  */
 export class LineBatch {
   #buf: Buffer;

@@ -48,7 +48,7 @@ export interface UpstreamHeaderOptions {
   inject: Record<string, string>;
   /** Also drop the client's credential headers (CREDENTIAL_HEADERS): set when the gateway injects its own key. */
   dropClientCredentials: boolean;
-  /** More client headers to drop (a provider codec's `dropHeaders`, issue 6). */
+  /** More client headers to drop (a provider codec's `dropHeaders`). */
   drop?: readonly string[];
 }
 

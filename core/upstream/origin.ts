@@ -41,7 +41,7 @@ export function gatewayVersion(): string {
   return cachedVersion;
 }
 
-/** `dgp-gateway/<version>`, sent upstream as User-Agent (issue 3). */
+/** `dgp-gateway/<version>`, sent upstream as User-Agent. */
 export function gatewayUserAgent(): string {
   return `dgp-gateway/${gatewayVersion()}`;
 }
