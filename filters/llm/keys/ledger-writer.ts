@@ -38,6 +38,7 @@ export class LedgerWriter {
   #queue: SpendRow[] = [];
   #inFlight: Promise<void> | undefined;
   #closed = false;
+  #lastError: unknown;
   #stats = { flushed: 0, duplicates: 0, dropped: 0, failedWrites: 0 };
 
   constructor(sink: SpendSink, opts: LedgerWriterOptions = {}) {
@@ -69,12 +70,10 @@ export class LedgerWriter {
 
   /** Writes everything queued now; rejects with the sink's error if a batch fails (the rows stay queued). */
   async flush(): Promise<void> {
+    const before = this.#stats.failedWrites;
     if (this.#inFlight !== undefined) await this.#inFlight;
-    while (this.#queue.length > 0) {
-      const before = this.#stats.failedWrites;
-      await this.#drainOnce(true);
-      if (this.#stats.failedWrites !== before) throw this.#lastError;
-    }
+    while (this.#stats.failedWrites === before && this.#queue.length > 0) await this.#drainOnce(true);
+    if (this.#stats.failedWrites !== before) throw this.#lastError;
   }
 
   /** Stops the timer, refuses new rows and writes the rest. The host calls it on SIGTERM's graceful drain. */
@@ -84,17 +83,17 @@ export class LedgerWriter {
     await this.flush();
   }
 
-  #lastError: unknown;
-
   /** Writes one batch unless one is already in flight. */
   #drainOnce(wait = false): Promise<void> {
     if (this.#inFlight !== undefined) return wait ? this.#inFlight : Promise.resolve();
     if (this.#queue.length === 0) return Promise.resolve();
     const batch = this.#queue.splice(0, this.#maxBatch);
+    let ok = false;
     this.#inFlight = this.#sink
       .appendSpend(batch)
       .then(
         (added) => {
+          ok = true;
           this.#stats.flushed += batch.length;
           this.#stats.duplicates += batch.length - added;
         },
@@ -113,7 +112,8 @@ export class LedgerWriter {
       )
       .finally(() => {
         this.#inFlight = undefined;
-        if (this.#queue.length >= this.#maxBatch && !this.#closed) void this.#drainOnce();
+        // After a failure the next attempt waits for the timer: no tight retry loop against a database that is down.
+        if (ok && this.#queue.length >= this.#maxBatch && !this.#closed) void this.#drainOnce();
       });
     return this.#inFlight;
   }
