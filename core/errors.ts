@@ -84,6 +84,13 @@ export const ERROR_CODES = {
   DGP_ERR_KVCACHE_BAD_RESPONSE: { status: 502, summary: 'LMCache or vLLM answered 2xx with JSON that does not have the documented shape.', fix: 'Check the controller version against the LMCache contract in docs/kvcache.md.' },
   DGP_ERR_KVCACHE_TIMEOUT: { status: 504, summary: 'A vLLM or LMCache call did not finish within lookup_routing_timeout (request path) or request_timeout (background).', fix: 'Nothing is needed per request; raise the timeout if the controller is just slow.' },
   DGP_ERR_KVCACHE_BREAKER_OPEN: { status: 503, summary: 'The kvcache circuit breaker is open after repeated failures; the call was not made.', fix: 'Fix the failing vLLM / LMCache service; the breaker probes it again after circuit_breaker.recovery_timeout.' },
+  // --- keys (dgp.filter.llm.keys: JWT identity) and the key stores (dgp.adapter.store.sqlite / .postgres) ---
+  DGP_ERR_KEYS_JWT_INVALID: { status: 401, summary: 'A client JWT failed verification: expired, not yet valid, wrong iss or aud, bad signature, an algorithm not accepted, no matching key, or malformed.', fix: 'The message names the failed check; issue a fresh token for this gateway (issuer, audience) or fix jwt.issuer / jwt.audience / jwt.clock_skew_seconds.' },
+  DGP_ERR_KEYS_JWKS_UNAVAILABLE: { status: 503, summary: 'The JWKS URL could not be fetched in time or did not answer 200 with a key set.', fix: 'Check jwt.jwks_url from the gateway host; a cached key set keeps serving known kids meanwhile.' },
+  DGP_ERR_KEYS_JWT_CONFIG: { status: 500, summary: 'The jwt block is inconsistent: no key source, both jwks_file and jwks_url, an algorithm without its key source, or an unreadable JWKS file.', fix: 'Set one of jwks_file / jwks_url for RS256, ES256, EdDSA and hs256_secret for HS256.' },
+  DGP_ERR_KEYSTORE_CONFLICT: { status: 409, summary: 'A key, team or user with this id (or a key with this hash) already exists.', fix: 'Pick another id, or update the existing record.' },
+  DGP_ERR_KEYSTORE_INVALID: { status: 400, summary: 'A value the key store cannot hold: a non-integer budget or time, an unknown or read-only field in an update, a bad page size or scope.', fix: 'Budgets are integer nano-USD, times integer ms; hash and prefix change through rotate only.' },
+  DGP_ERR_KEYSTORE_UNAVAILABLE: { status: 503, summary: 'The SQLite file or the PostgreSQL server could not be opened or migrated.', fix: 'Check the path (directory writable) or the PostgreSQL URL and that the server is up.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
