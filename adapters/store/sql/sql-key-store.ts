@@ -27,6 +27,11 @@ const BUDGETED_DEFAULTS = {
   soft_budget_nanos: null, rpm: null, tpm: null, max_parallel_requests: null, model_budgets: {},
 } satisfies Omit<BudgetedRecord, 'id' | 'created_at' | 'updated_at'>;
 
+/** The input without undefined fields, so an explicit `undefined` keeps the default instead of erasing it. */
+function defined<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as T;
+}
+
 export class SqlKeyStore implements KeyStore {
   readonly #db: SqlDriver;
   readonly #now: () => number;
@@ -40,7 +45,7 @@ export class SqlKeyStore implements KeyStore {
     const t = this.#now();
     const rec: KeyRecord = {
       ...BUDGETED_DEFAULTS, user_id: null, routes: [], expires_at: null,
-      ...input, id: input.id ?? randomUUID(), created_at: t, updated_at: t,
+      ...defined(input), id: input.id ?? randomUUID(), created_at: t, updated_at: t,
     };
     await this.#insert('virtual_keys', KEY_COLUMNS, rec);
     return rec;
@@ -152,7 +157,7 @@ export class SqlKeyStore implements KeyStore {
 
   async #createBudgeted(table: Table, input: NewBudgeted): Promise<BudgetedRecord> {
     const t = this.#now();
-    const rec: BudgetedRecord = { ...BUDGETED_DEFAULTS, ...input, id: input.id ?? randomUUID(), created_at: t, updated_at: t };
+    const rec: BudgetedRecord = { ...BUDGETED_DEFAULTS, ...defined(input), id: input.id ?? randomUUID(), created_at: t, updated_at: t };
     await this.#insert(table, BUDGETED_COLUMNS, rec);
     return rec;
   }

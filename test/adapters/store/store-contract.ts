@@ -36,6 +36,8 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     t.same(await store.getKeyByHash(k.hash), rec);
     t.equal(await store.getKeyByHash(generateKey().hash), undefined);
     t.equal(await store.getKey('nope'), undefined);
+    t.same((await store.createTeam({ id: 'z', models: undefined, alias: undefined })).models, [], 'undefined keeps the default');
+    t.same((await store.getTeam('z'))?.models, []);
   });
 
   t.test('every key field round-trips', async (t) => {
