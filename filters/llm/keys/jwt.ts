@@ -7,52 +7,16 @@ import {
   createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey,
 } from 'jose';
 import { defineErrorCode } from '../../../core/index.js';
+import type { JwtAlgorithm, JwtClaimMap, JwtConfig } from './jwt-schema.js';
 import { NO_LIMITS, type Principal } from './principal.js';
+
+export type { JwtAlgorithm, JwtClaimMap, JwtConfig } from './jwt-schema.js';
 
 export const jwtInvalid = defineErrorCode('DGP_ERR_KEYS_JWT_INVALID', 401);
 export const jwksUnavailable = defineErrorCode('DGP_ERR_KEYS_JWKS_UNAVAILABLE', 503);
 export const jwtConfigInvalid = defineErrorCode('DGP_ERR_KEYS_JWT_CONFIG', 500);
 
-export type JwtAlgorithm = 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
 const ASYMMETRIC: readonly JwtAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
-
-/** Claim paths: a claim name, or a dot path into nested claims (`realm.team`). A name that exists as is wins. */
-export interface JwtClaimMap {
-  /** Principal key id becomes `jwt:<value>`. Default: `sub`. */
-  subject?: string;
-  team?: string;
-  user?: string;
-  alias?: string;
-  /** An array of model names/globs, or one string separated by spaces or commas. */
-  models?: string;
-  budget_tier?: string;
-}
-
-export interface JwtConfig {
-  /** Path of a JWKS JSON file (`{"keys": [...]}`). */
-  jwks_file?: string;
-  /** HTTPS (or loopback HTTP) URL of a JWKS; fetched and cached. */
-  jwks_url?: string;
-  /** Shared secret for HS256 tokens; HS256 is refused without it. */
-  hs256_secret?: string;
-  /** Accepted `iss` value(s); unchecked when absent. */
-  issuer?: string | string[];
-  /** Accepted `aud` value(s); unchecked when absent. */
-  audience?: string | string[];
-  /** Accepted algorithms. Default: RS256, ES256, EdDSA when a JWKS is set, plus HS256 when a secret is set. */
-  algorithms?: JwtAlgorithm[];
-  /** Tolerance for `exp` and `nbf`, seconds. Default: 30. */
-  clock_skew_seconds?: number;
-  /** Reject tokens without `exp`. Default: true. */
-  require_exp?: boolean;
-  /** Shortest time between two JWKS fetches caused by unknown `kid`s, ms. Default: 30000. */
-  jwks_cooldown_ms?: number;
-  /** A fetched JWKS is refetched when older than this, ms. Default: 600000. */
-  jwks_max_age_ms?: number;
-  /** JWKS fetch timeout, ms. Default: 5000. */
-  jwks_timeout_ms?: number;
-  claims?: JwtClaimMap;
-}
 
 export interface VerifiedJwt {
   principal: Principal;

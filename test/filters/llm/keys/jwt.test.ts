@@ -115,3 +115,14 @@ t.test('bad configs are refused with a coded error', async (t) => {
   await t.rejects(createJwtVerifier({ jwks_file: join(dir, 'missing.json') }), { code: 'DGP_ERR_KEYS_JWT_CONFIG', message: /cannot read the JWKS file/ });
   await t.rejects(createJwtVerifier({ hs256_secret: 'x', algorithms: ['RS256'] }), { message: /need jwks_file or jwks_url/ });
 });
+
+t.test('the jwt config schema accepts the documented fields and rejects unknown ones', async (t) => {
+  const { Compile } = await import('typebox/compile');
+  const { JwtConfigSchema } = await import('../../../../filters/llm/keys/jwt-schema.js');
+  const check = Compile(JwtConfigSchema);
+  t.ok(check.Check({ jwks_url: 'https://idp.example/jwks', issuer: ['a', 'b'], audience: 'dgp', algorithms: ['RS256', 'EdDSA'], clock_skew_seconds: 30, claims: { team: 'org.team', models: 'scope' } }));
+  t.notOk(check.Check({ jwks_file: 'x', bogus: 1 }), 'unknown field');
+  t.notOk(check.Check({ algorithms: ['none'] }), 'alg none is not a choice');
+  t.notOk(check.Check({ jwks_url: 'ftp://x' }));
+  t.notOk(check.Check({ claims: { tema: 'x' } }), 'a misspelt claim field');
+});
