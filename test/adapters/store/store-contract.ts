@@ -1,6 +1,7 @@
 // The one KeyStore contract suite every store adapter runs (SQLite and PostgreSQL today): keys, teams and users
 // CRUD, rotation, blocking, keyset pagination, and the spend ledger's exactly-once append, sums and reports.
 import type { Test } from 'tap';
+import { budgetWindow } from '../../../filters/llm/keys/budget-window.js';
 import { LedgerWriter } from '../../../filters/llm/keys/ledger-writer.js';
 import { generateKey } from '../../../filters/llm/keys/key-material.js';
 import type { KeyStore, SpendRow } from '../../../filters/llm/keys/store-types.js';
@@ -166,6 +167,20 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     t.equal(await store.sumSpend({ scope: 'key', id: 'k1', from: 0, to: 1000, model: 'gpt-4o-mini' }), 9_000_000_000_001);
     t.equal(await store.sumSpend({ scope: 'key', id: 'none', from: 0, to: 1000 }), 0);
     await t.rejects(store.sumSpend({ scope: 'bogus' as never, id: 'x', from: 0, to: 1 }), { code: 'DGP_ERR_KEYSTORE_INVALID' });
+  });
+
+  t.test('a restart rebuilds the current window of a budget from the ledger', async (t) => {
+    const now = Date.parse('2026-12-06T10:00:00Z');
+    await store.appendSpend([
+      spendRow(1, { ts: Date.parse('2026-12-05T23:59:59.999Z'), cost_nanos: 1 }),
+      spendRow(2, { ts: Date.parse('2026-12-06T00:00:00Z'), cost_nanos: 20 }),
+      spendRow(3, { ts: Date.parse('2026-12-06T09:59:00Z'), cost_nanos: 300 }),
+      spendRow(4, { ts: Date.parse('2026-11-30T12:00:00Z'), cost_nanos: 4000 }),
+    ]);
+    const day = budgetWindow('1d', now);
+    const month = budgetWindow('1mo', now);
+    t.equal(await store.sumSpend({ scope: 'key', id: 'k1', from: day.start, to: day.end }), 320);
+    t.equal(await store.sumSpend({ scope: 'key', id: 'k1', from: month.start, to: month.end }), 321);
   });
 
   t.test('spendReport groups by key, team, user or model, largest cost first', async (t) => {

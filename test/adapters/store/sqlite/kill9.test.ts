@@ -16,13 +16,17 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const MAX_BATCH = 64;
 const INTERVAL_MS = 20;
 
-/** Runs the child until it has reported `atLeast` committed rows beyond `from`, kills it, returns the last report. */
-function runAndKill(path: string, from: number, atLeast: number): Promise<number> {
+/**
+ * Runs the child until it has reported `atLeast` committed rows beyond `from`, then sends `signal`; resolves with the
+ * last row reported (for SIGTERM: the last row the child queued before it closed the writer).
+ */
+function runAndKill(path: string, from: number, atLeast: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<number> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', 'tsx', child, path, String(MAX_BATCH), String(INTERVAL_MS)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let last = -1;
+    let sent = false;
     let buf = '';
     let err = '';
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -31,11 +35,11 @@ function runAndKill(path: string, from: number, atLeast: number): Promise<number
       const lines = buf.split('\n');
       buf = lines.pop()!;
       for (const line of lines) last = Math.max(last, Number(line.split(' ')[1]));
-      if (last >= from + atLeast && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+      if (last >= from + atLeast && !sent) (sent = p.kill(signal));
     });
-    p.once('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(last);
-      else reject(new Error(`child exited with ${code} before it was killed:\n${err}`));
+    p.once('exit', (code, sig) => {
+      if (sent && (sig === 'SIGKILL' || code === 0)) resolve(last);
+      else reject(new Error(`child exited with ${code ?? sig} before it was signalled:\n${err}`));
     });
   });
 }
@@ -66,4 +70,16 @@ t.test('kill -9 loses nothing the writer committed and never corrupts the file',
   const store = openSqliteStore({ path });
   t.equal(await store.sumSpend({ scope: 'key', id: 'k1', from: 0, to: 1e9 }), ((committed + 1) * (committed + 2)) / 2);
   await store.close();
+});
+
+t.test('on SIGTERM the writer is closed and every queued row is written', async (t) => {
+  const path = join(dir, 'sigterm.db');
+  const lastQueued = await runAndKill(path, -1, 1000, 'SIGTERM');
+  const raw = new Database(path, { readonly: true });
+  const { n, maxSeq } = raw
+    .prepare('SELECT COUNT(*) AS n, MAX(CAST(SUBSTR(request_id, 5) AS INTEGER)) AS maxSeq FROM spend_ledger')
+    .get() as { n: number; maxSeq: number };
+  raw.close();
+  t.equal(maxSeq, lastQueued, 'the last queued row is there');
+  t.equal(n, lastQueued + 1, 'and every row before it');
 });
