@@ -26,7 +26,6 @@ export function openSqliteStore(opts: SqliteStoreOptions): KeyStore {
     db = new Database(opts.path, { timeout: opts.busyTimeoutMs ?? 5000 });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
     migrate(db);
   } catch (err) {
     throw storeUnavailable(`cannot open the SQLite key store at ${opts.path}: ${(err as Error).message}`, { cause: err });
