@@ -1,4 +1,4 @@
-// Imports every built-in plugin manifest (filters/, adapters/) and the LLM layer so that their defineErrorCode calls
+// Imports every built-in plugin manifest and errors.ts module (filters/, adapters/) and the LLM layer so that their defineErrorCode calls
 // run, then returns the codes they registered: what docs/errors.md and its in-step test cover besides core/errors.ts.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ function manifests(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) manifests(p, out);
-    else if (name === 'index.ts') out.push(p);
+    else if (name === 'index.ts' || name === 'errors.ts') out.push(p);
   }
   return out;
 }

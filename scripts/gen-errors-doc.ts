@@ -15,6 +15,8 @@ const AREAS: Record<string, string> = {
   PRICING: 'Pricing (dgp-gateway/llm, core/llm/pricing: the price book)',
   REGISTRY: 'Registry adapters (Nacos, etcd)',
   STORE: 'Stores (memory, Redis)',
+  KEYS: 'Keys and identity (dgp.filter.llm.keys, filters/llm/keys/errors.ts)',
+  KEYSTORE: 'Key stores (dgp.adapter.store.sqlite, dgp.adapter.store.postgres)',
   KVCACHE: 'KV-cache routing (dgp.filter.ai.kvcache, filters/ai/kvcache/errors.ts; logged and counted, never sent to clients)',
 };
 

@@ -3,16 +3,22 @@
 # installed when running as root with apt-get; otherwise one line names what is missing and the tests do not run.
 set -euo pipefail
 
-# command the tests spawn → Debian package that provides it. PostgreSQL goes here once a test starts one
-# (e.g. `[postgres]=postgresql`, with the helper looking in /usr/lib/postgresql/*/bin).
+# command the tests spawn → Debian package that provides it. PostgreSQL's server binaries are not on PATH (Debian
+# keeps them in /usr/lib/postgresql/<version>/bin, where test/helpers/postgres-server.ts looks), so `has` checks there.
 declare -A packages=(
   [etcd]=etcd-server
   [redis-server]=redis-server
+  [initdb]=postgresql
 )
+
+has() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/$1" >/dev/null
+}
 
 missing=()
 for cmd in "${!packages[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+  has "$cmd" || missing+=("${packages[$cmd]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -22,11 +28,11 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The Debian packages start their services; the tests run their own on free ports, so stop those quietly.
-  for svc in etcd redis-server; do
+  for svc in etcd redis-server postgresql; do
     if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
   done
   for cmd in "${!packages[@]}"; do
-    command -v "$cmd" >/dev/null 2>&1 || { echo "test-deps: ${packages[$cmd]} was installed but \`$cmd\` is still not on PATH" >&2; exit 1; }
+    has "$cmd" || { echo "test-deps: ${packages[$cmd]} was installed but \`$cmd\` is still not on PATH" >&2; exit 1; }
   done
   exit 0
 fi

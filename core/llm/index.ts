@@ -5,3 +5,4 @@ export * from './client-api.js';
 export * from './render-error.js';
 export * from './errors.js';
 export * from './pricing/index.js';
+export * from './governance/index.js';

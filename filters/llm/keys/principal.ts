@@ -1,0 +1,81 @@
+// Who is calling: the principal a virtual key or a JWT resolves to, and the model allow-list matcher (exact names and
+// `*` globs compiled once into a set and one regular expression, so a check is a Set lookup or one regex test).
+import type { BudgetDuration } from '../../../core/llm/index.js';
+import type { KeyRecord, ModelBudget } from '../../../core/llm/index.js';
+
+export interface PrincipalLimits {
+  max_budget_nanos: number | null;
+  budget_duration: BudgetDuration | null;
+  soft_budget_nanos: number | null;
+  rpm: number | null;
+  tpm: number | null;
+  max_parallel_requests: number | null;
+  model_budgets: Record<string, ModelBudget>;
+}
+
+export interface Principal {
+  /** The virtual key's id, or `jwt:<sub>` for a token. */
+  key_id: string;
+  source: 'key' | 'jwt';
+  alias: string | null;
+  team: string | null;
+  user: string | null;
+  /** The caller's own end user (the body's `user` or a header); set per request by the filter. */
+  end_user: string | null;
+  metadata: Record<string, unknown>;
+  /** Allowed models: exact names and `*` globs; empty = every model. */
+  models: string[];
+  /** Allowed route names; empty = every route. */
+  routes: string[];
+  expires_at: number | null;
+  blocked: boolean;
+  /** A JWT's budget tier claim (the filter maps tiers to limits). */
+  budget_tier: string | null;
+  limits: PrincipalLimits;
+}
+
+export type ModelMatcher = (model: string) => boolean;
+
+const escapeRegex = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** An allow-list check: empty list or `*` allows every model; `claude-*` any model that starts with `claude-`. */
+export function compileModelMatcher(patterns: readonly string[]): ModelMatcher {
+  if (patterns.length === 0 || patterns.includes('*')) return () => true;
+  const exact = new Set(patterns.filter((p) => !p.includes('*')));
+  const globs = patterns.filter((p) => p.includes('*'));
+  if (globs.length === 0) return (model) => exact.has(model);
+  const re = new RegExp(`^(?:${globs.map((g) => g.split('*').map(escapeRegex).join('.*')).join('|')})$`, 's');
+  return (model) => exact.has(model) || re.test(model);
+}
+
+/** The principal of a stored key (end_user is per request, so null here). */
+export function principalOfKey(key: KeyRecord): Principal {
+  return {
+    key_id: key.id,
+    source: 'key',
+    alias: key.alias,
+    team: key.team_id,
+    user: key.user_id,
+    end_user: null,
+    metadata: key.metadata,
+    models: key.models,
+    routes: key.routes,
+    expires_at: key.expires_at,
+    blocked: key.blocked,
+    budget_tier: null,
+    limits: {
+      max_budget_nanos: key.max_budget_nanos,
+      budget_duration: key.budget_duration,
+      soft_budget_nanos: key.soft_budget_nanos,
+      rpm: key.rpm,
+      tpm: key.tpm,
+      max_parallel_requests: key.max_parallel_requests,
+      model_budgets: key.model_budgets,
+    },
+  };
+}
+
+export const NO_LIMITS: PrincipalLimits = Object.freeze({
+  max_budget_nanos: null, budget_duration: null, soft_budget_nanos: null, rpm: null, tpm: null,
+  max_parallel_requests: null, model_budgets: {},
+});

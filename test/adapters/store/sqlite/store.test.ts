@@ -1,0 +1,49 @@
+// The SQLite key store against the shared contract, plus what only a file gives: WAL mode, reopen with the data and
+// the schema intact, migration once, the hash lookup's query plan.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { openSqliteStore } from '../../../../adapters/store/sqlite/sqlite-store.js';
+import { generateKey } from '../../../../filters/llm/keys/key-material.js';
+import { spendRow, storeContract } from '../keystore-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dgp-sqlite-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+t.test('contract', async (t) => {
+  storeContract(t, { fresh: async (now) => openSqliteStore({ path: join(dir, `c${++n}`, 'dgp.db'), now }) });
+});
+
+t.test('the file is in WAL mode, and reopening keeps data and migrates once', async (t) => {
+  const path = join(dir, 'reopen', 'dgp.db');
+  const a = openSqliteStore({ path });
+  const k = generateKey();
+  const rec = await a.createKey({ hash: k.hash, display_prefix: k.displayPrefix, alias: 'kept' });
+  await a.appendSpend([spendRow(1)]);
+  await a.close();
+  const b = openSqliteStore({ path });
+  t.same(await b.getKeyByHash(k.hash), rec);
+  t.equal(await b.sumSpend({ scope: 'key', id: 'k1', from: 0, to: 1e7 }), 1000);
+  await b.close();
+  const raw = new Database(path, { readonly: true });
+  t.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+  t.same(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
+  raw.close();
+});
+
+t.test('an unopenable path is a coded 503', async (t) => {
+  writeFileSync(join(dir, 'a-file'), '');
+  t.throws(() => openSqliteStore({ path: join(dir, 'a-file', 'x.db') }), { code: 'DGP_ERR_KEYSTORE_UNAVAILABLE', status: 503 });
+});
+
+t.test('getKeyByHash is one lookup on the unique hash index', async (t) => {
+  const path = join(dir, 'plan', 'dgp.db');
+  (await openSqliteStore({ path }).close());
+  const raw = new Database(path, { readonly: true });
+  const plan = raw.prepare('EXPLAIN QUERY PLAN SELECT * FROM virtual_keys WHERE hash = ?').all('x') as Array<{ detail: string }>;
+  t.match(plan[0]?.detail, /SEARCH virtual_keys USING INDEX sqlite_autoindex_virtual_keys_\d \(hash=\?\)/);
+  raw.close();
+});
