@@ -13,6 +13,8 @@ import { createLogger, redactDeep } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
 import { createWorkerPool, type WorkerPool } from './workers/index.js';
 import { createAdminServer, createMetricsServer, listenOn, type AdminSource } from './admin/server.js';
+import { AdminGuard } from './admin/guard.js';
+import { callAdminRoute } from './admin/route-call.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
@@ -101,7 +103,7 @@ export class Gateway {
     }
     try {
       if (config.admin.enabled && !opts.worker) {
-        gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log);
+        gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log, new AdminGuard(config.admin));
         gw.adminPort = await listenOn(gw.admin, config.admin.address, config.admin.port, 'admin listener');
       }
       if (config.metric.enable && config.metric.prometheus_port && !opts.worker) {
@@ -255,6 +257,8 @@ export class Gateway {
       }),
       plugins: () => this.current.registry.list(),
       reload: () => this.reload({ trigger: 'admin' }),
+      routes: () => this.current.adminRoutes.list(),
+      callRoute: (call) => callAdminRoute(this.current.adminRoutes, call, this.log),
     };
   }
 

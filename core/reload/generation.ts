@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from '../plugin-api.js';
 import type { BootstrapConfig } from '../config/schema/index.js';
+import { AdminRouteTable } from '../admin/route-table.js';
 import { DgpError } from '../errors.js';
 import { FilterChain, type ChainSlot } from '../chain/chain.js';
 import { ClusterManager } from '../cluster/index.js';
@@ -32,6 +33,8 @@ export class Generation {
   readonly filters: Array<{ kind: string; instance: HttpFilter }> = [];
   readonly adapters: Array<{ kind: string; instance: AdapterInstance }> = [];
   readonly abort = new AbortController();
+  /** The plugins' admin routes: they serve exactly while this generation does. */
+  readonly adminRoutes = new AdminRouteTable();
   private leases = 0;
   private retired = false;
   private closing: Promise<void> | undefined;
@@ -139,6 +142,7 @@ export async function buildGeneration(
     },
     plugin: (k) => registry.get(k)?.manifest,
     providers,
+    admin: gen.adminRoutes.scope(kind),
   });
   const create = async <I>(p: ResolvedPlugin): Promise<I> => {
     try {
@@ -199,5 +203,11 @@ export async function buildGeneration(
     );
   }
   for (const p of resolved.adapters) gen.adapters.push({ kind: p.entry.kind, instance: await create<AdapterInstance>(p) });
+  try {
+    gen.adminRoutes.seal();
+  } catch (err) {
+    await gen.close();
+    throw err;
+  }
   return gen;
 }
