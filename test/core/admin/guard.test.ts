@@ -75,7 +75,15 @@ t.test('with admin.token: every endpoint but /health and /ready needs it', async
     t.equal((await adminRequest(port, '/config', { headers: { host, authorization: `Bearer ${TOKEN}` } })).status, 200, `allowed_hosts: ${host}`);
   }
   t.equal((await adminRequest(port, '/config', { headers: { host: 'svc.example.evil', authorization: `Bearer ${TOKEN}` } })).status, 421);
-  t.notMatch(JSON.stringify(g.logs), new RegExp(TOKEN), 'the token never reaches the logs');
+  const NEW = 'adm-NEW-0123456789abcdef';
+  await g.writeConfig(yaml(`admin: {address: 127.0.0.1, port: 0, token: ${NEW}, allowed_hosts: [admin.gw.internal, "*.svc.example"]}`));
+  const changed = await adminRequest(port, '/reload', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+  t.match(changed, { status: 200, body: { ok: true, restartRequired: ['admin.token changed'] } }, 'a new token waits for a restart');
+  t.notMatch(changed.text, /NEW/, 'the reload result does not show it');
+  t.equal((await adminRequest(port, '/config', { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200, 'the running token still works');
+  const logs = JSON.stringify(g.logs);
+  t.notMatch(logs, new RegExp(TOKEN), 'the token never reaches the logs');
+  t.notMatch(logs, /NEW-0123/);
 });
 
 t.test('an exposed admin listener without a token, or a short token, is refused at start', async (t) => {
