@@ -52,19 +52,23 @@ async function sendMetrics(res: http.ServerResponse, registry: Registry): Promis
 /** The body as UTF-8, or undefined after answering 413 when it exceeds `limit` bytes. */
 function readBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): Promise<string | undefined> {
   const tooLarge = (): undefined => {
+    // The rest of the body is not read: answer, then close the connection once the answer is out.
+    res.on('finish', () => req.destroy());
     sendError(res, new DgpError('DGP_ERR_HTTP_BODY_TOO_LARGE', `admin request bodies are limited to ${limit} bytes`), { connection: 'close' });
-    req.destroy();
     return undefined;
   };
   if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > limit) return resolve(tooLarge());
-      chunks.push(c);
-    });
+      if (size <= limit) return void chunks.push(c);
+      req.off('data', onData);
+      req.pause();
+      resolve(tooLarge());
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });

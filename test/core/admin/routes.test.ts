@@ -1,6 +1,7 @@
 // Plugin admin routes through a real admin listener: mounted by fixture plugins' create(), reachable behind the
 // guard, listed by GET /, replaced on reload, gone when the plugin leaves the config, and a conflict between two
 // plugins fails the load naming both kinds.
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Gateway } from '../../../core/gateway.js';
@@ -59,6 +60,20 @@ t.test('a plugin route: reachable, guarded, listed, replaced on reload, removed 
   t.match(await adminRequest(port, '/admin/v1/echo/fail?coded=1', { headers: AUTH }), { status: 409, body: { error: { code: 'TEST_ERR_TAKEN', message: 'item is taken' } } });
   t.match(await adminRequest(port, '/admin/v1/echo/items', { method: 'POST', headers: { ...AUTH, ...JSON_TYPE }, body: '{"a":' }), { status: 400, body: { error: { code: 'DGP_ERR_HTTP_BAD_JSON' } } });
   t.match(await adminRequest(port, '/admin/v1/echo/items', { method: 'POST', headers: { ...AUTH, ...JSON_TYPE }, body: JSON.stringify({ a: 'x'.repeat(300) }) }), { status: 413, body: { error: { code: 'DGP_ERR_HTTP_BODY_TOO_LARGE' } } }, 'maxBodyBytes');
+  const announced = { ...AUTH, ...JSON_TYPE, 'content-length': String(2 * 1024 * 1024) };
+  t.match(await adminRequest(port, '/admin/v1/echo/items', { method: 'POST', headers: announced }), { status: 413, headers: { connection: 'close' } }, 'over 1 MiB by content-length, answered before the body');
+  const chunked = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/admin/v1/echo/items', method: 'POST', agent: false, headers: { ...AUTH, ...JSON_TYPE, 'transfer-encoding': 'chunked' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    // One byte over, so the whole body is sent before the answer (a client still writing when the server closes may
+    // see a reset instead of the 413).
+    for (let i = 0; i < 16; i++) req.write('x'.repeat(64 * 1024));
+    req.end('x');
+  });
+  t.equal(chunked, 413, 'over 1 MiB while streaming');
   t.match(await adminRequest(port, '/admin/v1/echo/info', { method: 'DELETE', headers: AUTH }), { status: 405, headers: { allow: 'GET' } });
   t.match(await adminRequest(port, '/admin/v1/nothing', { headers: AUTH }), { status: 404, body: { error: { code: 'DGP_ERR_ADMIN_NOT_FOUND', message: /GET \/ lists them/ } } });
 
