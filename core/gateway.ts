@@ -258,7 +258,16 @@ export class Gateway {
       plugins: () => this.current.registry.list(),
       reload: () => this.reload({ trigger: 'admin' }),
       routes: () => this.current.adminRoutes.list(),
-      callRoute: (call) => callAdminRoute(this.current.adminRoutes, call, this.log),
+      // Holds the generation like a request does, so a reload cannot close the plugin under a running handler.
+      callRoute: async (call) => {
+        const gen = this.current;
+        gen.acquire();
+        try {
+          return await callAdminRoute(gen.adminRoutes, call, this.log);
+        } finally {
+          gen.release();
+        }
+      },
     };
   }
 
