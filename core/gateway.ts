@@ -16,6 +16,8 @@ import { workerPoolService } from './workers/pool-service.js';
 import { ServiceRegistry, type ServiceScope } from './services/registry.js';
 import { readinessReport, type ReadinessReport } from './services/readiness.js';
 import { createAdminServer, createMetricsServer, listenOn, type AdminSource } from './admin/server.js';
+import { AdminGuard } from './admin/guard.js';
+import { callAdminRoute } from './admin/route-call.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
@@ -106,7 +108,7 @@ export class Gateway {
     }
     try {
       if (config.admin.enabled && !opts.worker) {
-        gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log);
+        gw.admin = createAdminServer(gw.adminSource(), gw.metrics.registry, log, new AdminGuard(config.admin));
         gw.adminPort = await listenOn(gw.admin, config.admin.address, config.admin.port, 'admin listener');
       }
       if (config.metric.enable && config.metric.prometheus_port && !opts.worker) {
@@ -260,6 +262,17 @@ export class Gateway {
       }),
       plugins: () => this.current.registry.list(),
       reload: () => this.reload({ trigger: 'admin' }),
+      routes: () => this.current.adminRoutes.list(),
+      // Holds the generation like a request does, so a reload cannot close the plugin under a running handler.
+      callRoute: async (call) => {
+        const gen = this.current;
+        gen.acquire();
+        try {
+          return await callAdminRoute(gen.adminRoutes, call, this.log);
+        } finally {
+          gen.release();
+        }
+      },
     };
   }
 

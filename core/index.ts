@@ -1,5 +1,6 @@
 // The public plugin SDK: the only core module plugins import (types, statuses, attribute keys, error helpers).
 export * from './plugin-api.js';
+export type * from './admin/route-api.js';
 export { defineFilter, type FilterDefinition } from './define-filter.js';
 export * from './attributes.js';
 export * from './services/index.js';

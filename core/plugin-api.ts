@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { DgpError } from './errors.js';
+import type { AdminRouteApi } from './admin/route-api.js';
 import type { ServicesApi } from './services/define.js';
 import type { Store } from './services/store.js';
 
@@ -309,4 +310,6 @@ export interface FactoryContext {
    * instance is belongs to the LLM layer's contract (`ProviderCodec` in dgp-gateway/llm).
    */
   readonly providers: ReadonlyMap<string, unknown>;
+  /** Mounts JSON routes on the admin listener for this generation (rules in core/admin/route-api.ts). */
+  readonly admin: AdminRouteApi;
 }

@@ -2,14 +2,15 @@
 // cluster references, bare-host domains, regexes, TLS files. Every check runs; all problems are reported at once.
 import { parseDuration } from './duration.js';
 import { didYouMean } from './did-you-mean.js';
-import { adaptersOf, clusterNames, clustersOf, collectDurations, hcmsOf, items, listenerName, listenersOf, routesOf, str, sub, type At } from './config-walk.js';
+import { adaptersOf, clusterNames, rec, clustersOf, collectDurations, hcmsOf, items, listenerName, listenersOf, routesOf, str, sub, type At } from './config-walk.js';
 import { child, error, warning, type Finding } from './problems.js';
 import { bootstrapJsonSchema, HCM_KIND } from './schema/index.js';
+import { isLoopbackAddress } from '../admin/host-check.js';
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 export function semanticChecks(value: unknown): Finding[] {
-  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value), ...checkAdapterIds(value)];
+  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value), ...checkAdmin(value), ...checkAdapterIds(value)];
 }
 
 /** Filters name stores by adapter id, so two adapters must never share one. */
@@ -70,6 +71,24 @@ function checkListeners(value: unknown): Finding[] {
     }
   });
   return out;
+}
+
+/** Property 41: an admin listener reachable from other machines needs a token; a set token must not be guessable. */
+const MIN_ADMIN_TOKEN = 16;
+
+function checkAdmin(value: unknown): Finding[] {
+  const root = rec(value);
+  const admin = sub(root ? { v: root, ptr: '' } : undefined, 'admin');
+  if (!admin || admin.v.enabled === false) return [];
+  const address = str(admin.v.address) ?? '127.0.0.1';
+  const token = typeof admin.v.token === 'string' ? admin.v.token : '';
+  if (token !== '' && token.length < MIN_ADMIN_TOKEN) {
+    return [error('DGP_ERR_ADMIN_TOKEN_REQUIRED', child(admin.ptr, 'token'), `admin.token is ${token.length} characters long; at least ${MIN_ADMIN_TOKEN} are required`, 'use a random string, e.g. `openssl rand -hex 24`, passed as token: ${DGP_ADMIN_TOKEN}')];
+  }
+  if (token === '' && !isLoopbackAddress(address)) {
+    return [error('DGP_ERR_ADMIN_TOKEN_REQUIRED', child(admin.ptr, 'address'), `the admin listener binds ${address}, reachable from other machines, but admin.token is not set`, 'set admin.token: ${DGP_ADMIN_TOKEN} (16+ random characters), or bind address: 127.0.0.1')];
+  }
+  return [];
 }
 
 function checkClusters(value: unknown): Finding[] {

@@ -16,7 +16,7 @@ export interface BootstrapConfig {
     shutdown_config: { timeout: number; step_timeout: number; reject_policy: string };
   };
   metric: { enable: boolean; prometheus_port: number };
-  admin: { enabled: boolean; address: string; port: number };
+  admin: { enabled: boolean; address: string; port: number; token: string; allowed_hosts: string[] };
   /** Absolute paths (relative ones in conf.yaml are resolved against the config directory). */
   plugins: { dirs: string[] };
   /** threads 0 = auto (cores - 1, at least 1). */

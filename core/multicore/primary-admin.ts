@@ -1,10 +1,13 @@
-// The ONE admin listener of a multi-core gateway, served by the primary: /health, /metrics (merged from every worker)
-// and POST /reload (sent to every worker) go through the single-process admin handler; /ready, /config and /plugins
-// need answers from the workers, which arrive asynchronously, so they are answered here.
+// The ONE admin listener of a multi-core gateway, served by the primary with the single-process admin handler and its
+// guard: /metrics is merged from every worker, POST /reload sent to every worker, /ready /config /plugins answered
+// here from the workers' replies, and plugin admin routes forwarded to one worker.
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createAdminServer } from '../admin/server.js';
+import { createAdminServer, type AdminOverrides, type AdminSource } from '../admin/server.js';
+import { AdminGuard, type AdminGuardConfig } from '../admin/guard.js';
+import { errorBody, type AdminCall, type AdminReply } from '../admin/route-call.js';
+import { DgpError } from '../errors.js';
 import { combineReloads, type ClusterReloadResult } from './combine-reloads.js';
 import type { Supervisor } from './supervisor.js';
 import type { ReloadTrigger } from '../reload/result.js';
@@ -14,36 +17,40 @@ export type ClusterState = 'starting' | 'running' | 'draining';
 
 const ASK_MS = 2_000;
 const RELOAD_MS = 60_000;
+const ROUTE_MS = 30_000;
 
 /** Sends a reload to every worker and combines their results. */
 export async function reloadAll(supervisor: Supervisor, trigger: ReloadTrigger): Promise<ClusterReloadResult> {
   return combineReloads(trigger, await supervisor.broadcast('reload', RELOAD_MS, trigger));
 }
 
-export function createPrimaryAdmin(supervisor: Supervisor, registry: Registry, log: Logger, state: () => ClusterState): http.Server {
-  const single = createAdminServer(
-    { ready: () => false, config: () => null, plugins: () => null, reload: () => reloadAll(supervisor, 'admin') },
-    registry,
-    log,
-  );
-  const fallback = single.listeners('request')[0] as http.RequestListener;
-  const json = (res: http.ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body, null, 2);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
+export function createPrimaryAdmin(supervisor: Supervisor, registry: Registry, log: Logger, state: () => ClusterState, admin: AdminGuardConfig): http.Server {
+  const overrides: AdminOverrides = {};
+  for (const [path, answer] of Object.entries(ANSWERS)) overrides[`GET ${path}`] = () => answer(supervisor, state());
+  const source: AdminSource = {
+    ready: () => false,
+    config: () => null,
+    plugins: () => null,
+    reload: () => reloadAll(supervisor, 'admin'),
+    routes: async () => (await fromOneWorker(supervisor, 'routes'))?.value ?? [],
+    callRoute: (call) => callOnOneWorker(supervisor, call),
   };
-  return http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const answer = req.method === 'GET' ? ANSWERS[path ?? ''] : undefined;
-    if (!answer) return fallback(req, res);
-    answer(supervisor, state()).then(
-      ([status, body]) => json(res, status, body),
-      (err: unknown) => {
-        log.error({ err }, 'admin request failed');
-        if (!res.headersSent) json(res, 500, { error: (err as Error).message });
-      },
-    );
-  });
+  return createAdminServer(source, registry, log, new AdminGuard(admin), overrides);
+}
+
+/**
+ * A plugin admin route runs in exactly one worker, the first ready one in slot order: a call may change state, so it
+ * is never sent twice (nor retried on another worker); what it changes lives in a store every worker reads.
+ */
+async function callOnOneWorker(s: Supervisor, call: AdminCall): Promise<AdminReply> {
+  const view = s.views().find((v) => v.ready);
+  const unavailable = (why: string): AdminReply => ({ status: 503, body: errorBody(new DgpError('DGP_ERR_ADMIN_UNAVAILABLE', why)) });
+  if (!view) return unavailable('no worker is ready to answer this admin route; retry shortly');
+  try {
+    return await s.request(view.worker, 'admin', ROUTE_MS, { call });
+  } catch (err) {
+    return unavailable(`worker ${view.worker} did not answer this admin route: ${(err as Error).message}`);
+  }
 }
 
 type Answerer = (s: Supervisor, state: ClusterState) => Promise<[number, unknown]>;
@@ -66,7 +73,7 @@ async function workersNow(s: Supervisor): Promise<Array<Record<string, unknown> 
 }
 
 /** Asks the first ready worker that answers (in slot order); every worker runs the same config. */
-async function fromOneWorker<K extends 'config' | 'plugins'>(s: Supervisor, op: K) {
+async function fromOneWorker<K extends 'config' | 'plugins' | 'routes'>(s: Supervisor, op: K) {
   for (const view of s.views()) {
     if (!view.ready) continue;
     try {

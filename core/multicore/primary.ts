@@ -76,7 +76,7 @@ export async function runPrimary(o: PrimaryOptions): Promise<number> {
   try {
     // Bound before any worker is forked: a taken admin port fails the start at once.
     if (config.admin.enabled) {
-      const admin = createPrimaryAdmin(supervisor, registry, log, () => state);
+      const admin = createPrimaryAdmin(supervisor, registry, log, () => state, config.admin);
       servers.push(admin);
       adminPort = await listenOn(admin, config.admin.address, config.admin.port, 'admin listener');
     }

@@ -2,9 +2,11 @@
 // NaN and Infinity in metric values survive). Every message carries `dgp` so that other users of the channel (Node's
 // own cluster messages, prom-client's) are ignored.
 import type { ReloadResult, ReloadTrigger } from '../reload/result.js';
+import type { AdminCall, AdminReply } from '../admin/route-call.js';
+import type { AdminRouteInfo } from '../admin/route-api.js';
 
 /** What the primary can ask a worker; the reply's `value` type per op is in OpValue. */
-export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload';
+export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload' | 'routes' | 'admin';
 
 export interface OpRequest {
   dgp: 'request';
@@ -12,6 +14,8 @@ export interface OpRequest {
   op: WorkerOp;
   /** For op 'reload': what asked for it ('admin' for POST /reload, 'signal' for SIGHUP to the primary). */
   trigger?: ReloadTrigger;
+  /** For op 'admin': a plugin admin route call that passed the primary's guard. */
+  call?: AdminCall;
 }
 
 export interface OpReply {
@@ -63,6 +67,8 @@ export interface OpValue {
   config: Record<string, unknown>;
   plugins: unknown;
   reload: ReloadResult;
+  routes: AdminRouteInfo[];
+  admin: AdminReply;
 }
 
 export const isDgpMessage = (m: unknown): m is { dgp: string } =>

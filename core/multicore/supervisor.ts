@@ -76,7 +76,7 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Asks one slot's worker; rejects when it is not running, exits, or does not answer within `timeoutMs`. */
-  request<K extends WorkerOp>(worker: number, op: K, timeoutMs: number, trigger?: ReloadTrigger): Promise<OpValue[K]> {
+  request<K extends WorkerOp>(worker: number, op: K, timeoutMs: number, extra: Pick<OpRequest, 'trigger' | 'call'> = {}): Promise<OpValue[K]> {
     const slot = this.slots[worker - 1];
     const handle = slot?.handle;
     if (!slot || !handle || !handle.isConnected()) return Promise.reject(new Error(`worker ${worker} is not running (restart pending)`));
@@ -87,7 +87,7 @@ export class Supervisor extends EventEmitter {
         reject(new Error(`worker ${worker} (pid ${slot.pid}) did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
       slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      const message: OpRequest = { dgp: 'request', id, op, ...(trigger ? { trigger } : {}) };
+      const message: OpRequest = { dgp: 'request', id, op, ...extra };
       handle.send(message, undefined, (err) => err && settle(slot, id, new Error(`worker ${worker}: ${err.message}`)));
     });
   }
@@ -98,7 +98,7 @@ export class Supervisor extends EventEmitter {
       this.slots.map(async (s): Promise<Answer<K>> => {
         const pid = s.pid;
         try {
-          return { worker: s.worker, pid, ok: true, value: await this.request(s.worker, op, timeoutMs, trigger) };
+          return { worker: s.worker, pid, ok: true, value: await this.request(s.worker, op, timeoutMs, trigger ? { trigger } : {}) };
         } catch (err) {
           return { worker: s.worker, pid, ok: false, error: (err as Error).message };
         }

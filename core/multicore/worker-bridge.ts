@@ -2,8 +2,8 @@
 // answers the primary's requests over the cluster IPC channel (status, metrics, config, plugins, reload) and drains
 // when the primary says so, on SIGTERM/SIGINT, or when the primary is gone (its channel closed).
 import { Gateway, type GatewayOptions } from '../gateway.js';
-import { isDgpError } from '../errors.js';
 import { metricsAsJson } from './metrics-aggregate.js';
+import { DgpError, isDgpError } from '../errors.js';
 import { isDgpMessage, type OpReply, type OpRequest, type OpValue, type WorkerMessage } from './protocol.js';
 
 export type WorkerRunOptions = GatewayOptions & { worker: { slot: number; count: number } };
@@ -81,6 +81,11 @@ async function run(gw: Gateway, req: OpRequest): Promise<OpValue[OpRequest['op']
       return plain(src.plugins());
     case 'reload':
       return gw.reload({ trigger: req.trigger ?? 'admin' });
+    case 'routes':
+      return plain(await src.routes()) as OpValue['routes'];
+    case 'admin':
+      if (!req.call) throw new DgpError('DGP_ERR_INTERNAL', 'an admin request without its call');
+      return plain(await src.callRoute(req.call)) as OpValue['admin'];
   }
 }
 

@@ -6,6 +6,7 @@ import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from 
 import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
 import type { Store } from '../services/store.js';
 import type { BootstrapConfig } from '../config/schema/index.js';
+import { AdminRouteTable } from '../admin/route-table.js';
 import { DgpError } from '../errors.js';
 import { FilterChain, type ChainSlot } from '../chain/chain.js';
 import { ClusterManager, cooldownService } from '../cluster/index.js';
@@ -36,6 +37,8 @@ export class Generation {
   readonly filters: Array<{ kind: string; instance: HttpFilter }> = [];
   readonly adapters: Array<{ kind: string; id: string; instance: AdapterInstance }> = [];
   readonly abort = new AbortController();
+  /** The plugins' admin routes: they serve exactly while this generation does. */
+  readonly adminRoutes = new AdminRouteTable();
   private leases = 0;
   private retired = false;
   private closing: Promise<void> | undefined;
@@ -146,6 +149,7 @@ export async function buildGeneration(
     store: (id: string): Store => findStore(gen.adapters, id),
     plugin: (k) => registry.get(k)?.manifest,
     providers,
+    admin: gen.adminRoutes.scope(kind),
   });
   const create = async <I>(p: ResolvedPlugin): Promise<I> => {
     try {
@@ -206,6 +210,12 @@ export async function buildGeneration(
         draining: services.draining,
       }),
     );
+  }
+  try {
+    gen.adminRoutes.seal();
+  } catch (err) {
+    await gen.close();
+    throw err;
   }
   return gen;
 }

@@ -10,19 +10,24 @@ const FIXED: readonly Path[] = [
   ['admin', 'enabled'],
   ['admin', 'address'],
   ['admin', 'port'],
+  ['admin', 'token'],
+  ['admin', 'allowed_hosts'],
   ['metric', 'enable'],
   ['metric', 'prometheus_port'],
   ['workers', 'threads'],
   ['workers', 'max_queue'],
 ];
 
+/** A comparable text of a setting; the token is compared but never shown (the result goes to logs and /config). */
+const show = (v: unknown): string => (Array.isArray(v) ? JSON.stringify(v) : String(v));
+
 /** The fixed settings whose value differs between the running config and the new one, e.g. "admin.port 8889 → 9000". */
 export function restartRequired(running: BootstrapConfig, next: BootstrapConfig): string[] {
   const out: string[] = [];
   for (const [section, field] of FIXED) {
-    const before = (running[section] as Record<string, unknown>)[field];
-    const after = (next[section] as Record<string, unknown>)[field];
-    if (before !== after) out.push(`${section}.${field} ${String(before)} → ${String(after)}`);
+    const before = show((running[section] as Record<string, unknown>)[field]);
+    const after = show((next[section] as Record<string, unknown>)[field]);
+    if (before !== after) out.push(`${section}.${field} ${field === 'token' ? 'changed' : `${before} → ${after}`}`);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import type {
   WorkerPoolApi,
 } from '../../core/index.js';
 import { DgpError } from '../../core/index.js';
+import { AdminRouteTable } from '../../core/admin/route-table.js';
 import { ServiceRegistry, type ServiceScope } from '../../core/services/registry.js';
 
 export interface StubFactoryContext extends FactoryContext {
@@ -22,6 +23,8 @@ export interface StubFactoryContext extends FactoryContext {
   readonly controller: AbortController;
   /** The registry behind `metrics` (read values with `await registry.getSingleMetricAsString(name)`). */
   readonly registry: Registry;
+  /** The admin routes the plugin mounted through `admin.route` (call them with callAdminRoute). */
+  readonly adminRoutes: AdminRouteTable;
 }
 
 export interface StubFactoryOverrides extends Partial<Omit<FactoryContext, 'services'>> {
@@ -40,6 +43,7 @@ export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFa
   const registry = new Registry();
   const log = pino({ level: 'silent' });
   const providers = new Map<string, unknown>();
+  const adminRoutes = new AdminRouteTable();
   const ctx: StubFactoryContext = {
     kind: 'test.stub',
     log,
@@ -57,9 +61,11 @@ export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFa
     },
     plugin: (kind) => plugins.find((m) => m.kind === kind),
     providers,
+    admin: adminRoutes.scope(rest.kind ?? 'test.stub'),
     ...rest,
     controller,
     registry,
+    adminRoutes,
   };
   // As the host does once per generation, before any filter; provider codecs default every setting themselves.
   for (const m of plugins) if (m.type === 'provider' && overrides.providers === undefined) providers.set(m.kind, m.create({}, { ...ctx, kind: m.kind }));

@@ -46,9 +46,18 @@ export const BootstrapSchema = StrictObject(
     )),
     admin: O(StrictObject(
       {
-        enabled: O(Bool({ description: 'Run the admin listener (/health /ready /metrics /config /plugins, POST /reload).', default: true })),
+        enabled: O(Bool({ description: 'Run the admin listener (/health /ready /metrics /config /plugins, POST /reload, plugin routes under /admin/v1/).', default: true })),
         address: O(Str({ description: 'Admin bind address; keep it private.', default: '127.0.0.1' })),
         port: O(Port({ description: 'Admin port.', default: 8889 })),
+        token: O(Str({
+          description: 'Admin token: every admin request but GET /health and /ready must send `Authorization: Bearer <token>` (or `X-Admin-Token`). Empty = none, allowed only while address is a loopback address. At least 16 characters; take it from the environment.',
+          default: '',
+          examples: ['${DGP_ADMIN_TOKEN}'],
+        })),
+        allowed_hosts: O(List(Type.String(), {
+          description: 'Host names (besides IP addresses and localhost) the admin listener answers to; any other Host header gets 421 (a DNS-rebinding guard). A leading "*." matches subdomains.',
+          examples: [['admin.gw.internal', '*.svc.cluster.local']],
+        })),
       },
       { description: 'The admin listener (a dgp addition).' },
     )),

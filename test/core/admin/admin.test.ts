@@ -45,7 +45,7 @@ t.test('admin endpoints', async (t) => {
   const g = await startGateway(yaml(), { pluginDirs: [PLUGINS], env: { SECRET_KEY: 'sk-prov-CANARY' } });
   t.teardown(() => g.close());
   const get = async (path: string, method = 'GET') => {
-    const res = await request(`${g.adminUrl}${path}`, { method });
+    const res = await request(`${g.adminUrl}${path}`, { method, headers: method === 'POST' ? { 'content-type': 'application/json' } : {} });
     return { status: res.statusCode, type: res.headers['content-type'], text: await res.body.text() };
   };
 

@@ -46,7 +46,7 @@ t.test('a minimal file gets every default', async (t) => {
       shutdown_config: { timeout: 30000, step_timeout: 0, reject_policy: 'immediacy' },
     },
     metric: { enable: false, prometheus_port: 0 },
-    admin: { enabled: true, address: '127.0.0.1', port: 8889 },
+    admin: { enabled: true, address: '127.0.0.1', port: 8889, token: '', allowed_hosts: [] },
     plugins: { dirs: [] },
     workers: { threads: 0, max_queue: 1024 },
     log: { level: 'info', access_log: true },

@@ -114,9 +114,11 @@ export function get(port: number, path: string): Promise<{ status: number; body:
   });
 }
 
-export async function adminCall(port: number, path: string, method = 'GET'): Promise<{ status: number; body: any; text: string }> {
+/** An admin request; a POST is sent as JSON (the admin guard refuses a state change with any other content type). */
+export async function adminCall(port: number, path: string, method = 'GET', headers: Record<string, string> = {}, body = ''): Promise<{ status: number; body: any; text: string }> {
+  const sent = { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...headers };
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, agent: false, headers: sent }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => {
@@ -130,7 +132,7 @@ export async function adminCall(port: number, path: string, method = 'GET'): Pro
       });
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -48,7 +48,7 @@ t.test('--no-watch: SIGHUP and POST /reload reload; a file edit alone does not',
   await waitFor(() => /"trigger":"signal"/.test(out()), 3000, 'the reload log line names SIGHUP as the trigger');
 
   writeFileSync(join(dir, 'conf.yaml'), conf('three'));
-  const res = await request(`http://127.0.0.1:${admin}/reload`, { method: 'POST' });
+  const res = await request(`http://127.0.0.1:${admin}/reload`, { method: 'POST', headers: { 'content-type': 'application/json' } });
   t.equal(res.statusCode, 200);
   t.match(await res.body.json(), { ok: true, trigger: 'admin', diff: /routes \+main\/r-three -main\/r-two/ });
   t.equal(await getTag(base), 'three');

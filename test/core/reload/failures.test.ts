@@ -58,7 +58,7 @@ t.test('POST /reload answers 422 with the error, the old config keeps serving', 
   t.teardown(() => g.close());
   await g.writeConfig(tagConfig({ tag: 'good' }).replace('name: reload.tag', 'name: reload.tagg'));
   const { request } = await import('undici');
-  const res = await request(`${g.adminUrl}/reload`, { method: 'POST' });
+  const res = await request(`${g.adminUrl}/reload`, { method: 'POST', headers: { 'content-type': 'application/json' } });
   t.equal(res.statusCode, 422);
   const body = (await res.body.json()) as { ok: boolean; error: string; trigger: string };
   t.match(body, { ok: false, trigger: 'admin', error: /conf\.yaml:\d+:\d+ error DGP_ERR_PLUGIN_UNKNOWN_KIND .*did you mean.*reload\.tag/i });

@@ -78,7 +78,7 @@ t.test('etcd: a newly registered endpoint takes traffic within 1 s, and leaves w
   t.match(metrics, /dgp_registry_up\{registry="local",protocol="etcd"\} 1/);
   t.match(metrics, /dgp_registry_endpoints\{registry="local",protocol="etcd"\} 1/);
 
-  const reload = await request(`${g.adminUrl}/reload`, { method: 'POST' });
+  const reload = await request(`${g.adminUrl}/reload`, { method: 'POST', headers: { 'content-type': 'application/json' } });
   await reload.body.dump();
   t.equal(reload.statusCode, 200, 'a reload');
   const afterReload = await chat(g.url());
