@@ -21,7 +21,7 @@ import { collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } f
 
 export type { StreamTranslator } from './stream.js';
 
-export interface ExchangeInput {
+export interface TranslationInput {
   /** The API the client speaks (ctx.clientApi). */
   readonly clientApi: WireApi;
   readonly request: ClientRequestView;
@@ -59,7 +59,7 @@ export interface ClientResponse {
   body: Buffer | AsyncIterable<Buffer>;
 }
 
-export interface ProviderExchange {
+export interface AttemptTranslation {
   /** Same API on both sides: the response passes through (relabelled only when the model was mapped). */
   readonly passthrough: boolean;
   /** The client asked for a stream. */
@@ -83,7 +83,7 @@ const MAX_ERROR_BODY = 1024 * 1024;
 /** A translated unary answer is parsed whole; bigger ones (base64 images) are cut and fail to parse (502). */
 const MAX_UNARY_BODY = 64 * 1024 * 1024;
 
-export function createExchange(input: ExchangeInput): ProviderExchange {
+export function createTranslation(input: TranslationInput): AttemptTranslation {
   const client = input.clientCodec.client;
   if (!client) {
     throw new DgpError('DGP_ERR_PROVIDER_CODEC', `The "${input.clientCodec.name}" codec does not serve ${input.clientApi} clients.`);
@@ -169,7 +169,7 @@ export function createExchange(input: ExchangeInput): ProviderExchange {
   };
 }
 
-function planPassthrough(input: ExchangeInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
+function planPassthrough(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
   const { request } = input;
   let body = input.rawBody;
   if (isPlainObject(request.body)) {
@@ -193,7 +193,7 @@ function planPassthrough(input: ExchangeInput, client: ClientCodec, cx: CodecCon
   return { method: request.method.toUpperCase(), path: target.path, headers: target.headers, dropHeaders: [...CREDENTIALS, 'content-length', 'host'], body: hasBody ? body : undefined };
 }
 
-function planTranslated(input: ExchangeInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
+function planTranslated(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
   const { request, providerCodec: provider } = input;
   if (!client.chatOperations.includes(request.operation)) {
     throw new DgpError(

@@ -71,9 +71,9 @@ function transportFailed(f: TransportFailure, retryOn: RetryOn, status = 0): Fai
   return { kind: 'failed', status, errorType: f.kind, retryable, timedOut: f.timedOut, message: `${f.code}: ${f.message}` };
 }
 
-/** What an attempt needs from the request's Exchange (exchange.ts). */
+/** What an attempt needs from the request's AttemptScope (attempt-scope.ts). */
 export interface AttemptControl {
-  /** The Exchange aborts this call when the client goes away or the deadline passes. */
+  /** The AttemptScope aborts this call when the client goes away or the deadline passes. */
   track(call: UpstreamCall): void;
   cancelledBy(): 'client' | 'deadline' | undefined;
 }

@@ -16,8 +16,8 @@ import {
   type UpstreamPools,
 } from '../../../core/index.js';
 import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
-import type { ProxyCodec, UpstreamRequest } from './codec.js';
-import type { Exchange } from './exchange.js';
+import type { ProxyMapper, UpstreamRequest } from './codec.js';
+import type { AttemptScope } from './attempt-scope.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
@@ -26,7 +26,7 @@ export interface StrategyDeps {
   clusters: FactoryContext['clusters'];
   pools: UpstreamPools;
   poolOptions: UpstreamPoolOptions;
-  codec: ProxyCodec;
+  codec: ProxyMapper;
   options: ProxyOptions;
   metrics: ProxyMetrics;
 }
@@ -50,7 +50,7 @@ function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): 
   );
 }
 
-export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: Exchange): Promise<StrategyOutcome> {
+export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: AttemptScope): Promise<StrategyOutcome> {
   const cluster = ctx.route.cluster;
   const { clusters, options } = d;
   const attempts: UpstreamAttempt[] = [];

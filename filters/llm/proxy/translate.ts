@@ -1,15 +1,15 @@
-// The provider-aware ProxyCodec (issue 6): per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
-// createExchange composes it with the client API's codec, so a retry or a fallback to another provider translates
+// The provider-aware ProxyMapper (issue 6): per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
+// createTranslation composes it with the client API's codec, so a retry or a fallback to another provider translates
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
 import { LlmTokenUsage, buildUpstreamHeaders, defineAttribute, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
-import { createExchange, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
+import { createTranslation, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
 import {
   applyPassthroughResponse,
   buildPassthroughRequest,
   type CommittedResponse,
-  type ProxyCodec,
+  type ProxyMapper,
   type RequestAssemblyInput,
   type UpstreamRequest,
 } from './codec.js';
@@ -24,9 +24,9 @@ const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
 };
 
 /** The exchange whose response was committed: onComplete reads its usage. */
-const CommittedExchange = defineAttribute<ProviderExchange>('dgp.filter.llm.proxy/exchange');
+const CommittedExchange = defineAttribute<AttemptTranslation>('dgp.filter.llm.proxy/exchange');
 
-export function createTranslatingCodec(codecs: ProviderCodecs): ProxyCodec {
+export function createTranslatingMapper(codecs: ProviderCodecs): ProxyMapper {
   return {
     async buildRequest(input) {
       const ex = await exchangeFor(codecs, input);
@@ -54,7 +54,7 @@ export function createTranslatingCodec(codecs: ProviderCodecs): ProxyCodec {
 }
 
 /** The attempt's exchange, or undefined for Pixiu's pure pass-through. */
-async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<ProviderExchange | undefined> {
+async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<AttemptTranslation | undefined> {
   const api = ctx.clientApi;
   if (api === 'unknown' || !codecs.available) return undefined;
   const op = detectOperation(ctx.request.path);
@@ -67,7 +67,7 @@ async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: Requ
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
   if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
   const { method, path, query, headers } = ctx.request;
-  return createExchange({
+  return createTranslation({
     clientApi: api as WireApi,
     request: { operation: op.operation, method, path, query, headers, body: parsed },
     rawBody: body,
@@ -89,7 +89,7 @@ function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], bo
   return !isPlainObject(body) || codec.upstream.adjustPassthrough?.(body) === undefined;
 }
 
-function requestOf(ex: ProviderExchange, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
+function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
   const apiKey = endpoint.llmMeta?.api_key ?? '';
   const plan = ex.request;
   return {
@@ -104,12 +104,12 @@ function requestOf(ex: ProviderExchange, { endpoint, ctx, scheme }: RequestAssem
     }),
     body: plan.body,
     secrets: apiKey.length >= 8 ? [apiKey] : [],
-    exchange: ex,
+    translation: ex,
   };
 }
 
 async function applyTranslatedResponse(ctx: RequestContext, res: CommittedResponse): Promise<void> {
-  const ex = res.request?.exchange;
+  const ex = res.request?.translation;
   if (ex === undefined) return applyPassthroughResponse(ctx, res);
   ctx.set(CommittedExchange, ex);
   let out: ClientResponse;

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type LlmMeta, type PluginManifest } from '../../../core/index.js';
-import { createExchange, detectOperation, type CodecLog, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
+import { createTranslation, detectOperation, type CodecLog, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import anthropic from '../../../adapters/provider/anthropic/index.js';
 import azure from '../../../adapters/provider/azure-openai/index.js';
 import gemini from '../../../adapters/provider/gemini/index.js';
@@ -58,7 +58,7 @@ export interface ExchangeOptions {
 }
 
 /** One attempt's exchange with ids `<prefix>test<n>` and the clock at 1700000000. */
-export function exchange(o: ExchangeOptions): ProviderExchange {
+export function exchange(o: ExchangeOptions): AttemptTranslation {
   let n = 0;
   const model = 'chat-default';
   const stream = o.stream ?? false;
@@ -67,7 +67,7 @@ export function exchange(o: ExchangeOptions): ProviderExchange {
   const op = detectOperation(where.path);
   if (!op) throw new Error(`no operation for ${where.path}`);
   const rawBody = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return createExchange({
+  return createTranslation({
     clientApi: o.clientApi,
     request: { operation: op.operation, method: o.method ?? 'POST', path: where.path, query: where.query, headers: o.headers ?? {}, body },
     rawBody,
@@ -114,7 +114,7 @@ export function golden(rel: string, actual: string): string | undefined {
 export const pretty = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 /** Feeds `buf` to a fresh stream translator in the given pieces and returns everything it produced. */
-export function translateStream(ex: ProviderExchange, pieces: Buffer[]): Buffer {
+export function translateStream(ex: AttemptTranslation, pieces: Buffer[]): Buffer {
   const { translator } = ex.openStream(200, { 'content-type': 'text/event-stream' });
   const out: Buffer[] = pieces.map((p) => translator.feed(p));
   out.push(translator.end());

@@ -1,13 +1,13 @@
-// createExchange (core/llm/translation.ts) as the proxy uses it: model_map and llm_meta.options, credentials,
+// createTranslation (core/llm/translation.ts) as the proxy uses it: model_map and llm_meta.options, credentials,
 // pass-through relabelling, respond() routing, cut streams, bad provider bodies, unsupported operations.
 import t from 'tap';
 import { DgpError } from '../../../core/index.js';
-import { resolveProviderKind, type ProviderExchange } from '../../../core/llm/index.js';
+import { resolveProviderKind, type AttemptTranslation } from '../../../core/llm/index.js';
 import { exchange, readFixture, readJson, recorder, translateStream } from './helpers.js';
 
 const openaiBody = readJson<Record<string, unknown>>('requests/openai.json');
 const anthropicBody = readJson<Record<string, unknown>>('requests/anthropic.json');
-const sentBody = (ex: ProviderExchange) => JSON.parse(ex.request.body!.toString('utf8'));
+const sentBody = (ex: AttemptTranslation) => JSON.parse(ex.request.body!.toString('utf8'));
 
 async function* chunks(...parts: string[]): AsyncIterable<Buffer> {
   for (const p of parts) yield Buffer.from(p);

@@ -5,14 +5,14 @@
 import { performance } from 'node:perf_hooks';
 import { DgpError, type RequestContext } from '../../../core/index.js';
 
-/** What the Exchange watches of the request: whether the client left, and how to hear of it. */
+/** What the AttemptScope watches of the request: whether the client left, and how to hear of it. */
 export type ClientSide = Pick<RequestContext, 'aborted' | 'signal' | 'onAbort'>;
 
 interface Abortable {
   abort(reason: Error): void;
 }
 
-export class Exchange {
+export class AttemptScope {
   readonly #client: ClientSide;
   readonly #deadlineMs: number;
   readonly #expiresAt: number;
