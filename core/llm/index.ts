@@ -1,3 +1,6 @@
 // The LLM layer's SDK (`dgp-gateway/llm`): provider codec contract, pivot types, translation helpers. It sits on the
 // host the way a plugin does: everything here imports only the core SDK (core/index.ts).
 export * from './api.js';
+export * from './usage.js';
+export * from './items.js';
+export * from './exchange.js';

@@ -76,7 +76,7 @@ export class TokenizerState implements StreamSink {
     const held = this.#held;
     this.#held = [];
     this.#heldBytes = 0;
-    // Whole LF-framed events (sse-frames.ts), so a fresh parser reads them exactly as the stream's parser would have.
+    // Whole event blocks (core/sse/blocks.ts), so a fresh parser reads them exactly as the stream's parser would have.
     for (const event of new SseParser().feed(Buffer.concat(held))) {
       try {
         this.#addText(completionText(JSON.parse(event.data)));
