@@ -225,6 +225,7 @@ export function resolveModel(modelMap: unknown, model: string): string {
 
 export {
   createTranslation,
+  defaultCodecContext,
   type TranslationInput,
   type AttemptTranslation,
   type UpstreamRequestPlan,

@@ -35,18 +35,13 @@ export interface ExchangeTarget {
 export interface LlmExchangeInit {
   readonly clientApi: WireApi;
   readonly operation: ProviderOperation;
-  /** The model the client asked for. */
-  readonly model: string;
-  readonly stream: boolean;
-  /** Builds the pivot request; called at most once. */
-  readonly pivot: () => ChatRequest | undefined;
+  /** Builds the pivot request; called at most once, when a filter first asks. */
+  readonly pivot: () => Promise<ChatRequest | undefined>;
 }
 
 export class LlmExchange {
   readonly clientApi: WireApi;
   readonly operation: ProviderOperation;
-  readonly model: string;
-  readonly stream: boolean;
   target: ExchangeTarget | undefined;
   /** The model the upstream's answer names, when it does. */
   responseModel: string | undefined;
@@ -54,12 +49,14 @@ export class LlmExchange {
   firstDataAt: number | undefined;
   /** The response is readable by the exchange (false: an encoding it cannot decode; items and usage stay empty). */
   observed = false;
-  readonly #pivot: () => ChatRequest | undefined;
-  #request: { value: ChatRequest | undefined } | undefined;
+  readonly #pivot: () => Promise<ChatRequest | undefined>;
+  #request: Promise<ChatRequest | undefined> | undefined;
   #live: ItemListener[] | undefined;
   #deferred: ItemListener[] | undefined;
   /** A unary answer's items, kept for subscribers that come after it was read. */
   #unary: ResponseItem[] | undefined;
+  /** Reads a unary answer's items: run when the first subscriber asks (or at settle for usage-less answers). */
+  #unaryItems: (() => ResponseItem[]) | undefined;
   #usage: LlmUsage | undefined;
   #rawUsage: Record<string, unknown> | undefined;
   #settled = false;
@@ -68,23 +65,16 @@ export class LlmExchange {
   constructor(init: LlmExchangeInit) {
     this.clientApi = init.clientApi;
     this.operation = init.operation;
-    this.model = init.model;
-    this.stream = init.stream;
     this.#pivot = init.pivot;
   }
 
-  /** The client's request in pivot form (OpenAI Chat); undefined when it has no chat body. Parsed once. */
-  request(): ChatRequest | undefined {
-    if (this.#request === undefined) {
-      let value: ChatRequest | undefined;
-      try {
-        value = this.#pivot();
-      } catch {
-        value = undefined;
-      }
-      this.#request = { value };
-    }
-    return this.#request.value;
+  /**
+   * The client's request in pivot form (OpenAI Chat; an OpenAI client's own body object, to be read, not changed);
+   * undefined when it has no chat body or cannot be translated. Parsed once, however many filters ask.
+   */
+  request(): Promise<ChatRequest | undefined> {
+    this.#request ??= this.#pivot().catch(() => undefined);
+    return this.#request;
   }
 
   /**
@@ -95,7 +85,8 @@ export class LlmExchange {
     const deferred = opts.onlyWithoutUsage === true;
     if (deferred) (this.#deferred ??= []).push(listener);
     else (this.#live ??= []).push(listener);
-    if (this.#unary !== undefined && (!deferred || this.#usage === undefined)) for (const item of this.#unary) listener(item);
+    if (!deferred && this.#unaryItems !== undefined) this.#readUnary();
+    else if (this.#unary !== undefined && (!deferred || (this.#settled && this.#usage === undefined))) for (const item of this.#unary) listener(item);
   }
 
   /** A subscriber wants every item as it comes. */
@@ -115,20 +106,22 @@ export class LlmExchange {
   }
 
   /**
-   * Producer side: the items of a whole unary answer (or error), also kept for later subscribers. Call setUsage
-   * first: subscribers that want items only without usage get them only when there is none.
+   * Producer side: a whole unary answer (or error), whose items are read only when a subscriber wants them — at
+   * once when one already does. The reader must set the usage before it returns.
    */
-  emitUnary(items: ResponseItem[]): void {
-    this.#unary = items;
-    for (const item of items) {
-      this.emitLive(item);
-      if (this.#deferred && this.#usage === undefined) for (const l of this.#deferred) l(item);
-    }
+  deferUnary(read: () => ResponseItem[]): void {
+    this.#unaryItems = read;
+    if (this.#live !== undefined) this.#readUnary();
   }
 
-  /** Producer side: items for live subscribers only (deferred ones get them later, or never). */
-  emitLive(item: ResponseItem): void {
-    if (this.#live) for (const l of this.#live) l(item);
+  #readUnary(): void {
+    const read = this.#unaryItems;
+    this.#unaryItems = undefined;
+    if (read === undefined) return;
+    const items = read();
+    this.#unary = items;
+    // Subscribers that want items only without usage get them at settle.
+    if (this.#live) for (const item of items) for (const l of this.#live) l(item);
   }
 
   /** Producer side: the final usage of the committed answer, normalised, with the fields as the upstream sent them. */
@@ -153,8 +146,12 @@ export class LlmExchange {
     this.#settle = undefined;
     fn?.();
     const u = this.#usage;
+    if (u === undefined && this.#deferred !== undefined) {
+      if (this.#unaryItems !== undefined) this.#readUnary();
+      if (this.#unary !== undefined) for (const item of this.#unary) for (const l of this.#deferred) l(item);
+    }
     if (u !== undefined) {
-      const model = this.responseModel ?? this.target?.reportedModel ?? this.model;
+      const model = this.responseModel ?? this.target?.reportedModel ?? 'unknown';
       ctx.set(LlmTokenUsage, { model, prompt: u.input, completion: u.output, total: u.total, cached: u.cache_read, reasoning: u.reasoning, source: 'upstream' });
     }
     return u;

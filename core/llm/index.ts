@@ -4,3 +4,4 @@ export * from './api.js';
 export * from './usage.js';
 export * from './items.js';
 export * from './exchange.js';
+export * from './response-tap.js';

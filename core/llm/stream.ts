@@ -2,6 +2,7 @@
 // bytes. Output depends only on the bytes, never on where the chunks were split (the SSE parser holds partial events).
 import { createSseParser } from '../index.js';
 import { serializeSseEvent } from '../index.js';
+import type { SseEvent } from '../index.js';
 import type { ChatUsage, ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
 import { isPlainObject } from './helpers.js';
 
@@ -50,11 +51,13 @@ export function translatedStream(
   encoder: StreamEncoder,
   cx: CodecContext,
   onUsage: (usage: ChatUsage) => void,
+  tap?: { event(ev: SseEvent): void; items(items: readonly StreamItem[]): void },
 ): StreamTranslator {
   const parser = createSseParser();
   let finished = false;
 
   const emit = (items: StreamItem[]): string => {
+    if (tap !== undefined && !finished) tap.items(items);
     let out = '';
     for (const item of items) {
       if (finished) break;
@@ -82,7 +85,10 @@ export function translatedStream(
     feed: (chunk) =>
       guarded(() => {
         let out = '';
-        for (const ev of parser.feed(chunk)) out += emit(decoder.write(ev));
+        for (const ev of parser.feed(chunk)) {
+          tap?.event(ev);
+          out += emit(decoder.write(ev));
+        }
         return out;
       }),
     end: () => {
@@ -91,6 +97,7 @@ export function translatedStream(
         // An unterminated last event is kept when it parses (some servers omit the final blank line); a truncated
         // one is the cut itself, which decoder.end() reports.
         for (const ev of parser.end({ dispatchIncomplete: true })) {
+          tap?.event(ev);
           try {
             out += emit(decoder.write(ev));
           } catch {

@@ -17,6 +17,8 @@ import {
   type WireApi,
 } from './api.js';
 import { passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
+import type { LlmExchange } from './exchange.js';
+import { TranslatedStreamTap, tapUnary } from './response-tap.js';
 import { collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
 
 export type { StreamTranslator } from './stream.js';
@@ -37,6 +39,8 @@ export interface TranslationInput {
   readonly newId?: (prefix: string) => string;
   /** Unix seconds. Default: Date.now() / 1000. */
   readonly now?: () => number;
+  /** The request's LLM exchange: a translated answer's items and usage are handed to it as they are decoded. */
+  readonly exchange?: LlmExchange;
 }
 
 export interface UpstreamRequestPlan {
@@ -65,6 +69,10 @@ export interface AttemptTranslation {
   /** The client asked for a stream. */
   readonly stream: boolean;
   readonly models: CodecContext['models'];
+  /** The endpoint's provider codec. */
+  readonly provider: ProviderCodec;
+  /** The codec context of this attempt (the provider's decoder needs it to read a passed-through stream). */
+  readonly context: CodecContext;
   readonly request: UpstreamRequestPlan;
   /** A complete upstream response: 2xx unary, or any error status. */
   translateBody(status: number, headers: HeaderMap, body: Buffer): ClientResponse & { body: Buffer };
@@ -127,10 +135,14 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       if (!obj || !client.relabel?.(obj, reported)) return { status, headers: {}, keepUpstreamHeaders: true, body };
       return { status, headers: {}, keepUpstreamHeaders: true, body: Buffer.from(JSON.stringify(obj)) };
     }
-    if (status >= 300) return renderError(provider.upstream.parseError(status, headers, body));
+    if (status >= 300) {
+      if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body);
+      return renderError(provider.upstream.parseError(status, headers, body));
+    }
     const obj = parseObject(body);
     if (!obj) return renderError({ status: 502, kind: 'server', message: `The ${provider.name} response is not a JSON object.` });
     const chat = provider.upstream.toChat(obj, cx);
+    if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
     usage = chat.usage;
     const out = client.fromChat(chat, cx);
     return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(out)) };
@@ -140,7 +152,8 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     if (passthrough) {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, relabel) };
     }
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, (u) => (usage = u));
+    const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, (u) => (usage = u), tap);
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };
@@ -149,6 +162,8 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     passthrough,
     stream: info.stream,
     models: cx.models,
+    provider,
+    context: cx,
     request: plan,
     translateBody,
     openStream,
@@ -166,6 +181,29 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return translateBody(res.status, res.headers, body);
     },
     usage: () => usage,
+  };
+}
+
+/** A codec context outside a translation (reading a passed-through answer, or the request in pivot form). */
+export function defaultCodecContext(o: {
+  log: CodecLog;
+  provider: string;
+  model: string;
+  stream: boolean;
+  includeUsage: boolean;
+  query: string;
+  settings: Readonly<JsonObject>;
+}): CodecContext {
+  return {
+    log: o.log,
+    provider: o.provider,
+    newId: defaultNewId,
+    now: () => Math.floor(Date.now() / 1000),
+    models: { client: o.model, upstream: o.model, reported: o.model },
+    stream: o.stream,
+    includeUsage: o.includeUsage,
+    clientQuery: o.query,
+    settings: o.settings,
   };
 }
 

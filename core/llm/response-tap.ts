@@ -1,0 +1,217 @@
+// Feeds one committed upstream answer into the request's LlmExchange: response items decoded by the provider's own
+// codec (the same decoder whether the answer is translated or passed through, so every direction yields the same
+// items) and usage read from the provider's native objects, normalised once (usage.ts). Pass-through streams stay
+// cheap: events are cut without decoding, only the ones that can carry usage are parsed, and items are decoded only
+// while someone subscribes.
+import { SseBlockReader, parseSseBlock, type SseEvent } from '../index.js';
+import type { CodecContext, JsonObject, ProviderCodec, StreamDecoder, StreamItem } from './api.js';
+import type { LlmExchange } from './exchange.js';
+import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
+import { UsageAccumulator } from './usage.js';
+import { usageFromBodyEnd } from './usage-scan.js';
+
+/** Raw events held for subscribers that want items only without usage, before they are decoded live instead. */
+const HELD_BYTES = 256 * 1024;
+/** A unary body parsed whole for items; bigger ones give their usage only. */
+const MAX_PARSE_BYTES = 64 * 1024 * 1024;
+const USAGE_MARK = '"usage';
+const USAGE_BYTES = Buffer.from(USAGE_MARK);
+
+/** Pivot stream items → response items (a `done` item carries none). */
+export function responseItemsOf(items: readonly StreamItem[], out: ResponseItem[]): void {
+  for (const item of items) {
+    if (item.type === 'chunk') itemsOfChunk(item.chunk, out);
+    else if (item.type === 'error') out.push({ type: 'error', error: item.error });
+  }
+}
+
+/** Usage of one native stream event, when its data may hold a report (a string search before any parse). */
+function observeEventUsage(acc: UsageAccumulator, data: string): void {
+  if (!data.includes(USAGE_MARK)) return;
+  try {
+    acc.observe(JSON.parse(data));
+  } catch {
+    // Not JSON: no usage in it.
+  }
+}
+
+function settleUsage(lx: LlmExchange, acc: UsageAccumulator): void {
+  if (acc.model !== undefined) lx.responseModel = acc.model;
+  lx.setUsage(acc.result(), acc.found ? acc.raw() : undefined);
+}
+
+/** A translated stream: the translator hands over each upstream event and the pivot items it decoded. */
+export class TranslatedStreamTap {
+  readonly #lx: LlmExchange;
+  readonly #acc: UsageAccumulator;
+  #items: ResponseItem[] = [];
+
+  constructor(lx: LlmExchange, codec: ProviderCodec) {
+    this.#lx = lx;
+    this.#acc = new UsageAccumulator(codec.api);
+    lx.observed = true;
+    lx.onSettle(() => settleUsage(lx, this.#acc));
+  }
+
+  event(ev: SseEvent): void {
+    this.#lx.firstDataAt ??= performance.now();
+    observeEventUsage(this.#acc, ev.data);
+  }
+
+  items(items: readonly StreamItem[]): void {
+    if (!this.#lx.wantsItems && !this.#lx.wantsItemsWithoutUsage) return;
+    const out = this.#items;
+    responseItemsOf(items, out);
+    for (const item of out) this.#lx.emit(item);
+    out.length = 0;
+  }
+}
+
+/**
+ * A same-API stream (pure pass-through included): the upstream's chunks as they pass, untouched. Items are decoded
+ * with the provider's decoder only for subscribers; until the end, subscribers that want items only without usage
+ * make the events be held (bounded) rather than decoded.
+ */
+export class PassthroughStreamTap {
+  readonly #lx: LlmExchange;
+  readonly #acc: UsageAccumulator;
+  readonly #blocks: SseBlockReader;
+  readonly #newDecoder: () => StreamDecoder;
+  #decoder: StreamDecoder | undefined;
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  /** Held events were given up on (too many): every event is decoded as it passes. */
+  #live = false;
+  #items: ResponseItem[] = [];
+
+  constructor(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, maxEventBytes?: number) {
+    this.#lx = lx;
+    this.#acc = new UsageAccumulator(codec.api);
+    this.#blocks = new SseBlockReader(maxEventBytes);
+    this.#newDecoder = () => codec.upstream.createDecoder(cx);
+    lx.observed = true;
+    lx.onSettle(() => this.#end());
+  }
+
+  /** One upstream chunk, as it is delivered to the client. */
+  readonly feed = (chunk: Buffer): void => {
+    const blocks = this.#blocks.feed(chunk);
+    if (blocks.length === 0) return;
+    const lx = this.#lx;
+    lx.firstDataAt ??= performance.now();
+    const decode = lx.wantsItems || this.#live;
+    const hold = !decode && lx.wantsItemsWithoutUsage && !this.#acc.found;
+    // One search of the chunk rules out usage for every event cut from it.
+    const mayHold = chunk.indexOf(USAGE_BYTES) !== -1;
+    for (const block of blocks) {
+      if (decode) this.#decode(block, true);
+      else {
+        if (mayHold || block.buffer !== chunk.buffer) this.#usageOf(block);
+        if (hold) this.#hold(block);
+      }
+    }
+  };
+
+  #usageOf(block: Buffer): void {
+    if (block.indexOf(USAGE_BYTES) === -1) return;
+    const ev = parseSseBlock(block);
+    if (ev !== undefined) observeEventUsage(this.#acc, ev.data);
+  }
+
+  #hold(block: Buffer): void {
+    this.#held.push(block);
+    this.#heldBytes += block.length;
+    if (this.#heldBytes <= HELD_BYTES) return;
+    this.#live = true;
+    this.#flushHeld(false);
+  }
+
+  /** Decodes held events (their usage was already read) for every subscriber. */
+  #flushHeld(usageToo: boolean): void {
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    for (const block of held) this.#decode(block, usageToo);
+  }
+
+  #decode(block: Buffer, usageToo: boolean): void {
+    const ev = parseSseBlock(block);
+    if (ev === undefined) return;
+    if (usageToo) observeEventUsage(this.#acc, ev.data);
+    this.#emit(() => (this.#decoder ??= this.#newDecoder()).write(ev));
+  }
+
+  #emit(step: () => StreamItem[]): void {
+    let items: StreamItem[];
+    try {
+      items = step();
+    } catch {
+      // An event the decoder cannot read (the client still gets its bytes): no items from it.
+      return;
+    }
+    const out = this.#items;
+    responseItemsOf(items, out);
+    for (const item of out) this.#lx.emit(item);
+    out.length = 0;
+  }
+
+  #end(): void {
+    for (const block of this.#blocks.end()) {
+      if (this.#lx.wantsItems || this.#live) this.#decode(block, true);
+      else {
+        this.#usageOf(block);
+        if (this.#lx.wantsItemsWithoutUsage) this.#held.push(block);
+      }
+    }
+    if (this.#held.length > 0) {
+      if (this.#acc.found) this.#held = [];
+      else this.#flushHeld(false);
+    }
+    if (this.#decoder !== undefined) this.#emit(() => this.#decoder!.end());
+    settleUsage(this.#lx, this.#acc);
+  }
+}
+
+/**
+ * A whole upstream answer (unary 2xx, or an error status): usage from the end of the body without parsing it
+ * whole when nobody wants items; items (and then usage) from one parse, done when the first subscriber asks.
+ */
+export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, parsed?: JsonObject): void {
+  lx.observed = true;
+  if (status >= 300) {
+    lx.deferUnary(() => [{ type: 'error', error: codec.upstream.parseError(status, headers, body) }]);
+    return;
+  }
+  const acc = new UsageAccumulator(codec.api);
+  let obj = parsed;
+  const parse = (): JsonObject | undefined => {
+    if (obj === undefined && body.length <= MAX_PARSE_BYTES) {
+      try {
+        const v: unknown = JSON.parse(body.toString('utf8'));
+        obj = typeof v === 'object' && v !== null ? (v as JsonObject) : undefined;
+      } catch {
+        obj = undefined;
+      }
+    }
+    return obj;
+  };
+  let usageRead = false;
+  const readUsage = (): void => {
+    if (usageRead) return;
+    usageRead = true;
+    const end = obj === undefined ? usageFromBodyEnd(body, codec.api) : undefined;
+    acc.observe(end ?? parse());
+    settleUsage(lx, acc);
+  };
+  lx.onSettle(readUsage);
+  lx.deferUnary(() => {
+    const value = parse();
+    readUsage();
+    if (value === undefined) return [];
+    try {
+      return itemsOfCompletion(codec.upstream.toChat(value, cx));
+    } catch {
+      return [];
+    }
+  });
+}
