@@ -105,6 +105,16 @@ export class LlmExchange {
     if (this.#deferred) for (const l of this.#deferred) l(item);
   }
 
+  /** Producer side: one item for the subscribers that want every item as it comes. */
+  emitLive(item: ResponseItem): void {
+    if (this.#live) for (const l of this.#live) l(item);
+  }
+
+  /** Producer side: one item for the subscribers that want items only without usage. */
+  emitDeferred(item: ResponseItem): void {
+    if (this.#deferred) for (const l of this.#deferred) l(item);
+  }
+
   /**
    * Producer side: a whole unary answer (or error), whose items are read only when a subscriber wants them — at
    * once when one already does. The reader must set the usage before it returns.
@@ -151,10 +161,20 @@ export class LlmExchange {
       if (this.#unary !== undefined) for (const item of this.#unary) for (const l of this.#deferred) l(item);
     }
     if (u !== undefined) {
-      const model = this.responseModel ?? this.target?.reportedModel ?? 'unknown';
+      const model = this.reportedModel() ?? 'unknown';
       ctx.set(LlmTokenUsage, { model, prompt: u.input, completion: u.output, total: u.total, cached: u.cache_read, reasoning: u.reasoning, source: 'upstream' });
     }
     return u;
+  }
+
+  /**
+   * The model the client was told: the alias of a translated or relabelled answer, else the model the upstream's
+   * answer names; undefined when neither is known.
+   */
+  reportedModel(): string | undefined {
+    const t = this.target;
+    if (t !== undefined && (!t.passthrough || t.model !== t.reportedModel)) return t.reportedModel;
+    return this.responseModel ?? (t?.reportedModel || undefined);
   }
 
   get settled(): boolean {

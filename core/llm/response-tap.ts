@@ -40,17 +40,29 @@ function settleUsage(lx: LlmExchange, acc: UsageAccumulator): void {
   lx.setUsage(acc.result(), acc.found ? acc.raw() : undefined);
 }
 
-/** A translated stream: the translator hands over each upstream event and the pivot items it decoded. */
+/**
+ * A translated stream: the translator hands over each upstream event and the pivot items it decoded. Subscribers
+ * that want items only without usage get them at the end (held, bounded), so nobody counts text the usage settles.
+ */
 export class TranslatedStreamTap {
   readonly #lx: LlmExchange;
   readonly #acc: UsageAccumulator;
   #items: ResponseItem[] = [];
+  #held: ResponseItem[] = [];
+  #heldChars = 0;
+  /** Too much was held: deferred subscribers get items as they come. */
+  #live = false;
 
   constructor(lx: LlmExchange, codec: ProviderCodec) {
     this.#lx = lx;
     this.#acc = new UsageAccumulator(codec.api);
     lx.observed = true;
-    lx.onSettle(() => settleUsage(lx, this.#acc));
+    lx.onSettle(() => {
+      settleUsage(lx, this.#acc);
+      const held = this.#held;
+      this.#held = [];
+      if (!this.#acc.found) for (const item of held) lx.emitDeferred(item);
+    });
   }
 
   event(ev: SseEvent): void {
@@ -59,11 +71,28 @@ export class TranslatedStreamTap {
   }
 
   items(items: readonly StreamItem[]): void {
-    if (!this.#lx.wantsItems && !this.#lx.wantsItemsWithoutUsage) return;
+    const lx = this.#lx;
+    const deferred = lx.wantsItemsWithoutUsage && !this.#acc.found;
+    if (!lx.wantsItems && !deferred) return;
     const out = this.#items;
     responseItemsOf(items, out);
-    for (const item of out) this.#lx.emit(item);
+    for (const item of out) {
+      lx.emitLive(item);
+      if (!deferred) continue;
+      if (this.#live) lx.emitDeferred(item);
+      else this.#hold(item);
+    }
     out.length = 0;
+  }
+
+  #hold(item: ResponseItem): void {
+    this.#held.push(item);
+    this.#heldChars += 'text' in item ? item.text.length : 'arguments' in item ? item.arguments.length : 0;
+    if (this.#heldChars <= HELD_BYTES) return;
+    this.#live = true;
+    const held = this.#held;
+    this.#held = [];
+    for (const h of held) this.#lx.emitDeferred(h);
   }
 }
 

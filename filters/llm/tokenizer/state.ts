@@ -2,6 +2,7 @@
 // also the StreamObserver's sink: methods rather than five closures per request (issue 8).
 import { performance } from 'node:perf_hooks';
 import { SseParser, defineAttribute, type RequestContext } from '../../../core/index.js';
+import type { LlmExchange, ResponseItem } from '../../../core/llm/index.js';
 import type { CompletionCounter } from './estimate.js';
 import type { RequestFacts } from './request-facts.js';
 import type { StreamObserver, StreamSink } from './stream-observer.js';
@@ -15,6 +16,8 @@ export class TokenizerState implements StreamSink {
   readonly tracker = new UsageTracker();
   /** Collects completion text until usage shows up; created on the first text, when estimation is on. */
   counter: CompletionCounter | undefined;
+  /** The proxy's LLM exchange when it reads the answer: usage and items come from it, not from the bytes. */
+  exchange: LlmExchange | undefined;
   /** Set in encode for a streamed or encoded body. */
   observer: StreamObserver | undefined;
   /** A unary identity body, read in onComplete (after the client has its bytes). */
@@ -48,6 +51,17 @@ export class TokenizerState implements StreamSink {
     }
     this.countHeld();
     this.#addText(completionText(value));
+  }
+
+  /** A response item of the exchange, delivered only when the upstream reported no usage: text to count locally. */
+  readonly onItem = (item: ResponseItem): void => {
+    if (item.type === 'text' || item.type === 'reasoning' || item.type === 'refusal') this.#addText(item.text);
+    else if (item.type === 'tool_call') this.#addText((item.name ?? '') + item.arguments);
+  };
+
+  /** The model the answer names: the exchange's, else the one seen in the bytes. */
+  get responseModel(): string | undefined {
+    return this.exchange?.reportedModel() ?? this.tracker.model;
   }
 
   /** An event the observer did not parse because it cannot carry usage: only its text may be needed, later. */
