@@ -22,6 +22,11 @@ export interface SseFrame {
   event: SseEvent | undefined;
   /** True when the block exceeded maxEventBytes: its bytes pass through, its event was dropped. */
   oversized?: boolean;
+  /**
+   * A block with an `event:` field but no data dispatches nothing (WHATWG); its type is given here for readers that
+   * still care (an `event: error` block is an error, whatever its data).
+   */
+  typeOnly?: string;
 }
 
 export interface SseParserOptions {
@@ -47,6 +52,7 @@ export class SseParser {
   private blockBytes = 0;
   private data: string[] = [];
   private eventType = '';
+  private eventField = false;
   private lastId = '';
   private blockRetry: number | undefined;
   private skipLeadingLf = false;
@@ -139,9 +145,10 @@ export class SseParser {
     }
     const wasOversized = this.oversized;
     const event = opts.dispatchIncomplete && !wasOversized ? this.dispatch() : undefined;
+    const typeOnly = opts.dispatchIncomplete && !wasOversized ? this.typeOnly(event) : undefined;
     const raw = this.takeRaw();
     this.resetBlock();
-    if (raw.length > 0 || event) out.push(wasOversized ? { raw, event: undefined, oversized: true } : { raw, event });
+    if (raw.length > 0 || event || typeOnly !== undefined) out.push(wasOversized ? { raw, event: undefined, oversized: true } : frame(raw, event, typeOnly));
     return out;
   }
 
@@ -191,10 +198,11 @@ export class SseParser {
     }
     const wasOversized = this.oversized;
     const event = wasOversized ? undefined : this.dispatch();
+    const typeOnly = wasOversized ? undefined : this.typeOnly(event);
     const raw = this.takeRaw();
     this.resetBlock();
-    if (!event && raw.length === 0) return undefined;
-    return wasOversized ? { raw, event: undefined, oversized: true } : { raw, event };
+    if (!event && raw.length === 0 && typeOnly === undefined) return undefined;
+    return wasOversized ? { raw, event: undefined, oversized: true } : frame(raw, event, typeOnly);
   }
 
   private processLine(line: string): void {
@@ -209,6 +217,7 @@ export class SseParser {
         break;
       case 'event':
         this.eventType = value;
+        this.eventField = true;
         break;
       case 'id':
         if (!value.includes('\0')) this.lastId = value;
@@ -226,6 +235,10 @@ export class SseParser {
     const ev: SseEvent = { event: this.eventType || 'message', data: this.data.join('\n'), id: this.lastId };
     if (this.blockRetry !== undefined) ev.retry = this.blockRetry;
     return ev;
+  }
+
+  private typeOnly(event: SseEvent | undefined): string | undefined {
+    return event === undefined && this.eventField ? this.eventType : undefined;
   }
 
   /** The finished line as text; the stream's one leading BOM is dropped (WHATWG). */
@@ -250,10 +263,15 @@ export class SseParser {
   private resetBlock(): void {
     this.data = [];
     this.eventType = '';
+    this.eventField = false;
     this.blockRetry = undefined;
     this.blockBytes = 0;
     this.oversized = false;
   }
+}
+
+function frame(raw: Buffer, event: SseEvent | undefined, typeOnly: string | undefined): SseFrame {
+  return typeOnly === undefined ? { raw, event } : { raw, event, typeOnly };
 }
 
 function eventsOf(frames: SseFrame[]): SseEvent[] {
