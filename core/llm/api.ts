@@ -1,4 +1,4 @@
-// The provider codec contract (issue 6): how a `dgp.adapter.provider.<name>` plugin translates between the client's
+// The provider codec contract: how a `dgp.adapter.provider.<name>` plugin translates between the client's
 // API and its provider's wire format, pivoting through the OpenAI Chat Completions shape (the `Chat*` types below).
 // Rules:
 // - A codec converts only between its own API and the pivot; `createTranslation` composes two codecs per attempt.
@@ -185,7 +185,7 @@ export interface ProviderCodec {
   readonly client?: ClientCodec;
 }
 
-/** The client API and operation of a request path (the routes of issue 6); undefined for other paths. */
+/** The client API and operation of a request path; undefined for other paths. */
 export function detectOperation(path: string): { api: WireApi; operation: ProviderOperation } | undefined {
   const gemini = /\/models\/[^/]+:(generateContent|streamGenerateContent)$/.exec(path);
   if (gemini) return { api: 'gemini', operation: gemini[1] as ProviderOperation };

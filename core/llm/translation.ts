@@ -1,4 +1,4 @@
-// Composes two provider codecs into one attempt (issue 6): the client API's codec and the endpoint provider's codec.
+// Composes two provider codecs into one attempt: the client API's codec and the endpoint provider's codec.
 // Same API on both sides: the bytes pass through (only a mapped model or `llm_meta.options` re-serialise the body).
 // Different APIs: client request → pivot (OpenAI Chat) → provider request, and the response, stream and errors back.
 import { DgpError } from '../index.js';

@@ -1,7 +1,7 @@
 // The lifetime of one proxied request: the client's AbortSignal joined with the optional total deadline, so every
 // attempt, backoff wait and (once committed) the streamed body stop together, and we can tell who stopped them.
 // The current attempt is aborted with a reason by whoever stops it (client, deadline): cheaper than the
-// AbortSignal.any chains used before, which Node 20 builds slowly and keeps alive until GC (issue 8).
+// AbortSignal.any chains, which Node 20 builds slowly and keeps alive until GC.
 import { performance } from 'node:perf_hooks';
 import { DgpError, type RequestContext } from '../../../core/index.js';
 

@@ -20,7 +20,7 @@ import {
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
-import type { ProxyMapper, UpstreamRequest } from './codec.js';
+import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { isModelList, modelListBody } from './models.js';
@@ -56,17 +56,17 @@ export class ProxyFilter implements HttpFilter {
   /** Unix seconds: the `created` of the models this generation lists. */
   readonly #createdAt = Math.floor(Date.now() / 1000);
 
-  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, codec?: ProxyMapper) {
+  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, mapper?: ProxyMapper) {
     this.options = resolveProxyOptions(config, fctx.configDir);
     this.#metrics = createProxyMetrics(fctx.metrics);
     this.#codecs = new ProviderCodecs(fctx);
     this.#codecs.checkLabels(fctx.clusters);
-    codec ??= createTranslatingMapper(this.#codecs);
+    mapper ??= createTranslatingMapper(this.#codecs);
     this.#deps = {
       clusters: fctx.clusters,
       pools: fctx.shared(SHARED_POOLS_KEY, () => new UpstreamPools()),
       poolOptions: poolOptionsOf(this.options),
-      codec,
+      mapper,
       options: this.options,
       metrics: this.#metrics,
     };
@@ -112,7 +112,7 @@ export class ProxyFilter implements HttpFilter {
     const state = ctx.get(ProxyState);
     state?.body?.dispose();
     state?.scope.dispose();
-    this.#deps.codec.complete?.(ctx);
+    this.#deps.mapper.complete?.(ctx);
   }
 
   async #commit(
@@ -140,13 +140,13 @@ export class ProxyFilter implements HttpFilter {
       };
       // A translated body gets its error frame from the provider translator, in the client's stream format.
       const errorFrames = request.translation === undefined || request.translation.passthrough;
-      // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here, issue 8).
+      // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here).
       const { source, first, sse } = r.body;
       body = new UpstreamBody({ source, first, sse, clientApi: ctx.clientApi, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
       ctx.set(ProxyState, { scope: ex, body });
     }
     try {
-      await this.#deps.codec.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
+      await this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
     } catch (err) {
       // The answer could not be translated (cut while read whole, not the provider's format): a coded 5xx.
       if (!isDgpError(err)) throw err;

@@ -16,7 +16,7 @@ import {
   type WireApi,
 } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
-import type { CommittedResponse } from './codec.js';
+import type { CommittedResponse } from './mapper.js';
 import { UpstreamBody } from './response-body.js';
 
 /** The request's exchange, created on the first attempt; undefined for paths and APIs no codec knows. */

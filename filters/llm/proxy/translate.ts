@@ -1,4 +1,4 @@
-// The provider-aware ProxyMapper (issue 6): per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
+// The provider-aware ProxyMapper: per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
 // createTranslation composes it with the client API's codec, so a retry or a fallback to another provider translates
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
@@ -12,7 +12,7 @@ import {
   type ProxyMapper,
   type RequestAssemblyInput,
   type UpstreamRequest,
-} from './codec.js';
+} from './mapper.js';
 import { normalizeScheme } from './options.js';
 import { openLlmExchange, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';

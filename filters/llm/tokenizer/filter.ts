@@ -20,7 +20,7 @@ import { StreamObserver } from './stream-observer.js';
 export class TokenizerFilter implements HttpFilter {
   private readonly cfg: ResolvedTokenizerConfig;
   private readonly metrics: TokenizerMetrics;
-  /** encodingFor results by model name: the prefix walk ran twice per request before (issue 8). Bounded. */
+  /** encodingFor results by model name, so the prefix walk runs once per model. Bounded. */
   private readonly encodings = new Map<string, EncodingChoice>();
   private readonly newCounter: ((model: string | undefined) => CompletionCounter) | undefined;
   private readonly finish: FinishDeps;

@@ -1,5 +1,5 @@
 // Per-request state of dgp.filter.llm.tokenizer, kept on the RequestContext (never in the factory's closure). It is
-// also the StreamObserver's sink: methods rather than five closures per request (issue 8).
+// also the StreamObserver's sink: methods rather than five closures per request.
 import { performance } from 'node:perf_hooks';
 import { SseParser, defineAttribute, type RequestContext } from '../../../core/index.js';
 import type { LlmExchange, ResponseItem } from '../../../core/llm/index.js';

@@ -1,6 +1,6 @@
-// The two seams the provider codecs (issue 6: OpenAI ⇄ Anthropic ⇄ Gemini, translate.ts) fill per attempt: building
-// the upstream request from (endpoint, ctx), and turning the committed upstream response into ctx.response. Below is
-// Pixiu's pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
+// The proxy mapper: the two seams the provider codecs (OpenAI ⇄ Anthropic ⇄ Gemini, translate.ts) fill per attempt —
+// building the upstream request from (endpoint, ctx), and turning the committed upstream response into ctx.response.
+// Below is Pixiu's pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
 import { buildUpstreamHeaders, endpointOrigin, gatewayUserAgent, type EndpointView, type OutgoingHeaders, type RequestContext, type ResponseBody } from '../../../core/index.js';
 import { type AttemptTranslation } from '../../../core/llm/index.js';
 import { normalizeScheme } from './options.js';
