@@ -9,6 +9,7 @@ import type { LlmExchange } from './exchange.js';
 import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
 import { UsageAccumulator } from './usage.js';
 import { usageFromBodyEnd } from './usage-scan.js';
+import { StreamUsageFinder } from './stream-usage.js';
 
 /** Raw events held for subscribers that want items only without usage, before they are decoded live instead. */
 const HELD_BYTES = 256 * 1024;
@@ -97,26 +98,31 @@ export class TranslatedStreamTap {
 }
 
 /**
- * A same-API stream (pure pass-through included): the upstream's chunks as they pass, untouched. Items are decoded
- * with the provider's decoder only for subscribers; until the end, subscribers that want items only without usage
- * make the events be held (bounded) rather than decoded.
+ * A same-API stream (pure pass-through included): the upstream's chunks as they pass, untouched. Usage is found by
+ * byte searches (stream-usage.ts) without cutting the stream into events; items are decoded with the provider's
+ * decoder only for subscribers. Subscribers that want items only without usage make the chunks be held (bounded)
+ * and decoded at the end, and only when no usage arrived.
  */
 export class PassthroughStreamTap {
   readonly #lx: LlmExchange;
   readonly #acc: UsageAccumulator;
-  readonly #blocks: SseBlockReader;
+  readonly #max: number;
+  readonly #finder: StreamUsageFinder;
   readonly #newDecoder: () => StreamDecoder;
+  /** Reads the rest of the stream for usage once the finder gave up (CR framing, an oversized event). */
+  #usageReader: SseBlockReader | undefined;
+  /** Cuts events for decoding, from the first chunk on (held chunks included). */
+  #reader: SseBlockReader | undefined;
   #decoder: StreamDecoder | undefined;
   #held: Buffer[] = [];
   #heldBytes = 0;
-  /** Held events were given up on (too many): every event is decoded as it passes. */
-  #live = false;
   #items: ResponseItem[] = [];
 
-  constructor(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, maxEventBytes?: number) {
+  constructor(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, maxEventBytes = 1024 * 1024) {
     this.#lx = lx;
     this.#acc = new UsageAccumulator(codec.api);
-    this.#blocks = new SseBlockReader(maxEventBytes);
+    this.#max = maxEventBytes;
+    this.#finder = new StreamUsageFinder((event) => this.#usageOf(event), maxEventBytes);
     this.#newDecoder = () => codec.upstream.createDecoder(cx);
     lx.observed = true;
     lx.onSettle(() => this.#end());
@@ -124,22 +130,32 @@ export class PassthroughStreamTap {
 
   /** One upstream chunk, as it is delivered to the client. */
   readonly feed = (chunk: Buffer): void => {
-    const blocks = this.#blocks.feed(chunk);
-    if (blocks.length === 0) return;
+    if (chunk.length === 0) return;
     const lx = this.#lx;
     lx.firstDataAt ??= performance.now();
-    const decode = lx.wantsItems || this.#live;
-    const hold = !decode && lx.wantsItemsWithoutUsage && !this.#acc.found;
-    // One search of the chunk rules out usage for every event cut from it.
-    const mayHold = chunk.indexOf(USAGE_BYTES) !== -1;
-    for (const block of blocks) {
-      if (decode) this.#decode(block, true);
-      else {
-        if (mayHold || block.buffer !== chunk.buffer) this.#usageOf(block);
-        if (hold) this.#hold(block);
-      }
+    if (this.#reader !== undefined || lx.wantsItems) {
+      for (const block of (this.#reader ??= new SseBlockReader(this.#max)).feed(chunk)) this.#decode(block, true);
+      return;
     }
+    const hold = lx.wantsItemsWithoutUsage && !this.#acc.found;
+    if (hold) {
+      this.#held.push(chunk);
+      this.#heldBytes += chunk.length;
+    }
+    this.#findUsage(chunk);
+    // Too much held: decode what was held (its usage is already read) and every chunk from now on.
+    if (hold && this.#heldBytes > HELD_BYTES) this.#decodeHeld(false);
   };
+
+  #findUsage(chunk: Buffer): void {
+    if (this.#usageReader === undefined) {
+      if (this.#finder.feed(chunk)) return;
+      this.#usageReader = new SseBlockReader(this.#max);
+      const rest = this.#finder.takeRest();
+      if (rest.length > 0) chunk = Buffer.concat([rest, chunk]);
+    }
+    for (const block of this.#usageReader.feed(chunk)) this.#usageOf(block);
+  }
 
   #usageOf(block: Buffer): void {
     if (block.indexOf(USAGE_BYTES) === -1) return;
@@ -147,20 +163,14 @@ export class PassthroughStreamTap {
     if (ev !== undefined) observeEventUsage(this.#acc, ev.data);
   }
 
-  #hold(block: Buffer): void {
-    this.#held.push(block);
-    this.#heldBytes += block.length;
-    if (this.#heldBytes <= HELD_BYTES) return;
-    this.#live = true;
-    this.#flushHeld(false);
-  }
-
-  /** Decodes held events (their usage was already read) for every subscriber. */
-  #flushHeld(usageToo: boolean): void {
+  /** Decodes the held chunks (their usage was already read) for every subscriber; later chunks are decoded live. */
+  #decodeHeld(atEnd: boolean): void {
     const held = this.#held;
     this.#held = [];
     this.#heldBytes = 0;
-    for (const block of held) this.#decode(block, usageToo);
+    const reader = (this.#reader = new SseBlockReader(this.#max));
+    for (const chunk of held) for (const block of reader.feed(chunk)) this.#decode(block, false);
+    if (atEnd) for (const block of reader.end()) this.#decode(block, false);
   }
 
   #decode(block: Buffer, usageToo: boolean): void {
@@ -185,16 +195,13 @@ export class PassthroughStreamTap {
   }
 
   #end(): void {
-    for (const block of this.#blocks.end()) {
-      if (this.#lx.wantsItems || this.#live) this.#decode(block, true);
-      else {
-        this.#usageOf(block);
-        if (this.#lx.wantsItemsWithoutUsage) this.#held.push(block);
-      }
-    }
-    if (this.#held.length > 0) {
-      if (this.#acc.found) this.#held = [];
-      else this.#flushHeld(false);
+    if (this.#reader !== undefined) {
+      for (const block of this.#reader.end()) this.#decode(block, true);
+    } else {
+      if (this.#usageReader !== undefined) for (const block of this.#usageReader.end()) this.#usageOf(block);
+      else this.#usageOf(this.#finder.takeRest());
+      if (this.#held.length > 0 && !this.#acc.found) this.#decodeHeld(true);
+      this.#held = [];
     }
     if (this.#decoder !== undefined) this.#emit(() => this.#decoder!.end());
     settleUsage(this.#lx, this.#acc);

@@ -73,9 +73,16 @@ export class TokenizerFilter implements HttpFilter {
     if (lx?.observed === true) {
       // The proxy's exchange reads this answer: usage comes from it, and the items only when no usage arrives.
       st.exchange = lx;
+      // Stripping still reads every event itself (and counts their text): no items needed from the exchange then.
+      if (strip) return void this.observe(ctx, st, body, codings, strip);
       if (this.newCounter !== undefined) lx.subscribe(st.onItem, { onlyWithoutUsage: true });
-      if (!strip) return;
+      return;
     }
+    this.observe(ctx, st, body, codings, strip);
+  }
+
+  /** Reads the answer from its bytes: a unary identity body in onComplete, anything else as it passes. */
+  private observe(ctx: RequestContext, st: TokenizerState, body: Buffer | AsyncIterable<Buffer>, codings: readonly string[], strip: boolean): void {
     if (Buffer.isBuffer(body) && codings.length === 0 && !st.sse) {
       // Read in onComplete, after the client has its bytes: usually from the tail alone (readUnary).
       st.unaryBody = body;
