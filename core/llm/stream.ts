@@ -3,7 +3,7 @@
 import { createSseParser } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
-import type { ChatUsage, ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
+import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
 import { isPlainObject } from './helpers.js';
 
 export interface StreamTranslator {
@@ -50,7 +50,6 @@ export function translatedStream(
   decoder: StreamDecoder,
   encoder: StreamEncoder,
   cx: CodecContext,
-  onUsage: (usage: ChatUsage) => void,
   tap?: { event(ev: SseEvent): void; items(items: readonly StreamItem[]): void },
 ): StreamTranslator {
   const parser = createSseParser();
@@ -61,7 +60,6 @@ export function translatedStream(
     let out = '';
     for (const item of items) {
       if (finished) break;
-      if (item.type === 'chunk' && item.chunk.usage) onUsage(item.chunk.usage);
       out += encoder.write(item);
       // After `done` or an error nothing more is sent: later upstream bytes cannot make the stream valid again.
       if (item.type !== 'chunk') finished = true;

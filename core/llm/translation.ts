@@ -5,7 +5,6 @@ import { DgpError } from '../index.js';
 import type { EndpointView } from '../index.js';
 import {
   resolveModel,
-  type ChatUsage,
   type ClientCodec,
   type ClientRequestView,
   type CodecContext,
@@ -80,8 +79,6 @@ export interface AttemptTranslation {
   openStream(status: number, headers: HeaderMap): Omit<ClientResponse, 'body'> & { translator: StreamTranslator };
   /** Routes a committed response by status and body kind; unary bodies are collected (errors: at most 1 MiB). */
   respond(res: { status: number; headers: HeaderMap; body: Buffer | AsyncIterable<Buffer> }): Promise<ClientResponse>;
-  /** Usage seen in a translated response or stream (pivot form); undefined on pass-through. */
-  usage(): ChatUsage | undefined;
 }
 
 /** Headers of one API that mean nothing (or something wrong) to another provider. */
@@ -121,7 +118,6 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     : planTranslated(input, client, cx, overrides, apiKey);
   const relabel = passthrough && upstreamModel !== reported && client.relabel !== undefined;
   if (relabel) plan.headers['accept-encoding'] = 'identity';
-  let usage: ChatUsage | undefined;
 
   const renderError = (err: ProviderError): ClientResponse & { body: Buffer } => {
     const r = client.renderError(err);
@@ -143,7 +139,6 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     if (!obj) return renderError({ status: 502, kind: 'server', message: `The ${provider.name} response is not a JSON object.` });
     const chat = provider.upstream.toChat(obj, cx);
     if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
-    usage = chat.usage;
     const out = client.fromChat(chat, cx);
     return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(out)) };
   };
@@ -153,7 +148,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, relabel) };
     }
     const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, (u) => (usage = u), tap);
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap);
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };
@@ -180,7 +175,6 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       const body = Buffer.isBuffer(res.body) ? res.body : await collectBounded(res.body as AsyncIterable<Buffer>, limit);
       return translateBody(res.status, res.headers, body);
     },
-    usage: () => usage,
   };
 }
 
