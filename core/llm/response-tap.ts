@@ -3,13 +3,12 @@
 // items) and usage read from the provider's native objects, normalised once (usage.ts). Pass-through streams stay
 // cheap: events are cut without decoding, only the ones that can carry usage are parsed, and items are decoded only
 // while someone subscribes.
-import { SseBlockReader, parseSseBlock, type SseEvent } from '../index.js';
+import { SseBlockReader, SseKeyFinder, parseSseBlock, type SseEvent } from '../index.js';
 import type { CodecContext, JsonObject, ProviderCodec, StreamDecoder, StreamItem } from './api.js';
 import type { LlmExchange } from './exchange.js';
 import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
 import { UsageAccumulator } from './usage.js';
 import { usageFromBodyEnd } from './usage-scan.js';
-import { StreamUsageFinder } from './stream-usage.js';
 
 /** Raw events held for subscribers that want items only without usage, before they are decoded live instead. */
 const HELD_BYTES = 256 * 1024;
@@ -99,7 +98,7 @@ export class TranslatedStreamTap {
 
 /**
  * A same-API stream (pure pass-through included): the upstream's chunks as they pass, untouched. Usage is found by
- * byte searches (stream-usage.ts) without cutting the stream into events; items are decoded with the provider's
+ * byte searches (core/sse/key-finder.ts) without cutting the stream into events; items are decoded with the provider's
  * decoder only for subscribers. Subscribers that want items only without usage make the chunks be held (bounded)
  * and decoded at the end, and only when no usage arrived.
  */
@@ -107,7 +106,7 @@ export class PassthroughStreamTap {
   readonly #lx: LlmExchange;
   readonly #acc: UsageAccumulator;
   readonly #max: number;
-  readonly #finder: StreamUsageFinder;
+  readonly #finder: SseKeyFinder;
   readonly #newDecoder: () => StreamDecoder;
   /** Reads the rest of the stream for usage once the finder gave up (CR framing, an oversized event). */
   #usageReader: SseBlockReader | undefined;
@@ -122,7 +121,7 @@ export class PassthroughStreamTap {
     this.#lx = lx;
     this.#acc = new UsageAccumulator(codec.api);
     this.#max = maxEventBytes;
-    this.#finder = new StreamUsageFinder((event) => this.#usageOf(event), maxEventBytes);
+    this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#usageOf(event), maxEventBytes);
     this.#newDecoder = () => codec.upstream.createDecoder(cx);
     lx.observed = true;
     lx.onSettle(() => this.#end());

@@ -4,3 +4,4 @@ export type { SseEvent, SseFrame, SseParserOptions } from './parser.js';
 export { serializeSseEvent, SSE_DONE } from './serializer.js';
 export type { SseOutgoingEvent } from './serializer.js';
 export { SseBlockReader, parseSseBlock } from './blocks.js';
+export { SseKeyFinder } from './key-finder.js';

@@ -1,7 +1,8 @@
-// StreamUsageFinder hands on exactly the events that mention "usage, whatever the chunking, without cutting the others.
+// SseKeyFinder hands on exactly the events that contain its key, whatever the chunking, without cutting the others.
 import t from 'tap';
-import { parseSseBlock } from '../../../core/index.js';
-import { StreamUsageFinder } from '../../../core/llm/stream-usage.js';
+import { SseKeyFinder, parseSseBlock } from '../../../core/index.js';
+
+const KEY = Buffer.from('"usage');
 
 const text = [
   'data: {"a":1}\n\n',
@@ -20,7 +21,7 @@ t.test('every split in three pieces gives the same events', async (t) => {
   for (let i = 0; i <= bytes.length; i++) {
     for (const j of [i, Math.min(bytes.length, i + 5), Math.min(bytes.length, i + 40)]) {
       const got: string[] = [];
-      const finder = new StreamUsageFinder((e) => {
+      const finder = new SseKeyFinder(KEY, (e) => {
         const ev = parseSseBlock(e);
         if (ev !== undefined) got.push(ev.data);
       }, 1 << 20);
@@ -32,9 +33,9 @@ t.test('every split in three pieces gives the same events', async (t) => {
 });
 
 t.test('gives up on a CR or an oversized event, before consuming the chunk', async (t) => {
-  const f = new StreamUsageFinder(() => undefined, 16);
+  const f = new SseKeyFinder(KEY, () => undefined, 16);
   t.ok(f.feed(Buffer.from('data: 0123456789abcdef')));
   t.notOk(f.feed(Buffer.from('\n\n')), 'the held event outgrew the limit');
   t.equal(f.takeRest().toString(), 'data: 0123456789abcdef');
-  t.notOk(new StreamUsageFinder(() => undefined, 16).feed(Buffer.from('data: a\r\n\r\n')));
+  t.notOk(new SseKeyFinder(KEY, () => undefined, 16).feed(Buffer.from('data: a\r\n\r\n')));
 });

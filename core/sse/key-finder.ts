@@ -1,19 +1,19 @@
-// The events of an LF-framed stream that may carry usage, found by byte searches alone: per chunk one search for a
-// CR, one for `"usage` and one for the last blank line — no per-event slicing. Only an event the `"usage` search points
-// at (or one that straddles chunks and mentions it) is handed on. A CR, or an event bigger than the limit, ends this
-// path: the caller then reads the rest with the WHATWG block reader, from the bytes held here.
+// The events of an LF-framed stream that contain a key (e.g. `"usage`), found by byte searches alone: per chunk one
+// search for a CR, one for the key and one for the last blank line — no per-event slicing. Only an event the key search
+// points at (or one that straddles chunks and contains it) is handed on, whole. A CR, or an event bigger than the
+// limit, ends this path: the caller then reads the rest with SseBlockReader, from the bytes held here.
 
 const LF = 0x0a;
 const CR = 0x0d;
 const BLANK_LINE = Buffer.from('\n\n');
-const USAGE = Buffer.from('"usage');
 
-export class StreamUsageFinder {
+export class SseKeyFinder {
   /** The unfinished event's bytes (everything since the last blank line). */
   #carry: Buffer[] = [];
   #carryBytes = 0;
 
   constructor(
+    private readonly key: Buffer,
     private readonly onEvent: (event: Buffer) => void,
     private readonly maxEventBytes: number,
   ) {}
@@ -35,16 +35,16 @@ export class StreamUsageFinder {
       start = straddles ? 1 : at + 2;
       this.#hold(chunk.subarray(0, start));
       const event = this.takeRest();
-      if (event.indexOf(USAGE) !== -1) this.onEvent(event);
+      if (event.indexOf(this.key) !== -1) this.onEvent(event);
     }
     const lastBlank = chunk.lastIndexOf(BLANK_LINE);
     const complete = lastBlank !== -1 && lastBlank + 2 > start ? lastBlank + 2 : start;
-    for (let at = chunk.indexOf(USAGE, start); at !== -1 && at < complete; ) {
+    for (let at = chunk.indexOf(this.key, start); at !== -1 && at < complete; ) {
       const before = chunk.lastIndexOf(BLANK_LINE, at);
       const from = before !== -1 && before + 2 > start ? before + 2 : start;
       const end = chunk.indexOf(BLANK_LINE, at) + 2;
       this.onEvent(chunk.subarray(from, end));
-      at = chunk.indexOf(USAGE, end);
+      at = chunk.indexOf(this.key, end);
     }
     if (complete < chunk.length) this.#hold(chunk.subarray(complete));
     return true;
