@@ -117,9 +117,16 @@ export class SseParser {
           this.skipLeadingLf = true;
         }
       }
-      this.addLinePart(buf.subarray(pos, end), out);
-      this.addRaw(buf.subarray(end, termEnd), out);
-      const frame = this.endLine();
+      let frame: SseFrame | undefined;
+      if (!this.keepRaw && this.lineParts.length === 0 && !this.oversized && this.blockBytes + (end - pos) <= this.max) {
+        // The whole line sits in this chunk: decoded in place, without a copy or a slice.
+        this.blockBytes += end - pos;
+        frame = this.endLine(end === pos ? '' : buf.toString('utf8', pos, end));
+      } else {
+        this.addLinePart(buf.subarray(pos, end), out);
+        this.addRaw(buf.subarray(end, termEnd), out);
+        frame = this.endLine();
+      }
       if (frame) {
         if (this.skipLeadingLf && this.keepRaw) this.heldFrame = frame;
         else out.push(frame);
@@ -187,9 +194,9 @@ export class SseParser {
     if (this.keepRaw && raw.length > 0) out.push({ raw, event: undefined, oversized: true });
   }
 
-  /** A line ended; returns a frame when it was the blank line closing a block. */
-  private endLine(): SseFrame | undefined {
-    const line = this.takeLineText();
+  /** A line ended (its text given when it was decoded in place); returns a frame when it was a block's blank line. */
+  private endLine(text?: string): SseFrame | undefined {
+    const line = text === undefined ? this.takeLineText() : this.firstLineText(text);
     const blank = this.oversized ? this.lineLen === 0 : line === '';
     this.lineLen = 0;
     if (!blank) {
@@ -245,12 +252,13 @@ export class SseParser {
   private takeLineText(): string {
     const parts = this.lineParts;
     this.lineParts = [];
-    let line = parts.length === 0 ? '' : (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
-    if (this.firstLine) {
-      this.firstLine = false;
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    }
-    return line;
+    return this.firstLineText(parts.length === 0 ? '' : (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8'));
+  }
+
+  private firstLineText(line: string): string {
+    if (!this.firstLine) return line;
+    this.firstLine = false;
+    return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   }
 
   private takeRaw(): Buffer {
