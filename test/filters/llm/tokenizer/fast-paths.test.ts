@@ -1,4 +1,4 @@
-// The tokenizer's shortcuts (issue 8) give the answers of the full parse: usage from a unary body's ends only when it
+// The tokenizer's shortcuts give the answers of the full parse: usage from a unary body's ends only when it
 // is provably the top-level member, content events ruled out by bytes only when they cannot carry usage, and the
 // events cut by core/sse's block reader.
 import t from 'tap';
