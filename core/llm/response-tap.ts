@@ -219,8 +219,10 @@ export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext
   }
   const acc = new UsageAccumulator(codec.api);
   let obj = parsed;
+  let tried = parsed !== undefined;
   const parse = (): JsonObject | undefined => {
-    if (obj === undefined && body.length <= MAX_PARSE_BYTES) {
+    if (!tried && body.length <= MAX_PARSE_BYTES) {
+      tried = true;
       try {
         const v: unknown = JSON.parse(body.toString('utf8'));
         obj = typeof v === 'object' && v !== null ? (v as JsonObject) : undefined;
@@ -234,7 +236,7 @@ export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext
   const readUsage = (): void => {
     if (usageRead) return;
     usageRead = true;
-    const end = obj === undefined ? usageFromBodyEnd(body, codec.api) : undefined;
+    const end = tried ? undefined : usageFromBodyEnd(body, codec.api);
     acc.observe(end ?? parse());
     settleUsage(lx, acc);
   };
