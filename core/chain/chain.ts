@@ -27,7 +27,7 @@ export class FilterChain {
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       if (!slot.filter.decode) continue;
-      // Inline rather than through call(): a synchronous hook costs no promise and no microtask turn (issue 8).
+      // Inline rather than through call(): a synchronous hook costs no promise and no microtask turn.
       let status: HookResult;
       try {
         const r = slot.filter.decode(ctx);

@@ -127,7 +127,7 @@ export class Context implements RequestContext {
   /** Attribute values by slot (defineAttribute keys); keys without a slot go to a Map made on first use. */
   private readonly slots: unknown[] = [];
   private attrs: Map<Attribute<unknown>, unknown> | undefined;
-  // Both created on first use (issue 8): most requests never log from a filter, and a listener-less controller per
+  // Both created on first use: most requests never log from a filter, and a listener-less controller per
   // request was measurable at load. A signal asked for after the abort is created already aborted.
   private abortController: AbortController | undefined;
   private abortListeners: Array<() => void> | undefined;

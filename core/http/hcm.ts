@@ -86,7 +86,7 @@ export class HttpConnectionManager {
     }
     const route = this.matchedRoute(match);
     const ctx = new Context(req, id, route, o.log, this.replies, o.maxBodyBytes, startedAt);
-    // One shared listener, the context on the response: no closure per request (issue 8).
+    // One shared listener, the context on the response: no closure per request.
     (res as ResponseWithContext)[CONTEXT] = ctx;
     res.on('close', onResponseClose);
     o.acquire();

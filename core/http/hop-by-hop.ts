@@ -26,7 +26,7 @@ export function connectionTokens(headers: AnyHeaders): Set<string> {
   return new Set(nominatedHeaders(headers));
 }
 
-/** The same tokens without building anything when neither header is present (the common case, issue 8). */
+/** The same tokens without building anything when neither header is present (the common case). */
 export function nominatedHeaders(headers: AnyHeaders): ReadonlySet<string> {
   const connection = headers['connection'];
   const proxy = headers['proxy-connection'];

@@ -27,7 +27,7 @@ export async function writeResponse(
     return { bytes: 0 };
   }
   const streamed = body !== undefined && !Buffer.isBuffer(body);
-  // One header object and one writeHead: cheaper than a validated setHeader call per header (issue 8).
+  // One header object and one writeHead: cheaper than a validated setHeader call per header.
   const headers: OutgoingHttpHeaders = {};
   const src = response.headers;
   // Connection-specific fields are never forwarded from an upstream or set by a filter: node:http owns this hop.
@@ -58,7 +58,7 @@ async function pump(
 ): Promise<WriteResult> {
   let bytes = 0;
   // No flushHeaders(): the head leaves with the first chunk in one write instead of a syscall of its own (7% of the
-  // CPU on short streams, issue 8). The proxy commits to a stream only once its first byte is in hand, so it is not late.
+  // CPU on short streams). The proxy commits to a stream only once its first byte is in hand, so it is not late.
   const iterator = body[Symbol.asyncIterator]();
   try {
     for (;;) {

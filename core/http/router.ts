@@ -52,7 +52,7 @@ export class Router {
 
   /**
    * Matches by method and path when no route looks at headers (the usual LLM config): the split and trie walks run
-   * once per distinct path, not per request (issue 8). Bounded, since clients choose paths; only matches without
+   * once per distinct path, not per request. Bounded, since clients choose paths; only matches without
    * `:var` values are kept, so no params object is ever shared.
    */
   private readonly cache: Map<string, Map<string, RouteMatch | null>> | undefined;

@@ -1,7 +1,7 @@
-// The provider codec contract (issue 6): how a `dgp.adapter.provider.<name>` plugin translates between the client's
+// The provider codec contract: how a `dgp.adapter.provider.<name>` plugin translates between the client's
 // API and its provider's wire format, pivoting through the OpenAI Chat Completions shape (the `Chat*` types below).
 // Rules:
-// - A codec converts only between its own API and the pivot; `createExchange` composes two codecs per attempt.
+// - A codec converts only between its own API and the pivot; `createTranslation` composes two codecs per attempt.
 // - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures.
 // - A field the target cannot express is dropped with a debug log, or, when dropping it would change the meaning,
 //   rejected with a 400 DgpError (DGP_ERR_PROVIDER_UNTRANSLATABLE); docs/providers.md lists every field.
@@ -212,9 +212,10 @@ export function resolveModel(modelMap: unknown, model: string): string {
 }
 
 export {
-  createExchange,
-  type ExchangeInput,
-  type ProviderExchange,
+  createTranslation,
+  defaultCodecContext,
+  type TranslationInput,
+  type AttemptTranslation,
   type UpstreamRequestPlan,
   type ClientResponse,
   type StreamTranslator,

@@ -8,7 +8,7 @@ export type ClientApi = WireApi | 'unknown';
 
 export interface ClientRoute {
   readonly api: ClientApi;
-  /** Set when the path is one of the operations a codec can serve (issue 6 routes). */
+  /** Set when the path is one of the operations a codec can serve. */
   readonly operation: ProviderOperation | undefined;
 }
 

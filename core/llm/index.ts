@@ -6,3 +6,7 @@ export * from './render-error.js';
 export * from './errors.js';
 export * from './pricing/index.js';
 export * from './governance/index.js';
+export * from './usage.js';
+export * from './items.js';
+export * from './exchange.js';
+export * from './response-tap.js';

@@ -1,5 +1,5 @@
 // The pivot every provider codec converts to and from: the OpenAI Chat Completions request, unary response and
-// stream chunk (issue 6). Unknown fields are kept (`extra`), so a pass-through loses nothing.
+// stream chunk. Unknown fields are kept (`extra`), so a pass-through loses nothing.
 import type { JsonObject } from './api.js';
 
 

@@ -2,7 +2,8 @@
 // bytes. Output depends only on the bytes, never on where the chunks were split (the SSE parser holds partial events).
 import { createSseParser } from '../index.js';
 import { serializeSseEvent } from '../index.js';
-import type { ChatUsage, ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
+import type { SseEvent } from '../index.js';
+import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
 import { isPlainObject } from './helpers.js';
 
 export interface StreamTranslator {
@@ -49,16 +50,16 @@ export function translatedStream(
   decoder: StreamDecoder,
   encoder: StreamEncoder,
   cx: CodecContext,
-  onUsage: (usage: ChatUsage) => void,
+  tap?: { event(ev: SseEvent): void; items(items: readonly StreamItem[]): void },
 ): StreamTranslator {
   const parser = createSseParser();
   let finished = false;
 
   const emit = (items: StreamItem[]): string => {
+    if (tap !== undefined && !finished) tap.items(items);
     let out = '';
     for (const item of items) {
       if (finished) break;
-      if (item.type === 'chunk' && item.chunk.usage) onUsage(item.chunk.usage);
       out += encoder.write(item);
       // After `done` or an error nothing more is sent: later upstream bytes cannot make the stream valid again.
       if (item.type !== 'chunk') finished = true;
@@ -82,7 +83,10 @@ export function translatedStream(
     feed: (chunk) =>
       guarded(() => {
         let out = '';
-        for (const ev of parser.feed(chunk)) out += emit(decoder.write(ev));
+        for (const ev of parser.feed(chunk)) {
+          tap?.event(ev);
+          out += emit(decoder.write(ev));
+        }
         return out;
       }),
     end: () => {
@@ -91,6 +95,7 @@ export function translatedStream(
         // An unterminated last event is kept when it parses (some servers omit the final blank line); a truncated
         // one is the cut itself, which decoder.end() reports.
         for (const ev of parser.end({ dispatchIncomplete: true })) {
+          tap?.event(ev);
           try {
             out += emit(decoder.write(ev));
           } catch {

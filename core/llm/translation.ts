@@ -1,11 +1,10 @@
-// Composes two provider codecs into one attempt (issue 6): the client API's codec and the endpoint provider's codec.
+// Composes two provider codecs into one attempt: the client API's codec and the endpoint provider's codec.
 // Same API on both sides: the bytes pass through (only a mapped model or `llm_meta.options` re-serialise the body).
 // Different APIs: client request → pivot (OpenAI Chat) → provider request, and the response, stream and errors back.
 import { DgpError } from '../index.js';
 import type { EndpointView } from '../index.js';
 import {
   resolveModel,
-  type ChatUsage,
   type ClientCodec,
   type ClientRequestView,
   type CodecContext,
@@ -17,11 +16,13 @@ import {
   type WireApi,
 } from './api.js';
 import { passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
+import type { LlmExchange } from './exchange.js';
+import { TranslatedStreamTap, tapUnary } from './response-tap.js';
 import { collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
 
 export type { StreamTranslator } from './stream.js';
 
-export interface ExchangeInput {
+export interface TranslationInput {
   /** The API the client speaks (ctx.clientApi). */
   readonly clientApi: WireApi;
   readonly request: ClientRequestView;
@@ -37,6 +38,8 @@ export interface ExchangeInput {
   readonly newId?: (prefix: string) => string;
   /** Unix seconds. Default: Date.now() / 1000. */
   readonly now?: () => number;
+  /** The request's LLM exchange: a translated answer's items and usage are handed to it as they are decoded. */
+  readonly exchange?: LlmExchange;
 }
 
 export interface UpstreamRequestPlan {
@@ -59,12 +62,16 @@ export interface ClientResponse {
   body: Buffer | AsyncIterable<Buffer>;
 }
 
-export interface ProviderExchange {
+export interface AttemptTranslation {
   /** Same API on both sides: the response passes through (relabelled only when the model was mapped). */
   readonly passthrough: boolean;
   /** The client asked for a stream. */
   readonly stream: boolean;
   readonly models: CodecContext['models'];
+  /** The endpoint's provider codec. */
+  readonly provider: ProviderCodec;
+  /** The codec context of this attempt (the provider's decoder needs it to read a passed-through stream). */
+  readonly context: CodecContext;
   readonly request: UpstreamRequestPlan;
   /** A complete upstream response: 2xx unary, or any error status. */
   translateBody(status: number, headers: HeaderMap, body: Buffer): ClientResponse & { body: Buffer };
@@ -72,8 +79,6 @@ export interface ProviderExchange {
   openStream(status: number, headers: HeaderMap): Omit<ClientResponse, 'body'> & { translator: StreamTranslator };
   /** Routes a committed response by status and body kind; unary bodies are collected (errors: at most 1 MiB). */
   respond(res: { status: number; headers: HeaderMap; body: Buffer | AsyncIterable<Buffer> }): Promise<ClientResponse>;
-  /** Usage seen in a translated response or stream (pivot form); undefined on pass-through. */
-  usage(): ChatUsage | undefined;
 }
 
 /** Headers of one API that mean nothing (or something wrong) to another provider. */
@@ -83,7 +88,7 @@ const MAX_ERROR_BODY = 1024 * 1024;
 /** A translated unary answer is parsed whole; bigger ones (base64 images) are cut and fail to parse (502). */
 const MAX_UNARY_BODY = 64 * 1024 * 1024;
 
-export function createExchange(input: ExchangeInput): ProviderExchange {
+export function createTranslation(input: TranslationInput): AttemptTranslation {
   const client = input.clientCodec.client;
   if (!client) {
     throw new DgpError('DGP_ERR_PROVIDER_CODEC', `The "${input.clientCodec.name}" codec does not serve ${input.clientApi} clients.`);
@@ -113,7 +118,6 @@ export function createExchange(input: ExchangeInput): ProviderExchange {
     : planTranslated(input, client, cx, overrides, apiKey);
   const relabel = passthrough && upstreamModel !== reported && client.relabel !== undefined;
   if (relabel) plan.headers['accept-encoding'] = 'identity';
-  let usage: ChatUsage | undefined;
 
   const renderError = (err: ProviderError): ClientResponse & { body: Buffer } => {
     const r = client.renderError(err);
@@ -127,11 +131,14 @@ export function createExchange(input: ExchangeInput): ProviderExchange {
       if (!obj || !client.relabel?.(obj, reported)) return { status, headers: {}, keepUpstreamHeaders: true, body };
       return { status, headers: {}, keepUpstreamHeaders: true, body: Buffer.from(JSON.stringify(obj)) };
     }
-    if (status >= 300) return renderError(provider.upstream.parseError(status, headers, body));
+    if (status >= 300) {
+      if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body);
+      return renderError(provider.upstream.parseError(status, headers, body));
+    }
     const obj = parseObject(body);
     if (!obj) return renderError({ status: 502, kind: 'server', message: `The ${provider.name} response is not a JSON object.` });
     const chat = provider.upstream.toChat(obj, cx);
-    usage = chat.usage;
+    if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
     const out = client.fromChat(chat, cx);
     return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(out)) };
   };
@@ -140,7 +147,8 @@ export function createExchange(input: ExchangeInput): ProviderExchange {
     if (passthrough) {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, relabel) };
     }
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, (u) => (usage = u));
+    const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap);
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };
@@ -149,6 +157,8 @@ export function createExchange(input: ExchangeInput): ProviderExchange {
     passthrough,
     stream: info.stream,
     models: cx.models,
+    provider,
+    context: cx,
     request: plan,
     translateBody,
     openStream,
@@ -165,11 +175,33 @@ export function createExchange(input: ExchangeInput): ProviderExchange {
       const body = Buffer.isBuffer(res.body) ? res.body : await collectBounded(res.body as AsyncIterable<Buffer>, limit);
       return translateBody(res.status, res.headers, body);
     },
-    usage: () => usage,
   };
 }
 
-function planPassthrough(input: ExchangeInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
+/** A codec context outside a translation (reading a passed-through answer, or the request in pivot form). */
+export function defaultCodecContext(o: {
+  log: CodecLog;
+  provider: string;
+  model: string;
+  stream: boolean;
+  includeUsage: boolean;
+  query: string;
+  settings: Readonly<JsonObject>;
+}): CodecContext {
+  return {
+    log: o.log,
+    provider: o.provider,
+    newId: defaultNewId,
+    now: () => Math.floor(Date.now() / 1000),
+    models: { client: o.model, upstream: o.model, reported: o.model },
+    stream: o.stream,
+    includeUsage: o.includeUsage,
+    clientQuery: o.query,
+    settings: o.settings,
+  };
+}
+
+function planPassthrough(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
   const { request } = input;
   let body = input.rawBody;
   if (isPlainObject(request.body)) {
@@ -193,7 +225,7 @@ function planPassthrough(input: ExchangeInput, client: ClientCodec, cx: CodecCon
   return { method: request.method.toUpperCase(), path: target.path, headers: target.headers, dropHeaders: [...CREDENTIALS, 'content-length', 'host'], body: hasBody ? body : undefined };
 }
 
-function planTranslated(input: ExchangeInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
+function planTranslated(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
   const { request, providerCodec: provider } = input;
   if (!client.chatOperations.includes(request.operation)) {
     throw new DgpError(

@@ -3,3 +3,5 @@ export { SseParser, createSseParser } from './parser.js';
 export type { SseEvent, SseFrame, SseParserOptions } from './parser.js';
 export { serializeSseEvent, SSE_DONE } from './serializer.js';
 export type { SseOutgoingEvent } from './serializer.js';
+export { SseBlockReader, parseSseBlock } from './blocks.js';
+export { SseKeyFinder } from './key-finder.js';

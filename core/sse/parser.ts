@@ -22,6 +22,11 @@ export interface SseFrame {
   event: SseEvent | undefined;
   /** True when the block exceeded maxEventBytes: its bytes pass through, its event was dropped. */
   oversized?: boolean;
+  /**
+   * A block with an `event:` field but no data dispatches nothing (WHATWG); its type is given here for readers that
+   * still care (an `event: error` block is an error, whatever its data).
+   */
+  typeOnly?: string;
 }
 
 export interface SseParserOptions {
@@ -47,6 +52,7 @@ export class SseParser {
   private blockBytes = 0;
   private data: string[] = [];
   private eventType = '';
+  private eventField = false;
   private lastId = '';
   private blockRetry: number | undefined;
   private skipLeadingLf = false;
@@ -111,9 +117,16 @@ export class SseParser {
           this.skipLeadingLf = true;
         }
       }
-      this.addLinePart(buf.subarray(pos, end), out);
-      this.addRaw(buf.subarray(end, termEnd), out);
-      const frame = this.endLine();
+      let frame: SseFrame | undefined;
+      if (!this.keepRaw && this.lineParts.length === 0 && !this.oversized && this.blockBytes + (end - pos) <= this.max) {
+        // The whole line sits in this chunk: decoded in place, without a copy or a slice.
+        this.blockBytes += end - pos;
+        frame = this.endLine(end === pos ? '' : buf.toString('utf8', pos, end));
+      } else {
+        this.addLinePart(buf.subarray(pos, end), out);
+        this.addRaw(buf.subarray(end, termEnd), out);
+        frame = this.endLine();
+      }
       if (frame) {
         if (this.skipLeadingLf && this.keepRaw) this.heldFrame = frame;
         else out.push(frame);
@@ -139,9 +152,10 @@ export class SseParser {
     }
     const wasOversized = this.oversized;
     const event = opts.dispatchIncomplete && !wasOversized ? this.dispatch() : undefined;
+    const typeOnly = opts.dispatchIncomplete && !wasOversized ? this.typeOnly(event) : undefined;
     const raw = this.takeRaw();
     this.resetBlock();
-    if (raw.length > 0 || event) out.push(wasOversized ? { raw, event: undefined, oversized: true } : { raw, event });
+    if (raw.length > 0 || event || typeOnly !== undefined) out.push(wasOversized ? { raw, event: undefined, oversized: true } : frame(raw, event, typeOnly));
     return out;
   }
 
@@ -180,9 +194,9 @@ export class SseParser {
     if (this.keepRaw && raw.length > 0) out.push({ raw, event: undefined, oversized: true });
   }
 
-  /** A line ended; returns a frame when it was the blank line closing a block. */
-  private endLine(): SseFrame | undefined {
-    const line = this.takeLineText();
+  /** A line ended (its text given when it was decoded in place); returns a frame when it was a block's blank line. */
+  private endLine(text?: string): SseFrame | undefined {
+    const line = text === undefined ? this.takeLineText() : this.firstLineText(text);
     const blank = this.oversized ? this.lineLen === 0 : line === '';
     this.lineLen = 0;
     if (!blank) {
@@ -191,10 +205,11 @@ export class SseParser {
     }
     const wasOversized = this.oversized;
     const event = wasOversized ? undefined : this.dispatch();
+    const typeOnly = wasOversized ? undefined : this.typeOnly(event);
     const raw = this.takeRaw();
     this.resetBlock();
-    if (!event && raw.length === 0) return undefined;
-    return wasOversized ? { raw, event: undefined, oversized: true } : { raw, event };
+    if (!event && raw.length === 0 && typeOnly === undefined) return undefined;
+    return wasOversized ? { raw, event: undefined, oversized: true } : frame(raw, event, typeOnly);
   }
 
   private processLine(line: string): void {
@@ -209,6 +224,7 @@ export class SseParser {
         break;
       case 'event':
         this.eventType = value;
+        this.eventField = true;
         break;
       case 'id':
         if (!value.includes('\0')) this.lastId = value;
@@ -228,16 +244,21 @@ export class SseParser {
     return ev;
   }
 
+  private typeOnly(event: SseEvent | undefined): string | undefined {
+    return event === undefined && this.eventField ? this.eventType : undefined;
+  }
+
   /** The finished line as text; the stream's one leading BOM is dropped (WHATWG). */
   private takeLineText(): string {
     const parts = this.lineParts;
     this.lineParts = [];
-    let line = parts.length === 0 ? '' : (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8');
-    if (this.firstLine) {
-      this.firstLine = false;
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    }
-    return line;
+    return this.firstLineText(parts.length === 0 ? '' : (parts.length === 1 ? parts[0]! : Buffer.concat(parts)).toString('utf8'));
+  }
+
+  private firstLineText(line: string): string {
+    if (!this.firstLine) return line;
+    this.firstLine = false;
+    return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   }
 
   private takeRaw(): Buffer {
@@ -250,10 +271,15 @@ export class SseParser {
   private resetBlock(): void {
     this.data = [];
     this.eventType = '';
+    this.eventField = false;
     this.blockRetry = undefined;
     this.blockBytes = 0;
     this.oversized = false;
   }
+}
+
+function frame(raw: Buffer, event: SseEvent | undefined, typeOnly: string | undefined): SseFrame {
+  return typeOnly === undefined ? { raw, event } : { raw, event, typeOnly };
 }
 
 function eventsOf(frames: SseFrame[]): SseEvent[] {

@@ -50,7 +50,7 @@ export function testContext(init: TestContextInit = {}): TestContext {
   const log = init.log ?? pino({ level: 'silent' });
   const replies = new LocalReplies((init.renderers ?? []).map((filter) => ({ kind: 'test', filter })), init.errorFormat ?? 'auto', log);
   const ctx = new Context(req, `req-${++seq}`, route, log, replies, init.maxBodyBytes ?? 10 * 1024 * 1024, performance.now()) as TestContext;
-  if (init.clientApi !== undefined) ctx.set(ClientRouteAttr, { api: init.clientApi, operation: detectClientApi(req.url ?? '/').operation });
+  if (init.clientApi !== undefined) ctx.set(ClientRouteAttr, { api: init.clientApi, operation: detectClientApi(ctx.request.path).operation });
   const errors: DgpError[] = [];
   const replyError = ctx.replyError.bind(ctx);
   Object.assign(ctx, {

@@ -1,6 +1,6 @@
 // One upstream attempt: send the request, then decide before anything reaches the client whether it succeeded.
-// An event stream must yield its first byte first (an empty stream is a retryable failure, issue 3) and, with
-// retry_on stream_error, a first event that is not an error (property 19); a small unary answer is read whole; a
+// An event stream must yield its first byte first (an empty stream is a retryable failure) and, with retry_on
+// stream_error, a first event that is not an error (reliability property 19); a small unary answer is read whole; a
 // retryable failure's body is held (bounded) in case it becomes the final answer.
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
@@ -19,7 +19,7 @@ import {
   redactHeaders,
   redactSecrets,
 } from './body-read.js';
-import type { UpstreamRequest } from './codec.js';
+import type { UpstreamRequest } from './mapper.js';
 import { FIRST_EVENT_LIMIT, FirstEventReader } from './first-event.js';
 import type { RetryOn } from './retry-on.js';
 import { UpstreamCall, type BodySource } from './upstream-call.js';
@@ -71,16 +71,42 @@ function transportFailed(f: TransportFailure, retryOn: RetryOn, status = 0): Fai
   return { kind: 'failed', status, errorType: f.kind, retryable, timedOut: f.timedOut, message: `${f.code}: ${f.message}` };
 }
 
-/** What an attempt needs from the request's Exchange (exchange.ts). */
+/** What an attempt needs from the request's AttemptScope (attempt-scope.ts). */
 export interface AttemptControl {
-  /** The Exchange aborts this call when the client goes away or the deadline passes. */
+  /** The AttemptScope aborts this call when the client goes away or the deadline passes. */
   track(call: UpstreamCall): void;
   cancelledBy(): 'client' | 'deadline' | undefined;
 }
 
-export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, ex: AttemptControl, s: AttemptSettings): Promise<AttemptResult> {
+/**
+ * One attempt, step by step: send and wait for the head, then hold a retryable status, read a small unary answer,
+ * or prove an event stream started (and, with retry_on stream_error, that its first event is not an error).
+ */
+export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings): Promise<AttemptResult> {
   const call = new UpstreamCall(s.idleTimeout);
-  ex.track(call);
+  scope.track(call);
+  const failed = await sendForHead(pool, call, req, scope, s);
+  if (failed !== undefined) return failed;
+  const firstByteAt = performance.now();
+  const status = call.status;
+  const raw = call.headers;
+  const headers = redactHeaders(filterResponseHeaders(raw), req.secrets);
+  const ok = status >= 200 && status <= 299;
+  if (!ok && s.retryOn.status(status)) return holdRetryableStatus(call, req, scope, status, headers, firstByteAt);
+  const sse = isEventStream(raw);
+  const length = contentLength(raw);
+  if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, req, scope, s, status, headers, firstByteAt);
+  let first: Buffer | undefined;
+  if (sse && ok) {
+    const started = await proveStreamStarted(call, req, scope, s, status);
+    if (started.kind !== 'started') return started;
+    first = started.first;
+  }
+  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first, sse } };
+}
+
+/** Sends the request and waits for the response head, under our own first-byte timer; a failure, or undefined. */
+async function sendForHead(pool: Dispatcher, call: UpstreamCall, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings): Promise<Failed | Cancelled | undefined> {
   // Our own first-byte timer: precise to the millisecond, where undici's headersTimeout (kept as a backstop) ticks at
   // about 1 s. Cleared as soon as the head arrives, so it never touches the body.
   let firstByteError: Error | undefined;
@@ -97,79 +123,94 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, ex: Att
       headersTimeout: s.firstByteTimeout,
       bodyTimeout: s.idleTimeout,
     });
+    return undefined;
   } catch (err) {
-    if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status: 0 };
+    if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status: 0 };
     return transportFailed(classifyTransportError(firstByteError ?? err), s.retryOn);
   } finally {
     clearTimeout(timer);
   }
-  const firstByteAt = performance.now();
-  const status = call.status;
-  const raw = call.headers;
-  const headers = redactHeaders(filterResponseHeaders(raw), req.secrets);
-  const ok = status >= 200 && status <= 299;
+}
 
-  if (!ok && s.retryOn.status(status)) {
-    const held = await call.collect(FAILED_BODY_LIMIT);
-    // undici frees the socket a tick after the body ends; a retry dispatched sooner would open a second socket.
-    await new Promise(setImmediate);
-    if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status };
-    return { kind: 'status', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
-  }
+/** A status retry_on covers: its body is held (bounded, secrets redacted) in case it becomes the final answer. */
+async function holdRetryableStatus(
+  call: UpstreamCall,
+  req: UpstreamRequest,
+  scope: AttemptControl,
+  status: number,
+  headers: Record<string, string | string[]>,
+  firstByteAt: number,
+): Promise<RetryableStatus | Cancelled> {
+  const held = await call.collect(FAILED_BODY_LIMIT);
+  // undici frees the socket a tick after the body ends; a retry dispatched sooner would open a second socket.
+  await new Promise(setImmediate);
+  if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
+  return { kind: 'status', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
+}
 
-  const sse = isEventStream(raw);
-  const length = contentLength(raw);
-  if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) {
-    const held = await call.collect(UNARY_BUFFER_LIMIT);
-    if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status };
-    // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
-    if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
-    return { kind: 'committed', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
-  }
+/** A small unary answer with a Content-Length, read whole before anything reaches the client. */
+async function readUnary(
+  call: UpstreamCall,
+  req: UpstreamRequest,
+  scope: AttemptControl,
+  s: AttemptSettings,
+  status: number,
+  headers: Record<string, string | string[]>,
+  firstByteAt: number,
+): Promise<AttemptResult> {
+  const held = await call.collect(UNARY_BUFFER_LIMIT);
+  if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
+  // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
+  if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
+  return { kind: 'committed', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
+}
 
+/**
+ * A 2xx event stream must yield a first byte (an empty stream is a retryable failure) and, with retry_on
+ * stream_error, a first event that is not an error. Returns the bytes read so far, to be sent first.
+ */
+async function proveStreamStarted(
+  call: UpstreamCall,
+  req: UpstreamRequest,
+  scope: AttemptControl,
+  s: AttemptSettings,
+  status: number,
+): Promise<{ kind: 'started'; first: Buffer } | Failed | Cancelled> {
   let first: Buffer | undefined;
-  if (sse && ok) {
-    let streamError: string | undefined;
-    try {
-      // Skip zero-length chunks: only a real byte proves the stream started.
-      for (let r = await call.next(); !r.done; r = await call.next()) {
-        if (r.value.length > 0) {
-          first = r.value;
-          break;
-        }
+  let streamError: string | undefined;
+  try {
+    // Skip zero-length chunks: only a real byte proves the stream started.
+    for (let r = await call.next(); !r.done; r = await call.next()) {
+      if (r.value.length > 0) {
+        first = r.value;
+        break;
       }
-      if (first !== undefined && s.retryOn.streamError) {
-        // Usually the first chunk holds the whole first event: no await, no copy, no parse (first-event.ts).
-        const reader = new FirstEventReader();
-        if (!reader.push(first)) await readFirstEvent(call, reader);
-        first = reader.bytes();
-        const verdict = reader.verdict();
-        if (verdict.kind === 'error') streamError = verdict.message;
-      }
-    } catch (err) {
-      call.destroy();
-      if (ex.cancelledBy() !== undefined) return { kind: 'cancelled', status };
-      return transportFailed(classifyTransportError(err), s.retryOn, status);
     }
-    if (first === undefined) {
-      call.destroy();
-      return {
-        kind: 'failed',
-        status,
-        errorType: 'empty_stream',
-        retryable: s.retryOn.emptyStream,
-        timedOut: false,
-        message: 'the upstream answered with an event stream that ended without a byte',
-      };
+    if (first !== undefined && s.retryOn.streamError) {
+      // Usually the first chunk holds the whole first event: no await, no copy (first-event.ts).
+      const reader = new FirstEventReader();
+      if (!reader.push(first)) await readFirstEvent(call, reader);
+      first = reader.bytes();
+      const verdict = reader.verdict();
+      if (verdict.kind === 'error') streamError = verdict.message;
     }
-    if (streamError !== undefined) {
-      call.destroy();
-      // Strategy lists `message` in the final error when every attempt fails: the upstream's words, key redacted.
-      const said = req.secrets.reduce((text, secret) => text.split(secret).join('[REDACTED]'), streamError);
-      return { kind: 'failed', status, errorType: 'stream_error', retryable: true, timedOut: false, message: `the upstream stream began with an error event: ${said}` };
-    }
+  } catch (err) {
+    call.destroy();
+    if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
+    return transportFailed(classifyTransportError(err), s.retryOn, status);
   }
-  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first, sse } };
+  if (first === undefined) {
+    call.destroy();
+    const message = 'the upstream answered with an event stream that ended without a byte';
+    return { kind: 'failed', status, errorType: 'empty_stream', retryable: s.retryOn.emptyStream, timedOut: false, message };
+  }
+  if (streamError !== undefined) {
+    call.destroy();
+    // Strategy lists `message` in the final error when every attempt fails: the upstream's words, key redacted.
+    const said = req.secrets.reduce((text, secret) => text.split(secret).join('[REDACTED]'), streamError);
+    return { kind: 'failed', status, errorType: 'stream_error', retryable: true, timedOut: false, message: `the upstream stream began with an error event: ${said}` };
+  }
+  return { kind: 'started', first };
 }
 
 /**

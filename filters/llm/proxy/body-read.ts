@@ -12,7 +12,7 @@ export const UNARY_BUFFER_LIMIT = 8 * 1024 * 1024;
  * gets a DGP_IDLE_TIMEOUT error (the caller aborts the call). Our own timer, because undici's body timer ticks at
  * ~1 s resolution. Only the wait for upstream bytes is timed, never the consumer's own pace (backpressure is not
  * silence). One timer per body, re-armed only when it fires early, instead of a setTimeout/clearTimeout pair per
- * chunk (issue 8).
+ * chunk.
  */
 export class IdleWatch {
   #since = -1;

@@ -20,8 +20,8 @@ import {
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
-import type { ProxyCodec, UpstreamRequest } from './codec.js';
-import { Exchange } from './exchange.js';
+import type { ProxyMapper, UpstreamRequest } from './mapper.js';
+import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { isModelList, modelListBody } from './models.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
@@ -30,10 +30,10 @@ import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
-import { createTranslatingCodec } from './translate.js';
+import { createTranslatingMapper } from './translate.js';
 
 /** Per-request handles onComplete must release (never kept in the factory closure). */
-const ProxyState = defineAttribute<{ exchange: Exchange; body?: UpstreamBody }>('dgp.filter.llm.proxy/state');
+const ProxyState = defineAttribute<{ scope: AttemptScope; body?: UpstreamBody }>('dgp.filter.llm.proxy/state');
 
 export function poolOptionsOf(o: ProxyOptions): UpstreamPoolOptions {
   return {
@@ -56,17 +56,17 @@ export class ProxyFilter implements HttpFilter {
   /** Local replies on this listener come out in the client's API shape (OpenAI, Anthropic, Gemini). */
   readonly renderLocalReply = renderLlmLocalReply;
 
-  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, codec?: ProxyCodec) {
+  constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, mapper?: ProxyMapper) {
     this.options = resolveProxyOptions(config, fctx.configDir);
     this.#metrics = createProxyMetrics(fctx.metrics);
     this.#codecs = new ProviderCodecs(fctx);
     this.#codecs.checkLabels(fctx.clusters);
-    codec ??= createTranslatingCodec(this.#codecs);
+    mapper ??= createTranslatingMapper(this.#codecs);
     this.#deps = {
       clusters: fctx.clusters,
       pools: fctx.services.get(upstreamPoolsService),
       poolOptions: poolOptionsOf(this.options),
-      codec,
+      mapper,
       options: this.options,
       metrics: this.#metrics,
     };
@@ -78,28 +78,28 @@ export class ProxyFilter implements HttpFilter {
       const body = await modelListBody(ctx, this.#deps.clusters.endpoints(cluster), this.#codecs, this.#createdAt);
       if (body !== undefined) return ctx.reply(200, body);
     }
-    const exchange = new Exchange(ctx, this.options.deadline);
-    ctx.set(ProxyState, { exchange });
+    const scope = new AttemptScope(ctx, this.options.deadline);
+    ctx.set(ProxyState, { scope });
     let outcome;
     try {
-      outcome = await executeStrategy(ctx, this.#deps, exchange);
+      outcome = await executeStrategy(ctx, this.#deps, scope);
     } catch (err) {
-      exchange.dispose();
+      scope.dispose();
       if (isDgpError(err)) return this.#error(ctx, err);
       throw err;
     }
     switch (outcome.kind) {
       case 'committed':
-        return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, exchange, outcome.request);
+        return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request);
       case 'last_response':
-        exchange.dispose();
-        return this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, exchange, outcome.request);
+        scope.dispose();
+        return this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, scope, outcome.request);
       case 'aborted':
-        exchange.dispose();
+        scope.dispose();
         this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
         return this.#error(ctx, new DgpError('DGP_ERR_UPSTREAM_ABORTED', 'the client disconnected; the upstream request was cancelled'));
       case 'error':
-        exchange.dispose();
+        scope.dispose();
         return this.#error(ctx, outcome.error);
     }
   }
@@ -111,8 +111,8 @@ export class ProxyFilter implements HttpFilter {
   onComplete(ctx: RequestContext): void {
     const state = ctx.get(ProxyState);
     state?.body?.dispose();
-    state?.exchange.dispose();
-    this.#deps.codec.complete?.(ctx);
+    state?.scope.dispose();
+    this.#deps.mapper.complete?.(ctx);
   }
 
   async #commit(
@@ -120,7 +120,7 @@ export class ProxyFilter implements HttpFilter {
     r: Committed,
     ep: EndpointView,
     record: UpstreamAttempt | undefined,
-    ex: Exchange,
+    ex: AttemptScope,
     request: UpstreamRequest,
   ): Promise<HookResult> {
     ctx.set(SelectedEndpoint, { cluster: ctx.route.cluster, id: ep.id, address: ep.authority });
@@ -139,14 +139,14 @@ export class ProxyFilter implements HttpFilter {
         if (end === 'aborted') this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
       };
       // A translated body gets its error frame from the provider translator, in the client's stream format.
-      const errorFrames = request.exchange === undefined || request.exchange.passthrough;
-      // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here, issue 8).
+      const errorFrames = request.translation === undefined || request.translation.passthrough;
+      // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here).
       const { source, first, sse } = r.body;
       body = new UpstreamBody({ source, first, sse, clientApi: clientApiOf(ctx), clientQuery: ctx.request.query, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
-      ctx.set(ProxyState, { exchange: ex, body });
+      ctx.set(ProxyState, { scope: ex, body });
     }
     try {
-      await this.#deps.codec.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
+      await this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
     } catch (err) {
       // The answer could not be translated (cut while read whole, not the provider's format): a coded 5xx.
       if (!isDgpError(err)) throw err;

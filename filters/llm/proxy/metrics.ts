@@ -6,7 +6,7 @@ export interface ProxyMetrics {
   attempts: Counter<'cluster' | 'endpoint' | 'outcome'>;
   retries: Counter<'cluster'>;
   cancelled: Counter<'cluster'>;
-  /** The attempts counter's cell for one label set: one map lookup instead of prom-client's label hashing (issue 8). */
+  /** The attempts counter's cell for one label set: one map lookup instead of prom-client's label hashing. */
   attempt(cluster: string, endpoint: string, outcome: string): CounterCell;
   /** Hands pending increments over (the filter instance is retired). */
   close(): void;

@@ -1,4 +1,4 @@
-// `GET /v1/models` answered by the gateway (issue 6): the models the route's cluster can serve, from each endpoint's
+// `GET /v1/models` answered by the gateway: the models the route's cluster can serve, from each endpoint's
 // `llm_meta.model_map` aliases (not `*`) and `llm_meta.options.model`, in the OpenAI list shape, or Anthropic's when
 // the client sends `anthropic-version`. A pure OpenAI-compatible cluster without model info is passed through.
 import { type EndpointView, type RequestContext } from '../../../core/index.js';

@@ -46,6 +46,8 @@ function boundaryAfter(tail: string): string {
 }
 
 export class UpstreamBody implements AsyncIterableIterator<Buffer> {
+  /** Sees every chunk as it is delivered (the LLM exchange's tap on a same-API answer); never changes it. */
+  observe: ((chunk: Buffer) => void) | undefined;
   #first: Buffer | undefined;
   /** The last 4 bytes delivered, kept as the chunk(s) they sit in and read only when an error frame is needed. */
   #tail: Buffer[] = [];
@@ -109,6 +111,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
   }
 
   #deliver(chunk: Buffer): IteratorResult<Buffer> {
+    this.observe?.(chunk);
     if (this.o.sse && chunk.length > 0) {
       if (chunk.length >= 4) this.#tail = [chunk];
       else (this.#tail = this.#tail.slice(-3)).push(chunk);

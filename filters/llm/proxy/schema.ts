@@ -12,7 +12,7 @@ const Duration = (description: string, def?: string | number) =>
     ...(def === undefined ? {} : { default: def }),
   });
 
-// 529: Anthropic's "overloaded" status, retried like a 503 (issue 6). stream_error: the same error sent as the first
+// 529: Anthropic's "overloaded" status, retried like a 503. stream_error: the same error sent as the first
 // event of a 200 stream (property 19); nothing has reached the client then, so falling back is safe.
 export const DEFAULT_RETRY_ON: ReadonlyArray<string | number> = ['connect_error', 'reset', 'empty_stream', 'stream_error', 429, 500, 502, 503, 504, 529];
 

@@ -1,5 +1,5 @@
 // Pixiu's Strategy.Execute, step by step (spec §3.2.3): pick (or the preferred endpoint), skip cooled-down endpoints,
-// retry per the endpoint's policy, mark a cooldown and fall back in list order. Ours differs where issue 3 says:
+// retry per the endpoint's policy, mark a cooldown and fall back in list order. Ours differs (docs/pixiu-compatibility.md):
 // only `retry_on` failures are retried, Retry-After and the client's abort are honoured, failed bodies are released.
 import { performance } from 'node:perf_hooks';
 import {
@@ -16,8 +16,8 @@ import {
   type UpstreamPools,
 } from '../../../core/index.js';
 import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
-import type { ProxyCodec, UpstreamRequest } from './codec.js';
-import type { Exchange } from './exchange.js';
+import type { ProxyMapper, UpstreamRequest } from './mapper.js';
+import type { AttemptScope } from './attempt-scope.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
@@ -26,7 +26,7 @@ export interface StrategyDeps {
   clusters: FactoryContext['clusters'];
   pools: UpstreamPools;
   poolOptions: UpstreamPoolOptions;
-  codec: ProxyCodec;
+  mapper: ProxyMapper;
   options: ProxyOptions;
   metrics: ProxyMetrics;
 }
@@ -50,16 +50,28 @@ function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): 
   );
 }
 
-export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: Exchange): Promise<StrategyOutcome> {
+/** What one request's walk over the endpoints has gathered so far (for the final outcome). */
+interface Walk {
+  readonly ctx: RequestContext;
+  readonly d: StrategyDeps;
+  readonly scope: AttemptScope;
+  readonly body: Buffer;
+  readonly attempts: UpstreamAttempt[];
+  readonly problems: string[];
+  lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined;
+  lastFailure: Failed | undefined;
+  deadlineHit: boolean;
+}
+
+/** How the tries on one endpoint ended: an outcome for the client, or go on to the fallback, or stop walking. */
+type EndpointVerdict = StrategyOutcome | 'fallback' | 'stop';
+
+/** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried per its policy. */
+export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope): Promise<StrategyOutcome> {
   const cluster = ctx.route.cluster;
-  const { clusters, options } = d;
+  const { clusters } = d;
   const attempts: UpstreamAttempt[] = [];
   ctx.set(UpstreamAttempts, attempts);
-  const problems: string[] = [];
-  let lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined;
-  let lastFailure: Failed | undefined;
-  let deadlineHit = false;
-
   if (!clusters.hasCluster(cluster)) {
     return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_NO_CLUSTER', `cluster "${cluster}" does not exist`, { hint: 'define it under static_resources.clusters or register endpoints for it' }) };
   }
@@ -68,15 +80,16 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
   let ep = clusters.pickEndpoint(cluster, src instanceof Promise ? await src : src);
   const preferred = ctx.get(PreferredEndpointId);
   if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
-  // Endpoints already tried; the first one is kept apart so a request with one attempt allocates no Set (issue 8).
+  const walk: Walk = { ctx, d, scope, body, attempts, problems: [], lastResponse: undefined, lastFailure: undefined, deadlineHit: false };
+  // Endpoints already tried; the first one is kept apart so a request with one attempt allocates no Set.
   let firstId: string | undefined;
   let visited: Set<string> | undefined;
 
-  outer: while (ep !== undefined) {
+  while (ep !== undefined) {
     if (firstId === undefined) firstId = ep.id;
     else if (ep.id === firstId || visited?.has(ep.id) === true) break;
     else (visited ??= new Set()).add(ep.id);
-    if (ex.cancelledBy() === 'client') return { kind: 'aborted' };
+    if (scope.cancelledBy() === 'client') return { kind: 'aborted' };
     if (clusters.cooldowns.inCooldown(cluster, ep)) {
       ep = fallbackAfter(clusters, cluster, ep);
       continue;
@@ -85,89 +98,95 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, ex: 
     try {
       policy = getRetryPolicy(ep);
     } catch (err) {
-      problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
+      walk.problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
       ep = fallbackAfter(clusters, cluster, ep);
       continue;
     }
-    let retryAfter = 0;
-    for (let delay = policy.next(); delay !== undefined; delay = policy.next()) {
-      const wait = Math.max(delay, retryAfter);
-      if (wait > 0) {
-        // A wait that outlasts the deadline would only end in the deadline: stop now.
-        if (wait >= ex.remaining()) {
-          deadlineHit = true;
-          break outer;
-        }
-        if (!(await sleep(wait, ex.waitSignal()))) {
-          if (ex.cancelledBy() === 'client') return { kind: 'aborted' };
-          deadlineHit = true;
-          break outer;
-        }
-      }
-      let req: UpstreamRequest;
-      try {
-        req = await d.codec.buildRequest({ endpoint: ep, ctx, body, scheme: options.scheme });
-      } catch (err) {
-        // The client's request cannot be sent in this form (bad JSON, a field the provider cannot express): the
-        // client's fault, answered at once; the endpoint did nothing wrong and is neither cooled down nor left.
-        if (isDgpError(err) && err.status >= 400 && err.status < 500) return { kind: 'error', error: err };
-        problems.push(`${label(ep)} retry: request assembly error: ${(err as Error).message}`);
-        break;
-      }
-      if (attempts.length > 0) d.metrics.retries.inc({ cluster });
-      const started = performance.now();
-      const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, ex, options);
-      const record: UpstreamAttempt = {
-        endpoint_id: ep.id,
-        address: ep.authority,
-        cluster,
-        status: r.status,
-        success: false,
-        error_type: '',
-        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-      };
-      attempts.push(record);
-      if (r.kind === 'committed') {
-        record.success = r.status >= 200 && r.status <= 299;
-        record.error_type = record.success ? '' : 'status_code_error';
-        d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
-        return { kind: 'committed', result: r, endpoint: ep, record, request: req };
-      }
-      if (r.kind === 'cancelled') {
-        const by = ex.cancelledBy();
-        record.error_type = by === 'client' ? 'aborted' : 'timeout';
-        d.metrics.attempt(cluster, ep.id, record.error_type).add();
-        if (by === 'client') return { kind: 'aborted' };
-        deadlineHit = true;
-        break outer;
-      }
-      if (r.kind === 'status') {
-        record.error_type = 'status_code_error';
-        d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
-        problems.push(`${label(ep)} retry: returned status code ${r.status}`);
-        lastResponse = { result: r, endpoint: ep, request: req };
-        // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
-        const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
-        retryAfter = options.respectRetryAfter && asked !== undefined ? asked : 0;
-        // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
-        if (retryAfter > options.maxRetryAfter) break;
-        continue;
-      }
-      record.error_type = r.errorType;
-      d.metrics.attempt(cluster, ep.id, r.errorType).add();
-      problems.push(`${label(ep)} retry: request error: ${r.message}`);
-      lastFailure = r;
-      if (!r.retryable) {
-        clusters.cooldowns.markFailure(cluster, ep);
-        break outer;
-      }
-      // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
-      if (r.errorType !== 'empty_stream') break;
-    }
+    const verdict = await tryEndpoint(walk, ep, policy);
+    if (verdict === 'stop') break;
+    if (verdict !== 'fallback') return verdict;
     clusters.cooldowns.markFailure(cluster, ep);
     ep = fallbackAfter(clusters, cluster, ep);
   }
-  return finalOutcome(attempts, problems, lastResponse, lastFailure, deadlineHit);
+  return finalOutcome(attempts, walk.problems, walk.lastResponse, walk.lastFailure, walk.deadlineHit);
+}
+
+/** The retry loop on one endpoint: waits (backoff, Retry-After) within the deadline, then one attempt per turn. */
+async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): Promise<EndpointVerdict> {
+  const { ctx, d, scope, attempts, problems } = walk;
+  const cluster = ctx.route.cluster;
+  let retryAfter = 0;
+  for (let delay = policy.next(); delay !== undefined; delay = policy.next()) {
+    const wait = Math.max(delay, retryAfter);
+    if (wait > 0) {
+      // A wait that outlasts the deadline would only end in the deadline: stop now.
+      if (wait >= scope.remaining()) return deadlinePassed(walk);
+      if (!(await sleep(wait, scope.waitSignal()))) return scope.cancelledBy() === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
+    }
+    let req: UpstreamRequest;
+    try {
+      req = await d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
+    } catch (err) {
+      // The client's request cannot be sent in this form (bad JSON, a field the provider cannot express): the
+      // client's fault, answered at once; the endpoint did nothing wrong and is neither cooled down nor left.
+      if (isDgpError(err) && err.status >= 400 && err.status < 500) return { kind: 'error', error: err };
+      problems.push(`${label(ep)} retry: request assembly error: ${(err as Error).message}`);
+      return 'fallback';
+    }
+    if (attempts.length > 0) d.metrics.retries.inc({ cluster });
+    const started = performance.now();
+    const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options);
+    const record: UpstreamAttempt = {
+      endpoint_id: ep.id,
+      address: ep.authority,
+      cluster,
+      status: r.status,
+      success: false,
+      error_type: '',
+      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+    attempts.push(record);
+    if (r.kind === 'committed') {
+      record.success = r.status >= 200 && r.status <= 299;
+      record.error_type = record.success ? '' : 'status_code_error';
+      d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
+      return { kind: 'committed', result: r, endpoint: ep, record, request: req };
+    }
+    if (r.kind === 'cancelled') {
+      const by = scope.cancelledBy();
+      record.error_type = by === 'client' ? 'aborted' : 'timeout';
+      d.metrics.attempt(cluster, ep.id, record.error_type).add();
+      return by === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
+    }
+    if (r.kind === 'status') {
+      record.error_type = 'status_code_error';
+      d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
+      problems.push(`${label(ep)} retry: returned status code ${r.status}`);
+      walk.lastResponse = { result: r, endpoint: ep, request: req };
+      // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
+      const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
+      retryAfter = d.options.respectRetryAfter && asked !== undefined ? asked : 0;
+      // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
+      if (retryAfter > d.options.maxRetryAfter) return 'fallback';
+      continue;
+    }
+    record.error_type = r.errorType;
+    d.metrics.attempt(cluster, ep.id, r.errorType).add();
+    problems.push(`${label(ep)} retry: request error: ${r.message}`);
+    walk.lastFailure = r;
+    if (!r.retryable) {
+      d.clusters.cooldowns.markFailure(cluster, ep);
+      return 'stop';
+    }
+    // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
+    if (r.errorType !== 'empty_stream') return 'fallback';
+  }
+  return 'fallback';
+}
+
+function deadlinePassed(walk: Walk): 'stop' {
+  walk.deadlineHit = true;
+  return 'stop';
 }
 
 /** Pixiu: the fallback flag of the endpoint being left decides; the walk is in list order without wrap-around. */

@@ -1,19 +1,20 @@
-// The provider-aware ProxyCodec (issue 6): per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
-// createExchange composes it with the client API's codec, so a retry or a fallback to another provider translates
+// The provider-aware ProxyMapper: per attempt, the endpoint's `llm_meta.provider` picks a provider codec and
+// createTranslation composes it with the client API's codec, so a retry or a fallback to another provider translates
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
-import { LlmTokenUsage, buildUpstreamHeaders, defineAttribute, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
-import { clientApiOf, createExchange, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
+import { buildUpstreamHeaders, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
+import { LlmExchangeKey, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
 import {
   applyPassthroughResponse,
   buildPassthroughRequest,
   type CommittedResponse,
-  type ProxyCodec,
+  type ProxyMapper,
   type RequestAssemblyInput,
   type UpstreamRequest,
-} from './codec.js';
+} from './mapper.js';
 import { normalizeScheme } from './options.js';
+import { openLlmExchange, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
 import { TranslatedBody } from './translated-body.js';
 
@@ -23,38 +24,22 @@ const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
   gemini: 'dgp.adapter.provider.gemini',
 };
 
-/** The exchange whose response was committed: onComplete reads its usage. */
-const CommittedExchange = defineAttribute<ProviderExchange>('dgp.filter.llm.proxy/exchange');
-
-export function createTranslatingCodec(codecs: ProviderCodecs): ProxyCodec {
+export function createTranslatingMapper(codecs: ProviderCodecs): ProxyMapper {
   return {
     async buildRequest(input) {
-      const ex = await exchangeFor(codecs, input);
+      const ex = await translationFor(codecs, input);
       return ex === undefined ? buildPassthroughRequest(input) : requestOf(ex, input);
     },
-    applyResponse: applyTranslatedResponse,
+    applyResponse: (ctx, res) => applyTranslatedResponse(codecs, ctx, res),
     complete(ctx) {
-      const ex = ctx.get(CommittedExchange);
-      const u = ex?.usage();
-      // The tokenizer (when configured) sets its own count from the client's bytes later: the same numbers, once.
-      if (ex === undefined || u === undefined || ctx.get(LlmTokenUsage) !== undefined) return;
-      const prompt = u.prompt_tokens;
-      const completion = u.completion_tokens;
-      ctx.set(LlmTokenUsage, {
-        model: ex.models.reported,
-        prompt,
-        completion,
-        total: u.total_tokens ?? prompt + completion,
-        cached: u.prompt_tokens_details?.cached_tokens ?? 0,
-        reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0,
-        source: 'upstream',
-      });
+      // The answer is over (or was never going to come): its usage is final and written once.
+      ctx.get(LlmExchangeKey)?.settle(ctx);
     },
   };
 }
 
-/** The attempt's exchange, or undefined for Pixiu's pure pass-through. */
-async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<ProviderExchange | undefined> {
+/** The attempt's translation, or undefined for Pixiu's pure pass-through. */
+async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<AttemptTranslation | undefined> {
   const api = clientApiOf(ctx);
   if (api === 'unknown' || !codecs.available) return undefined;
   const op = detectOperation(ctx.request.path);
@@ -63,11 +48,12 @@ async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: Requ
   const clientKind = CLIENT_KINDS[api];
   const clientCodec = codecs.ready(clientKind) ?? (await codecs.get(clientKind));
   const providerCodec = codecs.ready(kind) ?? (await codecs.get(kind));
+  const lx = openLlmExchange(ctx, clientCodec);
   if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
   if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
   const { method, path, query, headers } = ctx.request;
-  return createExchange({
+  return createTranslation({
     clientApi: api as WireApi,
     request: { operation: op.operation, method, path, query, headers, body: parsed },
     rawBody: body,
@@ -75,6 +61,7 @@ async function exchangeFor(codecs: ProviderCodecs, { endpoint, ctx, body }: Requ
     clientCodec,
     providerCodec,
     log: ctx.log,
+    ...(lx === undefined ? {} : { exchange: lx }),
   });
 }
 
@@ -89,7 +76,7 @@ function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], bo
   return !isPlainObject(body) || codec.upstream.adjustPassthrough?.(body) === undefined;
 }
 
-function requestOf(ex: ProviderExchange, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
+function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
   const apiKey = endpoint.llmMeta?.api_key ?? '';
   const plan = ex.request;
   return {
@@ -104,14 +91,15 @@ function requestOf(ex: ProviderExchange, { endpoint, ctx, scheme }: RequestAssem
     }),
     body: plan.body,
     secrets: apiKey.length >= 8 ? [apiKey] : [],
-    exchange: ex,
+    translation: ex,
   };
 }
 
-async function applyTranslatedResponse(ctx: RequestContext, res: CommittedResponse): Promise<void> {
-  const ex = res.request?.exchange;
+async function applyTranslatedResponse(codecs: ProviderCodecs, ctx: RequestContext, res: CommittedResponse): Promise<void> {
+  const ex = res.request?.translation;
+  const lx = ctx.get(LlmExchangeKey);
+  if (lx !== undefined) tapCommitted(ctx, lx, res, ex, ex === undefined && lx.clientApi === 'openai' ? codecs.ready(OPENAI_KIND) : undefined);
   if (ex === undefined) return applyPassthroughResponse(ctx, res);
-  ctx.set(CommittedExchange, ex);
   let out: ClientResponse;
   if (!ex.passthrough && ex.stream && res.status < 300 && !Buffer.isBuffer(res.body) && isEventStream(res.headers)) {
     const { translator, ...head } = ex.openStream(res.status, res.headers);

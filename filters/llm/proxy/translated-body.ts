@@ -1,4 +1,4 @@
-// A streamed upstream body translated into the client's API stream, chunk by chunk (issue 6). A mid-stream failure of
+// A streamed upstream body translated into the client's API stream, chunk by chunk. A mid-stream failure of
 // the upstream body becomes one error event in the client's own format, then the iterator throws so the host cuts the
 // connection: the same contract as response-body.ts, with the frame rendered by the provider translator.
 import { DgpError, isDgpError } from '../../../core/index.js';

@@ -1,6 +1,6 @@
 // One upstream HTTP request through undici's dispatch handler API: the head arrives as a promise, the body as pushed
 // chunks that are either collected whole (unary answers, failed attempts) or read one by one with backpressure
-// (streams). It replaces pool.request() (issue 8): no Readable, no async iterator, no AbortSignal per attempt —
+// (streams). Cheaper than pool.request(): no Readable, no async iterator, no AbortSignal per attempt —
 // whoever gives up (client, deadline, first-byte or idle timer) calls abort(reason), and the head or the next read
 // rejects with that reason at once, even while undici is still connecting.
 import type { Dispatcher } from 'undici';

@@ -1,5 +1,5 @@
 // The tokenizer's counters as cells per label set (core CounterCells): one map lookup per request and per attempt
-// instead of ~14 prom-client label hashes, which were the tokenizer's largest cost after parsing (issue 8).
+// instead of ~14 prom-client label hashes, which were the tokenizer's largest cost after parsing.
 import type { Counter, Histogram } from 'prom-client';
 import { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from '../../../core/index.js';
 import type { TokenizerMetrics } from './metrics.js';

@@ -4,6 +4,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RequestModel, UpstreamFirstByteAt, type FactoryContext, type HttpFilter, type RequestContext } from '../../../core/index.js';
+import { LlmExchangeKey } from '../../../core/llm/index.js';
 import { contentCodings } from './decompress.js';
 import { CompletionCounter, type EncodingChoice } from './estimate.js';
 import { TokenizerCounters } from './counters.js';
@@ -19,7 +20,7 @@ import { StreamObserver } from './stream-observer.js';
 export class TokenizerFilter implements HttpFilter {
   private readonly cfg: ResolvedTokenizerConfig;
   private readonly metrics: TokenizerMetrics;
-  /** encodingFor results by model name: the prefix walk ran twice per request before (issue 8). Bounded. */
+  /** encodingFor results by model name, so the prefix walk runs once per model. Bounded. */
   private readonly encodings = new Map<string, EncodingChoice>();
   private readonly newCounter: ((model: string | undefined) => CompletionCounter) | undefined;
   private readonly finish: FinishDeps;
@@ -67,13 +68,28 @@ export class TokenizerFilter implements HttpFilter {
       return;
     }
     st.unary = Buffer.isBuffer(body);
+    const strip = st.facts.injected && !st.unary && st.sse;
+    const lx = ctx.get(LlmExchangeKey);
+    if (lx?.observed === true) {
+      // The proxy's exchange reads this answer: usage comes from it, and the items only when no usage arrives.
+      st.exchange = lx;
+      // Stripping still reads every event itself (and counts their text): no items needed from the exchange then.
+      if (strip) return void this.observe(ctx, st, body, codings, strip);
+      if (this.newCounter !== undefined) lx.subscribe(st.onItem, { onlyWithoutUsage: true });
+      return;
+    }
+    this.observe(ctx, st, body, codings, strip);
+  }
+
+  /** Reads the answer from its bytes: a unary identity body in onComplete, anything else as it passes. */
+  private observe(ctx: RequestContext, st: TokenizerState, body: Buffer | AsyncIterable<Buffer>, codings: readonly string[], strip: boolean): void {
     if (Buffer.isBuffer(body) && codings.length === 0 && !st.sse) {
       // Read in onComplete, after the client has its bytes: usually from the tail alone (readUnary).
       st.unaryBody = body;
       return;
     }
     st.observer = new StreamObserver(
-      { sse: st.sse, codings, strip: st.facts.injected && !st.unary && st.sse, maxEventBytes: this.cfg.maxEventBytes },
+      { sse: st.sse, codings, strip, maxEventBytes: this.cfg.maxEventBytes },
       st,
     );
     if (Buffer.isBuffer(body)) {
@@ -120,6 +136,7 @@ export class TokenizerFilter implements HttpFilter {
     // A unary answer's first token is its first byte, which only the proxy saw (the body arrives buffered).
     // A local reply (no upstream answer at all) has no first token.
     if (st.unary) st.firstDataAt = ctx.get(UpstreamFirstByteAt) ?? (ctx.replied ? undefined : st.encodeAt);
+    else st.firstDataAt ??= st.exchange?.firstDataAt;
     return finishRequest(ctx, st, this.finish, endAt);
   }
 

@@ -1,7 +1,7 @@
 // Usage from a JSON body too big to parse on the event loop (embeddings, long unary answers, non-SSE streams): the
 // `usage` / `usageMetadata` object is found from the end and only that object is parsed. Bounded work, no full parse.
 // Small unary answers use the same trick (usageAtTop) when it can be shown to be exact, after the byte-level scan of
-// usage-bytes.ts declined; see issue 8.
+// usage-bytes.ts declined.
 
 export interface TailParts {
   usage?: Record<string, unknown>;

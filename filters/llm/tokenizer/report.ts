@@ -26,13 +26,19 @@ export interface FinishDeps {
   encodingFor(model: string | undefined): EncodingChoice;
 }
 
-type FinalUsage = { numbers: UsageNumbers; source: 'upstream' | 'estimated' } | undefined;
+/** `written`: the LLM exchange already set LlmTokenUsage from these numbers (it is written once). */
+type FinalUsage = { numbers: UsageNumbers; source: 'upstream' | 'estimated'; written?: boolean } | undefined;
 
 /**
  * Reports the request. `endAt`: performance.now() at the end of the response body (end of stream), or of the request.
  * Synchronous when the upstream reported usage (the usual case); a local estimate goes through the worker pool.
  */
 export function finishRequest(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: number): void | Promise<void> {
+  const settled = st.exchange?.settle(ctx);
+  if (settled !== undefined) {
+    const numbers = { prompt: settled.input, completion: settled.output, total: settled.total, cached: settled.cache_read, reasoning: settled.reasoning };
+    return report(ctx, st, d, endAt, { numbers, source: 'upstream', written: true });
+  }
   const found = st.tracker.result();
   if (found !== undefined || !d.cfg.estimateMissingUsage) return report(ctx, st, d, endAt, found && { numbers: found, source: 'upstream' });
   return estimatedUsage(ctx, st, d).then((usage) => report(ctx, st, d, endAt, usage));
@@ -43,7 +49,7 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
   const endpoint = ctx.get(SelectedEndpoint)?.id ?? 'none';
   const status = String(ctx.response.status);
   reportAttempts(ctx, d.counters, cluster);
-  const model = st.tracker.model ?? st.facts.model ?? 'unknown';
+  const model = st.responseModel ?? st.facts.model ?? 'unknown';
   const durationMs = Math.max(0, endAt - ctx.startedAt);
   const stream = st.sse ? 'true' : 'false';
   const cells = d.counters.request(cluster, endpoint, model, status, usage?.source ?? '', stream);
@@ -68,9 +74,11 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
     cells.tokens.completion.add(u.completion);
     cells.tokens.cached.add(u.cached);
     cells.tokens.reasoning.add(u.reasoning);
-    const tu: TokenUsage = { model, prompt: u.prompt, completion: u.completion, total: u.total, cached: u.cached, reasoning: u.reasoning, source: usage.source };
-    ctx.set(LlmTokenUsage, tu);
-    if (d.cfg.logToConsole) logUsageLines(ctx, usage.source === 'upstream' ? st.tracker.rawForLog() : estimatedForLog(u));
+    if (usage.written !== true) {
+      const tu: TokenUsage = { model, prompt: u.prompt, completion: u.completion, total: u.total, cached: u.cached, reasoning: u.reasoning, source: usage.source };
+      ctx.set(LlmTokenUsage, tu);
+    }
+    if (d.cfg.logToConsole) logUsageLines(ctx, usage.source === 'estimated' ? estimatedForLog(u) : (usage.written ? st.exchange?.rawUsage() : undefined) ?? st.tracker.rawForLog());
   }
   const fields = {
     model,
@@ -92,7 +100,7 @@ async function estimatedUsage(ctx: RequestContext, st: TokenizerState, d: Finish
   if (!ok && !sawText) return undefined;
   try {
     const [prompt, completion] = await Promise.all([
-      st.facts.body ? estimatePromptTokens(d.pool, st.facts.body, d.encodingFor(st.tracker.model ?? st.facts.model)) : Promise.resolve(undefined),
+      st.facts.body ? estimatePromptTokens(d.pool, st.facts.body, d.encodingFor(st.responseModel ?? st.facts.model)) : Promise.resolve(undefined),
       st.counter && sawText ? st.counter.total() : Promise.resolve(0),
     ]);
     if (prompt === undefined && !sawText) return undefined; // not an LLM exchange: nothing to count

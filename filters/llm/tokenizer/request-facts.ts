@@ -18,7 +18,7 @@ const GEMINI_PATH = /\/models\/([^/:]+):([A-Za-z]+)/;
 
 /**
  * The request's facts: synchronous for a request without a JSON body, else once the (shared, cached) JSON parse is
- * in — a promise of its own only then, without async-function layers (issue 8).
+ * in — a promise of its own only then, without async-function layers.
  */
 export function readRequestFacts(ctx: RequestContext, inject: boolean): RequestFacts | Promise<RequestFacts> {
   const parsing = readJsonBody(ctx);

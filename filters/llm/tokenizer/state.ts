@@ -1,7 +1,8 @@
 // Per-request state of dgp.filter.llm.tokenizer, kept on the RequestContext (never in the factory's closure). It is
-// also the StreamObserver's sink: methods rather than five closures per request (issue 8).
+// also the StreamObserver's sink: methods rather than five closures per request.
 import { performance } from 'node:perf_hooks';
 import { SseParser, defineAttribute, type RequestContext } from '../../../core/index.js';
+import type { LlmExchange, ResponseItem } from '../../../core/llm/index.js';
 import type { CompletionCounter } from './estimate.js';
 import type { RequestFacts } from './request-facts.js';
 import type { StreamObserver, StreamSink } from './stream-observer.js';
@@ -15,6 +16,8 @@ export class TokenizerState implements StreamSink {
   readonly tracker = new UsageTracker();
   /** Collects completion text until usage shows up; created on the first text, when estimation is on. */
   counter: CompletionCounter | undefined;
+  /** The proxy's LLM exchange when it reads the answer: usage and items come from it, not from the bytes. */
+  exchange: LlmExchange | undefined;
   /** Set in encode for a streamed or encoded body. */
   observer: StreamObserver | undefined;
   /** A unary identity body, read in onComplete (after the client has its bytes). */
@@ -50,6 +53,17 @@ export class TokenizerState implements StreamSink {
     this.#addText(completionText(value));
   }
 
+  /** A response item of the exchange, delivered only when the upstream reported no usage: text to count locally. */
+  readonly onItem = (item: ResponseItem): void => {
+    if (item.type === 'text' || item.type === 'reasoning' || item.type === 'refusal') this.#addText(item.text);
+    else if (item.type === 'tool_call') this.#addText((item.name ?? '') + item.arguments);
+  };
+
+  /** The model the answer names: the exchange's, else the one seen in the bytes. */
+  get responseModel(): string | undefined {
+    return this.exchange?.reportedModel() ?? this.tracker.model;
+  }
+
   /** An event the observer did not parse because it cannot carry usage: only its text may be needed, later. */
   onSkipped(event: Buffer): void {
     if (this.newCounter === undefined || this.tracker.found) return;
@@ -76,7 +90,7 @@ export class TokenizerState implements StreamSink {
     const held = this.#held;
     this.#held = [];
     this.#heldBytes = 0;
-    // Whole LF-framed events (sse-frames.ts), so a fresh parser reads them exactly as the stream's parser would have.
+    // Whole event blocks (core/sse/blocks.ts), so a fresh parser reads them exactly as the stream's parser would have.
     for (const event of new SseParser().feed(Buffer.concat(held))) {
       try {
         this.#addText(completionText(JSON.parse(event.data)));

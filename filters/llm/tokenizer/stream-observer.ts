@@ -1,11 +1,10 @@
 // Watches one streamed response as its chunks pass: SSE events (or a non-SSE JSON body) are parsed from the bytes —
 // decompressed from a copy when encoded — with one partial event held at most. In strip mode it also rewrites the
 // SSE frames the client gets (see strip-usage.ts), holding back a partial event until it is complete.
-import { SseParser, type SseFrame } from '../../../core/index.js';
+import { SseBlockReader, SseParser, parseSseBlock, type SseFrame } from '../../../core/index.js';
 import { StreamDecoder } from './decompress.js';
 import { usageFromTail, type TailParts } from './json-tail.js';
 import { rewriteFrame } from './strip-usage.js';
-import { LfFrameSplitter } from './sse-frames.js';
 import { ChunkUsageScan } from './usage.js';
 
 export interface StreamObserverOptions {
@@ -35,8 +34,8 @@ const TAIL_CHARS = 64 * 1024;
 
 export class StreamObserver {
   private readonly parser: SseParser;
-  /** Byte-level event splitting while the stream is LF-framed (sse-frames.ts); undefined once the parser took over. */
-  private splitter: LfFrameSplitter | undefined;
+  /** Whole raw event blocks, cut without decoding (core/sse/blocks.ts); undefined in strip mode. */
+  private blocks: SseBlockReader | undefined;
   private readonly decoder: StreamDecoder | undefined;
   private readonly strip: boolean;
   private first = true;
@@ -53,7 +52,7 @@ export class StreamObserver {
   ) {
     this.strip = o.strip && o.sse && o.codings.length === 0;
     this.parser = new SseParser({ maxEventBytes: o.maxEventBytes, raw: this.strip });
-    if (o.sse && !this.strip) this.splitter = new LfFrameSplitter(o.maxEventBytes);
+    if (o.sse && !this.strip) this.blocks = new SseBlockReader(o.maxEventBytes);
     if (o.codings.length > 0) this.decoder = new StreamDecoder(o.codings, (d) => this.parse(d));
     if (o.strip && !this.strip) sink.onProblem(`cannot strip the injected usage chunk from a ${o.sse ? o.codings.join('+') : 'non-SSE'} body; the client sees it`);
   }
@@ -92,8 +91,7 @@ export class StreamObserver {
       this.endJson();
       return undefined;
     }
-    const rest = this.splitter?.takeRest();
-    if (rest !== undefined && rest.length > 0) for (const frame of this.parser.feedFrames(rest)) this.valueOf(frame);
+    if (this.blocks !== undefined) for (const block of this.blocks.end()) this.valueOf(parseSseBlock(block)?.data);
     const out = this.emit(this.parser.endFrames({ dispatchIncomplete: true }));
     return this.strip && out.length > 0 ? out : undefined;
   }
@@ -103,28 +101,22 @@ export class StreamObserver {
       this.collectJson(bytes);
       return;
     }
-    const events = this.splitter?.split(bytes);
-    if (events === undefined) {
-      if (this.splitter !== undefined) {
-        // CR framing or an oversized event: the parser takes over for good, from the event the splitter held.
-        const rest = this.splitter.takeRest();
-        this.splitter = undefined;
-        if (rest.length > 0) bytes = Buffer.concat([rest, bytes]);
-      }
-      for (const frame of this.parser.feedFrames(bytes)) this.valueOf(frame);
+    if (this.blocks === undefined) {
+      for (const frame of this.parser.feedFrames(bytes)) this.valueOf(frame.event?.data);
       return;
     }
+    const blocks = this.blocks.feed(bytes);
+    if (blocks.length === 0) return;
     const scan = new ChunkUsageScan(bytes);
-    for (const raw of events) {
+    for (const raw of blocks) {
       // Only events that may carry usage are parsed (the response's model comes with its usage; without usage the
-      // held events are parsed at the end). Until the first data event, events go through the parser for its
-      // timestamp only, without JSON.parse (issue 8). The parser drops oversized events, so skipping one unheld
-      // changes nothing.
+      // held events are parsed at the end). Until the first data event, events are read for its timestamp only,
+      // without JSON.parse.
       if (scan.mayHold(raw)) {
-        for (const frame of this.parser.feedFrames(raw)) this.valueOf(frame);
+        this.valueOf(parseSseBlock(raw)?.data);
         continue;
       }
-      if (this.first) for (const frame of this.parser.feedFrames(raw)) this.noteData(frame);
+      if (this.first) this.noteData(parseSseBlock(raw)?.data);
       if (raw.length <= this.o.maxEventBytes) this.sink.onSkipped(raw);
     }
   }
@@ -132,23 +124,21 @@ export class StreamObserver {
   private emit(frames: SseFrame[]): Buffer {
     const out: Buffer[] = [];
     for (const frame of frames) {
-      const value = this.valueOf(frame);
+      const value = this.valueOf(frame.event?.data);
       if (this.strip) out.push(rewriteFrame(frame, value));
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
   /** The first data event's time, without parsing it. */
-  private noteData(frame: SseFrame): void {
-    const data = frame.event?.data;
+  private noteData(data: string | undefined): void {
     if (data === undefined || data === '' || !this.first) return;
     this.first = false;
     this.sink.onFirstData();
   }
 
-  /** Parses a frame's data as JSON and hands it on; returns the value for stripping. */
-  private valueOf(frame: SseFrame): unknown {
-    const data = frame.event?.data;
+  /** Parses an event's data as JSON and hands it on; returns the value for stripping. */
+  private valueOf(data: string | undefined): unknown {
     if (data === undefined || data === '') return undefined;
     if (this.first) {
       this.first = false;

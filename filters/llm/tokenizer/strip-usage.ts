@@ -1,4 +1,4 @@
-// Undoes `stream_options.include_usage` for a client that did not ask for it (issue 5; litellm PR #35290): the
+// Undoes `stream_options.include_usage` for a client that did not ask for it (litellm PR #35290): the
 // usage-only chunk (`choices: []`) is dropped and the `"usage":null` member OpenAI adds to every other chunk is cut
 // out of the bytes, so the client reads exactly the stream it would have read without the gateway.
 import { SseParser, type SseFrame } from '../../../core/index.js';

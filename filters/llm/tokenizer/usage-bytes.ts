@@ -1,4 +1,4 @@
-// The usage numbers of a small unary JSON answer read straight from its bytes (issue 8): no string decoding, no
+// The usage numbers of a small unary JSON answer read straight from its bytes: no string decoding, no
 // JSON.parse, no objects. It answers only where the object-based path (json-tail.ts usageAtTop + UsageTracker) gives
 // the same numbers — the last top-level `"usage":{...}` of the body and a top-level string `model` — and declines
 // (undefined) on anything it does not fully understand, so the caller falls back to that path.

@@ -1,7 +1,9 @@
 // Finds token usage in the JSON objects of any provider shape — OpenAI chat/completions/embeddings/responses, Anthropic
-// (message_start + cumulative message_delta), Gemini (usageMetadata, cumulative) — and normalises it. Every usage
-// object is merged field by field (latest value wins), never added: cumulative reports are not double counted.
+// (message_start + cumulative message_delta), Gemini (usageMetadata, cumulative) — for answers the proxy's LLM
+// exchange does not read (no exchange, or a compressed body). Every usage object is merged field by field (latest
+// value wins), never added; the numbers come from core/llm/usage.ts, where every provider quirk is handled.
 
+import { normalizeAnyUsage, normalizeGeminiUsage, type LlmUsage } from '../../../core/llm/index.js';
 import { usageText, type ScannedUsage } from './usage-bytes.js';
 
 export interface UsageNumbers {
@@ -94,45 +96,25 @@ export class UsageTracker {
   }
 }
 
-function fromUsage(u: Obj): UsageNumbers {
-  const cacheRead = num(u.cache_read_input_tokens);
-  const cacheWrite = num(u.cache_creation_input_tokens);
-  // Anthropic's input_tokens excludes cache reads and writes; OpenAI's prompt_tokens includes cached tokens.
-  const prompt = num(u.prompt_tokens) ?? (num(u.input_tokens) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const completion = num(u.completion_tokens) ?? num(u.output_tokens) ?? 0;
-  return {
-    prompt,
-    completion,
-    total: num(u.total_tokens) ?? prompt + completion,
-    cached: num(sub(u.prompt_tokens_details, 'cached_tokens')) ?? cacheRead ?? num(sub(u.input_tokens_details, 'cached_tokens')) ?? 0,
-    reasoning: num(sub(u.completion_tokens_details, 'reasoning_tokens')) ?? num(sub(u.output_tokens_details, 'reasoning_tokens')) ?? 0,
-  };
+/** Provider quirks live in core/llm/usage.ts; the tokenizer's numbers are its normalised form. */
+function numbersOf(u: LlmUsage): UsageNumbers {
+  return { prompt: u.input, completion: u.output, total: u.total, cached: u.cache_read, reasoning: u.reasoning };
 }
 
-/** fromUsage over the scanned fields (NaN = absent), field for field. */
+const fromUsage = (u: Obj): UsageNumbers => numbersOf(normalizeAnyUsage(u));
+const fromGemini = (g: Obj): UsageNumbers => numbersOf(normalizeGeminiUsage(g));
+
+/** The scanned fields (NaN = absent) as the usage object they were read from, for the same normalisation. */
 function fromScanned(u: ScannedUsage): UsageNumbers {
-  const cacheRead = count(u.cache_read_input_tokens);
-  const cacheWrite = count(u.cache_creation_input_tokens);
-  const prompt = count(u.prompt_tokens) ?? (count(u.input_tokens) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
-  const completion = count(u.completion_tokens) ?? count(u.output_tokens) ?? 0;
-  return {
-    prompt,
-    completion,
-    total: count(u.total_tokens) ?? prompt + completion,
-    cached: count(u.prompt_cached) ?? cacheRead ?? count(u.input_cached) ?? 0,
-    reasoning: count(u.completion_reasoning) ?? count(u.output_reasoning) ?? 0,
-  };
-}
-
-function count(v: number): number | undefined {
-  return v >= 0 && Number.isFinite(v) ? Math.trunc(v) : undefined;
-}
-
-function fromGemini(g: Obj): UsageNumbers {
-  const prompt = (num(g.promptTokenCount) ?? 0) + (num(g.toolUsePromptTokenCount) ?? 0);
-  const thoughts = num(g.thoughtsTokenCount) ?? 0;
-  const completion = (num(g.candidatesTokenCount) ?? 0) + thoughts;
-  return { prompt, completion, total: num(g.totalTokenCount) ?? prompt + completion, cached: num(g.cachedContentTokenCount) ?? 0, reasoning: thoughts };
+  const o: Obj = {};
+  for (const k of ['prompt_tokens', 'completion_tokens', 'total_tokens', 'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens'] as const) {
+    if (!Number.isNaN(u[k])) o[k] = u[k];
+  }
+  if (!Number.isNaN(u.prompt_cached)) o.prompt_tokens_details = { cached_tokens: u.prompt_cached };
+  if (!Number.isNaN(u.input_cached)) o.input_tokens_details = { cached_tokens: u.input_cached };
+  if (!Number.isNaN(u.completion_reasoning)) o.completion_tokens_details = { reasoning_tokens: u.completion_reasoning };
+  if (!Number.isNaN(u.output_reasoning)) o.output_tokens_details = { reasoning_tokens: u.output_reasoning };
+  return fromUsage(o);
 }
 
 /**
@@ -245,13 +227,4 @@ export function isObj(v: unknown): v is Obj {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-function sub(v: unknown, key: string): unknown {
-  return isObj(v) ? v[key] : undefined;
-}
-
-/** A usable count: a finite number >= 0, truncated like Pixiu's int64 conversion. */
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : undefined;
 }

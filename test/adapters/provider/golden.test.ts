@@ -7,8 +7,10 @@ import type { TapTest as Tap } from '../../helpers/conformance.js';
 import {
   CLIENT_APIS,
   PROVIDERS,
+  bareExchange,
   exchange,
   golden,
+  noContext,
   pretty,
   readFixture,
   readJson,
@@ -43,8 +45,10 @@ for (const client of CLIENT_APIS) {
     const dir = `golden/${client}-to-${provider}`;
     const passthrough = API_OF[provider] === client;
     t.test(`${client} client → ${provider} provider`, async (tt) => {
-      const unary = exchange({ clientApi: client, provider, body: readJson(`requests/${client}.json`) });
-      const streamed = exchange({ clientApi: client, provider, body: streamBody(client), stream: true });
+      const unaryLx = bareExchange(client);
+      const streamedLx = bareExchange(client);
+      const unary = exchange({ clientApi: client, provider, body: readJson(`requests/${client}.json`), lx: unaryLx });
+      const streamed = exchange({ clientApi: client, provider, body: streamBody(client), stream: true, lx: streamedLx });
       tt.equal(unary.passthrough, passthrough, `passthrough is ${passthrough}`);
       const plan = (ex: typeof unary) => ({ ...ex.request, body: ex.request.body ? JSON.parse(ex.request.body.toString('utf8')) : undefined });
       check(tt, `${dir}/request.json`, pretty(plan(unary)));
@@ -65,14 +69,14 @@ for (const client of CLIENT_APIS) {
           const out = unary.translateBody(e.status, e.headers, errorBytes(e));
           tt.same([out.status, out.body], [e.status, errorBytes(e)], `${e.name} error passes through`);
         }
-        tt.equal(unary.usage(), undefined, 'no usage is parsed on pass-through');
+        tt.equal(unaryLx.settle(noContext), undefined, 'the translation reads nothing on pass-through (the proxy taps it)');
         return;
       }
       const r = unary.translateBody(200, { 'content-type': 'application/json' }, upstreamBody);
       check(tt, `${dir}/response.json`, pretty({ status: r.status, headers: r.headers, body: JSON.parse(r.body.toString('utf8')) }));
-      tt.ok(unary.usage(), 'usage is known after a translated response');
+      tt.match(unaryLx.settle(noContext), { total: Number }, 'the exchange has the usage of a translated response');
       check(tt, `${dir}/stream.txt`, translateStream(streamed, [upstreamStream]).toString('utf8'));
-      tt.ok(streamed.usage(), 'usage is known after a translated stream');
+      tt.match(streamedLx.settle(noContext), { total: Number }, 'the exchange has the usage of a translated stream');
       const translated = errors.map((e) => {
         const out = unary.translateBody(e.status, e.headers, errorBytes(e));
         return { name: e.name, upstreamStatus: e.status, status: out.status, headers: out.headers, body: JSON.parse(out.body.toString('utf8')) };

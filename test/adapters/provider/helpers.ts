@@ -5,12 +5,13 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type LlmMeta, type PluginManifest } from '../../../core/index.js';
-import { createExchange, detectOperation, type CodecLog, type ProviderCodec, type ProviderExchange, type WireApi } from '../../../core/llm/index.js';
+import { createTranslation, detectOperation, type CodecLog, type LlmExchange, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import anthropic from '../../../adapters/provider/anthropic/index.js';
 import azure from '../../../adapters/provider/azure-openai/index.js';
 import gemini from '../../../adapters/provider/gemini/index.js';
 import openai from '../../../adapters/provider/openai/index.js';
 import { stubFactoryContext } from '../../helpers/factory-context.js';
+import { LlmExchange as LlmExchangeClass } from '../../../core/llm/index.js';
 
 export const MANIFESTS: Record<string, PluginManifest> = { openai, 'azure-openai': azure, anthropic, gemini };
 export const PROVIDERS = ['openai', 'azure-openai', 'anthropic', 'gemini'] as const;
@@ -55,10 +56,12 @@ export interface ExchangeOptions {
   llmMeta?: Partial<LlmMeta>;
   providerConfig?: Record<string, unknown>;
   log?: CodecLog;
+  /** The request's LLM exchange, fed by a translated answer. */
+  lx?: LlmExchange;
 }
 
 /** One attempt's exchange with ids `<prefix>test<n>` and the clock at 1700000000. */
-export function exchange(o: ExchangeOptions): ProviderExchange {
+export function exchange(o: ExchangeOptions): AttemptTranslation {
   let n = 0;
   const model = 'chat-default';
   const stream = o.stream ?? false;
@@ -67,7 +70,7 @@ export function exchange(o: ExchangeOptions): ProviderExchange {
   const op = detectOperation(where.path);
   if (!op) throw new Error(`no operation for ${where.path}`);
   const rawBody = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return createExchange({
+  return createTranslation({
     clientApi: o.clientApi,
     request: { operation: op.operation, method: o.method ?? 'POST', path: where.path, query: where.query, headers: o.headers ?? {}, body },
     rawBody,
@@ -77,6 +80,7 @@ export function exchange(o: ExchangeOptions): ProviderExchange {
     log: o.log ?? recorder(),
     newId: (prefix) => `${prefix}test${++n}`,
     now: () => 1700000000,
+    ...(o.lx === undefined ? {} : { exchange: o.lx }),
   });
 }
 
@@ -114,9 +118,16 @@ export function golden(rel: string, actual: string): string | undefined {
 export const pretty = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
 /** Feeds `buf` to a fresh stream translator in the given pieces and returns everything it produced. */
-export function translateStream(ex: ProviderExchange, pieces: Buffer[]): Buffer {
+export function translateStream(ex: AttemptTranslation, pieces: Buffer[]): Buffer {
   const { translator } = ex.openStream(200, { 'content-type': 'text/event-stream' });
   const out: Buffer[] = pieces.map((p) => translator.feed(p));
   out.push(translator.end());
   return Buffer.concat(out);
 }
+
+/** A bare LlmExchange for codec tests, and a settle that needs no request context. */
+export function bareExchange(clientApi: WireApi): LlmExchange {
+  return new LlmExchangeClass({ clientApi, operation: 'chat', pivot: async () => undefined });
+}
+
+export const noContext = { get: () => undefined, set: () => undefined };

@@ -1,23 +1,23 @@
 // A minimal stand-in for dgp.filter.llm.proxy, for codec tests only: one endpoint, no retries. It detects the client
-// API from the path, plans the upstream request with createExchange, calls the mock provider, and sends back the
+// API from the path, plans the upstream request with createTranslation, calls the mock provider, and sends back the
 // translated response (streams chunk by chunk), so official SDKs can be pointed at it.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { type LlmMeta } from '../../../core/index.js';
-import { createExchange, detectOperation, type ProviderExchange } from '../../../core/llm/index.js';
+import { createTranslation, detectOperation, type AttemptTranslation } from '../../../core/llm/index.js';
 import { codec, recorder } from './helpers.js';
 
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'content-length', 'te', 'upgrade']);
 
 export interface TranslatingServer {
   url: string;
-  exchanges: ProviderExchange[];
+  exchanges: AttemptTranslation[];
   close(): Promise<void>;
 }
 
 export async function startTranslatingServer(opts: { upstreamUrl: string; llmMeta: Partial<LlmMeta> & { provider: string } }): Promise<TranslatingServer> {
-  const exchanges: ProviderExchange[] = [];
+  const exchanges: AttemptTranslation[] = [];
   const server = createServer(async (req, res) => {
     try {
       const parts: Buffer[] = [];
@@ -26,7 +26,7 @@ export async function startTranslatingServer(opts: { upstreamUrl: string; llmMet
       const url = new URL(req.url ?? '/', 'http://gw');
       const op = detectOperation(url.pathname);
       if (!op) throw new Error(`no route for ${url.pathname}`);
-      const ex = createExchange({
+      const ex = createTranslation({
         clientApi: op.api,
         request: { operation: op.operation, method: req.method ?? 'POST', path: url.pathname, query: url.search.slice(1), headers: req.headers, body: raw.length ? JSON.parse(raw.toString('utf8')) : undefined },
         rawBody: raw,

@@ -1,13 +1,13 @@
 // The anthropic codec's per-field rules (docs/providers.md): what is translated, dropped with a debug log, or
 // refused with a 400 because dropping it would change the answer.
 import t from 'tap';
-import type { ProviderExchange } from '../../../../core/llm/index.js';
+import type { AttemptTranslation } from '../../../../core/llm/index.js';
 import { exchange, recorder, translateStream } from '../helpers.js';
 
 const user = { role: 'user', content: 'hi' };
 const toAnthropic = (body: Record<string, unknown>, extra: Partial<Parameters<typeof exchange>[0]> = {}) =>
   exchange({ clientApi: 'openai', provider: 'anthropic', body: { model: 'm', messages: [user], ...body }, ...extra });
-const sent = (ex: ProviderExchange) => JSON.parse(ex.request.body!.toString('utf8'));
+const sent = (ex: AttemptTranslation) => JSON.parse(ex.request.body!.toString('utf8'));
 
 t.test('OpenAI fields an Anthropic upstream cannot express and must not lose are refused', async (t) => {
   const refused: Array<[string, Record<string, unknown>]> = [

@@ -1,10 +1,10 @@
 // The gemini codec: thought signatures carried through other clients' tool-call ids and restored, the fallback
 // signature, JSON Schema modes, snake_case client requests, functionResponse pairing, tool config, JSON-array streams.
 import t from 'tap';
-import type { ProviderExchange } from '../../../../core/llm/index.js';
+import type { AttemptTranslation } from '../../../../core/llm/index.js';
 import { exchange, readFixture, readJson, translateStream } from '../helpers.js';
 
-const sent = (ex: ProviderExchange) => JSON.parse(ex.request.body!.toString('utf8'));
+const sent = (ex: AttemptTranslation) => JSON.parse(ex.request.body!.toString('utf8'));
 const geminiBody = readJson<Record<string, unknown>>('requests/gemini.json');
 
 t.test('a thought signature survives a round trip through an OpenAI client', async (t) => {

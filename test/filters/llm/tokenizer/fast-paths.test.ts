@@ -1,10 +1,9 @@
-// The tokenizer's shortcuts (issue 8) give the answers of the full parse: usage from a unary body's ends only when it
+// The tokenizer's shortcuts give the answers of the full parse: usage from a unary body's ends only when it
 // is provably the top-level member, content events ruled out by bytes only when they cannot carry usage, and the
-// byte-level event splitter, whose events are exactly the parser's.
+// events cut by core/sse's block reader.
 import t from 'tap';
-import { SseParser } from '../../../../core/index.js';
+import { SseBlockReader } from '../../../../core/index.js';
 import { usageAtTop } from '../../../../filters/llm/tokenizer/json-tail.js';
-import { LfFrameSplitter } from '../../../../filters/llm/tokenizer/sse-frames.js';
 import { ChunkUsageScan, UsageTracker, mayHoldUsage } from '../../../../filters/llm/tokenizer/usage.js';
 import { scanUsageAtTop } from '../../../../filters/llm/tokenizer/usage-bytes.js';
 import { openaiStream, openaiUnary } from './upstream-shapes.js';
@@ -118,7 +117,7 @@ t.test('mayHoldUsage: false only when the event cannot carry a usage object', as
 t.test('ChunkUsageScan agrees with mayHoldUsage for every event of a chunk, with and without usage', async (t) => {
   for (const text of [openaiStream({ includeUsage: true }), openaiStream({ includeUsage: false })]) {
     const chunk = Buffer.from(text);
-    const events = new LfFrameSplitter(1 << 20).split(chunk)!;
+    const events = new SseBlockReader(1 << 20).feed(chunk);
     const scan = new ChunkUsageScan(chunk);
     t.same(
       events.map((e) => scan.mayHold(e)),
@@ -127,28 +126,3 @@ t.test('ChunkUsageScan agrees with mayHoldUsage for every event of a chunk, with
   }
 });
 
-t.test('LfFrameSplitter: the parser reads the same events from its frames, at every split point', async (t) => {
-  const text = Buffer.from(`${openaiStream({ includeUsage: true })}\n: a comment\n\n\ndata: tail-without-end`);
-  const want = new SseParser().feed(text).map((e) => e.data);
-  let bad = 0;
-  for (let i = 0; i <= text.length; i++) {
-    for (const j of [i, Math.min(text.length, i + 7)]) {
-      const splitter = new LfFrameSplitter(1 << 20);
-      const frames = [text.subarray(0, i), text.subarray(i, j), text.subarray(j)].flatMap((c) => splitter.split(c)!);
-      const parser = new SseParser();
-      const got = [...frames, splitter.takeRest()].flatMap((f) => parser.feed(f)).map((e) => e.data);
-      if (JSON.stringify(got) !== JSON.stringify(want) || !frames.every((f) => f.subarray(-2).toString() === '\n\n')) bad++;
-    }
-  }
-  t.equal(bad, 0, `${2 * (text.length + 1)} split pairs`);
-});
-
-t.test('LfFrameSplitter hands over to the parser on a CR, and once an event outgrows the limit', async (t) => {
-  const crlf = new LfFrameSplitter(1 << 20);
-  t.same(crlf.split(Buffer.from('data: a\n\ndata: b')), [Buffer.from('data: a\n\n')]);
-  t.equal(crlf.split(Buffer.from('\r\n\r\n')), undefined, 'CR: nothing of the chunk consumed');
-  t.equal(crlf.takeRest().toString(), 'data: b', 'the held start of the event goes to the parser');
-  const big = new LfFrameSplitter(16);
-  t.same(big.split(Buffer.from('data: 0123456789abcdef')), []);
-  t.equal(big.split(Buffer.from('more\n\n')), undefined);
-});

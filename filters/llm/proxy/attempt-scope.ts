@@ -1,18 +1,18 @@
 // The lifetime of one proxied request: the client's AbortSignal joined with the optional total deadline, so every
 // attempt, backoff wait and (once committed) the streamed body stop together, and we can tell who stopped them.
 // The current attempt is aborted with a reason by whoever stops it (client, deadline): cheaper than the
-// AbortSignal.any chains used before, which Node 20 builds slowly and keeps alive until GC (issue 8).
+// AbortSignal.any chains, which Node 20 builds slowly and keeps alive until GC.
 import { performance } from 'node:perf_hooks';
 import { DgpError, type RequestContext } from '../../../core/index.js';
 
-/** What the Exchange watches of the request: whether the client left, and how to hear of it. */
+/** What the AttemptScope watches of the request: whether the client left, and how to hear of it. */
 export type ClientSide = Pick<RequestContext, 'aborted' | 'signal' | 'onAbort'>;
 
 interface Abortable {
   abort(reason: Error): void;
 }
 
-export class Exchange {
+export class AttemptScope {
   readonly #client: ClientSide;
   readonly #deadlineMs: number;
   readonly #expiresAt: number;

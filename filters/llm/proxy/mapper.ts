@@ -1,8 +1,8 @@
-// The two seams the provider codecs (issue 6: OpenAI ⇄ Anthropic ⇄ Gemini, translate.ts) fill per attempt: building
-// the upstream request from (endpoint, ctx), and turning the committed upstream response into ctx.response. Below is
-// Pixiu's pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
+// The proxy mapper: the two seams the provider codecs (OpenAI ⇄ Anthropic ⇄ Gemini, translate.ts) fill per attempt —
+// building the upstream request from (endpoint, ctx), and turning the committed upstream response into ctx.response.
+// Below is Pixiu's pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
 import { buildUpstreamHeaders, endpointOrigin, gatewayUserAgent, type EndpointView, type OutgoingHeaders, type RequestContext, type ResponseBody } from '../../../core/index.js';
-import { type ProviderExchange } from '../../../core/llm/index.js';
+import { type AttemptTranslation } from '../../../core/llm/index.js';
 import { normalizeScheme } from './options.js';
 
 export interface UpstreamRequest {
@@ -16,8 +16,8 @@ export interface UpstreamRequest {
   body: Buffer | undefined;
   /** Values that must never travel downstream (the endpoint's key): redacted from buffered upstream bodies. */
   secrets: readonly string[];
-  /** The provider exchange of this attempt (issue 6); absent on Pixiu's pure pass-through. */
-  exchange?: ProviderExchange;
+  /** The provider translation of this attempt; absent on Pixiu's pure pass-through. */
+  translation?: AttemptTranslation;
 }
 
 /** What the proxy hands over once it commits to an upstream response. */
@@ -39,7 +39,7 @@ export interface RequestAssemblyInput {
   scheme: 'http' | 'https';
 }
 
-export interface ProxyCodec {
+export interface ProxyMapper {
   buildRequest(input: RequestAssemblyInput): UpstreamRequest | Promise<UpstreamRequest>;
   applyResponse(ctx: RequestContext, res: CommittedResponse): void | Promise<void>;
   /** Runs in the proxy's onComplete, after the body was released (e.g. to record a translated answer's usage). */
@@ -77,7 +77,7 @@ export function applyPassthroughResponse(ctx: RequestContext, res: CommittedResp
   ctx.response.body = res.body satisfies ResponseBody;
 }
 
-export const passthroughCodec: ProxyCodec = {
+export const passthroughMapper: ProxyMapper = {
   buildRequest: buildPassthroughRequest,
   applyResponse: applyPassthroughResponse,
 };

@@ -1,13 +1,13 @@
-// createExchange (core/llm/translation.ts) as the proxy uses it: model_map and llm_meta.options, credentials,
+// createTranslation (core/llm/translation.ts) as the proxy uses it: model_map and llm_meta.options, credentials,
 // pass-through relabelling, respond() routing, cut streams, bad provider bodies, unsupported operations.
 import t from 'tap';
 import { DgpError } from '../../../core/index.js';
-import { resolveProviderKind, type ProviderExchange } from '../../../core/llm/index.js';
-import { exchange, readFixture, readJson, recorder, translateStream } from './helpers.js';
+import { resolveProviderKind, type AttemptTranslation } from '../../../core/llm/index.js';
+import { bareExchange, exchange, noContext, readFixture, readJson, recorder, translateStream } from './helpers.js';
 
 const openaiBody = readJson<Record<string, unknown>>('requests/openai.json');
 const anthropicBody = readJson<Record<string, unknown>>('requests/anthropic.json');
-const sentBody = (ex: ProviderExchange) => JSON.parse(ex.request.body!.toString('utf8'));
+const sentBody = (ex: AttemptTranslation) => JSON.parse(ex.request.body!.toString('utf8'));
 
 async function* chunks(...parts: string[]): AsyncIterable<Buffer> {
   for (const p of parts) yield Buffer.from(p);
@@ -82,12 +82,13 @@ t.test('pass-through with a mapped model relabels unary bodies and stream events
 });
 
 t.test('respond(): streams, buffered errors, JSON answers to stream requests', async (t) => {
-  const ex = exchange({ clientApi: 'openai', provider: 'anthropic', body: openaiBody, stream: true });
+  const lx = bareExchange('openai');
+  const ex = exchange({ clientApi: 'openai', provider: 'anthropic', body: openaiBody, stream: true, lx });
   const sse = readFixture('upstream/anthropic/stream.sse').toString();
   const ok = await ex.respond({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: chunks(sse.slice(0, 100), sse.slice(100)) });
   t.same([ok.status, ok.headers['content-type'], ok.keepUpstreamHeaders], [200, 'text/event-stream', false]);
   t.match(await collect(ok.body), /data: \[DONE\]\n\n$/, 'the translated stream ends with [DONE]');
-  t.same(ex.usage(), { prompt_tokens: 220, completion_tokens: 48, total_tokens: 268, prompt_tokens_details: { cached_tokens: 64 } }, 'usage seen in the stream');
+  t.same(lx.settle(noContext), { input: 220, output: 48, cache_read: 64, cache_write: 16, reasoning: 0, total: 268 }, 'usage seen in the stream, normalised');
   const err = await exchange({ clientApi: 'openai', provider: 'anthropic', body: openaiBody, stream: true }).respond({
     status: 529,
     headers: { 'retry-after': '2' },

@@ -1,0 +1,254 @@
+// Feeds one committed upstream answer into the request's LlmExchange: response items decoded by the provider's own
+// codec (the same decoder whether the answer is translated or passed through, so every direction yields the same
+// items) and usage read from the provider's native objects, normalised once (usage.ts). Pass-through streams stay
+// cheap: events are cut without decoding, only the ones that can carry usage are parsed, and items are decoded only
+// while someone subscribes.
+import { SseBlockReader, SseKeyFinder, parseSseBlock, type SseEvent } from '../index.js';
+import type { CodecContext, JsonObject, ProviderCodec, StreamDecoder, StreamItem } from './api.js';
+import type { LlmExchange } from './exchange.js';
+import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
+import { UsageAccumulator } from './usage.js';
+import { usageFromBodyEnd } from './usage-scan.js';
+
+/** Raw events held for subscribers that want items only without usage, before they are decoded live instead. */
+const HELD_BYTES = 256 * 1024;
+/** A unary body parsed whole for items; bigger ones give their usage only. */
+const MAX_PARSE_BYTES = 64 * 1024 * 1024;
+const USAGE_MARK = '"usage';
+const USAGE_BYTES = Buffer.from(USAGE_MARK);
+
+/** Pivot stream items → response items (a `done` item carries none). */
+export function responseItemsOf(items: readonly StreamItem[], out: ResponseItem[]): void {
+  for (const item of items) {
+    if (item.type === 'chunk') itemsOfChunk(item.chunk, out);
+    else if (item.type === 'error') out.push({ type: 'error', error: item.error });
+  }
+}
+
+/** Usage of one native stream event, when its data may hold a report (a string search before any parse). */
+function observeEventUsage(acc: UsageAccumulator, data: string): void {
+  if (!data.includes(USAGE_MARK)) return;
+  try {
+    acc.observe(JSON.parse(data));
+  } catch {
+    // Not JSON: no usage in it.
+  }
+}
+
+function settleUsage(lx: LlmExchange, acc: UsageAccumulator): void {
+  if (acc.model !== undefined) lx.responseModel = acc.model;
+  lx.setUsage(acc.result(), acc.found ? acc.raw() : undefined);
+}
+
+/**
+ * A translated stream: the translator hands over each upstream event and the pivot items it decoded. Subscribers
+ * that want items only without usage get them at the end (held, bounded), so nobody counts text the usage settles.
+ */
+export class TranslatedStreamTap {
+  readonly #lx: LlmExchange;
+  readonly #acc: UsageAccumulator;
+  #items: ResponseItem[] = [];
+  #held: ResponseItem[] = [];
+  #heldChars = 0;
+  /** Too much was held: deferred subscribers get items as they come. */
+  #live = false;
+
+  constructor(lx: LlmExchange, codec: ProviderCodec) {
+    this.#lx = lx;
+    this.#acc = new UsageAccumulator(codec.api);
+    lx.observed = true;
+    lx.onSettle(() => {
+      settleUsage(lx, this.#acc);
+      const held = this.#held;
+      this.#held = [];
+      if (!this.#acc.found) for (const item of held) lx.emitDeferred(item);
+    });
+  }
+
+  event(ev: SseEvent): void {
+    this.#lx.firstDataAt ??= performance.now();
+    observeEventUsage(this.#acc, ev.data);
+  }
+
+  items(items: readonly StreamItem[]): void {
+    const lx = this.#lx;
+    const deferred = lx.wantsItemsWithoutUsage && !this.#acc.found;
+    if (!lx.wantsItems && !deferred) return;
+    const out = this.#items;
+    responseItemsOf(items, out);
+    for (const item of out) {
+      lx.emitLive(item);
+      if (!deferred) continue;
+      if (this.#live) lx.emitDeferred(item);
+      else this.#hold(item);
+    }
+    out.length = 0;
+  }
+
+  #hold(item: ResponseItem): void {
+    this.#held.push(item);
+    this.#heldChars += 'text' in item ? item.text.length : 'arguments' in item ? item.arguments.length : 0;
+    if (this.#heldChars <= HELD_BYTES) return;
+    this.#live = true;
+    const held = this.#held;
+    this.#held = [];
+    for (const h of held) this.#lx.emitDeferred(h);
+  }
+}
+
+/**
+ * A same-API stream (pure pass-through included): the upstream's chunks as they pass, untouched. Usage is found by
+ * byte searches (core/sse/key-finder.ts) without cutting the stream into events; items are decoded with the provider's
+ * decoder only for subscribers. Subscribers that want items only without usage make the chunks be held (bounded)
+ * and decoded at the end, and only when no usage arrived.
+ */
+export class PassthroughStreamTap {
+  readonly #lx: LlmExchange;
+  readonly #acc: UsageAccumulator;
+  readonly #max: number;
+  readonly #finder: SseKeyFinder;
+  readonly #newDecoder: () => StreamDecoder;
+  /** Reads the rest of the stream for usage once the finder gave up (CR framing, an oversized event). */
+  #usageReader: SseBlockReader | undefined;
+  /** Cuts events for decoding, from the first chunk on (held chunks included). */
+  #reader: SseBlockReader | undefined;
+  #decoder: StreamDecoder | undefined;
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #items: ResponseItem[] = [];
+
+  constructor(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, maxEventBytes = 1024 * 1024) {
+    this.#lx = lx;
+    this.#acc = new UsageAccumulator(codec.api);
+    this.#max = maxEventBytes;
+    this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#usageOf(event), maxEventBytes);
+    this.#newDecoder = () => codec.upstream.createDecoder(cx);
+    lx.observed = true;
+    lx.onSettle(() => this.#end());
+  }
+
+  /** One upstream chunk, as it is delivered to the client. */
+  readonly feed = (chunk: Buffer): void => {
+    if (chunk.length === 0) return;
+    const lx = this.#lx;
+    lx.firstDataAt ??= performance.now();
+    if (this.#reader !== undefined || lx.wantsItems) {
+      for (const block of (this.#reader ??= new SseBlockReader(this.#max)).feed(chunk)) this.#decode(block, true);
+      return;
+    }
+    const hold = lx.wantsItemsWithoutUsage && !this.#acc.found;
+    if (hold) {
+      this.#held.push(chunk);
+      this.#heldBytes += chunk.length;
+    }
+    this.#findUsage(chunk);
+    // Too much held: decode what was held (its usage is already read) and every chunk from now on.
+    if (hold && this.#heldBytes > HELD_BYTES) this.#decodeHeld(false);
+  };
+
+  #findUsage(chunk: Buffer): void {
+    if (this.#usageReader === undefined) {
+      if (this.#finder.feed(chunk)) return;
+      this.#usageReader = new SseBlockReader(this.#max);
+      const rest = this.#finder.takeRest();
+      if (rest.length > 0) chunk = Buffer.concat([rest, chunk]);
+    }
+    for (const block of this.#usageReader.feed(chunk)) this.#usageOf(block);
+  }
+
+  #usageOf(block: Buffer): void {
+    if (block.indexOf(USAGE_BYTES) === -1) return;
+    const ev = parseSseBlock(block);
+    if (ev !== undefined) observeEventUsage(this.#acc, ev.data);
+  }
+
+  /** Decodes the held chunks (their usage was already read) for every subscriber; later chunks are decoded live. */
+  #decodeHeld(atEnd: boolean): void {
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    const reader = (this.#reader = new SseBlockReader(this.#max));
+    for (const chunk of held) for (const block of reader.feed(chunk)) this.#decode(block, false);
+    if (atEnd) for (const block of reader.end()) this.#decode(block, false);
+  }
+
+  #decode(block: Buffer, usageToo: boolean): void {
+    const ev = parseSseBlock(block);
+    if (ev === undefined) return;
+    if (usageToo) observeEventUsage(this.#acc, ev.data);
+    this.#emit(() => (this.#decoder ??= this.#newDecoder()).write(ev));
+  }
+
+  #emit(step: () => StreamItem[]): void {
+    let items: StreamItem[];
+    try {
+      items = step();
+    } catch {
+      // An event the decoder cannot read (the client still gets its bytes): no items from it.
+      return;
+    }
+    const out = this.#items;
+    responseItemsOf(items, out);
+    for (const item of out) this.#lx.emit(item);
+    out.length = 0;
+  }
+
+  #end(): void {
+    if (this.#reader !== undefined) {
+      for (const block of this.#reader.end()) this.#decode(block, true);
+    } else {
+      if (this.#usageReader !== undefined) for (const block of this.#usageReader.end()) this.#usageOf(block);
+      else this.#usageOf(this.#finder.takeRest());
+      if (this.#held.length > 0 && !this.#acc.found) this.#decodeHeld(true);
+      this.#held = [];
+    }
+    if (this.#decoder !== undefined) this.#emit(() => this.#decoder!.end());
+    settleUsage(this.#lx, this.#acc);
+  }
+}
+
+/**
+ * A whole upstream answer (unary 2xx, or an error status): usage from the end of the body without parsing it
+ * whole when nobody wants items; items (and then usage) from one parse, done when the first subscriber asks.
+ */
+export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, parsed?: JsonObject): void {
+  lx.observed = true;
+  if (status >= 300) {
+    lx.deferUnary(() => [{ type: 'error', error: codec.upstream.parseError(status, headers, body) }]);
+    return;
+  }
+  const acc = new UsageAccumulator(codec.api);
+  let obj = parsed;
+  let tried = parsed !== undefined;
+  const parse = (): JsonObject | undefined => {
+    if (!tried && body.length <= MAX_PARSE_BYTES) {
+      tried = true;
+      try {
+        const v: unknown = JSON.parse(body.toString('utf8'));
+        obj = typeof v === 'object' && v !== null ? (v as JsonObject) : undefined;
+      } catch {
+        obj = undefined;
+      }
+    }
+    return obj;
+  };
+  let usageRead = false;
+  const readUsage = (): void => {
+    if (usageRead) return;
+    usageRead = true;
+    const end = tried ? undefined : usageFromBodyEnd(body, codec.api);
+    acc.observe(end ?? parse());
+    settleUsage(lx, acc);
+  };
+  lx.onSettle(readUsage);
+  lx.deferUnary(() => {
+    const value = parse();
+    readUsage();
+    if (value === undefined) return [];
+    try {
+      return itemsOfCompletion(codec.upstream.toChat(value, cx));
+    } catch {
+      return [];
+    }
+  });
+}

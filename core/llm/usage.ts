@@ -1,0 +1,141 @@
+// Token usage in one normalised form, whatever the provider reported: every provider quirk is handled here, once.
+// The rule: `input` counts every prompt token, cached reads and cache writes included; `cache_read` and `cache_write`
+// are parts of `input`. `output` counts every generated token, reasoning included; `reasoning` is part of `output`.
+// `total` is the provider's total when it gives one, else input + output.
+import type { JsonObject, WireApi } from './api.js';
+
+export interface LlmUsage {
+  input: number;
+  output: number;
+  cache_read: number;
+  cache_write: number;
+  reasoning: number;
+  total: number;
+}
+
+/**
+ * OpenAI (chat, completions, embeddings; the Responses API's input/output names): `prompt_tokens` already includes
+ * the cached tokens (prompt_tokens_details.cached_tokens) and `completion_tokens` the reasoning tokens. OpenAI does
+ * not report cache writes.
+ */
+export function normalizeOpenAiUsage(u: JsonObject): LlmUsage {
+  const input = num(u.prompt_tokens) ?? num(u.input_tokens) ?? 0;
+  const output = num(u.completion_tokens) ?? num(u.output_tokens) ?? 0;
+  return {
+    input,
+    output,
+    cache_read: num(sub(u.prompt_tokens_details, 'cached_tokens')) ?? num(sub(u.input_tokens_details, 'cached_tokens')) ?? 0,
+    cache_write: 0,
+    reasoning: num(sub(u.completion_tokens_details, 'reasoning_tokens')) ?? num(sub(u.output_tokens_details, 'reasoning_tokens')) ?? 0,
+    total: num(u.total_tokens) ?? input + output,
+  };
+}
+
+/**
+ * Anthropic: `input_tokens` excludes the tokens read from the cache (`cache_read_input_tokens`) and those written to
+ * it (`cache_creation_input_tokens`); thinking tokens are inside `output_tokens` and not counted apart.
+ */
+export function normalizeAnthropicUsage(u: JsonObject): LlmUsage {
+  const cacheRead = num(u.cache_read_input_tokens) ?? 0;
+  const cacheWrite = num(u.cache_creation_input_tokens) ?? 0;
+  const input = (num(u.input_tokens) ?? 0) + cacheRead + cacheWrite;
+  const output = num(u.output_tokens) ?? 0;
+  return { input, output, cache_read: cacheRead, cache_write: cacheWrite, reasoning: 0, total: input + output };
+}
+
+/**
+ * Gemini `usageMetadata`: `promptTokenCount` already counts the cached tokens (`cachedContentTokenCount`); tool-use
+ * prompt tokens are counted apart and added; thinking tokens (`thoughtsTokenCount`) are not in candidatesTokenCount.
+ */
+export function normalizeGeminiUsage(u: JsonObject): LlmUsage {
+  const input = (num(u.promptTokenCount) ?? 0) + (num(u.toolUsePromptTokenCount) ?? 0);
+  const reasoning = num(u.thoughtsTokenCount) ?? 0;
+  const output = (num(u.candidatesTokenCount) ?? 0) + reasoning;
+  return { input, output, cache_read: num(u.cachedContentTokenCount) ?? 0, cache_write: 0, reasoning, total: num(u.totalTokenCount) ?? input + output };
+}
+
+/** A usage object of unknown origin, recognised by its field names (Anthropic's cache fields, else OpenAI's names). */
+export function normalizeAnyUsage(u: JsonObject): LlmUsage {
+  if (u.prompt_tokens === undefined && (u.cache_read_input_tokens !== undefined || u.cache_creation_input_tokens !== undefined)) {
+    return normalizeAnthropicUsage(u);
+  }
+  return normalizeOpenAiUsage(u);
+}
+
+/**
+ * Collects the usage an upstream reports over one response — a unary body, or every event of a stream — in its own
+ * wire API. Reports are merged field by field, the latest value winning, never added: Anthropic's message_start and
+ * cumulative message_delta, and Gemini's cumulative usageMetadata, are not counted twice.
+ */
+export class UsageAccumulator {
+  /** The model the response names, when it does. */
+  model: string | undefined;
+  readonly #api: WireApi;
+  readonly #raw: JsonObject = {};
+  #seen = false;
+
+  constructor(api: WireApi) {
+    this.#api = api;
+  }
+
+  /** True once a report with at least one count arrived. */
+  get found(): boolean {
+    return this.#seen;
+  }
+
+  /** One parsed response object or stream event of this API (an array: Gemini's JSON-array stream). */
+  observe(value: unknown): void {
+    if (Array.isArray(value)) {
+      for (const v of value) this.observe(v);
+      return;
+    }
+    if (!isObj(value)) return;
+    const message = isObj(value.message) ? value.message : undefined;
+    const response = isObj(value.response) ? value.response : undefined;
+    const model = str(value.model) ?? str(message?.model) ?? str(response?.model) ?? str(value.modelVersion);
+    if (model !== undefined) this.model = model;
+    if (this.#api === 'gemini') {
+      if (isObj(value.usageMetadata)) this.#merge(value.usageMetadata);
+      return;
+    }
+    for (const usage of [value.usage, message?.usage, response?.usage]) if (isObj(usage)) this.#merge(usage);
+  }
+
+  /** The merged usage fields as the upstream named them (for Pixiu's log_to_console lines). */
+  raw(): JsonObject {
+    return this.#raw;
+  }
+
+  result(): LlmUsage | undefined {
+    if (!this.#seen) return undefined;
+    if (this.#api === 'gemini') return normalizeGeminiUsage(this.#raw);
+    if (this.#api === 'anthropic') return normalizeAnthropicUsage(this.#raw);
+    return normalizeOpenAiUsage(this.#raw);
+  }
+
+  #merge(from: JsonObject): void {
+    for (const [k, v] of Object.entries(from)) {
+      if (v === null || v === undefined) continue;
+      if (isObj(v)) this.#raw[k] = { ...(isObj(this.#raw[k]) ? this.#raw[k] : {}), ...v };
+      else this.#raw[k] = v;
+      if (typeof v === 'number') this.#seen = true;
+    }
+  }
+}
+
+function isObj(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function sub(v: unknown, key: string): unknown {
+  return isObj(v) ? v[key] : undefined;
+}
+
+/** A usable count: a finite number >= 0, truncated like Pixiu's int64 conversion. */
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : undefined;
+}

@@ -1,0 +1,65 @@
+// The same-API stream tap: usage found by byte searches at every chunk split (LF and CRLF framing), items decoded for
+// live subscribers, and for subscribers that want items only without usage: nothing when usage came, everything
+// (held, or decoded live once too much was held) when it did not.
+import t from 'tap';
+import { LlmExchange, PassthroughStreamTap, coalesceItems, defaultCodecContext, type LlmUsage, type ResponseItem } from '../../../core/llm/index.js';
+import { codec, readFixture, recorder } from '../../adapters/provider/helpers.js';
+
+const openai = codec('openai');
+const cx = defaultCodecContext({ log: recorder(), provider: 'openai', model: 'm', stream: true, includeUsage: false, query: '', settings: {} });
+const STREAM = readFixture('upstream/openai/stream.sse');
+const USAGE: LlmUsage = { input: 220, output: 48, cache_read: 64, cache_write: 0, reasoning: 0, total: 268 };
+const settleCtx = () => ({ get: () => undefined, set: () => undefined });
+
+function run(pieces: Buffer[], subscribe?: (lx: LlmExchange, items: ResponseItem[]) => void): { usage: LlmUsage | undefined; items: ResponseItem[] } {
+  const lx = new LlmExchange({ clientApi: 'openai', operation: 'chat', pivot: async () => undefined });
+  const items: ResponseItem[] = [];
+  subscribe?.(lx, items);
+  const tap = new PassthroughStreamTap(lx, openai, cx);
+  for (const p of pieces) tap.feed(p);
+  return { usage: lx.settle(settleCtx()), items };
+}
+
+const split = (b: Buffer, i: number, j: number): Buffer[] => [b.subarray(0, i), b.subarray(i, j), b.subarray(j)];
+
+t.test('usage is found at every split, LF and CRLF framed, with nobody subscribed', async (t) => {
+  for (const bytes of [STREAM, Buffer.from(STREAM.toString('utf8').replace(/\n/g, '\r\n'))]) {
+    let bad = 0;
+    for (let i = 0; i <= bytes.length; i += 3) {
+      const r = run(split(bytes, i, Math.min(bytes.length, i + 11)));
+      if (JSON.stringify(r.usage) !== JSON.stringify(USAGE) || r.items.length > 0) bad++;
+    }
+    t.equal(bad, 0, bytes === STREAM ? 'LF' : 'CRLF');
+  }
+});
+
+t.test('a live subscriber gets every item; one that wants items only without usage gets none when usage came', async (t) => {
+  const live = run([STREAM], (lx, items) => lx.subscribe((i) => items.push(i)));
+  t.ok(coalesceItems(live.items).some((i) => i.type === 'text'));
+  t.same(live.usage, USAGE);
+  const deferred = run(split(STREAM, 100, 300), (lx, items) => lx.subscribe((i) => items.push(i), { onlyWithoutUsage: true }));
+  t.same(deferred.items, [], 'usage came: nothing to count');
+  t.same(deferred.usage, USAGE);
+});
+
+t.test('without usage, deferred subscribers get the items at the end, or live once too much was held', async (t) => {
+  const noUsage = Buffer.from(STREAM.toString('utf8').replace(/,"usage":\{.*?\}\}/g, ''));
+  const want = run([noUsage], (lx, items) => lx.subscribe((i) => items.push(i))).items;
+  t.ok(want.length > 0);
+  const held = run(split(noUsage, 50, 51), (lx, items) => lx.subscribe((i) => items.push(i), { onlyWithoutUsage: true }));
+  t.equal(held.usage, undefined);
+  t.same(held.items, want, 'held chunks decoded at the end');
+
+  const event = 'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"abcdefgh"},"finish_reason":null}]}\n\n';
+  const big = Buffer.from(event.repeat(3000) + 'data: [DONE]\n\n');
+  let seenBeforeEnd = 0;
+  const lx = new LlmExchange({ clientApi: 'openai', operation: 'chat', pivot: async () => undefined });
+  let count = 0;
+  lx.subscribe(() => count++, { onlyWithoutUsage: true });
+  const tap = new PassthroughStreamTap(lx, openai, cx);
+  for (let i = 0; i < big.length; i += 4096) tap.feed(big.subarray(i, i + 4096));
+  seenBeforeEnd = count;
+  lx.settle(settleCtx());
+  t.ok(seenBeforeEnd > 0, 'decoded live once more than the hold limit went by');
+  t.equal(count, 3000, 'every text item, once');
+});
