@@ -23,6 +23,12 @@ export interface BudgetEngineOptions {
   /** Store unreachable: `closed` rejects (default), `open` admits without a hold. */
   failMode?: FailMode;
   keyPrefix?: string;
+  /**
+   * Admit a request whose worst case costs 0 (a free local model) without touching the store, even when a budget is
+   * spent: an exhausted budget must not block free models. The caller applies unknown_price first (an unpriced model
+   * estimates 0 too). Default: true.
+   */
+  zeroCostExempt?: boolean;
   log?: Logger;
   softAlerts?: SoftAlertOptions;
 }
@@ -57,6 +63,7 @@ export class BudgetEngine {
   readonly #markerTtlMs: number;
   readonly #failMode: FailMode;
   readonly #prefix: string;
+  readonly #zeroCostExempt: boolean;
   readonly #log: Logger | undefined;
 
   constructor(opts: BudgetEngineOptions) {
@@ -66,13 +73,15 @@ export class BudgetEngine {
     this.#markerTtlMs = opts.markerTtlMs ?? 24 * 3_600_000;
     this.#failMode = opts.failMode ?? 'closed';
     this.#prefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    this.#zeroCostExempt = opts.zeroCostExempt ?? true;
     this.#log = opts.log;
     this.alerts = new SoftAlerts(this.#store, this.#prefix, { log: opts.log, ...opts.softAlerts });
   }
 
   /** Holds `estimateNanos` against every budget at once, or holds nothing and names the first budget that refused. */
   async reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): Promise<Admission> {
-    const counters = budgets.map((b) => counterOf(b, now, this.#prefix, this.#leaseMs));
+    const exempt = estimateNanos === 0 && this.#zeroCostExempt;
+    const counters = exempt ? [] : budgets.map((b) => counterOf(b, now, this.#prefix, this.#leaseMs));
     const hold: BudgetHold = { requestId, amount: estimateNanos, counters, guarded: true };
     if (counters.length === 0) return { ok: true, hold, duplicate: false };
     // Each pass initialises at most one missing counter: a bounded number of passes.

@@ -88,6 +88,18 @@ export function runEngineSuite(t: TapTest, connect: SharedStoreFactory): void {
     t.match(await e!.reserve([life], 2 * USD, 'rw-4', NOW + 40 * DAY), { ok: false, denial: { spent_nanos: 2 * USD, reset_at: null } }, 'a lifetime budget keeps its spend');
   });
 
+  t.test('an exhausted budget does not block a free model (estimate 0), unless zeroCostExempt is off', async (t) => {
+    const [e] = await engines(t, 1);
+    const [strict] = await engines(t, 1, { zeroCostExempt: false });
+    const budget = keyBudget('kz', USD);
+    for (const eng of [e!, strict!]) {
+      const r = await eng.reserve([budget], USD, `rz-${eng === e ? 'a' : 'b'}`, NOW);
+      if (r.ok) await eng.settle(r.hold, 2 * USD);
+    }
+    t.match(await e!.reserve([budget], 0, 'rz-free', NOW), { ok: true, hold: { counters: [] } });
+    t.match(await strict!.reserve([budget], 0, 'rz-strict', NOW), { ok: false, reason: 'budget_exceeded', denial: { spent_nanos: 2 * USD } }, 'spend past the limit blocks even a free request');
+  });
+
   t.test("a crashed holder's hold stops counting when its lease ends", async (t) => {
     const [crashed, survivor] = await engines(t, 2, { leaseMs: 150 });
     const budget = keyBudget('kc', 5 * USD);
