@@ -3,7 +3,7 @@
 // the spend ledger once (SET NX), and fire soft alerts. A store failure is reported as DGP_ERR_STORE_UNAVAILABLE and
 // fail_mode decides: closed rejects, open admits without a hold.
 import type { Logger } from 'pino';
-import { isDgpError, type DgpError, type HoldResult, type Store } from '../../../../core/index.js';
+import { DgpError, isDgpError, type HoldResult, type Store } from '../../../../core/index.js';
 import type { KeyStore } from '../../../../core/llm/index.js';
 import type { Budget } from './budgets.js';
 import { counterOf, DEFAULT_KEY_PREFIX, doneMarker, type BudgetCounter } from './counters.js';
@@ -11,6 +11,9 @@ import type { BudgetDenial } from './exceeded.js';
 import { SoftAlerts, type SoftAlertOptions } from './soft-alert.js';
 
 export type FailMode = 'closed' | 'open';
+
+/** The counter store or the ledger cannot answer: expected outages that fail_mode handles. */
+const OUTAGE_CODES = new Set(['DGP_ERR_STORE_UNAVAILABLE', 'DGP_ERR_KEYSTORE_UNAVAILABLE']);
 
 export interface BudgetEngineOptions {
   store: Store;
@@ -153,18 +156,25 @@ export class BudgetEngine {
 
   async #initialise(c: BudgetCounter, now: number): Promise<boolean> {
     const b = c.budget;
-    const spent = this.#ledger === undefined ? 0 : await this.#ledger.sumSpend({
-      scope: b.scope, id: b.subject, from: c.window.start, to: Number.isFinite(c.window.end) ? c.window.end : Math.max(now, Date.now()) + 1,
-      ...(b.model === undefined ? {} : { model: b.model }),
-    });
+    let spent = 0;
+    try {
+      if (this.#ledger !== undefined) spent = await this.#ledger.sumSpend({
+        scope: b.scope, id: b.subject, from: c.window.start, to: Number.isFinite(c.window.end) ? c.window.end : Math.max(now, Date.now()) + 1,
+        ...(b.model === undefined ? {} : { model: b.model }),
+      });
+    } catch (err) {
+      if (isDgpError(err)) throw err;
+      // Not knowing the spend is an outage like an unreachable counter store: fail_mode decides, not a crash.
+      throw new DgpError('DGP_ERR_KEYSTORE_UNAVAILABLE', `budget ${b.id}: the spend ledger could not be read to rebuild its counter: ${(err as Error).message}`, { status: 503, cause: err });
+    }
     const written = await this.#store.setIfAbsent(c.key, String(spent), { ttlMs: c.ttlMs });
     if (written) this.#log?.info({ budget: b.id, window_start: c.window.start, spent_nanos: spent }, `budget ${b.id}: counter initialised from the ledger`);
     return written;
   }
 
-  /** Logs a store outage and returns its coded error; any other failure is a bug and is thrown. */
+  /** Logs a store or ledger outage and returns its coded error; any other failure is a bug and is thrown. */
   #unavailable(err: unknown, op: 'reserve' | 'settle', hold: BudgetHold): DgpError {
-    if (!isDgpError(err) || err.code !== 'DGP_ERR_STORE_UNAVAILABLE') throw err;
+    if (!isDgpError(err) || !OUTAGE_CODES.has(err.code)) throw err;
     const outcome = op === 'settle' ? 'not counted (the ledger still records it)' : this.#failMode === 'open' ? 'admitted without a hold' : 'rejected';
     this.#log?.warn({ err: err.message, code: err.code, reqId: hold.requestId, fail_mode: this.#failMode }, `budget ${op} failed: ${err.message}; fail_mode ${this.#failMode}: ${outcome}`);
     return err;

@@ -67,3 +67,11 @@ t.test('redis restarted empty: the first admission rebuilds its counters from th
   t.match(await e.reserve(budgets, 3 * USD, 'rs-2', NOW), { ok: false, denial: { budget: { id: 'key:k1:model:gpt-4o' }, spent_nanos: 2 * USD } }, 'the ledger spend is back, not 0 (no false admission)');
   t.equal(await e.spent(budgets[2]!, NOW), 55 * USD);
 });
+
+t.test('the ledger unreadable while a counter must be rebuilt: an outage for fail_mode, not a crash', async (t) => {
+  const broken = { sumSpend: () => Promise.reject(new Error('connection refused')) };
+  const closed = new BudgetEngine({ store: shared, ledger: broken, keyPrefix: '{lb}:' });
+  t.match(await closed.reserve(budgets, USD, 'lb-1', NOW), { ok: false, reason: 'store_unavailable', error: { code: 'DGP_ERR_KEYSTORE_UNAVAILABLE', status: 503, message: /spend ledger could not be read.*connection refused/ } });
+  const open = new BudgetEngine({ store: shared, ledger: broken, keyPrefix: '{lb}:', failMode: 'open' });
+  t.match(await open.reserve(budgets, USD, 'lb-2', NOW), { ok: true, hold: { guarded: false } });
+});
