@@ -1,5 +1,6 @@
-// The store contract shared by keys, budgets, rate limits and caches: string values with TTL, atomic counters and an
-// atomic multi-key reservation, leased holds settled once per id, implemented by dgp.adapter.store.memory (in-process) and dgp.adapter.store.redis.
+// The store contract shared by keys, budgets, rate limits and caches: string values with TTL, atomic counters, an
+// atomic multi-key reservation and leased holds settled once per id, implemented by dgp.adapter.store.memory
+// (in-process) and dgp.adapter.store.redis.
 // Rules:
 // - Counter amounts and limits MUST be safe integers (Redis INCRBY semantics): count tokens, requests or micro-units.
 // - Every method of a shared store MAY reject with a coded DgpError (DGP_ERR_STORE_UNAVAILABLE when the backend is
