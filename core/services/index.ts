@@ -3,10 +3,17 @@ export { defineService, type ServiceDefinition, type ServiceContext, type Servic
 export {
   isStoreAdapter,
   checkReserveItems,
+  checkHoldRequest,
   type Store,
   type StoreAdapterInstance,
   type StoreSetOptions,
   type StoreIncrOptions,
   type ReserveItem,
   type ReserveResult,
+  type HoldItem,
+  type HoldRequest,
+  type HoldResult,
+  type SettleItem,
+  type SettleRequest,
+  type SettleResult,
 } from './store.js';

@@ -1,5 +1,6 @@
-// The store contract shared by keys, budgets, rate limits and caches: string values with TTL, atomic counters and an
-// atomic multi-key reservation, implemented by dgp.adapter.store.memory (in-process) and dgp.adapter.store.redis.
+// The store contract shared by keys, budgets, rate limits and caches: string values with TTL, atomic counters, an
+// atomic multi-key reservation and leased holds settled once per id, implemented by dgp.adapter.store.memory
+// (in-process) and dgp.adapter.store.redis.
 // Rules:
 // - Counter amounts and limits MUST be safe integers (Redis INCRBY semantics): count tokens, requests or micro-units.
 // - Every method of a shared store MAY reject with a coded DgpError (DGP_ERR_STORE_UNAVAILABLE when the backend is
@@ -33,6 +34,57 @@ export type ReserveResult =
   /** Nothing changed: `failed` is the index of the first counter that would exceed its limit, `values` the current ones. */
   | { ok: false; failed: number; values: number[] };
 
+/** One budget counter of a hold: `key` holds the settled amount; the store keeps the live holds beside it. */
+export interface HoldItem {
+  key: string;
+  amount: number;
+  limit: number;
+  /** Expiry (re)set on the counter's hold bookkeeping with each hold (plus the lease): the end of the counter's window. */
+  ttlMs?: number;
+}
+
+/**
+ * A leased, all-or-nothing hold named `id` (the request id). Each counter admits when settled + live holds + amount
+ * stays at or below its limit. A hold lives `leaseMs`, then stops counting by itself (a crashed holder's holds do not
+ * leak). `marker` is the key that settle writes: while it exists the id is done and a hold with it changes nothing.
+ */
+export interface HoldRequest {
+  id: string;
+  leaseMs: number;
+  marker: string;
+  items: readonly HoldItem[];
+}
+
+export type HoldResult =
+  /** Held (or already held under this id: `duplicate`); `settled` and `held` per counter, after the hold. */
+  | { ok: true; duplicate: boolean; settled: number[]; held: number[] }
+  /** Nothing changed: counter `failed` would exceed its limit; its values before the hold. */
+  | { ok: false; reason: 'limit'; failed: number; settled: number[]; held: number[] }
+  /** Nothing changed: counter `failed` does not exist (a new window, a restarted Redis): initialise it, then retry. */
+  | { ok: false; reason: 'missing'; failed: number }
+  /** Nothing changed: this id was settled already. */
+  | { ok: false; reason: 'settled' };
+
+export interface SettleItem {
+  key: string;
+  /** The actual amount added to the counter (0 releases the hold). */
+  amount: number;
+}
+
+export interface SettleRequest {
+  id: string;
+  marker: string;
+  /** How long the done marker is kept: a duplicate settle or a late hold within it changes nothing. */
+  markerTtlMs: number;
+  items: readonly SettleItem[];
+}
+
+export type SettleResult =
+  /** The holds named `id` were removed and `amount` added in one step; `settled` per counter (-1: the counter was missing and is left to be initialised from its source). */
+  | { applied: true; settled: number[] }
+  /** The id was settled before: nothing changed. */
+  | { applied: false };
+
 export interface Store {
   /** The adapter kind behind it, e.g. `dgp.adapter.store.redis`. */
   readonly kind: string;
@@ -44,6 +96,12 @@ export interface Store {
   incrBy(key: string, by: number, opts?: StoreIncrOptions): Promise<number>;
   /** All-or-nothing check-and-add over several counters (rate limits and budgets reserve before the call). */
   reserve(items: readonly ReserveItem[]): Promise<ReserveResult>;
+  /** Writes the value only when the key does not exist; true when it was written (initialise-once, fire-once). */
+  setIfAbsent(key: string, value: string, opts?: StoreSetOptions): Promise<boolean>;
+  /** A leased all-or-nothing hold over several counters (budgets hold a request's worst-case cost). */
+  hold(req: HoldRequest): Promise<HoldResult>;
+  /** Replaces the holds named `req.id` with the actual amounts in one step; once per id. */
+  settle(req: SettleRequest): Promise<SettleResult>;
   readiness(): ServiceReadiness;
   close(): MaybePromise<void>;
 }
@@ -68,5 +126,18 @@ export function checkReserveItems(items: readonly ReserveItem[]): void {
       if (!Number.isSafeInteger(it[f])) throw new TypeError(`reserve: items[${i}].${f} must be a safe integer, got ${it[f]}`);
     }
     if (it.ttlMs !== undefined && !(Number.isSafeInteger(it.ttlMs) && it.ttlMs > 0)) throw new TypeError(`reserve: items[${i}].ttlMs must be a positive integer`);
+  }
+}
+
+/** Checks hold and settle input the same way in every implementation. */
+export function checkHoldRequest(req: HoldRequest | SettleRequest): void {
+  if (typeof req.id !== 'string' || req.id === '') throw new TypeError('hold/settle: id must be a non-empty string');
+  const lease = 'leaseMs' in req ? req.leaseMs : req.markerTtlMs;
+  if (!(Number.isSafeInteger(lease) && lease > 0)) throw new TypeError('hold/settle: leaseMs / markerTtlMs must be a positive integer');
+  for (const [i, it] of req.items.entries()) {
+    if (!(Number.isSafeInteger(it.amount) && it.amount >= 0)) throw new TypeError(`hold/settle: items[${i}].amount must be a safe integer >= 0, got ${it.amount}`);
+    if ('limit' in it && !Number.isSafeInteger(it.limit)) throw new TypeError(`hold: items[${i}].limit must be a safe integer, got ${it.limit}`);
+    const ttl = (it as { ttlMs?: number }).ttlMs;
+    if (ttl !== undefined && !(Number.isSafeInteger(ttl) && ttl > 0)) throw new TypeError(`hold: items[${i}].ttlMs must be a positive integer`);
   }
 }

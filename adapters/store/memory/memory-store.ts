@@ -1,6 +1,10 @@
 // The in-process Store: a Map of values with absolute expiry times. Every operation runs synchronously between two
-// awaits, so a reservation's check and its hold can never interleave with another request's.
-import { checkReserveItems, type ReserveItem, type ReserveResult, type ServiceReadiness, type Store } from '../../../core/index.js';
+// awaits, so a reservation's check and its hold can never interleave with another request's. Leased holds live in
+// a second map beside their counter, each with its own expiry.
+import {
+  checkHoldRequest, checkReserveItems, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
+  type ServiceReadiness, type SettleRequest, type SettleResult, type Store,
+} from '../../../core/index.js';
 import type { MemoryStoreConfig } from './schema.js';
 
 export const MEMORY_STORE_KIND = 'dgp.adapter.store.memory';
@@ -14,6 +18,8 @@ interface Slot {
 export class MemoryStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
   readonly #slots = new Map<string, Slot>();
+  /** Full counter key → hold id → its amount and lease end. */
+  readonly #holds = new Map<string, Map<string, { amount: number; expiresAt: number }>>();
   readonly #prefix: string;
   readonly #maxKeys: number;
   readonly #timer: NodeJS.Timeout;
@@ -56,6 +62,44 @@ export class MemoryStore implements Store {
     return { ok: true, values: items.map((it) => this.#add(it.key, it.amount, it.ttlMs)) };
   }
 
+  async setIfAbsent(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<boolean> {
+    if (this.#live(key) !== undefined) return false;
+    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+    return true;
+  }
+
+  async hold(req: HoldRequest): Promise<HoldResult> {
+    checkHoldRequest(req);
+    if (this.#live(req.marker) !== undefined) return { ok: false, reason: 'settled' };
+    const missing = req.items.findIndex((it) => this.#live(it.key) === undefined);
+    if (missing >= 0) return { ok: false, reason: 'missing', failed: missing };
+    const settled = req.items.map((it) => this.#counter(it.key));
+    const held = req.items.map((it) => this.#heldOn(it.key));
+    if (req.items.some((it) => this.#holds.get(this.#prefix + it.key)?.has(req.id))) return { ok: true, duplicate: true, settled, held };
+    const failed = req.items.findIndex((it, i) => settled[i]! + held[i]! + it.amount > it.limit);
+    if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
+    const expiresAt = this.now() + req.leaseMs;
+    for (const it of req.items) {
+      const full = this.#prefix + it.key;
+      const map = this.#holds.get(full) ?? new Map();
+      map.set(req.id, { amount: it.amount, expiresAt });
+      this.#holds.set(full, map);
+    }
+    return { ok: true, duplicate: false, settled, held: held.map((h, i) => h + req.items[i]!.amount) };
+  }
+
+  async settle(req: SettleRequest): Promise<SettleResult> {
+    checkHoldRequest(req);
+    if (this.#live(req.marker) !== undefined) return { applied: false };
+    this.#put(this.#prefix + req.marker, { value: '1', expiresAt: this.#expiry(req.markerTtlMs) });
+    const settled = req.items.map((it) => {
+      this.#holds.get(this.#prefix + it.key)?.delete(req.id);
+      // A missing counter is left for its owner to initialise from the source of truth (a ledger).
+      return this.#live(it.key) === undefined ? -1 : this.#add(it.key, it.amount, undefined);
+    });
+    return { applied: true, settled };
+  }
+
   readiness(): ServiceReadiness {
     return { ready: true, keys: this.#slots.size };
   }
@@ -63,6 +107,7 @@ export class MemoryStore implements Store {
   close(): void {
     clearInterval(this.#timer);
     this.#slots.clear();
+    this.#holds.clear();
   }
 
   #add(key: string, by: number, ttlMs: number | undefined): number {
@@ -75,6 +120,20 @@ export class MemoryStore implements Store {
       if (slot.expiresAt === Infinity) slot.expiresAt = this.#expiry(ttlMs);
     }
     return next;
+  }
+
+  /** The live holds on a counter; expired ones are dropped on the way. */
+  #heldOn(key: string): number {
+    const map = this.#holds.get(this.#prefix + key);
+    if (map === undefined) return 0;
+    const now = this.now();
+    let sum = 0;
+    for (const [id, h] of map) {
+      if (h.expiresAt <= now) map.delete(id);
+      else sum += h.amount;
+    }
+    if (map.size === 0) this.#holds.delete(this.#prefix + key);
+    return sum;
   }
 
   #counter(key: string): number {
@@ -118,5 +177,9 @@ export class MemoryStore implements Store {
   #sweep(): void {
     const now = this.now();
     for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
+    for (const [k, map] of this.#holds) {
+      for (const [id, h] of map) if (h.expiresAt <= now) map.delete(id);
+      if (map.size === 0) this.#holds.delete(k);
+    }
   }
 }

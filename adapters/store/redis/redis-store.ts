@@ -3,18 +3,26 @@
 // Any transport failure becomes DGP_ERR_STORE_UNAVAILABLE within command_timeout; Redis's own errors pass through.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { checkReserveItems, isDgpError, type ReserveItem, type ReserveResult, type ServiceReadiness, type Store } from '../../../core/index.js';
+import {
+  checkHoldRequest, checkReserveItems, isDgpError, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
+  type ServiceReadiness, type SettleRequest, type SettleResult, type Store,
+} from '../../../core/index.js';
 import { redisConnection } from './connection.js';
 import { storeUnavailable } from './errors.js';
 import type { RedisStoreConfig } from './schema.js';
-import { INCR_WITH_TTL, RESERVE } from './scripts.js';
+import { HOLD, INCR_WITH_TTL, RESERVE, SETTLE } from './scripts.js';
 
 export const REDIS_STORE_KIND = 'dgp.adapter.store.redis';
 
 type ScriptClient = Redis & {
   dgpIncr(key: string, by: number, ttlMs: number): Promise<number>;
   dgpReserve(...args: Array<string | number>): Promise<number[]>;
+  dgpHold(...args: Array<string | number>): Promise<number[]>;
+  dgpSettle(...args: Array<string | number>): Promise<number[]>;
 };
+
+/** The four keys HOLD and SETTLE keep per counter. */
+const holdKeys = (key: string): string[] => [key, `${key}:holds`, `${key}:leases`, `${key}:held`];
 
 export class RedisStore implements Store {
   readonly kind = REDIS_STORE_KIND;
@@ -31,6 +39,8 @@ export class RedisStore implements Store {
     this.#client = new Redis(conn.options) as ScriptClient;
     this.#client.defineCommand('dgpIncr', { numberOfKeys: 1, lua: INCR_WITH_TTL });
     this.#client.defineCommand('dgpReserve', { lua: RESERVE });
+    this.#client.defineCommand('dgpHold', { lua: HOLD });
+    this.#client.defineCommand('dgpSettle', { lua: SETTLE });
     // Without an 'error' listener ioredis would crash the process; log each outage once, not every retry.
     this.#client.on('error', (err: Error) => {
       if (this.#lastError === undefined) log.warn({ address: this.address, err: err.message }, `redis ${this.address} unreachable; calls fail with DGP_ERR_STORE_UNAVAILABLE until it is back`);
@@ -82,6 +92,32 @@ export class RedisStore implements Store {
     const reply = await this.#call(() => this.#client.dgpReserve(...args));
     const [ok, failed, ...values] = reply.map(Number);
     return ok === 1 ? { ok: true, values } : { ok: false, failed: failed!, values };
+  }
+
+  setIfAbsent(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<boolean> {
+    const ttl = opts.ttlMs;
+    return this.#call(async () => (ttl !== undefined && ttl > 0 ? await this.#client.set(key, value, 'PX', ttl, 'NX') : await this.#client.set(key, value, 'NX')) === 'OK');
+  }
+
+  async hold(req: HoldRequest): Promise<HoldResult> {
+    checkHoldRequest(req);
+    const keys = [req.marker, ...req.items.flatMap((it) => holdKeys(it.key))];
+    const args = [keys.length, ...keys, req.id, req.leaseMs, ...req.items.flatMap((it) => [it.amount, it.limit, it.ttlMs ?? 0])];
+    const [code, flag, ...rest] = (await this.#call(() => this.#client.dgpHold(...args))).map(Number);
+    const n = req.items.length;
+    if (code === 2) return { ok: false, reason: 'settled' };
+    if (code === 3) return { ok: false, reason: 'missing', failed: flag! };
+    const settled = rest.slice(0, n);
+    const held = rest.slice(n, 2 * n);
+    return code === 1 ? { ok: true, duplicate: flag === 1, settled, held } : { ok: false, reason: 'limit', failed: flag!, settled, held };
+  }
+
+  async settle(req: SettleRequest): Promise<SettleResult> {
+    checkHoldRequest(req);
+    const keys = [req.marker, ...req.items.flatMap((it) => holdKeys(it.key))];
+    const args = [keys.length, ...keys, req.id, req.markerTtlMs, ...req.items.map((it) => it.amount)];
+    const [applied, ...settled] = (await this.#call(() => this.#client.dgpSettle(...args))).map(Number);
+    return applied === 1 ? { applied: true, settled } : { applied: false };
   }
 
   readiness(): ServiceReadiness {

@@ -16,3 +16,8 @@ export const jwtConfigInvalid = defineErrorCode('DGP_ERR_KEYS_JWT_CONFIG', 500, 
   summary: 'The jwt block is inconsistent: no key source, both jwks_file and jwks_url, an algorithm without its key source, or an unreadable JWKS file.',
   fix: 'Set one of jwks_file / jwks_url for RS256, ES256, EdDSA and hs256_secret for HS256.',
 });
+export const budgetExceeded = defineErrorCode('DGP_ERR_KEYS_BUDGET_EXCEEDED', 429, {
+  owner: 'dgp.filter.llm.keys',
+  summary: "A budget of the caller (its key, team, user, end user, or a per-model budget within the key or team) cannot admit the request's worst-case cost in the current window.",
+  fix: 'Wait for the window to reset (details.reset_at), raise max_budget_usd, lower max_tokens, or set on_exhaust.fallback_model on the key; clients are told not to retry (x-should-retry: false).',
+});

@@ -84,6 +84,60 @@ export function runStoreContract(t: TapTest, make: StoreFactory): void {
     t.equal(await s.get('d'), '20', 'the other counter moved only with the successful ones');
   });
 
+  t.test('setIfAbsent: written once, then refused until the key expires', async (t) => {
+    const s = await fresh(t);
+    t.equal(await s.setIfAbsent('once', 'a', { ttlMs: 80 }), true);
+    t.equal(await s.setIfAbsent('once', 'b'), false);
+    t.equal(await s.get('once'), 'a', 'the first value stays');
+    t.ok(await within(2000, async () => (await s.get('once')) === undefined), 'expired');
+    t.equal(await s.setIfAbsent('once', 'c'), true, 'absent again: written');
+  });
+
+  const holdReq = (id: string, items: Array<{ key: string; amount: number; limit: number }>, leaseMs = 60_000) => ({ id, leaseMs, marker: `done:${id}`, items });
+  const settleReq = (id: string, items: Array<{ key: string; amount: number }>) => ({ id, marker: `done:${id}`, markerTtlMs: 60_000, items });
+
+  t.test('hold: counters must exist; settled + held + amount within every limit, all or nothing', async (t) => {
+    const s = await fresh(t);
+    t.same(await s.hold(holdReq('r0', [{ key: 'ka', amount: 1, limit: 10 }])), { ok: false, reason: 'missing', failed: 0 });
+    await s.set('ka', '2');
+    await s.set('kb', '0');
+    t.same(await s.hold(holdReq('r1', [{ key: 'ka', amount: 5, limit: 10 }, { key: 'kb', amount: 5, limit: 100 }])), { ok: true, duplicate: false, settled: [2, 0], held: [5, 5] });
+    t.same(await s.hold(holdReq('r1', [{ key: 'ka', amount: 5, limit: 10 }, { key: 'kb', amount: 5, limit: 100 }])), { ok: true, duplicate: true, settled: [2, 0], held: [5, 5] }, 'the same id again holds nothing more');
+    t.same(await s.hold(holdReq('r2', [{ key: 'kb', amount: 1, limit: 100 }, { key: 'ka', amount: 4, limit: 10 }])), { ok: false, reason: 'limit', failed: 1, settled: [0, 2], held: [5, 5] });
+    t.same(await s.hold(holdReq('r3', [{ key: 'ka', amount: 3, limit: 10 }])), { ok: true, duplicate: false, settled: [2], held: [8] }, 'the failed hold left nothing on kb or ka');
+    await t.rejects(s.hold(holdReq('r4', [{ key: 'ka', amount: 1.5, limit: 10 }])), TypeError);
+  });
+
+  t.test('settle: replaces the hold with the actual amount once; a release is a settle of 0', async (t) => {
+    const s = await fresh(t);
+    await s.set('c', '0');
+    await s.hold(holdReq('a', [{ key: 'c', amount: 6, limit: 10 }]));
+    await s.hold(holdReq('b', [{ key: 'c', amount: 4, limit: 10 }]));
+    t.same(await s.settle(settleReq('a', [{ key: 'c', amount: 7 }])), { applied: true, settled: [7] }, 'the actual may exceed the hold');
+    t.same(await s.settle(settleReq('a', [{ key: 'c', amount: 7 }])), { applied: false }, 'a duplicate settle changes nothing');
+    t.same(await s.hold(holdReq('a', [{ key: 'c', amount: 1, limit: 100 }])), { ok: false, reason: 'settled' }, 'a settled id cannot hold again');
+    t.same(await s.settle(settleReq('b', [{ key: 'c', amount: 0 }])), { applied: true, settled: [7] }, 'released');
+    t.match(await s.hold(holdReq('d', [{ key: 'c', amount: 3, limit: 10 }])), { ok: true, held: [3] }, 'only the new hold is held');
+    t.same(await s.settle(settleReq('e', [{ key: 'gone', amount: 5 }])), { applied: true, settled: [-1] }, 'a missing counter is not created');
+    t.equal(await s.get('gone'), undefined);
+  });
+
+  t.test('a hold stops counting when its lease ends (a crashed holder leaks nothing)', async (t) => {
+    const s = await fresh(t);
+    await s.set('l', '0');
+    t.match(await s.hold(holdReq('x', [{ key: 'l', amount: 10, limit: 10 }], 100)), { ok: true });
+    t.match(await s.hold(holdReq('y', [{ key: 'l', amount: 1, limit: 10 }])), { ok: false, reason: 'limit' });
+    t.ok(await within(2000, async () => (await s.hold(holdReq('y', [{ key: 'l', amount: 1, limit: 10 }]))).ok), 'admitted once the lease ended');
+    t.same(await s.settle(settleReq('x', [{ key: 'l', amount: 9 }])), { applied: true, settled: [9] }, 'a late settle still charges the actual');
+  });
+
+  t.test('100 concurrent holds against a limit of 10: exactly 10 succeed', async (t) => {
+    const s = await fresh(t);
+    await s.set('h', '0');
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => s.hold(holdReq(`c${i}`, [{ key: 'h', amount: 1, limit: 10 }]))));
+    t.equal(results.filter((r) => r.ok).length, 10);
+  });
+
   t.test('key prefixes keep stores apart', async (t) => {
     const a = await fresh(t, `pa${++seq}:`);
     const b = await fresh(t, `pb${seq}:`);

@@ -1,0 +1,182 @@
+// The budget engine: reserve a request's worst-case cost against every applicable budget in one atomic store call
+// (memory: synchronous; Redis: one script), settle it to the actual cost or release it, rebuild missing counters from
+// the spend ledger once (SET NX), and fire soft alerts. A store failure is reported as DGP_ERR_STORE_UNAVAILABLE and
+// fail_mode decides: closed rejects, open admits without a hold.
+import type { Logger } from 'pino';
+import { DgpError, isDgpError, type HoldResult, type Store } from '../../../../core/index.js';
+import type { KeyStore } from '../../../../core/llm/index.js';
+import type { Budget } from './budgets.js';
+import { counterOf, DEFAULT_KEY_PREFIX, doneMarker, type BudgetCounter } from './counters.js';
+import type { BudgetDenial } from './exceeded.js';
+import { SoftAlerts, type SoftAlertOptions } from './soft-alert.js';
+
+export type FailMode = 'closed' | 'open';
+
+/** The counter store or the ledger cannot answer: expected outages that fail_mode handles. */
+const OUTAGE_CODES = new Set(['DGP_ERR_STORE_UNAVAILABLE', 'DGP_ERR_KEYSTORE_UNAVAILABLE']);
+
+export interface BudgetEngineOptions {
+  store: Store;
+  /** Where counters are rebuilt from (sumSpend over the window); absent: a missing counter starts at 0. */
+  ledger?: Pick<KeyStore, 'sumSpend'>;
+  /** How long a hold counts without a settle: longer than the longest request. Default: 15 min. */
+  leaseMs?: number;
+  /** How long a settled request id is remembered (duplicate settles, late holds). Default: 24 h. */
+  markerTtlMs?: number;
+  /** Store unreachable: `closed` rejects (default), `open` admits without a hold. */
+  failMode?: FailMode;
+  keyPrefix?: string;
+  /**
+   * Admit a request whose worst case costs 0 (a free local model) without touching the store, even when a budget is
+   * spent: an exhausted budget must not block free models. The caller applies unknown_price first (an unpriced model
+   * estimates 0 too). Default: true.
+   */
+  zeroCostExempt?: boolean;
+  log?: Logger;
+  softAlerts?: SoftAlertOptions;
+}
+
+export interface BudgetHold {
+  readonly requestId: string;
+  readonly amount: number;
+  readonly counters: readonly BudgetCounter[];
+  /** false: admitted by fail_mode open while the store was unreachable (nothing is held). */
+  readonly guarded: boolean;
+}
+
+export type Admission =
+  | { ok: true; hold: BudgetHold; duplicate: boolean }
+  | { ok: false; reason: 'budget_exceeded'; denial: BudgetDenial; fallback_model?: string }
+  | { ok: false; reason: 'store_unavailable'; error: DgpError }
+  /** The request id was settled already: a replayed id must not run unbudgeted (give the request a fresh id). */
+  | { ok: false; reason: 'duplicate_request' };
+
+export type SettleOutcome = { ok: true; applied: boolean } | { ok: false; error: DgpError };
+
+export interface ReserveOptions {
+  /** The key's on_exhaust.fallback_model: returned with a denial for the caller to apply. */
+  fallback_model?: string;
+}
+
+export class BudgetEngine {
+  readonly alerts: SoftAlerts;
+  readonly #store: Store;
+  readonly #ledger: Pick<KeyStore, 'sumSpend'> | undefined;
+  readonly #leaseMs: number;
+  readonly #markerTtlMs: number;
+  readonly #failMode: FailMode;
+  readonly #prefix: string;
+  readonly #zeroCostExempt: boolean;
+  readonly #log: Logger | undefined;
+
+  constructor(opts: BudgetEngineOptions) {
+    this.#store = opts.store;
+    this.#ledger = opts.ledger;
+    this.#leaseMs = opts.leaseMs ?? 15 * 60_000;
+    this.#markerTtlMs = opts.markerTtlMs ?? 24 * 3_600_000;
+    this.#failMode = opts.failMode ?? 'closed';
+    this.#prefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    this.#zeroCostExempt = opts.zeroCostExempt ?? true;
+    this.#log = opts.log;
+    this.alerts = new SoftAlerts(this.#store, this.#prefix, { log: opts.log, ...opts.softAlerts });
+  }
+
+  /** Holds `estimateNanos` against every budget at once, or holds nothing and names the first budget that refused. */
+  async reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): Promise<Admission> {
+    const exempt = estimateNanos === 0 && this.#zeroCostExempt;
+    const counters = exempt ? [] : budgets.map((b) => counterOf(b, now, this.#prefix, this.#leaseMs));
+    const hold: BudgetHold = { requestId, amount: estimateNanos, counters, guarded: true };
+    if (counters.length === 0) return { ok: true, hold, duplicate: false };
+    // Each pass initialises at most one missing counter: a bounded number of passes.
+    for (let pass = 0; pass <= counters.length; pass++) {
+      let r: HoldResult;
+      try {
+        r = await this.#store.hold({
+          id: requestId, leaseMs: this.#leaseMs, marker: doneMarker(this.#prefix, requestId),
+          items: counters.map((c) => ({ key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs })),
+        });
+        if (r.ok) return { ok: true, hold, duplicate: r.duplicate };
+        if (r.reason === 'missing') {
+          await this.#initialise(counters[r.failed]!, now);
+          continue;
+        }
+      } catch (err) {
+        const error = this.#unavailable(err, 'reserve', hold);
+        return this.#failMode === 'open' ? { ok: true, hold: { ...hold, guarded: false }, duplicate: false } : { ok: false, reason: 'store_unavailable', error };
+      }
+      if (r.reason === 'settled') return { ok: false, reason: 'duplicate_request' };
+      const c = counters[r.failed]!;
+      const denial: BudgetDenial = {
+        budget: c.budget, limit_nanos: c.budget.limit_nanos, spent_nanos: r.settled[r.failed]!, held_nanos: r.held[r.failed]!,
+        requested_nanos: estimateNanos, reset_at: Number.isFinite(c.window.end) ? c.window.end : null,
+      };
+      return opts.fallback_model === undefined ? { ok: false, reason: 'budget_exceeded', denial } : { ok: false, reason: 'budget_exceeded', denial, fallback_model: opts.fallback_model };
+    }
+    throw new Error(`budget counters for request ${requestId} kept disappearing while they were initialised`);
+  }
+
+  /** Replaces the hold with the actual cost (it may exceed the hold); once per request id. */
+  async settle(hold: BudgetHold, actualNanos: number): Promise<SettleOutcome> {
+    if (hold.counters.length === 0) return { ok: true, applied: false };
+    let settled: number[];
+    try {
+      const r = await this.#store.settle({
+        id: hold.requestId, marker: doneMarker(this.#prefix, hold.requestId), markerTtlMs: this.#markerTtlMs,
+        items: hold.counters.map((c) => ({ key: c.key, amount: actualNanos })),
+      });
+      if (!r.applied) return { ok: true, applied: false };
+      settled = r.settled;
+    } catch (err) {
+      return { ok: false, error: this.#unavailable(err, 'settle', hold) };
+    }
+    for (const [i, c] of hold.counters.entries()) {
+      if (settled[i]! >= 0) await this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`));
+    }
+    return { ok: true, applied: true };
+  }
+
+  /** Drops the hold without charging (error before the upstream, abort before it, a cache hit). */
+  release(hold: BudgetHold): Promise<SettleOutcome> {
+    return this.settle(hold, 0);
+  }
+
+  /** The settled spend of a budget in the window containing `now`; undefined while its counter is absent. */
+  async spent(budget: Budget, now = Date.now()): Promise<number | undefined> {
+    const v = await this.#store.get(counterOf(budget, now, this.#prefix, this.#leaseMs).key);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /**
+   * Initialises each budget's counter for the window containing `now` from the ledger, only where it is absent (SET
+   * NX): any number of instances may rebuild at once and the counter is set once. Returns which were written.
+   */
+  async rebuild(budgets: readonly Budget[], now = Date.now()): Promise<boolean[]> {
+    return Promise.all(budgets.map((b) => this.#initialise(counterOf(b, now, this.#prefix, this.#leaseMs), now)));
+  }
+
+  async #initialise(c: BudgetCounter, now: number): Promise<boolean> {
+    const b = c.budget;
+    let spent = 0;
+    try {
+      if (this.#ledger !== undefined) spent = await this.#ledger.sumSpend({
+        scope: b.scope, id: b.subject, from: c.window.start, to: Number.isFinite(c.window.end) ? c.window.end : Math.max(now, Date.now()) + 1,
+        ...(b.model === undefined ? {} : { model: b.model }),
+      });
+    } catch (err) {
+      if (isDgpError(err)) throw err;
+      // Not knowing the spend is an outage like an unreachable counter store: fail_mode decides, not a crash.
+      throw new DgpError('DGP_ERR_KEYSTORE_UNAVAILABLE', `budget ${b.id}: the spend ledger could not be read to rebuild its counter: ${(err as Error).message}`, { status: 503, cause: err });
+    }
+    const written = await this.#store.setIfAbsent(c.key, String(spent), { ttlMs: c.ttlMs });
+    if (written) this.#log?.info({ budget: b.id, window_start: c.window.start, spent_nanos: spent }, `budget ${b.id}: counter initialised from the ledger`);
+    return written;
+  }
+
+  /** Logs a store or ledger outage and returns its coded error; any other failure is a bug and is thrown. */
+  #unavailable(err: unknown, op: 'reserve' | 'settle', hold: BudgetHold): DgpError {
+    if (!isDgpError(err) || !OUTAGE_CODES.has(err.code)) throw err;
+    const outcome = op === 'settle' ? 'not counted (the ledger still records it)' : this.#failMode === 'open' ? 'admitted without a hold' : 'rejected';
+    this.#log?.warn({ err: err.message, code: err.code, reqId: hold.requestId, fail_mode: this.#failMode }, `budget ${op} failed: ${err.message}; fail_mode ${this.#failMode}: ${outcome}`);
+    return err;
+  }
+}
