@@ -13,27 +13,33 @@ const child = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 const server = await startRedis();
 t.teardown(() => server.close());
 
-interface Instance { ready: Promise<void>; done: Promise<{ admitted: number; settled: number }>; go(): void }
+interface Instance { ready: Promise<void>; reserved: Promise<void>; done: Promise<{ admitted: number; settled: number }>; go(): void; settle(): void }
 
 function instance(tag: string): Instance {
   const p = spawn(process.execPath, ['--import', 'tsx', child, server.url, '{mp}:', 'race', '20', tag], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   let onReady: () => void = () => undefined;
+  let onReserved: () => void = () => undefined;
   const ready = new Promise<void>((r) => (onReady = r));
+  const reserved = new Promise<void>((r) => (onReserved = r));
   p.stdout!.on('data', (c: Buffer) => {
     out += c.toString();
     if (out.startsWith('ready\n')) onReady();
+    if (out.startsWith('ready\nreserved\n')) onReserved();
   });
   const done = new Promise<{ admitted: number; settled: number }>((resolve, reject) => {
-    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[1]!)) : reject(new Error(`child ${tag} exited with ${code}: ${out}`))));
+    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[2]!)) : reject(new Error(`child ${tag} exited with ${code}: ${out}`))));
   });
-  return { ready, done, go: () => void p.stdin!.end('go\n') };
+  return { ready, reserved, done, go: () => void p.stdin!.write('go\n'), settle: () => void p.stdin!.end('settle\n') };
 }
 
 t.test('3 processes, 20 concurrent reservations each, a budget that fits 10: 10 admitted in all', async (t) => {
   const instances = ['p1', 'p2', 'p3'].map(instance);
   await Promise.all(instances.map((i) => i.ready));
   for (const i of instances) i.go();
+  // Every process reserves before any settles: a settled request frees what its estimate held beyond its actual cost.
+  await Promise.all(instances.map((i) => i.reserved));
+  for (const i of instances) i.settle();
   const results = await Promise.all(instances.map((i) => i.done));
   t.equal(results.reduce((n, r) => n + r.admitted, 0), 10, `admitted per process: ${results.map((r) => r.admitted).join(', ')}`);
   const store = await redisStore({ url: server.url, key_prefix: 'mi:' });
