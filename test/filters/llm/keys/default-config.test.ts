@@ -55,4 +55,7 @@ t.test('OPENAI_API_KEY and DGP_API_KEY set: the virtual key gets through with th
   const ok = await new OpenAI({ apiKey: 'sk-dgp-team', baseURL: `${g.url()}/v1`, maxRetries: 0 }).chat.completions.create(chat);
   t.equal(ok.choices[0]?.message.content, 'hello');
   t.equal(up.requests[0]!.headers.authorization, 'Bearer sk-operator');
+  const config = await (await fetch(`${g.adminUrl}/config`)).text();
+  t.notMatch(config, /sk-dgp-team|sk-operator/, 'GET /config redacts the virtual key and the operator key');
+  t.match(config, /"key": ?"\[redacted\]"/);
 });
