@@ -100,6 +100,15 @@ export interface AdapterInstance {
   stop(): MaybePromise<void>;
 }
 
+/** What FactoryContext.adapter checks an adapter instance against, and how its errors name it. */
+export interface AdapterShape<T> {
+  is(instance: unknown): instance is T;
+  /** What the filter needs, for errors: e.g. `key store`. */
+  what: string;
+  /** A config line to suggest when no adapter of this shape is configured. */
+  example?: string;
+}
+
 /** A typed per-request attribute key; values live on the RequestContext and never leak between requests. */
 export interface Attribute<T> {
   readonly name: string;
@@ -129,6 +138,8 @@ export interface RequestInfo {
   json<T = unknown>(): Promise<T>;
   /** Replaces the body (objects are JSON-serialised); resets the JSON cache. */
   setBody(body: Buffer | string | object): void;
+  /** Replaces the query string (without `?`; '' for none) and `url` with it, e.g. to drop a credential parameter. */
+  setQuery(query: string): void;
 }
 
 export interface ResponseState {
@@ -301,6 +312,12 @@ export interface FactoryContext {
    * `create`: an unknown id, or an adapter that is not a store, throws DGP_ERR_STORE_UNKNOWN and fails the load.
    */
   store(id: string): Store;
+  /**
+   * The instance of the adapter with this `id` under static_resources.adapters. With `shape`, only an adapter whose
+   * instance passes `shape.is` (e.g. a key store). Call it in `create`: an unknown id, or an instance of another
+   * shape, throws DGP_ERR_ADAPTER_UNKNOWN listing the known ids of that shape, and fails the load.
+   */
+  adapter<T = AdapterInstance>(id: string, shape?: AdapterShape<T>): T;
   /** Looks up a loaded plugin manifest by kind (e.g. provider adapters `dgp.adapter.provider.<name>`). */
   plugin(kind: string): PluginManifest | undefined;
   /**

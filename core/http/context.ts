@@ -23,8 +23,8 @@ const MAX_SLOTS = 256;
 class Request implements RequestInfo {
   readonly method: string;
   readonly path: string;
-  readonly query: string;
-  readonly url: string;
+  query: string;
+  url: string;
   readonly headers: IncomingMessage['headers'];
   private bodyPromise: Promise<Buffer> | undefined;
   private jsonPromise: Promise<unknown> | undefined;
@@ -52,6 +52,11 @@ class Request implements RequestInfo {
   json<T = unknown>(): Promise<T> {
     // One promise per body, shared by every filter that asks: awaiting it again costs a tick, not a new parse chain.
     return (this.jsonPromise ??= this.body().then(parseJson)) as Promise<T>;
+  }
+
+  setQuery(query: string): void {
+    this.query = query;
+    this.url = query === '' ? this.path : `${this.path}?${query}`;
   }
 
   setBody(body: Buffer | string | object): void {

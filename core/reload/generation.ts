@@ -16,7 +16,7 @@ import type { ListenerSpec } from '../http/listener.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import type { PluginRegistry } from '../registry/index.js';
 import type { ResolvedConfig, ResolvedPlugin } from './resolve.js';
-import { findStore } from './store-lookup.js';
+import { findAdapter, findStore } from './store-lookup.js';
 
 export interface HostServices {
   log: Logger;
@@ -147,6 +147,7 @@ export async function buildGeneration(
     configDir: services.configDir,
     services: scope,
     store: (id: string): Store => findStore(gen.adapters, id),
+    adapter: (id, shape) => findAdapter(gen.adapters, id, shape),
     plugin: (k) => registry.get(k)?.manifest,
     providers,
     admin: gen.adminRoutes.scope(kind),

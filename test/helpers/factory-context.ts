@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type {
+  AdapterShape,
   ClusterManagerApi,
   EndpointInput,
   EndpointView,
@@ -35,10 +36,12 @@ export interface StubFactoryOverrides extends Partial<Omit<FactoryContext, 'serv
   workerTasks?: Record<string, (input: unknown) => unknown>;
   /** Stores `store(id)` finds; any other id throws DGP_ERR_STORE_UNKNOWN as the host would. */
   stores?: Record<string, Store>;
+  /** Adapter instances `adapter(id)` finds (checked against the shape as the host does). */
+  adapters?: Record<string, unknown>;
 }
 
 export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFactoryContext {
-  const { plugins = [], workerTasks = {}, stores = {}, ...rest } = overrides;
+  const { plugins = [], workerTasks = {}, stores = {}, adapters = {}, ...rest } = overrides;
   const controller = new AbortController();
   const registry = new Registry();
   const log = pino({ level: 'silent' });
@@ -58,6 +61,13 @@ export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFa
       const s = stores[id];
       if (s === undefined) throw new DgpError('DGP_ERR_STORE_UNKNOWN', `no adapter with id "${id}" under static_resources.adapters`);
       return s;
+    },
+    adapter<T>(id: string, shape?: AdapterShape<T>): T {
+      const a = adapters[id];
+      if (a === undefined || (shape !== undefined && !shape.is(a))) {
+        throw new DgpError('DGP_ERR_ADAPTER_UNKNOWN', `no ${shape?.what ?? 'adapter'} with id "${id}" under static_resources.adapters`);
+      }
+      return a as T;
     },
     plugin: (kind) => plugins.find((m) => m.kind === kind),
     providers,

@@ -14,6 +14,8 @@ export interface PostgresStoreOptions {
   url: string;
   /** Pool size. Default: 10. */
   maxConnections?: number;
+  /** How long acquiring a connection may take, ms. Default: 0 (no limit, as pg's default). */
+  connectTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -45,7 +47,7 @@ const numbered = (sql: string): string => {
 
 /** Connects, migrates and returns the PostgreSQL key store. */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<KeyStore> {
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10, types });
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 0, types });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   try {

@@ -1,4 +1,6 @@
 // Governance records shared by the keys filter and the key-store adapters: the KeyStore contract (keys, teams,
-// users, the spend ledger) and the calendar of budget windows.
+// users, the spend ledger), the calendar of budget windows, the principal attribute and the key-store adapter shape.
 export * from './store-types.js';
 export * from './budget-window.js';
+export * from './principal.js';
+export * from './key-store-adapter.js';

@@ -21,3 +21,40 @@ export const budgetExceeded = defineErrorCode('DGP_ERR_KEYS_BUDGET_EXCEEDED', 42
   summary: "A budget of the caller (its key, team, user, end user, or a per-model budget within the key or team) cannot admit the request's worst-case cost in the current window.",
   fix: 'Wait for the window to reset (details.reset_at), raise max_budget_usd, lower max_tokens, or set on_exhaust.fallback_model on the key; clients are told not to retry (x-should-retry: false).',
 });
+
+const owner = 'dgp.filter.llm.keys';
+export const keyMissing = defineErrorCode('DGP_ERR_KEYS_MISSING', 401, {
+  owner,
+  summary: 'The request carries no client key: no Authorization: Bearer, x-api-key, x-goog-api-key header or ?key= parameter.',
+  fix: "Send the virtual key the way the client's SDK sends its API key (OpenAI: Authorization: Bearer; Anthropic: x-api-key; Gemini: x-goog-api-key).",
+});
+export const keyInvalid = defineErrorCode('DGP_ERR_KEYS_INVALID', 401, {
+  owner,
+  summary: 'The client key is not a key this gateway knows (not in keys:, not in the key store).',
+  fix: 'Check the key; a key removed from conf.yaml or deleted from the store stops working within the cache TTL.',
+});
+export const keyExpired = defineErrorCode('DGP_ERR_KEYS_EXPIRED', 401, {
+  owner,
+  summary: 'The client key has expired.',
+  fix: 'Ask the operator for a new key or a later expires_at.',
+});
+export const keyBlocked = defineErrorCode('DGP_ERR_KEYS_BLOCKED', 401, {
+  owner,
+  summary: 'The client key is blocked.',
+  fix: 'Ask the operator to unblock it (blocked: false).',
+});
+export const modelNotAllowed = defineErrorCode('DGP_ERR_KEYS_MODEL_NOT_ALLOWED', 403, {
+  owner,
+  summary: "The requested model is not in the key's models allow-list.",
+  fix: "Use one of the key's models, or add the model (or a * pattern) to its models list.",
+});
+export const routeNotAllowed = defineErrorCode('DGP_ERR_KEYS_ROUTE_NOT_ALLOWED', 403, {
+  owner,
+  summary: "The matched route is not in the key's routes allow-list.",
+  fix: "Call a route the key allows, or add the route's id to its routes list.",
+});
+export const endpointKeyMissing = defineErrorCode('DGP_ERR_KEYS_ENDPOINT_KEY_MISSING', 500, {
+  owner,
+  summary: "An endpoint of the route's cluster has no llm_meta.api_key: with dgp.filter.llm.keys the client's key is never forwarded, so the upstream would get no credential.",
+  fix: 'Set llm_meta.api_key on the endpoint, or allow_keyless_endpoints: true on the keys filter for local models that need no key.',
+});

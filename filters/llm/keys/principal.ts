@@ -1,38 +1,8 @@
 // Who is calling: the principal a virtual key or a JWT resolves to, and the model allow-list matcher (exact names and
 // `*` globs compiled once into a set and one regular expression, so a check is a Set lookup or one regex test).
-import type { BudgetDuration } from '../../../core/llm/index.js';
-import type { KeyRecord, ModelBudget } from '../../../core/llm/index.js';
+import type { KeyRecord, Principal } from '../../../core/llm/index.js';
 
-export interface PrincipalLimits {
-  max_budget_nanos: number | null;
-  budget_duration: BudgetDuration | null;
-  soft_budget_nanos: number | null;
-  rpm: number | null;
-  tpm: number | null;
-  max_parallel_requests: number | null;
-  model_budgets: Record<string, ModelBudget>;
-}
-
-export interface Principal {
-  /** The virtual key's id, or `jwt:<sub>` for a token. */
-  key_id: string;
-  source: 'key' | 'jwt';
-  alias: string | null;
-  team: string | null;
-  user: string | null;
-  /** The caller's own end user (the body's `user` or a header); set per request by the filter. */
-  end_user: string | null;
-  metadata: Record<string, unknown>;
-  /** Allowed models: exact names and `*` globs; empty = every model. */
-  models: string[];
-  /** Allowed route names; empty = every route. */
-  routes: string[];
-  expires_at: number | null;
-  blocked: boolean;
-  /** A JWT's budget tier claim (the filter maps tiers to limits). */
-  budget_tier: string | null;
-  limits: PrincipalLimits;
-}
+export { NO_LIMITS, type Principal, type PrincipalLimits } from '../../../core/llm/index.js';
 
 export type ModelMatcher = (model: string) => boolean;
 
@@ -74,8 +44,3 @@ export function principalOfKey(key: KeyRecord): Principal {
     },
   };
 }
-
-export const NO_LIMITS: PrincipalLimits = Object.freeze({
-  max_budget_nanos: null, budget_duration: null, soft_budget_nanos: null, rpm: null, tpm: null,
-  max_parallel_requests: null, model_budgets: {},
-});

@@ -1,0 +1,38 @@
+// What the keys filter reads from the request besides the key: the model (OpenAI and Anthropic bodies, the Gemini
+// path) and the end user (OpenAI `user`, Anthropic `metadata.user_id`, else a header).
+import type { RequestContext } from '../../../core/index.js';
+import { clientApiOf } from '../../../core/llm/index.js';
+
+export interface RequestFacts {
+  model: string | undefined;
+  endUser: string | undefined;
+}
+
+const GEMINI_MODEL = /\/models\/([^/:]+):/;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function hasJsonBody(ctx: RequestContext): boolean {
+  const m = ctx.request.method;
+  if (m !== 'POST' && m !== 'PUT') return false;
+  const ct = ctx.request.headers['content-type'];
+  return ct === undefined || ct.toLowerCase().includes('json');
+}
+
+function factsOf(ctx: RequestContext, body: unknown, endUserHeader: string): RequestFacts {
+  const api = clientApiOf(ctx);
+  const gemini = api === 'gemini' ? GEMINI_MODEL.exec(ctx.request.path) : null;
+  const model = gemini ? decodeURIComponent(gemini[1]!) : isObj(body) ? str(body.model) : undefined;
+  const fromBody = isObj(body) ? (str(body.user) ?? (isObj(body.metadata) ? str(body.metadata.user_id) : undefined)) : undefined;
+  const h = ctx.request.headers[endUserHeader];
+  return { model, endUser: fromBody ?? str(Array.isArray(h) ? h[0] : h) };
+}
+
+/** Synchronous without a JSON body; a body that is not JSON is left for the proxy to judge. */
+export function readRequestFacts(ctx: RequestContext, endUserHeader: string): RequestFacts | Promise<RequestFacts> {
+  if (!hasJsonBody(ctx)) return factsOf(ctx, undefined, endUserHeader);
+  return ctx.request.json<unknown>().then(
+    (body) => factsOf(ctx, body, endUserHeader),
+    () => factsOf(ctx, undefined, endUserHeader),
+  );
+}

@@ -1,0 +1,94 @@
+// Presented key → principal: static keys (hashed once when the config loads), then the key store through the cache,
+// or a JWT verified with jwt.ts. Synchronous when the answer is in memory (static key, cached store key).
+import type { KeyStore, Principal } from '../../../core/llm/index.js';
+import { looksLikeJwt } from './credentials.js';
+import { KeyCache } from './key-cache.js';
+import { hashKey } from './key-material.js';
+import type { JwtVerifier } from './jwt.js';
+import { NO_LIMITS, compileModelMatcher, principalOfKey, type ModelMatcher } from './principal.js';
+import type { KeysConfig, StaticKeyConfig } from './schema.js';
+
+/** A principal with its compiled model check. */
+export interface Resolved {
+  principal: Principal;
+  allowsModel: ModelMatcher;
+}
+
+const NANOS_PER_USD = 1e9;
+const nanos = (usd: number | undefined): number | null => (usd === undefined ? null : Math.round(usd * NANOS_PER_USD));
+
+export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
+  return {
+    key_id: k.id ?? k.alias ?? `static-${hash.slice(0, 8)}`,
+    source: 'key',
+    alias: k.alias ?? null,
+    team: k.team ?? null,
+    user: k.user ?? null,
+    end_user: null,
+    metadata: { ...k.metadata },
+    models: [...k.models],
+    routes: [...k.routes],
+    expires_at: k.expires_at === undefined ? null : Date.parse(k.expires_at),
+    blocked: k.blocked,
+    budget_tier: null,
+    limits: {
+      ...NO_LIMITS,
+      max_budget_nanos: nanos(k.max_budget_usd),
+      budget_duration: k.budget_duration ?? null,
+      soft_budget_nanos: nanos(k.soft_budget_usd),
+      rpm: k.rpm ?? null,
+      tpm: k.tpm ?? null,
+      max_parallel_requests: k.max_parallel_requests ?? null,
+    },
+  };
+}
+
+const resolvedOf = (principal: Principal): Resolved => ({ principal, allowsModel: compileModelMatcher(principal.models) });
+
+export class KeyResolver {
+  readonly #static = new Map<string, Resolved>();
+  readonly #cache: KeyCache | undefined;
+  /** Store keys with their compiled matchers, by record (a cached record is the same object on every hit). */
+  readonly #fromStore = new WeakMap<object, Resolved>();
+
+  constructor(
+    config: Readonly<KeysConfig>,
+    store: KeyStore | undefined,
+    private readonly jwt: JwtVerifier | undefined,
+  ) {
+    for (const k of config.keys) {
+      if (k.key === '') continue;
+      const hash = hashKey(k.key);
+      this.#static.set(hash, resolvedOf(principalOfStatic(k, hash)));
+    }
+    if (store !== undefined) {
+      this.#cache = new KeyCache((hash) => store.getKeyByHash(hash), {
+        ttlMs: config.cache.ttl_ms,
+        negativeTtlMs: config.cache.negative_ttl_ms,
+        maxEntries: config.cache.max_entries,
+      });
+    }
+  }
+
+  get staticKeys(): number {
+    return this.#static.size;
+  }
+
+  /** The principal of a presented key; undefined for an unknown key. JWT failures reject with their coded error. */
+  resolve(presented: string): Resolved | undefined | Promise<Resolved | undefined> {
+    if (this.jwt !== undefined && looksLikeJwt(presented)) return this.jwt.verify(presented).then((v) => resolvedOf(v.principal));
+    const hash = hashKey(presented);
+    const hit = this.#static.get(hash);
+    if (hit !== undefined || this.#cache === undefined) return hit;
+    const cached = this.#cache.get(hash);
+    if (cached.hit) return this.#ofRecord(cached.record);
+    return cached.pending.then((r) => this.#ofRecord(r));
+  }
+
+  #ofRecord(record: Parameters<typeof principalOfKey>[0] | undefined): Resolved | undefined {
+    if (record === undefined) return undefined;
+    let r = this.#fromStore.get(record);
+    if (r === undefined) this.#fromStore.set(record, (r = resolvedOf(principalOfKey(record))));
+    return r;
+  }
+}
