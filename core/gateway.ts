@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { DgpError } from './errors.js';
+import { TIMED_OUT, within } from './deadline.js';
 import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './config/load.js';
 import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
@@ -262,15 +263,23 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    await this.watcher?.close();
-    await this.reloadChain;
     const grace = this.loaded?.config?.static_resources.shutdown_config.timeout ?? 30_000;
+    // Every step shares the one bound: a reload stuck in a plugin's create() or a close() that never settles cannot
+    // hold SIGTERM past shutdown_config.timeout (a stuck step is logged and left behind).
+    const deadline = Date.now() + grace;
+    const step = async (what: string, work: Promise<unknown>): Promise<void> => {
+      if ((await within(work, Math.max(1, deadline - Date.now()))) === TIMED_OUT) this.log.error({ graceMs: grace }, `shutdown: ${what} did not finish within shutdown_config.timeout; going on without it`);
+    };
+    await step('the config watcher', Promise.resolve(this.watcher?.close()));
+    await step('the running reload', this.reloadChain);
     this.log.info({ inFlight: this.current?.inFlight, graceMs: grace }, 'shutting down: draining in-flight requests');
-    await this.listeners.closeAll(grace);
-    await Promise.all([...this.retiring].map((g) => g.close()));
-    this.retiring.clear();
-    await this.current?.retire(0);
-    await this.current?.close();
+    await this.listeners.closeAll(Math.max(0, deadline - Date.now()));
+    await step('closing plugins', (async () => {
+      await Promise.all([...this.retiring].map((g) => g.close()));
+      this.retiring.clear();
+      await this.current?.retire(0);
+      await this.current?.close();
+    })());
     await Promise.all([this.admin, this.metricsServer].map((s) => s && new Promise((r) => { s.closeAllConnections(); s.close(r); })));
     await this.workers?.close();
     this.log.info('shutdown complete');
