@@ -15,6 +15,7 @@ import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
 import { LocalReplies } from './local-reply.js';
 import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
+import { checkRequest } from './request-hygiene.js';
 import { writeResponse, type WriteResult } from './respond.js';
 
 export interface HcmOptions {
@@ -68,6 +69,13 @@ export class HttpConnectionManager {
     const id = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     // generate_request_id (Envoy's option of the same name): the upstream sees the id the access log and replies carry.
     if (o.generateRequestId && id !== incomingId) req.headers['x-request-id'] = id;
+    const refused = checkRequest(req);
+    if (refused) {
+      res.shouldKeepAlive = false;
+      const raw = req.url ?? '/';
+      this.localError(req, res, id, '/', raw.startsWith('/') ? raw.split('?')[0]! : '/', refused, startedAt, '-');
+      return;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);

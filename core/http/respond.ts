@@ -110,12 +110,15 @@ async function pump(
     res.end();
     return { bytes };
   } catch (error) {
-    await Promise.resolve(iterator.return?.()).catch(() => undefined);
     if (error instanceof SlowReader) {
-      // The client is not reading: nothing more can reach it. Destroying the response aborts the request (upstream).
+      // The client is not reading: nothing more can reach it. Destroying the response aborts the request (ctx.signal,
+      // so the proxy cancels its upstream) before the body's producer is told to stop.
       res.destroy();
+      if (!ctx.aborted) await closedOrSoon(res);
+      await Promise.resolve(iterator.return?.()).catch(() => undefined);
       return { bytes, error: error.err };
     }
+    await Promise.resolve(iterator.return?.()).catch(() => undefined);
     let err = error;
     if (hook !== undefined && !res.destroyed) {
       err = new DgpError('DGP_ERR_HTTP_FILTER_FAILED', `filter ${hook.kind} failed in ${hook.name}; see the gateway log for request ${ctx.id}`, { cause: error });
@@ -132,6 +135,16 @@ async function pump(
     res.destroy();
     return { bytes, error: err };
   }
+}
+
+function closedOrSoon(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Thrown out of drained() when the client has not read for writeIdleMs. */
