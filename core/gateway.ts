@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { DgpError } from './errors.js';
 import { TIMED_OUT, within } from './deadline.js';
+import { loadConfigOffThread } from './config/load-off-thread.js';
 import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './config/load.js';
 import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
@@ -173,7 +174,8 @@ export class Gateway {
   }
 
   private async attempt(): Promise<ReloadResult> {
-    const loaded = await loadConfig({ configDir: this.opts.configDir, file: this.opts.file, env: this.opts.env ?? process.env, strict: this.opts.strict });
+    // Off the event loop: a large or hostile file must not stall the traffic the current generation serves.
+    const loaded = await loadConfigOffThread({ configDir: this.opts.configDir, file: this.opts.file, env: this.opts.env ?? process.env, strict: this.opts.strict });
     // Watch what the attempted config names as well, so fixing a file it references triggers the next reload.
     await this.watcher?.retarget(this.targetsOf(loaded));
     if (!loaded.config) return failure(this.current.id, loaded.errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', undefined, loaded.errors.map(formatProblem));
