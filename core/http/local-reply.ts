@@ -59,7 +59,7 @@ export class LocalReplies {
     for (const r of this.#streamRenderers) {
       let frame: Buffer | string | undefined;
       try {
-        frame = r.renderStreamError(req, err);
+        frame = r.renderStreamError(req, err, this.format);
       } catch (cause) {
         this.log.error({ err: cause, kind: r.kind, reqId: req.id }, 'renderStreamError threw; the next renderer answers');
         frame = undefined;
