@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   DGP_ERR_CONFIG_DURATION: { status: 500, summary: 'A duration is not a Go-style duration string or a number of milliseconds.', fix: 'Write e.g. 500ms, 5s, 1m30s, or a number of milliseconds.' },
   DGP_ERR_CONFIG_FILTER_ORDER: { status: 500, summary: 'A filter is listed after a terminal filter (e.g. dgp.filter.llm.proxy), so it would never run.', fix: 'Move the filter before the terminal one in http_filters (the message names both).' },
   DGP_ERR_CONFIG_ROUTE_FILTER: { status: 500, summary: "A route's filters: override names a filter that is not in the listener's http_filters.", fix: 'Fix the kind (a suggestion is given) or add the filter to the listener\'s http_filters.' },
+  DGP_ERR_CONFIG_TOO_LARGE: { status: 500, summary: 'The config is larger, nests deeper, or holds a longer string or key than the parser accepts; it was refused before any other check.', fix: 'Keep conf.yaml under 4 MiB, nesting under 64 levels and each string under 64 KiB (a key under 1 KiB); put large data in files the plugin reads.' },
   // --- plugins ---
   DGP_ERR_PLUGIN_UNKNOWN_KIND: { status: 500, summary: 'No loaded plugin provides this kind.', fix: 'Check the spelling (a suggestion is given), or add the plugin folder with --plugin-dir or plugins.dirs.' },
   DGP_ERR_PLUGIN_DUPLICATE_KIND: { status: 500, summary: 'Two plugins provide the same kind.', fix: 'Remove one of the two folders named in the message.' },
@@ -37,6 +38,9 @@ export const ERROR_CODES = {
   DGP_ERR_PLUGIN_WRONG_TYPE: { status: 500, summary: 'A kind was used where another plugin type is expected (e.g. an adapter in http_filters).', fix: 'Move it to the right section.' },
   DGP_ERR_PLUGIN_DIR: { status: 500, summary: 'A plugin directory does not exist, or holds neither a package.json nor subfolders with one.', fix: 'Fix plugins.dirs or --plugin-dir: each is a plugin package or a folder of plugin packages.' },
   DGP_ERR_PLUGIN_PACKAGE: { status: 500, summary: "A plugin's package.json is unreadable, or its entry is missing or lies outside the package folder.", fix: 'Set "dgp": { "entry": "./index.js" } (or "main") to a file inside the package folder.' },
+  DGP_ERR_PLUGIN_TIMEOUT: { status: 500, summary: "A plugin's create() did not settle within plugins.create_timeout (the load or reload fails), or its close()/stop() not within plugins.close_timeout (logged; shutdown goes on).", fix: 'Fix the plugin (a create() that waits on something unreachable), or raise plugins.create_timeout / plugins.close_timeout.' },
+  DGP_ERR_PLUGIN_UNSAFE: { status: 500, summary: 'A plugin package or its entry is symlinked out of its plugin directory, or is writable by every user; it is refused.', fix: 'Copy the package into the plugin directory and chmod o-w it (or set plugins.allow_unsafe: true to load it with a warning).' },
+  DGP_ERR_PLUGIN_INTEGRITY: { status: 500, summary: "plugins.integrity is set and a plugin package is not listed there, or its entry's sha256 differs from the pinned one; it is refused.", fix: 'Check the file was not tampered with; pin the new hash (sha256sum <entry>) under plugins.integrity.<folder>.' },
   // --- http ---
   DGP_ERR_HTTP_NO_ROUTE: { status: 404, summary: 'No route matches the request method, path and headers.', fix: 'Check route_config.routes: prefix/path, methods and header matchers.' },
   DGP_ERR_HTTP_BODY_TOO_LARGE: { status: 413, summary: 'The request body is larger than the listener allows.', fix: 'Send a smaller body or raise the listener config max_body_bytes.' },
@@ -48,6 +52,8 @@ export const ERROR_CODES = {
   DGP_ERR_HTTP_FILTER_FAILED: { status: 500, summary: 'A filter hook threw; the request was answered with 500 and the stack was logged.', fix: 'Read the logged stack (reqId in the body) and fix or remove the filter.' },
   DGP_ERR_HTTP_SHUTTING_DOWN: { status: 503, summary: 'The gateway is shutting down and no longer accepts requests on this connection.', fix: 'Retry against another instance.' },
   DGP_ERR_HTTP_NO_RESPONSE: { status: 502, summary: 'The filter chain finished without any filter producing a response.', fix: 'Add dgp.filter.llm.proxy (or another terminal filter) to http_filters.' },
+  DGP_ERR_HTTP_DECODE_TIMEOUT: { status: 504, summary: "The filter chain did not start a response within the connection manager's timeout; the request was answered with 504, its upstream aborted, and the filter that was running is named in the log.", fix: 'Fix or remove the filter named in the log, or raise the connection manager timeout (it bounds the time to the response head, not a stream already flowing).' },
+  DGP_ERR_HTTP_SLOW_READER: { status: 408, summary: 'The client stopped reading a response for longer than the listener idle_timeout; its stream was closed and the upstream aborted.', fix: 'Read the response as it arrives, or raise the listener config idle_timeout.' },
   // --- upstream (dgp.filter.llm.proxy) ---
   DGP_ERR_UPSTREAM_UNAVAILABLE: { status: 503, summary: 'No upstream response at all: no healthy endpoint, all cooled down, connection refused or reset.', fix: 'Check the endpoints are up and reachable; see x-dgp-attempts and the access log for each attempt.' },
   DGP_ERR_UPSTREAM_TIMEOUT: { status: 504, summary: 'The upstream did not answer in time (connect, first byte, idle or deadline).', fix: 'Raise the proxy timeouts, or check the upstream.' },

@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { DgpError } from './errors.js';
+import { TIMED_OUT, within } from './deadline.js';
+import { loadConfigOffThread } from './config/load-off-thread.js';
 import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './config/load.js';
 import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
@@ -179,7 +181,8 @@ export class Gateway {
   }
 
   private async attempt(): Promise<ReloadResult> {
-    const loaded = await loadConfig({ configDir: this.opts.configDir, file: this.opts.file, env: this.opts.env ?? process.env, strict: this.opts.strict });
+    // Off the event loop: a large or hostile file must not stall the traffic the current generation serves.
+    const loaded = await loadConfigOffThread({ configDir: this.opts.configDir, file: this.opts.file, env: this.opts.env ?? process.env, strict: this.opts.strict });
     // Watch what the attempted config names as well, so fixing a file it references triggers the next reload.
     await this.watcher?.retarget(this.targetsOf(loaded));
     if (!loaded.config) return failure(this.current.id, loaded.errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', undefined, loaded.errors.map(formatProblem));
@@ -284,15 +287,23 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    await this.watcher?.close();
-    await this.reloadChain;
     const grace = this.loaded?.config?.static_resources.shutdown_config.timeout ?? 30_000;
+    // Every step shares the one bound: a reload stuck in a plugin's create() or a close() that never settles cannot
+    // hold SIGTERM past shutdown_config.timeout (a stuck step is logged and left behind).
+    const deadline = Date.now() + grace;
+    const step = async (what: string, work: Promise<unknown>): Promise<void> => {
+      if ((await within(work, Math.max(1, deadline - Date.now()))) === TIMED_OUT) this.log.error({ graceMs: grace }, `shutdown: ${what} did not finish within shutdown_config.timeout; going on without it`);
+    };
+    await step('the config watcher', Promise.resolve(this.watcher?.close()));
+    await step('the running reload', this.reloadChain);
     this.log.info({ inFlight: this.current?.inFlight, graceMs: grace }, 'shutting down: draining in-flight requests');
-    await this.listeners.closeAll(grace);
-    await Promise.all([...this.retiring].map((g) => g.close()));
-    this.retiring.clear();
-    await this.current?.retire(0);
-    await this.current?.close();
+    await this.listeners.closeAll(Math.max(0, deadline - Date.now()));
+    await step('closing plugins', (async () => {
+      await Promise.all([...this.retiring].map((g) => g.close()));
+      this.retiring.clear();
+      await this.current?.retire(0);
+      await this.current?.close();
+    })());
     await Promise.all([this.admin, this.metricsServer].map((s) => s && new Promise((r) => { s.closeAllConnections(); s.close(r); })));
     await this.process.release();
     await this.services.closeAll();

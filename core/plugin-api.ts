@@ -76,6 +76,14 @@ export interface HttpFilter {
    * and MUST NOT read the body: `req` may be a request that matched no route.
    */
   renderLocalReply?(req: LocalReplyRequest, err: DgpError, format: ErrorFormat): LocalReply | undefined;
+  /**
+   * Renders the bytes that end a stream the host has to cut after the head was sent (an onChunk or onStreamEnd hook
+   * threw): e.g. an SSE `event: error` frame in the client's API. Asked in config order like renderLocalReply; the
+   * first non-undefined answer is written, then the connection is closed without the terminating chunk. `format` is the
+   * connection manager's error_format. Same rules: synchronous, cheap, MUST NOT throw. With none, or with
+   * `error_format: pixiu`, the stream is only cut.
+   */
+  renderStreamError?(req: LocalReplyRequest, err: DgpError, format: ErrorFormat): Buffer | string | undefined;
 }
 
 /** The connection manager's `error_format`: `auto` lets the renderer pick the client's shape; `pixiu` is Pixiu's. */

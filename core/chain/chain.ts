@@ -6,6 +6,12 @@ import type { HttpFilter, RequestContext, HookResult } from '../plugin-api.js';
 import { Stop } from '../plugin-api.js';
 import { DgpError, isDgpError } from '../errors.js';
 
+/** Which hook of which slot is running: the connection manager names it when its timeout fires. */
+export interface ChainProgress {
+  index: number;
+  hook: 'decode' | 'encode';
+}
+
 export interface ChainSlot {
   readonly kind: string;
   readonly filter: HttpFilter;
@@ -22,11 +28,12 @@ export class FilterChain {
   }
 
   /** Runs decode hooks; returns how many filters were entered (their encode/onComplete hooks will run). */
-  async decode(ctx: RequestContext): Promise<number> {
+  async decode(ctx: RequestContext, progress?: ChainProgress): Promise<number> {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!;
       if (!slot.filter.decode) continue;
+      if (progress) progress.index = i;
       // Inline rather than through call(): a synchronous hook costs no promise and no microtask turn.
       let status: HookResult;
       try {
@@ -40,10 +47,14 @@ export class FilterChain {
     return slots.length;
   }
 
-  async encode(ctx: RequestContext, entered: number): Promise<void> {
+  async encode(ctx: RequestContext, entered: number, progress?: ChainProgress): Promise<void> {
     for (let i = entered - 1; i >= 0; i--) {
       const slot = this.slots[i]!;
       if (!slot.filter.encode) continue;
+      if (progress) {
+        progress.index = i;
+        progress.hook = 'encode';
+      }
       let status: HookResult;
       try {
         const r = slot.filter.encode(ctx);

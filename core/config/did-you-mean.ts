@@ -1,6 +1,9 @@
 // "Did you mean" suggestions for config keys and enum values: optimal-string-alignment (Damerau) distance, with
 // case-insensitive matches first because Pixiu's bootstrap keys match case-insensitively.
 
+/** Longest input that gets a suggestion; every key, kind and enum value of the config is far shorter. */
+export const MAX_SUGGEST_INPUT = 128;
+
 /** Edit distance counting insertions, deletions, substitutions and adjacent transpositions. */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
@@ -28,6 +31,8 @@ function loose(s: string): string {
  * longer word (min 1), so "lb" does not suggest "Rand".
  */
 export function suggest(input: string, candidates: Iterable<string>): string | undefined {
+  // The distance is quadratic in the input: a long string is no typo of a short name, so it gets no suggestion.
+  if (input.length > MAX_SUGGEST_INPUT) return undefined;
   const target = loose(input);
   let best: string | undefined;
   let bestScore = Infinity;

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { semanticChecks } from './checks.js';
+import { isStackOverflow, tooLarge } from './limits.js';
 import { normalizeConfig } from './normalize.js';
 import { pixiuCompatChecks } from './pixiu-compat.js';
 import { error, type Finding, type Problem, type SourcePos } from './problems.js';
@@ -39,6 +40,8 @@ export interface LoadedConfig {
   configDir: string;
   /** file:line:col of a JSON pointer (of its nearest ancestor present in the file). */
   locate(pointer: string): { file: string; line: number; col: number };
+  /** Position of each JSON pointer present in the file (what `locate` reads). */
+  positions: ReadonlyMap<string, SourcePos>;
 }
 
 export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
@@ -58,9 +61,16 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   let config: BootstrapConfig | undefined;
   const unparsable = parsed.value === undefined && findings.some((f) => f.severity === 'error');
   if (!unparsable) {
-    const checked = validate(parsed, findings);
-    if (checked !== undefined && !findings.some((f) => f.severity === 'error' || (opts.strict && isCompat(f)))) {
-      config = normalizeConfig(checked, configDir);
+    try {
+      const checked = validate(parsed, findings);
+      if (checked !== undefined && !findings.some((f) => f.severity === 'error' || (opts.strict && isCompat(f)))) {
+        config = normalizeConfig(checked, configDir);
+      }
+    } catch (err) {
+      // The engine's own overflow is never a config message; the parser's limits should have caught it first.
+      if (!isStackOverflow(err)) throw err;
+      config = undefined;
+      findings.push(tooLarge('', 'the config is too deep or too large to check'));
     }
   }
   // An unset ${VAR} expands to '' and would also fail validation there; the env error alone says what to do.
@@ -134,13 +144,7 @@ function result(
   raw: unknown,
   strict?: boolean,
 ): LoadedConfig {
-  const locate = (pointer: string): { file: string; line: number; col: number } => {
-    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-      const pos = positions.get(p);
-      if (pos) return { file, ...pos };
-      if (p === '') return { file, line: 1, col: 1 };
-    }
-  };
+  const locate = locatorFor(file, positions);
   const problems: Problem[] = findings
     .map((f) => {
       const at = f.pos ?? locate(f.pointer);
@@ -149,7 +153,18 @@ function result(
     })
     .sort((a, b) => a.line - b.line || a.col - b.col);
   const errors = problems.filter((p) => p.severity === 'error');
-  return { config: errors.length ? undefined : config, raw, problems, errors, warnings: problems.filter((p) => p.severity === 'warning'), file, configDir, locate };
+  return { config: errors.length ? undefined : config, raw, problems, errors, warnings: problems.filter((p) => p.severity === 'warning'), file, configDir, locate, positions };
+}
+
+/** LoadedConfig.locate over a pointer → position map (also rebuilt after a load in a worker thread). */
+export function locatorFor(file: string, positions: ReadonlyMap<string, SourcePos>): LoadedConfig['locate'] {
+  return (pointer) => {
+    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      const pos = positions.get(p);
+      if (pos) return { file, ...pos };
+      if (p === '') return { file, line: 1, col: 1 };
+    }
+  };
 }
 
 /** One line: `conf.yaml:42:9 error DGP_ERR_CONFIG_SCHEMA /pointer: message (hint)`; the file relative to cwd. */

@@ -26,10 +26,24 @@ export function normalizeConfig(value: unknown, configDir: string): BootstrapCon
     },
     metric: { ...(root.metric as R) } as BootstrapConfig['metric'],
     admin: { ...(root.admin as R) } as BootstrapConfig['admin'],
-    plugins: { dirs: (root.plugins.dirs as string[]).map((d) => resolve(configDir, d)) },
+    plugins: {
+      dirs: (root.plugins.dirs as string[]).map((d) => resolve(configDir, d)),
+      create_timeout: ms(root.plugins.create_timeout),
+      close_timeout: ms(root.plugins.close_timeout),
+      allow_unsafe: root.plugins.allow_unsafe === true,
+      integrity: integrityMap(root.plugins.integrity as Record<string, string> | undefined),
+    },
     workers: { ...(root.workers as R) } as BootstrapConfig['workers'],
     log: { ...(root.log as R) } as BootstrapConfig['log'],
   };
+}
+
+/** `sha256-<hex>` or `<hex>` → lower-case hex; undefined when no allowlist is configured. */
+function integrityMap(v: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, hash] of Object.entries(v)) Object.defineProperty(out, k, { value: hash.replace(/^sha256-/, '').toLowerCase(), enumerable: true });
+  return out;
 }
 
 function listener(l: R, index: number, configDir: string): ListenerConfig {

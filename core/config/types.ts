@@ -18,7 +18,15 @@ export interface BootstrapConfig {
   metric: { enable: boolean; prometheus_port: number };
   admin: { enabled: boolean; address: string; port: number; token: string; allowed_hosts: string[] };
   /** Absolute paths (relative ones in conf.yaml are resolved against the config directory). */
-  plugins: { dirs: string[] };
+  plugins: {
+    dirs: string[];
+    /** ms. */
+    create_timeout: number;
+    close_timeout: number;
+    allow_unsafe: boolean;
+    /** Package folder name → sha256 hex of its entry; undefined = no allowlist. */
+    integrity: Record<string, string> | undefined;
+  };
   /** threads 0 = auto (cores - 1, at least 1). */
   workers: { threads: number; max_queue: number };
   log: { level: LogLevel; access_log: boolean };

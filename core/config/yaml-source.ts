@@ -2,6 +2,7 @@
 // refusing prototype keys (also when smuggled in through `<<` merge keys or aliases).
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
 import { expandEnv } from './env-expand.js';
+import { CONFIG_LIMITS, ConfigLimitError, checkText, isStackOverflow, tooLarge } from './limits.js';
 import { child, error, warning, type Finding, type SourcePos } from './problems.js';
 
 export interface ParsedYaml {
@@ -19,13 +20,32 @@ const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_NODES = 100_000;
 
 export function parseConfigYaml(text: string, env: NodeJS.ProcessEnv): ParsedYaml {
+  const result: ParsedYaml = { value: undefined, findings: [], positions: new Map(), expanded: new Map() };
+  const refused = checkText(text);
+  if (refused) {
+    result.findings.push(refused);
+    return result;
+  }
+  try {
+    return parseChecked(text, env, result);
+  } catch (err) {
+    if (!isStackOverflow(err)) throw err;
+    return { ...result, value: undefined, findings: [tooLarge('', `the config nests too deep to parse (more than ${CONFIG_LIMITS.maxDepth} levels)`)] };
+  }
+}
+
+function parseChecked(text: string, env: NodeJS.ProcessEnv, result: ParsedYaml): ParsedYaml {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true });
-  const result: ParsedYaml = { value: undefined, findings: [], positions: new Map(), expanded: new Map() };
   const list = Array.isArray(docs) ? docs : [];
   const index = list.findIndex((d) => d.contents !== null);
   for (const doc of index < 0 ? list : list.slice(0, index + 1)) {
-    for (const e of doc.errors) result.findings.push(yamlFinding('error', e.message, e.linePos?.[0]));
+    for (const e of doc.errors) {
+      // The yaml package reports its own stack overflow as a parse error: say what it means instead.
+      if (/call stack/i.test(e.message)) {
+        if (!result.findings.some((f) => f.code === 'DGP_ERR_CONFIG_TOO_LARGE')) result.findings.push(tooLarge('', `the config nests too deep to parse (more than ${CONFIG_LIMITS.maxDepth} levels)`));
+      } else result.findings.push(yamlFinding('error', e.message, e.linePos?.[0]));
+    }
     for (const w of doc.warnings) result.findings.push(yamlFinding('warning', w.message, w.linePos?.[0]));
   }
   if (index < 0) return result;
@@ -40,6 +60,11 @@ export function parseConfigYaml(text: string, env: NodeJS.ProcessEnv): ParsedYam
   try {
     result.value = builder.build(list[index]!.contents as Node, '');
   } catch (err) {
+    if (err instanceof ConfigLimitError) {
+      result.value = undefined;
+      result.findings.push(err.finding);
+      return result;
+    }
     if ((err as Error).message !== 'alias-bomb') throw err;
     result.value = undefined;
     result.findings.push(error('DGP_ERR_CONFIG_YAML', '', `aliases expand to more than ${MAX_NODES} nodes`, 'remove the recursive or exponential anchors/aliases'));
@@ -82,8 +107,9 @@ class Builder {
     if (p && !this.out.positions.has(pointer)) this.out.positions.set(pointer, p);
   }
 
-  build(node: Node | null, pointer: string): unknown {
+  build(node: Node | null, pointer: string, depth = 0): unknown {
     if (++this.nodes > MAX_NODES) throw new Error('alias-bomb');
+    if (depth > CONFIG_LIMITS.maxDepth) throw new ConfigLimitError({ ...tooLarge(pointer, `the config nests deeper than ${CONFIG_LIMITS.maxDepth} levels`), ...this.posField(node) });
     this.mark(pointer, node);
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
@@ -94,16 +120,16 @@ class Builder {
       }
       this.active.add(target);
       try {
-        return this.build(target, pointer);
+        return this.build(target, pointer, depth);
       } finally {
         this.active.delete(target);
       }
     }
     if (isScalar(node)) return this.scalar(node, pointer);
-    if (isSeq(node)) return node.items.map((item, i) => this.build(item as Node, child(pointer, i)));
+    if (isSeq(node)) return node.items.map((item, i) => this.build(item as Node, child(pointer, i), depth + 1));
     if (isMap(node)) {
       const obj: Record<string, unknown> = {};
-      this.fillMap(node, pointer, obj);
+      this.fillMap(node, pointer, obj, depth + 1);
       return obj;
     }
     return null;
@@ -112,7 +138,9 @@ class Builder {
   private scalar(node: Scalar, pointer: string): unknown {
     const v = node.value;
     if (typeof v !== 'string') return typeof v === 'bigint' ? Number(v) : v;
+    if (v.length > CONFIG_LIMITS.maxString) throw this.longString(pointer, v.length, node);
     const x = expandEnv(v, this.env);
+    if (x.value.length > CONFIG_LIMITS.maxString) throw this.longString(pointer, x.value.length, node);
     if (x.used.length > 0) this.out.expanded.set(pointer, x.used);
     const [start, end] = (node.range ?? [0, 0]) as [number, number];
     const source = this.text.slice(start, end);
@@ -126,7 +154,7 @@ class Builder {
   }
 
   /** Explicit keys win over merged ones; among `<<: [*a, *b]`, earlier sources win (YAML merge-key rules). */
-  private fillMap(node: Node, pointer: string, obj: Record<string, unknown>): void {
+  private fillMap(node: Node, pointer: string, obj: Record<string, unknown>, depth: number): void {
     if (!isMap(node)) return;
     const merges: Node[] = [];
     for (const pair of node.items) {
@@ -140,12 +168,15 @@ class Builder {
         this.out.findings.push({ ...error('DGP_ERR_CONFIG_YAML', pointer, 'a mapping key must be a plain string'), ...this.posField(keyNode) });
         continue;
       }
-      this.entry(String(keyNode.value), keyNode, pair.value as Node | null, pointer, obj);
+      this.entry(String(keyNode.value), keyNode, pair.value as Node | null, pointer, obj, depth);
     }
-    for (const source of merges) this.merge(source, pointer, obj);
+    for (const source of merges) this.merge(source, pointer, obj, depth);
   }
 
-  private entry(key: string, keyNode: Node, valueNode: Node | null, pointer: string, obj: Record<string, unknown>): void {
+  private entry(key: string, keyNode: Node, valueNode: Node | null, pointer: string, obj: Record<string, unknown>, depth: number): void {
+    if (key.length > CONFIG_LIMITS.maxKey) {
+      throw new ConfigLimitError({ ...tooLarge(pointer, `a key of ${key.length} characters; the limit is ${CONFIG_LIMITS.maxKey}`), ...this.posField(keyNode) });
+    }
     const ptr = child(pointer, key);
     if (PROTO_KEYS.has(key)) {
       this.out.findings.push({ ...error('DGP_ERR_CONFIG_PROTO_KEY', ptr, `key "${key}" is not allowed (prototype pollution)`, 'remove or rename the key'), ...this.posField(keyNode) });
@@ -153,16 +184,16 @@ class Builder {
     }
     if (Object.prototype.hasOwnProperty.call(obj, key)) return;
     this.mark(ptr, keyNode);
-    const value = this.build(valueNode, ptr);
+    const value = this.build(valueNode, ptr, depth);
     // `key:` with nothing after it is Go's zero value in Pixiu, i.e. "use the default": treat null as absent.
     if (value !== null) define(obj, key, value);
   }
 
-  private merge(source: Node | null, pointer: string, obj: Record<string, unknown>): void {
+  private merge(source: Node | null, pointer: string, obj: Record<string, unknown>, depth: number): void {
     let node = source;
     if (isAlias(node)) node = this.resolve(node) ?? null;
     if (isSeq(node)) {
-      for (const item of node.items) this.merge(item as Node, pointer, obj);
+      for (const item of node.items) this.merge(item as Node, pointer, obj, depth);
       return;
     }
     if (!isMap(node)) {
@@ -175,11 +206,15 @@ class Builder {
       const keyNode = pair.key as Node | null;
       if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') continue;
       if (keyNode.value === '<<' && keyNode.type === Scalar.PLAIN) {
-        this.merge(pair.value as Node, pointer, obj);
+        this.merge(pair.value as Node, pointer, obj, depth);
         continue;
       }
-      this.entry(String(keyNode.value), keyNode, pair.value as Node | null, pointer, obj);
+      this.entry(String(keyNode.value), keyNode, pair.value as Node | null, pointer, obj, depth);
     }
+  }
+
+  private longString(pointer: string, length: number, node: Node): ConfigLimitError {
+    return new ConfigLimitError({ ...tooLarge(pointer, `a string of ${length} characters; the limit is ${CONFIG_LIMITS.maxString} (64 KiB)`), ...this.posField(node) });
   }
 
   private resolve(alias: Node): Node | undefined {

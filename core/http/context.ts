@@ -136,6 +136,7 @@ export class Context implements RequestContext {
   // request was measurable at load. A signal asked for after the abort is created already aborted.
   private abortController: AbortController | undefined;
   private abortListeners: Array<() => void> | undefined;
+  private abortReason: DgpError | undefined;
   private childLog: Logger | undefined;
 
   constructor(
@@ -158,7 +159,7 @@ export class Context implements RequestContext {
   get signal(): AbortSignal {
     if (this.abortController === undefined) {
       this.abortController = new AbortController();
-      if (this.aborted) this.abortController.abort(clientGone());
+      if (this.aborted) this.abortController.abort(this.abortReason ?? clientGone());
     }
     return this.abortController.signal;
   }
@@ -168,11 +169,12 @@ export class Context implements RequestContext {
     else (this.abortListeners ??= []).push(listener);
   }
 
-  /** Called by the host when the client goes away before the response completed. */
-  abort(): void {
+  /** Called by the host when the client goes away before the response completed, or the request timed out. */
+  abort(reason?: DgpError): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.abortController?.abort(clientGone());
+    this.abortReason = reason;
+    this.abortController?.abort(reason ?? clientGone());
     const listeners = this.abortListeners;
     this.abortListeners = undefined;
     for (const listener of listeners ?? []) {

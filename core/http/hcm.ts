@@ -7,13 +7,15 @@ import type { Logger } from 'pino';
 import type { ErrorFormat, LocalReplyRequest, MatchedRoute } from '../plugin-api.js';
 import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
 import { DgpError } from '../errors.js';
-import type { FilterChain } from '../chain/chain.js';
+import type { ChainProgress, FilterChain } from '../chain/chain.js';
+import { TIMED_OUT, within } from '../deadline.js';
 import { AccessLog } from '../observability/access-log.js';
 import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
 import { LocalReplies } from './local-reply.js';
 import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
+import { checkRequest } from './request-hygiene.js';
 import { writeResponse, type WriteResult } from './respond.js';
 
 export interface HcmOptions {
@@ -24,6 +26,10 @@ export interface HcmOptions {
   routeChains?: ReadonlyArray<FilterChain | undefined>;
   errorFormat: ErrorFormat;
   maxBodyBytes: number;
+  /** ms, 0 = none: the connection manager `timeout`, bounding the time until the response head is ready. */
+  timeout: number;
+  /** ms, 0 = none: a client that reads nothing of a response for this long is cut (the listener idle_timeout). */
+  writeIdleMs: number;
   generateRequestId: boolean;
   accessLog: boolean;
   log: Logger;
@@ -63,6 +69,13 @@ export class HttpConnectionManager {
     const id = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     // generate_request_id (Envoy's option of the same name): the upstream sees the id the access log and replies carry.
     if (o.generateRequestId && id !== incomingId) req.headers['x-request-id'] = id;
+    const refused = checkRequest(req);
+    if (refused) {
+      res.shouldKeepAlive = false;
+      const raw = req.url ?? '/';
+      this.localError(req, res, id, '/', raw.startsWith('/') ? raw.split('?')[0]! : '/', refused, startedAt, '-');
+      return;
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -105,17 +118,29 @@ export class HttpConnectionManager {
   }
 
   private async run(ctx: Context, res: ServerResponse, chain: FilterChain): Promise<void> {
+    const progress: ChainProgress = { index: -1, hook: 'decode' };
     let entered = 0;
     let result: WriteResult = { bytes: 0 };
+    let status: number | undefined;
     try {
-      entered = await chain.decode(ctx);
-      if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
-        ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
+      const head = (async () => {
+        entered = await chain.decode(ctx, progress);
+        if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
+          ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
+        }
+        await chain.encode(ctx, entered, progress);
+      })();
+      // The timeout bounds the time to the response head only (decode and encode); a stream already flowing is
+      // bounded by the proxy's idle timeout and the listener's slow-reader timer, never cut by this one.
+      if ((await within(head, this.o.timeout)) === TIMED_OUT) {
+        entered = Math.max(entered, progress.index + 1);
+        status = this.timedOut(ctx, res, chain, progress, head);
+        return;
       }
-      await chain.encode(ctx, entered);
       // Chunk hooks only ever see streamed bodies: a unary answer needs no slot list.
       const streamed = chain.hasChunkHooks && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body);
-      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining());
+      const renderStreamError = (err: DgpError): Buffer | undefined => this.replies.renderStreamError(ctx, err);
+      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining(), { renderStreamError, writeIdleMs: this.o.writeIdleMs });
       if (result.error) ctx.log.warn({ err: result.error }, 'response stream failed after headers were sent; connection closed');
     } catch (err) {
       ctx.log.error({ err }, 'request handling failed');
@@ -127,16 +152,38 @@ export class HttpConnectionManager {
     } finally {
       try {
         await chain.complete(ctx, entered);
-        this.finish(ctx, result);
+        this.finish(ctx, result, status);
       } finally {
         this.o.release();
       }
     }
   }
 
-  private finish(ctx: Context, result: WriteResult): void {
+  /**
+   * The chain overran the connection manager timeout: answer 504 in the client's shape now, abort the request (the
+   * proxy cancels its upstream through ctx.signal), and drop whatever the stuck hook produces if it ever settles.
+   */
+  private timedOut(ctx: Context, res: ServerResponse, chain: FilterChain, progress: ChainProgress, late: Promise<void>): number {
+    const kind = chain.slots[progress.index]?.kind ?? '-';
+    const timeoutMs = this.o.timeout;
+    const err = new DgpError('DGP_ERR_HTTP_DECODE_TIMEOUT', `no response within the connection manager timeout of ${timeoutMs} ms (filter ${kind} was still in ${progress.hook}); see the gateway log for request ${ctx.id}`, {
+      hint: 'retry later; the operator can raise the timeout or fix the filter',
+    });
+    ctx.log.error({ code: err.code, kind, hook: progress.hook, timeoutMs }, `${kind} ${progress.hook} did not finish within the connection manager timeout; answered 504`);
+    const clientGone = ctx.aborted || res.destroyed;
+    if (!clientGone && !res.headersSent) {
+      const r = this.replies.render(ctx, err);
+      res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length, 'x-request-id': ctx.id, ...(this.o.draining() ? { connection: 'close' } : {}) });
+      res.end(r.body);
+    }
+    ctx.abort(err);
+    late.then(() => writeResponse(ctx, res, NO_SLOTS, false), () => undefined).catch(() => undefined);
+    return clientGone ? 499 : 504;
+  }
+
+  private finish(ctx: Context, result: WriteResult, override?: number): void {
     const durationMs = performance.now() - ctx.startedAt;
-    const status = ctx.aborted ? 499 : result.error ? 502 : ctx.response.status;
+    const status = override ?? (ctx.aborted ? 499 : result.error ? 502 : ctx.response.status);
     this.count(ctx.route.id, status, durationMs);
     if (!this.o.accessLog) return;
     const attempts = ctx.get(UpstreamAttempts);

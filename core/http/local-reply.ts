@@ -32,9 +32,11 @@ export interface RenderedReply {
 }
 
 type Renderer = Required<Pick<HttpFilter, 'renderLocalReply'>> & { kind: string };
+type StreamRenderer = Required<Pick<HttpFilter, 'renderStreamError'>> & { kind: string };
 
 export class LocalReplies {
   readonly #renderers: readonly Renderer[];
+  readonly #streamRenderers: readonly StreamRenderer[];
 
   constructor(
     slots: ReadonlyArray<{ readonly kind: string; readonly filter: HttpFilter }>,
@@ -42,11 +44,29 @@ export class LocalReplies {
     private readonly log: Logger,
   ) {
     const renderers: Renderer[] = [];
+    const streamRenderers: StreamRenderer[] = [];
     for (const s of slots) {
       const f = s.filter;
       if (typeof f.renderLocalReply === 'function') renderers.push({ kind: s.kind, renderLocalReply: f.renderLocalReply.bind(f) });
+      if (typeof f.renderStreamError === 'function') streamRenderers.push({ kind: s.kind, renderStreamError: f.renderStreamError.bind(f) });
     }
     this.#renderers = format === 'pixiu' ? [] : renderers;
+    this.#streamRenderers = format === 'pixiu' ? [] : streamRenderers;
+  }
+
+  /** The frame that ends a cut stream in the client's API (an SSE error event), or undefined: the stream is only cut. */
+  renderStreamError(req: LocalReplyRequest, err: DgpError): Buffer | undefined {
+    for (const r of this.#streamRenderers) {
+      let frame: Buffer | string | undefined;
+      try {
+        frame = r.renderStreamError(req, err, this.format);
+      } catch (cause) {
+        this.log.error({ err: cause, kind: r.kind, reqId: req.id }, 'renderStreamError threw; the next renderer answers');
+        frame = undefined;
+      }
+      if (frame !== undefined) return Buffer.isBuffer(frame) ? frame : Buffer.from(frame);
+    }
+    return undefined;
   }
 
   render(req: LocalReplyRequest, err: DgpError): RenderedReply {

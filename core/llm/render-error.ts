@@ -148,3 +148,13 @@ export function renderLlmLocalReply(req: LocalReplyRequest, err: DgpError, forma
   const headers = { 'content-type': shape === 'gemini' ? 'application/json; charset=UTF-8' : 'application/json' };
   return { status: err.status, headers, body: errorBodyFor(shape, factsOf(err, req.id)) };
 }
+
+/**
+ * The LLM layer's stream-error renderer (a filter's renderStreamError): when a filter fails after the stream's head
+ * went out, the client gets one error event in its own API's stream framing before the connection is cut.
+ */
+export function renderLlmStreamError(req: LocalReplyRequest, err: DgpError, format: ErrorFormat): string | undefined {
+  if (format === 'pixiu') return undefined;
+  const api = format !== 'auto' ? format : hasAttributes(req) ? clientRouteOf(req).api : detectClientApi(req.request.path).api;
+  return streamErrorEvent(api === 'unknown' ? 'openai' : api, factsOf(err, req.id), req.request.query);
+}

@@ -22,7 +22,8 @@ export async function preflight(source: ConfigSource, pluginDirs: readonly strin
   const loaded = await loadConfig({ ...source, env, strict });
   const problems: Problem[] = [...loaded.problems];
   if (loaded.raw !== undefined) {
-    const registry = await loadPlugins({ pluginDirs: [...(loaded.config?.plugins.dirs ?? []), ...pluginDirs] });
+    const p = loaded.config?.plugins;
+    const registry = await loadPlugins({ pluginDirs: [...(p?.dirs ?? []), ...pluginDirs], trust: { allowUnsafe: p?.allow_unsafe, integrity: p?.integrity } });
     for (const p of registry.problems) {
       problems.push({ code: p.code, severity: 'error', message: p.message, file: p.folder, line: 0, col: 0, pointer: '', ...(p.hint ? { hint: p.hint } : {}) });
     }

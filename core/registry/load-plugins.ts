@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_BUILTIN_ROOT, RUNNING_EXT, scanBuiltins } from './builtin-scan.js';
 import { importCandidate, type ImportResult } from './import-entry.js';
 import { scanPluginDirs } from './package-scan.js';
+import type { PluginTrust } from './plugin-trust.js';
 import { PluginRegistry } from './plugin-registry.js';
 import type { PluginCandidate } from './types.js';
 
@@ -17,6 +18,8 @@ export interface LoadPluginsOptions {
   builtinRoot?: string | false;
   /** Extension of built-in entries. Default: that of the running module ('ts' under tsx, 'js' compiled). */
   builtinExt?: 'ts' | 'js';
+  /** plugins.allow_unsafe and plugins.integrity (third-party packages only). */
+  trust?: PluginTrust;
 }
 
 // Keyed by root and extension; a promise so that concurrent first loads share one scan.
@@ -25,7 +28,8 @@ const builtinCache = new Map<string, Promise<ImportResult>>();
 export async function loadPlugins(opts: LoadPluginsOptions): Promise<PluginRegistry> {
   const root = opts.builtinRoot ?? DEFAULT_BUILTIN_ROOT;
   const builtins: ImportResult = root === false ? { entries: [], problems: [] } : await loadBuiltins(root, opts.builtinExt ?? RUNNING_EXT);
-  const scan = await scanPluginDirs(opts.pluginDirs);
+  const scan = await scanPluginDirs(opts.pluginDirs, opts.trust);
+  for (const w of scan.warnings) opts.log?.warn({ code: 'DGP_ERR_PLUGIN_UNSAFE' }, w);
   const third = await importAll(scan.candidates, opts.cacheBust === true);
   const registry = new PluginRegistry(
     [...builtins.entries, ...third.entries],

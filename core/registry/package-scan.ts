@@ -3,24 +3,35 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isDir, isFile } from './fs-probe.js';
+import { checkTrust, type PluginTrust } from './plugin-trust.js';
 import type { PluginCandidate, RegistryProblem } from './types.js';
 
 export interface PackageScan {
   candidates: PluginCandidate[];
   problems: RegistryProblem[];
+  /** Packages loaded despite a trust problem (plugins.allow_unsafe). */
+  warnings: string[];
 }
 
 /** Scans every directory in order; a package reached twice (same real path) is taken once. */
-export async function scanPluginDirs(dirs: readonly string[]): Promise<PackageScan> {
-  const scan: PackageScan = { candidates: [], problems: [] };
+export async function scanPluginDirs(dirs: readonly string[], trust: PluginTrust = {}): Promise<PackageScan> {
+  const scan: PackageScan = { candidates: [], problems: [], warnings: [] };
   const seen = new Set<string>();
   for (const dir of dirs) {
-    for (const folder of await packageFolders(dir, scan.problems)) {
+    const folders = await packageFolders(dir, scan.problems);
+    const realDir = folders.length ? await realpath(dir) : dir;
+    for (const folder of folders) {
       const real = await realpath(folder);
       if (seen.has(real)) continue;
       seen.add(real);
       const found = await readPackage(folder, real);
-      if ('code' in found) scan.problems.push(found);
+      if ('code' in found) {
+        scan.problems.push(found);
+        continue;
+      }
+      const verdict = await checkTrust(found, realDir, real, trust);
+      if (verdict.warning) scan.warnings.push(verdict.warning);
+      if (verdict.problem) scan.problems.push(verdict.problem);
       else scan.candidates.push(found);
     }
   }

@@ -31,7 +31,8 @@ export async function applyConfig(loaded: LoadedConfig, c: ApplyContext): Promis
   const fail = (result: ReloadResult): ApplyOutcome => ({ ok: false, result });
   // cacheBust from the first generation on: an unchanged entry then keeps its `?v=<mtime>-<size>` URL, so a reload
   // re-imports (and reports) only the plugins whose entry file changed.
-  const registry = await loadPlugins({ pluginDirs: [...config.plugins.dirs, ...c.pluginDirs], log, cacheBust: true });
+  const trust = { allowUnsafe: config.plugins.allow_unsafe, integrity: config.plugins.integrity };
+  const registry = await loadPlugins({ pluginDirs: [...config.plugins.dirs, ...c.pluginDirs], log, cacheBust: true, trust });
   for (const p of registry.problems) log.warn({ code: p.code, folder: p.folder }, p.message);
   const resolved = resolvePlugins(config, loaded, registry);
   // A plugin that no longer imports makes its kinds unknown; its import error is the cause worth showing.

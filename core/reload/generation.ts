@@ -7,7 +7,8 @@ import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
 import type { Store } from '../services/store.js';
 import type { BootstrapConfig } from '../config/schema/index.js';
 import { AdminRouteTable } from '../admin/route-table.js';
-import { DgpError } from '../errors.js';
+import { DgpError, isDgpError } from '../errors.js';
+import { TIMED_OUT, within } from '../deadline.js';
 import { FilterChain, type ChainSlot } from '../chain/chain.js';
 import { ClusterManager, cooldownService } from '../cluster/index.js';
 import { HttpConnectionManager } from '../http/hcm.js';
@@ -98,12 +99,18 @@ export class Generation {
   }
 
   private async stopAdapters(): Promise<void> {
-    for (const a of this.adapters) {
-      try {
-        await a.instance.stop();
-      } catch (err) {
-        this.log.error({ err, kind: a.kind }, 'adapter stop failed');
+    for (const a of this.adapters) await this.bounded(a.kind, 'stop', () => a.instance.stop());
+  }
+
+  /** A plugin's close()/stop(): a throw is logged, and so is one that outlasts plugins.close_timeout (then skipped). */
+  private async bounded(kind: string, hook: string, fn: () => unknown): Promise<void> {
+    const timeoutMs = this.config.plugins.close_timeout;
+    try {
+      if ((await within(fn(), timeoutMs)) === TIMED_OUT) {
+        this.log.error({ code: 'DGP_ERR_PLUGIN_TIMEOUT', kind, timeoutMs }, `${kind} ${hook}() did not finish within plugins.close_timeout; moving on`);
       }
+    } catch (err) {
+      this.log.error({ err, kind }, `${hook === 'stop' ? 'adapter' : 'filter'} ${hook} failed`);
     }
   }
 
@@ -111,13 +118,7 @@ export class Generation {
     return (this.closing ??= (async () => {
       if (this.forceTimer) clearTimeout(this.forceTimer);
       this.abort.abort();
-      for (const f of this.filters) {
-        try {
-          await f.instance.close?.();
-        } catch (err) {
-          this.log.error({ err, kind: f.kind }, 'filter close failed');
-        }
-      }
+      for (const f of this.filters) if (f.instance.close) await this.bounded(f.kind, 'close', () => f.instance.close!());
       await this.services.release();
     })());
   }
@@ -152,10 +153,21 @@ export async function buildGeneration(
     providers,
     admin: gen.adminRoutes.scope(kind),
   });
+  const createTimeout = config.plugins.create_timeout;
   const create = async <I>(p: ResolvedPlugin): Promise<I> => {
     try {
-      return (await p.entry.manifest.create(p.config, factoryContext(p.entry.kind))) as I;
+      const pending = Promise.resolve().then(() => p.entry.manifest.create(p.config, factoryContext(p.entry.kind)));
+      const made = await within(pending, createTimeout);
+      if (made !== TIMED_OUT) return made as I;
+      // Whatever a late create() returns belongs to a generation that never served: close it if it ever arrives.
+      pending.then((late) => (late as HttpFilter | undefined)?.close?.(), () => undefined).catch(() => undefined);
+      await gen.close();
+      throw new DgpError('DGP_ERR_PLUGIN_TIMEOUT', `${p.entry.kind}: create() did not finish within plugins.create_timeout (${createTimeout} ms) at ${p.pointer}`, {
+        hint: 'the plugin waits on something that does not answer; fix it or raise plugins.create_timeout',
+        details: { pointer: p.pointer },
+      });
     } catch (cause) {
+      if (isDgpError(cause) && cause.code === 'DGP_ERR_PLUGIN_TIMEOUT') throw cause;
       await gen.close();
       throw new DgpError('DGP_ERR_PLUGIN_CREATE', `${p.entry.kind}: create() failed at ${p.pointer}: ${(cause as Error).message}`, {
         cause,
@@ -202,6 +214,8 @@ export async function buildGeneration(
         routeChains,
         errorFormat: hcmConfig.error_format,
         maxBodyBytes: l.config.max_body_bytes,
+        timeout: hcmConfig.timeout,
+        writeIdleMs: l.config.idle_timeout,
         generateRequestId: hcmConfig.generate_request_id,
         accessLog: config.log.access_log,
         log: log.child({ listener: l.name }),

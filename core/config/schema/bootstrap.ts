@@ -62,8 +62,17 @@ export const BootstrapSchema = StrictObject(
       { description: 'The admin listener (a dgp addition).' },
     )),
     plugins: O(StrictObject(
-      { dirs: O(List(Type.String(), { description: 'Folders holding third-party plugin packages, relative to the config directory.', examples: [['plugins']] })) },
-      { description: 'Where third-party plugins are found (built-in plugins are always loaded).' },
+      {
+        dirs: O(List(Type.String(), { description: 'Folders holding third-party plugin packages, relative to the config directory.', examples: [['plugins']] })),
+        create_timeout: O(Duration({ description: "Longest a plugin's create() may take; past it the load or reload fails with DGP_ERR_PLUGIN_TIMEOUT and the previous config keeps serving.", default: '30s', examples: ['10s'] })),
+        close_timeout: O(Duration({ description: "Longest a plugin's close() (or an adapter's stop()) may take when its generation is retired or the gateway stops; past it the host logs DGP_ERR_PLUGIN_TIMEOUT and moves on.", default: '5s', examples: ['2s'] })),
+        allow_unsafe: O(Bool({ description: 'Load plugin packages that are symlinked out of their plugin directory or world-writable (a warning each) instead of refusing them.', default: false })),
+        integrity: O(Type.Record(Type.String(), Type.String({ pattern: '^(sha256-)?[0-9a-f]{64}$' }), {
+          description: "Optional allowlist: plugin package folder name → sha256 (hex) of its entry file. When set, a third-party package that is not listed, or whose entry's hash differs, is refused (DGP_ERR_PLUGIN_INTEGRITY). Compute one with `sha256sum <entry>`.",
+          examples: [{ 'my-filter': 'sha256-3f1c2a…' }],
+        })),
+      },
+      { description: 'Where third-party plugins are found and how they are trusted (built-in plugins are always loaded).' },
     )),
     workers: O(StrictObject(
       {

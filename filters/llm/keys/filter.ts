@@ -11,7 +11,7 @@ import {
   type HttpFilter,
   type RequestContext,
 } from '../../../core/index.js';
-import { PrincipalAttr, renderLlmLocalReply } from '../../../core/llm/index.js';
+import { PrincipalAttr, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
 import { presentedKey, stripCredentials } from './credentials.js';
 import { endpointKeyMissing, keyBlocked, keyExpired, keyInvalid, keyMissing, modelNotAllowed, routeNotAllowed } from './errors.js';
 import { readRequestFacts, type RequestFacts } from './request-facts.js';
@@ -23,6 +23,7 @@ const hasServerKey = (ep: { llmMeta?: { api_key?: string } | undefined }): boole
 export class KeysFilter implements HttpFilter {
   /** Local replies on this listener come out in the client's API shape, with or without the proxy in the chain. */
   readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderStreamError = renderLlmStreamError;
 
   constructor(
     private readonly cfg: Readonly<KeysConfig>,

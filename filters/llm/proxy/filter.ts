@@ -25,7 +25,7 @@ import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { isModelList, modelListBody } from './models.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
-import { clientApiOf, renderLlmLocalReply } from '../../../core/llm/index.js';
+import { clientApiOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
@@ -55,6 +55,7 @@ export class ProxyFilter implements HttpFilter {
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Local replies on this listener come out in the client's API shape (OpenAI, Anthropic, Gemini). */
   readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderStreamError = renderLlmStreamError;
 
   constructor(config: Readonly<ProxyConfig>, fctx: FactoryContext, mapper?: ProxyMapper) {
     this.options = resolveProxyOptions(config, fctx.configDir);

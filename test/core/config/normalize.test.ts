@@ -47,7 +47,7 @@ t.test('a minimal file gets every default', async (t) => {
     },
     metric: { enable: false, prometheus_port: 0 },
     admin: { enabled: true, address: '127.0.0.1', port: 8889, token: '', allowed_hosts: [] },
-    plugins: { dirs: [] },
+    plugins: { dirs: [], create_timeout: 30000, close_timeout: 5000, allow_unsafe: false, integrity: undefined },
     workers: { threads: 0, max_queue: 1024 },
     log: { level: 'info', access_log: true },
   });

@@ -145,12 +145,15 @@ t.test('temp packages', async (t) => {
     t.match(registry.problems, [{ code: 'DGP_ERR_PLUGIN_PACKAGE', folder, message: /resolves to .*elsewhere.*outside the package folder/ }]);
   });
 
-  t.test('a symlinked package folder inside a plugin directory is followed', async (t) => {
+  t.test('a package folder symlinked out of its plugin directory is refused, or followed with plugins.allow_unsafe', async (t) => {
     const parent = join(dir, 'linked-parent');
     await writePlugin(join(dir, 'real-hot'), 'via link');
     await mkdir(parent);
     await symlink(join(dir, 'real-hot'), join(parent, 'hot'));
-    const registry = await loadPlugins({ pluginDirs: [parent], ...noBuiltins });
+    const refused = await loadPlugins({ pluginDirs: [parent], ...noBuiltins });
+    t.same(refused.kinds(), []);
+    t.match(refused.problems, [{ code: 'DGP_ERR_PLUGIN_UNSAFE', folder: join(parent, 'hot'), message: /resolves to .*real-hot, outside the plugin directory/ }]);
+    const registry = await loadPlugins({ pluginDirs: [parent], ...noBuiltins, trust: { allowUnsafe: true } });
     t.same(registry.problems, []);
     t.equal(registry.resolve('fixture.hot').source.folder, join(parent, 'hot'));
   });
