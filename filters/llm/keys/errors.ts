@@ -16,3 +16,18 @@ export const jwtConfigInvalid = defineErrorCode('DGP_ERR_KEYS_JWT_CONFIG', 500, 
   summary: 'The jwt block is inconsistent: no key source, both jwks_file and jwks_url, an algorithm without its key source, or an unreadable JWKS file.',
   fix: 'Set one of jwks_file / jwks_url for RS256, ES256, EdDSA and hs256_secret for HS256.',
 });
+export const keysAdminUnauthorized = defineErrorCode('DGP_ERR_KEYS_ADMIN_UNAUTHORIZED', 401, {
+  owner: 'dgp.filter.llm.keys',
+  summary: 'A key-management call (/admin/v1/keys…, /key/generate and the other LiteLLM aliases) without the master key or the admin token.',
+  fix: 'Send Authorization: Bearer <master_key> (or the admin token); the key API exists only when master_key is set.',
+});
+export const keysAdminInvalid = defineErrorCode('DGP_ERR_KEYS_ADMIN_INVALID', 400, {
+  owner: 'dgp.filter.llm.keys',
+  summary: 'A key-management request body or query failed validation: an unknown field, a LiteLLM field this gateway does not support, a wrong type, a bad budget or date.',
+  fix: 'The message names each offending field; docs/keys-and-budgets.md lists the accepted fields of every admin endpoint.',
+});
+export const keysAdminNotFound = defineErrorCode('DGP_ERR_KEYS_ADMIN_NOT_FOUND', 404, {
+  owner: 'dgp.filter.llm.keys',
+  summary: 'A key-management call named a key, team or user that does not exist.',
+  fix: 'List the records (GET /admin/v1/keys, /key/list) for valid ids; a key may be named by id, plaintext or hash.',
+});
