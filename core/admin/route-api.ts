@@ -35,6 +35,8 @@ export interface AdminRouteRequest {
   readonly body: unknown;
   /** True when the caller presented the valid admin token. */
   readonly adminToken: boolean;
+  /** The peer address of the admin connection (null when unknown); for audit records, not for access control. */
+  readonly remoteAddress: string | null;
 }
 
 export interface AdminRouteResponse {

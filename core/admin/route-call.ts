@@ -19,6 +19,8 @@ export interface AdminCall {
   authenticated: boolean;
   /** admin.token is set. */
   tokenRequired: boolean;
+  /** The peer address of the admin connection. */
+  remoteAddress?: string | null;
 }
 
 export interface AdminReply {
@@ -66,6 +68,7 @@ export async function callAdminRoute(table: AdminRouteTable, call: AdminCall, lo
       headers: call.headers,
       body,
       adminToken: call.authenticated,
+      remoteAddress: call.remoteAddress ?? null,
     });
   } catch (err) {
     if (isDgpError(err)) return fail(err);

@@ -102,7 +102,7 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
     const body = await readBody(req, res, ADMIN_MAX_BODY_BYTES);
     if (body === undefined) return;
     const { authenticated, tokenRequired } = verdict;
-    const reply = await src.callRoute({ method, path, query: q === -1 ? '' : url.slice(q + 1), headers: req.headers, body, authenticated, tokenRequired });
+    const reply = await src.callRoute({ method, path, query: q === -1 ? '' : url.slice(q + 1), headers: req.headers, body, authenticated, tokenRequired, remoteAddress: req.socket.remoteAddress ?? null });
     sendJson(res, reply.status, reply.body, reply.headers);
   };
   const answerHost = async (path: (typeof HOST_ENDPOINTS)[number]['path'], res: http.ServerResponse): Promise<void> => {

@@ -58,3 +58,18 @@ export const endpointKeyMissing = defineErrorCode('DGP_ERR_KEYS_ENDPOINT_KEY_MIS
   summary: "An endpoint of the route's cluster has no llm_meta.api_key: with dgp.filter.llm.keys the client's key is never forwarded, so the upstream would get no credential.",
   fix: 'Set llm_meta.api_key on the endpoint, or allow_keyless_endpoints: true on the keys filter for local models that need no key.',
 });
+export const keysAdminUnauthorized = defineErrorCode('DGP_ERR_KEYS_ADMIN_UNAUTHORIZED', 401, {
+  owner: 'dgp.filter.llm.keys',
+  summary: 'A key-management call (/admin/v1/keys…, /key/generate and the other LiteLLM aliases) without the master key or the admin token.',
+  fix: 'Send Authorization: Bearer <master_key> (or the admin token); the key API exists only when master_key is set.',
+});
+export const keysAdminInvalid = defineErrorCode('DGP_ERR_KEYS_ADMIN_INVALID', 400, {
+  owner: 'dgp.filter.llm.keys',
+  summary: 'A key-management request body or query failed validation: an unknown field, a LiteLLM field this gateway does not support, a wrong type, a bad budget or date.',
+  fix: 'The message names each offending field; docs/keys-and-budgets.md lists the accepted fields of every admin endpoint.',
+});
+export const keysAdminNotFound = defineErrorCode('DGP_ERR_KEYS_ADMIN_NOT_FOUND', 404, {
+  owner: 'dgp.filter.llm.keys',
+  summary: 'A key-management call named a key, team or user that does not exist.',
+  fix: 'List the records (GET /admin/v1/keys, /key/list) for valid ids; a key may be named by id, plaintext or hash.',
+});
