@@ -73,3 +73,8 @@ export const keysAdminNotFound = defineErrorCode('DGP_ERR_KEYS_ADMIN_NOT_FOUND',
   summary: 'A key-management call named a key, team or user that does not exist.',
   fix: 'List the records (GET /admin/v1/keys, /key/list) for valid ids; a key may be named by id, plaintext or hash.',
 });
+export const keysAdminNeedsStore = defineErrorCode('DGP_ERR_KEYS_ADMIN_NO_STORE', 500, {
+  owner,
+  summary: 'dgp.filter.llm.keys has a master_key (the admin key API) but no store to keep the keys it creates.',
+  fix: 'Set store: <id> to a dgp.adapter.store.sqlite or dgp.adapter.store.postgres adapter, or leave master_key empty.',
+});

@@ -3,6 +3,8 @@
 import { resolve } from 'node:path';
 import { API_VERSION, defineFilter, type FactoryContext } from '../../../core/index.js';
 import { KEY_STORE_SHAPE } from '../../../core/llm/index.js';
+import { mountKeyAdmin } from './admin/index.js';
+import { keysAdminNeedsStore } from './errors.js';
 import { KeysFilter } from './filter.js';
 import { createJwtVerifier } from './jwt.js';
 import { KeyResolver } from './resolver.js';
@@ -41,6 +43,11 @@ export default defineFilter({
     const j = jwtOf(config);
     const jwt = j === undefined ? undefined : await createJwtVerifier(j.jwks_file === undefined ? j : { ...j, jwks_file: resolve(fctx.configDir, j.jwks_file) });
     const resolver = new KeyResolver(config, store, jwt);
+    if (config.master_key !== '') {
+      if (store === undefined) throw keysAdminNeedsStore('master_key is set but no store: the key API keeps its keys in a key store; set store: <adapter id> (dgp.adapter.store.sqlite or .postgres)');
+      // Another --workers process drops its cached copy when the cache TTL ends; this one at once.
+      mountKeyAdmin(fctx.admin, { store, masterKey: config.master_key, log: fctx.log, onChange: (c) => resolver.invalidate(c.hash) });
+    }
     fctx.log.info(modeSentence(config, resolver, fctx));
     return new KeysFilter(config, resolver, fctx.clusters);
   },

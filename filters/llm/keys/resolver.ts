@@ -70,6 +70,11 @@ export class KeyResolver {
     }
   }
 
+  /** Drops a store key (or every store key) from the cache, after an admin change. */
+  invalidate(hash?: string): void {
+    this.#cache?.invalidate(hash);
+  }
+
   get staticKeys(): number {
     return this.#static.size;
   }
