@@ -49,6 +49,13 @@ export default defineFilter({
       mountKeyAdmin(fctx.admin, { store, masterKey: config.master_key, log: fctx.log, onChange: (c) => resolver.invalidate(c.hash) });
     }
     fctx.log.info(modeSentence(config, resolver, fctx));
+    const limited = config.keys.filter((k) => k.max_budget_usd !== undefined || k.soft_budget_usd !== undefined || k.rpm !== undefined || k.tpm !== undefined);
+    if (limited.length > 0) {
+      fctx.log.warn(
+        { keys: limited.map((k) => k.alias ?? '(no alias)') },
+        'Keys: budgets (max_budget_usd, soft_budget_usd) and rate limits (rpm, tpm) are recorded on the principal but not enforced by this version; nothing blocks a key that exceeds them yet.',
+      );
+    }
     return new KeysFilter(config, resolver, fctx.clusters);
   },
 });
