@@ -18,7 +18,7 @@ export const StaticKeySchema = Type.Object(
     models: Names('Allowed models: exact names and * globs ("claude-*"); empty or "*" allows every model.'),
     routes: Names('Allowed route ids (a route\'s id, or <listener>#<index>); empty allows every route.'),
     metadata: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Free-form data passed on with the principal.' }),
-    max_budget_usd: Usd('Spend limit per budget_duration window, USD (enforced by the budget filter).'),
+    max_budget_usd: Usd('Spend limit per budget_duration window, USD (recorded; not enforced yet, see docs/keys-and-budgets.md).'),
     budget_duration: Type.Optional(
       Type.Union(BUDGET_DURATIONS.map((d) => Type.Literal(d)), { description: 'Budget window: 1h, 1d, 7d, 30d or 1mo, calendar-aligned in UTC.' }),
     ),
