@@ -17,6 +17,24 @@ const MAX_PARSE_BYTES = 64 * 1024 * 1024;
 const USAGE_MARK = '"usage';
 const USAGE_BYTES = Buffer.from(USAGE_MARK);
 
+const QUOTE = 0x22;
+const NULL_BYTES = Buffer.from('null');
+
+/**
+ * True when some `"usage…"` key in the event has a value other than null. OpenAI streams repeat `"usage":null` in
+ * every chunk; skipping those by bytes keeps a stream to one JSON parse (the usage chunk) instead of one per event.
+ */
+function hasUsageValue(block: Buffer): boolean {
+  for (let at = block.indexOf(USAGE_BYTES); at !== -1; at = block.indexOf(USAGE_BYTES, at + USAGE_BYTES.length)) {
+    let i = block.indexOf(QUOTE, at + 1);
+    if (i === -1) return false;
+    i++;
+    while (i < block.length && (block[i] === 0x20 || block[i] === 0x3a)) i++;
+    if (block.compare(NULL_BYTES, 0, 4, i, i + 4) !== 0) return true;
+  }
+  return false;
+}
+
 /** Pivot stream items → response items (a `done` item carries none). */
 export function responseItemsOf(items: readonly StreamItem[], out: ResponseItem[]): void {
   for (const item of items) {
@@ -157,7 +175,7 @@ export class PassthroughStreamTap {
   }
 
   #usageOf(block: Buffer): void {
-    if (block.indexOf(USAGE_BYTES) === -1) return;
+    if (!hasUsageValue(block)) return;
     const ev = parseSseBlock(block);
     if (ev !== undefined) observeEventUsage(this.#acc, ev.data);
   }

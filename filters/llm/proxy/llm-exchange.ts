@@ -12,6 +12,7 @@ import {
   type AttemptTranslation,
   type ChatRequest,
   type ClientCodec,
+  type CodecLog,
   type ProviderCodec,
   type WireApi,
 } from '../../../core/llm/index.js';
@@ -37,7 +38,7 @@ async function pivotOf(ctx: RequestContext, api: WireApi, codec: ClientCodec, cl
   if (api === 'openai') return body as ChatRequest;
   const { method, path, query, headers } = ctx.request;
   const info = codec.inspect({ operation: op as never, method, path, query, headers, body });
-  const cx = defaultCodecContext({ log: ctx.log, provider: client.name, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: client.settings });
+  const cx = defaultCodecContext({ log: requestLog(ctx), provider: client.name, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: client.settings });
   return codec.toChat(body, cx);
 }
 
@@ -62,12 +63,20 @@ export function tapCommitted(ctx: RequestContext, lx: LlmExchange, res: Committe
   if (t !== undefined && !t.passthrough) return;
   const encoding = res.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') return;
-  const cx = t?.context ?? defaultCodecContext({ log: ctx.log, provider: provider.name, model, stream: !Buffer.isBuffer(res.body), includeUsage: false, query: ctx.request.query, settings: provider.settings });
+  const cx = t?.context ?? defaultCodecContext({ log: requestLog(ctx), provider: provider.name, model, stream: !Buffer.isBuffer(res.body), includeUsage: false, query: ctx.request.query, settings: provider.settings });
   if (Buffer.isBuffer(res.body)) {
     tapUnary(lx, provider, cx, res.status, res.headers, res.body);
   } else if (res.body instanceof UpstreamBody && res.status < 300 && isEventStream(res.headers)) {
     res.body.observe = new PassthroughStreamTap(lx, provider, cx).feed;
   }
+}
+
+/**
+ * The request's logger, created only when a codec logs: building the pino child (bindings, redaction) for every
+ * pass-through answer cost more than the rest of the tap.
+ */
+export function requestLog(ctx: RequestContext): CodecLog {
+  return { debug: (obj, msg) => ctx.log.debug(obj, msg), warn: (obj, msg) => ctx.log.warn(obj, msg) };
 }
 
 /** The model of a pure pass-through request, as far as known without parsing its body. */

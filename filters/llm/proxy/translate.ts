@@ -14,7 +14,7 @@ import {
   type UpstreamRequest,
 } from './mapper.js';
 import { normalizeScheme } from './options.js';
-import { openLlmExchange, tapCommitted } from './llm-exchange.js';
+import { openLlmExchange, requestLog, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
 import { TranslatedBody } from './translated-body.js';
 
@@ -60,7 +60,7 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
     endpoint,
     clientCodec,
     providerCodec,
-    log: ctx.log,
+    log: requestLog(ctx),
     ...(lx === undefined ? {} : { exchange: lx }),
   });
 }

@@ -63,3 +63,21 @@ t.test('without usage, deferred subscribers get the items at the end, or live on
   t.ok(seenBeforeEnd > 0, 'decoded live once more than the hold limit went by');
   t.equal(count, 3000, 'every text item, once');
 });
+
+t.test('"usage": null in every chunk is skipped by bytes; a spaced-out report after it is still read', async (t) => {
+  const chunk = (extra: string) => `data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"x"}}],${extra}}\n\n`;
+  const body = Buffer.from(
+    chunk('"usage":null') + chunk('"usage" : null') + chunk('"usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}') + 'data: [DONE]\n\n',
+  );
+  const parsed: string[] = [];
+  const realParse = JSON.parse;
+  JSON.parse = ((text: string, ...rest: never[]) => (parsed.push(text), realParse(text, ...rest))) as typeof JSON.parse;
+  let r: ReturnType<typeof run>;
+  try {
+    r = run([body]);
+  } finally {
+    JSON.parse = realParse;
+  }
+  t.same(r.usage, { input: 3, output: 2, cache_read: 0, cache_write: 0, reasoning: 0, total: 5 });
+  t.equal(parsed.filter((p) => p.includes('"usage"')).length, 1, 'only the event with a usage value is parsed');
+});
