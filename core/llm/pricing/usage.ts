@@ -1,28 +1,12 @@
 // The normalised token usage of one LLM exchange, the only input the price book takes. Each provider's counting rules
 // are applied once, when the usage is normalised; pricing never looks at provider-specific fields.
+import type { LlmUsage } from '../usage.js';
 
 /**
- * Token counts of one request. `cache_read` and `cache_write` are parts of `input`; `reasoning` is part of `output`:
- * - OpenAI: input = `prompt_tokens` (includes `prompt_tokens_details.cached_tokens`), output = `completion_tokens`
- *   (includes `completion_tokens_details.reasoning_tokens`).
- * - Anthropic: input = `input_tokens + cache_read_input_tokens + cache_creation_input_tokens`.
- * - Gemini: input = `promptTokenCount` (includes `cachedContentTokenCount`), output = `candidatesTokenCount +
- *   thoughtsTokenCount`.
+ * The price book takes the exchange's normalised usage as it is (core/llm/usage.ts states each provider's rule):
+ * `cache_read` and `cache_write` are parts of `input`, `reasoning` is part of `output`.
  */
-export interface NormalizedUsage {
-  /** Every prompt token, cache reads and cache writes included. */
-  readonly input: number;
-  /** Every generated token, reasoning included. */
-  readonly output: number;
-  /** Prompt tokens served from the provider's prompt cache (part of `input`). */
-  readonly cache_read: number;
-  /** Prompt tokens written to the provider's prompt cache (part of `input`). */
-  readonly cache_write: number;
-  /** Reasoning ("thinking") tokens (part of `output`). */
-  readonly reasoning: number;
-  /** input + output. */
-  readonly total: number;
-}
+export type NormalizedUsage = Readonly<LlmUsage>;
 
 /** Token counts by the rate each is charged at; the parts add up to `input + output`. */
 export interface UsageParts {
