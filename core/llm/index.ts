@@ -10,3 +10,4 @@ export * from './usage.js';
 export * from './items.js';
 export * from './exchange.js';
 export * from './response-tap.js';
+export * from './json-bytes.js';

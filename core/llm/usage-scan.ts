@@ -2,6 +2,7 @@
 // put `usage` after the content. Only a member of the top-level object counts (the text after it must close exactly
 // one level and end the body); anything this cannot show returns undefined and the caller parses the whole body.
 import type { JsonObject, WireApi } from './api.js';
+import { closesTopLevel, jsonStringEnd, skipJsonWhitespace } from './json-bytes.js';
 
 /** How far from the end the usage key may sit, and how much of the head is read for the model. */
 const END_BYTES = 4096;
@@ -13,12 +14,12 @@ export function usageFromBodyEnd(body: Buffer, api: WireApi): JsonObject | undef
   const key = api === 'gemini' ? USAGE_METADATA : USAGE;
   const at = body.lastIndexOf(key);
   if (at === -1 || at < body.length - END_BYTES) return undefined;
-  let i = skipWs(body, at + key.length);
+  let i = skipJsonWhitespace(body, at + key.length);
   if (body[i] !== 0x3a /* : */) return undefined;
-  i = skipWs(body, i + 1);
+  i = skipJsonWhitespace(body, i + 1);
   if (body[i] !== 0x7b /* { */) return undefined;
   const end = valueEnd(body, i);
-  if (end === -1 || !closesTop(body, end)) return undefined;
+  if (end === -1 || !closesTopLevel(body, end)) return undefined;
   let usage: unknown;
   try {
     usage = JSON.parse(body.toString('utf8', i, end));
@@ -37,7 +38,7 @@ function valueEnd(b: Buffer, start: number): number {
   for (let j = start; j < b.length; j++) {
     const c = b[j];
     if (c === 0x22) {
-      j = stringEnd(b, j);
+      j = jsonStringEnd(b, j);
       if (j === -1) return -1;
     } else if (c === 0x7b || c === 0x5b) depth++;
     else if ((c === 0x7d || c === 0x5d) && --depth === 0) return j + 1;
@@ -45,34 +46,21 @@ function valueEnd(b: Buffer, start: number): number {
   return -1;
 }
 
-/** The rest of the body closes exactly one more level, then only whitespace follows. */
-function closesTop(b: Buffer, from: number): boolean {
-  let depth = 0;
-  for (let j = from; j < b.length; j++) {
-    const c = b[j];
-    if (c === 0x22) {
-      j = stringEnd(b, j);
-      if (j === -1) return false;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth < 0) return skipWs(b, j + 1) === b.length;
-  }
-  return false;
-}
 
 /** A top-level string `model` within the head of the body. */
 function topModel(b: Buffer): string | undefined {
   const limit = Math.min(b.length, END_BYTES);
   let depth = 0;
-  for (let j = skipWs(b, 0); j < limit; j++) {
+  for (let j = skipJsonWhitespace(b, 0); j < limit; j++) {
     const c = b[j];
     if (c === 0x22) {
-      const end = stringEnd(b, j);
+      const end = jsonStringEnd(b, j);
       if (end === -1) return undefined;
       if (depth === 1 && b.toString('latin1', j, end + 1) === '"model"') {
-        let i = skipWs(b, end + 1);
+        let i = skipJsonWhitespace(b, end + 1);
         if (b[i] !== 0x3a) return undefined;
-        i = skipWs(b, i + 1);
-        const close = b[i] === 0x22 ? stringEnd(b, i) : -1;
+        i = skipJsonWhitespace(b, i + 1);
+        const close = b[i] === 0x22 ? jsonStringEnd(b, i) : -1;
         if (close === -1) return undefined;
         try {
           const v: unknown = JSON.parse(b.toString('utf8', i, close + 1));
@@ -88,17 +76,4 @@ function topModel(b: Buffer): string | undefined {
   return undefined;
 }
 
-/** Index of the quote closing the string that opens at `start`; -1 when the body ends first. */
-function stringEnd(b: Buffer, start: number): number {
-  for (let j = start + 1; j < b.length; j++) {
-    const c = b[j];
-    if (c === 0x5c /* \ */) j++;
-    else if (c === 0x22) return j;
-  }
-  return -1;
-}
 
-function skipWs(b: Buffer, i: number): number {
-  for (let c = b[i]; c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = b[++i]);
-  return i;
-}

@@ -2,6 +2,7 @@
 // JSON.parse, no objects. It answers only where the object-based path (json-tail.ts usageAtTop + UsageTracker) gives
 // the same numbers — the last top-level `"usage":{...}` of the body and a top-level string `model` — and declines
 // (undefined) on anything it does not fully understand, so the caller falls back to that path.
+import { closesTopLevel, jsonStringEnd, skipJsonWhitespace } from '../../../core/llm/index.js';
 
 /** The fields UsageTracker's numbers come from (usage.ts fromUsage), as the upstream sent them; NaN when absent. */
 export interface ScannedUsage {
@@ -41,9 +42,9 @@ const MODEL_WINDOW = 256;
 export function scanUsageAtTop(body: Buffer): { usage: ScannedUsage; model: string } | undefined {
   const at = body.lastIndexOf(USAGE);
   if (at === -1 || at < body.length - END_BYTES) return undefined;
-  let i = skipWs(body, at + USAGE.length);
+  let i = skipJsonWhitespace(body, at + USAGE.length);
   if (body[i] !== 0x3a /* : */) return undefined;
-  i = skipWs(body, i + 1);
+  i = skipJsonWhitespace(body, i + 1);
   if (body[i] !== 0x7b /* { */) return undefined;
   const usage = newScan(body, i);
   const end = scanObject(body, i, usage, 1);
@@ -51,7 +52,7 @@ export function scanUsageAtTop(body: Buffer): { usage: ScannedUsage; model: stri
   usage.end = end;
   usage.seen = usage.numeric.length > 0;
   // The rest must close exactly the top-level object and end the body (json-tail.ts closesOneLevel).
-  if (!closesTop(body, end + 1)) return undefined;
+  if (!closesTopLevel(body, end + 1)) return undefined;
   const model = topModel(body);
   return model === undefined ? undefined : { usage, model };
 }
@@ -82,7 +83,7 @@ function newScan(body: Buffer, start: number): ScannedUsage {
  * members and `*_details` objects are recorded; depth 2 = a details object (`detail` names which one).
  */
 function scanObject(b: Buffer, start: number, u: ScannedUsage, depth: 1 | 2, detail = ''): number {
-  let i = skipWs(b, start + 1);
+  let i = skipJsonWhitespace(b, start + 1);
   if (b[i] === 0x7d /* } */) return i;
   for (;;) {
     if (b[i] !== 0x22) return -1;
@@ -90,9 +91,9 @@ function scanObject(b: Buffer, start: number, u: ScannedUsage, depth: 1 | 2, det
     const keyEnd = plainStringEnd(b, i);
     if (keyEnd === -1) return -1;
     const key = keyName(b, i + 1, keyEnd);
-    i = skipWs(b, keyEnd + 1);
+    i = skipJsonWhitespace(b, keyEnd + 1);
     if (b[i] !== 0x3a) return -1;
-    i = skipWs(b, i + 1);
+    i = skipJsonWhitespace(b, i + 1);
     const c = b[i];
     if (c === 0x2d /* - */ || (c !== undefined && c >= 0x30 && c <= 0x39)) {
       const end = numberEnd(b, i);
@@ -108,9 +109,9 @@ function scanObject(b: Buffer, start: number, u: ScannedUsage, depth: 1 | 2, det
       if (end === -1) return -1;
       i = end + 1;
     }
-    i = skipWs(b, i);
+    i = skipJsonWhitespace(b, i);
     if (b[i] === 0x2c /* , */) {
-      i = skipWs(b, i + 1);
+      i = skipJsonWhitespace(b, i + 1);
       continue;
     }
     return b[i] === 0x7d ? i : -1;
@@ -230,13 +231,13 @@ function numberEnd(b: Buffer, i: number): number {
 /** Index of the last byte of the value at `i` (string, object, array, literal), or -1. */
 function skipValue(b: Buffer, i: number): number {
   const c = b[i];
-  if (c === 0x22) return stringEnd(b, i);
+  if (c === 0x22) return jsonStringEnd(b, i);
   if (c === 0x7b || c === 0x5b) {
     let depth = 0;
     for (let j = i; j < b.length; j++) {
       const d = b[j];
       if (d === 0x22) {
-        j = stringEnd(b, j);
+        j = jsonStringEnd(b, j);
         if (j === -1) return -1;
       } else if (d === 0x7b || d === 0x5b) depth++;
       else if ((d === 0x7d || d === 0x5d) && --depth === 0) return j;
@@ -250,16 +251,6 @@ function skipValue(b: Buffer, i: number): number {
   return word === 'true' || word === 'false' || word === 'null' ? j - 1 : -1;
 }
 
-/** Index of the closing quote of the string at `start`; -1 when unclosed or holding a raw control character. */
-function stringEnd(b: Buffer, start: number): number {
-  for (let j = start + 1; j < b.length; j++) {
-    const c = b[j]!;
-    if (c === 0x5c) j++;
-    else if (c === 0x22) return j;
-    else if (c < 0x20) return -1;
-  }
-  return -1;
-}
 
 /** stringEnd for a string without escapes; -1 when it has one. */
 function plainStringEnd(b: Buffer, start: number): number {
@@ -271,38 +262,21 @@ function plainStringEnd(b: Buffer, start: number): number {
   return -1;
 }
 
-function skipWs(b: Buffer, i: number): number {
-  for (let c = b[i]; c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = b[++i]);
-  return i;
-}
 
-/** From `from` on: members of the top-level object only, then its `}` and nothing but whitespace. */
-function closesTop(b: Buffer, from: number): boolean {
-  let depth = 0;
-  for (let j = from; j < b.length; j++) {
-    const c = b[j];
-    if (c === 0x22) {
-      j = stringEnd(b, j);
-      if (j === -1) return false;
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth < 0) return skipWs(b, j + 1) === b.length;
-  }
-  return false;
-}
 
 /**
  * The top-level object's string `model` member: one pass over the head, like json-tail.ts topLevelModel (the first
  * depth-1 string "model" decides; no ':' after it, or a value that is not a plain ASCII string, declines).
  */
 function topModel(b: Buffer): string | undefined {
-  let j = skipWs(b, 0);
+  let j = skipJsonWhitespace(b, 0);
   if (b[j] !== 0x7b) return undefined;
   let depth = 0;
   const limit = Math.min(b.length, END_BYTES);
   for (; j < limit; j++) {
     const c = b[j];
     if (c === 0x22) {
-      const end = stringEnd(b, j);
+      const end = jsonStringEnd(b, j);
       if (end === -1) return undefined;
       if (depth === 1 && end - j === 6 && b[j + 1] === 0x6d && b[j + 2] === 0x6f && b[j + 3] === 0x64 && b[j + 4] === 0x65 && b[j + 5] === 0x6c) {
         return modelValue(b, end + 1);
@@ -315,11 +289,11 @@ function topModel(b: Buffer): string | undefined {
 }
 
 function modelValue(b: Buffer, from: number): string | undefined {
-  let i = skipWs(b, from);
+  let i = skipJsonWhitespace(b, from);
   if (b[i] !== 0x3a) return undefined;
-  i = skipWs(b, i + 1);
+  i = skipJsonWhitespace(b, i + 1);
   if (b[i] !== 0x22) return undefined;
-  const end = stringEnd(b, i);
+  const end = jsonStringEnd(b, i);
   if (end === -1 || end - i > MODEL_WINDOW || end >= END_BYTES) return undefined;
   // Escapes and non-ASCII are left to JSON.parse (rare in model names).
   for (let j = i + 1; j < end; j++) if (b[j] === 0x5c || b[j]! >= 0x80) return undefined;
