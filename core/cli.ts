@@ -3,6 +3,7 @@
 // 2 (usage error) and opens no sockets; start runs until SIGTERM/SIGINT (graceful drain), reloads on SIGHUP and, unless
 // --no-watch, whenever conf.yaml, a file it references or a plugin folder changes. `start --workers N` runs N such
 // gateways behind one primary process (core/multicore); this file is also each worker's entry point.
+import './runtime-flags.js';
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

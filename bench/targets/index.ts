@@ -71,7 +71,7 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     const { port } = await waitForReady<{ ready: true; port: number }>(bare, 10_000);
     return { pid: bare.pid, origin: `http://127.0.0.1:${port}` };
   });
-  const nodeFlags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const nodeFlags = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.DGP_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
   await add('dgp', async () => {
     const g = await startGateway('dgp', mockPort, { nodeFlags });
     return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
