@@ -18,19 +18,24 @@ const USAGE_MARK = '"usage';
 const USAGE_BYTES = Buffer.from(USAGE_MARK);
 
 const QUOTE = 0x22;
-const NULL_BYTES = Buffer.from('null');
 
 /**
- * True when some `"usage…"` key in the event has a value other than null. OpenAI streams repeat `"usage":null` in
- * every chunk; skipping those by bytes keeps a stream to one JSON parse (the usage chunk) instead of one per event.
+ * True when the `"usage…"` key at `at` has a value other than null. OpenAI streams repeat `"usage":null` in every
+ * chunk; skipping those by bytes keeps a stream to one JSON parse (the usage chunk) instead of one per event.
  */
+function usageValueAt(block: Buffer, at: number): boolean {
+  let i = block.indexOf(QUOTE, at + 1);
+  if (i === -1) return false;
+  i++;
+  while (i < block.length && (block[i] === 0x20 || block[i] === 0x3a)) i++;
+  // n u l l
+  return !(block[i] === 0x6e && block[i + 1] === 0x75 && block[i + 2] === 0x6c && block[i + 3] === 0x6c);
+}
+
+/** True when some `"usage…"` key in the event has a value other than null. */
 function hasUsageValue(block: Buffer): boolean {
   for (let at = block.indexOf(USAGE_BYTES); at !== -1; at = block.indexOf(USAGE_BYTES, at + USAGE_BYTES.length)) {
-    let i = block.indexOf(QUOTE, at + 1);
-    if (i === -1) return false;
-    i++;
-    while (i < block.length && (block[i] === 0x20 || block[i] === 0x3a)) i++;
-    if (block.compare(NULL_BYTES, 0, 4, i, i + 4) !== 0) return true;
+    if (usageValueAt(block, at)) return true;
   }
   return false;
 }
@@ -139,7 +144,7 @@ export class PassthroughStreamTap {
     this.#lx = lx;
     this.#acc = new UsageAccumulator(codec.api);
     this.#max = maxEventBytes;
-    this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#usageOf(event), maxEventBytes);
+    this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#usageOf(event), maxEventBytes, usageValueAt);
     this.#newDecoder = () => codec.upstream.createDecoder(cx);
     lx.observed = true;
     lx.onSettle(() => this.#end());
