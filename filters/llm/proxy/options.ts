@@ -27,6 +27,8 @@ export interface ProxyOptions {
   /** Root store plus the extra CA file; undefined = Node's default roots. */
   ca: string[] | undefined;
   attemptsHeader: boolean;
+  /** Configured secrets redacted from upstream answers (each endpoint's key is added per attempt). */
+  redact: readonly string[];
 }
 
 const configError = (message: string, cause?: unknown): DgpError =>
@@ -80,5 +82,6 @@ export function resolveProxyOptions(config: Readonly<ProxyConfig>, configDir: st
     maxRetryAfter: ms(config.max_retry_after, 'max_retry_after', 10_000),
     ca,
     attemptsHeader: config.attempts_header ?? true,
+    redact: config.redact ?? [],
   };
 }

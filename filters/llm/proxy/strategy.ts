@@ -20,6 +20,7 @@ import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
+import type { ScrubberCache } from './secret-scrubber.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
 
 export interface StrategyDeps {
@@ -29,6 +30,8 @@ export interface StrategyDeps {
   mapper: ProxyMapper;
   options: ProxyOptions;
   metrics: ProxyMetrics;
+  /** The secrets of each endpoint (its key, the configured ones), scrubbed from everything it answers. */
+  scrubbers: ScrubberCache;
 }
 
 export type StrategyOutcome =
@@ -135,7 +138,7 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
     }
     if (attempts.length > 0) d.metrics.retries.inc({ cluster });
     const started = performance.now();
-    const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options);
+    const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
     const record: UpstreamAttempt = {
       endpoint_id: ep.id,
       address: ep.authority,
