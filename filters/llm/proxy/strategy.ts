@@ -18,6 +18,7 @@ import {
 import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
+import { RequestUnbuildable } from './errors.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
 import type { ScrubberCache } from './secret-scrubber.js';
@@ -130,11 +131,10 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
     try {
       req = await d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
     } catch (err) {
-      // The client's request cannot be sent in this form (bad JSON, a field the provider cannot express): the
-      // client's fault, answered at once; the endpoint did nothing wrong and is neither cooled down nor left.
-      if (isDgpError(err) && err.status >= 400 && err.status < 500) return { kind: 'error', error: err };
-      problems.push(`${label(ep)} retry: request assembly error: ${(err as Error).message}`);
-      return 'fallback';
+      // The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
+      // translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is
+      // neither retried, left nor cooled down.
+      return { kind: 'error', error: assemblyError(ctx, ep, err) };
     }
     if (attempts.length > 0) d.metrics.retries.inc({ cluster });
     const started = performance.now();
@@ -185,6 +185,17 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
     if (r.errorType !== 'empty_stream') return 'fallback';
   }
   return 'fallback';
+}
+
+/**
+ * A coded error keeps its code and status (4xx: the client's request; 5xx: the gateway's config, e.g. a missing
+ * codec); anything else thrown while building is a 400 whose message holds no engine text (the log has the stack).
+ */
+function assemblyError(ctx: RequestContext, ep: EndpointView, err: unknown): DgpError {
+  if (isDgpError(err)) return err;
+  ctx.log.warn({ err, endpoint: ep.id, cluster: ctx.route.cluster }, 'the upstream request could not be built from this request; answered 400');
+  const why = err instanceof RangeError ? 'it nests too deep or is too large to translate' : 'it could not be translated';
+  return RequestUnbuildable(`the request cannot be sent to endpoint "${ep.id}": ${why}`, { cause: err, hint: 'check the request body against the client API reference' });
 }
 
 function deadlinePassed(walk: Walk): 'stop' {

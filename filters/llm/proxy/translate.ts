@@ -5,6 +5,7 @@
 import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
 import { LlmExchangeKey, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
+import { assertJsonDepth } from './json-depth.js';
 import {
   applyPassthroughResponse,
   buildPassthroughRequest,
@@ -52,6 +53,8 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
   if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
   if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
+  // Translation recurses over the body: bounded before it starts (a client fault, answered 400).
+  assertJsonDepth(parsed);
   const { method, path, headers } = ctx.request;
   // With a gateway key the client's credentials never travel upstream, a `?key=` included (codecs keep the query).
   const keyed = typeof endpoint.llmMeta?.api_key === 'string' && endpoint.llmMeta.api_key !== '';
