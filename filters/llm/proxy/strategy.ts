@@ -1,6 +1,7 @@
 // Pixiu's Strategy.Execute, step by step (spec §3.2.3): pick (or the preferred endpoint), skip cooled-down endpoints,
 // retry per the endpoint's policy, mark a cooldown and fall back in list order. Ours differs (docs/pixiu-compatibility.md):
-// only `retry_on` failures are retried, Retry-After and the client's abort are honoured, failed bodies are released.
+// the fallback walk wraps around the list (fallback_order), only `retry_on` failures are retried, Retry-After and the
+// client's abort are honoured, failed bodies are released, and a request that cannot be built never blames the endpoint.
 import { performance } from 'node:perf_hooks';
 import {
   DgpError,
@@ -70,7 +71,7 @@ interface Walk {
 /** How the tries on one endpoint ended: an outcome for the client, or go on to the fallback, or stop walking. */
 type EndpointVerdict = StrategyOutcome | 'fallback' | 'stop';
 
-/** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried per its policy. */
+/** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried once per its policy. */
 export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope): Promise<StrategyOutcome> {
   const cluster = ctx.route.cluster;
   const { clusters } = d;
@@ -95,7 +96,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
     else (visited ??= new Set()).add(ep.id);
     if (scope.cancelledBy() === 'client') return { kind: 'aborted' };
     if (clusters.cooldowns.inCooldown(cluster, ep)) {
-      ep = fallbackAfter(clusters, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep);
       continue;
     }
     let policy: RetryPolicy;
@@ -103,14 +104,14 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
       policy = getRetryPolicy(ep);
     } catch (err) {
       walk.problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
-      ep = fallbackAfter(clusters, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep);
       continue;
     }
     const verdict = await tryEndpoint(walk, ep, policy);
     if (verdict === 'stop') break;
     if (verdict !== 'fallback') return verdict;
     clusters.cooldowns.markFailure(cluster, ep);
-    ep = fallbackAfter(clusters, cluster, ep);
+    ep = fallbackAfter(d, cluster, ep);
   }
   return finalOutcome(attempts, walk.problems, walk.lastResponse, walk.lastFailure, walk.deadlineHit);
 }
@@ -203,9 +204,22 @@ function deadlinePassed(walk: Walk): 'stop' {
   return 'stop';
 }
 
-/** Pixiu: the fallback flag of the endpoint being left decides; the walk is in list order without wrap-around. */
-function fallbackAfter(clusters: StrategyDeps['clusters'], cluster: string, from: EndpointView): EndpointView | undefined {
-  return from.llmMeta?.fallback ? clusters.nextHealthyEndpoint(cluster, from.id) : undefined;
+/**
+ * The next endpoint of the walk; as in Pixiu, the fallback flag of the endpoint being left decides whether there is one.
+ * Wrapping (the default) goes on from the start of the list after its end, so every healthy endpoint is reachable
+ * whichever one the LB picked (the walk stops when it comes back to the pick); Pixiu's order stops at the end.
+ */
+function fallbackAfter(d: StrategyDeps, cluster: string, from: EndpointView): EndpointView | undefined {
+  if (!from.llmMeta?.fallback) return undefined;
+  if (!d.options.fallbackWrap) return d.clusters.nextHealthyEndpoint(cluster, from.id);
+  const list = d.clusters.endpoints(cluster);
+  const at = list.findIndex((e) => e.id === from.id);
+  if (at < 0) return undefined;
+  for (let k = 1; k < list.length; k++) {
+    const e = list[(at + k) % list.length]!;
+    if (e.healthy) return e;
+  }
+  return undefined;
 }
 
 /** No attempt succeeded: the last HTTP answer when there was one (Pixiu), else 504 / 502 / 503 by what went wrong. */
