@@ -20,6 +20,7 @@ import { runAttempt, type Committed, type Failed, type RetryableStatus } from '.
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
 import { RequestUnbuildable } from './errors.js';
+import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
 import type { ScrubberCache } from './secret-scrubber.js';
@@ -42,7 +43,8 @@ export type StrategyOutcome =
   | { kind: 'error'; error: DgpError }
   | { kind: 'aborted' };
 
-const label = (ep: EndpointView): string => `endpoint [${ep.id}: ${ep.authority}]`;
+/** How an endpoint is named in messages a client may read: its id only, never its address (see hideAddresses). */
+const label = (ep: EndpointView): string => `endpoint [${ep.id}]`;
 
 function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): HashSource | Promise<HashSource> {
   const { method, url, headers } = ctx.request;
@@ -176,7 +178,7 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
     }
     record.error_type = r.errorType;
     d.metrics.attempt(cluster, ep.id, r.errorType).add();
-    problems.push(`${label(ep)} retry: request error: ${r.message}`);
+    problems.push(`${label(ep)} retry: request error: ${hideAddresses(r.message, ep)}`);
     walk.lastFailure = r;
     if (!r.retryable) {
       d.clusters.cooldowns.markFailure(cluster, ep);

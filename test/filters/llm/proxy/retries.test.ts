@@ -85,7 +85,7 @@ t.test('connection refused: fallback, or 503 when nothing answers', async (t) =>
   const c2 = await alone.run();
   t.equal(c2.response.status, 503);
   t.equal(c2.errors[0]?.code, 'DGP_ERR_UPSTREAM_UNAVAILABLE');
-  t.match(c2.errors[0]?.message, new RegExp(`endpoint \\[dead: 127.0.0.1:${dead}\\] retry: request error: ECONNREFUSED`));
+  t.match(c2.errors[0]?.message, new RegExp(`endpoint \\[dead\\] retry: request error: ECONNREFUSED`));
   t.equal(c2.response.headers['x-dgp-attempts'], 'dead=connect_error');
 });
 
