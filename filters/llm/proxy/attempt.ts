@@ -1,7 +1,8 @@
 // One upstream attempt: send the request, then decide before anything reaches the client whether it succeeded.
 // An event stream must yield its first byte first (an empty stream is a retryable failure) and, with retry_on
-// stream_error, a first event that is not an error (reliability property 19); a small unary answer is read whole; a
-// retryable failure's body is held (bounded) in case it becomes the final answer. The endpoint's secrets are scrubbed
+// stream_error, a first event that is not an error (reliability property 19); any other streamed body its first byte
+// or its end; a small unary answer is read whole; a retryable failure's body is held (bounded) in case it becomes the
+// final answer. The endpoint's secrets are scrubbed
 // from the head and from every body byte at the source (UpstreamCall), so no path toward the client can see them.
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
@@ -48,7 +49,7 @@ export interface Failed {
   kind: 'failed';
   /** Status of the response head when one arrived (e.g. a 200 whose stream was empty or reset), else 0. */
   status: number;
-  errorType: 'connect_error' | 'network_error' | 'timeout' | 'empty_stream' | 'stream_error';
+  errorType: 'connect_error' | 'network_error' | 'timeout' | 'bad_response' | 'empty_stream' | 'stream_error';
   retryable: boolean;
   timedOut: boolean;
   message: string;
@@ -92,13 +93,9 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: 
   const sse = isEventStream(raw);
   const length = contentLength(raw);
   if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, scope, s, status, headers, firstByteAt);
-  let first: Buffer | undefined;
-  if (sse && ok) {
-    const started = await proveStreamStarted(call, scope, s, status);
-    if (started.kind !== 'started') return started;
-    first = started.first;
-  }
-  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first, sse } };
+  const started = sse && ok ? await proveStreamStarted(call, scope, s, status) : await readFirstChunk(call, scope, s, status);
+  if (started.kind !== 'started') return started;
+  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first: started.first, sse } };
 }
 
 /** Sends the request and waits for the response head, under our own first-byte timer; a failure, or undefined. */
@@ -203,6 +200,22 @@ async function proveStreamStarted(
     return { kind: 'failed', status, errorType: 'stream_error', retryable: true, timedOut: false, message: `the upstream stream began with an error event: ${streamError}` };
   }
   return { kind: 'started', first };
+}
+
+/**
+ * Any other streamed body (chunked, or larger than UNARY_BUFFER_LIMIT) must yield its first byte, or end, before
+ * commit: a body that fails first (a broken chunk, a reset) has reached nobody, so it is a failed attempt — not a
+ * response head followed by a cut, which would leave the client with no answer at all. undefined: an empty body.
+ */
+async function readFirstChunk(call: UpstreamCall, scope: AttemptControl, s: AttemptSettings, status: number): Promise<{ kind: 'started'; first: Buffer | undefined } | Failed | Cancelled> {
+  try {
+    for (let r = await call.next(); !r.done; r = await call.next()) if (r.value.length > 0) return { kind: 'started', first: r.value };
+    return { kind: 'started', first: undefined };
+  } catch (err) {
+    call.destroy();
+    if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
+    return transportFailed(classifyTransportError(err), s.retryOn, status);
+  }
 }
 
 /**

@@ -239,5 +239,6 @@ function finalOutcome(
   const details = { attempts: attempts.map((a) => ({ ...a })) };
   if (deadlineHit || lastFailure?.timedOut) return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_TIMEOUT', message, { details }) };
   if (lastFailure?.errorType === 'empty_stream') return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_EMPTY', message, { details }) };
+  if (lastFailure?.errorType === 'bad_response') return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_BAD_RESPONSE', message, { details }) };
   return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_UNAVAILABLE', message, { details }) };
 }
