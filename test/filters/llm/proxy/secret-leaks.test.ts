@@ -93,6 +93,31 @@ t.test('the endpoint key never reaches the client: chunked errors and SSE error 
   t.equal(leaks, 0, 'leaks: 0 of 6 paths');
 });
 
+t.test('held bodies too: a retryable 503 answered last, and a stream whose first event is the error', async (t) => {
+  const up = await startScriptedUpstream(async (req, res) => {
+    const [a, b] = errorPieces('openai', KEY);
+    if (req.headers['x-case'] === 'first-event') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      return writePieces(res, [`data: ${a}`, `${b}\n\n`]);
+    }
+    res.writeHead(503, { 'content-type': 'application/json' });
+    return writePieces(res, [a, b]);
+  });
+  const gw = await startGateway(gatewayYaml([{ name: 'held', cluster: 'held', endpoints: [{ id: 'ep', provider: 'openai', port: up.port, apiKey: KEY }] }]));
+  t.teardown(async () => (await gw.close(), await up.close()));
+  for (const kind of ['held-503', 'first-event']) {
+    const res = await request(`${gw.url('held')}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-case': kind },
+      body: JSON.stringify({ model: 'm', stream: kind === 'first-event', messages: [] }),
+    });
+    const text = await res.body.text();
+    t.equal(res.statusCode, 503, `${kind}: 503`);
+    t.notOk(text.includes(KEY), `${kind}: no key`);
+    t.match(text, 'REDACTED', `${kind}: the upstream's words, redacted`);
+  }
+});
+
 t.test('URL-encoded and JSON-escaped forms of a key, and configured secrets, are scrubbed too', async (t) => {
   const key = 'sk-prov-Y/a+b=c';
   const encoded = encodeURIComponent(key);
