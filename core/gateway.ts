@@ -98,7 +98,7 @@ export class Gateway {
     const log = opts.worker ? root.child({ worker: opts.worker.slot }) : root;
     for (const w of loaded.warnings) log.warn({ code: w.code, pointer: w.pointer }, formatProblem(w));
     if (!loaded.config) throw configError(loaded.errors);
-    const gw = new Gateway(opts, log, createMetrics(), undefined, opts.log === undefined);
+    const gw = new Gateway(opts, log, createMetrics(undefined, true, loaded.config.metric.max_series_per_metric), undefined, opts.log === undefined);
     const { config } = loaded;
     gw.started = config;
     const threads = config.workers.threads || Math.max(1, Math.floor((availableParallelism() - 1) / (opts.worker?.count ?? 1)));

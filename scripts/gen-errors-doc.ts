@@ -9,6 +9,7 @@ const AREAS: Record<string, string> = {
   PLUGIN: 'Plugins',
   HTTP: 'HTTP (listeners, routes, requests)',
   UPSTREAM: 'Upstream (dgp.filter.llm.proxy)',
+  PROXY: 'Proxy requests (dgp.filter.llm.proxy, filters/llm/proxy/errors.ts)',
   WORKER: 'Worker pool',
   SSE: 'Server-sent events',
   PROVIDER: 'Provider codecs (dgp-gateway/llm, core/llm/errors.ts)',

@@ -15,7 +15,7 @@ export interface BootstrapConfig {
     /** ms; timeout defaults to 30000. */
     shutdown_config: { timeout: number; step_timeout: number; reject_policy: string };
   };
-  metric: { enable: boolean; prometheus_port: number };
+  metric: { enable: boolean; prometheus_port: number; max_series_per_metric: number };
   admin: { enabled: boolean; address: string; port: number; token: string; allowed_hosts: string[] };
   /** Absolute paths (relative ones in conf.yaml are resolved against the config directory). */
   plugins: {

@@ -4,8 +4,9 @@ import type { BootstrapConfig } from '../config/schema/index.js';
 
 type Path = readonly [section: 'admin' | 'metric' | 'workers', field: string];
 
-// The admin and metrics servers are bound once at start; the worker pool is sized once (its threads are shared by
-// every generation and in-flight tasks would be lost by resizing it).
+// The admin and metrics servers are bound once at start, and the metrics registry is created with its series cap then;
+// the worker pool is sized once (its threads are shared by every generation and in-flight tasks would be lost by
+// resizing it).
 const FIXED: readonly Path[] = [
   ['admin', 'enabled'],
   ['admin', 'address'],
@@ -14,6 +15,7 @@ const FIXED: readonly Path[] = [
   ['admin', 'allowed_hosts'],
   ['metric', 'enable'],
   ['metric', 'prometheus_port'],
+  ['metric', 'max_series_per_metric'],
   ['workers', 'threads'],
   ['workers', 'max_queue'],
 ];

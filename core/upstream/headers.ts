@@ -7,7 +7,32 @@ import { HOP_BY_HOP_HEADERS, connectionTokens, nominatedHeaders } from '../http/
 export { HOP_BY_HOP_HEADERS, connectionTokens };
 
 /** Headers clients use to carry credentials; dropped when the gateway injects the endpoint's own key. */
-export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie'];
+
+/** Query parameters clients use to carry credentials (Gemini's `?key=`, and the usual spellings elsewhere). */
+export const CREDENTIAL_QUERY_PARAMS: ReadonlySet<string> = new Set(['key', 'api_key', 'api-key', 'apikey', 'x-api-key', 'access_token']);
+const MAYBE_CREDENTIAL_PARAM = /(?:^|&)(?:key|api[_-]?key|x-api-key|access_token)=/i;
+
+/**
+ * The query without credential parameters (CREDENTIAL_QUERY_PARAMS, names compared case-insensitively); every other
+ * parameter keeps its exact bytes and order. For requests to an endpoint that has its own key.
+ */
+export function dropCredentialParams(query: string): string {
+  if (query === '' || (!MAYBE_CREDENTIAL_PARAM.test(query) && !query.includes('%'))) return query;
+  return query
+    .split('&')
+    .filter((pair) => {
+      const eq = pair.indexOf('=');
+      let name = eq < 0 ? pair : pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // a malformed escape is kept as written
+      }
+      return !CREDENTIAL_QUERY_PARAMS.has(name.toLowerCase());
+    })
+    .join('&');
+}
 
 export type OutgoingHeaders = Record<string, string | string[]>;
 type AnyHeaders = IncomingHttpHeaders | Record<string, string | string[] | number | undefined | null>;

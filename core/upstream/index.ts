@@ -4,6 +4,8 @@ export type { UpstreamPoolOptions, UpstreamPoolStats } from './pools.js';
 export {
   HOP_BY_HOP_HEADERS,
   CREDENTIAL_HEADERS,
+  CREDENTIAL_QUERY_PARAMS,
+  dropCredentialParams,
   connectionTokens,
   stripHopByHop,
   buildUpstreamHeaders,

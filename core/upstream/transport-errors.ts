@@ -1,13 +1,14 @@
 // Classifies what undici and the socket layer throw into the few failure kinds retry and status decisions need:
-// a failure before the connection was up, a reset or close before a complete response, or a timer.
-export type TransportFailureKind = 'connect_error' | 'network_error' | 'timeout';
+// a failure before the connection was up, a reset or close before a complete response, a timer, or bytes that are
+// not a valid HTTP/1.1 response.
+export type TransportFailureKind = 'connect_error' | 'network_error' | 'timeout' | 'bad_response';
 
 export interface TransportFailure {
   kind: TransportFailureKind;
   /** The most specific code found (undici UND_ERR_*, or a system code such as ECONNREFUSED). */
   code: string;
   message: string;
-  /** True when a timer fired (connect, first byte, idle): decides 504 over 503. */
+  /** True when a timer fired (connect, first byte, idle): decides 504 over 503 (and bad_response, 502). */
   timedOut: boolean;
 }
 
@@ -50,9 +51,16 @@ function codeOf(err: unknown): string {
   return typeof top === 'string' ? top : 'UNKNOWN';
 }
 
+/** undici's llhttp refused the upstream's bytes (HTTPParserError, usually without a code), or they broke their own framing. */
+function isMalformed(err: unknown, code: string): boolean {
+  return code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || (err as { name?: unknown } | null)?.name === 'HTTPParserError';
+}
+
 export function classifyTransportError(err: unknown): TransportFailure {
-  const code = codeOf(err);
+  const found = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
+  if (isMalformed(err, found)) return { kind: 'bad_response', code: found === 'UNKNOWN' ? 'HPE_INVALID_RESPONSE' : found, message, timedOut: false };
+  const code = found;
   // TLS handshake failures (bad certificate, wrong host) happen while connecting: nothing was sent.
   const tls = code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('UNABLE_TO_') || code.includes('CERT');
   const timedOut = TIMEOUT_CODES.has(code);

@@ -41,6 +41,11 @@ export const BootstrapSchema = StrictObject(
       {
         enable: O(Bool({ description: 'Serve Prometheus metrics on prometheus_port (they are always on the admin listener at /metrics).', default: false })),
         prometheus_port: O(Port({ description: 'Port of the Prometheus exporter, path "/" (0 = only the admin /metrics).', default: 0, examples: [2222] })),
+        max_series_per_metric: O(Int({
+          description: 'Most label sets (series) one metric may hold; writes that would create more are dropped and counted in dgp_metrics_series_dropped_total{metric}. 0 = no cap. Fixed at start.',
+          default: 2000,
+          minimum: 0,
+        })),
       },
       { description: 'Prometheus exporter (Pixiu-compatible).' },
     )),

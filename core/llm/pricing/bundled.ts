@@ -75,13 +75,16 @@ export interface BundledEntry {
   at(now: () => Date): { card: RateCard | undefined; key: string };
 }
 
-/** Looks a model up in the bundled book under one provider (the library's own matching and date-suffix rules). */
-export function lookupBundled(provider: string, model: string): BundledEntry | undefined {
-  const providerId = bundledProviderId(provider);
+/**
+ * Looks a model up in the bundled book under one provider (the library's own matching and date-suffix rules); with
+ * no provider, under whichever provider the library matches the model name to.
+ */
+export function lookupBundled(provider: string | undefined, model: string): BundledEntry | undefined {
+  const providerId = provider === undefined ? undefined : bundledProviderId(provider);
   if (providerId === null || model.trim() === '') return undefined;
   let found: ReturnType<typeof calcPrice>;
   try {
-    found = calcPrice({}, model, { providerId });
+    found = calcPrice({}, model, providerId === undefined ? {} : { providerId });
   } catch {
     return undefined; // data the library itself refuses to price is unknown to us as well
   }

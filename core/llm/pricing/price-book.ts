@@ -36,6 +36,12 @@ export interface PriceBook {
   price(provider: string, model: string, usage: NormalizedUsage): RequestPrice;
   /** The limits budget reservations use; {} when nothing is known. */
   limits(provider: string, model: string): ModelLimits;
+  /**
+   * The book's name for a model — the bundled entry (`openai/gpt-4o` for `gpt-4o-2024-08-06`) or the override's
+   * `provider/model` as written —, or undefined when the book does not know it. Without a provider, any provider's
+   * entry. A bounded vocabulary: metrics label models by it.
+   */
+  modelKey(provider: string | undefined, model: string): string | undefined;
   /** The bundled book's source tag, e.g. `genai-prices@0.1.8`. */
   readonly bundledSource: typeof BUNDLED_SOURCE;
 }
@@ -66,11 +72,11 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
   const cacheSize = options.cacheSize ?? 4096;
   const cache = new Map<string, Resolved>();
 
-  function resolveModel(provider: string, model: string): Resolved {
-    const id = `${provider}\u0000${model}`;
+  function resolveModel(provider: string | undefined, model: string): Resolved {
+    const id = `${provider ?? '\u0001'}\u0000${model}`;
     let r = cache.get(id);
     if (r) return r;
-    const match = overrides?.match(provider, model);
+    const match = overrides?.match(provider ?? '', model);
     const bundled = lookupBundled(provider, model);
     r = match ? { kind: 'override', match, bundled } : bundled ? { kind: 'bundled', entry: bundled } : { kind: 'unknown' };
     if (cache.size >= cacheSize) cache.clear(); // model names come from upstream answers: never let them grow memory
@@ -94,6 +100,10 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
       }
       splitUsage(usage); // a malformed usage is a bug whether or not the model is known
       return UNKNOWN;
+    },
+    modelKey(provider, model) {
+      const r = resolveModel(provider, model);
+      return r.kind === 'override' ? r.match.key : r.kind === 'bundled' ? r.entry.key : undefined;
     },
     limits(provider, model) {
       const r = resolveModel(provider, model);

@@ -1,7 +1,9 @@
 // One upstream attempt: send the request, then decide before anything reaches the client whether it succeeded.
 // An event stream must yield its first byte first (an empty stream is a retryable failure) and, with retry_on
-// stream_error, a first event that is not an error (reliability property 19); a small unary answer is read whole; a
-// retryable failure's body is held (bounded) in case it becomes the final answer.
+// stream_error, a first event that is not an error (reliability property 19); any other streamed body its first byte
+// or its end; a small unary answer is read whole; a retryable failure's body is held (bounded) in case it becomes the
+// final answer. The endpoint's secrets are scrubbed
+// from the head and from every body byte at the source (UpstreamCall), so no path toward the client can see them.
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import {
@@ -11,17 +13,11 @@ import {
   timeoutError,
   type TransportFailure,
 } from '../../../core/index.js';
-import {
-  FAILED_BODY_LIMIT,
-  UNARY_BUFFER_LIMIT,
-  contentLength,
-  isEventStream,
-  redactHeaders,
-  redactSecrets,
-} from './body-read.js';
+import { FAILED_BODY_LIMIT, UNARY_BUFFER_LIMIT, contentLength, isEventStream } from './body-read.js';
 import type { UpstreamRequest } from './mapper.js';
 import { FIRST_EVENT_LIMIT, FirstEventReader } from './first-event.js';
 import type { RetryOn } from './retry-on.js';
+import type { SecretMatcher } from './secret-scrubber.js';
 import { UpstreamCall, type BodySource } from './upstream-call.js';
 
 export interface AttemptSettings {
@@ -53,7 +49,7 @@ export interface Failed {
   kind: 'failed';
   /** Status of the response head when one arrived (e.g. a 200 whose stream was empty or reset), else 0. */
   status: number;
-  errorType: 'connect_error' | 'network_error' | 'timeout' | 'empty_stream' | 'stream_error';
+  errorType: 'connect_error' | 'network_error' | 'timeout' | 'bad_response' | 'empty_stream' | 'stream_error';
   retryable: boolean;
   timedOut: boolean;
   message: string;
@@ -82,27 +78,24 @@ export interface AttemptControl {
  * One attempt, step by step: send and wait for the head, then hold a retryable status, read a small unary answer,
  * or prove an event stream started (and, with retry_on stream_error, that its first event is not an error).
  */
-export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings): Promise<AttemptResult> {
-  const call = new UpstreamCall(s.idleTimeout);
+export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings, secrets?: SecretMatcher): Promise<AttemptResult> {
+  const call = new UpstreamCall(s.idleTimeout, secrets?.stream());
   scope.track(call);
   const failed = await sendForHead(pool, call, req, scope, s);
   if (failed !== undefined) return failed;
   const firstByteAt = performance.now();
   const status = call.status;
   const raw = call.headers;
-  const headers = redactHeaders(filterResponseHeaders(raw), req.secrets);
+  const filtered = filterResponseHeaders(raw);
+  const headers = secrets === undefined ? filtered : secrets.scrubHeaders(filtered);
   const ok = status >= 200 && status <= 299;
-  if (!ok && s.retryOn.status(status)) return holdRetryableStatus(call, req, scope, status, headers, firstByteAt);
+  if (!ok && s.retryOn.status(status)) return holdRetryableStatus(call, scope, status, headers, firstByteAt);
   const sse = isEventStream(raw);
   const length = contentLength(raw);
-  if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, req, scope, s, status, headers, firstByteAt);
-  let first: Buffer | undefined;
-  if (sse && ok) {
-    const started = await proveStreamStarted(call, req, scope, s, status);
-    if (started.kind !== 'started') return started;
-    first = started.first;
-  }
-  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first, sse } };
+  if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, scope, s, status, headers, firstByteAt);
+  const started = sse && ok ? await proveStreamStarted(call, scope, s, status) : await readFirstChunk(call, scope, s, status);
+  if (started.kind !== 'started') return started;
+  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first: started.first, sse } };
 }
 
 /** Sends the request and waits for the response head, under our own first-byte timer; a failure, or undefined. */
@@ -132,10 +125,9 @@ async function sendForHead(pool: Dispatcher, call: UpstreamCall, req: UpstreamRe
   }
 }
 
-/** A status retry_on covers: its body is held (bounded, secrets redacted) in case it becomes the final answer. */
+/** A status retry_on covers: its body is held (bounded) in case it becomes the final answer. */
 async function holdRetryableStatus(
   call: UpstreamCall,
-  req: UpstreamRequest,
   scope: AttemptControl,
   status: number,
   headers: Record<string, string | string[]>,
@@ -145,13 +137,12 @@ async function holdRetryableStatus(
   // undici frees the socket a tick after the body ends; a retry dispatched sooner would open a second socket.
   await new Promise(setImmediate);
   if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
-  return { kind: 'status', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
+  return { kind: 'status', status, headers, body: held.body, firstByteAt };
 }
 
 /** A small unary answer with a Content-Length, read whole before anything reaches the client. */
 async function readUnary(
   call: UpstreamCall,
-  req: UpstreamRequest,
   scope: AttemptControl,
   s: AttemptSettings,
   status: number,
@@ -162,7 +153,7 @@ async function readUnary(
   if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
   // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
   if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
-  return { kind: 'committed', status, headers, body: redactSecrets(held.body, req.secrets), firstByteAt };
+  return { kind: 'committed', status, headers, body: held.body, firstByteAt };
 }
 
 /**
@@ -171,7 +162,6 @@ async function readUnary(
  */
 async function proveStreamStarted(
   call: UpstreamCall,
-  req: UpstreamRequest,
   scope: AttemptControl,
   s: AttemptSettings,
   status: number,
@@ -206,11 +196,26 @@ async function proveStreamStarted(
   }
   if (streamError !== undefined) {
     call.destroy();
-    // Strategy lists `message` in the final error when every attempt fails: the upstream's words, key redacted.
-    const said = req.secrets.reduce((text, secret) => text.split(secret).join('[REDACTED]'), streamError);
-    return { kind: 'failed', status, errorType: 'stream_error', retryable: true, timedOut: false, message: `the upstream stream began with an error event: ${said}` };
+    // Strategy lists `message` in the final error when every attempt fails: the upstream's words (already scrubbed).
+    return { kind: 'failed', status, errorType: 'stream_error', retryable: true, timedOut: false, message: `the upstream stream began with an error event: ${streamError}` };
   }
   return { kind: 'started', first };
+}
+
+/**
+ * Any other streamed body (chunked, or larger than UNARY_BUFFER_LIMIT) must yield its first byte, or end, before
+ * commit: a body that fails first (a broken chunk, a reset) has reached nobody, so it is a failed attempt — not a
+ * response head followed by a cut, which would leave the client with no answer at all. undefined: an empty body.
+ */
+async function readFirstChunk(call: UpstreamCall, scope: AttemptControl, s: AttemptSettings, status: number): Promise<{ kind: 'started'; first: Buffer | undefined } | Failed | Cancelled> {
+  try {
+    for (let r = await call.next(); !r.done; r = await call.next()) if (r.value.length > 0) return { kind: 'started', first: r.value };
+    return { kind: 'started', first: undefined };
+  } catch (err) {
+    call.destroy();
+    if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
+    return transportFailed(classifyTransportError(err), s.retryOn, status);
+  }
 }
 
 /**

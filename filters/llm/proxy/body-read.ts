@@ -1,4 +1,4 @@
-// Upstream body helpers: size limits for held bodies, the idle timer, secret redaction and the head checks.
+// Upstream body helpers: size limits for held bodies, the idle timer and the head checks.
 import { performance } from 'node:perf_hooks';
 import { IDLE_TIMEOUT_CODE, timeoutError } from '../../../core/index.js';
 
@@ -55,24 +55,6 @@ export class IdleWatch {
     this.stop();
     this.onIdle(timeoutError(IDLE_TIMEOUT_CODE, `the upstream sent no body bytes for ${this.idleMs} ms`));
   };
-}
-
-/** Replaces every occurrence of a secret (the endpoint key some providers echo in errors) with "[REDACTED]". */
-export function redactSecrets(buf: Buffer, secrets: readonly string[]): Buffer {
-  let out = buf;
-  for (const secret of secrets) {
-    if (out.indexOf(secret) < 0) continue;
-    out = Buffer.from(out.toString('latin1').split(secret).join('[REDACTED]'), 'latin1');
-  }
-  return out;
-}
-
-export function redactHeaders(headers: Record<string, string | string[]>, secrets: readonly string[]): Record<string, string | string[]> {
-  if (secrets.length === 0) return headers;
-  const scrub = (v: string): string => secrets.reduce((acc, s) => acc.split(s).join('[REDACTED]'), v);
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = Array.isArray(v) ? v.map(scrub) : scrub(v);
-  return out;
 }
 
 export function isEventStream(headers: Record<string, string | string[] | undefined>): boolean {

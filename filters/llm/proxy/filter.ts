@@ -29,6 +29,7 @@ import { clientApiOf, renderLlmLocalReply, renderLlmStreamError } from '../../..
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
+import { ScrubberCache } from './secret-scrubber.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
 import { createTranslatingMapper } from './translate.js';
 
@@ -70,6 +71,7 @@ export class ProxyFilter implements HttpFilter {
       mapper,
       options: this.options,
       metrics: this.#metrics,
+      scrubbers: new ScrubberCache(this.options.redact),
     };
   }
 

@@ -1,7 +1,7 @@
 // The proxy mapper: the two seams the provider codecs (OpenAI ⇄ Anthropic ⇄ Gemini, translate.ts) fill per attempt —
 // building the upstream request from (endpoint, ctx), and turning the committed upstream response into ctx.response.
 // Below is Pixiu's pass-through: same method, path and query; the endpoint's key as a Bearer token; the body as received.
-import { buildUpstreamHeaders, endpointOrigin, gatewayUserAgent, type EndpointView, type OutgoingHeaders, type RequestContext, type ResponseBody } from '../../../core/index.js';
+import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type EndpointView, type OutgoingHeaders, type RequestContext, type ResponseBody } from '../../../core/index.js';
 import { type AttemptTranslation } from '../../../core/llm/index.js';
 import { normalizeScheme } from './options.js';
 
@@ -14,8 +14,6 @@ export interface UpstreamRequest {
   headers: OutgoingHeaders;
   /** Sent with an exact Content-Length; undefined sends no body (GET/HEAD without one). */
   body: Buffer | undefined;
-  /** Values that must never travel downstream (the endpoint's key): redacted from buffered upstream bodies. */
-  secrets: readonly string[];
   /** The provider translation of this attempt; absent on Pixiu's pure pass-through. */
   translation?: AttemptTranslation;
 }
@@ -48,10 +46,15 @@ export interface ProxyMapper {
 
 const BODYLESS = new Set(['GET', 'HEAD']);
 
-/** The request-target as received; absolute-form targets are reduced to path and query. */
-function targetOf(ctx: RequestContext): string {
-  const { url, path, query } = ctx.request;
-  return url.startsWith('/') ? url : query ? `${path}?${query}` : path;
+/**
+ * The request-target as received (absolute-form targets reduced to path and query); with a gateway key, without the
+ * client's credential parameters (`?key=`).
+ */
+function targetOf(ctx: RequestContext, keyed: boolean): string {
+  const { url, path } = ctx.request;
+  const query = keyed ? dropCredentialParams(ctx.request.query) : ctx.request.query;
+  if (url.startsWith('/') && query === ctx.request.query) return url;
+  return query ? `${path}?${query}` : path;
 }
 
 export function buildPassthroughRequest({ endpoint, ctx, body, scheme }: RequestAssemblyInput): UpstreamRequest {
@@ -62,11 +65,10 @@ export function buildPassthroughRequest({ endpoint, ctx, body, scheme }: Request
   return {
     origin: endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme),
     method,
-    path: targetOf(ctx),
+    path: targetOf(ctx, apiKey !== ''),
     // With a gateway key the client's own credentials (possibly a gateway key) must not travel upstream.
     headers: buildUpstreamHeaders(ctx.request.headers, { inject, dropClientCredentials: apiKey !== '' }),
     body: body.length === 0 && BODYLESS.has(method) ? undefined : body,
-    secrets: apiKey.length >= 8 ? [apiKey] : [],
   };
 }
 

@@ -27,6 +27,10 @@ export interface ProxyOptions {
   /** Root store plus the extra CA file; undefined = Node's default roots. */
   ca: string[] | undefined;
   attemptsHeader: boolean;
+  /** Fallback past the end of the endpoint list wraps to its start (false: Pixiu's forward-only walk). */
+  fallbackWrap: boolean;
+  /** Configured secrets redacted from upstream answers (each endpoint's key is added per attempt). */
+  redact: readonly string[];
 }
 
 const configError = (message: string, cause?: unknown): DgpError =>
@@ -80,5 +84,7 @@ export function resolveProxyOptions(config: Readonly<ProxyConfig>, configDir: st
     maxRetryAfter: ms(config.max_retry_after, 'max_retry_after', 10_000),
     ca,
     attemptsHeader: config.attempts_header ?? true,
+    fallbackWrap: (config.fallback_order ?? 'wrap') === 'wrap',
+    redact: config.redact ?? [],
   };
 }

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { DgpError, classifyTransportError } from '../../../core/index.js';
 import { factsOf, streamErrorEvent, type ClientApi } from '../../../core/llm/index.js';
 import { IdleWatch } from './body-read.js';
+import { hideAddresses } from './hide-addresses.js';
 import type { BodySource } from './upstream-call.js';
 
 export type StreamEnd = 'complete' | 'aborted' | 'stream_cut' | 'timeout';
@@ -132,7 +133,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
       err = new DgpError('DGP_ERR_UPSTREAM_TIMEOUT', `upstream stream stopped: ${what}`, { cause });
       end = 'timeout';
     } else {
-      err = new DgpError('DGP_ERR_UPSTREAM_STREAM_CUT', `upstream stream ended abnormally: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      err = new DgpError('DGP_ERR_UPSTREAM_STREAM_CUT', `upstream stream ended abnormally: ${hideAddresses((cause as Error)?.message ?? String(cause))}`, { cause });
       end = 'stream_cut';
     }
     this.#end(end, err);

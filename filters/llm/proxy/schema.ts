@@ -39,6 +39,20 @@ export const ProxyConfigSchema = Type.Object(
     respect_retry_after: Type.Optional(Type.Boolean({ default: true, description: 'Wait what a 429/503 Retry-After asks before retrying the same endpoint.' })),
     max_retry_after: Type.Optional(Duration('Longest Retry-After honoured; a longer one skips the same-endpoint retries and falls back.', '10s')),
     ca_file: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of extra CA certificates (self-hosted TLS), relative to the config directory. Certificates are always verified.' })),
+    fallback_order: Type.Optional(
+      Type.Union([Type.Literal('wrap'), Type.Literal('forward')], {
+        default: 'wrap',
+        description:
+          'Where a fallback walk goes from the picked endpoint: wrap = the healthy endpoints after it in list order, then from the start of the list, so every healthy endpoint is tried once whatever the pick; forward = only those after it, no wrap-around (Pixiu).',
+      }),
+    ),
+    redact: Type.Optional(
+      Type.Array(Type.String({ minLength: 8 }), {
+        default: [],
+        description:
+          'More secrets never sent to a client (e.g. "${ORG_TOKEN}"), besides each endpoint\'s llm_meta.api_key, which is always redacted: every form of them (literal, URL-encoded, JSON-escaped) in upstream headers and bodies, streams included, becomes [REDACTED].',
+      }),
+    ),
     attempts_header: Type.Optional(Type.Boolean({ default: true, description: 'Add x-dgp-attempts (every attempt, e.g. "a=503;b=200") to the response.' })),
   },
   { additionalProperties: false, description: 'dgp.filter.llm.proxy: forwards the request to the route cluster with retries and fallback.' },

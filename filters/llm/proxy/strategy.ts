@@ -1,6 +1,7 @@
 // Pixiu's Strategy.Execute, step by step (spec §3.2.3): pick (or the preferred endpoint), skip cooled-down endpoints,
 // retry per the endpoint's policy, mark a cooldown and fall back in list order. Ours differs (docs/pixiu-compatibility.md):
-// only `retry_on` failures are retried, Retry-After and the client's abort are honoured, failed bodies are released.
+// the fallback walk wraps around the list (fallback_order), only `retry_on` failures are retried, Retry-After and the
+// client's abort are honoured, failed bodies are released, and a request that cannot be built never blames the endpoint.
 import { performance } from 'node:perf_hooks';
 import {
   DgpError,
@@ -18,8 +19,11 @@ import {
 import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
+import { RequestUnbuildable } from './errors.js';
+import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
+import type { ScrubberCache } from './secret-scrubber.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
 
 export interface StrategyDeps {
@@ -29,6 +33,8 @@ export interface StrategyDeps {
   mapper: ProxyMapper;
   options: ProxyOptions;
   metrics: ProxyMetrics;
+  /** The secrets of each endpoint (its key, the configured ones), scrubbed from everything it answers. */
+  scrubbers: ScrubberCache;
 }
 
 export type StrategyOutcome =
@@ -37,7 +43,8 @@ export type StrategyOutcome =
   | { kind: 'error'; error: DgpError }
   | { kind: 'aborted' };
 
-const label = (ep: EndpointView): string => `endpoint [${ep.id}: ${ep.authority}]`;
+/** How an endpoint is named in messages a client may read: its id only, never its address (see hideAddresses). */
+const label = (ep: EndpointView): string => `endpoint [${ep.id}]`;
 
 function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): HashSource | Promise<HashSource> {
   const { method, url, headers } = ctx.request;
@@ -66,7 +73,7 @@ interface Walk {
 /** How the tries on one endpoint ended: an outcome for the client, or go on to the fallback, or stop walking. */
 type EndpointVerdict = StrategyOutcome | 'fallback' | 'stop';
 
-/** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried per its policy. */
+/** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried once per its policy. */
 export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope): Promise<StrategyOutcome> {
   const cluster = ctx.route.cluster;
   const { clusters } = d;
@@ -91,7 +98,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
     else (visited ??= new Set()).add(ep.id);
     if (scope.cancelledBy() === 'client') return { kind: 'aborted' };
     if (clusters.cooldowns.inCooldown(cluster, ep)) {
-      ep = fallbackAfter(clusters, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep);
       continue;
     }
     let policy: RetryPolicy;
@@ -99,14 +106,14 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
       policy = getRetryPolicy(ep);
     } catch (err) {
       walk.problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
-      ep = fallbackAfter(clusters, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep);
       continue;
     }
     const verdict = await tryEndpoint(walk, ep, policy);
     if (verdict === 'stop') break;
     if (verdict !== 'fallback') return verdict;
     clusters.cooldowns.markFailure(cluster, ep);
-    ep = fallbackAfter(clusters, cluster, ep);
+    ep = fallbackAfter(d, cluster, ep);
   }
   return finalOutcome(attempts, walk.problems, walk.lastResponse, walk.lastFailure, walk.deadlineHit);
 }
@@ -127,15 +134,14 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
     try {
       req = await d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
     } catch (err) {
-      // The client's request cannot be sent in this form (bad JSON, a field the provider cannot express): the
-      // client's fault, answered at once; the endpoint did nothing wrong and is neither cooled down nor left.
-      if (isDgpError(err) && err.status >= 400 && err.status < 500) return { kind: 'error', error: err };
-      problems.push(`${label(ep)} retry: request assembly error: ${(err as Error).message}`);
-      return 'fallback';
+      // The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
+      // translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is
+      // neither retried, left nor cooled down.
+      return { kind: 'error', error: assemblyError(ctx, ep, err) };
     }
     if (attempts.length > 0) d.metrics.retries.inc({ cluster });
     const started = performance.now();
-    const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options);
+    const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
     const record: UpstreamAttempt = {
       endpoint_id: ep.id,
       address: ep.authority,
@@ -172,7 +178,7 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
     }
     record.error_type = r.errorType;
     d.metrics.attempt(cluster, ep.id, r.errorType).add();
-    problems.push(`${label(ep)} retry: request error: ${r.message}`);
+    problems.push(`${label(ep)} retry: request error: ${hideAddresses(r.message, ep)}`);
     walk.lastFailure = r;
     if (!r.retryable) {
       d.clusters.cooldowns.markFailure(cluster, ep);
@@ -184,14 +190,38 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
   return 'fallback';
 }
 
+/**
+ * A coded error keeps its code and status (4xx: the client's request; 5xx: the gateway's config, e.g. a missing
+ * codec); anything else thrown while building is a 400 whose message holds no engine text (the log has the stack).
+ */
+function assemblyError(ctx: RequestContext, ep: EndpointView, err: unknown): DgpError {
+  if (isDgpError(err)) return err;
+  ctx.log.warn({ err, endpoint: ep.id, cluster: ctx.route.cluster }, 'the upstream request could not be built from this request; answered 400');
+  const why = err instanceof RangeError ? 'it nests too deep or is too large to translate' : 'it could not be translated';
+  return RequestUnbuildable(`the request cannot be sent to endpoint "${ep.id}": ${why}`, { cause: err, hint: 'check the request body against the client API reference' });
+}
+
 function deadlinePassed(walk: Walk): 'stop' {
   walk.deadlineHit = true;
   return 'stop';
 }
 
-/** Pixiu: the fallback flag of the endpoint being left decides; the walk is in list order without wrap-around. */
-function fallbackAfter(clusters: StrategyDeps['clusters'], cluster: string, from: EndpointView): EndpointView | undefined {
-  return from.llmMeta?.fallback ? clusters.nextHealthyEndpoint(cluster, from.id) : undefined;
+/**
+ * The next endpoint of the walk; as in Pixiu, the fallback flag of the endpoint being left decides whether there is one.
+ * Wrapping (the default) goes on from the start of the list after its end, so every healthy endpoint is reachable
+ * whichever one the LB picked (the walk stops when it comes back to the pick); Pixiu's order stops at the end.
+ */
+function fallbackAfter(d: StrategyDeps, cluster: string, from: EndpointView): EndpointView | undefined {
+  if (!from.llmMeta?.fallback) return undefined;
+  if (!d.options.fallbackWrap) return d.clusters.nextHealthyEndpoint(cluster, from.id);
+  const list = d.clusters.endpoints(cluster);
+  const at = list.findIndex((e) => e.id === from.id);
+  if (at < 0) return undefined;
+  for (let k = 1; k < list.length; k++) {
+    const e = list[(at + k) % list.length]!;
+    if (e.healthy) return e;
+  }
+  return undefined;
 }
 
 /** No attempt succeeded: the last HTTP answer when there was one (Pixiu), else 504 / 502 / 503 by what went wrong. */
@@ -209,5 +239,6 @@ function finalOutcome(
   const details = { attempts: attempts.map((a) => ({ ...a })) };
   if (deadlineHit || lastFailure?.timedOut) return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_TIMEOUT', message, { details }) };
   if (lastFailure?.errorType === 'empty_stream') return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_EMPTY', message, { details }) };
+  if (lastFailure?.errorType === 'bad_response') return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_BAD_RESPONSE', message, { details }) };
   return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_UNAVAILABLE', message, { details }) };
 }

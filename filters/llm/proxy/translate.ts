@@ -2,9 +2,10 @@
 // createTranslation composes it with the client API's codec, so a retry or a fallback to another provider translates
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
-import { buildUpstreamHeaders, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
+import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
 import { LlmExchangeKey, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
+import { assertJsonDepth } from './json-depth.js';
 import {
   applyPassthroughResponse,
   buildPassthroughRequest,
@@ -52,7 +53,12 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
   if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
   if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
-  const { method, path, query, headers } = ctx.request;
+  // Translation recurses over the body: bounded before it starts (a client fault, answered 400).
+  assertJsonDepth(parsed);
+  const { method, path, headers } = ctx.request;
+  // With a gateway key the client's credentials never travel upstream, a `?key=` included (codecs keep the query).
+  const keyed = typeof endpoint.llmMeta?.api_key === 'string' && endpoint.llmMeta.api_key !== '';
+  const query = keyed ? dropCredentialParams(ctx.request.query) : ctx.request.query;
   return createTranslation({
     clientApi: api as WireApi,
     request: { operation: op.operation, method, path, query, headers, body: parsed },
@@ -77,7 +83,6 @@ function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], bo
 }
 
 function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
-  const apiKey = endpoint.llmMeta?.api_key ?? '';
   const plan = ex.request;
   return {
     origin: endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme),
@@ -90,7 +95,6 @@ function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAss
       drop: plan.dropHeaders,
     }),
     body: plan.body,
-    secrets: apiKey.length >= 8 ? [apiKey] : [],
     translation: ex,
   };
 }

@@ -2,9 +2,11 @@
 // chunks that are either collected whole (unary answers, failed attempts) or read one by one with backpressure
 // (streams). Cheaper than pool.request(): no Readable, no async iterator, no AbortSignal per attempt —
 // whoever gives up (client, deadline, first-byte or idle timer) calls abort(reason), and the head or the next read
-// rejects with that reason at once, even while undici is still connecting.
+// rejects with that reason at once, even while undici is still connecting. With a StreamScrubber every body byte is
+// scrubbed of the endpoint's secrets as it arrives, before anything (held body, stream, translator) can read it.
 import type { Dispatcher } from 'undici';
 import { IdleWatch } from './body-read.js';
+import type { StreamScrubber } from './secret-scrubber.js';
 
 /** A held (collected) body; `complete` is false when it was cut at the limit or failed. Never rejects. */
 export interface HeldBody {
@@ -44,10 +46,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   #reader: Waiter<IteratorResult<Buffer>> | undefined;
   #collect: { limit: number; done(held: HeldBody): void } | undefined;
   readonly #idle: IdleWatch;
+  readonly #scrub: StreamScrubber | undefined;
 
   /** `idleMs`: most upstream silence while a body read waits (0 = none); see IdleWatch. */
-  constructor(idleMs: number) {
+  constructor(idleMs: number, scrub?: StreamScrubber) {
     this.#idle = new IdleWatch(idleMs, (err) => this.abort(err));
+    this.#scrub = scrub;
   }
 
   /** Sends the request; resolves once the response head is in, rejects with the transport error or abort reason. */
@@ -115,6 +119,18 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#failed) return;
+    if (this.#scrub !== undefined) {
+      chunk = this.#scrub.push(chunk);
+      if (chunk.length === 0) {
+        // All held back (the start of a secret): bytes did arrive, so the silence starts now.
+        if (this.#reader !== undefined || this.#collect !== undefined) this.#idle.wait();
+        return;
+      }
+    }
+    this.#accept(controller, chunk);
+  }
+
+  #accept(controller: Dispatcher.DispatchController | undefined, chunk: Buffer): void {
     const reader = this.#reader;
     if (reader !== undefined) {
       this.#reader = undefined;
@@ -127,13 +143,17 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     if (this.#collect !== undefined) {
       if (this.#size > this.#collect.limit) this.#cut();
       else this.#idle.wait(); // silence is measured from the last chunk
-    } else if (this.#size >= HIGH_WATER && !this.#paused) {
+    } else if (this.#size >= HIGH_WATER && !this.#paused && controller !== undefined) {
       this.#paused = true;
       controller.pause();
     }
   }
 
   onResponseEnd(): void {
+    if (this.#failed) return;
+    // A held tail that never became a secret belongs to the body.
+    const tail = this.#scrub?.end();
+    if (tail !== undefined && tail.length > 0) this.#accept(undefined, tail);
     if (this.#failed) return;
     this.#ended = true;
     this.#idle.stop();

@@ -12,6 +12,7 @@ import { createTokenizerMetrics, type TokenizerMetrics } from './metrics.js';
 import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import { usageAtTop, usageFromTail } from './json-tail.js';
 import { scanUsageAtTop } from './usage-bytes.js';
+import { ModelLabels } from './model-label.js';
 import { finishRequest, type FinishDeps } from './report.js';
 import type { ResolvedTokenizerConfig, TokenizerConfig } from './schema.js';
 import { TokenizerState, TokenizerStateKey } from './state.js';
@@ -33,7 +34,8 @@ export class TokenizerFilter implements HttpFilter {
     this.cfg = resolveConfig(config, fctx.configDir);
     this.metrics = createTokenizerMetrics(fctx.metrics);
     this.counters = new TokenizerCounters(this.metrics);
-    this.finish = { metrics: this.metrics, counters: this.counters, cfg: this.cfg, pool: fctx.workers, encodingFor: (model) => this.encodingFor(model) };
+    const labels = new ModelLabels(fctx.clusters, this.cfg.knownModels);
+    this.finish = { metrics: this.metrics, counters: this.counters, cfg: this.cfg, pool: fctx.workers, encodingFor: (model) => this.encodingFor(model), labels };
     if (this.cfg.estimateMissingUsage) {
       this.newCounter = (model) => {
         const choice = this.encodingFor(model);
@@ -207,5 +209,6 @@ function resolveConfig(c: Readonly<TokenizerConfig>, configDir: string): Resolve
     modelEncodings: Object.fromEntries(Object.entries(c.model_encodings ?? {}).map(([k, v]) => [k, abs(v)])),
     defaultEncoding: abs(c.default_encoding ?? 'o200k_base'),
     maxEventBytes: c.max_event_bytes ?? 1024 * 1024,
+    knownModels: c.known_models ?? [],
   };
 }

@@ -11,6 +11,7 @@ import {
 } from '../../../core/index.js';
 import { estimatePromptTokens, type EncodingChoice } from './estimate.js';
 import type { TokenizerCounters } from './counters.js';
+import type { ModelLabels } from './model-label.js';
 import type { TokenizerMetrics } from './metrics.js';
 import type { ResolvedTokenizerConfig } from './schema.js';
 import type { TokenizerState } from './state.js';
@@ -24,6 +25,8 @@ export interface FinishDeps {
   pool: WorkerPoolApi;
   /** The tokenizer for local estimates; only asked when the upstream reported no usage. */
   encodingFor(model: string | undefined): EncodingChoice;
+  /** The bounded `model` label of the metrics. */
+  labels: ModelLabels;
 }
 
 /** `written`: the LLM exchange already set LlmTokenUsage from these numbers (it is written once). */
@@ -52,7 +55,8 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
   const model = st.responseModel ?? st.facts.model ?? 'unknown';
   const durationMs = Math.max(0, endAt - ctx.startedAt);
   const stream = st.sse ? 'true' : 'false';
-  const cells = d.counters.request(cluster, endpoint, model, status, usage?.source ?? '', stream);
+  const label = d.labels.label(cluster, endpoint, st.exchange?.target?.provider, [st.responseModel, st.facts.model]);
+  const cells = d.counters.request(cluster, endpoint, label, status, usage?.source ?? '', stream);
   cells.totalDurationUs.add(durationMs * 1000);
   cells.duration.observe(durationMs / 1000);
   if (st.sse) {

@@ -39,6 +39,13 @@ export const TokenizerConfigSchema = Type.Object(
         description: 'Encoding (tiktoken name or tokenizer.json path) for models that neither model_encodings nor the built-in OpenAI map know.',
       }),
     ),
+    known_models: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        default: [],
+        description:
+          'More model names kept as the metrics\' model label (e.g. the models a vLLM endpoint serves). Besides these, only the models the cluster\'s llm_meta names (model_map, options.model) and the price book knows keep a label; any other is "other".',
+      }),
+    ),
     max_event_bytes: Type.Optional(
       Type.Integer({
         minimum: 1024,
@@ -61,4 +68,6 @@ export interface ResolvedTokenizerConfig {
   modelEncodings: Readonly<Record<string, string>>;
   defaultEncoding: string;
   maxEventBytes: number;
+  /** Model names kept as metric labels besides the configured and price-book ones. */
+  knownModels: readonly string[];
 }

@@ -45,7 +45,7 @@ t.test('a minimal file gets every default', async (t) => {
       adapters: [],
       shutdown_config: { timeout: 30000, step_timeout: 0, reject_policy: 'immediacy' },
     },
-    metric: { enable: false, prometheus_port: 0 },
+    metric: { enable: false, prometheus_port: 0, max_series_per_metric: 2000 },
     admin: { enabled: true, address: '127.0.0.1', port: 8889, token: '', allowed_hosts: [] },
     plugins: { dirs: [], create_timeout: 30000, close_timeout: 5000, allow_unsafe: false, integrity: undefined },
     workers: { threads: 0, max_queue: 1024 },

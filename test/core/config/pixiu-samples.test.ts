@@ -44,7 +44,7 @@ t.test('llm_pixiu_conf.yaml: DeepSeek through proxy and tokenizer', async (t) =>
   );
   t.same(c.static_resources.listeners[0]!.config, { idle_timeout: 5000, read_timeout: 50000, write_timeout: 50000, headers_timeout: 10000, max_header_bytes: 16384, max_body_bytes: 20971520, cert_file: '', key_file: '' });
   t.same(c.static_resources.shutdown_config, { timeout: 60000, step_timeout: 10000, reject_policy: 'immediacy' });
-  t.same(c.metric, { enable: true, prometheus_port: 2222 });
+  t.same(c.metric, { enable: true, prometheus_port: 2222, max_series_per_metric: 2000 });
   t.same(c.static_resources.listeners[0]!.filter_chains.filters[0]!.config.route_config.routes[0]!.route, { cluster: 'chat', cluster_not_found_response_code: 505 });
 });
 

@@ -88,7 +88,7 @@ t.test('connect_timeout: a connect that never completes fails as connect_error a
   const c2 = await alone.run();
   const took2 = performance.now() - at2;
   t.equal(c2.response.status, 504, 'a connect timeout with nothing to fall back to');
-  t.match(c2.errors[0], { code: 'DGP_ERR_UPSTREAM_TIMEOUT', message: /endpoint \[hole: 127\.0\.0\.1:\d+\] retry: request error: UND_ERR_CONNECT_TIMEOUT/ });
+  t.match(c2.errors[0], { code: 'DGP_ERR_UPSTREAM_TIMEOUT', message: /endpoint \[hole\] retry: request error: UND_ERR_CONNECT_TIMEOUT/ });
   t.ok(took2 >= 290 && took2 < 300 + LATE_MS, `answered after ${took2.toFixed(0)} ms: within connect_timeout (300 ms) + ${LATE_MS} ms`);
 });
 

@@ -85,7 +85,7 @@ t.test('connection refused: fallback, or 503 when nothing answers', async (t) =>
   const c2 = await alone.run();
   t.equal(c2.response.status, 503);
   t.equal(c2.errors[0]?.code, 'DGP_ERR_UPSTREAM_UNAVAILABLE');
-  t.match(c2.errors[0]?.message, new RegExp(`endpoint \\[dead: 127.0.0.1:${dead}\\] retry: request error: ECONNREFUSED`));
+  t.match(c2.errors[0]?.message, new RegExp(`endpoint \\[dead\\] retry: request error: ECONNREFUSED`));
   t.equal(c2.response.headers['x-dgp-attempts'], 'dead=connect_error');
 });
 
@@ -149,7 +149,7 @@ t.test('a Retry-After beyond max_retry_after skips to the next endpoint at once'
   t.equal(c2.response.headers['x-dgp-attempts'], 'a=429;a=429', 'respect_retry_after: false retries at once');
 });
 
-t.test('fallback follows the flag of the endpoint being left, list order, no wrap-around (Pixiu)', async (t) => {
+t.test('fallback follows the flag of the endpoint being left, in list order (Pixiu)', async (t) => {
   const [a, b, c] = await Promise.all([FakeUpstream.start({ behaviour: 'status:503' }), FakeUpstream.start({ behaviour: 'status:503' }), FakeUpstream.start()]);
   const h = await proxyHarness([
     { id: 'a', to: a, llm: { fallback: true } },

@@ -7,7 +7,7 @@ import { AccessLogFields, SelectedEndpoint, UpstreamFirstByteAt } from '../../..
 import { createWorkerPool } from '../../../../core/workers/index.js';
 import { exchange, histogram, json, metric, rig, sse } from './harness.js';
 import { request } from './requests.js';
-import { anthropicStream, EXPECTED, openaiStream, openaiUnary } from './upstream-shapes.js';
+import { anthropicStream, EXPECTED, MODEL_LABEL, openaiStream, openaiUnary } from './upstream-shapes.js';
 
 const pool = createWorkerPool({ threads: 1, maxQueue: 64 });
 t.teardown(() => pool.close());
@@ -15,7 +15,7 @@ t.teardown(() => pool.close());
 t.test('TTFT reflects an upstream that waits 300 ms before its first chunk; durations run to the end of the stream', async (t) => {
   const r = await rig(pool);
   const { ctx } = await exchange(r, request('anthropic', true), () => ({ ...sse(anthropicStream()), firstChunkDelayMs: 300 }));
-  const labels = { model: EXPECTED.anthropic.model, cluster: 'llm', endpoint: 'none', stream: 'true' };
+  const labels = { model: MODEL_LABEL.anthropic, cluster: 'llm', endpoint: 'none', stream: 'true' };
   const ttft = await histogram(r.registry, 'dgp_llm_time_to_first_token_seconds', labels);
   t.equal(ttft.count, 1);
   t.ok(ttft.sum >= 0.3 && ttft.sum < 30, `ttft ${ttft.sum}s`);
@@ -25,7 +25,7 @@ t.test('TTFT reflects an upstream that waits 300 ms before its first chunk; dura
   t.ok((await metric(r.registry, 'pixiu_llm_total_duration_microseconds_sum_total', { cluster_name: 'llm', status_code: '200' })) >= 300_000);
   t.ok((await metric(r.registry, 'pixiu_llm_time_to_last_token_milliseconds_sum_total', { cluster_name: 'llm' })) >= 300);
   t.equal(await metric(r.registry, 'pixiu_llm_streaming_requests_total', { cluster_name: 'llm' }), 1);
-  const tpot = await histogram(r.registry, 'dgp_llm_time_per_output_token_seconds', { model: EXPECTED.anthropic.model });
+  const tpot = await histogram(r.registry, 'dgp_llm_time_per_output_token_seconds', { model: MODEL_LABEL.anthropic });
   t.equal(tpot.count, 1, 'time per output token observed once');
   const log = ctx.get(AccessLogFields)!;
   t.equal(log.model, EXPECTED.anthropic.model);

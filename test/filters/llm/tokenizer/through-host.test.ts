@@ -65,7 +65,7 @@ static_resources:
   let prompt = 0;
   for (let i = 0; i < 50 && prompt === 0; i++) {
     const m = await registry.getSingleMetric('pixiu_llm_prompt_tokens_total')?.get();
-    prompt = m?.values.find((v) => v.labels.model === 'gpt-4o-2024-08-06' && v.labels.cluster_name === 'llm')?.value ?? 0;
+    prompt = m?.values.find((v) => v.labels.model === 'gpt-4o' && v.labels.cluster_name === 'llm')?.value ?? 0;
     if (prompt === 0) await new Promise((r) => setTimeout(r, 20));
   }
   t.equal(prompt, 19);

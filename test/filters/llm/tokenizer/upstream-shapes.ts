@@ -96,6 +96,9 @@ export const EXPECTED = {
   gemini: { model: 'gemini-2.5-flash', prompt: 10, completion: 13, total: 23, cached: 6, reasoning: 4 },
 } as const;
 
+/** The `model` label of each shape's metrics: the price book's id of the model the answer names. */
+export const MODEL_LABEL = { openai: 'gpt-4o', anthropic: 'claude-sonnet-4-0', gemini: 'gemini-2.5-flash' } as const;
+
 export const MESSAGES = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'Say hello and offer help, politely and briefly.' },

@@ -67,14 +67,14 @@ for (const noUsage of [false, true]) {
         if (!proxyFirst) h.filter.onComplete(ctx);
         t.equal(writes(), 1, 'LlmTokenUsage written once');
         const usage = ctx.get(LlmTokenUsage)!;
-        const model = { model: usage.model, cluster_name: ctx.route.cluster };
+        const series = { cluster_name: ctx.route.cluster };
         if (noUsage) {
           t.equal(usage.source, 'estimated');
           t.ok(usage.completion > 0, 'the answer text was counted locally');
         } else {
           t.same(usage, { model: usage.model, prompt: 220, completion: 48, total: 268, cached: 64, reasoning: 0, source: 'upstream' });
-          t.equal(await metric(tok.registry, 'pixiu_llm_prompt_tokens_total', model), 220, 'pixiu prompt tokens from the exchange');
-          t.equal(await metric(tok.registry, 'pixiu_llm_completion_tokens_total', model), 48, 'pixiu completion tokens from the exchange');
+          t.equal(await metric(tok.registry, 'pixiu_llm_prompt_tokens_total', series), 220, 'pixiu prompt tokens from the exchange');
+          t.equal(await metric(tok.registry, 'pixiu_llm_completion_tokens_total', series), 48, 'pixiu completion tokens from the exchange');
         }
       });
     }

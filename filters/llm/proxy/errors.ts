@@ -1,0 +1,17 @@
+// dgp.filter.llm.proxy's own error codes, registered with the SDK's defineErrorCode so docs/errors.md lists them. Both
+// are client faults: answered in the client's API shape, never counted against the endpoint.
+import { defineErrorCode } from '../../../core/index.js';
+
+const owner = 'dgp.filter.llm.proxy';
+
+export const RequestTooDeep = defineErrorCode('DGP_ERR_PROXY_REQUEST_TOO_DEEP', 400, {
+  owner,
+  summary: 'The JSON body nests deeper than the proxy translates (128 levels); it was refused before any translation, and the endpoint was not tried.',
+  fix: 'Flatten the body; real chat requests (tools and JSON schemas included) nest far less.',
+});
+
+export const RequestUnbuildable = defineErrorCode('DGP_ERR_PROXY_REQUEST_INVALID', 400, {
+  owner,
+  summary: "The upstream request could not be built or translated from this client request; the endpoint is not blamed (no cooldown, retry or fallback).",
+  fix: 'Fix the request body (the message says what failed); when the body is valid for the client API, report it with the request id.',
+});
