@@ -30,7 +30,7 @@ t.test('a key record becomes a principal with its limits', async (t) => {
   t.same(p, {
     key_id: 'k1', source: 'key', alias: 'team-a', team: 'a', user: 'u', end_user: null, metadata: { env: 'prod' },
     models: ['x'], routes: ['chat'], expires_at: 5, blocked: true, budget_tier: null,
-    limits: { max_budget_nanos: 10, budget_duration: '1d', soft_budget_nanos: 8, rpm: 600, tpm: 2000, max_parallel_requests: 2, model_budgets: {} },
+    limits: { max_budget_nanos: 10, budget_duration: '1d', soft_budget_nanos: 8, rpm: 600, tpm: 2000, max_parallel_requests: 2, model_budgets: {}, fallback_model: null },
   });
   t.notOk('hash' in p, 'the principal carries no key material');
 });
