@@ -77,7 +77,7 @@ export function chargeOf(ctx: RequestContext, st: SpendState, deps: ChargeDeps):
 
 /** The worst case held for the request (at least `atLeast`); needs the estimate. */
 function held(st: SpendState, where: Pick<Charge, 'provider' | 'model' | 'endpoint'>, usage: LlmUsage | undefined, atLeast: number, priced: boolean, wanted = true): Charge | 'needs_estimate' {
-  if (!wanted) return { nanos: 0, basis: 'none', priced, ...where, usage };
+  if (!wanted) return { nanos: 0, basis: 'usage', priced, ...where, usage };
   if (st.estimate === undefined) return 'needs_estimate';
   const hold = st.estimate.known ? st.estimate.nanos : 0;
   return hold > atLeast ? { nanos: hold, basis: 'hold', priced, ...where, usage } : { nanos: atLeast, basis: usage === undefined ? 'hold' : 'usage', priced, ...where, usage };
