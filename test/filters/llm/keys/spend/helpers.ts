@@ -22,8 +22,9 @@ export function priceOf(provider: string, model: string, u: LlmUsage): number {
 }
 
 /** The worst case the gateway holds for a JSON body it receives as `JSON.stringify(body)`. */
-export function holdOf(body: { max_tokens?: number }, provider = 'openai', model = 'gpt-4o-mini', outputReserveTokens = 4096): number {
-  const e = estimateCost(book, provider, model, { promptTokens: Buffer.byteLength(JSON.stringify(body)), maxTokens: body.max_tokens ?? null, outputReserveTokens });
+export function holdOf(body: object, provider = 'openai', model = 'gpt-4o-mini', outputReserveTokens = 4096): number {
+  const maxTokens = (body as { max_tokens?: number }).max_tokens ?? null;
+  const e = estimateCost(book, provider, model, { promptTokens: Buffer.byteLength(JSON.stringify(body)), maxTokens, outputReserveTokens });
   if (!e.known) throw new Error(`the book has no price for ${provider}/${model}`);
   return e.nanos;
 }
