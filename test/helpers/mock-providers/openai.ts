@@ -95,10 +95,10 @@ function respondOpenAi(req: ReceivedRequest, reply: MockReply, res: ServerRespon
     const message: Record<string, unknown> = { role: 'assistant', content: reply.text ?? null };
     if (calls.length > 0) message.tool_calls = calls;
     message.refusal = null;
-    sendJson(res, 200, { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage: usageOf(reply) });
+    sendJson(res, 200, { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], ...(reply.omitUsage ? {} : { usage: usageOf(reply) }) });
     return;
   }
-  const withUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
+  const withUsage = !reply.omitUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
   const chunk = (delta: object, finishReason: string | null = null) =>
     `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(withUsage ? { usage: null } : {}) })}\n\n`;
   const events = [chunk({ role: 'assistant', content: '', refusal: null })];

@@ -14,6 +14,8 @@ export interface MockReply {
   error?: { status: number; headers?: Record<string, string>; body: unknown };
   /** Streams: send only this many events, then keep the connection open without ending (a stalled upstream). */
   stallAfter?: number;
+  /** OpenAI: report no usage at all, ignoring include_usage (as some OpenAI-compatible servers do). */
+  omitUsage?: boolean;
 }
 
 export interface ReceivedRequest {

@@ -10,8 +10,11 @@ import type { SpendState } from './state.js';
 
 export interface Charge {
   nanos: number;
-  /** usage: the upstream's report; counted: the tokenizer's count; hold: the worst case; none: nothing to charge. */
-  basis: 'usage' | 'counted' | 'hold' | 'none';
+  /**
+   * usage: the upstream's report; counted: the tokenizer's count; hold: the worst case; error: the upstream answered
+   * an error (nothing charged); none: no upstream answer at all.
+   */
+  basis: 'usage' | 'counted' | 'hold' | 'error' | 'none';
   /** false: the book has no price for the model (the hold is charged when there is one, else 0). */
   priced: boolean;
   /** The `llm_meta.provider` of the endpoint that answered. */
@@ -55,7 +58,7 @@ export function chargeOf(ctx: RequestContext, st: SpendState, deps: ChargeDeps):
   const usage = reported ?? (cut || ctx.response.status >= 400 ? undefined : countedUsage(ctx));
   if (usage === undefined && !cut) {
     // An error answer carries no usage and costs nothing; a 2xx without usage costs the worst case.
-    if (ctx.response.status >= 400) return { ...NONE, ...where };
+    if (ctx.response.status >= 400) return { ...NONE, ...where, basis: 'error' };
     return held(st, where, undefined, 0, true);
   }
   let nanos = 0;

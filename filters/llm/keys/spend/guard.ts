@@ -6,7 +6,7 @@
 // a crashed process's holds end with their lease.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
+import { AccessLogFields, Continue, RequestModel, isDgpError, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
 import { applicableBudgets, type Budget } from '../budget/budgets.js';
 import type { BudgetEngine } from '../budget/engine.js';
@@ -48,8 +48,16 @@ export class SpendGuard {
     const st: SpendState = { principal, model, requestedModel: undefined, spendId: ctx.id, hold: undefined, estimate: undefined, charge: undefined, done: false };
     ctx.set(SpendStateKey, st);
     const subjects = this.d.subjects.of(principal);
-    if (subjects instanceof Promise) return subjects.then((s) => this.#budgets(ctx, st, s));
-    return this.#budgets(ctx, st, subjects);
+    if (!(subjects instanceof Promise)) return this.#budgets(ctx, st, subjects);
+    return subjects.then(
+      (s) => this.#budgets(ctx, st, s),
+      (err: unknown) => {
+        // The key store cannot say what the team's or user's budget is: fail_mode decides, as for the counters.
+        if (this.d.cfg.fail_mode !== 'open' || !isDgpError(err) || err.status !== 503) throw err;
+        ctx.log.warn({ code: err.code, err: err.message }, 'keys: team and user budgets unknown (key store unreachable); fail_mode open: only the key and end-user budgets apply');
+        return this.#budgets(ctx, st, this.d.subjects.withoutStore(principal));
+      },
+    );
   }
 
   #budgets(ctx: RequestContext, st: SpendState, subjects: Subjects): HookResult | Promise<HookResult> {

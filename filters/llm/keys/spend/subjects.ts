@@ -32,13 +32,19 @@ export class BudgetSubjects {
 
   /** The principal's budget subjects; synchronous when its team and user are cached or it has none. */
   of(p: Readonly<Principal>): Subjects | Promise<Subjects> {
-    const l = p.limits;
-    const key: BudgetSubject = { id: p.key_id, max_budget_nanos: l.max_budget_nanos, budget_duration: l.budget_duration, soft_budget_nanos: l.soft_budget_nanos, model_budgets: l.model_budgets };
-    const end_user = p.end_user !== null && this.#endUser !== undefined ? { id: p.end_user, ...this.#endUser } : null;
+    const { key, end_user } = this.withoutStore(p);
     const team = lookup(this.#teams, p.team);
     const user = lookup(this.#users, p.user);
     if (!(team instanceof Promise) && !(user instanceof Promise)) return { key, team: subjectOf(team), user: subjectOf(user), end_user };
     return Promise.all([team, user]).then(([t, u]) => ({ key, team: subjectOf(t), user: subjectOf(u), end_user }));
+  }
+
+  /** The subjects the principal carries itself (its key, its end user): what is known without the key store. */
+  withoutStore(p: Readonly<Principal>): Subjects & { key: BudgetSubject; end_user: BudgetSubject | null } {
+    const l = p.limits;
+    const key: BudgetSubject = { id: p.key_id, max_budget_nanos: l.max_budget_nanos, budget_duration: l.budget_duration, soft_budget_nanos: l.soft_budget_nanos, model_budgets: l.model_budgets };
+    const end_user = p.end_user !== null && this.#endUser !== undefined ? { id: p.end_user, ...this.#endUser } : null;
+    return { key, end_user };
   }
 
   /** Drops a team or user (or every one) after an admin change. */

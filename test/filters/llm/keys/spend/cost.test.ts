@@ -125,3 +125,22 @@ t.test('team budgets from the key store, and the end-user budget, each must admi
   const teamReport = (await adminGet(g, '/admin/v1/budgets?team=team-a')) as { budgets: Array<Record<string, unknown>> };
   t.match(teamReport.budgets, [{ budget: 'team:team-a', limit_usd: 100, spent_nanos: 2 * priceOf('openai', 'gpt-4o-mini', usage(5, 5)) }]);
 });
+
+t.test('GET /admin/v1/budgets: one subject per call, 404 for an unknown one, master key required', async (t) => {
+  const keys = `                    keys:
+                      - {key: ${VK}, alias: reported, max_budget_usd: 2, budget_duration: 1h, model_budgets: {gpt-4o: {max_budget_usd: 1}}}
+`;
+  const up = await startMockOpenAi({ reply: { text: 'ok' } });
+  const g = await startSpendGateway({ keys, provider: 'openai', port: up.port });
+  t.teardown(async () => (await g.close(), await up.close()));
+  const call = (q: string, auth = MASTER) => fetch(`${g.adminUrl}/admin/v1/budgets${q}`, { headers: { authorization: `Bearer ${auth}` } });
+  t.equal((await call('?key=reported', 'sk-not-the-master-key-0000')).status, 401);
+  t.equal((await call('')).status, 400);
+  t.equal((await call('?key=reported&team=a')).status, 400);
+  t.equal((await call('?key=nobody')).status, 404);
+  const r = (await (await call('?key=reported')).json()) as { budgets: Array<Record<string, unknown>> };
+  t.match(r.budgets, [
+    { budget: 'key:reported', model: null, limit_usd: 2, spent_usd: 0, held_usd: 0, remaining_usd: 2, reset_at: /:00:00\.000Z$/ },
+    { budget: 'key:reported:model:gpt-4o', model: 'gpt-4o', limit_usd: 1, reset_at: null },
+  ]);
+});

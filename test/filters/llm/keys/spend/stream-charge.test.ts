@@ -71,3 +71,36 @@ t.test('a stream the client cuts is charged the hold (the upstream reported noth
   const b = (await adminGet(g, '/admin/v1/budgets?key=streamer')) as { budgets: Array<Record<string, number>> };
   t.match(b.budgets[0], { spent_nanos: hold, held_nanos: 0 }, 'the counter was charged the hold, and nothing is left held');
 });
+
+t.test('an upstream that reports no usage: charged the tokenizer\'s count when it is in the chain, else the hold', async (t) => {
+  const unary = { model: 'gpt-4o-mini', max_tokens: 300, messages: [{ role: 'user', content: 'count me' }] };
+  const up = await startMockOpenAi({ reply: { text: 'one two three four five', omitUsage: true } });
+  const counted = await startSpendGateway({ keys: KEYS, provider: 'openai', port: up.port, middle: TOKENIZER });
+  const bare = await startSpendGateway({ keys: `                    keys:\n                      - {key: ${VK}, alias: streamer}\n`, provider: 'openai', port: up.port });
+  t.teardown(async () => (await counted.close(), await bare.close(), await up.close()));
+
+  t.equal((await post(counted.url(), VK, unary)).status, 200);
+  await waitFor('the access line', () => accessLines(counted).length === 1);
+  const line = accessLines(counted)[0]!;
+  t.match(line, { cost_basis: 'counted' });
+  const row = await ledgerRow(counted, 'streamer', 1);
+  t.ok(row.input_tokens > 0 && row.output_tokens > 0, 'the counted tokens are in the ledger');
+  t.equal(line.cost_usd, formatUsd(priceOf('openai', 'gpt-4o-mini', usage(row.input_tokens, row.output_tokens))));
+
+  // No tokenizer and no budget: the worst case is estimated when the request ends, so the ledger never says 0.
+  t.equal((await post(bare.url(), VK, unary)).status, 200);
+  await waitFor('the access line', () => accessLines(bare).length === 1);
+  t.match(accessLines(bare)[0], { cost_basis: 'hold', cost_usd: formatUsd(holdOf(unary)) });
+});
+
+t.test('an upstream error answer costs nothing and frees the hold', async (t) => {
+  const up = await startMockOpenAi({ reply: { error: { status: 500, body: { error: { message: 'boom', type: 'server_error', param: null, code: null } } } } });
+  const g = await startSpendGateway({ keys: KEYS, provider: 'openai', port: up.port });
+  t.teardown(async () => (await g.close(), await up.close()));
+  const res = await post(g.url(), VK, { ...body, stream: false });
+  t.equal(res.status, 500);
+  await waitFor('the access line', () => accessLines(g).length === 1);
+  t.match(accessLines(g)[0], { status: 500, cost_usd: '0' });
+  const b = (await adminGet(g, '/admin/v1/budgets?key=streamer')) as { budgets: Array<Record<string, number>> };
+  t.match(b.budgets[0], { spent_nanos: 0, held_nanos: 0 });
+});
