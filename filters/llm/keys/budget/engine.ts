@@ -131,7 +131,9 @@ export class BudgetEngine {
       return { ok: false, error: this.#unavailable(err, 'settle', hold) };
     }
     for (const [i, c] of hold.counters.entries()) {
-      if (settled[i]! >= 0) await this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`));
+      // Only budgets with a soft limit that spend reached can alert: the rest cost no store call (and no await).
+      const soft = c.budget.soft_nanos;
+      if (soft !== null && settled[i]! >= soft) await this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`));
     }
     return { ok: true, applied: true };
   }

@@ -1,7 +1,7 @@
 // The keys filter's cost and budget metrics. Money is USD (Prometheus counters are floats; the ledger keeps exact
 // nano-USD). Label values come from the price book (a priced model) or are bounded here, since model names arrive
 // from clients and upstreams.
-import type { MetricsApi } from '../../../../core/index.js';
+import { CounterCells, type CounterCell, type MetricsApi } from '../../../../core/index.js';
 
 /** Distinct values one label takes at most; the rest count as `other`. */
 const MAX_VALUES = 200;
@@ -21,8 +21,20 @@ export function createSpendMetrics(m: MetricsApi) {
     models.add(model);
     return model;
   };
+  // A cell per label set, found by a joined key: prom-client hashes a label object on every inc otherwise.
+  const costCells = new CounterCells(cost);
+  const cells = new Map<string, CounterCell>();
+  const costCell = (model: string, provider: string, route: string): CounterCell => {
+    const m = bounded(model);
+    const id = `${m}\u0000${provider}\u0000${route}`;
+    let cell = cells.get(id);
+    if (cell === undefined) cells.set(id, (cell = costCells.cell({ model: m, provider, route })));
+    return cell;
+  };
   return {
-    cost: (model: string, provider: string, route: string, nanos: number) => cost.inc({ model: bounded(model), provider, route }, nanos / 1e9),
+    cost: (model: string, provider: string, route: string, nanos: number) => costCell(model, provider, route).add(nanos / 1e9),
+    /** Hands pending increments over and detaches (the filter instance is retired). */
+    close: () => costCells.close(),
     unknown: (model: string, provider: string) => unknown.inc({ model: bounded(model), provider }),
     denied: (scope: string, outcome: 'rejected' | 'fallback') => denied.inc({ scope, outcome }),
     softAlerts: { add: () => softAlerts.inc() },

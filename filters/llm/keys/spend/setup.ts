@@ -12,6 +12,12 @@ import { createSpendMetrics } from './metrics.js';
 import { BudgetSubjects } from './subjects.js';
 
 const MEMORY_STORE = 'dgp.adapter.store.memory';
+/**
+ * How long a settled request id is remembered. The filter settles each request once and gives every hold a fresh id
+ * (a client's x-request-id already held or settled gets a suffix), so the marker only has to outlive a settle that
+ * races its own retry; a day of markers (the engine's default) would be millions of keys in the counter store.
+ */
+const MARKER_TTL_MS = 10_000;
 
 export interface Spend {
   guard: SpendGuard;
@@ -24,7 +30,8 @@ export interface Spend {
 /** The counter store: the configured adapter, else the built-in memory store adapter with its defaults (a host service). */
 function counterStore(config: Readonly<KeysConfig>, fctx: FactoryContext): Store {
   if (config.budgets.counter_store !== undefined) return fctx.store(config.budgets.counter_store);
-  const adapter = fctx.plugin(MEMORY_STORE)?.create({ key_prefix: 'dgp-keys:', max_keys: 100_000, sweep_interval_ms: 10_000 }, fctx);
+  // Room for the settled-request markers of ~10 s of traffic at tens of thousands of requests a second (see MARKER_TTL_MS).
+  const adapter = fctx.plugin(MEMORY_STORE)?.create({ key_prefix: 'dgp-keys:', max_keys: 1_000_000, sweep_interval_ms: 5_000 }, fctx);
   if (!isStoreAdapter(adapter)) throw new Error(`${MEMORY_STORE} is not loaded: the keys filter keeps its budget counters in it unless budgets.counter_store names a store`);
   return adapter.store;
 }
@@ -38,6 +45,7 @@ export function createSpend(config: Readonly<KeysConfig>, fctx: FactoryContext, 
     store: counterStore(config, fctx),
     ...(keyStore === undefined ? {} : { ledger: keyStore }),
     leaseMs: b.lease_ms,
+    markerTtlMs: MARKER_TTL_MS,
     failMode: b.fail_mode,
     zeroCostExempt: b.zero_cost_exempt,
     log,
@@ -56,6 +64,7 @@ export function createSpend(config: Readonly<KeysConfig>, fctx: FactoryContext, 
     subjects,
     report: (scope, id) => budgetReport({ engine, subjects, store: keyStore, staticKey }, scope, id),
     async close() {
+      metrics.close();
       await ledger?.close();
       await Promise.all(engine.alerts.pending);
     },
