@@ -79,7 +79,10 @@ export class SpendGuard {
       r = await this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
     }
     if (r.ok) {
-      st.hold = r.hold;
+      // The request was already completed (the connection manager's timeout ran onComplete while this hold was
+      // being taken): nothing will settle it, so it is released now rather than left to its lease.
+      if (st.done) this.d.engine.release(r.hold).catch((err: unknown) => ctx.log.error({ err }, 'keys: releasing a late budget hold failed'));
+      else st.hold = r.hold;
       return Continue;
     }
     if (r.reason === 'store_unavailable') return ctx.replyError(r.error);
