@@ -49,7 +49,7 @@ ${o.keys}`;
   return startGateway(keysGatewayYaml({ keys, provider: o.provider, port: o.port, adapters, ...(o.middle === undefined ? {} : { middle: o.middle }) }));
 }
 
-export async function adminGet(g: TestGateway, path: string): Promise<any> {
+export async function adminGet(g: TestGateway, path: string): Promise<unknown> {
   const res = await fetch(`${g.adminUrl}${path}`, { headers: { authorization: `Bearer ${MASTER}` } });
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return res.json();
