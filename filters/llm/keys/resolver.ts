@@ -39,6 +39,10 @@ export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
       rpm: k.rpm ?? null,
       tpm: k.tpm ?? null,
       max_parallel_requests: k.max_parallel_requests ?? null,
+      model_budgets: Object.fromEntries(
+        Object.entries(k.model_budgets).map(([m, b]) => [m, { max_budget_nanos: nanos(b.max_budget_usd)!, budget_duration: b.budget_duration ?? null }]),
+      ),
+      fallback_model: k.on_exhaust?.fallback_model ?? null,
     },
   };
 }
@@ -77,6 +81,12 @@ export class KeyResolver {
 
   get staticKeys(): number {
     return this.#static.size;
+  }
+
+  /** A static key's principal by its id (admin reports). */
+  staticById(id: string): Principal | undefined {
+    for (const r of this.#static.values()) if (r.principal.key_id === id) return r.principal;
+    return undefined;
   }
 
   /** The principal of a presented key; undefined for an unknown key. JWT failures reject with their coded error. */
