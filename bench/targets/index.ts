@@ -80,14 +80,14 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
   });
   await add('dgp-keys', async () => {
-    const g = await startGateway('dgp-keys', mockPort, { keys: {} });
+    const g = await startGateway('dgp-keys', mockPort, { keys: {}, nodeFlags });
     return { pid: g.child.pid, origin: g.origin, notes: ['keys filter first, one static key with a budget: every request held and settled in the memory store'] };
   });
   await add('dgp-keys-redis', async () => {
     const v = redisVersion();
     if (!v) throw new Error('redis-server is not on PATH (Debian package redis-server)');
     const redis = await startRedis();
-    const g = await startGateway('dgp-keys-redis', mockPort, { keys: { redisPort: redis.port } });
+    const g = await startGateway('dgp-keys-redis', mockPort, { keys: { redisPort: redis.port }, nodeFlags });
     return { pid: g.child.pid, origin: g.origin, notes: [`budget counters in redis-server ${v} on loopback (its CPU is not counted)`] };
   });
   await add('dgp-workers', async () => {

@@ -39,6 +39,39 @@ export interface EstimateDeps {
   outputReserveTokens: number;
 }
 
+interface PricedTarget {
+  readonly provider: string;
+  readonly upstream: string;
+}
+
+/** The distinct (provider, upstream model) pairs a cluster may send `model` to, by cluster and model. */
+const targetMemo = new WeakMap<ClusterManagerApi, Map<string, { endpoints: readonly EndpointView[]; targets: PricedTarget[] }>>();
+/** Distinct (cluster, model) pairs remembered per cluster manager; clients name models, so it is bounded. */
+const TARGET_MEMO_SIZE = 1024;
+
+function pricedTargets(deps: EstimateDeps, cluster: string, model: string): readonly PricedTarget[] {
+  const endpoints = deps.clusters.endpoints(cluster);
+  let memo = targetMemo.get(deps.clusters);
+  if (memo === undefined) targetMemo.set(deps.clusters, (memo = new Map()));
+  const id = `${cluster}\u0000${model}`;
+  const hit = memo.get(id);
+  // A changed endpoint list (discovery, reload) is a new array: the pairs are worked out again.
+  if (hit !== undefined && hit.endpoints === endpoints) return hit.targets;
+  const targets: PricedTarget[] = [];
+  const seen = new Set<string>();
+  for (const ep of endpoints) {
+    const provider = priceProviderOf(ep);
+    const upstream = upstreamModelOf(ep, model);
+    const key = `${provider}\u0000${upstream}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    targets.push({ provider, upstream });
+  }
+  if (memo.size >= TARGET_MEMO_SIZE) memo.clear();
+  memo.set(id, { endpoints, targets });
+  return targets;
+}
+
 export async function estimateRequest(ctx: RequestContext, deps: EstimateDeps, model: string | undefined): Promise<Estimate> {
   if (model === undefined) return { nanos: 0, known: false };
   const bytes = await ctx.request.body();
@@ -48,13 +81,7 @@ export async function estimateRequest(ctx: RequestContext, deps: EstimateDeps, m
   const { maxTokens, choices } = clientRouteOf(ctx).operation === 'embeddings' ? { maxTokens: 0, choices: 1 } : ask;
   const input = { promptTokens: bytes.length, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
   let best: Estimate = { nanos: 0, known: false };
-  const seen = new Set<string>();
-  for (const ep of deps.clusters.endpoints(ctx.route.cluster)) {
-    const provider = priceProviderOf(ep);
-    const upstream = upstreamModelOf(ep, model);
-    const id = `${provider}\u0000${upstream}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
+  for (const { provider, upstream } of pricedTargets(deps, ctx.route.cluster, model)) {
     const e = estimateCost(deps.book, provider, upstream, input);
     if (e.known && (!best.known || e.nanos > best.nanos)) best = { nanos: e.nanos, known: true };
   }
