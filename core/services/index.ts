@@ -17,3 +17,16 @@ export {
   type SettleRequest,
   type SettleResult,
 } from './store.js';
+export {
+  checkAdmitRequest,
+  checkReconcileRequest,
+  type RateCell,
+  type LeaseCell,
+  type AdmitRequest,
+  type AdmitResult,
+  type RateState,
+  type RateAdjustment,
+  type ReconcileRequest,
+} from './limit-store.js';
+// The in-process store.
+export { MemoryStore, MEMORY_STORE_KIND, type MemoryStoreOptions } from './memory-store.js';
