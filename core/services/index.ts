@@ -28,5 +28,6 @@ export {
   type RateAdjustment,
   type ReconcileRequest,
 } from './limit-store.js';
-// The in-process store.
+// The in-process store (the host runs it for the primary of `--workers N` too) and its service.
 export { MemoryStore, MEMORY_STORE_KIND, type MemoryStoreOptions } from './memory-store.js';
+export { memoryStoreService, createMemoryStore, MEMORY_STORE_DEFAULTS } from './memory-store-service.js';
