@@ -128,7 +128,68 @@ export async function metric(adminUrl: string, name: string, labels: Record<stri
 }
 
 /** A chat request body (OpenAI) of a fixed size. */
-export const chat = (over: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello there' }], ...over });
+export const chat = (over: Record<string, unknown> = {}) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hello there' }], ...over });
 
 export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer client', ...headers }, body: JSON.stringify(body) });
+
+export interface GatewayProcess {
+  /** The traffic listener's port (shared by every worker with --workers). */
+  port: number;
+  admin: number;
+  /** Every JSON log line so far (the primary's and each worker's, with their pid). */
+  lines(): Array<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** `dgp start` from the compiled dist/ (run `npx tsc -p tsconfig.json` first) as a child process, on loopback ports. */
+export async function startGatewayProcess(yaml: string, extraArgs: string[] = []): Promise<GatewayProcess> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../../../..', import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'dgp-rl-'));
+  await writeFile(join(dir, 'conf.yaml'), /^admin:/m.test(yaml) ? yaml : `${yaml}\nadmin: {address: 127.0.0.1, port: 0}\nworkers: {threads: 1}\n`);
+  const child = spawn(process.execPath, [join(root, 'dist/core/cli.js'), 'start', '--config-dir', dir, '--no-watch', ...extraArgs], { cwd: root, env: { PATH: process.env.PATH } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  const startLine = () => lines().find((l) => l.msg === 'dgp-gateway started');
+  for (let i = 0; i < 400 && startLine() === undefined && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  const line = startLine();
+  if (line === undefined) {
+    child.kill('SIGKILL');
+    throw new Error(`dgp did not start: ${out}`);
+  }
+  return {
+    port: (line.listeners as Record<string, number>).main!,
+    admin: line.admin as number,
+    lines,
+    async stop() {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A POST on a fresh connection (Connection: close), so node:cluster may hand each one to another worker. */
+export async function postFresh(port: number, path: string, body: unknown): Promise<number> {
+  const http = await import('node:http');
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { connection: 'close', 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
+    req.end(text);
+  });
+}
