@@ -19,6 +19,7 @@ export const LABELS: Record<TargetName, string> = {
   direct: 'direct to mock (ceiling)',
   bare: 'bare undici proxy (Node floor)',
   dgp: 'dgp-gateway',
+  'dgp-limiter': 'dgp-gateway + memory rate limiter',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -75,6 +76,10 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   await add('dgp', async () => {
     const g = await startGateway('dgp', mockPort, { nodeFlags });
     return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
+  });
+  await add('dgp-limiter', async () => {
+    const g = await startGateway('dgp-limiter', mockPort, { nodeFlags, limiter: true });
+    return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.ratelimit on the memory store: requests, tokens and concurrency cells per request, limits never reached'] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');

@@ -70,25 +70,25 @@ export class RateLimitFilter implements HttpFilter {
     const opts = { headers: this.cfg.response_headers, concurrencyRetryMs: this.cfg.concurrency_retry_after_ms };
     const zero = cells.find((c) => c.limit === 0);
     if (zero !== undefined) {
-      this.metrics.requests.inc({ outcome: 'limited' });
+      this.metrics.count('limited');
       return refuse(ctx, { ok: false, reason: 'limit', cell: zero, limit: 0, divisor: 1, cost: 1, retryAfterMs: -1, states: [], inUse: 0 }, [], api, opts);
     }
     st.holder = randomUUID();
     const a = await this.limiter.admit(st.holder, rates, leases);
     if (!a.ok && a.reason === 'unavailable') {
-      this.metrics.requests.inc({ outcome: 'unavailable' });
+      this.metrics.count('unavailable');
       return ctx.replyError(storeUnavailable(`rate limits cannot be checked: ${a.error.message}`, { cause: a.error, details: { retry_after: '1' } }));
     }
     const states = a.states.map((state, i) => ({ cell: rates[i]!.cell, state }));
     if (!a.ok) {
-      this.metrics.requests.inc({ outcome: 'limited' });
+      this.metrics.count('limited');
       this.metrics.limited.inc({ rule: a.cell.rule.id, dimension: a.cell.dimension });
       return refuse(ctx, a, states, api, opts);
     }
-    this.metrics.requests.inc({ outcome: a.via === 'store' ? 'admitted' : a.via });
+    this.metrics.count(a.via === 'store' ? 'admitted' : a.via);
     Object.assign(st, { store: a.store, rates, leases, states, divisor: a.divisor });
     if (a.store !== undefined && leases.length > 0) this.metrics.slots.inc(leases.length);
-    for (const r of rates) if (r.cell.dimension === 'tokens') this.metrics.tokens.inc({ rule: r.cell.rule.id, phase: 'reserved' }, r.cost);
+    for (const r of rates) if (r.cell.dimension === 'tokens') this.metrics.tokens(r.cell.rule.id, 'reserved', r.cost);
     return Continue;
   }
 
@@ -122,7 +122,7 @@ export class RateLimitFilter implements HttpFilter {
       await this.limiter.reconcile(store, st.holder, adjust, st.leases);
       if (st.leases.length > 0) this.metrics.slots.dec(st.leases.length);
     }
-    for (const a of adjust) this.metrics.tokens.inc({ rule: a.cell.rule.id, phase: 'charged' }, a.charged);
+    for (const a of adjust) this.metrics.tokens(a.cell.rule.id, 'charged', a.charged);
   }
 }
 

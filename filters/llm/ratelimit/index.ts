@@ -4,7 +4,7 @@
 import { API_VERSION, MEMORY_STORE_DEFAULTS, defineFilter, memoryStoreService, type FactoryContext } from '../../../core/index.js';
 import { RateLimitFilter } from './filter.js';
 import { Limiter, storeStatusService } from './limiter.js';
-import { createMetrics } from './metrics.js';
+import { RateLimitMetrics } from './metrics.js';
 import { compileRules, type CompiledRule } from './rules.js';
 import { RateLimitConfigSchema, type RateLimitConfig } from './schema.js';
 
@@ -26,7 +26,7 @@ export default defineFilter({
     const rules = compileRules(config);
     const storeId = config.store ?? 'default';
     const store = config.store === undefined ? fctx.services.get(memoryStoreService, MEMORY_STORE_DEFAULTS) : fctx.store(config.store);
-    const metrics = createMetrics(fctx.metrics);
+    const metrics = new RateLimitMetrics(fctx.metrics);
     const limiter = new Limiter({
       store, storeId, status: fctx.services.get(storeStatusService, storeId), mode: config.on_store_error,
       expectedInstances: config.expected_instances, leaseMs: config.lease_ms, metrics, log: fctx.log,
