@@ -77,12 +77,13 @@ export function compileRules(config: Readonly<RateLimitConfig>): CompiledRule[] 
   const seen = new Set<string>();
   const rules = config.rules.map((r, i) => {
     const patterns = r.match === undefined ? undefined : Array.isArray(r.match) ? r.match : [r.match];
-    const id = r.id ?? `${r.scope}${patterns ? `[${patterns.join(',')}]` : ''}`;
+    const header = r.scope.startsWith('header:') ? r.scope.slice('header:'.length).toLowerCase() : undefined;
+    // Header names are case-insensitive: header:X-Tenant and header:x-tenant are one counter.
+    const id = r.id ?? `${header === undefined ? r.scope : `header:${header}`}${patterns ? `[${patterns.join(',')}]` : ''}`;
     if (r.requests === undefined && r.tokens === undefined && r.concurrency === undefined) problems.push(`rules[${i}] (${id}) sets none of requests, tokens, concurrency`);
     if (r.tokens !== undefined && ratesOf({ tokens: r.tokens }).length === 0) problems.push(`rules[${i}].tokens (${id}) sets no per_minute, per_hour or per_day`);
     if (seen.has(id)) problems.push(`rules[${i}]: two rules have the id "${id}" (give one an id of its own)`);
     seen.add(id);
-    const header = r.scope.startsWith('header:') ? r.scope.slice('header:'.length).toLowerCase() : undefined;
     return { id, scope: header === undefined ? r.scope : 'header', header, matches: patterns && compileMatch(patterns), rates: ratesOf(r), count: r.tokens?.count ?? 'total', concurrency: r.concurrency };
   });
   if (problems.length > 0) throw invalidRules(problems.join('; '));
