@@ -88,3 +88,20 @@ t.test('a request larger than the whole limit: 429 tokens with x-should-retry: f
   t.equal(up.count, 0);
   t.equal(await metric(g.adminUrl, 'dgp_ratelimit_requests_total', { outcome: 'limited' }), 1, 'the SDK did not retry it');
 });
+
+t.test('an Anthropic stream is charged its reported usage at the end, weighted per token kind', async (t) => {
+  const { startMockAnthropic } = await import('../../../helpers/mock-providers/index.js');
+  const { default: Anthropic } = await import('@anthropic-ai/sdk');
+  const up = await startMockAnthropic({ reply: { text: 'hello there', usage: { input: 40, output: 9 } } });
+  const rules = '                    rules:\n                      - {id: weighted, scope: route, tokens: {per_minute: 100000, count: {input: 1, output: 4}}}';
+  const g = await startGateway(rlGatewayYaml({ provider: 'anthropic', port: up.port, ratelimit: rules }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const client = new Anthropic({ apiKey: 'client', baseURL: g.url(), maxRetries: 0 });
+  const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] });
+  const final = await stream.finalMessage();
+  t.equal(final.usage.output_tokens, 9);
+  const charged = async () => metric(g.adminUrl, 'dgp_ratelimit_tokens_total', { rule: 'weighted', phase: 'charged' });
+  for (let i = 0; i < 50 && (await charged()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(await charged(), 40 + 4 * 9, 'input + 4 × output, from the usage the stream reported');
+  t.ok((await metric(g.adminUrl, 'dgp_ratelimit_tokens_total', { rule: 'weighted', phase: 'reserved' })) >= 4 * 300, 'the reservation held 4 × max_tokens for the output');
+});
