@@ -159,7 +159,7 @@ export async function startGatewayProcess(yaml: string, extraArgs: string[] = []
   const lines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   const exited = new Promise<void>((r) => child.on('close', () => r()));
   const startLine = () => lines().find((l) => l.msg === 'dgp-gateway started');
-  for (let i = 0; i < 400 && startLine() === undefined && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && startLine() === undefined && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
   const line = startLine();
   if (line === undefined) {
     child.kill('SIGKILL');

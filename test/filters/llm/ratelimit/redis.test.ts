@@ -55,7 +55,7 @@ t.test('Redis down: local limits each process to its share, counted and shown in
   t.match(ready.detail['dgp.filter.llm.ratelimit:limits'], { ready: true, store: 'limits', degraded: true, failing_since: /^\d{4}-/, last_error: /unavailable|closed|connect/ });
   await redis.start();
   let back = false;
-  for (let i = 0; i < 100 && !back; i++) {
+  for (let i = 0; i < 200 && !back; i++) {
     await new Promise((r) => setTimeout(r, 50));
     back = (await post(url, chat()).then(async (r) => (await r.text(), r.headers.get('x-ratelimit-limit-requests')))) === '20';
   }

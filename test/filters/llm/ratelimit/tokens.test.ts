@@ -12,8 +12,8 @@ const TPM = '                    rules:\n                      - {id: tpm, scope
 const PROMPT_ESTIMATE = 10;
 
 t.test('10 concurrent streams against 1,000 TPM: 4 fit their reservations; the reconciled charge is the upstream usage', async (t) => {
-  // Streams long enough (10 × 50 ms) that every admission happens while the admitted ones still hold their reservation.
-  const up = await startPacedOpenAi({ events: 10, intervalMs: 50, usage: { input: 12, output: 30 } });
+  // Streams long enough (20 × 100 ms) that every admission happens while the admitted ones still hold their reservation.
+  const up = await startPacedOpenAi({ events: 20, intervalMs: 100, usage: { input: 12, output: 30 } });
   const g = await startGateway(rlGatewayYaml({ provider: 'openai', port: up.port, ratelimit: TPM }));
   t.teardown(async () => (await g.close(), await up.close()));
   const client = new OpenAI({ apiKey: 'client', baseURL: `${g.url()}/v1`, maxRetries: 0 });
@@ -97,7 +97,7 @@ t.test('an Anthropic stream is charged its reported usage at the end, weighted p
   const g = await startGateway(rlGatewayYaml({ provider: 'anthropic', port: up.port, ratelimit: rules }));
   t.teardown(async () => (await g.close(), await up.close()));
   const client = new Anthropic({ apiKey: 'client', baseURL: g.url(), maxRetries: 0 });
-  const stream = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] });
+  const stream = client.messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 300, messages: [{ role: 'user', content: 'hi' }] });
   const final = await stream.finalMessage();
   t.equal(final.usage.output_tokens, 9);
   const charged = async () => metric(g.adminUrl, 'dgp_ratelimit_tokens_total', { rule: 'weighted', phase: 'charged' });
