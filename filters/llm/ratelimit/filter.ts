@@ -71,6 +71,7 @@ export class RateLimitFilter implements HttpFilter {
     const zero = cells.find((c) => c.limit === 0);
     if (zero !== undefined) {
       this.metrics.count('limited');
+      this.metrics.limited.inc({ rule: zero.rule.id, dimension: zero.dimension });
       return refuse(ctx, { ok: false, reason: 'limit', cell: zero, limit: 0, divisor: 1, cost: 1, retryAfterMs: -1, states: [], inUse: 0 }, [], api, opts);
     }
     st.holder = randomUUID();
