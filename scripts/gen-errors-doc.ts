@@ -18,6 +18,7 @@ const AREAS: Record<string, string> = {
   STORE: 'Stores (memory, Redis)',
   KEYS: 'Keys and identity (dgp.filter.llm.keys, filters/llm/keys/errors.ts)',
   KEYSTORE: 'Key stores (dgp.adapter.store.sqlite, dgp.adapter.store.postgres)',
+  RATELIMIT: 'Rate limits (dgp.filter.llm.ratelimit, filters/llm/ratelimit/errors.ts)',
   KVCACHE: 'KV-cache routing (dgp.filter.ai.kvcache, filters/ai/kvcache/errors.ts; logged and counted, never sent to clients)',
 };
 

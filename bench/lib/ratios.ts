@@ -42,6 +42,9 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
     ratio('dgp / bare undici streams/s, sse', 0.8, find(s.sse, 'dgp')?.load.rps, find(s.sse, 'bare')?.load.rps, s.sse ? 'a target is missing from the sse scenario' : 'run the sse scenario', at32),
     ratio('dgp / Portkey req/s, unary', 5, find(s.unary, 'dgp')?.load.rps, find(s.unary, 'portkey')?.load.rps, s.unary ? 'Portkey was skipped or not in --targets' : 'run the unary scenario'),
   ];
+  out.push(
+    ratio('dgp + memory limiter / dgp req/s, unary', 0.95, find(s.unary, 'dgp-limiter')?.load.rps, find(s.unary, 'dgp')?.load.rps, s.unary ? 'dgp-limiter or dgp was skipped or not in --targets' : 'run the unary scenario'),
+  );
   const latMissing = s.latency ? 'a target is missing from the latency scenario' : 'run the latency scenario';
   const dl = find(s.latency, 'dgp')?.load;
   const xl = find(s.latency, 'direct')?.load;

@@ -1,8 +1,8 @@
 // dgp-gateway as a benchmark target: writes a conf.yaml with the default LLM chain (tokenizer + proxy, access log
 // and metrics on) pointing at the mock over plain http — optionally behind the keys filter, whose key carries a
-// budget so every request is held and settled (counters in memory, or in Redis) — and starts
-// `node dist/core/cli.js start` as a child whose log lines go to /dev/null. Also tells whether `dgp start --workers`
-// exists yet.
+// budget so every request is held and settled (counters in memory, or in Redis), or with dgp.filter.llm.ratelimit on
+// the memory store in front — and starts `node dist/core/cli.js start` as a child whose log lines go to /dev/null.
+// Also tells whether `dgp start --workers` exists yet.
 import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,7 +31,17 @@ function keysFilter(k: KeysTarget): string {
 /** The key the load generator sends (bench/load/bodies.ts). */
 const BENCH_KEY = 'sk-bench-dummy';
 
-export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget): string {
+/**
+ * The rate limiter as the bench measures it: one rule with a requests, a tokens and a concurrency limit, so every
+ * request estimates its tokens, admits three cells, and reconciles and releases them at its end; limits never reached.
+ */
+const LIMITER = `
+                - name: dgp.filter.llm.ratelimit
+                  config:
+                    rules:
+                      - {scope: ip, requests: {per_minute: 1000000000}, tokens: {per_minute: 1000000000000}, concurrency: 100000}`;
+
+export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget, limiter = false): string {
   const adapters = keys?.redisPort === undefined ? '' : `
   adapters:
     - {id: counters, name: dgp.adapter.store.redis, config: {url: "redis://127.0.0.1:${keys.redisPort}", key_prefix: "bench:"}}`;
@@ -49,7 +59,7 @@ static_resources:${adapters}
                 routes:
                   - match: {prefix: /v1/}
                     route: {cluster: mock}
-              http_filters:${keys === undefined ? '' : keysFilter(keys)}
+              http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? LIMITER : ''}
                 - name: dgp.filter.llm.tokenizer
                   config: {}
                 - name: dgp.filter.llm.proxy
@@ -89,10 +99,10 @@ export interface StartedGateway {
   configDir: string;
 }
 
-export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget } = {}): Promise<StartedGateway> {
+export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget; limiter?: boolean } = {}): Promise<StartedGateway> {
   const configDir = await makeTempDir(`dgp-bench-${name}-`);
   const [port, adminPort] = (await freePorts(2)) as [number, number];
-  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys));
+  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys, opts.limiter));
   const args = [...(opts.nodeFlags ?? []), CLI, 'start', '--config-dir', configDir, ...(opts.workers ? ['--workers', String(opts.workers)] : [])];
   const child = spawnChild(name, process.execPath, args, { cwd: REPO });
   const origin = `http://127.0.0.1:${port}`;

@@ -22,6 +22,7 @@ export const LABELS: Record<TargetName, string> = {
   dgp: 'dgp-gateway',
   'dgp-keys': 'dgp-gateway + keys (budget, memory counters)',
   'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
+  'dgp-limiter': 'dgp-gateway + memory rate limiter',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -89,6 +90,10 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     const redis = await startRedis();
     const g = await startGateway('dgp-keys-redis', mockPort, { keys: { redisPort: redis.port }, nodeFlags });
     return { pid: g.child.pid, origin: g.origin, notes: [`budget counters in redis-server ${v} on loopback (its CPU is not counted)`] };
+  });
+  await add('dgp-limiter', async () => {
+    const g = await startGateway('dgp-limiter', mockPort, { nodeFlags, limiter: true });
+    return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.ratelimit on the memory store: requests, tokens and concurrency cells per request, limits never reached'] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');

@@ -19,11 +19,20 @@ export interface ErrorFacts {
   /** Seconds. */
   readonly retryAfter?: string;
   readonly requestId?: string;
+  /**
+   * OpenAI's own `type` and `code` for an error it names more precisely than its kind does (its rate limits: type
+   * `requests` | `tokens`, code `rate_limit_exceeded`, which SDKs and clients branch on); the gateway's code then goes
+   * in `dgp_code`. From a DgpError's `details.openai_type` / `details.openai_code`.
+   */
+  readonly openaiType?: string;
+  readonly openaiCode?: string;
 }
 
 /** The neutral form of a gateway error; the hint goes into the message, as users read only the message. */
 export function factsOf(err: DgpError, requestId?: string): ErrorFacts {
   const retry = err.details?.['retry_after'];
+  const openaiType = err.details?.['openai_type'];
+  const openaiCode = err.details?.['openai_code'];
   return {
     status: err.status,
     kind: kindFromStatus(err.status),
@@ -31,6 +40,8 @@ export function factsOf(err: DgpError, requestId?: string): ErrorFacts {
     code: err.code,
     ...(typeof retry === 'string' || typeof retry === 'number' ? { retryAfter: String(retry) } : {}),
     ...(requestId !== undefined ? { requestId } : {}),
+    ...(typeof openaiType === 'string' ? { openaiType } : {}),
+    ...(typeof openaiCode === 'string' ? { openaiCode } : {}),
   };
 }
 
@@ -71,9 +82,11 @@ const GEMINI_STATUS: Record<ProviderErrorKind, string> = {
   server: 'INTERNAL',
 };
 
-/** OpenAI's `error` object: `{message, type, param, code}` (+ `request_id` for local errors). */
+/** OpenAI's `error` object: `{message, type, param, code}` (+ `request_id` for local errors, `dgp_code` beside OpenAI's own code). */
 export function openAiErrorObject(f: ErrorFacts): JsonObject {
-  const e: JsonObject = { message: f.message, type: OPENAI_TYPE[f.kind], param: f.param ?? null, code: f.code ?? f.providerType ?? null };
+  const code = f.openaiCode ?? f.code ?? f.providerType ?? null;
+  const e: JsonObject = { message: f.message, type: f.openaiType ?? OPENAI_TYPE[f.kind], param: f.param ?? null, code };
+  if (f.openaiCode !== undefined && f.code !== undefined) e.dgp_code = f.code;
   if (f.requestId !== undefined) e.request_id = f.requestId;
   return e;
 }

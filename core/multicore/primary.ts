@@ -1,6 +1,7 @@
 // The primary process of `dgp start --workers N`: checks the config once, binds the one admin listener (and Pixiu's
-// metric.prometheus_port), forks N gateway workers that share the traffic sockets (node:cluster round-robin), forwards
-// SIGHUP as a reload to every worker, and on SIGTERM/SIGINT drains every worker before exiting 0.
+// metric.prometheus_port), forks N gateway workers that share the traffic sockets (node:cluster round-robin), hosts
+// the memory stores the workers share, forwards SIGHUP as a reload to every worker, and on SIGTERM/SIGINT drains every
+// worker before exiting 0.
 import cluster from 'node:cluster';
 import type http from 'node:http';
 import { formatProblem } from '../config/load.js';
@@ -10,6 +11,7 @@ import { preflight, type ConfigSource } from './preflight.js';
 import { Supervisor } from './supervisor.js';
 import { ClusterRegistry, createPrimaryMetrics } from './metrics-aggregate.js';
 import { createPrimaryAdmin, reloadAll, type ClusterState } from './primary-admin.js';
+import { SharedStoreHost } from './shared-store-host.js';
 
 export interface PrimaryOptions {
   source: ConfigSource;
@@ -35,7 +37,9 @@ export async function runPrimary(o: PrimaryOptions): Promise<number> {
   const graceMs = config.static_resources.shutdown_config.timeout;
   cluster.schedulingPolicy = cluster.SCHED_RR; // spread connections evenly, also where the OS default would not
   cluster.setupPrimary({ serialization: 'advanced' });
-  const supervisor = new Supervisor({ count: o.workers, log, graceMs });
+  // Memory stores with `shared: true` live here, so every worker counts against the same limits.
+  const storeHost = new SharedStoreHost();
+  const supervisor = new Supervisor({ count: o.workers, log, graceMs, storeHost });
   const registry = new ClusterRegistry(createPrimaryMetrics(supervisor, o.workers), supervisor, log);
   const servers: http.Server[] = [];
   let state: ClusterState = 'starting';
@@ -50,6 +54,7 @@ export async function runPrimary(o: PrimaryOptions): Promise<number> {
       .stop()
       .then(() => Promise.all(servers.map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r))))))
       .then(() => {
+        storeHost.close();
         log.info('shutdown complete');
         exitWith(code);
       });

@@ -4,6 +4,7 @@
 import type { ReloadResult, ReloadTrigger } from '../reload/result.js';
 import type { AdminCall, AdminReply } from '../admin/route-call.js';
 import type { AdminRouteInfo } from '../admin/route-api.js';
+import type { MemoryStoreOptions } from '../services/memory-store.js';
 
 /** What the primary can ask a worker; the reply's `value` type per op is in OpValue. */
 export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload' | 'routes' | 'admin';
@@ -39,8 +40,31 @@ export interface ShutdownCommand {
   dgp: 'shutdown';
 }
 
-export type PrimaryMessage = OpRequest | ShutdownCommand;
-export type WorkerMessage = OpReply | ReadyEvent;
+/** The Store methods a worker may call on a store the primary hosts. */
+export type SharedStoreOp = 'get' | 'set' | 'delete' | 'incrBy' | 'reserve' | 'setIfAbsent' | 'hold' | 'settle' | 'admit' | 'reconcile';
+
+/** A worker's call on a memory store the primary hosts for every worker (dgp.adapter.store.memory, shared: true). */
+export interface StoreCall {
+  dgp: 'store';
+  id: number;
+  /** The service label and canonical options naming the store (one per distinct pair, for the primary's lifetime). */
+  store: string;
+  options: MemoryStoreOptions;
+  op: SharedStoreOp;
+  args: unknown[];
+}
+
+export interface StoreReply {
+  dgp: 'store-reply';
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  /** When ok is false: the error's name (TypeError for bad input) and message. */
+  error?: { name: string; message: string };
+}
+
+export type PrimaryMessage = OpRequest | ShutdownCommand | StoreReply;
+export type WorkerMessage = OpReply | ReadyEvent | StoreCall;
 
 export interface WorkerStatus {
   ready: boolean;

@@ -5,7 +5,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { DEFAULT_RESTART_POLICY, nextRestart, type RestartPolicy } from './restart-policy.js';
-import { WORKER_COUNT_ENV, WORKER_SLOT_ENV, isDgpMessage, type OpReply, type OpRequest, type OpValue, type ReadyEvent, type WorkerOp } from './protocol.js';
+import { WORKER_COUNT_ENV, WORKER_SLOT_ENV, isDgpMessage, type OpReply, type OpRequest, type OpValue, type ReadyEvent, type StoreCall, type WorkerOp } from './protocol.js';
+import type { SharedStoreHost } from './shared-store-host.js';
 import type { ReloadTrigger } from '../reload/result.js';
 
 export interface SupervisorOptions {
@@ -14,6 +15,8 @@ export interface SupervisorOptions {
   /** shutdown_config.timeout: how long a worker may drain before it is killed (plus KILL_SLACK_MS). */
   graceMs: number;
   policy?: RestartPolicy;
+  /** Answers the workers' calls on shared memory stores. */
+  storeHost?: SharedStoreHost;
 }
 
 /** One worker slot as GET /config and GET /ready show it. */
@@ -136,6 +139,12 @@ export class Supervisor extends EventEmitter {
       if (!isDgpMessage(m)) return;
       if (m.dgp === 'reply') settle(slot, (m as OpReply).id, m as OpReply);
       else if (m.dgp === 'ready') this.onReady(slot, handle, m as ReadyEvent);
+      else if (m.dgp === 'store' && this.opts.storeHost) {
+        void this.opts.storeHost.handle(m as StoreCall).then((reply) => {
+          // A worker that died meanwhile has nobody to read it.
+          if (handle.isConnected()) handle.send(reply, undefined, () => undefined);
+        });
+      }
     });
     handle.on('exit', (code, signal) => this.onExit(slot, handle, code, signal));
     // An IPC write to a worker that just died reports here; the exit handler does the real work.

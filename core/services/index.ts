@@ -17,3 +17,17 @@ export {
   type SettleRequest,
   type SettleResult,
 } from './store.js';
+export {
+  checkAdmitRequest,
+  checkReconcileRequest,
+  type RateCell,
+  type LeaseCell,
+  type AdmitRequest,
+  type AdmitResult,
+  type RateState,
+  type RateAdjustment,
+  type ReconcileRequest,
+} from './limit-store.js';
+// The in-process store (the host runs it for the primary of `--workers N` too) and its service.
+export { MemoryStore, MEMORY_STORE_KIND, type MemoryStoreOptions } from './memory-store.js';
+export { memoryStoreService, createMemoryStore, MEMORY_STORE_DEFAULTS } from './memory-store-service.js';

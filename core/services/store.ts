@@ -1,6 +1,7 @@
 // The store contract shared by keys, budgets, rate limits and caches: string values with TTL, atomic counters, an
-// atomic multi-key reservation and leased holds settled once per id, implemented by dgp.adapter.store.memory
-// (in-process) and dgp.adapter.store.redis.
+// atomic multi-key reservation, leased holds settled once per id, and the rate limiter's cells and leases
+// (limit-store.ts), implemented by dgp.adapter.store.memory (in-process, or in the primary process for every worker
+// of `dgp start --workers N`) and dgp.adapter.store.redis.
 // Rules:
 // - Counter amounts and limits MUST be safe integers (Redis INCRBY semantics): count tokens, requests or micro-units.
 // - Every method of a shared store MAY reject with a coded DgpError (DGP_ERR_STORE_UNAVAILABLE when the backend is
@@ -8,6 +9,7 @@
 // - Keys are the caller's; the store adds its configured key prefix.
 import type { MaybePromise } from '../plugin-api.js';
 import type { ServiceReadiness } from './define.js';
+import type { AdmitRequest, AdmitResult, ReconcileRequest } from './limit-store.js';
 
 export interface StoreSetOptions {
   /** Expire the key this many milliseconds from now; absent: no expiry. */
@@ -102,6 +104,10 @@ export interface Store {
   hold(req: HoldRequest): Promise<HoldResult>;
   /** Replaces the holds named `req.id` with the actual amounts in one step; once per id. */
   settle(req: SettleRequest): Promise<SettleResult>;
+  /** Rate limits: every rate cell and lease at once, or none (one atomic step; see limit-store.ts). */
+  admit(req: AdmitRequest): Promise<AdmitResult>;
+  /** Rate limits: corrects rate cells by the actual amounts and releases `req.id`'s leases. */
+  reconcile(req: ReconcileRequest): Promise<void>;
   readiness(): ServiceReadiness;
   close(): MaybePromise<void>;
 }

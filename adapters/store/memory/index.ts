@@ -10,7 +10,7 @@ const manifest: PluginManifest<MemoryStoreConfig, StoreAdapterInstance> = Object
   kind: KIND,
   type: 'adapter' as const,
   apiVersion: API_VERSION,
-  description: 'In-process store (values with TTL, counters, atomic reservations) for one gateway process; the default.',
+  description: 'In-process store (values with TTL, counters, atomic reservations, rate-limit cells) for one gateway, shared by its --workers; the default.',
   configSchema: MemoryStoreConfigSchema as unknown as JsonSchema,
   create: (config: Readonly<MemoryStoreConfig>, ctx: FactoryContext): StoreAdapterInstance => ({
     // The host owns the store (a service): start/stop only mark this generation's use of it.

@@ -1,15 +1,18 @@
-// The Redis Store: one ioredis client per (deep-equal) config, shared across reloads as a service. Counters and
-// reservations run as server-side scripts, so they are atomic across every gateway instance using the same Redis.
+// The Redis Store: one ioredis client per (deep-equal) config, shared across reloads as a service. Counters,
+// reservations and rate-limit admissions run as server-side scripts, so they are atomic across every gateway instance
+// using the same Redis.
 // Any transport failure becomes DGP_ERR_STORE_UNAVAILABLE within command_timeout; Redis's own errors pass through.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
-  checkHoldRequest, checkReserveItems, isDgpError, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
-  type ServiceReadiness, type SettleRequest, type SettleResult, type Store,
+  checkAdmitRequest, checkHoldRequest, checkReconcileRequest, checkReserveItems, isDgpError, type AdmitRequest, type AdmitResult,
+  type HoldRequest, type HoldResult, type ReconcileRequest, type ReserveItem, type ReserveResult, type ServiceReadiness,
+  type SettleRequest, type SettleResult, type Store,
 } from '../../../core/index.js';
 import { redisConnection } from './connection.js';
 import { storeUnavailable } from './errors.js';
 import type { RedisStoreConfig } from './schema.js';
+import { ADMIT, RECONCILE } from './limit-scripts.js';
 import { HOLD, INCR_WITH_TTL, RESERVE, SETTLE } from './scripts.js';
 
 export const REDIS_STORE_KIND = 'dgp.adapter.store.redis';
@@ -19,6 +22,8 @@ type ScriptClient = Redis & {
   dgpReserve(...args: Array<string | number>): Promise<number[]>;
   dgpHold(...args: Array<string | number>): Promise<number[]>;
   dgpSettle(...args: Array<string | number>): Promise<number[]>;
+  dgpAdmit(...args: Array<string | number>): Promise<number[]>;
+  dgpReconcile(...args: Array<string | number>): Promise<number>;
 };
 
 /** The four keys HOLD and SETTLE keep per counter. */
@@ -41,6 +46,8 @@ export class RedisStore implements Store {
     this.#client.defineCommand('dgpReserve', { lua: RESERVE });
     this.#client.defineCommand('dgpHold', { lua: HOLD });
     this.#client.defineCommand('dgpSettle', { lua: SETTLE });
+    this.#client.defineCommand('dgpAdmit', { lua: ADMIT });
+    this.#client.defineCommand('dgpReconcile', { lua: RECONCILE });
     // Without an 'error' listener ioredis would crash the process; log each outage once, not every retry.
     this.#client.on('error', (err: Error) => {
       if (this.#lastError === undefined) log.warn({ address: this.address, err: err.message }, `redis ${this.address} unreachable; calls fail with DGP_ERR_STORE_UNAVAILABLE until it is back`);
@@ -118,6 +125,27 @@ export class RedisStore implements Store {
     const args = [keys.length, ...keys, req.id, req.markerTtlMs, ...req.items.map((it) => it.amount)];
     const [applied, ...settled] = (await this.#call(() => this.#client.dgpSettle(...args))).map(Number);
     return applied === 1 ? { applied: true, settled } : { applied: false };
+  }
+
+  /** One script call: every rate cell and lease of the request is checked, then all are taken or none. */
+  async admit(req: AdmitRequest): Promise<AdmitResult> {
+    checkAdmitRequest(req);
+    const keys = [...req.rates.map((c) => c.key), ...req.leases.map((c) => c.key)];
+    const args = [keys.length, ...keys, req.id, req.leaseMs, req.rates.length, ...req.rates.flatMap((c) => [c.cost, c.limit, c.periodMs]), ...req.leases.map((c) => c.limit)];
+    const [kind, index, retryAfterMs, ...rest] = (await this.#call(() => this.#client.dgpAdmit(...args))).map(Number);
+    const nr = req.rates.length;
+    const rates = req.rates.map((_, i) => ({ remaining: rest[2 * i]!, resetMs: rest[2 * i + 1]! }));
+    const leases = rest.slice(2 * nr, 2 * nr + req.leases.length);
+    if (kind === 0) return { ok: true, rates, leases };
+    return { ok: false, failed: { kind: kind === 1 ? 'rate' : 'lease', index: index! }, retryAfterMs: retryAfterMs!, rates, leases };
+  }
+
+  async reconcile(req: ReconcileRequest): Promise<void> {
+    checkReconcileRequest(req);
+    if (req.rates.length === 0 && req.leases.length === 0) return;
+    const keys = [...req.rates.map((c) => c.key), ...req.leases];
+    const args = [keys.length, ...keys, req.id, req.rates.length, ...req.rates.flatMap((c) => [c.delta, c.limit, c.periodMs])];
+    await this.#call(() => this.#client.dgpReconcile(...args));
   }
 
   readiness(): ServiceReadiness {

@@ -52,10 +52,6 @@ export default defineFilter({
       mountKeyAdmin(fctx.admin, { store, masterKey: config.master_key, log: fctx.log, onChange, budgets: spend.report });
     }
     fctx.log.info(modeSentence(config, resolver, fctx));
-    const rateLimited = config.keys.filter((k) => k.rpm !== undefined || k.tpm !== undefined || k.max_parallel_requests !== undefined);
-    if (rateLimited.length > 0) {
-      fctx.log.warn({ keys: rateLimited.map((k) => k.alias ?? k.id ?? '(no alias)') }, 'Keys: rpm, tpm and max_parallel_requests are carried on the principal for a rate-limit filter, which this version does not have: they limit nothing yet (budgets are enforced).');
-    }
     return new KeysFilter(config, resolver, fctx.clusters, spend);
   },
 });

@@ -30,6 +30,16 @@ t.test('unary bodies carry the code, the request id and the hint in the message'
   });
 });
 
+t.test("OpenAI's own type and code where it names the error itself (rate limits); the gateway code beside it", async (t) => {
+  const limited = new DgpError('DGP_ERR_RATELIMIT_TOKENS', 'slow down', { status: 429, details: { retry_after: '2', openai_type: 'tokens', openai_code: 'rate_limit_exceeded' } });
+  const f = factsOf(limited, 'req-2');
+  t.same(errorBodyFor('openai', f), {
+    error: { message: 'slow down', type: 'tokens', param: null, code: 'rate_limit_exceeded', dgp_code: 'DGP_ERR_RATELIMIT_TOKENS', request_id: 'req-2' },
+  });
+  t.match(errorBodyFor('anthropic', f), { type: 'error', error: { type: 'rate_limit_error', code: 'DGP_ERR_RATELIMIT_TOKENS' } }, 'other APIs keep their kind');
+  t.match(errorBodyFor('gemini', f), { error: { code: 429, status: 'RESOURCE_EXHAUSTED', details: [{ retryDelay: '2s' }, { reason: 'DGP_ERR_RATELIMIT_TOKENS' }] } });
+});
+
 t.test('stream error events in each API stream format', async (t) => {
   const cut = factsOf(new DgpError('DGP_ERR_UPSTREAM_STREAM_CUT', 'cut'));
   t.equal(streamErrorEvent('openai', cut), 'data: {"error":{"message":"cut","type":"server_error","param":null,"code":"DGP_ERR_UPSTREAM_STREAM_CUT"}}\n\n');

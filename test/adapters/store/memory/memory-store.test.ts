@@ -1,6 +1,7 @@
 // dgp.adapter.store.memory: the shared store contract, plus what only the in-process store does (bounded size).
 import t from 'tap';
 import { MemoryStore } from '../../../../adapters/store/memory/memory-store.js';
+import { runLimitsContract } from '../limits-contract.js';
 import { runStoreContract } from '../store-contract.js';
 
 const config = (over: Partial<{ key_prefix: string; max_keys: number; sweep_interval_ms: number }> = {}) => ({
@@ -13,6 +14,10 @@ const config = (over: Partial<{ key_prefix: string; max_keys: number; sweep_inte
 t.test('store contract', async (t) => {
   // Two "stores" with different prefixes stand for two adapters; each has its own map, as two services would.
   runStoreContract(t, async (key_prefix) => new MemoryStore(config({ key_prefix })));
+});
+
+t.test('limits contract', async (t) => {
+  runLimitsContract(t, async (key_prefix) => new MemoryStore(config({ key_prefix })));
 });
 
 t.test('max_keys: a new key evicts the one closest to expiry', async (t) => {

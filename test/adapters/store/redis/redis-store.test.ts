@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import t from 'tap';
 import { redisConnection } from '../../../../adapters/store/redis/connection.js';
 import { startRedis } from '../../../helpers/redis-server.js';
+import { runLimitsContract } from '../limits-contract.js';
 import { runStoreContract } from '../store-contract.js';
 import { redisConfig, redisStore } from './helpers.js';
 
@@ -12,6 +13,10 @@ t.teardown(() => server.close());
 
 t.test('store contract', async (t) => {
   runStoreContract(t, (key_prefix) => redisStore({ url: server.url, key_prefix }));
+});
+
+t.test('limits contract', async (t) => {
+  runLimitsContract(t, (key_prefix) => redisStore({ url: server.url, key_prefix }));
 });
 
 t.test('keys carry key_prefix on the server; scripts survive SCRIPT FLUSH', async (t) => {

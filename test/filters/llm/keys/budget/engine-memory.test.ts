@@ -17,6 +17,8 @@ const view = async (): Promise<Store> => ({
   setIfAbsent: (k, v, o) => shared.setIfAbsent(k, v, o),
   hold: (r) => shared.hold(r),
   settle: (r) => shared.settle(r),
+  admit: (r) => shared.admit(r),
+  reconcile: (r) => shared.reconcile(r),
   readiness: () => shared.readiness(),
   close: () => undefined,
 });

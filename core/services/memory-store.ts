@@ -1,0 +1,269 @@
+// The in-process Store of dgp.adapter.store.memory: a Map of values with absolute expiry times. Every operation runs
+// synchronously between two awaits, so a reservation's check and its hold can never interleave with another request's.
+// Leased holds live in a second map beside their counter, each with its own expiry, and their running total;
+// settled-request markers in two generations of sets (one string each, no slot), since a busy gateway writes one per
+// request; rate cells and leases in
+// memory-limits.ts. It lives in the host because the primary process of `dgp start --workers N` runs it for every
+// worker (core/multicore/shared-store-host.ts).
+import type { ServiceReadiness } from './define.js';
+import type { AdmitRequest, AdmitResult, ReconcileRequest } from './limit-store.js';
+import { MemoryLimits } from './memory-limits.js';
+import {
+  checkHoldRequest, checkReserveItems, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
+  type SettleRequest, type SettleResult, type Store,
+} from './store.js';
+
+export const MEMORY_STORE_KIND = 'dgp.adapter.store.memory';
+
+/** The memory store's options (dgp.adapter.store.memory's config; its schema documents each). */
+export interface MemoryStoreOptions {
+  key_prefix: string;
+  max_keys: number;
+  sweep_interval_ms: number;
+  /** With `dgp start --workers N`: the data lives in the primary process and every worker reads the same. */
+  shared?: boolean;
+}
+
+interface Holds {
+  readonly byId: Map<string, { amount: number; expiresAt: number }>;
+  total: number;
+  /** The earliest lease end among them: before it, the total needs no sweep. */
+  firstExpiry: number;
+}
+
+interface Slot {
+  value: string;
+  /** Date.now() at which it expires; Infinity for never. */
+  expiresAt: number;
+}
+
+export class MemoryStore implements Store {
+  readonly kind = MEMORY_STORE_KIND;
+  readonly #slots = new Map<string, Slot>();
+  /** Full counter key → its live holds (hold id → amount and lease end) and their total. */
+  readonly #holds = new Map<string, Holds>();
+  /** Settled-request markers written in the current and the previous marker period: each lives one to two periods. */
+  #markers = new Set<string>();
+  #oldMarkers = new Set<string>();
+  #markerPeriodMs = 0;
+  #markersRotateAt = 0;
+  readonly #limits: MemoryLimits;
+  readonly #prefix: string;
+  readonly #maxKeys: number;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(config: Readonly<MemoryStoreOptions>, private readonly now: () => number = Date.now) {
+    this.#prefix = config.key_prefix;
+    this.#maxKeys = config.max_keys;
+    this.#limits = new MemoryLimits(now, config.max_keys);
+    this.#timer = setInterval(() => this.#sweep(), config.sweep_interval_ms);
+    this.#timer.unref();
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#live(key)?.value;
+  }
+
+  async set(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<void> {
+    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const existed = this.#live(key) !== undefined;
+    this.#slots.delete(this.#prefix + key);
+    return existed;
+  }
+
+  async incrBy(key: string, by: number, opts: { ttlMs?: number } = {}): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new TypeError(`incrBy: by must be a safe integer, got ${by}`);
+    return this.#add(key, by, opts.ttlMs);
+  }
+
+  async reserve(items: readonly ReserveItem[]): Promise<ReserveResult> {
+    checkReserveItems(items);
+    const values = items.map((it) => this.#counter(it.key));
+    const failed = items.findIndex((it, i) => values[i]! + it.amount > it.limit);
+    if (failed >= 0) return { ok: false, failed, values };
+    return { ok: true, values: items.map((it) => this.#add(it.key, it.amount, it.ttlMs)) };
+  }
+
+  async setIfAbsent(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<boolean> {
+    if (this.#live(key) !== undefined) return false;
+    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+    return true;
+  }
+
+  async hold(req: HoldRequest): Promise<HoldResult> {
+    checkHoldRequest(req);
+    if (this.#marked(req.marker)) return { ok: false, reason: 'settled' };
+    const missing = req.items.findIndex((it) => this.#live(it.key) === undefined);
+    if (missing >= 0) return { ok: false, reason: 'missing', failed: missing };
+    const settled = req.items.map((it) => this.#counter(it.key));
+    const held = req.items.map((it) => this.#heldOn(it.key));
+    if (req.items.some((it) => this.#holds.get(this.#prefix + it.key)?.byId.has(req.id))) return { ok: true, duplicate: true, settled, held };
+    const failed = req.items.findIndex((it, i) => settled[i]! + held[i]! + it.amount > it.limit);
+    if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
+    const expiresAt = this.now() + req.leaseMs;
+    for (const it of req.items) {
+      const full = this.#prefix + it.key;
+      let h = this.#holds.get(full);
+      if (h === undefined) this.#holds.set(full, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
+      h.byId.set(req.id, { amount: it.amount, expiresAt });
+      h.total += it.amount;
+      if (expiresAt < h.firstExpiry) h.firstExpiry = expiresAt;
+    }
+    return { ok: true, duplicate: false, settled, held: held.map((h, i) => h + req.items[i]!.amount) };
+  }
+
+  async settle(req: SettleRequest): Promise<SettleResult> {
+    checkHoldRequest(req);
+    if (this.#marked(req.marker)) return { applied: false };
+    this.#mark(req.marker, req.markerTtlMs);
+    const settled = req.items.map((it) => {
+      this.#release(this.#prefix + it.key, req.id);
+      // A missing counter is left for its owner to initialise from the source of truth (a ledger).
+      return this.#live(it.key) === undefined ? -1 : this.#add(it.key, it.amount, undefined);
+    });
+    return { applied: true, settled };
+  }
+
+  async admit(req: AdmitRequest): Promise<AdmitResult> {
+    return this.#limits.admit(req, this.#prefix);
+  }
+
+  async reconcile(req: ReconcileRequest): Promise<void> {
+    this.#limits.reconcile(req, this.#prefix);
+  }
+
+  readiness(): ServiceReadiness {
+    return { ready: true, keys: this.#slots.size, markers: this.#markers.size + this.#oldMarkers.size, limit_cells: this.#limits.size };
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#slots.clear();
+    this.#holds.clear();
+    this.#markers.clear();
+    this.#oldMarkers.clear();
+    this.#limits.clear();
+  }
+
+  #add(key: string, by: number, ttlMs: number | undefined): number {
+    const next = this.#counter(key) + by;
+    const slot = this.#live(key);
+    if (slot === undefined) this.#put(this.#prefix + key, { value: String(next), expiresAt: this.#expiry(ttlMs) });
+    else {
+      slot.value = String(next);
+      // As the Redis script does: a counter without expiry takes the TTL given now.
+      if (slot.expiresAt === Infinity) slot.expiresAt = this.#expiry(ttlMs);
+    }
+    return next;
+  }
+
+  /** The total of the live holds on a counter; expired ones are dropped on the way (a walk only once one expired). */
+  #heldOn(key: string): number {
+    const full = this.#prefix + key;
+    const h = this.#holds.get(full);
+    if (h === undefined) return 0;
+    if (h.firstExpiry <= this.now()) this.#dropExpired(full, h, this.now());
+    return h.total;
+  }
+
+  #release(full: string, id: string): void {
+    const h = this.#holds.get(full);
+    const one = h?.byId.get(id);
+    if (h === undefined || one === undefined) return;
+    h.byId.delete(id);
+    h.total -= one.amount;
+    if (h.byId.size === 0) this.#holds.delete(full);
+  }
+
+  #dropExpired(full: string, h: Holds, now: number): void {
+    h.total = 0;
+    h.firstExpiry = Infinity;
+    for (const [id, one] of h.byId) {
+      if (one.expiresAt <= now) h.byId.delete(id);
+      else {
+        h.total += one.amount;
+        if (one.expiresAt < h.firstExpiry) h.firstExpiry = one.expiresAt;
+      }
+    }
+    if (h.byId.size === 0) this.#holds.delete(full);
+  }
+
+  #marked(marker: string): boolean {
+    this.#rotateMarkers();
+    const full = this.#prefix + marker;
+    return this.#markers.has(full) || this.#oldMarkers.has(full);
+  }
+
+  /** The marker period follows the longest TTL asked for; a marker without TTL is kept for a day. */
+  #mark(marker: string, ttlMs: number | undefined): void {
+    const period = ttlMs !== undefined && ttlMs > 0 ? ttlMs : 24 * 3_600_000;
+    if (period > this.#markerPeriodMs) {
+      this.#markerPeriodMs = period;
+      this.#markersRotateAt = this.now() + period;
+    }
+    this.#markers.add(this.#prefix + marker);
+  }
+
+  #rotateMarkers(): void {
+    if (this.#markerPeriodMs === 0 || this.now() < this.#markersRotateAt) return;
+    const now = this.now();
+    // Two periods without a rotation: the previous generation is over too.
+    const onTime = now < this.#markersRotateAt + this.#markerPeriodMs;
+    this.#oldMarkers = onTime ? this.#markers : new Set();
+    this.#markers = new Set();
+    this.#markersRotateAt = onTime ? this.#markersRotateAt + this.#markerPeriodMs : now + this.#markerPeriodMs;
+  }
+
+  #counter(key: string): number {
+    const slot = this.#live(key);
+    if (slot === undefined) return 0;
+    const n = Number(slot.value);
+    if (!Number.isSafeInteger(n)) throw new TypeError(`key ${key} does not hold an integer counter`);
+    return n;
+  }
+
+  #live(key: string): Slot | undefined {
+    const full = this.#prefix + key;
+    const slot = this.#slots.get(full);
+    if (slot === undefined) return undefined;
+    if (slot.expiresAt > this.now()) return slot;
+    this.#slots.delete(full);
+    return undefined;
+  }
+
+  #expiry(ttlMs: number | undefined): number {
+    return ttlMs !== undefined && ttlMs > 0 ? this.now() + ttlMs : Infinity;
+  }
+
+  #put(full: string, slot: Slot): void {
+    if (!this.#slots.has(full) && this.#slots.size >= this.#maxKeys) this.#makeRoom();
+    this.#slots.set(full, slot);
+  }
+
+  #makeRoom(): void {
+    this.#sweep();
+    if (this.#slots.size < this.#maxKeys) return;
+    // Maps iterate in insertion order: the first key is the oldest written; prefer one that expires soonest.
+    let victim: string | undefined;
+    let soonest = Infinity;
+    for (const [k, s] of this.#slots) {
+      if (victim === undefined || s.expiresAt < soonest) [victim, soonest] = [k, s.expiresAt];
+    }
+    if (victim !== undefined) this.#slots.delete(victim);
+  }
+
+  #sweep(): void {
+    this.#limits.sweep();
+    const now = this.now();
+    for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
+    for (const [k, h] of this.#holds) if (h.firstExpiry <= now) this.#dropExpired(k, h, now);
+    this.#rotateMarkers();
+  }
+}

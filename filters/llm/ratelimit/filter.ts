@@ -1,0 +1,144 @@
+// dgp.filter.llm.ratelimit's per-generation instance: decode finds the cells of every rule that counts the request,
+// reserves them in one atomic store call (429 in the client's shape when one has no room), encode describes the binding
+// rule in the client API's headers and drops the upstream's own, and onComplete — which always runs: end of stream,
+// abort, upstream error, local reply — charges the real token usage and frees the concurrency slots.
+import { randomUUID } from 'node:crypto';
+import {
+  Continue, RequestModel, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi,
+} from '../../../core/index.js';
+import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import { adjustments, finalUsage } from './charge.js';
+import { costOf, outputCap, promptTokens, type TokenUsage } from './estimate.js';
+import { applyUpstreamHeaders, limitHeaders } from './headers.js';
+import type { Limiter, RateCharge } from './limiter.js';
+import type { RateLimitMetrics } from './metrics.js';
+import { refuse } from './reply.js';
+import { cellsOf, keyLimitsRule, type Cell, type CompiledRule } from './rules.js';
+import type { RateLimitConfig } from './schema.js';
+import { RequestLimits, RequestLimitsKey } from './state.js';
+import { storeUnavailable } from './errors.js';
+
+type Obj = Record<string, unknown>;
+/** A request without a JSON body (GET /v1/models) reserves no tokens. */
+const NOTHING: TokenUsage = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
+const GEMINI_MODEL = /\/models\/([^/:]+):/;
+
+export class RateLimitFilter implements HttpFilter {
+  readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderStreamError = renderLlmStreamError;
+  readonly #needsModel: boolean;
+
+  constructor(
+    private readonly cfg: Readonly<RateLimitConfig>,
+    private readonly rules: readonly CompiledRule[],
+    private readonly limiter: Limiter,
+    private readonly metrics: RateLimitMetrics,
+    private readonly pool: WorkerPoolApi,
+  ) {
+    this.#needsModel = rules.some((r) => r.matches !== undefined || r.scope === 'model');
+  }
+
+  decode(ctx: RequestContext): HookResult | Promise<HookResult> {
+    const principal = ctx.get(PrincipalAttr);
+    const own = this.cfg.key_limits && principal !== undefined ? keyLimitsRule(principal) : undefined;
+    if (this.rules.length === 0 && own === undefined) return Continue;
+    const st = new RequestLimits();
+    ctx.set(RequestLimitsKey, st);
+    const admission = this.#admit(ctx, st, own === undefined ? this.rules : [...this.rules, own]);
+    st.pending = admission.catch(() => undefined);
+    return admission;
+  }
+
+  async #admit(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[]): Promise<HookResult> {
+    const tokens = rules.some((r) => r.rates.some((s) => s.dimension === 'tokens'));
+    const body = tokens || (this.#needsModel && ctx.get(RequestModel) === undefined) ? await jsonBody(ctx) : undefined;
+    const model = ctx.get(RequestModel) ?? modelOf(ctx, body);
+    const h = ctx.request.headers;
+    const cells = cellsOf(rules, {
+      principal: ctx.get(PrincipalAttr), model, route: ctx.route.id, ip: ctx.request.remoteAddress,
+      header: (name) => { const v = h[name]; return Array.isArray(v) ? v[0] : v; },
+    }, this.cfg.hash_tag);
+    if (cells.length === 0) return Continue;
+    if (cells.some((c) => c.dimension === 'tokens')) st.estimate = body === undefined ? NOTHING : await this.#estimate(ctx, body, model);
+    const rates: RateCharge[] = [];
+    const leases: Cell[] = [];
+    for (const cell of cells) {
+      if (cell.dimension === 'concurrency') leases.push(cell);
+      else rates.push({ cell, cost: cell.dimension === 'requests' ? 1 : costOf(cell.rule.count, st.estimate!) });
+    }
+    const api = clientApiOf(ctx);
+    const opts = { headers: this.cfg.response_headers, concurrencyRetryMs: this.cfg.concurrency_retry_after_ms };
+    const zero = cells.find((c) => c.limit === 0);
+    if (zero !== undefined) {
+      this.metrics.count('limited');
+      this.metrics.limited.inc({ rule: zero.rule.id, dimension: zero.dimension });
+      return refuse(ctx, { ok: false, reason: 'limit', cell: zero, limit: 0, divisor: 1, cost: 1, retryAfterMs: -1, states: [], inUse: 0 }, [], api, opts);
+    }
+    st.holder = randomUUID();
+    const a = await this.limiter.admit(st.holder, rates, leases);
+    if (!a.ok && a.reason === 'unavailable') {
+      this.metrics.count('unavailable');
+      return ctx.replyError(storeUnavailable(`rate limits cannot be checked: ${a.error.message}`, { cause: a.error, details: { retry_after: '1' } }));
+    }
+    const states = a.states.map((state, i) => ({ cell: rates[i]!.cell, state }));
+    if (!a.ok) {
+      this.metrics.count('limited');
+      this.metrics.limited.inc({ rule: a.cell.rule.id, dimension: a.cell.dimension });
+      return refuse(ctx, a, states, api, opts);
+    }
+    this.metrics.count(a.via === 'store' ? 'admitted' : a.via);
+    Object.assign(st, { store: a.store, rates, leases, states, divisor: a.divisor });
+    if (a.store !== undefined && leases.length > 0) this.metrics.slots.inc(leases.length);
+    for (const r of rates) if (r.cell.dimension === 'tokens') this.metrics.tokens(r.cell.rule.id, 'reserved', r.cost);
+    return Continue;
+  }
+
+  async #estimate(ctx: RequestContext, body: Obj, model: string | undefined): Promise<TokenUsage> {
+    const bytes = (await ctx.request.body()).length;
+    const input = await promptTokens(body, bytes, this.pool, this.cfg.tokenize_above_bytes, model);
+    const output = clientRouteOf(ctx).operation === 'embeddings' ? 0 : (outputCap(body) ?? this.cfg.default_output_tokens);
+    return { input, output, cache_read: 0, cache_write: 0 };
+  }
+
+  encode(ctx: RequestContext): void {
+    if (!ctx.replied) applyUpstreamHeaders(ctx.response.headers, this.cfg.upstream_ratelimit_headers);
+    const st = ctx.get(RequestLimitsKey);
+    if (st?.store === undefined) return;
+    if (this.cfg.response_headers && st.states.length > 0) Object.assign(ctx.response.headers, limitHeaders(clientApiOf(ctx), st.states, st.divisor, Date.now()));
+    if (st.estimate !== undefined) ctx.get(LlmExchangeKey)?.subscribe(st.onItem, { onlyWithoutUsage: true });
+  }
+
+  async onComplete(ctx: RequestContext): Promise<void> {
+    const st = ctx.get(RequestLimitsKey);
+    if (st === undefined) return;
+    await st.pending;
+    const store = st.store;
+    if (store === undefined || st.released) return;
+    st.released = true;
+    let adjust: ReturnType<typeof adjustments> = [];
+    try {
+      if (st.estimate !== undefined) adjust = adjustments(st, finalUsage(ctx, st));
+    } finally {
+      // Slots are freed whatever happened to the usage: a leaked slot would refuse this caller for lease_ms.
+      await this.limiter.reconcile(store, st.holder, adjust, st.leases);
+      if (st.leases.length > 0) this.metrics.slots.dec(st.leases.length);
+    }
+    for (const a of adjust) this.metrics.tokens(a.cell.rule.id, 'charged', a.charged);
+  }
+}
+
+/** The JSON body object of a POST / PUT, or undefined (a body that is not JSON is the proxy's to judge). */
+async function jsonBody(ctx: RequestContext): Promise<Obj | undefined> {
+  const m = ctx.request.method;
+  if (m !== 'POST' && m !== 'PUT') return undefined;
+  const ct = ctx.request.headers['content-type'];
+  if (ct !== undefined && !ct.toLowerCase().includes('json')) return undefined;
+  const v = await ctx.request.json<unknown>().catch(() => undefined);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+}
+
+function modelOf(ctx: RequestContext, body: Obj | undefined): string | undefined {
+  if (typeof body?.model === 'string' && body.model !== '') return body.model;
+  const gemini = ctx.request.path.includes(':') ? GEMINI_MODEL.exec(ctx.request.path) : null;
+  return gemini ? decodeURIComponent(gemini[1]!) : undefined;
+}

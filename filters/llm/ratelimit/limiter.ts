@@ -1,0 +1,127 @@
+// One admission against the store, and what on_store_error does when the store cannot answer: open admits without
+// limits, closed refuses (503), local limits in this process with every limit divided by expected_instances. The
+// outage state lives in a host service (one per store id), so GET /ready shows it and it survives reloads.
+import type { Logger } from 'pino';
+import {
+  MEMORY_STORE_DEFAULTS, MemoryStore, defineService, isDgpError, type DgpError, type RateState, type Store,
+} from '../../../core/index.js';
+import type { RateLimitMetrics } from './metrics.js';
+import type { Cell } from './rules.js';
+
+export type StoreErrorMode = 'open' | 'closed' | 'local';
+
+/** Per store id: the outage state and this process's local fallback store. */
+export interface StoreStatus {
+  readonly store: string;
+  readonly local: MemoryStore;
+  errors: number;
+  lastError: string | undefined;
+  /** Date.now() of the first failure since the store last answered; undefined while it answers. */
+  failingSince: number | undefined;
+}
+
+export const storeStatusService = defineService<StoreStatus, string>({
+  name: 'dgp.filter.llm.ratelimit',
+  create: (store) => ({ store, local: new MemoryStore({ ...MEMORY_STORE_DEFAULTS, shared: false }), errors: 0, lastError: undefined, failingSince: undefined }),
+  close: (s) => s.local.close(),
+  // Degraded, not down: requests keep being served (or refused) by on_store_error's rule.
+  readiness: (s) => ({
+    ready: true,
+    store: s.store,
+    store_errors: s.errors,
+    degraded: s.failingSince !== undefined,
+    ...(s.failingSince === undefined ? {} : { failing_since: new Date(s.failingSince).toISOString(), last_error: s.lastError }),
+  }),
+  instance: (store) => store,
+});
+
+export interface RateCharge {
+  readonly cell: Cell;
+  /** Units taken at admission. */
+  readonly cost: number;
+}
+
+export type Admission =
+  /** Admitted; `store` holds the units and leases (undefined: admitted by `open` with nothing held). */
+  | { ok: true; store: Store | undefined; states: RateState[]; via: 'store' | 'open' | 'local'; divisor: number }
+  /** Refused by `cell` (its `limit` as applied: divided under `local`); states are before this request. */
+  | { ok: false; reason: 'limit'; cell: Cell; limit: number; divisor: number; cost: number; retryAfterMs: number; states: RateState[]; inUse: number }
+  | { ok: false; reason: 'unavailable'; error: DgpError };
+
+export interface LimiterOptions {
+  store: Store;
+  storeId: string;
+  status: StoreStatus;
+  mode: StoreErrorMode;
+  expectedInstances: number;
+  leaseMs: number;
+  metrics: RateLimitMetrics;
+  log: Logger;
+}
+
+export class Limiter {
+  constructor(private readonly o: LimiterOptions) {}
+
+  async admit(id: string, rates: readonly RateCharge[], leases: readonly Cell[]): Promise<Admission> {
+    try {
+      const r = await this.#admitOn(this.o.store, id, rates, leases, 1);
+      this.o.status.failingSince = undefined;
+      return r.ok ? { ...r, via: 'store' } : r;
+    } catch (err) {
+      const error = this.#failed(err, 'admit');
+      if (this.o.mode === 'closed') return { ok: false, reason: 'unavailable', error };
+      if (this.o.mode === 'open') return { ok: true, store: undefined, states: [], via: 'open', divisor: 1 };
+      const r = await this.#admitOn(this.o.status.local, id, rates, leases, this.o.expectedInstances);
+      return r.ok ? { ...r, via: 'local' } : r;
+    }
+  }
+
+  /** Charges or refunds the token cells and frees the leases on the store that admitted; never throws. */
+  async reconcile(store: Store, id: string, adjust: ReadonlyArray<{ cell: Cell; delta: number }>, leases: readonly Cell[]): Promise<void> {
+    const divisor = store === this.o.status.local ? this.o.expectedInstances : 1;
+    const rates = adjust
+      .filter((a) => a.delta !== 0)
+      .map(({ cell, delta }) => ({ key: cell.key, delta, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs }));
+    if (rates.length === 0 && leases.length === 0) return;
+    try {
+      await store.reconcile({ id, rates, leases: leases.map((c) => c.key) });
+    } catch (err) {
+      // The leases end by themselves after lease_ms; the token correction is lost.
+      try {
+        this.#failed(err, 'reconcile');
+      } catch (bug) {
+        this.o.log.error({ err: bug, reqId: id }, 'rate limits: reconcile failed');
+      }
+    }
+  }
+
+  async #admitOn(store: Store, id: string, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number): Promise<Extract<Admission, { reason: 'limit' }> | { ok: true; store: Store; states: RateState[]; divisor: number }> {
+    const r = await store.admit({
+      id,
+      leaseMs: this.o.leaseMs,
+      rates: rates.map(({ cell, cost }) => ({ key: cell.key, cost, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs })),
+      leases: leases.map((c) => ({ key: c.key, limit: scaled(c.limit, divisor) })),
+    });
+    if (r.ok) return { ok: true, store, states: r.rates, divisor };
+    const f = r.failed;
+    const cell = f.kind === 'rate' ? rates[f.index]!.cell : leases[f.index]!;
+    const base = { ok: false as const, reason: 'limit' as const, cell, limit: scaled(cell.limit, divisor), divisor, retryAfterMs: r.retryAfterMs, states: r.rates };
+    return f.kind === 'rate' ? { ...base, cost: rates[f.index]!.cost, inUse: 0 } : { ...base, cost: 1, inUse: r.leases[f.index]! };
+  }
+
+  #failed(err: unknown, op: 'admit' | 'reconcile'): DgpError {
+    if (!isDgpError(err) || err.code !== 'DGP_ERR_STORE_UNAVAILABLE') throw err;
+    const s = this.o.status;
+    s.errors++;
+    s.lastError = err.message;
+    if (s.failingSince === undefined) {
+      s.failingSince = Date.now();
+      this.o.log.warn({ store: this.o.storeId, err: err.message, on_store_error: this.o.mode }, `rate limits: store ${this.o.storeId} unreachable; on_store_error ${this.o.mode} applies until it answers again`);
+    }
+    this.o.metrics.storeErrors.inc({ store: this.o.storeId, op, on_store_error: this.o.mode });
+    return err;
+  }
+}
+
+/** A limit shared by `divisor` processes, each holding its share (at least 1). */
+export const scaled = (limit: number, divisor: number): number => (divisor <= 1 ? limit : Math.max(1, Math.floor(limit / divisor)));
