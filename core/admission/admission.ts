@@ -76,9 +76,12 @@ export class AdmissionControl {
 
   /**
    * Takes the request's cluster slot, then its gateway slot. True at once when both are free (no allocation); else a
-   * promise of whether it got them: false when it was refused (ctx holds the 503 reply) or its client went away.
+   * promise of whether it got them: false when it was refused (ctx holds the 503 reply) or was aborted.
    */
   enter(ctx: Context): boolean | Promise<boolean> {
+    // An aborted request (client gone, or the connection manager timed out and already gave back what it held) whose
+    // filters are still finishing must not take a slot nothing would ever give back.
+    if (ctx.aborted) return false;
     const cluster = this.clusters.get(ctx.route.cluster);
     if (cluster === undefined || cluster.tryEnter()) {
       ctx.clusterSlot = cluster;

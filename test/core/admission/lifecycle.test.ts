@@ -1,9 +1,12 @@
 // Admission slots over a request's whole life, through the real host: 1,000 streams aborted at every stage (queued,
 // before the head, mid-stream) leave no slot or waiter behind; a hot reload changes the cap for new requests without
 // cutting or losing the ones in flight or queued; a cluster's own cap queues that cluster's requests only.
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startGateway } from '../../helpers/gateway.js';
 import { admissionConf, chat, chatBody, metric, startHeldUpstream } from './helpers.js';
+
+const PLUGINS = fileURLToPath(new URL('../../fixtures/admission-plugins', import.meta.url));
 
 const until = async (cond: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -125,4 +128,19 @@ t.test("a cluster's cap queues that cluster's requests only; its timeout names t
   t.equal(await metric(g.adminUrl, 'dgp_admission_rejected_total', { scope: 'cluster', cluster: 'llm', reason: 'queue_timeout' }), 1);
   up.held[0]!.release();
   t.equal((await holder).status, 200);
+});
+
+t.test('a request the connection manager gave up on before the gate never takes a slot when its filters finish later', async (t) => {
+  const up = await startHeldUpstream();
+  up.passThrough = true;
+  const yaml = admissionConf({ port: up.port, timeout: '200ms', admission: '  max_concurrency: 1' }).replace(
+    '              http_filters:\n',
+    '              http_filters:\n                - name: test.slow\n                  config: {ms: 500}\n',
+  );
+  const g = await startGateway(yaml, { pluginDirs: [PLUGINS] });
+  t.teardown(async () => (await g.close(), await up.close()));
+  t.equal((await chat(g.url(), 'late')).status, 504);
+  await new Promise((r) => setTimeout(r, 600));
+  t.equal(g.gw.admission.global.inFlight, 0, 'the late decode reached the gate and was turned away');
+  t.equal(up.held.length, 0, 'and never went upstream');
 });
