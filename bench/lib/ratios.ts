@@ -51,6 +51,7 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const perCpu = (r: Row | undefined) => r?.perCpuSecond;
   const eff = ratio('dgp / bare undici req per CPU-second, unary', 0.8, perCpu(find(s.unary, 'dgp')), perCpu(find(s.unary, 'bare')), unaryMissing);
   out.push({ ...eff, status: eff.status === 'not measured' ? eff.status : 'reported', goal: '(efficiency; no target)' });
+  out.push(...keysRatios(s, opts));
   const w = find(s.unary, 'dgp-workers')?.load.rps;
   const one = find(s.unary, 'dgp')?.load.rps;
   out.push(
@@ -63,6 +64,24 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
     out.push({ what: `${row.target}: RSS flat ±10% over the soak, no fd growth`, value: v?.why ?? 'n/a (no /proc)', goal: '±10%, idle fds ≤ +2', status: v ? (v.met ? 'met' : 'NOT met') : 'not measured' });
   }
   if (!s.soak?.length) out.push({ what: 'dgp: RSS flat ±10% over the soak, no fd growth', value: '—', goal: '±10%, idle fds ≤ +2', status: 'not measured', note: 'run the soak scenario' });
+  return out;
+}
+
+/**
+ * Issue 13's targets: the keys filter with budgets in memory costs at most 5% of the default chain's requests/s, and
+ * with the counters in Redis adds at most 0.5 ms to p50 at the latency scenario's rate (both against dgp, same run).
+ */
+function keysRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
+  const missing = (scenario: string, target: string) => (s[scenario as keyof ScenarioRows] ? `${target} or dgp is missing from the ${scenario} scenario` : `run the ${scenario} scenario`);
+  const keys = find(s.unary, 'dgp-keys')?.load.rps;
+  const dgp = find(s.unary, 'dgp')?.load.rps;
+  const r = ratio('dgp + keys (memory) / dgp req/s, unary', 0.95, keys, dgp, missing('unary', 'dgp-keys'));
+  const out: Ratio[] = [{ ...r, goal: '≥ 0.95 (≤ 5% cost)' }];
+  const kl = find(s.latency, 'dgp-keys-redis')?.load.latency?.p50;
+  const dl = find(s.latency, 'dgp')?.load.latency?.p50;
+  const what = `dgp + keys (Redis) added p50 vs dgp, unary at ${opts.rate} req/s`;
+  if (kl === undefined || dl === undefined) out.push({ what, value: '—', goal: '≤ 0.5 ms', status: 'not measured', note: missing('latency', 'dgp-keys-redis') });
+  else out.push({ what, value: `${(kl - dl).toFixed(3)} ms`, goal: '≤ 0.5 ms', status: kl - dl <= 0.5 ? 'met' : 'NOT met', ...(opts.rate === 200 ? {} : { note: `measured at ${opts.rate} req/s; the target is stated at 200` }) });
   return out;
 }
 

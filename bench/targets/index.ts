@@ -9,6 +9,7 @@ import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from '../load/bodies.js';
 import { timedRequest } from '../load/timed-request.js';
 import { startGateway, workersSupported } from './dgp.js';
 import { nginxVersion, startNginx } from './nginx.js';
+import { redisVersion, startRedis } from './redis.js';
 import { installPortkey, PORTKEY_VERSION, startPortkey } from './portkey.js';
 
 const MOCK = fileURLToPath(new URL('../mock/mock-upstream.mjs', import.meta.url));
@@ -19,6 +20,8 @@ export const LABELS: Record<TargetName, string> = {
   direct: 'direct to mock (ceiling)',
   bare: 'bare undici proxy (Node floor)',
   dgp: 'dgp-gateway',
+  'dgp-keys': 'dgp-gateway + keys (budget, memory counters)',
+  'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -75,6 +78,17 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   await add('dgp', async () => {
     const g = await startGateway('dgp', mockPort, { nodeFlags });
     return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
+  });
+  await add('dgp-keys', async () => {
+    const g = await startGateway('dgp-keys', mockPort, { keys: {}, nodeFlags });
+    return { pid: g.child.pid, origin: g.origin, notes: ['keys filter first, one static key with a budget: every request held and settled in the memory store'] };
+  });
+  await add('dgp-keys-redis', async () => {
+    const v = redisVersion();
+    if (!v) throw new Error('redis-server is not on PATH (Debian package redis-server)');
+    const redis = await startRedis();
+    const g = await startGateway('dgp-keys-redis', mockPort, { keys: { redisPort: redis.port }, nodeFlags });
+    return { pid: g.child.pid, origin: g.origin, notes: [`budget counters in redis-server ${v} on loopback (its CPU is not counted)`] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');

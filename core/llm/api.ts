@@ -137,6 +137,17 @@ export interface ClientCodec {
    * nothing changed. Absent: responses are never relabelled (Gemini names the model in the path, not the body).
    */
   relabel?(obj: JsonObject, model: string): boolean;
+  /**
+   * Same-API streams whose final usage a filter needs (StreamUsageWanted) while the client did not ask for it: a copy
+   * of the request body that makes the upstream report usage, or undefined when nothing needs changing (the client
+   * asked already, not a stream, or the API always reports it). Absent: the API reports usage by itself.
+   */
+  requestStreamUsage?(body: JsonObject): JsonObject | undefined;
+  /**
+   * Undoes requestStreamUsage on one event of the answer: the bytes the client gets for the event's raw `frame`
+   * (empty to drop it), so the client reads the stream it would have read without the change.
+   */
+  unrequestStreamUsage?(frame: Buffer, event: JsonObject): Buffer;
 }
 
 export interface UpstreamTarget {

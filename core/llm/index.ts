@@ -11,3 +11,4 @@ export * from './items.js';
 export * from './exchange.js';
 export * from './response-tap.js';
 export * from './json-bytes.js';
+export * from './stream-usage.js';

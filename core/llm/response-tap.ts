@@ -40,6 +40,11 @@ function hasUsageValue(block: Buffer): boolean {
   return false;
 }
 
+/** A codec context, or how to make one: built only when items are decoded (most answers are only read for usage). */
+export type LazyCodecContext = CodecContext | (() => CodecContext);
+
+const contextOf = (cx: LazyCodecContext): CodecContext => (typeof cx === 'function' ? cx() : cx);
+
 /** Pivot stream items → response items (a `done` item carries none). */
 export function responseItemsOf(items: readonly StreamItem[], out: ResponseItem[]): void {
   for (const item of items) {
@@ -140,12 +145,12 @@ export class PassthroughStreamTap {
   #heldBytes = 0;
   #items: ResponseItem[] = [];
 
-  constructor(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, maxEventBytes = 1024 * 1024) {
+  constructor(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext, maxEventBytes = 1024 * 1024) {
     this.#lx = lx;
     this.#acc = new UsageAccumulator(codec.api);
     this.#max = maxEventBytes;
     this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#usageOf(event), maxEventBytes, usageValueAt);
-    this.#newDecoder = () => codec.upstream.createDecoder(cx);
+    this.#newDecoder = () => codec.upstream.createDecoder(contextOf(cx));
     lx.observed = true;
     lx.onSettle(() => this.#end());
   }
@@ -234,7 +239,7 @@ export class PassthroughStreamTap {
  * A whole upstream answer (unary 2xx, or an error status): usage from the end of the body without parsing it
  * whole when nobody wants items; items (and then usage) from one parse, done when the first subscriber asks.
  */
-export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, parsed?: JsonObject): void {
+export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, parsed?: JsonObject): void {
   lx.observed = true;
   if (status >= 300) {
     lx.deferUnary(() => [{ type: 'error', error: codec.upstream.parseError(status, headers, body) }]);
@@ -269,7 +274,7 @@ export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: CodecContext
     readUsage();
     if (value === undefined) return [];
     try {
-      return itemsOfCompletion(codec.upstream.toChat(value, cx));
+      return itemsOfCompletion(codec.upstream.toChat(value, contextOf(cx)));
     } catch {
       return [];
     }

@@ -17,28 +17,43 @@ export interface StreamTranslator {
 
 const EMPTY = Buffer.alloc(0);
 
-/** Same API: identity, or (mapped model) each event whose JSON names the model is re-serialised with the alias. */
-export function passthroughStream(client: ClientCodec, cx: CodecContext, relabel: boolean): StreamTranslator {
+/** How a same-API stream is rewritten: each flag is off unless the attempt needs it. */
+export interface PassthroughRewrite {
+  /** A mapped model: events that name the model are re-serialised with the alias (client.relabel). */
+  relabel: boolean;
+  /** Usage was asked of the upstream for the gateway only: taken back out (client.unrequestStreamUsage). */
+  unrequestUsage: boolean;
+}
+
+/** Same API: identity, or each event rewritten as `rewrite` says; events nothing applies to keep their bytes. */
+export function passthroughStream(client: ClientCodec, cx: CodecContext, rewrite: PassthroughRewrite): StreamTranslator {
   const error = (err: ProviderError): Buffer => Buffer.from(client.createEncoder(cx).write({ type: 'error', error: err }));
-  if (!relabel || !client.relabel) return { feed: (chunk) => chunk, end: () => EMPTY, error };
-  const relabelFn = client.relabel.bind(client);
+  const relabelFn = rewrite.relabel ? client.relabel?.bind(client) : undefined;
+  const unrequest = rewrite.unrequestUsage ? client.unrequestStreamUsage?.bind(client) : undefined;
+  if (relabelFn === undefined && unrequest === undefined) return { feed: (chunk) => chunk, end: () => EMPTY, error };
   const parser = createSseParser({ raw: true });
+  const frameBytes = (raw: Buffer, ev: SseEvent | undefined): Buffer => {
+    if (!ev || !ev.data.startsWith('{')) return raw;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(ev.data);
+    } catch {
+      return raw; // Not JSON: pass the bytes on unchanged.
+    }
+    if (!isPlainObject(obj)) return raw;
+    const bytes = unrequest === undefined ? raw : unrequest(raw, obj);
+    // A relabelled event is re-serialised whole; the usage member was removed from the object already.
+    if (bytes.length > 0 && relabelFn?.(obj, cx.models.reported)) {
+      if (bytes !== raw) delete obj.usage;
+      return Buffer.from(serializeSseEvent({ event: ev.event, data: JSON.stringify(obj) }));
+    }
+    return bytes;
+  };
   const render = (frames: ReturnType<typeof parser.feedFrames>): Buffer => {
     const out: Buffer[] = [];
     for (const f of frames) {
-      const ev = f.event;
-      if (ev && ev.data.startsWith('{')) {
-        try {
-          const obj: unknown = JSON.parse(ev.data);
-          if (isPlainObject(obj) && relabelFn(obj, cx.models.reported)) {
-            out.push(Buffer.from(serializeSseEvent({ event: ev.event, data: JSON.stringify(obj) })));
-            continue;
-          }
-        } catch {
-          // Not JSON: pass the bytes on unchanged.
-        }
-      }
-      out.push(f.raw);
+      const bytes = frameBytes(f.raw, f.event);
+      if (bytes.length > 0) out.push(bytes);
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   };

@@ -40,6 +40,8 @@ export interface TranslationInput {
   readonly now?: () => number;
   /** The request's LLM exchange: a translated answer's items and usage are handed to it as they are decoded. */
   readonly exchange?: LlmExchange;
+  /** A filter needs the final usage (StreamUsageWanted): a same-API stream asks for it when the client did not. */
+  readonly wantUsage?: boolean;
 }
 
 export interface UpstreamRequestPlan {
@@ -113,11 +115,15 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
   };
   const apiKey = (typeof llm?.api_key === 'string' && llm.api_key !== '' ? llm.api_key : client.credential(request)) ?? '';
   const passthrough = input.clientApi === provider.api;
+  // Translated answers are re-encoded anyway (the OpenAI upstream always asks for usage); same-API streams ask here.
+  const usageAsk = passthrough && input.wantUsage === true && info.stream && !info.includeUsage && isPlainObject(request.body) ? client.requestStreamUsage?.(request.body) : undefined;
   const plan = passthrough
-    ? planPassthrough(input, client, cx, overrides, apiKey)
+    ? planPassthrough(input, client, cx, overrides, apiKey, usageAsk)
     : planTranslated(input, client, cx, overrides, apiKey);
   const relabel = passthrough && upstreamModel !== reported && client.relabel !== undefined;
-  if (relabel) plan.headers['accept-encoding'] = 'identity';
+  const unrequestUsage = usageAsk !== undefined && client.unrequestStreamUsage !== undefined;
+  const rewrite = { relabel, unrequestUsage };
+  if (relabel || unrequestUsage) plan.headers['accept-encoding'] = 'identity';
 
   const renderError = (err: ProviderError): ClientResponse & { body: Buffer } => {
     const r = client.renderError(err);
@@ -145,7 +151,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
 
   const openStream = (status: number): Omit<ClientResponse, 'body'> & { translator: StreamTranslator } => {
     if (passthrough) {
-      return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, relabel) };
+      return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, rewrite) };
     }
     const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
     const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap);
@@ -163,7 +169,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     translateBody,
     openStream,
     async respond(res) {
-      if (passthrough && !relabel) return { status: res.status, headers: {}, keepUpstreamHeaders: true, body: res.body };
+      if (passthrough && !relabel && !unrequestUsage) return { status: res.status, headers: {}, keepUpstreamHeaders: true, body: res.body };
       // A provider that ignored `stream` answers JSON: translated as a unary response rather than parsed as SSE.
       const sse = passthrough || (headerValue(res.headers, 'content-type') ?? '').includes('text/event-stream');
       const isStream = res.status < 300 && info.stream && sse && !Buffer.isBuffer(res.body);
@@ -201,11 +207,12 @@ export function defaultCodecContext(o: {
   };
 }
 
-function planPassthrough(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
+function planPassthrough(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string, usageAsk: JsonObject | undefined): UpstreamRequestPlan {
   const { request } = input;
   let body = input.rawBody;
   if (isPlainObject(request.body)) {
-    const adjusted = input.providerCodec.upstream.adjustPassthrough?.(request.body);
+    const asked = usageAsk ?? request.body;
+    const adjusted = input.providerCodec.upstream.adjustPassthrough?.(asked) ?? usageAsk;
     if (adjusted || cx.models.upstream !== cx.models.client || Object.keys(overrides).length > 0) {
       const clone = structuredClone(adjusted ?? request.body);
       client.setRequestModel(clone, cx.models.upstream);

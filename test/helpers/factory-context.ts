@@ -16,6 +16,7 @@ import type {
 import { DgpError } from '../../core/index.js';
 import { AdminRouteTable } from '../../core/admin/route-table.js';
 import { ServiceRegistry, type ServiceScope } from '../../core/services/registry.js';
+import memoryStore from '../../adapters/store/memory/index.js';
 
 export interface StubFactoryContext extends FactoryContext {
   /** A host-style service scope (readiness() and release() as a generation would use them). */
@@ -69,7 +70,8 @@ export function stubFactoryContext(overrides: StubFactoryOverrides = {}): StubFa
       }
       return a as T;
     },
-    plugin: (kind) => plugins.find((m) => m.kind === kind),
+    // The host loads every built-in; the memory store is the one plugins fall back to (the keys filter's counters).
+    plugin: (kind) => plugins.find((m) => m.kind === kind) ?? (kind === memoryStore.kind ? (memoryStore as PluginManifest) : undefined),
     providers,
     admin: adminRoutes.scope(rest.kind ?? 'test.stub'),
     ...rest,

@@ -3,6 +3,7 @@
 import { badClientRequest, headerValue, isPlainObject, type ChatCompletion, type ChatRequest, type ClientCodec, type ClientRequestView, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { renderOpenAiError } from './errors.js';
 import { createOpenAiEncoder } from './stream.js';
+import { requestStreamUsage, unrequestStreamUsage } from './stream-usage.js';
 
 /** The OpenAI request → pivot: a checked copy; the legacy functions API is refused (tools replaced it). */
 export function openAiRequestToChat(body: unknown): ChatRequest {
@@ -55,4 +56,7 @@ export const openAiClient: ClientCodec = {
     obj.model = model;
     return true;
   },
+
+  requestStreamUsage,
+  unrequestStreamUsage,
 };

@@ -1,6 +1,7 @@
 // The in-process Store: a Map of values with absolute expiry times. Every operation runs synchronously between two
 // awaits, so a reservation's check and its hold can never interleave with another request's. Leased holds live in
-// a second map beside their counter, each with its own expiry.
+// a second map beside their counter, each with its own expiry, and their running total; settled-request markers in
+// two generations of sets (one string each, no slot), since a busy gateway writes one per request.
 import {
   checkHoldRequest, checkReserveItems, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
   type ServiceReadiness, type SettleRequest, type SettleResult, type Store,
@@ -8,6 +9,13 @@ import {
 import type { MemoryStoreConfig } from './schema.js';
 
 export const MEMORY_STORE_KIND = 'dgp.adapter.store.memory';
+
+interface Holds {
+  readonly byId: Map<string, { amount: number; expiresAt: number }>;
+  total: number;
+  /** The earliest lease end among them: before it, the total needs no sweep. */
+  firstExpiry: number;
+}
 
 interface Slot {
   value: string;
@@ -18,8 +26,13 @@ interface Slot {
 export class MemoryStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
   readonly #slots = new Map<string, Slot>();
-  /** Full counter key → hold id → its amount and lease end. */
-  readonly #holds = new Map<string, Map<string, { amount: number; expiresAt: number }>>();
+  /** Full counter key → its live holds (hold id → amount and lease end) and their total. */
+  readonly #holds = new Map<string, Holds>();
+  /** Settled-request markers written in the current and the previous marker period: each lives one to two periods. */
+  #markers = new Set<string>();
+  #oldMarkers = new Set<string>();
+  #markerPeriodMs = 0;
+  #markersRotateAt = 0;
   readonly #prefix: string;
   readonly #maxKeys: number;
   readonly #timer: NodeJS.Timeout;
@@ -70,30 +83,32 @@ export class MemoryStore implements Store {
 
   async hold(req: HoldRequest): Promise<HoldResult> {
     checkHoldRequest(req);
-    if (this.#live(req.marker) !== undefined) return { ok: false, reason: 'settled' };
+    if (this.#marked(req.marker)) return { ok: false, reason: 'settled' };
     const missing = req.items.findIndex((it) => this.#live(it.key) === undefined);
     if (missing >= 0) return { ok: false, reason: 'missing', failed: missing };
     const settled = req.items.map((it) => this.#counter(it.key));
     const held = req.items.map((it) => this.#heldOn(it.key));
-    if (req.items.some((it) => this.#holds.get(this.#prefix + it.key)?.has(req.id))) return { ok: true, duplicate: true, settled, held };
+    if (req.items.some((it) => this.#holds.get(this.#prefix + it.key)?.byId.has(req.id))) return { ok: true, duplicate: true, settled, held };
     const failed = req.items.findIndex((it, i) => settled[i]! + held[i]! + it.amount > it.limit);
     if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
     const expiresAt = this.now() + req.leaseMs;
     for (const it of req.items) {
       const full = this.#prefix + it.key;
-      const map = this.#holds.get(full) ?? new Map();
-      map.set(req.id, { amount: it.amount, expiresAt });
-      this.#holds.set(full, map);
+      let h = this.#holds.get(full);
+      if (h === undefined) this.#holds.set(full, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
+      h.byId.set(req.id, { amount: it.amount, expiresAt });
+      h.total += it.amount;
+      if (expiresAt < h.firstExpiry) h.firstExpiry = expiresAt;
     }
     return { ok: true, duplicate: false, settled, held: held.map((h, i) => h + req.items[i]!.amount) };
   }
 
   async settle(req: SettleRequest): Promise<SettleResult> {
     checkHoldRequest(req);
-    if (this.#live(req.marker) !== undefined) return { applied: false };
-    this.#put(this.#prefix + req.marker, { value: '1', expiresAt: this.#expiry(req.markerTtlMs) });
+    if (this.#marked(req.marker)) return { applied: false };
+    this.#mark(req.marker, req.markerTtlMs);
     const settled = req.items.map((it) => {
-      this.#holds.get(this.#prefix + it.key)?.delete(req.id);
+      this.#release(this.#prefix + it.key, req.id);
       // A missing counter is left for its owner to initialise from the source of truth (a ledger).
       return this.#live(it.key) === undefined ? -1 : this.#add(it.key, it.amount, undefined);
     });
@@ -101,13 +116,15 @@ export class MemoryStore implements Store {
   }
 
   readiness(): ServiceReadiness {
-    return { ready: true, keys: this.#slots.size };
+    return { ready: true, keys: this.#slots.size, markers: this.#markers.size + this.#oldMarkers.size };
   }
 
   close(): void {
     clearInterval(this.#timer);
     this.#slots.clear();
     this.#holds.clear();
+    this.#markers.clear();
+    this.#oldMarkers.clear();
   }
 
   #add(key: string, by: number, ttlMs: number | undefined): number {
@@ -122,18 +139,61 @@ export class MemoryStore implements Store {
     return next;
   }
 
-  /** The live holds on a counter; expired ones are dropped on the way. */
+  /** The total of the live holds on a counter; expired ones are dropped on the way (a walk only once one expired). */
   #heldOn(key: string): number {
-    const map = this.#holds.get(this.#prefix + key);
-    if (map === undefined) return 0;
-    const now = this.now();
-    let sum = 0;
-    for (const [id, h] of map) {
-      if (h.expiresAt <= now) map.delete(id);
-      else sum += h.amount;
+    const full = this.#prefix + key;
+    const h = this.#holds.get(full);
+    if (h === undefined) return 0;
+    if (h.firstExpiry <= this.now()) this.#dropExpired(full, h, this.now());
+    return h.total;
+  }
+
+  #release(full: string, id: string): void {
+    const h = this.#holds.get(full);
+    const one = h?.byId.get(id);
+    if (h === undefined || one === undefined) return;
+    h.byId.delete(id);
+    h.total -= one.amount;
+    if (h.byId.size === 0) this.#holds.delete(full);
+  }
+
+  #dropExpired(full: string, h: Holds, now: number): void {
+    h.total = 0;
+    h.firstExpiry = Infinity;
+    for (const [id, one] of h.byId) {
+      if (one.expiresAt <= now) h.byId.delete(id);
+      else {
+        h.total += one.amount;
+        if (one.expiresAt < h.firstExpiry) h.firstExpiry = one.expiresAt;
+      }
     }
-    if (map.size === 0) this.#holds.delete(this.#prefix + key);
-    return sum;
+    if (h.byId.size === 0) this.#holds.delete(full);
+  }
+
+  #marked(marker: string): boolean {
+    this.#rotateMarkers();
+    const full = this.#prefix + marker;
+    return this.#markers.has(full) || this.#oldMarkers.has(full);
+  }
+
+  /** The marker period follows the longest TTL asked for; a marker without TTL is kept for a day. */
+  #mark(marker: string, ttlMs: number | undefined): void {
+    const period = ttlMs !== undefined && ttlMs > 0 ? ttlMs : 24 * 3_600_000;
+    if (period > this.#markerPeriodMs) {
+      this.#markerPeriodMs = period;
+      this.#markersRotateAt = this.now() + period;
+    }
+    this.#markers.add(this.#prefix + marker);
+  }
+
+  #rotateMarkers(): void {
+    if (this.#markerPeriodMs === 0 || this.now() < this.#markersRotateAt) return;
+    const now = this.now();
+    // Two periods without a rotation: the previous generation is over too.
+    const onTime = now < this.#markersRotateAt + this.#markerPeriodMs;
+    this.#oldMarkers = onTime ? this.#markers : new Set();
+    this.#markers = new Set();
+    this.#markersRotateAt = onTime ? this.#markersRotateAt + this.#markerPeriodMs : now + this.#markerPeriodMs;
   }
 
   #counter(key: string): number {
@@ -177,9 +237,7 @@ export class MemoryStore implements Store {
   #sweep(): void {
     const now = this.now();
     for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
-    for (const [k, map] of this.#holds) {
-      for (const [id, h] of map) if (h.expiresAt <= now) map.delete(id);
-      if (map.size === 0) this.#holds.delete(k);
-    }
+    for (const [k, h] of this.#holds) if (h.firstExpiry <= now) this.#dropExpired(k, h, now);
+    this.#rotateMarkers();
   }
 }

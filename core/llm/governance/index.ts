@@ -4,3 +4,4 @@ export * from './store-types.js';
 export * from './budget-window.js';
 export * from './principal.js';
 export * from './key-store-adapter.js';
+export * from './cache-outcome.js';

@@ -12,6 +12,8 @@ export interface PrincipalLimits {
   tpm: number | null;
   max_parallel_requests: number | null;
   model_budgets: Record<string, ModelBudget>;
+  /** on_exhaust.fallback_model: served instead of refusing when a budget cannot admit the request; null = refuse. */
+  fallback_model: string | null;
 }
 
 export interface Principal {
@@ -39,7 +41,7 @@ export interface Principal {
 
 export const NO_LIMITS: PrincipalLimits = Object.freeze({
   max_budget_nanos: null, budget_duration: null, soft_budget_nanos: null, rpm: null, tpm: null,
-  max_parallel_requests: null, model_budgets: {},
+  max_parallel_requests: null, model_budgets: {}, fallback_model: null,
 });
 
 /** The request's principal, frozen; set by dgp.filter.llm.keys once the client's key or token resolved. */

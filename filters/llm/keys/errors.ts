@@ -78,3 +78,8 @@ export const keysAdminNeedsStore = defineErrorCode('DGP_ERR_KEYS_ADMIN_NO_STORE'
   summary: 'dgp.filter.llm.keys has a master_key (the admin key API) but no store to keep the keys it creates.',
   fix: 'Set store: <id> to a dgp.adapter.store.sqlite or dgp.adapter.store.postgres adapter, or leave master_key empty.',
 });
+export const unknownPrice = defineErrorCode('DGP_ERR_KEYS_UNKNOWN_PRICE', 403, {
+  owner,
+  summary: 'The key (or its team, user or end user) has a budget, and the price book has no price for the requested model, so the request could not be charged against it (budgets.unknown_price: block).',
+  fix: 'Give the model a price in the override file (prices:, docs/pricing.md; 0 for a free local model), or set budgets.unknown_price: allow to admit unpriced models at cost 0.',
+});

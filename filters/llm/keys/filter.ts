@@ -12,25 +12,32 @@ import {
   type HttpFilter,
   type RequestContext,
 } from '../../../core/index.js';
-import { PrincipalAttr, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import { PrincipalAttr, renderLlmStreamError } from '../../../core/llm/index.js';
+import { renderKeysLocalReply } from './budget/exceeded.js';
 import { presentedKey, stripCredentials } from './credentials.js';
 import { endpointKeyMissing, keyBlocked, keyExpired, keyInvalid, keyMissing, modelNotAllowed, routeNotAllowed } from './errors.js';
 import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import type { KeyResolver, Resolved } from './resolver.js';
 import type { KeysConfig } from './schema.js';
+import type { Spend } from './spend/setup.js';
 
 const hasServerKey = (ep: { llmMeta?: { api_key?: string } | undefined }): boolean => (ep.llmMeta?.api_key ?? '') !== '';
 
 export class KeysFilter implements HttpFilter {
   /** Local replies on this listener come out in the client's API shape, with or without the proxy in the chain. */
-  readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderLocalReply = renderKeysLocalReply;
   readonly renderStreamError = renderLlmStreamError;
+  /** cost_header: a unary answer's cost goes out as x-dgp-cost-usd (absent otherwise: no encode hook at all). */
+  readonly encode: ((ctx: RequestContext) => void) | undefined;
 
   constructor(
     private readonly cfg: Readonly<KeysConfig>,
     private readonly resolver: KeyResolver,
     private readonly clusters: ClusterManagerApi,
-  ) {}
+    private readonly spend: Spend,
+  ) {
+    this.encode = cfg.cost_header ? (ctx) => spend.guard.costHeader(ctx) : undefined;
+  }
 
   decode(ctx: RequestContext): HookResult | Promise<HookResult> {
     // Bring-your-own-key pass-through: no server-side key to protect, the client's credentials go upstream as sent.
@@ -76,18 +83,29 @@ export class KeysFilter implements HttpFilter {
     return facts instanceof Promise ? facts.then((f) => this.#publish(ctx, r, f)) : this.#publish(ctx, r, facts);
   }
 
-  #publish(ctx: RequestContext, r: Resolved, facts: RequestFacts): HookResult {
+  #publish(ctx: RequestContext, r: Resolved, facts: RequestFacts): HookResult | Promise<HookResult> {
     const p = r.principal;
     if (facts.model !== undefined && !r.allowsModel(facts.model)) {
       return ctx.replyError(modelNotAllowed(`model ${JSON.stringify(facts.model)} is not allowed for key ${p.alias ?? p.key_id}`));
     }
-    ctx.set(PrincipalAttr, Object.freeze({ ...p, end_user: facts.endUser ?? null }));
+    const principal = Object.freeze({ ...p, end_user: facts.endUser ?? null });
+    ctx.set(PrincipalAttr, principal);
     if (p.priority !== undefined) ctx.set(AdmissionPriority, p.priority);
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
     const fields: Record<string, unknown> = { key_id: p.key_id, key_alias: p.alias, team: p.team };
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;
     ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
-    return Continue;
+    return this.spend.guard.admit(ctx, principal, facts.model);
+  }
+
+  /** The request is charged, its budget hold settled and its ledger row queued, whatever way it ended. */
+  onComplete(ctx: RequestContext): void | Promise<void> {
+    return this.spend.guard.complete(ctx);
+  }
+
+  /** The generation is retired (or the gateway stops): the queued ledger rows are written. */
+  close(): Promise<void> {
+    return this.spend.close();
   }
 
   #failed(ctx: RequestContext, err: unknown): HookResult {

@@ -3,12 +3,13 @@
 import { resolve } from 'node:path';
 import { API_VERSION, defineFilter, type FactoryContext } from '../../../core/index.js';
 import { KEY_STORE_SHAPE } from '../../../core/llm/index.js';
-import { mountKeyAdmin } from './admin/index.js';
+import { mountKeyAdmin, type KeyChange } from './admin/index.js';
 import { keysAdminNeedsStore } from './errors.js';
 import { KeysFilter } from './filter.js';
 import { createJwtVerifier } from './jwt.js';
 import { KeyResolver } from './resolver.js';
 import { KeysConfigSchema, type KeysConfig } from './schema.js';
+import { createSpend } from './spend/setup.js';
 
 export const KIND = 'dgp.filter.llm.keys';
 
@@ -43,19 +44,18 @@ export default defineFilter({
     const j = jwtOf(config);
     const jwt = j === undefined ? undefined : await createJwtVerifier(j.jwks_file === undefined ? j : { ...j, jwks_file: resolve(fctx.configDir, j.jwks_file) });
     const resolver = new KeyResolver(config, store, jwt);
+    const spend = createSpend(config, fctx, store, (id) => resolver.staticById(id));
     if (config.master_key !== '') {
       if (store === undefined) throw keysAdminNeedsStore('master_key is set but no store: the key API keeps its keys in a key store; set store: <adapter id> (dgp.adapter.store.sqlite or .postgres)');
       // Another --workers process drops its cached copy when the cache TTL ends; this one at once.
-      mountKeyAdmin(fctx.admin, { store, masterKey: config.master_key, log: fctx.log, onChange: (c) => resolver.invalidate(c.hash) });
+      const onChange = (c: KeyChange): void => (c.type === 'key' ? resolver.invalidate(c.hash) : spend.subjects.invalidate(c.type, c.id));
+      mountKeyAdmin(fctx.admin, { store, masterKey: config.master_key, log: fctx.log, onChange, budgets: spend.report });
     }
     fctx.log.info(modeSentence(config, resolver, fctx));
-    const limited = config.keys.filter((k) => k.max_budget_usd !== undefined || k.soft_budget_usd !== undefined || k.rpm !== undefined || k.tpm !== undefined);
-    if (limited.length > 0) {
-      fctx.log.warn(
-        { keys: limited.map((k) => k.alias ?? '(no alias)') },
-        'Keys: budgets (max_budget_usd, soft_budget_usd) and rate limits (rpm, tpm) are recorded on the principal but not enforced by this version; nothing blocks a key that exceeds them yet.',
-      );
+    const rateLimited = config.keys.filter((k) => k.rpm !== undefined || k.tpm !== undefined || k.max_parallel_requests !== undefined);
+    if (rateLimited.length > 0) {
+      fctx.log.warn({ keys: rateLimited.map((k) => k.alias ?? k.id ?? '(no alias)') }, 'Keys: rpm, tpm and max_parallel_requests are carried on the principal for a rate-limit filter, which this version does not have: they limit nothing yet (budgets are enforced).');
     }
-    return new KeysFilter(config, resolver, fctx.clusters);
+    return new KeysFilter(config, resolver, fctx.clusters, spend);
   },
 });

@@ -1,10 +1,11 @@
-// Key-store lookups cached in memory, so the hot path costs no store round trip: a found key is trusted for `ttlMs`,
-// an unknown one remembered for `negativeTtlMs`, at most `maxEntries` kept (least recently used dropped first), and
-// concurrent lookups of one hash share one store call. `invalidate` drops a key at once (admin changes).
+// Key-store lookups cached in memory, so the hot path costs no store round trip: a found record (a key by hash, a
+// team or user by id) is trusted for `ttlMs`, an unknown one remembered for `negativeTtlMs`, at most `maxEntries`
+// kept (least recently used dropped first), and concurrent lookups of one name share one store call. `invalidate`
+// drops an entry at once (admin changes).
 import type { KeyRecord } from '../../../core/llm/index.js';
 
-interface Entry {
-  record: KeyRecord | undefined;
+interface Entry<T> {
+  record: T | undefined;
   expiresAt: number;
 }
 
@@ -15,13 +16,13 @@ export interface KeyCacheOptions {
   now?: () => number;
 }
 
-export class KeyCache {
-  readonly #entries = new Map<string, Entry>();
-  readonly #pending = new Map<string, Promise<KeyRecord | undefined>>();
+export class KeyCache<T = KeyRecord> {
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #pending = new Map<string, Promise<T | undefined>>();
   readonly #now: () => number;
 
   constructor(
-    private readonly load: (hash: string) => Promise<KeyRecord | undefined>,
+    private readonly load: (hash: string) => Promise<T | undefined>,
     private readonly opts: KeyCacheOptions,
   ) {
     this.#now = opts.now ?? Date.now;
@@ -32,7 +33,7 @@ export class KeyCache {
   }
 
   /** The cached record (undefined = known unknown) synchronously, or a promise when the store must be asked. */
-  get(hash: string): { hit: true; record: KeyRecord | undefined } | { hit: false; pending: Promise<KeyRecord | undefined> } {
+  get(hash: string): { hit: true; record: T | undefined } | { hit: false; pending: Promise<T | undefined> } {
     const e = this.#entries.get(hash);
     if (e !== undefined && e.expiresAt > this.#now()) {
       // Re-insert: Map order is the LRU order.
@@ -63,7 +64,7 @@ export class KeyCache {
     else this.#entries.delete(hash);
   }
 
-  #put(hash: string, record: KeyRecord | undefined): void {
+  #put(hash: string, record: T | undefined): void {
     const ttl = record === undefined ? this.opts.negativeTtlMs : this.opts.ttlMs;
     if (ttl <= 0) return;
     this.#entries.delete(hash);

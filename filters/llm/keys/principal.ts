@@ -41,6 +41,14 @@ export function principalOfKey(key: KeyRecord): Principal {
       tpm: key.tpm,
       max_parallel_requests: key.max_parallel_requests,
       model_budgets: key.model_budgets,
+      fallback_model: fallbackModelOf(key.metadata),
     },
   };
+}
+
+/** Stored keys carry on_exhaust in their metadata (`{"on_exhaust": {"fallback_model": "gpt-4o-mini"}}`). */
+function fallbackModelOf(metadata: Record<string, unknown>): string | null {
+  const oe = metadata.on_exhaust;
+  const m = typeof oe === 'object' && oe !== null ? (oe as Record<string, unknown>).fallback_model : undefined;
+  return typeof m === 'string' && m !== '' ? m : null;
 }

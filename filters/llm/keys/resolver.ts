@@ -40,17 +40,29 @@ export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
       rpm: k.rpm ?? null,
       tpm: k.tpm ?? null,
       max_parallel_requests: k.max_parallel_requests ?? null,
+      model_budgets: Object.fromEntries(
+        Object.entries(k.model_budgets).map(([m, b]) => [m, { max_budget_nanos: nanos(b.max_budget_usd)!, budget_duration: b.budget_duration ?? null }]),
+      ),
+      fallback_model: k.on_exhaust?.fallback_model ?? null,
     },
   };
 }
 
 const resolvedOf = (principal: Principal): Resolved => ({ principal, allowsModel: compileModelMatcher(principal.models) });
 
+/** Distinct presented keys whose hash is remembered; unknown keys are presented too, so the memo is bounded. */
+const HASH_MEMO_SIZE = 4096;
+
 export class KeyResolver {
   readonly #static = new Map<string, Resolved>();
   readonly #cache: KeyCache | undefined;
   /** Store keys with their compiled matchers, by record (a cached record is the same object on every hit). */
   readonly #fromStore = new WeakMap<object, Resolved>();
+  /**
+   * Presented key → its SHA-256, for the keys seen lately: a client sends the same key on every request, and the hash
+   * was a tenth of the filter's cost. Bounded (started over when full), like the key cache.
+   */
+  readonly #hashes = new Map<string, string>();
 
   constructor(
     config: Readonly<KeysConfig>,
@@ -71,6 +83,16 @@ export class KeyResolver {
     }
   }
 
+  #hashOf(presented: string): string {
+    let hash = this.#hashes.get(presented);
+    if (hash === undefined) {
+      hash = hashKey(presented);
+      if (this.#hashes.size >= HASH_MEMO_SIZE) this.#hashes.clear();
+      this.#hashes.set(presented, hash);
+    }
+    return hash;
+  }
+
   /** Drops a store key (or every store key) from the cache, after an admin change. */
   invalidate(hash?: string): void {
     this.#cache?.invalidate(hash);
@@ -80,10 +102,16 @@ export class KeyResolver {
     return this.#static.size;
   }
 
+  /** A static key's principal by its id (admin reports). */
+  staticById(id: string): Principal | undefined {
+    for (const r of this.#static.values()) if (r.principal.key_id === id) return r.principal;
+    return undefined;
+  }
+
   /** The principal of a presented key; undefined for an unknown key. JWT failures reject with their coded error. */
   resolve(presented: string): Resolved | undefined | Promise<Resolved | undefined> {
     if (this.jwt !== undefined && looksLikeJwt(presented)) return this.jwt.verify(presented).then((v) => resolvedOf(v.principal));
-    const hash = hashKey(presented);
+    const hash = this.#hashOf(presented);
     const hit = this.#static.get(hash);
     if (hit !== undefined || this.#cache === undefined) return hit;
     const cached = this.#cache.get(hash);

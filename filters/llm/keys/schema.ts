@@ -1,8 +1,8 @@
 // Config schema of dgp.filter.llm.keys: where keys live (static list, key store), how the client key is required,
 // the lookup cache and JWT identity. The KeysConfig type comes from it; README.md documents every field.
 import Type, { type Static } from 'typebox';
-import { BUDGET_DURATIONS } from '../../../core/llm/index.js';
 import { JwtConfigSchema } from './jwt-schema.js';
+import { BudgetLimitSchema, Duration, OnExhaustSchema, SpendConfigFields } from './spend-schema.js';
 
 const Names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { default: [], description });
 const Limit = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
@@ -18,11 +18,11 @@ export const StaticKeySchema = Type.Object(
     models: Names('Allowed models: exact names and * globs ("claude-*"); empty or "*" allows every model.'),
     routes: Names('Allowed route ids (a route\'s id, or <listener>#<index>); empty allows every route.'),
     metadata: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Free-form data passed on with the principal.' }),
-    max_budget_usd: Usd('Spend limit per budget_duration window, USD (recorded; not enforced yet, see docs/keys-and-budgets.md).'),
-    budget_duration: Type.Optional(
-      Type.Union(BUDGET_DURATIONS.map((d) => Type.Literal(d)), { description: 'Budget window: 1h, 1d, 7d, 30d or 1mo, calendar-aligned in UTC.' }),
-    ),
+    max_budget_usd: Usd('Spend limit per budget_duration window, USD: a request whose worst case does not fit is refused (429).'),
+    budget_duration: Type.Optional(Duration),
     soft_budget_usd: Usd('Spend at which an alert fires once per window, USD.'),
+    model_budgets: Type.Record(Type.String({ minLength: 1 }), BudgetLimitSchema, { default: {}, description: 'Budgets for one model within the key, by the model the client asks for.' }),
+    on_exhaust: Type.Optional(OnExhaustSchema),
     rpm: Limit('Requests per minute (read by the rate-limit filter).'),
     tpm: Limit('Tokens per minute (read by the rate-limit filter).'),
     max_parallel_requests: Limit('Requests in flight at once (read by the rate-limit filter).'),
@@ -63,6 +63,7 @@ export const KeysConfigSchema = Type.Object(
     ),
     keys: Type.Array(StaticKeySchema, { default: [], description: 'Static virtual keys.' }),
     jwt: Type.Optional(JwtConfigSchema),
+    ...SpendConfigFields,
   },
   { additionalProperties: false, description: 'dgp.filter.llm.keys: client identity by virtual key or JWT.' },
 );

@@ -63,7 +63,7 @@ export function tapCommitted(ctx: RequestContext, lx: LlmExchange, res: Committe
   if (t !== undefined && !t.passthrough) return;
   const encoding = res.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') return;
-  const cx = t?.context ?? defaultCodecContext({ log: requestLog(ctx), provider: provider.name, model, stream: !Buffer.isBuffer(res.body), includeUsage: false, query: ctx.request.query, settings: provider.settings });
+  const cx = t?.context ?? (() => defaultCodecContext({ log: requestLog(ctx), provider: provider.name, model, stream: !Buffer.isBuffer(res.body), includeUsage: false, query: ctx.request.query, settings: provider.settings }));
   if (Buffer.isBuffer(res.body)) {
     tapUnary(lx, provider, cx, res.status, res.headers, res.body);
   } else if (res.body instanceof UpstreamBody && res.status < 300 && isEventStream(res.headers)) {

@@ -3,7 +3,7 @@
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
 import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
-import { LlmExchangeKey, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
+import { LlmExchangeKey, StreamUsageWanted, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientCodec, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
 import { assertJsonDepth } from './json-depth.js';
 import {
@@ -52,7 +52,8 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
   const lx = openLlmExchange(ctx, clientCodec);
   if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
-  if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec)) return undefined;
+  const wantUsage = ctx.get(StreamUsageWanted) === true;
+  if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec, wantUsage ? clientCodec.client : undefined)) return undefined;
   // Translation recurses over the body: bounded before it starts (a client fault, answered 400).
   assertJsonDepth(parsed);
   const { method, path, headers } = ctx.request;
@@ -68,6 +69,7 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
     providerCodec,
     log: requestLog(ctx),
     ...(lx === undefined ? {} : { exchange: lx }),
+    wantUsage,
   });
 }
 
@@ -76,10 +78,14 @@ function parseBody(ctx: RequestContext, sameApi: boolean): Promise<unknown> {
   return sameApi ? ctx.request.json().catch(() => undefined) : ctx.request.json();
 }
 
-/** Nothing to change on an OpenAI endpoint: no model_map, no options, and no tool-call id the provider would refuse. */
-function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], body: unknown, codec: ProviderCodec): boolean {
+/**
+ * Nothing to change on an OpenAI endpoint: no model_map, no options, no tool-call id the provider would refuse, and
+ * no usage to ask for (`usageFor`: the client codec, when a filter wants the usage of a stream).
+ */
+function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], body: unknown, codec: ProviderCodec, usageFor: ClientCodec | undefined): boolean {
   if (llm?.model_map !== undefined || llm?.options !== undefined) return false;
-  return !isPlainObject(body) || codec.upstream.adjustPassthrough?.(body) === undefined;
+  if (!isPlainObject(body)) return true;
+  return codec.upstream.adjustPassthrough?.(body) === undefined && usageFor?.requestStreamUsage?.(body) === undefined;
 }
 
 function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {

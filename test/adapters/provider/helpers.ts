@@ -58,6 +58,8 @@ export interface ExchangeOptions {
   log?: CodecLog;
   /** The request's LLM exchange, fed by a translated answer. */
   lx?: LlmExchange;
+  /** A filter wants the final usage (StreamUsageWanted). */
+  wantUsage?: boolean;
 }
 
 /** One attempt's exchange with ids `<prefix>test<n>` and the clock at 1700000000. */
@@ -81,6 +83,7 @@ export function exchange(o: ExchangeOptions): AttemptTranslation {
     newId: (prefix) => `${prefix}test${++n}`,
     now: () => 1700000000,
     ...(o.lx === undefined ? {} : { exchange: o.lx }),
+    ...(o.wantUsage === undefined ? {} : { wantUsage: o.wantUsage }),
   });
 }
 

@@ -137,10 +137,10 @@ function respondAnthropic(req: ReceivedRequest, reply: MockReply, res: ServerRes
     index++;
   }
   events.push(ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: u.output } }), ev('message_stop', {}));
-  sendEvents(res, 'text/event-stream; charset=utf-8', events);
+  sendEvents(res, 'text/event-stream; charset=utf-8', events, reply.stallAfter);
 }
 
-export function startMockAnthropic(opts: { apiKey?: string; reply: ReplyScript }): Promise<MockProvider> {
+export function startMockAnthropic(opts: { apiKey?: string; reply: ReplyScript; gate?: (req: ReceivedRequest) => Promise<void> }): Promise<MockProvider> {
   const apiKey = opts.apiKey ?? 'sk-ant-test';
-  return startMockProvider({ validate: (r) => validateAnthropic(r, apiKey), respond: respondAnthropic }, opts.reply);
+  return startMockProvider({ validate: (r) => validateAnthropic(r, apiKey), respond: respondAnthropic }, opts.reply, opts.gate === undefined ? {} : { gate: opts.gate });
 }

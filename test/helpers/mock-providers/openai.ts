@@ -95,10 +95,10 @@ function respondOpenAi(req: ReceivedRequest, reply: MockReply, res: ServerRespon
     const message: Record<string, unknown> = { role: 'assistant', content: reply.text ?? null };
     if (calls.length > 0) message.tool_calls = calls;
     message.refusal = null;
-    sendJson(res, 200, { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage: usageOf(reply) });
+    sendJson(res, 200, { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], ...(reply.omitUsage ? {} : { usage: usageOf(reply) }) });
     return;
   }
-  const withUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
+  const withUsage = !reply.omitUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
   const chunk = (delta: object, finishReason: string | null = null) =>
     `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(withUsage ? { usage: null } : {}) })}\n\n`;
   const events = [chunk({ role: 'assistant', content: '', refusal: null })];
@@ -110,11 +110,11 @@ function respondOpenAi(req: ReceivedRequest, reply: MockReply, res: ServerRespon
   events.push(chunk({}, finish));
   if (withUsage) events.push(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageOf(reply) })}\n\n`);
   events.push('data: [DONE]\n\n');
-  sendEvents(res, 'text/event-stream; charset=utf-8', events);
+  sendEvents(res, 'text/event-stream; charset=utf-8', events, reply.stallAfter);
 }
 
 /** `azure: true` expects Azure OpenAI's deployment path, api-version and api-key header instead of Bearer auth. */
-export function startMockOpenAi(opts: { apiKey?: string; azure?: boolean; reply: ReplyScript }): Promise<MockProvider> {
+export function startMockOpenAi(opts: { apiKey?: string; azure?: boolean; reply: ReplyScript; gate?: (req: ReceivedRequest) => Promise<void> }): Promise<MockProvider> {
   const apiKey = opts.apiKey ?? 'sk-test';
-  return startMockProvider({ validate: (r) => validateOpenAi(r, apiKey, opts.azure), respond: respondOpenAi }, opts.reply);
+  return startMockProvider({ validate: (r) => validateOpenAi(r, apiKey, opts.azure), respond: respondOpenAi }, opts.reply, opts.gate === undefined ? {} : { gate: opts.gate });
 }

@@ -12,6 +12,10 @@ export interface MockReply {
   usage?: { input: number; output: number; cached?: number };
   /** Answer this error instead of a completion. */
   error?: { status: number; headers?: Record<string, string>; body: unknown };
+  /** Streams: send only this many events, then keep the connection open without ending (a stalled upstream). */
+  stallAfter?: number;
+  /** OpenAI: report no usage at all, ignoring include_usage (as some OpenAI-compatible servers do). */
+  omitUsage?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -48,7 +52,8 @@ export interface ProviderBehaviour {
   respond(req: ReceivedRequest, reply: MockReply, res: ServerResponse): void;
 }
 
-export async function startMockProvider(behaviour: ProviderBehaviour, script: ReplyScript): Promise<MockProvider> {
+/** `gate`: awaited before a valid request is answered (tests hold answers back, e.g. until every request arrived). */
+export async function startMockProvider(behaviour: ProviderBehaviour, script: ReplyScript, opts: { gate?: (req: ReceivedRequest) => Promise<void> } = {}): Promise<MockProvider> {
   const requests: ReceivedRequest[] = [];
   const rejections: MockProvider['rejections'] = [];
   const server = createServer((req, res) => {
@@ -71,9 +76,13 @@ export async function startMockProvider(behaviour: ProviderBehaviour, script: Re
         sendJson(res, rejection.status, rejection.body, rejection.headers);
         return;
       }
-      const reply = typeof script === 'function' ? script(received) : script;
-      if (reply.error) sendJson(res, reply.error.status, reply.error.body, reply.error.headers);
-      else behaviour.respond(received, reply, res);
+      const answer = (): void => {
+        const reply = typeof script === 'function' ? script(received) : script;
+        if (reply.error) sendJson(res, reply.error.status, reply.error.body, reply.error.headers);
+        else behaviour.respond(received, reply, res);
+      };
+      if (opts.gate === undefined) answer();
+      else void opts.gate(received).then(answer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -97,11 +106,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Writes the events of an SSE body in separate chunks, the way a provider flushes them. */
-export function sendEvents(res: ServerResponse, contentType: string, events: string[]): void {
+/** Writes the events of an SSE body in separate chunks, the way a provider flushes them; `stallAfter` stops early and never ends. */
+export function sendEvents(res: ServerResponse, contentType: string, events: string[], stallAfter?: number): void {
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
-  for (const e of events) res.write(e);
-  res.end();
+  for (const e of stallAfter === undefined ? events : events.slice(0, stallAfter)) res.write(e);
+  if (stallAfter === undefined) res.end();
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

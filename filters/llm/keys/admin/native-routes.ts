@@ -1,8 +1,9 @@
 // The native key API under /admin/v1: keys (create, list, info, update, rotate, block, unblock, delete), teams and
-// users (create, list, info, update, delete) and the spend report from the ledger.
+// users (create, list, info, update, delete), the spend report from the ledger and where each budget stands now.
 import type { AdminRouteApi, AdminRouteRequest, AdminRouteResponse } from '../../../../core/index.js';
 import type { KeyPatch, ListQuery, SpendGroup } from '../../../../core/llm/index.js';
-import { keysAdminInvalid } from '../errors.js';
+import { keysAdminInvalid, keysAdminNotFound } from '../errors.js';
+import type { BudgetScope, BudgetStatus } from '../spend/budget-report.js';
 import { authorize, type Actor } from './auth.js';
 import { budgetedView, keyView, toStoreFields } from './native-codec.js';
 import { EmptyBody, NativeKeyBody, NativeTeamBody, NativeUserBody } from './native-schema.js';
@@ -12,6 +13,15 @@ import { nanosToUsd } from './money.js';
 
 type Handler = (req: AdminRouteRequest, actor: Actor) => Promise<AdminRouteResponse>;
 const GROUPS: readonly SpendGroup[] = ['key', 'team', 'user', 'model'];
+const SCOPES: readonly BudgetScope[] = ['key', 'team', 'user', 'end_user'];
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const budgetView = (b: BudgetStatus) => ({
+  budget: b.budget, scope: b.scope, subject: b.subject, model: b.model,
+  limit_usd: nanosToUsd(b.limit_nanos), spent_usd: nanosToUsd(b.spent_nanos), held_usd: nanosToUsd(b.held_nanos), remaining_usd: nanosToUsd(b.remaining_nanos),
+  limit_nanos: b.limit_nanos, spent_nanos: b.spent_nanos, held_nanos: b.held_nanos, remaining_nanos: b.remaining_nanos,
+  window_start: iso(b.window_start), reset_at: iso(b.reset_at),
+});
 
 export function listQuery(q: Readonly<Record<string, string>>): ListQuery {
   const out: ListQuery = { limit: parseCount(q.limit, 'limit', 100, 1000) };
@@ -68,6 +78,21 @@ export function mountNativeRoutes(admin: AdminRouteApi, ops: KeyAdminOps): void 
       return { body: budgetedView(await ops.update(actor, kind, req.params.id!, toStoreFields(body))) };
     });
     route('DELETE', `${base}/:id`, `delete a ${kind}`, async (req, actor) => ({ body: { deleted: (await ops.remove(actor, kind, req.params.id!)).id } }));
+  }
+
+  const budgets = ops.opts.budgets;
+  if (budgets !== undefined) {
+    route('GET', '/admin/v1/budgets', 'where each budget of a subject stands now (key=, team=, user= or end_user=)', async (req) => {
+      const named = SCOPES.filter((s) => req.query[s] !== undefined && req.query[s] !== '');
+      if (named.length !== 1) throw keysAdminInvalid(`name one subject: exactly one of ${SCOPES.join(', ')} (got ${named.length})`);
+      const scope = named[0]!;
+      // A stored key may be named by id, plaintext or hash; a static key (conf.yaml) by its id.
+      const asked = req.query[scope]!;
+      const id = scope === 'key' ? ((await ops.findKey(asked).catch(() => undefined))?.id ?? asked) : asked;
+      const rows = await budgets(scope, id);
+      if (rows === undefined) throw keysAdminNotFound(`no ${scope} ${JSON.stringify(asked)}`);
+      return { body: { scope, id, budgets: rows.map(budgetView) } };
+    });
   }
 
   route('GET', '/admin/v1/spend', 'spend report from the ledger (group_by=key|team|user|model, from, to)', async (req) => {

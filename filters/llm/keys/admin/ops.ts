@@ -5,6 +5,7 @@ import { keysAdminNotFound } from '../errors.js';
 import { generateKey, hashKey } from '../key-material.js';
 import { logMutation, type AuditLog } from './audit.js';
 import type { Actor } from './auth.js';
+import type { BudgetScope, BudgetStatus } from '../spend/budget-report.js';
 
 export interface KeyChange {
   type: 'key' | 'team' | 'user';
@@ -23,6 +24,8 @@ export interface KeyAdminOptions {
   onChange?: (change: KeyChange) => void;
   /** Prefix of generated keys. Default `sk-dgp-`. */
   keyPrefix?: string;
+  /** The budgets of a subject in their current window (GET /admin/v1/budgets); undefined: no such subject. */
+  budgets?: (scope: BudgetScope, id: string) => Promise<BudgetStatus[] | undefined>;
 }
 
 type Kind = 'team' | 'user';

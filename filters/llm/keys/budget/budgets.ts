@@ -59,3 +59,10 @@ export function applicableBudgets(input: BudgetInput): Budget[] {
 function checkLimit(what: string, n: number): void {
   if (!(Number.isSafeInteger(n) && n >= 0)) throw new RangeError(`budget of ${what}: max_budget_nanos must be a safe integer >= 0, got ${n}`);
 }
+
+/** Every budget one subject carries: its own and one per model it budgets (for reports; requests use the model's). */
+export function subjectBudgets(scope: Budget['scope'], s: BudgetSubject): Budget[] {
+  const out = applicableBudgets({ model: '', [scope]: { ...s, model_budgets: {} } });
+  for (const model of Object.keys(s.model_budgets ?? {})) out.push(...applicableBudgets({ model, [scope]: { ...s, max_budget_nanos: null } }));
+  return out;
+}

@@ -2,6 +2,7 @@
 // (memory: synchronous; Redis: one script), settle it to the actual cost or release it, rebuild missing counters from
 // the spend ledger once (SET NX), and fire soft alerts. A store failure is reported as DGP_ERR_STORE_UNAVAILABLE and
 // fail_mode decides: closed rejects, open admits without a hold.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DgpError, isDgpError, type HoldResult, type Store } from '../../../../core/index.js';
 import type { KeyStore } from '../../../../core/llm/index.js';
@@ -130,7 +131,9 @@ export class BudgetEngine {
       return { ok: false, error: this.#unavailable(err, 'settle', hold) };
     }
     for (const [i, c] of hold.counters.entries()) {
-      if (settled[i]! >= 0) await this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`));
+      // Only budgets with a soft limit that spend reached can alert: the rest cost no store call (and no await).
+      const soft = c.budget.soft_nanos;
+      if (soft !== null && settled[i]! >= soft) await this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`));
     }
     return { ok: true, applied: true };
   }
@@ -144,6 +147,19 @@ export class BudgetEngine {
   async spent(budget: Budget, now = Date.now()): Promise<number | undefined> {
     const v = await this.#store.get(counterOf(budget, now, this.#prefix, this.#leaseMs).key);
     return v === undefined ? undefined : Number(v);
+  }
+
+  /**
+   * Settled spend and live holds of a budget in the window containing `now`, read with a hold of 0 that expires at
+   * once (the store keeps holds beside the counter and reads them only atomically). `spent` is undefined while the
+   * counter is absent (no request in this window yet).
+   */
+  async status(budget: Budget, now = Date.now()): Promise<{ spent: number | undefined; held: number; window: BudgetCounter['window'] }> {
+    const c = counterOf(budget, now, this.#prefix, this.#leaseMs);
+    const id = `status:${randomUUID()}`;
+    const r = await this.#store.hold({ id, leaseMs: 1, marker: doneMarker(this.#prefix, id), items: [{ key: c.key, amount: 0, limit: Number.MAX_SAFE_INTEGER, ttlMs: c.ttlMs }] });
+    if (!r.ok) return { spent: undefined, held: 0, window: c.window };
+    return { spent: r.settled[0], held: r.held[0]!, window: c.window };
   }
 
   /**

@@ -12,10 +12,12 @@ export interface EstimateInput {
   maxTokens?: number | null;
   /** Output held when the request sets no max_tokens. Default: 4096. */
   outputReserveTokens?: number;
+  /** Completions asked for at once (OpenAI `n`, Gemini `candidateCount`); each may use the whole output. Default: 1. */
+  choices?: number;
   modelLimits?: ModelLimits;
 }
 
-/** The worst-case token usage: output is min(max_tokens or reserve, max_output, context_window - prompt). */
+/** The worst-case token usage: output is min(max_tokens or reserve, max_output, context_window - prompt) per choice. */
 export function worstCaseUsage(input: EstimateInput): NormalizedUsage {
   const prompt = wholeTokens('promptTokens', input.promptTokens);
   const asked = input.maxTokens ?? input.outputReserveTokens ?? DEFAULT_OUTPUT_RESERVE_TOKENS;
@@ -23,6 +25,7 @@ export function worstCaseUsage(input: EstimateInput): NormalizedUsage {
   const limits = input.modelLimits ?? {};
   if (limits.max_output !== undefined) output = Math.min(output, limits.max_output);
   if (limits.context_window !== undefined) output = Math.max(0, Math.min(output, limits.context_window - prompt));
+  output *= wholeTokens('choices', input.choices ?? 1);
   return { input: prompt, output, cache_read: 0, cache_write: 0, reasoning: 0, total: prompt + output };
 }
 

@@ -3,8 +3,8 @@
 // OpenAI reports exhausted quota as 429 `insufficient_quota`; Anthropic reports a reached spend limit as 429
 // `rate_limit_error` with `error_code: enforced_spend_limit_reached` and no retry-after. Both SDKs retry every 429
 // unless the reply says `x-should-retry: false`.
-import type { DgpError } from '../../../../core/index.js';
-import { formatUsd } from '../../../../core/llm/index.js';
+import type { DgpError, ErrorFormat, LocalReply, LocalReplyRequest } from '../../../../core/index.js';
+import { detectClientApi, formatUsd, renderLlmLocalReply } from '../../../../core/llm/index.js';
 import { budgetExceeded } from '../errors.js';
 import type { Budget } from './budgets.js';
 
@@ -38,12 +38,37 @@ export function budgetExceededError(d: BudgetDenial): DgpError {
   });
 }
 
+/** Users read only the message: the hint goes in it. */
+const messageOf = (err: DgpError): string => (err.hint ? `${err.message} (${err.hint})` : err.message);
+
 /** The OpenAI-shaped body: `{"error":{"message","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}`. */
-export function openAiBudgetBody(err: DgpError): Record<string, unknown> {
-  return { error: { message: err.message, type: 'insufficient_quota', param: null, code: 'insufficient_quota', dgp_code: err.code } };
+export function openAiBudgetBody(err: DgpError, requestId?: string): Record<string, unknown> {
+  const error: Record<string, unknown> = { message: messageOf(err), type: 'insufficient_quota', param: null, code: 'insufficient_quota', dgp_code: err.code, details: err.details };
+  if (requestId !== undefined) error.request_id = requestId;
+  return { error };
 }
 
 /** The Anthropic-shaped body, as Anthropic answers a reached spend limit. */
-export function anthropicBudgetBody(err: DgpError): Record<string, unknown> {
-  return { type: 'error', error: { type: 'rate_limit_error', message: err.message, details: { error_code: 'enforced_spend_limit_reached' }, dgp_code: err.code } };
+export function anthropicBudgetBody(err: DgpError, requestId?: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: 'error',
+    error: { type: 'rate_limit_error', message: messageOf(err), details: { error_code: 'enforced_spend_limit_reached', ...err.details }, code: err.code },
+  };
+  if (requestId !== undefined) body.request_id = requestId;
+  return body;
+}
+
+/**
+ * The keys filter's local-reply renderer: a budget denial in the shape each SDK knows for a spent quota, with
+ * x-should-retry: false (Gemini clients get the LLM layer's RESOURCE_EXHAUSTED body, with the header); every other
+ * error as the LLM layer renders it.
+ */
+export function renderKeysLocalReply(req: LocalReplyRequest, err: DgpError, format: ErrorFormat): LocalReply | undefined {
+  const reply = renderLlmLocalReply(req, err, format);
+  if (reply === undefined || err.code !== budgetExceeded.code) return reply;
+  const api = format === 'auto' ? detectClientApi(req.request.path).api : format;
+  const headers = { ...reply.headers, ...BUDGET_EXCEEDED_HEADERS };
+  if (api === 'anthropic') return { ...reply, headers, body: anthropicBudgetBody(err, req.id) };
+  if (api === 'gemini') return { ...reply, headers };
+  return { ...reply, headers, body: openAiBudgetBody(err, req.id) };
 }

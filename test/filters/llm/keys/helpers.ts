@@ -13,6 +13,8 @@ export interface KeysGatewayOptions {
   adapters?: string;
   /** Route id (for routes allow-lists). */
   routeId?: string;
+  /** YAML list items of filters between the keys filter and the proxy (indented like `- name:` under http_filters). */
+  middle?: string;
 }
 
 export function keysGatewayYaml(o: KeysGatewayOptions): string {
@@ -32,7 +34,7 @@ ${o.adapters === undefined ? '' : `  adapters:\n${o.adapters}`}  listeners:
               http_filters:
                 - name: dgp.filter.llm.keys
                   config:
-${o.keys}
+${o.keys}${o.middle ?? ''}
                 - name: dgp.filter.llm.proxy
                   config: {}
   clusters:

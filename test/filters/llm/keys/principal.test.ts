@@ -30,7 +30,13 @@ t.test('a key record becomes a principal with its limits', async (t) => {
   t.same(p, {
     key_id: 'k1', source: 'key', alias: 'team-a', team: 'a', user: 'u', end_user: null, metadata: { env: 'prod' },
     models: ['x'], routes: ['chat'], expires_at: 5, blocked: true, budget_tier: null,
-    limits: { max_budget_nanos: 10, budget_duration: '1d', soft_budget_nanos: 8, rpm: 600, tpm: 2000, max_parallel_requests: 2, model_budgets: {} },
+    limits: { max_budget_nanos: 10, budget_duration: '1d', soft_budget_nanos: 8, rpm: 600, tpm: 2000, max_parallel_requests: 2, model_budgets: {}, fallback_model: null },
   });
   t.notOk('hash' in p, 'the principal carries no key material');
+  const fb = principalOfKey({
+    id: 'k2', hash: 'h2', display_prefix: 'sk-dgp-x…', alias: null, team_id: null, user_id: null, models: [], routes: [],
+    metadata: { on_exhaust: { fallback_model: 'gpt-4o-mini' } }, expires_at: null, blocked: false, max_budget_nanos: null,
+    budget_duration: null, soft_budget_nanos: null, rpm: null, tpm: null, max_parallel_requests: null, model_budgets: {}, created_at: 1, updated_at: 1,
+  });
+  t.equal(fb.limits.fallback_model, 'gpt-4o-mini', "a stored key's on_exhaust comes from its metadata");
 });

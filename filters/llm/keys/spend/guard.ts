@@ -1,0 +1,163 @@
+// The keys filter's cost and budget step. decode: once the principal is known, every applicable budget must hold the
+// request's worst case before the upstream is called (or on_exhaust.fallback_model takes over; else a 429 in the
+// client's shape). complete: the request is charged once — priced from the upstream's usage — the hold is settled
+// to that amount (released when nothing is charged), and the charge goes to the access log, the metrics and the
+// spend ledger. Every entered request reaches complete (onComplete always runs), so no hold outlives its request;
+// a crashed process's holds end with their lease.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AccessLogFields, Continue, RequestModel, isDgpError, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
+import { LlmCacheOutcome, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
+import { applicableBudgets, type Budget } from '../budget/budgets.js';
+import type { BudgetEngine } from '../budget/engine.js';
+import { budgetExceededError } from '../budget/exceeded.js';
+import { unknownPrice } from '../errors.js';
+import type { LedgerWriter } from '../ledger-writer.js';
+import type { BudgetsConfig } from '../spend-schema.js';
+import { chargeOf, type Charge } from './charge.js';
+import { ledgerRowOf } from './ledger-row.js';
+import type { SpendMetrics } from './metrics.js';
+import { estimateRequest, type EstimateDeps } from './request-estimate.js';
+import { SpendStateKey, type SpendState } from './state.js';
+import type { BudgetSubjects, Subjects } from './subjects.js';
+
+export interface SpendGuardDeps {
+  cfg: Readonly<BudgetsConfig>;
+  book: PriceBook;
+  clusters: ClusterManagerApi;
+  engine: BudgetEngine;
+  subjects: BudgetSubjects;
+  ledger: LedgerWriter | undefined;
+  metrics: SpendMetrics;
+  log: Logger;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class SpendGuard {
+  readonly #estimate: EstimateDeps;
+
+  constructor(private readonly d: SpendGuardDeps) {
+    this.#estimate = { book: d.book, clusters: d.clusters, outputReserveTokens: d.cfg.output_reserve_tokens };
+  }
+
+  /** After the principal is published: holds the worst case against every budget, or answers for the budget. */
+  admit(ctx: RequestContext, principal: Readonly<Principal>, model: string | undefined): HookResult | Promise<HookResult> {
+    // Cost needs the final usage of every answer, streams included.
+    ctx.set(StreamUsageWanted, true);
+    const st: SpendState = { principal, model, requestedModel: undefined, spendId: ctx.id, hold: undefined, estimate: undefined, charge: undefined, done: false };
+    ctx.set(SpendStateKey, st);
+    const subjects = this.d.subjects.of(principal);
+    if (!(subjects instanceof Promise)) return this.#budgets(ctx, st, subjects);
+    return subjects.then(
+      (s) => this.#budgets(ctx, st, s),
+      (err: unknown) => {
+        // The key store cannot say what the team's or user's budget is: fail_mode decides, as for the counters.
+        if (this.d.cfg.fail_mode !== 'open' || !isDgpError(err) || err.status !== 503) throw err;
+        ctx.log.warn({ code: err.code, err: err.message }, 'keys: team and user budgets unknown (key store unreachable); fail_mode open: only the key and end-user budgets apply');
+        return this.#budgets(ctx, st, this.d.subjects.withoutStore(principal));
+      },
+    );
+  }
+
+  #budgets(ctx: RequestContext, st: SpendState, subjects: Subjects): HookResult | Promise<HookResult> {
+    const budgets = applicableBudgets({ model: st.model ?? '', ...subjects });
+    return budgets.length === 0 ? Continue : this.#reserve(ctx, st, subjects, budgets, false);
+  }
+
+  async #reserve(ctx: RequestContext, st: SpendState, subjects: Subjects, budgets: Budget[], fellBack: boolean): Promise<HookResult> {
+    const est = (st.estimate = await estimateRequest(ctx, this.#estimate, st.model));
+    if (!est.known && st.model !== undefined && this.d.cfg.unknown_price === 'block') {
+      return ctx.replyError(unknownPrice(`model ${JSON.stringify(st.model)} has no price, and key ${st.principal.alias ?? st.principal.key_id} has a budget that must be charged for it`));
+    }
+    const fb = st.principal.limits.fallback_model;
+    const opts = fb !== null && !fellBack && fb !== st.model ? { fallback_model: fb } : {};
+    let r = await this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
+    if ((r.ok && r.duplicate) || (!r.ok && r.reason === 'duplicate_request')) {
+      // The client chose a request id another request holds or held: this one gets its own.
+      st.spendId = `${ctx.id}~${randomBytes(4).toString('hex')}`;
+      r = await this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
+    }
+    if (r.ok) {
+      // The request was already completed (the connection manager's timeout ran onComplete while this hold was
+      // being taken): nothing will settle it, so it is released now rather than left to its lease.
+      if (st.done) this.d.engine.release(r.hold).catch((err: unknown) => ctx.log.error({ err }, 'keys: releasing a late budget hold failed'));
+      else st.hold = r.hold;
+      return Continue;
+    }
+    if (r.reason === 'store_unavailable') return ctx.replyError(r.error);
+    if (r.reason === 'duplicate_request') throw new Error(`request id ${st.spendId} was settled before it was first held`);
+    if (r.fallback_model !== undefined && (await this.#fallBack(ctx, st, r.fallback_model))) {
+      this.d.metrics.denied(r.denial.budget.scope, 'fallback');
+      ctx.log.info({ budget: r.denial.budget.id, model: st.requestedModel, fallback_model: st.model }, `budget ${r.denial.budget.id} cannot admit the request; served by the fallback model ${st.model}`);
+      return this.#reserve(ctx, st, subjects, applicableBudgets({ model: st.model ?? '', ...subjects }), true);
+    }
+    this.d.metrics.denied(r.denial.budget.scope, 'rejected');
+    return ctx.replyError(budgetExceededError(r.denial));
+  }
+
+  /** Rewrites the body's model; false where the model is not in the body (Gemini names it in the path). */
+  async #fallBack(ctx: RequestContext, st: SpendState, model: string): Promise<boolean> {
+    const body = await ctx.request.json<unknown>().catch(() => undefined);
+    if (!isObj(body) || typeof body.model !== 'string') return false;
+    ctx.request.setBody({ ...body, model });
+    ctx.set(RequestModel, model);
+    st.requestedModel = st.model;
+    st.model = model;
+    return true;
+  }
+
+  /** encode (cost_header): a unary answer's cost, known before its head goes out when the upstream reported usage. */
+  costHeader(ctx: RequestContext): void {
+    const st = ctx.get(SpendStateKey);
+    if (st === undefined || ctx.replied || !Buffer.isBuffer(ctx.response.body)) return;
+    ctx.get(LlmExchangeKey)?.settle(ctx);
+    const c = chargeOf(ctx, st, this.d);
+    if (c === 'needs_estimate' || c.basis !== 'usage' || !c.priced) return;
+    st.charge = c;
+    ctx.response.headers['x-dgp-cost-usd'] = formatUsd(c.nanos);
+  }
+
+  /** onComplete: charge once, settle the hold, record. */
+  complete(ctx: RequestContext): void | Promise<void> {
+    const st = ctx.get(SpendStateKey);
+    if (st === undefined || st.done) return;
+    st.done = true;
+    const lx = ctx.get(LlmExchangeKey);
+    if (lx !== undefined && !lx.settled) lx.settle(ctx);
+    const c = st.charge ?? chargeOf(ctx, st, this.d);
+    if (c !== 'needs_estimate') return this.#finish(ctx, st, c);
+    return estimateRequest(ctx, this.#estimate, st.model).then(
+      (e) => {
+        st.estimate = e;
+        return this.#finish(ctx, st, chargeOf(ctx, st, this.d) as Charge);
+      },
+      (err: unknown) => {
+        ctx.log.warn({ err }, 'keys: the worst-case estimate of a request without usage failed; charged 0');
+        st.estimate = { nanos: 0, known: false };
+        return this.#finish(ctx, st, chargeOf(ctx, st, this.d) as Charge);
+      },
+    );
+  }
+
+  #finish(ctx: RequestContext, st: SpendState, c: Charge): void | Promise<void> {
+    st.charge = c;
+    const cache = ctx.get(LlmCacheOutcome);
+    if (c.basis !== 'none' || cache === 'hit' || cache === 'semantic_hit') {
+      const fields: Record<string, unknown> = { cost_usd: formatUsd(c.nanos) };
+      if (c.basis !== 'usage') fields.cost_basis = c.basis;
+      if (st.requestedModel !== undefined) fields.budget_fallback = st.model;
+      ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
+      if (c.model !== null && c.provider !== null) {
+        if (!c.priced) this.d.metrics.unknown(c.model, c.provider);
+        else if (c.nanos > 0) this.d.metrics.cost(c.model, c.provider, ctx.route.id, c.nanos);
+      }
+      if (this.d.ledger !== undefined && !this.d.ledger.enqueue(ledgerRowOf(ctx, st, c, cache))) this.d.metrics.ledgerDropped();
+    }
+    const hold = st.hold;
+    if (hold === undefined || hold.counters.length === 0 || !hold.guarded) return;
+    return this.d.engine.settle(hold, c.nanos).then((r) => {
+      if (!r.ok) ctx.log.warn({ code: r.error.code, budget_hold_nanos: hold.amount, charged_nanos: c.nanos }, 'keys: the budget counters missed this request (the ledger has it)');
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// A request's worst-case cost before the upstream call: the prompt bounded by its body bytes (a token is at least one
+// byte in every byte-level tokenizer, and the JSON around the text outweighs the few tokens of chat framing), plus
+// the output it may get (max_tokens, else the output reserve, per choice, capped by the model), priced for every
+// endpoint the route's cluster may pick, the dearest one held. Images sent by URL are the one input this does not
+// bound (their tokens are not in the bytes).
+import type { ClusterManagerApi, EndpointView, RequestContext } from '../../../../core/index.js';
+import { clientRouteOf, resolveModel, type PriceBook } from '../../../../core/llm/index.js';
+import { estimateCost } from '../budget/estimate.js';
+import type { Estimate } from './state.js';
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const count = (v: unknown): number | undefined => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : undefined);
+
+/** The `llm_meta.provider` label the price book knows the endpoint by (no label: the OpenAI codec serves it). */
+export const priceProviderOf = (ep: Pick<EndpointView, 'llmMeta'> | undefined): string => {
+  const p = ep?.llmMeta?.provider?.trim();
+  return p === undefined || p === '' ? 'openai' : p;
+};
+
+/** The model an endpoint is sent for `model`: `llm_meta.options.model` forces one, else `model_map`. */
+export function upstreamModelOf(ep: EndpointView, model: string): string {
+  const options = ep.llmMeta?.options;
+  const forced = isObj(options) && typeof options.model === 'string' && options.model !== '' ? options.model : undefined;
+  return forced ?? resolveModel(ep.llmMeta?.model_map, model);
+}
+
+/** OpenAI max_tokens / max_completion_tokens, Responses max_output_tokens, Anthropic max_tokens, Gemini generationConfig. */
+function outputAsk(body: unknown): { maxTokens: number | undefined; choices: number } {
+  if (!isObj(body)) return { maxTokens: undefined, choices: 1 };
+  const gen = isObj(body.generationConfig) ? body.generationConfig : {};
+  const maxTokens = count(body.max_completion_tokens) ?? count(body.max_tokens) ?? count(body.max_output_tokens) ?? count(gen.maxOutputTokens);
+  const choices = count(body.n) ?? count(gen.candidateCount) ?? 1;
+  return { maxTokens, choices: Math.max(1, choices) };
+}
+
+export interface EstimateDeps {
+  book: PriceBook;
+  clusters: ClusterManagerApi;
+  outputReserveTokens: number;
+}
+
+interface PricedTarget {
+  readonly provider: string;
+  readonly upstream: string;
+}
+
+/** The distinct (provider, upstream model) pairs a cluster may send `model` to, by cluster and model. */
+const targetMemo = new WeakMap<ClusterManagerApi, Map<string, { endpoints: readonly EndpointView[]; targets: PricedTarget[] }>>();
+/** Distinct (cluster, model) pairs remembered per cluster manager; clients name models, so it is bounded. */
+const TARGET_MEMO_SIZE = 1024;
+
+function pricedTargets(deps: EstimateDeps, cluster: string, model: string): readonly PricedTarget[] {
+  const endpoints = deps.clusters.endpoints(cluster);
+  let memo = targetMemo.get(deps.clusters);
+  if (memo === undefined) targetMemo.set(deps.clusters, (memo = new Map()));
+  const id = `${cluster}\u0000${model}`;
+  const hit = memo.get(id);
+  // A changed endpoint list (discovery, reload) is a new array: the pairs are worked out again.
+  if (hit !== undefined && hit.endpoints === endpoints) return hit.targets;
+  const targets: PricedTarget[] = [];
+  const seen = new Set<string>();
+  for (const ep of endpoints) {
+    const provider = priceProviderOf(ep);
+    const upstream = upstreamModelOf(ep, model);
+    const key = `${provider}\u0000${upstream}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    targets.push({ provider, upstream });
+  }
+  if (memo.size >= TARGET_MEMO_SIZE) memo.clear();
+  memo.set(id, { endpoints, targets });
+  return targets;
+}
+
+export async function estimateRequest(ctx: RequestContext, deps: EstimateDeps, model: string | undefined): Promise<Estimate> {
+  if (model === undefined) return { nanos: 0, known: false };
+  const bytes = await ctx.request.body();
+  const body = bytes.length === 0 ? undefined : await ctx.request.json<unknown>().catch(() => undefined);
+  const ask = outputAsk(body);
+  // Embeddings produce no output tokens.
+  const { maxTokens, choices } = clientRouteOf(ctx).operation === 'embeddings' ? { maxTokens: 0, choices: 1 } : ask;
+  const input = { promptTokens: bytes.length, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
+  let best: Estimate = { nanos: 0, known: false };
+  for (const { provider, upstream } of pricedTargets(deps, ctx.route.cluster, model)) {
+    const e = estimateCost(deps.book, provider, upstream, input);
+    if (e.known && (!best.known || e.nanos > best.nanos)) best = { nanos: e.nanos, known: true };
+  }
+  return best;
+}
