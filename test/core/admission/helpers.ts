@@ -106,7 +106,10 @@ export interface AdmissionConfOptions {
   timeout?: string;
 }
 
-/** One listener → (keys) → proxy → cluster `llm` with one OpenAI endpoint on `port`; a second cluster `other` too. */
+/**
+ * One listener → (keys) → proxy → cluster `llm` with one OpenAI endpoint on `port`; a second cluster `other` too. The
+ * drain bound is long: a reload must never cut the requests a test still holds on the previous generation.
+ */
 export function admissionConf(o: AdmissionConfOptions): string {
   const keys = o.keys === undefined ? '' : `
                 - name: dgp.filter.llm.keys
@@ -118,7 +121,7 @@ ${o.keys}`;
           socket_address: {address: 127.0.0.1, port: ${o.port}}
           llm_meta: {provider: openai, api_key: sk-up, scheme: http, health_check_interval: 0}`;
   return `${o.admission === undefined ? '' : `admission:\n${o.admission}\n`}static_resources:
-  shutdown_config: {timeout: 300ms}
+  shutdown_config: {timeout: 10s}
   listeners:
     - name: main
       address: {socket_address: {address: 127.0.0.1, port: 0}}

@@ -65,8 +65,9 @@ t.test('1,000 aborted streams (queued, before the head, mid-stream) leave no slo
   up.held.length = 0;
   const held = Array.from({ length: 6 }, (_, i) => chat(g.url(), `after-${i}`));
   await up.waitFor(5);
-  await until(() => g.gw.admission.global.inFlight === 5, 'five slots taken');
-  t.equal(await slots('cluster', 'dgp_admission_queue_length'), 1);
+  await until(async () => (await slots('cluster', 'dgp_admission_queue_length')) === 1, 'the sixth to queue for the cluster');
+  t.equal(g.gw.admission.global.inFlight, 5, 'five slots taken');
+  t.equal(up.held.length, 5, 'the sixth waits');
   up.passThrough = true;
   up.streamEvents = 3;
   for (const h of up.held) h.release();

@@ -29,7 +29,7 @@ t.test('above shed_heap_fraction: new requests get 503 before their body is read
 
   const opened = fetch(`${g.url()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody('stream', true) });
   await up.waitFor(1);
-  up.held[0]!.release(40, 10);
+  up.held[0]!.release(100, 10);
   const stream = await opened;
   t.equal(stream.status, 200);
   const reading = stream.text();
@@ -46,9 +46,10 @@ t.test('above shed_heap_fraction: new requests get 503 before their body is read
   const anthropic = await fetch(`${g.url()}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   t.equal(anthropic.status, 503);
   t.match(await anthropic.json(), { type: 'error', error: { type: 'overloaded_error', code: 'DGP_ERR_ADMISSION_SHED' } }, 'in the Anthropic shape on /v1/messages');
+  t.notOk(up.held[0]!.res.writableEnded, 'the stream was still flowing while new requests were shed');
 
   const body = await reading;
-  t.equal(body.match(/^data: \{/gm)?.length, 40, 'all 40 events of the stream in flight arrived');
+  t.equal(body.match(/^data: \{/gm)?.length, 100, 'all 100 events of the stream in flight arrived');
   t.ok(body.endsWith('data: [DONE]\n\n'), 'and its end');
   t.equal(up.held.length, 1, 'no shed request reached the upstream');
   t.equal(await metric(g.adminUrl, 'dgp_admission_shed_total', { listener: 'main' }), 3);
