@@ -1,8 +1,6 @@
-// Admission control for one gateway process: heap-based shedding of new requests (asked by the connection manager
-// before anything is read), and the gateway-wide and per-cluster concurrency caps that every request passes right
-// before the chain's terminal filter (the upstream call). By then the filters that identify the caller have run, so a
-// queued request's priority can come from its key; requests those filters answer themselves (a 401, a tenant's 429, a
-// cache hit) never take a slot. One instance lives as long as the process; reloads reconfigure it in place.
+// Admission control for one process: heap shedding (asked by the connection manager before anything is read) and the
+// gateway and cluster concurrency gates every request passes right before the terminal filter, once the filters that
+// identify the caller have run (so a key can set the priority). Reloads reconfigure it in place.
 import { performance } from 'node:perf_hooks';
 import { AdmissionPriority } from '../attributes.js';
 import type { AdmissionConfig, ClusterConfig } from '../config/types.js';

@@ -1,7 +1,6 @@
-// One concurrency cap with its bounded priority queue (the gateway-wide one, or one cluster's). A request takes a slot
-// at once when one is free and nobody waits (synchronous, allocation-free), else waits in the queue until a slot frees,
-// its max_wait passes, or a higher-priority arrival needs its place in a full queue. Gates outlive config generations:
-// a reload changes the limits in place, so requests in flight keep their slots and are counted against the new cap.
+// One concurrency cap and its bounded priority queue (the gateway's, or one cluster's): a free slot is taken at once,
+// synchronously and without allocation; else the request waits until a slot frees, max_wait passes or a higher
+// priority needs its place. Gates outlive generations: a reload changes the limits in place.
 import type { GateConfig } from '../config/types.js';
 import { WaitQueue, type Waiter } from './wait-queue.js';
 

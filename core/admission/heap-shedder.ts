@@ -1,7 +1,6 @@
-// Heap-based load shedding (Envoy's overload manager `stop_accepting_requests`): while the V8 heap is above the
-// configured fraction of its limit, new requests are refused before anything is read or allocated for them. The heap
-// is read at most once per sample interval, on the request path (no timer): a check is a comparison and, now and then,
-// one v8.getHeapStatistics() call.
+// Heap-based load shedding (Envoy's overload manager `stop_accepting_requests`): above the configured fraction of the
+// V8 heap limit, new requests are refused before anything is read for them. The heap is read on the request path at
+// most once per sample interval (no timer).
 import { getHeapStatistics } from 'node:v8';
 
 /** The used fraction of the heap limit, 0..1. */

@@ -1,7 +1,6 @@
-// The retry budget (Envoy's `retry_budget`, reliability property 16): retries in flight to a cluster, across every
-// request, stay under max(min_retry_concurrency, budget_percent % of the requests in flight to it), so an upstream
-// outage is not met with a multiple of the load. Every attempt after a request's first (same endpoint or fallback)
-// is a retry. The counters live in a service every proxy instance and generation shares.
+// Envoy's retry budget per cluster (reliability property 16): retries in flight (every attempt after a request's first,
+// same endpoint or fallback) stay under max(min_retry_concurrency, budget_percent % of the requests in flight to the
+// cluster). The counters live in a service every proxy instance and generation shares.
 import { defineService } from '../../../core/index.js';
 import type { ProxyConfig } from './schema.js';
 
