@@ -52,3 +52,8 @@ export const LlmTokenUsage = defineAttribute<TokenUsage>('llm_token_usage');
 export const RequestModel = defineAttribute<string>('request_model');
 /** Extra fields filters want on the access-log line. */
 export const AccessLogFields = defineAttribute<Record<string, unknown>>('access_log_fields');
+/**
+ * The request's admission priority (higher is served first when it has to queue), from the caller's identity: set by
+ * dgp.filter.llm.keys from the key's `priority`, read by the admission queue (docs/admission.md).
+ */
+export const AdmissionPriority = defineAttribute<number>('admission_priority');

@@ -13,6 +13,7 @@ import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './co
 import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
+import { AdmissionControl, type AdmissionOptions } from './admission/admission.js';
 import type { WorkerPool } from './workers/index.js';
 import { workerPoolService } from './workers/pool-service.js';
 import { ServiceRegistry, type ServiceScope } from './services/registry.js';
@@ -45,6 +46,8 @@ export interface GatewayOptions {
    * workers.threads 0 the spare cores are shared among the N workers' thread pools.
    */
   worker?: { slot: number; count: number };
+  /** Test seams of admission control (a forced heap reading). */
+  admission?: AdmissionOptions;
 }
 
 /** The admin view of one gateway: readiness lists every live service; `reason` is set while one is not ready. */
@@ -77,6 +80,8 @@ export class Gateway {
   private draining = false;
   private reloadChain: Promise<unknown> = Promise.resolve();
   lastReload: ReloadResult | undefined;
+  /** Heap shedding and the concurrency caps: one per process, reconfigured by every generation swap. */
+  readonly admission: AdmissionControl;
 
   private constructor(
     private readonly opts: GatewayOptions,
@@ -89,6 +94,7 @@ export class Gateway {
     private readonly process: ServiceScope = services.scope(),
   ) {
     this.listeners = new ListenerSet(log);
+    this.admission = new AdmissionControl(metrics, opts.admission);
   }
 
   /** Loads, validates and starts; rejects with a DgpError listing every problem when the config is invalid. */
@@ -217,17 +223,20 @@ export class Gateway {
       started: previous ? this.started : undefined,
       listeners: this.listeners,
       pluginDirs: this.opts.pluginDirs ?? [],
-      services: { log: this.log, metrics: this.metrics, workers: this.workers!, services: this.services, configDir: loaded.configDir, draining: () => this.draining },
+      services: { log: this.log, metrics: this.metrics, workers: this.workers!, services: this.services, configDir: loaded.configDir, draining: () => this.draining, admission: this.admission },
     });
     if (!outcome.ok) return outcome.result;
-    // Swapped: new requests now reach `outcome.generation`; the previous one finishes what it started.
+    // Swapped: new requests now reach `outcome.generation`; the previous one finishes what it started. Admission takes
+    // the new limits in the same tick, before any request of the new generation can arrive.
+    const config = loaded.config!;
+    this.admission.configure(config.admission, config.static_resources.clusters);
     this.current = outcome.generation;
     this.loaded = loaded;
-    if (this.ownsLogger) this.log.level = loaded.config!.log.level;
+    if (this.ownsLogger) this.log.level = config.log.level;
     for (const g of this.retiring) if (g.closed) this.retiring.delete(g);
     if (previous) {
       this.retiring.add(previous);
-      const grace = loaded.config!.static_resources.shutdown_config.timeout;
+      const grace = config.static_resources.shutdown_config.timeout;
       void previous.retire(grace, () => this.listeners.cut(previous.hcms.values()));
     }
     return outcome.result;

@@ -166,6 +166,8 @@ export interface MatchedRoute {
   readonly params: Readonly<Record<string, string>>;
   readonly listener: string;
   readonly clusterNotFoundResponseCode: number | undefined;
+  /** The route's admission priority (route.priority), when set. */
+  readonly priority?: number;
 }
 
 export interface RequestContext {

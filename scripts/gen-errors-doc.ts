@@ -8,6 +8,7 @@ const AREAS: Record<string, string> = {
   CONFIG: 'Config (conf.yaml)',
   PLUGIN: 'Plugins',
   HTTP: 'HTTP (listeners, routes, requests)',
+  ADMISSION: 'Admission control (the concurrency caps, their queue, heap shedding; docs/admission.md)',
   UPSTREAM: 'Upstream (dgp.filter.llm.proxy)',
   PROXY: 'Proxy requests (dgp.filter.llm.proxy, filters/llm/proxy/errors.ts)',
   WORKER: 'Worker pool',

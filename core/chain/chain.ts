@@ -1,36 +1,65 @@
-// Runs a listener's filters: decode in config order until Stop, encode in reverse for the filters whose decode ran
-// (the onion, Envoy's rule — Pixiu runs every encode, spec §1.3), chunk hooks in encode order, onComplete always.
+// Runs a listener's filters: decode in config order until Stop (with the admission gate before the terminal filter),
+// encode in reverse for the filters whose decode ran (the onion, Envoy's rule — Pixiu runs every encode, spec §1.3),
+// chunk hooks in encode order, onComplete always.
 // A hook that throws becomes a local reply (the DgpError's own status, else 500 DGP_ERR_HTTP_FILTER_FAILED with the
 // stack logged) for this request only.
 import type { HttpFilter, RequestContext, HookResult } from '../plugin-api.js';
 import { Stop } from '../plugin-api.js';
 import { DgpError, isDgpError } from '../errors.js';
 
-/** Which hook of which slot is running: the connection manager names it when its timeout fires. */
+/** Which hook of which slot is running (or that the request waits for admission before that slot). */
 export interface ChainProgress {
   index: number;
-  hook: 'decode' | 'encode';
+  hook: 'decode' | 'encode' | 'admission';
 }
 
 export interface ChainSlot {
   readonly kind: string;
   readonly filter: HttpFilter;
+  /** The manifest says nothing may follow it (the proxy). */
+  readonly terminal?: boolean;
 }
+
+/**
+ * Admission before the terminal filter: true = go on; false (or a promise of it) = stop decoding, the request was
+ * refused (ctx holds the reply) or its client went away.
+ */
+export type DecodeGate<C extends RequestContext> = (ctx: C) => boolean | Promise<boolean>;
 
 export class FilterChain {
   readonly slots: readonly ChainSlot[];
   /** True when any filter transforms or observes streamed chunks (else the body is piped untouched). */
   readonly hasChunkHooks: boolean;
+  /**
+   * Where a request passes admission: right before the terminal filter, once the filters that identify the caller
+   * (and may answer on their own) have run; before the first filter in a chain without a terminal one.
+   */
+  readonly gateAt: number;
 
   constructor(slots: readonly ChainSlot[]) {
     this.slots = slots;
     this.hasChunkHooks = slots.some((s) => s.filter.onChunk || s.filter.onStreamEnd);
+    this.gateAt = Math.max(0, slots.findIndex((s) => s.terminal === true));
   }
 
-  /** Runs decode hooks; returns how many filters were entered (their encode/onComplete hooks will run). */
-  async decode(ctx: RequestContext, progress?: ChainProgress): Promise<number> {
+  /**
+   * Runs decode hooks, passing `gate` before slot `gateAt`; returns how many filters were entered (their
+   * encode/onComplete hooks will run).
+   */
+  async decode<C extends RequestContext>(ctx: C, progress?: ChainProgress, gate?: DecodeGate<C>): Promise<number> {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) {
+      if (i === this.gateAt && gate !== undefined) {
+        const admitted = gate(ctx);
+        if (admitted !== true) {
+          if (progress) {
+            progress.index = i;
+            progress.hook = 'admission';
+          }
+          if (admitted === false || !(await admitted) || ctx.aborted) return i;
+          if (progress) progress.hook = 'decode';
+        }
+      }
       const slot = slots[i]!;
       if (!slot.filter.decode) continue;
       if (progress) progress.index = i;

@@ -1,10 +1,11 @@
 // Builds the NORMALISED BootstrapConfig from a validated, defaulted value: durations → ms, ID/id and
-// UnHealthy/unhealthy merged, ids → strings, unknown lb_policy → Rand, retry names canonical, paths absolute.
+// UnHealthy/unhealthy merged, ids → strings, unknown lb_policy → Rand, retry names canonical, paths absolute,
+// header names lower-case.
 import { resolve } from 'node:path';
 import { clusterNames } from './config-walk.js';
 import { parseDuration } from './duration.js';
 import { LB_POLICIES, RETRY_POLICIES } from './schema/index.js';
-import type { AdapterConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
+import type { AdapterConfig, AdmissionConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, GateConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
 
 // The value has passed the schema, so these shapes hold; `R` keeps the accessors short and honest about it.
 type R = Record<string, any>;
@@ -34,6 +35,7 @@ export function normalizeConfig(value: unknown, configDir: string): BootstrapCon
       integrity: integrityMap(root.plugins.integrity as Record<string, string> | undefined),
     },
     workers: { ...(root.workers as R) } as BootstrapConfig['workers'],
+    admission: admission(root.admission as R),
     log: { ...(root.log as R) } as BootstrapConfig['log'],
   };
 }
@@ -93,6 +95,7 @@ function route(r: R): RouteConfig {
     route: {
       cluster: r.route.cluster,
       cluster_not_found_response_code: r.route.cluster_not_found_response_code,
+      ...(r.route.priority === undefined ? {} : { priority: r.route.priority }),
       ...(r.route.filters === undefined ? {} : { filters: r.route.filters }),
     },
   };
@@ -107,6 +110,20 @@ function cluster(c: R, name: string): ClusterConfig {
     consistent: { ...(c.consistent as R) } as ClusterConfig['consistent'],
     health_checks: c.health_checks,
     endpoints: (c.endpoints as R[]).map(endpoint),
+    admission: gate(c.admission as R),
+  };
+}
+
+function gate(g: R): GateConfig {
+  return { max_concurrency: g.max_concurrency, queue: { max_length: g.queue.max_length, max_wait: ms(g.queue.max_wait) } };
+}
+
+function admission(a: R): AdmissionConfig {
+  const p = a.priority as R;
+  return {
+    ...gate(a),
+    shed_heap_fraction: a.shed_heap_fraction,
+    priority: { default: p.default, allow_header: p.allow_header, header: String(p.header).toLowerCase(), header_max: p.header_max },
   };
 }
 

@@ -29,7 +29,27 @@ export interface BootstrapConfig {
   };
   /** threads 0 = auto (cores - 1, at least 1). */
   workers: { threads: number; max_queue: number };
+  admission: AdmissionConfig;
   log: { level: LogLevel; access_log: boolean };
+}
+
+/** A concurrency cap and its queue; max_concurrency 0 = no cap; max_wait in ms. */
+export interface GateConfig {
+  max_concurrency: number;
+  queue: { max_length: number; max_wait: number };
+}
+
+export interface AdmissionConfig extends GateConfig {
+  /** 0 = never shed. */
+  shed_heap_fraction: number;
+  priority: {
+    default: number;
+    allow_header: boolean;
+    /** Lower-case header name. */
+    header: string;
+    /** undefined: the header may only lower the priority. */
+    header_max: number | undefined;
+  };
 }
 
 export interface ListenerConfig {
@@ -79,6 +99,8 @@ export interface RouteConfig {
   route: {
     cluster: string;
     cluster_not_found_response_code: number;
+    /** Admission priority of the route's requests; undefined = not set. */
+    priority?: number;
     /** Per-route filter overrides: kind → partial config, deep-merged into the listener's filter config. */
     filters?: Record<string, Record<string, unknown>>;
   };
@@ -91,6 +113,7 @@ export interface ClusterConfig {
   consistent: { replica_num: number; max_vnode_num: number; maglev_table_size: number; hash_on: HashOn; hash_key: string };
   health_checks: unknown[];
   endpoints: EndpointConfig[];
+  admission: GateConfig;
 }
 
 export interface EndpointConfig {

@@ -123,12 +123,20 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
+/** A concurrency slot a request holds (core/admission); the connection manager gives it back when the request ends. */
+export interface AdmissionSlot {
+  leave(): void;
+}
+
 export class Context implements RequestContext {
   readonly request: Request;
   readonly response: ResponseState = { status: 0, headers: {}, body: undefined };
   readonly startedAt: number;
   replied = false;
   aborted = false;
+  /** The gateway-wide and the cluster admission slots, once taken. */
+  globalSlot: AdmissionSlot | undefined = undefined;
+  clusterSlot: AdmissionSlot | undefined = undefined;
   /** Attribute values by slot (defineAttribute keys); keys without a slot go to a Map made on first use. */
   private readonly slots: unknown[] = [];
   private attrs: Map<Attribute<unknown>, unknown> | undefined;

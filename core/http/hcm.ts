@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { ErrorFormat, LocalReplyRequest, MatchedRoute } from '../plugin-api.js';
 import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
 import { DgpError } from '../errors.js';
-import type { ChainProgress, FilterChain } from '../chain/chain.js';
+import type { AdmissionControl } from '../admission/admission.js';
+import type { ChainProgress, DecodeGate, FilterChain } from '../chain/chain.js';
 import { TIMED_OUT, within } from '../deadline.js';
 import { AccessLog } from '../observability/access-log.js';
 import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
@@ -39,6 +40,8 @@ export interface HcmOptions {
   release(): void;
   /** True while the gateway drains: answers carry `Connection: close`. */
   draining(): boolean;
+  /** The process's admission control: heap shedding here, the concurrency caps before the terminal filter. */
+  admission?: AdmissionControl;
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -56,10 +59,13 @@ export class HttpConnectionManager {
   private readonly replies: LocalReplies;
   private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
   private readonly series = new Map<string, { requests: CounterCell; duration: HistogramCell }>();
+  private readonly gate: DecodeGate<Context> | undefined;
 
   constructor(private readonly o: HcmOptions) {
     this.accessLog = new AccessLog(o.log);
     this.replies = new LocalReplies(o.chain.slots, o.errorFormat, o.log);
+    const admission = o.admission;
+    this.gate = admission && ((ctx) => admission.enter(ctx));
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -88,6 +94,12 @@ export class HttpConnectionManager {
       this.localError(req, res, id, url, path, err, startedAt, '-');
       return;
     }
+    // Shed before anything is read or allocated for the request; a body left unread closes the connection.
+    if (o.admission?.shed(startedAt, o.listener) === true) {
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.shouldKeepAlive = false;
+      this.localError(req, res, id, url, path, o.admission.shedError(), startedAt, match.route.id);
+      return;
+    }
     const declared = Number(req.headers['content-length']);
     if (declared > o.maxBodyBytes) {
       const err = new DgpError('DGP_ERR_HTTP_BODY_TOO_LARGE', `request body of ${declared} bytes exceeds the limit of ${o.maxBodyBytes}`, {
@@ -112,7 +124,14 @@ export class HttpConnectionManager {
     const params = match.params;
     const cached = params === EMPTY_PARAMS ? this.routes.get(r) : undefined;
     if (cached !== undefined) return cached;
-    const route: MatchedRoute = Object.freeze({ id: r.id, cluster: r.cluster, params, listener: this.o.listener, clusterNotFoundResponseCode: r.clusterNotFoundResponseCode });
+    const route: MatchedRoute = Object.freeze({
+      id: r.id,
+      cluster: r.cluster,
+      params,
+      listener: this.o.listener,
+      clusterNotFoundResponseCode: r.clusterNotFoundResponseCode,
+      priority: r.priority,
+    });
     if (params === EMPTY_PARAMS) this.routes.set(r, route);
     return route;
   }
@@ -124,7 +143,7 @@ export class HttpConnectionManager {
     let status: number | undefined;
     try {
       const head = (async () => {
-        entered = await chain.decode(ctx, progress);
+        entered = await chain.decode(ctx, progress, this.gate);
         if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
           ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
         }
@@ -133,7 +152,7 @@ export class HttpConnectionManager {
       // The timeout bounds the time to the response head only (decode and encode); a stream already flowing is
       // bounded by the proxy's idle timeout and the listener's slow-reader timer, never cut by this one.
       if ((await within(head, this.o.timeout)) === TIMED_OUT) {
-        entered = Math.max(entered, progress.index + 1);
+        entered = Math.max(entered, progress.hook === 'admission' ? progress.index : progress.index + 1);
         status = this.timedOut(ctx, res, chain, progress, head);
         return;
       }
@@ -150,6 +169,7 @@ export class HttpConnectionManager {
         res.end(r.body);
       } else res.destroy();
     } finally {
+      this.o.admission?.leave(ctx);
       try {
         await chain.complete(ctx, entered);
         this.finish(ctx, result, status);
@@ -166,7 +186,8 @@ export class HttpConnectionManager {
   private timedOut(ctx: Context, res: ServerResponse, chain: FilterChain, progress: ChainProgress, late: Promise<void>): number {
     const kind = chain.slots[progress.index]?.kind ?? '-';
     const timeoutMs = this.o.timeout;
-    const err = new DgpError('DGP_ERR_HTTP_DECODE_TIMEOUT', `no response within the connection manager timeout of ${timeoutMs} ms (filter ${kind} was still in ${progress.hook}); see the gateway log for request ${ctx.id}`, {
+    const where = progress.hook === 'admission' ? 'the request was still waiting in the admission queue' : `filter ${kind} was still in ${progress.hook}`;
+    const err = new DgpError('DGP_ERR_HTTP_DECODE_TIMEOUT', `no response within the connection manager timeout of ${timeoutMs} ms (${where}); see the gateway log for request ${ctx.id}`, {
       hint: 'retry later; the operator can raise the timeout or fix the filter',
     });
     ctx.log.error({ code: err.code, kind, hook: progress.hook, timeoutMs }, `${kind} ${progress.hook} did not finish within the connection manager timeout; answered 504`);

@@ -13,7 +13,7 @@ export interface HeaderMatcher {
 export interface RouteSpec {
   id: string;
   match: { prefix: string; path: string; regex: string; methods: string[]; headers: HeaderMatcher[] };
-  route: { cluster: string; cluster_not_found_response_code: number };
+  route: { cluster: string; cluster_not_found_response_code: number; priority?: number };
 }
 
 export interface CompiledRoute {
@@ -21,6 +21,8 @@ export interface CompiledRoute {
   readonly id: string;
   readonly cluster: string;
   readonly clusterNotFoundResponseCode: number;
+  /** Admission priority (route.priority); undefined when not set. */
+  readonly priority: number | undefined;
   readonly headers: ReadonlyArray<{ name: string; test: (v: string) => boolean }>;
 }
 
@@ -68,6 +70,7 @@ export class Router {
       id: spec.id || `${listener}#${index}`,
       cluster: spec.route.cluster,
       clusterNotFoundResponseCode: spec.route.cluster_not_found_response_code,
+      priority: spec.route.priority,
       headers: spec.match.headers.map(compileHeader),
     });
     const m = spec.match;

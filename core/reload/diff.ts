@@ -1,5 +1,5 @@
-// A one-line summary of what a reload changed: listeners, routes, clusters, endpoints and filters added / removed /
-// changed (by name, compared as JSON), and plugins re-imported. Secrets never appear: only names are printed.
+// A one-line summary of what a reload changed: listeners, routes, clusters, endpoints, filters and the admission block
+// added / removed / changed (by name, compared as JSON), and plugins re-imported. Secrets never appear: only names are printed.
 import type { BootstrapConfig } from '../config/schema/index.js';
 import type { PluginRegistry } from '../registry/index.js';
 
@@ -45,6 +45,7 @@ function views(c: BootstrapConfig | undefined) {
       (sr?.clusters ?? []).flatMap((c) => c.endpoints.map((e, i) => ({ key: `${c.name}/${e.id || i}`, e }))),
       (x) => x.key,
     ),
+    admission: byName(c ? [c.admission] : [], () => 'gateway'),
   };
 }
 

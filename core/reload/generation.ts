@@ -3,6 +3,7 @@
 // instances are closed once the last request that started on this generation has finished.
 import type { Logger } from 'pino';
 import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from '../plugin-api.js';
+import type { AdmissionControl } from '../admission/admission.js';
 import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
 import type { Store } from '../services/store.js';
 import type { BootstrapConfig } from '../config/schema/index.js';
@@ -27,6 +28,8 @@ export interface HostServices {
   services: ServiceRegistry;
   configDir: string;
   draining(): boolean;
+  /** The process's admission control (outlives generations; configured at the swap). */
+  admission?: AdmissionControl;
 }
 
 let nextGenerationId = 1;
@@ -189,13 +192,14 @@ export async function buildGeneration(
     const r = resolved.listeners[li]!;
     const hcmConfig = l.filter_chains.filters[r.hcmIndex]!.config;
     const slots: ChainSlot[] = [];
-    for (const p of r.filters) slots.push({ kind: p.entry.kind, filter: await createFilter(p) });
+    const slotOf = async (p: ResolvedPlugin): Promise<ChainSlot> => ({ kind: p.entry.kind, filter: await createFilter(p), terminal: p.entry.manifest.terminal === true });
+    for (const p of r.filters) slots.push(await slotOf(p));
     // A route with filter overrides runs its own chain: the listener's instances, overridden filters created anew
     // from the merged config (one instance per overriding route per generation, closed with the generation).
     const routeChains: Array<FilterChain | undefined> = [];
     for (const route of r.routes) {
       const own: ChainSlot[] = [];
-      for (const [i, p] of route.filters.entries()) own.push(route.overridden.has(i) ? { kind: p.entry.kind, filter: await createFilter(p) } : slots[i]!);
+      for (const [i, p] of route.filters.entries()) own.push(route.overridden.has(i) ? await slotOf(p) : slots[i]!);
       routeChains[route.index] = new FilterChain(own);
     }
     const spec: ListenerSpec = {
@@ -223,6 +227,7 @@ export async function buildGeneration(
         acquire: gen.acquire,
         release: gen.release,
         draining: services.draining,
+        ...(services.admission ? { admission: services.admission } : {}),
       }),
     );
   }

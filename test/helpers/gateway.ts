@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { AdmissionOptions } from '../../core/admission/admission.js';
 import { Gateway, type WatchOptions } from '../../core/gateway.js';
 import { createLogger } from '../../core/observability/logger.js';
 
@@ -46,6 +47,8 @@ export async function startGateway(
     level?: 'info' | 'debug';
     /** Watch the config dir and plugin folders (off by default in tests; `dgp start` watches). */
     watch?: boolean | WatchOptions;
+    /** Admission test seams (a forced heap reading). */
+    admission?: AdmissionOptions;
   } = {},
 ): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'dgp-test-'));
@@ -56,7 +59,7 @@ export async function startGateway(
   }
   const cap = logCapture();
   const log = createLogger({ level: opts.level ?? 'info', destination: cap.stream });
-  const gw = await Gateway.start({ configDir: dir, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, log, watch: opts.watch });
+  const gw = await Gateway.start({ configDir: dir, pluginDirs: opts.pluginDirs, env: opts.env ?? {}, log, watch: opts.watch, ...(opts.admission ? { admission: opts.admission } : {}) });
   const admin = gw.adminAddress;
   return {
     gw,

@@ -1,7 +1,8 @@
 // The top-level conf.yaml schema (BootstrapSchema): static_resources plus the gateway's own blocks (metric, admin,
-// plugins, workers, log). Pixiu blocks we do not implement are accepted so that a Pixiu file loads; the loader warns.
+// plugins, workers, admission, log). Pixiu blocks we do not implement are accepted so that a Pixiu file loads; the loader warns.
 import Type from 'typebox';
 import { AdapterSchema } from './adapter.js';
+import { AdmissionSchema } from './admission.js';
 import { ClusterSchema } from './cluster.js';
 import { Bool, Duration, Int, List, OneOf, Port, Str, StrictObject } from './common.js';
 import { ListenerSchema } from './listener.js';
@@ -86,6 +87,7 @@ export const BootstrapSchema = StrictObject(
       },
       { description: 'The worker-thread pool.' },
     )),
+    admission: O(AdmissionSchema),
     log: O(StrictObject(
       {
         level: O(OneOf(LOG_LEVELS, { description: 'Log level.', default: 'info' })),

@@ -2,6 +2,7 @@
 // Pixiu matches bootstrap keys case-insensitively; we accept the two spellings seen in the wild (ID/id,
 // UnHealthy/unhealthy). lb_policy and retry_policy names are free strings here: unknown ones are Pixiu-compat warnings.
 import Type from 'typebox';
+import { ClusterAdmissionSchema } from './admission.js';
 import { Bool, Duration, FreeObject, Int, List, OneOf, Port, Str, StrictObject } from './common.js';
 
 const O = Type.Optional;
@@ -89,6 +90,7 @@ export const ClusterSchema = StrictObject(
     )),
     health_checks: O(List(Type.Unknown(), { description: 'Accepted for Pixiu configs (active health checks); not run yet.' })),
     endpoints: O(List(EndpointSchema, { description: 'Static endpoints, in fallback order.' })),
+    admission: O(ClusterAdmissionSchema),
   },
   { description: 'One upstream cluster.' },
 );

@@ -1,6 +1,7 @@
 // Schema of the HTTP connection manager config (dgp.filter.httpconnectionmanager): routes and the http_filters chain.
 // Each http_filters[].config is left free here; the registry checks it against the plugin's own configSchema.
 import Type from 'typebox';
+import { PRIORITY_LIMIT } from './admission.js';
 import { Bool, Duration, FreeObject, Int, List, OneOf, Str, StrictObject } from './common.js';
 
 const O = Type.Optional;
@@ -34,6 +35,13 @@ export const RouteSchema = StrictObject(
       {
         cluster: Str({ description: 'Name of the cluster that serves this route.', examples: ['chat'] }),
         cluster_not_found_response_code: O(Int({ description: 'Status sent when the cluster does not exist at request time.', default: 503, minimum: 100, maximum: 599, pixiu: 'dgp.filter.llm.proxy in Pixiu ignores it and sends 503.' })),
+        priority: O(Int({
+          description: 'Admission priority of requests on this route when they have to queue (higher first), unless their key or an allowed header gives one; see admission.priority.',
+          minimum: -PRIORITY_LIMIT,
+          maximum: PRIORITY_LIMIT,
+          examples: [10],
+          pixiu: 'An addition; Pixiu has no admission queue.',
+        })),
         filters: O(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {
           description: "Per-route filter config (Envoy's typed_per_filter_config): filter kind → override, deep-merged into that filter's config in http_filters for this route only (see docs/configuration.md#per-route-filter-config).",
           examples: [{ 'dgp.filter.llm.proxy': { timeout: '5s' } }],

@@ -34,6 +34,8 @@ export interface Principal {
   blocked: boolean;
   /** A JWT's budget tier claim (the filter maps tiers to limits). */
   budget_tier: string | null;
+  /** Admission priority of the caller's requests when the gateway queues them (higher first); absent = none. */
+  priority?: number;
   limits: PrincipalLimits;
 }
 

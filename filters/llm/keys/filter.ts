@@ -3,6 +3,7 @@
 // the filters after it. The client's key never reaches the proxy, so it can never travel upstream.
 import {
   AccessLogFields,
+  AdmissionPriority,
   Continue,
   RequestModel,
   isDgpError,
@@ -89,6 +90,7 @@ export class KeysFilter implements HttpFilter {
     }
     const principal = Object.freeze({ ...p, end_user: facts.endUser ?? null });
     ctx.set(PrincipalAttr, principal);
+    if (p.priority !== undefined) ctx.set(AdmissionPriority, p.priority);
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
     const fields: Record<string, unknown> = { key_id: p.key_id, key_alias: p.alias, team: p.team };
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;

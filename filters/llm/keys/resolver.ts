@@ -31,6 +31,7 @@ export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
     expires_at: k.expires_at === undefined ? null : Date.parse(k.expires_at),
     blocked: k.blocked,
     budget_tier: null,
+    ...(k.priority === undefined ? {} : { priority: k.priority }),
     limits: {
       ...NO_LIMITS,
       max_budget_nanos: nanos(k.max_budget_usd),

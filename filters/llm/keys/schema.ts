@@ -26,6 +26,7 @@ export const StaticKeySchema = Type.Object(
     rpm: Limit('Requests per minute (read by the rate-limit filter).'),
     tpm: Limit('Tokens per minute (read by the rate-limit filter).'),
     max_parallel_requests: Limit('Requests in flight at once (read by the rate-limit filter).'),
+    priority: Type.Optional(Type.Integer({ minimum: -1e6, maximum: 1e6, description: "Admission priority of the key's requests when the gateway has to queue them (higher first; docs/admission.md)." })),
     expires_at: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$', description: 'ISO 8601 instant after which the key is refused (401).' })),
     blocked: Type.Boolean({ default: false, description: 'Refuse the key (401) without removing it.' }),
   },

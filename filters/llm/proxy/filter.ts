@@ -29,12 +29,13 @@ import { clientApiOf, renderLlmLocalReply, renderLlmStreamError } from '../../..
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
+import { retryBudgetService, type ClusterRetryBudget, type RetryBudgets } from './retry-budget.js';
 import { ScrubberCache } from './secret-scrubber.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
 import { createTranslatingMapper } from './translate.js';
 
 /** Per-request handles onComplete must release (never kept in the factory closure). */
-const ProxyState = defineAttribute<{ scope: AttemptScope; body?: UpstreamBody }>('dgp.filter.llm.proxy/state');
+const ProxyState = defineAttribute<{ scope: AttemptScope; body?: UpstreamBody; budget?: ClusterRetryBudget | undefined }>('dgp.filter.llm.proxy/state');
 
 export function poolOptionsOf(o: ProxyOptions): UpstreamPoolOptions {
   return {
@@ -52,6 +53,7 @@ export class ProxyFilter implements HttpFilter {
   readonly #deps: StrategyDeps;
   readonly #metrics: ProxyMetrics;
   readonly #codecs: ProviderCodecs;
+  readonly #budgets: RetryBudgets;
   /** Unix seconds: the `created` of the models this generation lists. */
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Local replies on this listener come out in the client's API shape (OpenAI, Anthropic, Gemini). */
@@ -64,6 +66,7 @@ export class ProxyFilter implements HttpFilter {
     this.#codecs = new ProviderCodecs(fctx);
     this.#codecs.checkLabels(fctx.clusters);
     mapper ??= createTranslatingMapper(this.#codecs);
+    this.#budgets = fctx.services.get(retryBudgetService);
     this.#deps = {
       clusters: fctx.clusters,
       pools: fctx.services.get(upstreamPoolsService),
@@ -82,10 +85,13 @@ export class ProxyFilter implements HttpFilter {
       if (body !== undefined) return ctx.reply(200, body);
     }
     const scope = new AttemptScope(ctx, this.options.deadline);
-    ctx.set(ProxyState, { scope });
+    // In flight to the cluster (for its retry budget) until onComplete, streams included.
+    const budget = this.#budgets.of(cluster);
+    budget.active++;
+    ctx.set(ProxyState, { scope, budget });
     let outcome;
     try {
-      outcome = await executeStrategy(ctx, this.#deps, scope);
+      outcome = await executeStrategy(ctx, this.#deps, scope, budget);
     } catch (err) {
       scope.dispose();
       if (isDgpError(err)) return this.#error(ctx, err);
@@ -115,6 +121,10 @@ export class ProxyFilter implements HttpFilter {
     const state = ctx.get(ProxyState);
     state?.body?.dispose();
     state?.scope.dispose();
+    if (state?.budget !== undefined) {
+      state.budget.active--;
+      state.budget = undefined;
+    }
     this.#deps.mapper.complete?.(ctx);
   }
 
@@ -146,7 +156,7 @@ export class ProxyFilter implements HttpFilter {
       // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here).
       const { source, first, sse } = r.body;
       body = new UpstreamBody({ source, first, sse, clientApi: clientApiOf(ctx), clientQuery: ctx.request.query, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
-      ctx.set(ProxyState, { scope: ex, body });
+      ctx.set(ProxyState, { scope: ex, body, budget: ctx.get(ProxyState)?.budget });
     }
     try {
       await this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });

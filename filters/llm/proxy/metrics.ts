@@ -1,4 +1,5 @@
-// The proxy's counters (Envoy's upstream_rq_* in our naming): attempts by outcome, retries, cancelled upstream calls.
+// The proxy's counters (Envoy's upstream_rq_* in our naming): attempts by outcome, retries, retries the budget refused,
+// cancelled upstream calls.
 import type { Counter } from 'prom-client';
 import { CounterCells, type CounterCell, type MetricsApi } from '../../../core/index.js';
 
@@ -6,6 +7,8 @@ export interface ProxyMetrics {
   attempts: Counter<'cluster' | 'endpoint' | 'outcome'>;
   retries: Counter<'cluster'>;
   cancelled: Counter<'cluster'>;
+  /** Retries the cluster's retry budget refused (Envoy's upstream_rq_retry_overflow). */
+  budgetDenied: Counter<'cluster'>;
   /** The attempts counter's cell for one label set: one map lookup instead of prom-client's label hashing. */
   attempt(cluster: string, endpoint: string, outcome: string): CounterCell;
   /** Hands pending increments over (the filter instance is retired). */
@@ -41,6 +44,11 @@ export function createProxyMetrics(metrics: MetricsApi): ProxyMetrics {
     cancelled: metrics.counter({
       name: 'dgp_upstream_cancelled_total',
       help: 'Upstream requests or streams cancelled because the client went away.',
+      labelNames: ['cluster'] as const,
+    }),
+    budgetDenied: metrics.counter({
+      name: 'dgp_upstream_retry_budget_denied_total',
+      help: "Retries not made because the cluster's retry budget was used up; each such request ended with its last upstream answer or error.",
       labelNames: ['cluster'] as const,
     }),
   };

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { resolve } from 'node:path';
 import { DgpError, parseDuration } from '../../../core/index.js';
+import { resolveRetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import { parseRetryOn, type RetryOn } from './retry-on.js';
 import { DEFAULT_RETRY_ON, type ProxyConfig } from './schema.js';
 
@@ -31,6 +32,7 @@ export interface ProxyOptions {
   fallbackWrap: boolean;
   /** Configured secrets redacted from upstream answers (each endpoint's key is added per attempt). */
   redact: readonly string[];
+  retryBudget: RetryBudgetOptions;
 }
 
 const configError = (message: string, cause?: unknown): DgpError =>
@@ -86,5 +88,6 @@ export function resolveProxyOptions(config: Readonly<ProxyConfig>, configDir: st
     attemptsHeader: config.attempts_header ?? true,
     fallbackWrap: (config.fallback_order ?? 'wrap') === 'wrap',
     redact: config.redact ?? [],
+    retryBudget: resolveRetryBudget(config.retry_budget),
   };
 }

@@ -1,10 +1,38 @@
 // Config schema of dgp.filter.llm.proxy: Pixiu's five keys (timeout, maxIdleConns, maxIdleConnsPerHost,
-// maxConnsPerHost, scheme) plus our timeouts, retry conditions and TLS option. README.md documents every field.
+// maxConnsPerHost, scheme) plus our timeouts, retry conditions, retry budget and TLS option. README.md documents every field.
 import Type, { type Static } from 'typebox';
 
 // Go durations ("1m30s", "0.5s") or "0"; checked again by parseDuration in create().
 const GO_DURATION = '^(0|([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))*)$';
 const RETRY_TOKEN = '^(connect_error|reset|network_error|timeout|empty_stream|stream_error|4xx|5xx|all_non_2xx|[1-5][0-9][0-9])$';
+
+const BudgetFields = {
+  budget_percent: Type.Optional(Type.Number({
+    minimum: 0,
+    maximum: 100,
+    description: 'Retries in flight to a cluster may reach this percentage of the requests in flight to it (Envoy: budget_percent). 100 = no budget.',
+  })),
+  min_retry_concurrency: Type.Optional(Type.Integer({ minimum: 0, description: 'Retries in flight a cluster is always allowed, however few requests it has (Envoy: min_retry_concurrency).' })),
+};
+
+const RetryBudgetSchema = Type.Object(
+  {
+    budget_percent: Type.Optional(Type.Number({ ...BudgetFields.budget_percent, default: 20 })),
+    min_retry_concurrency: Type.Optional(Type.Integer({ ...BudgetFields.min_retry_concurrency, default: 3 })),
+    clusters: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.Object(BudgetFields, { additionalProperties: false }), {
+        default: {},
+        description: 'Per-cluster settings by cluster name; a field left out takes the value above.',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      "Envoy's retry budget, per cluster across every request: a retry (any attempt after a request's first, same endpoint or fallback) is made only while the retries in flight to the cluster are under max(min_retry_concurrency, budget_percent % of its requests in flight); a refused retry ends the request with the last upstream answer or error.",
+  },
+);
 
 const Duration = (description: string, def?: string | number) =>
   Type.Union([Type.String({ pattern: GO_DURATION }), Type.Number({ minimum: 0 })], {
@@ -53,6 +81,7 @@ export const ProxyConfigSchema = Type.Object(
           'More secrets never sent to a client (e.g. "${ORG_TOKEN}"), besides each endpoint\'s llm_meta.api_key, which is always redacted: every form of them (literal, URL-encoded, JSON-escaped) in upstream headers and bodies, streams included, becomes [REDACTED].',
       }),
     ),
+    retry_budget: Type.Optional(RetryBudgetSchema),
     attempts_header: Type.Optional(Type.Boolean({ default: true, description: 'Add x-dgp-attempts (every attempt, e.g. "a=503;b=200") to the response.' })),
   },
   { additionalProperties: false, description: 'dgp.filter.llm.proxy: forwards the request to the route cluster with retries and fallback.' },

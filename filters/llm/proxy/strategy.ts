@@ -23,6 +23,7 @@ import { RequestUnbuildable } from './errors.js';
 import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
+import { budgetFor, type ClusterRetryBudget, type RetryBudgetSettings } from './retry-budget.js';
 import type { ScrubberCache } from './secret-scrubber.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
 
@@ -65,6 +66,9 @@ interface Walk {
   readonly body: Buffer;
   readonly attempts: UpstreamAttempt[];
   readonly problems: string[];
+  /** The cluster's retry budget and the settings it is read with. */
+  readonly budget: ClusterRetryBudget;
+  readonly budgetSettings: RetryBudgetSettings;
   lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined;
   lastFailure: Failed | undefined;
   deadlineHit: boolean;
@@ -74,7 +78,7 @@ interface Walk {
 type EndpointVerdict = StrategyOutcome | 'fallback' | 'stop';
 
 /** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried once per its policy. */
-export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope): Promise<StrategyOutcome> {
+export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope, budget: ClusterRetryBudget): Promise<StrategyOutcome> {
   const cluster = ctx.route.cluster;
   const { clusters } = d;
   const attempts: UpstreamAttempt[] = [];
@@ -87,7 +91,10 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
   let ep = clusters.pickEndpoint(cluster, src instanceof Promise ? await src : src);
   const preferred = ctx.get(PreferredEndpointId);
   if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
-  const walk: Walk = { ctx, d, scope, body, attempts, problems: [], lastResponse: undefined, lastFailure: undefined, deadlineHit: false };
+  const walk: Walk = {
+    ctx, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, cluster),
+    lastResponse: undefined, lastFailure: undefined, deadlineHit: false,
+  };
   // Endpoints already tried; the first one is kept apart so a request with one attempt allocates no Set.
   let firstId: string | undefined;
   let visited: Set<string> | undefined;
@@ -118,76 +125,101 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
   return finalOutcome(attempts, walk.problems, walk.lastResponse, walk.lastFailure, walk.deadlineHit);
 }
 
-/** The retry loop on one endpoint: waits (backoff, Retry-After) within the deadline, then one attempt per turn. */
+/**
+ * The retry loop on one endpoint: each attempt after the request's first needs a slot of the cluster's retry budget
+ * (held through its wait and the attempt; refused: the walk stops with what it has), then waits (backoff, Retry-After)
+ * within the deadline, then tries.
+ */
 async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): Promise<EndpointVerdict> {
-  const { ctx, d, scope, attempts, problems } = walk;
-  const cluster = ctx.route.cluster;
-  let retryAfter = 0;
+  const { attempts, budget } = walk;
+  const state = { retryAfter: 0 };
   for (let delay = policy.next(); delay !== undefined; delay = policy.next()) {
-    const wait = Math.max(delay, retryAfter);
-    if (wait > 0) {
-      // A wait that outlasts the deadline would only end in the deadline: stop now.
-      if (wait >= scope.remaining()) return deadlinePassed(walk);
-      if (!(await sleep(wait, scope.waitSignal()))) return scope.cancelledBy() === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
-    }
-    let req: UpstreamRequest;
-    try {
-      req = await d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
-    } catch (err) {
-      // The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
-      // translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is
-      // neither retried, left nor cooled down.
-      return { kind: 'error', error: assemblyError(ctx, ep, err) };
-    }
-    if (attempts.length > 0) d.metrics.retries.inc({ cluster });
-    const started = performance.now();
-    const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
-    const record: UpstreamAttempt = {
-      endpoint_id: ep.id,
-      address: ep.authority,
-      cluster,
-      status: r.status,
-      success: false,
-      error_type: '',
-      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-    };
-    attempts.push(record);
-    if (r.kind === 'committed') {
-      record.success = r.status >= 200 && r.status <= 299;
-      record.error_type = record.success ? '' : 'status_code_error';
-      d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
-      return { kind: 'committed', result: r, endpoint: ep, record, request: req };
-    }
-    if (r.kind === 'cancelled') {
-      const by = scope.cancelledBy();
-      record.error_type = by === 'client' ? 'aborted' : 'timeout';
-      d.metrics.attempt(cluster, ep.id, record.error_type).add();
-      return by === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
-    }
-    if (r.kind === 'status') {
-      record.error_type = 'status_code_error';
-      d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
-      problems.push(`${label(ep)} retry: returned status code ${r.status}`);
-      walk.lastResponse = { result: r, endpoint: ep, request: req };
-      // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
-      const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
-      retryAfter = d.options.respectRetryAfter && asked !== undefined ? asked : 0;
-      // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
-      if (retryAfter > d.options.maxRetryAfter) return 'fallback';
+    if (attempts.length === 0) {
+      const verdict = await attemptOnce(walk, ep, delay, state);
+      if (verdict !== 'again') return verdict;
       continue;
     }
-    record.error_type = r.errorType;
-    d.metrics.attempt(cluster, ep.id, r.errorType).add();
-    problems.push(`${label(ep)} retry: request error: ${hideAddresses(r.message, ep)}`);
-    walk.lastFailure = r;
-    if (!r.retryable) {
-      d.clusters.cooldowns.markFailure(cluster, ep);
+    if (!budget.tryRetry(walk.budgetSettings)) {
+      walk.d.metrics.budgetDenied.inc({ cluster: walk.ctx.route.cluster });
+      walk.problems.push(`retry refused: cluster ${walk.ctx.route.cluster}'s retry budget is used up`);
       return 'stop';
     }
-    // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
-    if (r.errorType !== 'empty_stream') return 'fallback';
+    try {
+      const verdict = await attemptOnce(walk, ep, delay, state);
+      if (verdict !== 'again') return verdict;
+    } finally {
+      budget.retryDone();
+    }
   }
   return 'fallback';
+}
+
+/** One turn of the retry loop: the wait, then one attempt; 'again' = retry the same endpoint if the policy allows. */
+async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: { retryAfter: number }): Promise<EndpointVerdict | 'again'> {
+  const { ctx, d, scope, attempts, problems } = walk;
+  const cluster = ctx.route.cluster;
+  const wait = Math.max(delay, state.retryAfter);
+  if (wait > 0) {
+    // A wait that outlasts the deadline would only end in the deadline: stop now.
+    if (wait >= scope.remaining()) return deadlinePassed(walk);
+    if (!(await sleep(wait, scope.waitSignal()))) return scope.cancelledBy() === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
+  }
+  let req: UpstreamRequest;
+  try {
+    req = await d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
+  } catch (err) {
+    // The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
+    // translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is
+    // neither retried, left nor cooled down.
+    return { kind: 'error', error: assemblyError(ctx, ep, err) };
+  }
+  if (attempts.length > 0) d.metrics.retries.inc({ cluster });
+  const started = performance.now();
+  const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
+  const record: UpstreamAttempt = {
+    endpoint_id: ep.id,
+    address: ep.authority,
+    cluster,
+    status: r.status,
+    success: false,
+    error_type: '',
+    duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+  attempts.push(record);
+  if (r.kind === 'committed') {
+    record.success = r.status >= 200 && r.status <= 299;
+    record.error_type = record.success ? '' : 'status_code_error';
+    d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
+    return { kind: 'committed', result: r, endpoint: ep, record, request: req };
+  }
+  if (r.kind === 'cancelled') {
+    const by = scope.cancelledBy();
+    record.error_type = by === 'client' ? 'aborted' : 'timeout';
+    d.metrics.attempt(cluster, ep.id, record.error_type).add();
+    return by === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
+  }
+  if (r.kind === 'status') {
+    record.error_type = 'status_code_error';
+    d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
+    problems.push(`${label(ep)} retry: returned status code ${r.status}`);
+    walk.lastResponse = { result: r, endpoint: ep, request: req };
+    // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
+    const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
+    state.retryAfter = d.options.respectRetryAfter && asked !== undefined ? asked : 0;
+    // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
+    if (state.retryAfter > d.options.maxRetryAfter) return 'fallback';
+    return 'again';
+  }
+  record.error_type = r.errorType;
+  d.metrics.attempt(cluster, ep.id, r.errorType).add();
+  problems.push(`${label(ep)} retry: request error: ${hideAddresses(r.message, ep)}`);
+  walk.lastFailure = r;
+  if (!r.retryable) {
+    d.clusters.cooldowns.markFailure(cluster, ep);
+    return 'stop';
+  }
+  // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
+  return r.errorType === 'empty_stream' ? 'again' : 'fallback';
 }
 
 /**

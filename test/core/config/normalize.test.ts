@@ -49,6 +49,12 @@ t.test('a minimal file gets every default', async (t) => {
     admin: { enabled: true, address: '127.0.0.1', port: 8889, token: '', allowed_hosts: [] },
     plugins: { dirs: [], create_timeout: 30000, close_timeout: 5000, allow_unsafe: false, integrity: undefined },
     workers: { threads: 0, max_queue: 1024 },
+    admission: {
+      max_concurrency: 0,
+      queue: { max_length: 1024, max_wait: 5000 },
+      shed_heap_fraction: 0,
+      priority: { default: 0, allow_header: false, header: 'x-dgp-priority', header_max: undefined },
+    },
     log: { level: 'info', access_log: true },
   });
 });

@@ -21,12 +21,16 @@ t.test(`${TOTAL} requests with failing attempts leave no open sockets`, async (t
   const fallback = { fallback: true, health_check_interval: 0 };
   // Every request: refused, then 503 twice (bodies consumed), then a reset before headers, then the good endpoint,
   // which answers unary, a stream the client abandons after one chunk, or a stream cut mid-way (x-fake).
-  const h = await proxyHarness([
-    { id: 'dead', to: dead, llm: fallback },
-    { id: 'flaky', to: flaky, llm: { ...fallback, retry_policy: { name: 'CountBased', config: { times: 1 } } } },
-    { id: 'resetter', to: resetter, llm: fallback },
-    { id: 'good', to: good, llm: { health_check_interval: 0 } },
-  ]);
+  // Every request walks every fallback here, 10 at a time: no retry budget, or most walks would stop early.
+  const h = await proxyHarness(
+    [
+      { id: 'dead', to: dead, llm: fallback },
+      { id: 'flaky', to: flaky, llm: { ...fallback, retry_policy: { name: 'CountBased', config: { times: 1 } } } },
+      { id: 'resetter', to: resetter, llm: fallback },
+      { id: 'good', to: good, llm: { health_check_interval: 0 } },
+    ],
+    { retry_budget: { budget_percent: 100 } },
+  );
   const kinds = ['json', 'sse:50:0', 'sse-cut:2:0', 'json'];
   let failures = 0;
   for (let done = 0; done < TOTAL; done += CONCURRENCY) {

@@ -70,5 +70,5 @@ t.test('instances of every generation share the process-wide pools', async (t) =
   const b = (await manifest.create({}, stubFactoryContext({ services }))) as ProxyFilter;
   t.not(a, b);
   t.type(services.get(upstreamPoolsService), UpstreamPools);
-  t.same(Object.keys(services.readiness()), ['dgp.upstream.pools'], 'one pools service, held once');
+  t.same(Object.keys(services.readiness()).sort(), ['dgp.filter.llm.proxy.retry-budget', 'dgp.upstream.pools'], 'one pools service and one retry-budget table, each held once');
 });
