@@ -20,6 +20,7 @@ import {
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
+import { isEventStream } from './body-read.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
@@ -30,6 +31,7 @@ import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
 import { ScrubberCache } from './secret-scrubber.js';
+import { SseKeepAlive } from './sse-keepalive.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
 import { createTranslatingMapper } from './translate.js';
 
@@ -160,8 +162,16 @@ export class ProxyFilter implements HttpFilter {
       }
       return this.#error(ctx, err);
     }
+    this.#keepAlive(ctx);
     this.#attemptsHeader(ctx);
     return Continue;
+  }
+
+  /** A streamed event-stream answer, as the client receives it (translated or not), gets keep-alive comments. */
+  #keepAlive(ctx: RequestContext): void {
+    const body = ctx.response.body;
+    if (this.options.sseKeepAlive <= 0 || body === undefined || Buffer.isBuffer(body) || !isEventStream(ctx.response.headers)) return;
+    ctx.response.body = new SseKeepAlive(body, this.options.sseKeepAlive);
   }
 
   #error(ctx: RequestContext, err: DgpError): HookResult {
