@@ -93,6 +93,7 @@ export class ProxyFilter implements HttpFilter {
       if (isDgpError(err)) return this.#error(ctx, err);
       throw err;
     }
+    if (scope.resends.length > 0) this.#noteResends(ctx, scope.resends);
     switch (outcome.kind) {
       case 'committed':
         return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request);
@@ -111,6 +112,11 @@ export class ProxyFilter implements HttpFilter {
 
   close(): void {
     this.#metrics.close();
+  }
+
+  #noteResends(ctx: RequestContext, codes: readonly string[]): void {
+    this.#metrics.keepAliveResends.inc({ cluster: ctx.route.cluster }, codes.length);
+    ctx.log.debug({ cluster: ctx.route.cluster, codes }, 'the upstream closed a reused keep-alive socket before answering; the request was sent again on a new connection');
   }
 
   onComplete(ctx: RequestContext): void {

@@ -6,6 +6,7 @@ export interface ProxyMetrics {
   attempts: Counter<'cluster' | 'endpoint' | 'outcome'>;
   retries: Counter<'cluster'>;
   cancelled: Counter<'cluster'>;
+  keepAliveResends: Counter<'cluster'>;
   /** The attempts counter's cell for one label set: one map lookup instead of prom-client's label hashing. */
   attempt(cluster: string, endpoint: string, outcome: string): CounterCell;
   /** Hands pending increments over (the filter instance is retired). */
@@ -41,6 +42,11 @@ export function createProxyMetrics(metrics: MetricsApi): ProxyMetrics {
     cancelled: metrics.counter({
       name: 'dgp_upstream_cancelled_total',
       help: 'Upstream requests or streams cancelled because the client went away.',
+      labelNames: ['cluster'] as const,
+    }),
+    keepAliveResends: metrics.counter({
+      name: 'dgp_upstream_keepalive_resends_total',
+      help: 'Requests sent again on a new connection because the upstream closed the reused keep-alive socket before any response byte (the keep-alive race); many mean keep_alive_timeout is above the upstream server keep-alive.',
       labelNames: ['cluster'] as const,
     }),
   };
