@@ -229,6 +229,7 @@ export {
   parseStreamEvent,
   kindFromStatus,
   isPlainObject,
+  describeValue,
   headerValue,
   chatChunk,
   usageChunk,
