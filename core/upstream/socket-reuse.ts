@@ -11,36 +11,35 @@ export interface SocketWatcher {
   onSocket(socket: Socket, reused: boolean): void;
 }
 
-interface Announced {
-  watcher: SocketWatcher;
-  method: string;
-  path: string;
-}
-
 /** Sockets that have carried a request. */
 const carried = new WeakSet<Socket>();
-let announced: Announced | undefined;
+// The request announced last (three variables rather than an object: one announcement per upstream request).
+let watcher: SocketWatcher | undefined;
+let method = '';
+let path = '';
 let subscribed = false;
 
 function onSendHeaders(message: unknown): void {
   const { request, socket } = message as { request: { method?: string; path?: string }; socket: Socket };
   const reused = carried.has(socket);
   carried.add(socket);
-  const a = announced;
-  announced = undefined;
+  const w = watcher;
+  watcher = undefined;
   // Another undici user (a plugin's fetch) may write between an announcement that never led to a write (the request
   // was aborted at once) and this one: only the request announced is told.
-  if (a !== undefined && a.method === request.method && a.path === request.path) a.watcher.onSocket(socket, reused);
+  if (w !== undefined && method === request.method && path === request.path) w.onSocket(socket, reused);
 }
 
 /**
  * Called from a dispatch handler's onRequestStart: undici writes that request's head next, in the same synchronous
- * call, and `watcher` learns its socket then.
+ * call, and `w` learns its socket then.
  */
-export function expectSocket(watcher: SocketWatcher, method: string, path: string): void {
+export function expectSocket(w: SocketWatcher, requestMethod: string, requestPath: string): void {
   if (!subscribed) {
     subscribed = true;
     subscribe('undici:client:sendHeaders', onSendHeaders);
   }
-  announced = { watcher, method, path };
+  watcher = w;
+  method = requestMethod;
+  path = requestPath;
 }
