@@ -240,6 +240,7 @@ export {
   parseStreamEvent,
   kindFromStatus,
   isPlainObject,
+  describeValue,
   headerValue,
   chatChunk,
   usageChunk,

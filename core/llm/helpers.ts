@@ -80,6 +80,16 @@ export function kindFromStatus(status: number): ProviderErrorKind {
   }
 }
 
+/**
+ * A client or provider value as a message may quote it: a string as itself (cut at 100 characters), other scalars
+ * as written, objects and arrays by kind. String(v) would print "[object Object]", or throw for `{"toString": 1}`.
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return v.length > 100 ? `${v.slice(0, 100)}…` : v;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean' || v === undefined) return String(v);
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
+
 export function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,10 +1,11 @@
 // Incremental stream translators for one attempt: upstream bytes → SSE events → pivot items → the client's stream
 // bytes. Output depends only on the bytes, never on where the chunks were split (the SSE parser holds partial events).
-import { createSseParser } from '../index.js';
+import { createSseParser, isDgpError } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
 import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
 import { isPlainObject } from './helpers.js';
+import { checkChatChunk } from './pivot-check.js';
 
 export interface StreamTranslator {
   /** The next upstream chunk → bytes for the client (possibly empty while an event is incomplete). */
@@ -71,6 +72,7 @@ export function translatedStream(
   let finished = false;
 
   const emit = (items: StreamItem[]): string => {
+    for (const item of items) if (item.type === 'chunk') checkChatChunk(item.chunk, cx.provider);
     if (tap !== undefined && !finished) tap.items(items);
     let out = '';
     for (const item of items) {
@@ -89,7 +91,8 @@ export function translatedStream(
       return text === '' ? EMPTY : Buffer.from(text);
     } catch (err) {
       cx.log.warn({ err }, 'provider stream event could not be translated');
-      const message = err instanceof Error ? err.message : String(err);
+      // A coded error says what was wrong; anything else is a codec bug whose engine text is for the log only.
+      const message = isDgpError(err) ? err.message : `The ${cx.provider} stream event could not be translated.`;
       return Buffer.from(emit([{ type: 'error', error: { status: 502, kind: 'server', message } }]));
     }
   };

@@ -18,7 +18,8 @@ import {
 import { passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
 import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
-import { collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
+import { badClientRequest, collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
+import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
 
 export type { StreamTranslator } from './stream.js';
 
@@ -87,6 +88,7 @@ export interface AttemptTranslation {
 const CLIENT_API_HEADERS = ['anthropic-version', 'anthropic-beta', 'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-client', 'x-goog-user-project'];
 const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
 const MAX_ERROR_BODY = 1024 * 1024;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** A translated unary answer is parsed whole; bigger ones (base64 images) are cut and fail to parse (502). */
 const MAX_UNARY_BODY = 64 * 1024 * 1024;
 
@@ -101,6 +103,8 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
   const info = client.inspect(request);
   const { settings, overrides, forcedModel } = splitOptions(provider, llm?.options);
   const upstreamModel = forcedModel ?? resolveModel(llm?.model_map, info.model);
+  // The model goes into URLs (Gemini, Azure): a lone surrogate would make encodeURIComponent throw.
+  if (LONE_SURROGATE.test(info.model) || LONE_SURROGATE.test(upstreamModel)) throw badClientRequest('model', 'is not a well-formed Unicode string');
   const reported = settings.response_model === 'provider' ? upstreamModel : info.model;
   const cx: CodecContext = {
     log: input.log,
@@ -144,6 +148,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     const obj = parseObject(body);
     if (!obj) return renderError({ status: 502, kind: 'server', message: `The ${provider.name} response is not a JSON object.` });
     const chat = provider.upstream.toChat(obj, cx);
+    checkChatCompletion(chat, provider.name);
     if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
     const out = client.fromChat(chat, cx);
     return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(out)) };
@@ -242,6 +247,7 @@ function planTranslated(input: TranslationInput, client: ClientCodec, cx: CodecC
     );
   }
   const chat = client.toChat(request.body, cx);
+  checkChatRequest(chat);
   chat.model = cx.models.upstream;
   const body = provider.upstream.fromChat(chat, cx);
   deepMerge(body, overrides);

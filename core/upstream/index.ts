@@ -1,5 +1,6 @@
 // The upstream toolkit (pools, header hygiene, transport error classes) re-exported for the SDK (core/index.ts).
-export { UpstreamPools, undiciPoolOptions } from './pools.js';
+export { UpstreamPools, undiciPoolOptions, freshConnection } from './pools.js';
+export { expectSocket, type SocketWatcher } from './socket-reuse.js';
 export type { UpstreamPoolOptions, UpstreamPoolStats } from './pools.js';
 export {
   HOP_BY_HOP_HEADERS,

@@ -1,7 +1,7 @@
 // Process-wide undici pools, one per endpoint origin and connection settings. Held outside config generations
 // (FactoryContext.shared) so a reload that keeps an origin keeps its warm connections.
 import { createHash } from 'node:crypto';
-import { Pool } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import { preciseConnector, type ConnectorOptions } from './connector.js';
 
 export interface UpstreamPoolOptions {
@@ -63,9 +63,34 @@ export function undiciPoolOptions(opts: UpstreamPoolOptions): Pool.Options {
 /** The settings part of a pool key, computed once per options object (it hashes the CA bundle). */
 const settingsKeys = new WeakMap<UpstreamPoolOptions, string>();
 
+/** How each pool was made, so a one-shot connection to the same origin can be made alike. */
+const madeAs = new WeakMap<Dispatcher, { origin: string; options: Pool.Options }>();
+
 function createPool(origin: string, opts: UpstreamPoolOptions): Pool {
   const options = undiciPoolOptions(opts);
-  return new Pool(origin, { ...options, connect: preciseConnector(options.connect as ConnectorOptions) });
+  const pool = new Pool(origin, { ...options, connect: preciseConnector(options.connect as ConnectorOptions) });
+  madeAs.set(pool, { origin, options });
+  return pool;
+}
+
+/**
+ * A dispatcher that sends one request on a new connection to `pool`'s origin, made with the pool's settings, and
+ * closes that connection once the response is over: for the one resend after the keep-alive race, which must not
+ * land on another idle socket the server may have closed as well. undefined for a dispatcher UpstreamPools did not make.
+ */
+export function freshConnection(pool: Dispatcher): Pick<Dispatcher, 'dispatch'> | undefined {
+  const made = madeAs.get(pool);
+  if (made === undefined) return undefined;
+  const { connections: _perPool, ...options } = made.options;
+  return {
+    dispatch(opts, handler) {
+      const client = new Client(made.origin, { ...options, connect: preciseConnector(options.connect as ConnectorOptions) } as Client.Options);
+      const queued = client.dispatch(opts, handler);
+      // Graceful: the connection closes after this request's response, not before.
+      client.close().catch(() => undefined);
+      return queued;
+    },
+  };
 }
 
 function keyOf(origin: string, opts: UpstreamPoolOptions): string {

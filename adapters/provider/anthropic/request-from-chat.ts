@@ -1,7 +1,7 @@
 // The OpenAI Chat pivot → an Anthropic Messages request: system messages hoisted to `system`, tool messages turned
 // into tool_result blocks, consecutive same-role turns merged (tool results of parallel calls must share one user
 // turn), max_tokens defaulted because Anthropic requires it.
-import { badClientRequest, baseToolId, isPlainObject, parseDataUrl, parseJsonObject, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, baseToolId, describeValue, isPlainObject, parseDataUrl, parseJsonObject, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 
 type Block = JsonObject;
 interface Turn {
@@ -118,7 +118,7 @@ function userBlocks(m: ChatMessage, at: string, cx: CodecContext): Block[] {
     } else if (p.type === 'image_url' && typeof (p as { image_url?: { url?: unknown } }).image_url?.url === 'string') {
       out.push(imageBlock((p as { image_url: { url: string } }).image_url.url, `${at}.content[${k}]`, cx));
     } else {
-      throw untranslatable(`${at}.content[${k}] (${p.type})`, cx.provider, 'Anthropic accepts text and images here');
+      throw untranslatable(`${at}.content[${k}] (${describeValue(p.type)})`, cx.provider, 'Anthropic accepts text and images here');
     }
   });
   return out;
@@ -154,7 +154,7 @@ function applyTools(req: ChatRequest, body: JsonObject, cx: CodecContext): void 
     return;
   }
   body.tools = req.tools.map((t, i) => {
-    if (t.type !== 'function' || !t.function) throw untranslatable(`tools[${i}] (${String(t.type)})`, cx.provider, 'only function tools are translated');
+    if (t.type !== 'function' || !t.function) throw untranslatable(`tools[${i}] (${describeValue(t.type)})`, cx.provider, 'only function tools are translated');
     if (t.function.strict !== undefined) cx.log.debug({ field: `tools[${i}].function.strict`, provider: cx.provider }, 'dropped strict');
     const tool: JsonObject = { name: t.function.name };
     if (t.function.description !== undefined) tool.description = t.function.description;

@@ -1,6 +1,6 @@
 // An Anthropic Messages request (from an Anthropic-speaking client) → the OpenAI Chat pivot. tool_result blocks become
 // `tool` messages placed before the rest of their user turn, as OpenAI requires them right after the tool calls.
-import { badClientRequest, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, describeValue, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 
 const HANDLED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata']);
 const REJECTED = ['mcp_servers', 'container'];
@@ -15,7 +15,10 @@ export function anthropicRequestToChat(body: unknown, cx: CodecContext): ChatReq
   body.messages.forEach((m, i) => out.messages.push(...convertMessage(m, `messages[${i}]`, cx)));
   if (typeof body.max_tokens === 'number') out.max_tokens = body.max_tokens;
   for (const f of ['temperature', 'top_p', 'top_k'] as const) if (typeof body[f] === 'number') out[f] = body[f] as number;
-  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) out.stop = body.stop_sequences.map(String);
+  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) {
+    if (!body.stop_sequences.every((s) => typeof s === 'string')) throw badClientRequest('stop_sequences', 'must be an array of strings');
+    out.stop = body.stop_sequences as string[];
+  }
   if (body.stream === true) {
     out.stream = true;
     out.stream_options = { include_usage: true };
@@ -59,7 +62,7 @@ function convertUser(blocks: unknown[], where: string, cx: CodecContext): ChatMe
     if (b.type === 'tool_result') tools.push(toolResult(b, at, cx));
     else if (b.type === 'text' && typeof b.text === 'string') parts.push({ type: 'text', text: b.text });
     else if (b.type === 'image') parts.push(imagePart(b, at, cx));
-    else throw untranslatable(`${at} (${String(b.type)})`, cx.provider, 'this content block has no equivalent');
+    else throw untranslatable(`${at} (${describeValue(b.type)})`, cx.provider, 'this content block has no equivalent');
   });
   if (parts.length === 0) return tools;
   const allText = parts.every((p) => p.type === 'text');
@@ -73,7 +76,7 @@ function imagePart(b: JsonObject, at: string, cx: CodecContext): ChatContentPart
     return { type: 'image_url', image_url: { url: `data:${src.media_type};base64,${src.data}` } };
   }
   if (src.type === 'url' && typeof src.url === 'string') return { type: 'image_url', image_url: { url: src.url } };
-  throw untranslatable(`${at}.source`, cx.provider, `an image source of type "${String(src.type)}" has no equivalent`);
+  throw untranslatable(`${at}.source`, cx.provider, `an image source of type "${describeValue(src.type)}" has no equivalent`);
 }
 
 function toolResult(b: JsonObject, at: string, cx: CodecContext): ChatMessage {
@@ -103,7 +106,7 @@ function convertAssistant(blocks: unknown[], where: string, cx: CodecContext): C
       calls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
     } else if (b.type === 'thinking' || b.type === 'redacted_thinking') {
       cx.log.debug({ field: at, provider: cx.provider }, 'dropped a thinking block');
-    } else throw untranslatable(`${at} (${String(b.type)})`, cx.provider, 'this content block has no equivalent');
+    } else throw untranslatable(`${at} (${describeValue(b.type)})`, cx.provider, 'this content block has no equivalent');
   });
   const msg: ChatMessage = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
   if (calls.length > 0) msg.tool_calls = calls;
@@ -112,7 +115,7 @@ function convertAssistant(blocks: unknown[], where: string, cx: CodecContext): C
 
 function convertTool(t: unknown, i: number, cx: CodecContext): ChatTool {
   if (!isPlainObject(t) || typeof t.name !== 'string') throw badClientRequest(`tools[${i}]`, 'must have a name');
-  if (t.type !== undefined && t.type !== 'custom') throw untranslatable(`tools[${i}] (${String(t.type)})`, cx.provider, 'Anthropic server tools run inside Anthropic');
+  if (t.type !== undefined && t.type !== 'custom') throw untranslatable(`tools[${i}] (${describeValue(t.type)})`, cx.provider, 'Anthropic server tools run inside Anthropic');
   const fn: ChatTool['function'] = { name: t.name };
   if (typeof t.description === 'string') fn.description = t.description;
   fn.parameters = isPlainObject(t.input_schema) ? t.input_schema : { type: 'object', properties: {} };

@@ -1,6 +1,6 @@
 // Unary Anthropic Messages responses ⇄ the pivot chat.completion, with stop reasons and usage mapped. Anthropic's
 // input_tokens exclude cached tokens while OpenAI's prompt_tokens include them, hence the sums and differences.
-import { badProviderResponse, isPlainObject, parseJsonObject, type ChatCompletion, type ChatToolCall, type ChatUsage, type CodecContext, type FinishReason, type JsonObject } from '../../../core/llm/index.js';
+import { badProviderResponse, describeValue, isPlainObject, parseJsonObject, type ChatCompletion, type ChatToolCall, type ChatUsage, type CodecContext, type FinishReason, type JsonObject } from '../../../core/llm/index.js';
 
 const FINISH_BY_STOP: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -54,7 +54,7 @@ export function anthropicBodyToChat(body: unknown, cx: CodecContext): ChatComple
     if (b.type === 'text' && typeof b.text === 'string') text += b.text;
     else if (b.type === 'tool_use' && typeof b.id === 'string' && typeof b.name === 'string') {
       calls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
-    } else cx.log.debug({ field: `content.${String(b.type)}`, provider: cx.provider }, 'dropped a response block with no OpenAI equivalent');
+    } else cx.log.debug({ field: `content.${describeValue(b.type)}`, provider: cx.provider }, 'dropped a response block with no OpenAI equivalent');
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
   if (calls.length > 0) message.tool_calls = calls;

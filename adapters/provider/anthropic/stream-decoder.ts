@@ -1,9 +1,12 @@
 // Anthropic Messages SSE (message_start, content_block_*, message_delta, message_stop, ping, error) → pivot items:
 // text deltas, tool-call starts and argument deltas (one OpenAI tool index per tool_use block), finish, usage, done.
 import { type SseEvent } from '../../../core/index.js';
-import { parseStreamEvent, chatChunk, isPlainObject, usageChunk, type ChatChunk, type CodecContext, type FinishReason, type JsonObject, type StreamDecoder, type StreamItem } from '../../../core/llm/index.js';
+import { parseStreamEvent, chatChunk, describeValue, isPlainObject, usageChunk, type ChatChunk, type CodecContext, type FinishReason, type JsonObject, type StreamDecoder, type StreamItem } from '../../../core/llm/index.js';
 import { anthropicErrorFrom } from './errors.js';
 import { finishFromStop, usageFromAnthropic } from './response.js';
+
+/** A block's `index` (a number; a numeric string is read too); NaN for anything else, which matches no block. */
+const blockIndex = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN);
 
 type BlockState = { kind: 'text' } | { kind: 'tool'; toolIndex: number } | { kind: 'skip' };
 
@@ -36,9 +39,9 @@ export function createAnthropicDecoder(cx: CodecContext): StreamDecoder {
           return [chunk({ role: 'assistant', content: '' })];
         }
         case 'content_block_start':
-          return blockStart(Number(obj.index), isPlainObject(obj.content_block) ? obj.content_block : {});
+          return blockStart(blockIndex(obj.index), isPlainObject(obj.content_block) ? obj.content_block : {});
         case 'content_block_delta':
-          return blockDelta(blocks.get(Number(obj.index)), isPlainObject(obj.delta) ? obj.delta : {});
+          return blockDelta(blocks.get(blockIndex(obj.index)), isPlainObject(obj.delta) ? obj.delta : {});
         case 'message_delta': {
           const delta = isPlainObject(obj.delta) ? obj.delta : {};
           finish = finishFromStop(delta.stop_reason) ?? 'stop';
@@ -74,7 +77,7 @@ export function createAnthropicDecoder(cx: CodecContext): StreamDecoder {
       return [chunk({ tool_calls: [{ index: toolIndex, id: cb.id, type: 'function', function: { name: cb.name, arguments: input } }] })];
     }
     blocks.set(index, { kind: 'skip' });
-    cx.log.debug({ field: `content_block.${String(cb.type)}`, provider: cx.provider }, 'dropped a streamed block with no OpenAI equivalent');
+    cx.log.debug({ field: `content_block.${describeValue(cb.type)}`, provider: cx.provider }, 'dropped a streamed block with no OpenAI equivalent');
     return [];
   }
 

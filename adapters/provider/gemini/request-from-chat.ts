@@ -1,7 +1,7 @@
 // The OpenAI Chat pivot → a Gemini generateContent request: system → systemInstruction, assistant → model turns with
 // functionCall parts (thought signatures restored from the tool-call id), tool messages → functionResponse parts named
 // after their call, consecutive same-role turns merged (parallel calls need all responses in one turn).
-import { badClientRequest, parseDataUrl, parseJsonObject, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, describeValue, parseDataUrl, parseJsonObject, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { decodeToolId } from './fields.js';
 import { toOpenApiSchema } from './schema-convert.js';
 
@@ -59,7 +59,7 @@ export function chatToGeminiBody(req: ChatRequest, cx: CodecContext): JsonObject
   if (Object.keys(gen).length > 0) body.generationConfig = gen;
   if (req.tools && req.tools.length > 0) {
     const decls = req.tools.map((t, i) => {
-      if (t.type !== 'function' || !t.function) throw untranslatable(`tools[${i}] (${String(t.type)})`, cx.provider, 'only function tools are translated');
+      if (t.type !== 'function' || !t.function) throw untranslatable(`tools[${i}] (${describeValue(t.type)})`, cx.provider, 'only function tools are translated');
       const d: JsonObject = { name: t.function.name };
       if (t.function.description !== undefined) d.description = t.function.description;
       if (t.function.parameters !== undefined) {
@@ -154,7 +154,7 @@ function generationConfig(req: ChatRequest, openapi: boolean): JsonObject {
 }
 
 function toolConfig(choice: ChatRequest['tool_choice']): JsonObject | undefined {
-  if (choice === undefined) return undefined;
+  if (choice === undefined || choice === null) return undefined;
   if (choice === 'auto') return { mode: 'AUTO' };
   if (choice === 'none') return { mode: 'NONE' };
   if (choice === 'required') return { mode: 'ANY' };

@@ -1,6 +1,6 @@
 // A Gemini generateContent request (from a Gemini-speaking client) → the OpenAI Chat pivot. Function calls get ids
 // (their own, or `call_<turn>_<part>`) and each functionResponse is paired with a call by id, else by name in order.
-import { badClientRequest, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, describeValue, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { encodeToolId, field, objectField } from './fields.js';
 import { toJsonSchema } from './schema-convert.js';
 
@@ -116,13 +116,16 @@ function applyGenerationConfig(out: ChatRequest, g: JsonObject, cx: CodecContext
   const n = num('candidateCount');
   if (n !== undefined && n > 1) out.n = n;
   const stop = field(g, 'stopSequences');
-  if (Array.isArray(stop) && stop.length > 0) out.stop = stop.map(String);
+  if (Array.isArray(stop) && stop.length > 0) {
+    if (!stop.every((s) => typeof s === 'string')) throw badClientRequest('generationConfig.stopSequences', 'must be an array of strings');
+    out.stop = stop as string[];
+  }
   const mime = field(g, 'responseMimeType');
   if (mime === 'application/json') {
     const schema = field(g, 'responseJsonSchema') ?? (field(g, 'responseSchema') === undefined ? undefined : toJsonSchema(field(g, 'responseSchema')));
     out.response_format = isPlainObject(schema) ? { type: 'json_schema', json_schema: { name: 'response', schema } } : { type: 'json_object' };
   } else if (mime !== undefined && mime !== 'text/plain') {
-    throw untranslatable('generationConfig.responseMimeType', cx.provider, `${String(mime)} output has no equivalent`);
+    throw untranslatable('generationConfig.responseMimeType', cx.provider, `${describeValue(mime)} output has no equivalent`);
   }
   const modalities = field(g, 'responseModalities');
   if (Array.isArray(modalities) && modalities.some((m) => m !== 'TEXT')) throw untranslatable('generationConfig.responseModalities', cx.provider, 'only text output is translated');

@@ -24,7 +24,7 @@ export function createOpenAiDecoder(cx: CodecContext): StreamDecoder {
       }
       const chunk = obj as unknown as ChatChunk;
       if (!Array.isArray(chunk.choices)) chunk.choices = [];
-      if (chunk.choices.some((c) => c.finish_reason)) finished = true;
+      if (chunk.choices.some((c) => isPlainObject(c) && c.finish_reason)) finished = true;
       return [{ type: 'chunk', chunk }];
     },
     end(): StreamItem[] {

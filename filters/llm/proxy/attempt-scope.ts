@@ -21,6 +21,8 @@ export class AttemptScope {
   /** The signal of the current attempt (or backoff wait); the committed attempt's also governs its body. */
   #current: Abortable | undefined;
   #listening = false;
+  /** Requests sent again after the keep-alive race (attempt.ts), with how the socket closed. */
+  readonly resends: string[] = [];
 
   constructor(client: ClientSide, deadlineMs: number) {
     this.#client = client;
@@ -35,6 +37,10 @@ export class AttemptScope {
    */
   track(call: Abortable): void {
     this.#arm(call);
+  }
+
+  resent(code: string): void {
+    this.resends.push(code);
   }
 
   /** A signal for a backoff wait that fires like an attempt is aborted (retry policies' sleep takes an AbortSignal). */

@@ -2,14 +2,16 @@
 // An event stream must yield its first byte first (an empty stream is a retryable failure) and, with retry_on
 // stream_error, a first event that is not an error (reliability property 19); any other streamed body its first byte
 // or its end; a small unary answer is read whole; a retryable failure's body is held (bounded) in case it becomes the
-// final answer. The endpoint's secrets are scrubbed
-// from the head and from every body byte at the source (UpstreamCall), so no path toward the client can see them.
+// final answer. A request that met the keep-alive race is sent once more on a new connection (property 21). The
+// endpoint's secrets are scrubbed from the head and from every body byte at the source (UpstreamCall), so no path
+// toward the client can see them.
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import {
   FIRST_BYTE_TIMEOUT_CODE,
   classifyTransportError,
   filterResponseHeaders,
+  freshConnection,
   timeoutError,
   type TransportFailure,
 } from '../../../core/index.js';
@@ -72,6 +74,8 @@ export interface AttemptControl {
   /** The AttemptScope aborts this call when the client goes away or the deadline passes. */
   track(call: UpstreamCall): void;
   cancelledBy(): 'client' | 'deadline' | undefined;
+  /** The request met the keep-alive race and is sent again on a new connection (`code`: how the socket closed). */
+  resent?(code: string): void;
 }
 
 /**
@@ -79,10 +83,9 @@ export interface AttemptControl {
  * or prove an event stream started (and, with retry_on stream_error, that its first event is not an error).
  */
 export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings, secrets?: SecretMatcher): Promise<AttemptResult> {
-  const call = new UpstreamCall(s.idleTimeout, secrets?.stream());
-  scope.track(call);
-  const failed = await sendForHead(pool, call, req, scope, s);
-  if (failed !== undefined) return failed;
+  const sent = await sendForHead(pool, req, scope, s, secrets);
+  if (!(sent instanceof UpstreamCall)) return sent;
+  const call = sent;
   const firstByteAt = performance.now();
   const status = call.status;
   const raw = call.headers;
@@ -98,31 +101,51 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: 
   return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first: started.first, sse } };
 }
 
-/** Sends the request and waits for the response head, under our own first-byte timer; a failure, or undefined. */
-async function sendForHead(pool: Dispatcher, call: UpstreamCall, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings): Promise<Failed | Cancelled | undefined> {
+/**
+ * Sends the request and waits for the response head, under our own first-byte timer: the call that has its head, or
+ * a failure. A request that met the keep-alive race (a reused socket closed before any response byte; the server
+ * never read it) is sent once more on a new connection, whatever the retry policy: nothing was processed, so this is
+ * a resend of the same attempt, not a retry (property 21). `retry_on` without `reset` turns it off.
+ */
+async function sendForHead(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings, secrets?: SecretMatcher): Promise<UpstreamCall | Failed | Cancelled> {
+  let call = new UpstreamCall(s.idleTimeout, secrets?.stream());
   // Our own first-byte timer: precise to the millisecond, where undici's headersTimeout (kept as a backstop) ticks at
-  // about 1 s. Cleared as soon as the head arrives, so it never touches the body.
+  // about 1 s. Cleared as soon as the head arrives, so it never touches the body. It covers a resend too.
   let firstByteError: Error | undefined;
   const timer =
     s.firstByteTimeout > 0
       ? setTimeout(() => call.abort((firstByteError = timeoutError(FIRST_BYTE_TIMEOUT_CODE, `no response headers within ${s.firstByteTimeout} ms`))), s.firstByteTimeout)
       : undefined;
+  let dispatcher: Pick<Dispatcher, 'dispatch'> = pool;
   try {
-    await call.start(pool, {
-      method: req.method as Dispatcher.HttpMethod,
-      path: req.path,
-      headers: req.headers,
-      body: req.body ?? null,
-      headersTimeout: s.firstByteTimeout,
-      bodyTimeout: s.idleTimeout,
-    });
-    return undefined;
-  } catch (err) {
-    if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status: 0 };
-    return transportFailed(classifyTransportError(firstByteError ?? err), s.retryOn);
+    for (let resent = false; ; resent = true) {
+      scope.track(call);
+      try {
+        await call.start(dispatcher, dispatchOptions(req, s));
+        return call;
+      } catch (err) {
+        if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status: 0 };
+        const failure = classifyTransportError(firstByteError ?? err);
+        if (resent || !s.retryOn.reset || failure.kind !== 'network_error' || !call.closedUnansweredOnReusedSocket()) return transportFailed(failure, s.retryOn);
+        scope.resent?.(failure.code);
+        dispatcher = freshConnection(pool) ?? pool;
+        call = new UpstreamCall(s.idleTimeout, secrets?.stream());
+      }
+    }
   } finally {
     clearTimeout(timer);
   }
+}
+
+function dispatchOptions(req: UpstreamRequest, s: AttemptSettings): Dispatcher.DispatchOptions {
+  return {
+    method: req.method as Dispatcher.HttpMethod,
+    path: req.path,
+    headers: req.headers,
+    body: req.body ?? null,
+    headersTimeout: s.firstByteTimeout,
+    bodyTimeout: s.idleTimeout,
+  };
 }
 
 /** A status retry_on covers: its body is held (bounded) in case it becomes the final answer. */

@@ -57,7 +57,7 @@ export class IdleWatch {
   };
 }
 
-export function isEventStream(headers: Record<string, string | string[] | undefined>): boolean {
+export function isEventStream(headers: Record<string, string | number | string[] | undefined>): boolean {
   const ct = headers['content-type'];
   const v = Array.isArray(ct) ? ct[0] : ct;
   return typeof v === 'string' && v.toLowerCase().trimStart().startsWith('text/event-stream');

@@ -20,6 +20,7 @@ import {
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
+import { isEventStream } from './body-read.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
@@ -31,6 +32,7 @@ import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
 import { retryBudgetService, type ClusterRetryBudget, type RetryBudgets } from './retry-budget.js';
 import { ScrubberCache } from './secret-scrubber.js';
+import { SseKeepAlive } from './sse-keepalive.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
 import { createTranslatingMapper } from './translate.js';
 
@@ -97,6 +99,7 @@ export class ProxyFilter implements HttpFilter {
       if (isDgpError(err)) return this.#error(ctx, err);
       throw err;
     }
+    if (scope.resends.length > 0) this.#noteResends(ctx, scope.resends);
     switch (outcome.kind) {
       case 'committed':
         return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request);
@@ -115,6 +118,11 @@ export class ProxyFilter implements HttpFilter {
 
   close(): void {
     this.#metrics.close();
+  }
+
+  #noteResends(ctx: RequestContext, codes: readonly string[]): void {
+    this.#metrics.keepAliveResends.inc({ cluster: ctx.route.cluster }, codes.length);
+    ctx.log.debug({ cluster: ctx.route.cluster, codes }, 'the upstream closed a reused keep-alive socket before answering; the request was sent again on a new connection');
   }
 
   onComplete(ctx: RequestContext): void {
@@ -170,8 +178,16 @@ export class ProxyFilter implements HttpFilter {
       }
       return this.#error(ctx, err);
     }
+    this.#keepAlive(ctx);
     this.#attemptsHeader(ctx);
     return Continue;
+  }
+
+  /** A streamed event-stream answer, as the client receives it (translated or not), gets keep-alive comments. */
+  #keepAlive(ctx: RequestContext): void {
+    const body = ctx.response.body;
+    if (this.options.sseKeepAlive <= 0 || body === undefined || Buffer.isBuffer(body) || !isEventStream(ctx.response.headers)) return;
+    ctx.response.body = new SseKeepAlive(body, this.options.sseKeepAlive);
   }
 
   #error(ctx: RequestContext, err: DgpError): HookResult {

@@ -9,6 +9,7 @@ export interface ProxyMetrics {
   cancelled: Counter<'cluster'>;
   /** Retries the cluster's retry budget refused (Envoy's upstream_rq_retry_overflow). */
   budgetDenied: Counter<'cluster'>;
+  keepAliveResends: Counter<'cluster'>;
   /** The attempts counter's cell for one label set: one map lookup instead of prom-client's label hashing. */
   attempt(cluster: string, endpoint: string, outcome: string): CounterCell;
   /** Hands pending increments over (the filter instance is retired). */
@@ -49,6 +50,11 @@ export function createProxyMetrics(metrics: MetricsApi): ProxyMetrics {
     budgetDenied: metrics.counter({
       name: 'dgp_upstream_retry_budget_denied_total',
       help: "Retries not made because the cluster's retry budget was used up; each such request ended with its last upstream answer or error.",
+      labelNames: ['cluster'] as const,
+    }),
+    keepAliveResends: metrics.counter({
+      name: 'dgp_upstream_keepalive_resends_total',
+      help: 'Requests sent again on a new connection because the upstream closed the reused keep-alive socket before any response byte (the keep-alive race); many mean keep_alive_timeout is above the upstream server keep-alive.',
       labelNames: ['cluster'] as const,
     }),
   };

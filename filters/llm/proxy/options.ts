@@ -10,6 +10,8 @@ import { DEFAULT_RETRY_ON, type ProxyConfig } from './schema.js';
 
 export const KIND = 'dgp.filter.llm.proxy';
 const DEFAULT_FIRST_BYTE_MS = 300_000;
+const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
+const MAX_TIMER_MS = 2_147_483_647;
 
 export interface ProxyOptions {
   scheme: 'http' | 'https';
@@ -22,6 +24,8 @@ export interface ProxyOptions {
   /** Total budget of the exchange; 0 = none. */
   deadline: number;
   keepAliveTimeout: number;
+  /** Quiet time of a client event stream before a keep-alive comment; 0 = off. */
+  sseKeepAlive: number;
   retryOn: RetryOn;
   respectRetryAfter: boolean;
   maxRetryAfter: number;
@@ -81,6 +85,8 @@ export function resolveProxyOptions(config: Readonly<ProxyConfig>, configDir: st
     idleTimeout: ms(config.idle_timeout, 'idle_timeout', 300_000),
     deadline: ms(config.deadline, 'deadline', 0),
     keepAliveTimeout: ms(config.keep_alive_timeout, 'keep_alive_timeout', 4_000),
+    // setTimeout takes at most 2^31-1 ms; a longer delay would fire at once, every time.
+    sseKeepAlive: Math.min(ms(config.sse_keepalive, 'sse_keepalive', DEFAULT_SSE_KEEPALIVE_MS), MAX_TIMER_MS),
     retryOn,
     respectRetryAfter: config.respect_retry_after ?? true,
     maxRetryAfter: ms(config.max_retry_after, 'max_retry_after', 10_000),

@@ -7,6 +7,7 @@ import { DgpError, classifyTransportError } from '../../../core/index.js';
 import { factsOf, streamErrorEvent, type ClientApi } from '../../../core/llm/index.js';
 import { IdleWatch } from './body-read.js';
 import { hideAddresses } from './hide-addresses.js';
+import { SseTail } from './sse-tail.js';
 import type { BodySource } from './upstream-call.js';
 
 export type StreamEnd = 'complete' | 'aborted' | 'stream_cut' | 'timeout';
@@ -40,18 +41,12 @@ export function flushTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** What must precede a new event so it does not glue onto a half-sent line or event. */
-function boundaryAfter(tail: string): string {
-  if (tail === '' || /(\r\n|\n|\r)(\r\n|\n|\r)$/.test(tail)) return '';
-  return /(\r\n|\n|\r)$/.test(tail) ? '\n' : '\n\n';
-}
-
 export class UpstreamBody implements AsyncIterableIterator<Buffer> {
   /** Sees every chunk as it is delivered (the LLM exchange's tap on a same-API answer); never changes it. */
   observe: ((chunk: Buffer) => void) | undefined;
   #first: Buffer | undefined;
-  /** The last 4 bytes delivered, kept as the chunk(s) they sit in and read only when an error frame is needed. */
-  #tail: Buffer[] = [];
+  /** Where the delivered SSE bytes stand, read only when an error frame is needed. */
+  readonly #tail = new SseTail();
   #pendingError: DgpError | undefined;
   #ended = false;
 
@@ -113,10 +108,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
 
   #deliver(chunk: Buffer): IteratorResult<Buffer> {
     this.observe?.(chunk);
-    if (this.o.sse && chunk.length > 0) {
-      if (chunk.length >= 4) this.#tail = [chunk];
-      else (this.#tail = this.#tail.slice(-3)).push(chunk);
-    }
+    if (this.o.sse) this.#tail.push(chunk);
     return { done: false, value: chunk };
   }
 
@@ -140,8 +132,7 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
     const event = this.o.sse && this.o.errorFrames !== false && end !== 'aborted' ? streamErrorEvent(this.o.clientApi, factsOf(err), this.o.clientQuery) : undefined;
     if (event === undefined) throw err;
     this.#pendingError = err;
-    const tail = Buffer.concat(this.#tail).subarray(-4).toString('latin1');
-    return { done: false, value: Buffer.from(boundaryAfter(tail) + event) };
+    return { done: false, value: Buffer.from(this.#tail.separator() + event) };
   }
 
   #end(end: StreamEnd, err?: DgpError): void {

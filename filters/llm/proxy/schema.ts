@@ -58,6 +58,12 @@ export const ProxyConfigSchema = Type.Object(
     idle_timeout: Type.Optional(Duration('Max silence between two body chunks; 0 = none.', '300s')),
     deadline: Type.Optional(Duration('Total time for the whole exchange: every attempt, backoff wait and, once started, the body. 0 = none.', 0)),
     keep_alive_timeout: Type.Optional(Duration('How long an idle upstream socket is kept; keep it below the upstream server keep-alive.', '4s')),
+    sse_keepalive: Type.Optional(
+      Duration(
+        'While an event stream sent to the client is quiet this long (the upstream silent, or sending nothing the client sees yet), write an SSE comment line ": keep-alive" on the next event boundary, so idle-connection timers of load balancers and clients do not cut it; never inside an event, never on other bodies. 0 = off.',
+        '15s',
+      ),
+    ),
     retry_on: Type.Optional(
       Type.Array(Type.Union([Type.String({ pattern: RETRY_TOKEN }), Type.Integer({ minimum: 100, maximum: 599 })]), {
         default: [...DEFAULT_RETRY_ON],

@@ -4,7 +4,9 @@
 // whoever gives up (client, deadline, first-byte or idle timer) calls abort(reason), and the head or the next read
 // rejects with that reason at once, even while undici is still connecting. With a StreamScrubber every body byte is
 // scrubbed of the endpoint's secrets as it arrives, before anything (held body, stream, translator) can read it.
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
+import { expectSocket, type SocketWatcher } from '../../../core/index.js';
 import { IdleWatch } from './body-read.js';
 import type { StreamScrubber } from './secret-scrubber.js';
 
@@ -32,7 +34,7 @@ const HIGH_WATER = 64 * 1024;
 const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
 const EMPTY = Buffer.alloc(0);
 
-export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
+export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource, SocketWatcher {
   status = 0;
   headers: Record<string, string | string[] | undefined> = {};
   #controller: Dispatcher.DispatchController | undefined;
@@ -47,6 +49,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   #collect: { limit: number; done(held: HeldBody): void } | undefined;
   readonly #idle: IdleWatch;
   readonly #scrub: StreamScrubber | undefined;
+  #method = '';
+  #path = '';
+  /** The socket the request went out on, until the response head arrives; whether it had carried a request before. */
+  #socket: Socket | undefined;
+  #reused = false;
+  #bytesReadAtSend = 0;
 
   /** `idleMs`: most upstream silence while a body read waits (0 = none); see IdleWatch. */
   constructor(idleMs: number, scrub?: StreamScrubber) {
@@ -55,7 +63,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   }
 
   /** Sends the request; resolves once the response head is in, rejects with the transport error or abort reason. */
-  start(pool: Dispatcher, options: Dispatcher.DispatchOptions): Promise<void> {
+  start(pool: Pick<Dispatcher, 'dispatch'>, options: Dispatcher.DispatchOptions): Promise<void> {
+    this.#method = options.method;
+    this.#path = options.path;
     return new Promise<void>((resolve, reject) => {
       this.#head = { resolve, reject };
       pool.dispatch(options, this);
@@ -67,6 +77,20 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
     if (this.#failed || this.#ended) return;
     this.#fail(reason);
     this.#controller?.abort(reason);
+  }
+
+  /**
+   * The request went out on a reused keep-alive socket and that socket closed or reset before a single response byte
+   * came back: the keep-alive race, where the server closed the idle socket as the request arrived.
+   */
+  closedUnansweredOnReusedSocket(): boolean {
+    return this.#reused && this.status === 0 && this.#socket !== undefined && this.#socket.bytesRead === this.#bytesReadAtSend;
+  }
+
+  onSocket(socket: Socket, reused: boolean): void {
+    this.#socket = socket;
+    this.#reused = reused;
+    this.#bytesReadAtSend = socket.bytesRead;
   }
 
   destroy(): void {
@@ -106,12 +130,14 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, BodySource {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#failed) controller.abort(this.#error as Error);
+    else expectSocket(this, this.#method, this.#path);
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
     if (status < 200 || this.#failed) return; // 1xx informational heads are not the answer
     this.status = status;
     this.headers = headers;
+    this.#socket = undefined;
     const head = this.#head;
     this.#head = undefined;
     head?.resolve();
