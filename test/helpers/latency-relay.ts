@@ -14,7 +14,10 @@ export async function startLatencyRelay(target: number, delayMs: number): Promis
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let accepted = 0;
+  let closed = false;
   const later = (fn: () => void): void => {
+    // Nothing is relayed after close(): a delayed write or end would reopen what the close tore down.
+    if (closed) return;
     const timer = setTimeout(() => {
       timers.delete(timer);
       fn();
@@ -33,6 +36,7 @@ export async function startLatencyRelay(target: number, delayMs: number): Promis
     from.on('error', () => later(() => !to.destroyed && to.resetAndDestroy()));
   };
   const server: Server = createServer((client) => {
+    if (closed) return void client.destroy();
     accepted++;
     const upstream = connect(target, '127.0.0.1');
     for (const s of [client, upstream]) {
@@ -50,6 +54,7 @@ export async function startLatencyRelay(target: number, delayMs: number): Promis
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         for (const t of timers) clearTimeout(t);
         for (const s of sockets) s.destroy();
         server.close(() => resolve());

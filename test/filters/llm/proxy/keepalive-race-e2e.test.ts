@@ -49,7 +49,7 @@ async function startUpstream(): Promise<Upstream> {
     });
     // The upstream's own idle close, exactly UPSTREAM_IDLE_MS after an answer (node:http's keepAliveTimeout waits a
     // second longer and announces itself in a Keep-Alive header, which undici would honour).
-    res.on('finish', () => idleTimers.set(req.socket, setTimeout(() => req.socket.destroy(), UPSTREAM_IDLE_MS)));
+    res.on('finish', () => idleTimers.set(req.socket, setTimeout(() => req.socket.destroy(), UPSTREAM_IDLE_MS).unref()));
   });
   server.keepAliveTimeout = 0;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
