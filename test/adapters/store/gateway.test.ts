@@ -74,6 +74,8 @@ t.test('Gateway.close() leaves no open handle: listeners, admin, Redis client, t
   t.match((await call(`${g.url()}/`)).body, { label: 'h' });
   t.ok(pick(activeResources()).TCPSocketWrap > baseline.TCPSocketWrap!, 'the Redis connection was open');
   await g.close();
-  await waitFor(() => JSON.stringify(pick(activeResources())) === JSON.stringify(baseline), 3000, 'handles back to baseline').catch(() => undefined);
-  t.same(pick(activeResources()), baseline, 'the same handles as before the gateway started');
+  // Handles the gateway opened are gone; one the test runner held at the baseline (a loader's MessagePort) may be too.
+  const extra = () => Object.entries(pick(activeResources())).filter(([k, n]) => n > baseline[k]!);
+  await waitFor(() => extra().length === 0, 3000, 'handles back to baseline').catch(() => undefined);
+  t.same(extra(), [], 'no handle left that was not there before the gateway started');
 });

@@ -60,8 +60,14 @@ async function startUpstream(): Promise<Upstream> {
 async function closeUpstream(u: Upstream): Promise<void> {
   for (const timer of u.idleTimers.values()) clearTimeout(timer);
   await u.relay.close();
-  u.server.closeAllConnections();
-  await new Promise<void>((r) => u.server.close(() => r()));
+  await new Promise<void>((r) => {
+    u.server.close(() => r());
+    // A connection the relay opened just before it closed can reach the server after closeAllConnections(); with
+    // keepAliveTimeout 0 nothing would ever end it, so the sweep repeats until the server has closed.
+    const sweep = setInterval(() => u.server.closeAllConnections(), 20);
+    u.server.once('close', () => clearInterval(sweep));
+    u.server.closeAllConnections();
+  });
 }
 
 /** n sequential requests, each sent `gap()` ms after the previous answer arrived; returns the failed statuses. */
