@@ -149,7 +149,8 @@ export class PassthroughStreamTap {
     this.#lx = lx;
     this.#acc = new UsageAccumulator(codec.api);
     this.#max = maxEventBytes;
-    this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#usageOf(event), maxEventBytes, usageValueAt);
+    // The finder's key filter has already skipped null usage: its events are parsed as they are.
+    this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#parseUsage(event), maxEventBytes, usageValueAt);
     this.#newDecoder = () => codec.upstream.createDecoder(contextOf(cx));
     lx.observed = true;
     lx.onSettle(() => this.#end());
@@ -185,7 +186,10 @@ export class PassthroughStreamTap {
   }
 
   #usageOf(block: Buffer): void {
-    if (!hasUsageValue(block)) return;
+    if (hasUsageValue(block)) this.#parseUsage(block);
+  }
+
+  #parseUsage(block: Buffer): void {
     const ev = parseSseBlock(block);
     if (ev !== undefined) observeEventUsage(this.#acc, ev.data);
   }
