@@ -3,11 +3,12 @@
 import { countChatTokens } from './tasks/count-chat-tokens.js';
 import { hash } from './tasks/hash.js';
 import { prefixHashes } from './tasks/prefix-hashes.js';
+import { regexSpans } from './tasks/regex-spans.js';
 import { TaskError } from './tasks/task-error.js';
 import { tokenize } from './tasks/tokenize.js';
 import type { TaskRequest, TaskResult } from './tasks/types.js';
 
-export const TASKS: Readonly<Record<string, (input: never) => unknown>> = { tokenize, countChatTokens, hash, prefixHashes };
+export const TASKS: Readonly<Record<string, (input: never) => unknown>> = { tokenize, countChatTokens, hash, prefixHashes, regexSpans };
 
 export default function runTask({ task, input }: TaskRequest): TaskResult<unknown> {
   const fn = Object.hasOwn(TASKS, task) ? TASKS[task] : undefined;

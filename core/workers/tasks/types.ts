@@ -74,6 +74,16 @@ export interface PrefixHashesOutput {
   encoding: string;
 }
 
+/** Regular expressions (source and flags; `g` is added) to find in texts. */
+export interface RegexSpansInput {
+  patterns: Array<{ source: string; flags: string }>;
+  texts: string[];
+}
+export interface RegexSpansOutput {
+  /** spans[pattern][text] = [start, end, start, end, …] in UTF-16 code units, at most 4096 matches each. */
+  spans: number[][][];
+}
+
 /** What the worker entry returns: errors travel as data because worker errors lose their `code` when cloned. */
 export type TaskResult<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 

@@ -1,0 +1,52 @@
+// dgp.filter.ai.guardrails' per-generation instance: decode runs the input checks (a block answers 400
+// content_filter in the client's API shape, a redaction rewrites the body the proxy sends), encode runs the output
+// checks on the committed answer (unary, or a stream through the hold-back window) and names warned rules in a header.
+import { Continue, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
+import { clientApiOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import type { CompiledConfig } from './compile.js';
+import { promptBlocked } from './errors.js';
+import { checkInput } from './input.js';
+import type { GuardrailMetrics } from './metrics.js';
+import { guardOutput, keyAlias } from './output.js';
+import { GuardState, GuardStateKey } from './state.js';
+
+export const WARN_HEADER = 'x-dgp-guardrail-warn';
+
+export class GuardrailsFilter implements HttpFilter {
+  readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderStreamError = renderLlmStreamError;
+
+  constructor(
+    private readonly cfg: CompiledConfig,
+    private readonly pool: WorkerPoolApi,
+    private readonly metrics: GuardrailMetrics,
+    private readonly codecs: ReadonlyMap<string, unknown>,
+  ) {}
+
+  async decode(ctx: RequestContext): Promise<HookResult> {
+    const api = clientApiOf(ctx);
+    if (api === 'unknown') return Continue;
+    const st = new GuardState();
+    ctx.set(GuardStateKey, st);
+    // The answer must reach the output checks readable: the proxy forwards this header on a same-API pass-through.
+    if (this.cfg.output.length > 0) ctx.request.headers['accept-encoding'] = 'identity';
+    if (this.cfg.input.length === 0) return Continue;
+    const refusal = await checkInput(ctx, api, this.cfg.input, { pool: this.pool, metrics: this.metrics }, st);
+    for (const v of st.verdicts) ctx.log.info({ rule: v.rule, check: v.check, stage: 'input', action: v.action, count: v.count, key: keyAlias(ctx) }, `guardrail ${v.rule}: ${v.action} on the prompt`);
+    if (refusal === undefined) return Continue;
+    const why = refusal.undecided ? `could not be checked by guardrail '${refusal.rule.name}'` : `was blocked by guardrail '${refusal.rule.name}'`;
+    return ctx.replyError(
+      promptBlocked(`The request ${why}.`, {
+        details: { openai_type: 'invalid_request_error', openai_code: 'content_filter', rule: refusal.rule.name },
+      }),
+    );
+  }
+
+  async encode(ctx: RequestContext): Promise<void> {
+    const st = ctx.get(GuardStateKey);
+    if (st === undefined) return;
+    if (this.cfg.output.length > 0) await guardOutput(ctx, { cfg: this.cfg, pool: this.pool, metrics: this.metrics, codecs: this.codecs }, st);
+    const warned = st.warned();
+    if (this.cfg.warnHeader && warned.length > 0) ctx.response.headers[WARN_HEADER] = warned.join(', ');
+  }
+}

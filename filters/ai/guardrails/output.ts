@@ -1,0 +1,109 @@
+// Wires the output checks onto a committed answer in encode: the client API's codec reads the answer the client is
+// about to get (translated or passed through, from the upstream or the cache), a unary body is checked whole and
+// replaced when a rule changed it, a streamed body is wrapped in the hold-back transformer.
+import type { RequestContext, WorkerPoolApi } from '../../../core/index.js';
+import { clientRouteOf, defaultCodecContext, LlmExchangeKey, wantsGeminiSse, type CodecContext, type ProviderCodec, type WireApi } from '../../../core/llm/index.js';
+import type { CompiledConfig, Rule } from './compile.js';
+import type { Finding } from './detect/scan.js';
+import { outputUnreadable } from './errors.js';
+import type { GuardrailMetrics } from './metrics.js';
+import { OutputChecker } from './output-text.js';
+import { GuardedStream } from './output-stream.js';
+import { checkUnary } from './output-unary.js';
+import type { GuardState } from './state.js';
+
+export interface OutputDeps {
+  readonly cfg: CompiledConfig;
+  readonly pool: WorkerPoolApi;
+  readonly metrics: GuardrailMetrics;
+  readonly codecs: ReadonlyMap<string, unknown>;
+}
+
+const CHAT_OPS = new Set(['chat', 'messages', 'generateContent', 'streamGenerateContent']);
+
+function codecOf(codecs: ReadonlyMap<string, unknown>, api: WireApi): ProviderCodec | undefined {
+  const c = codecs.get(`dgp.adapter.provider.${api}`) as ProviderCodec | undefined;
+  return c?.client === undefined ? undefined : c;
+}
+
+/** Applies the output rules to ctx.response; may replace its body (or answer 502 when it cannot be read). */
+export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: GuardState): Promise<void> {
+  const res = ctx.response;
+  const { api, operation } = clientRouteOf(ctx);
+  if (res.status < 200 || res.status >= 300 || res.body === undefined || api === 'unknown' || operation === undefined || !CHAT_OPS.has(operation)) return;
+  const codec = codecOf(deps.codecs, api);
+  const encoding = res.headers['content-encoding'];
+  if (codec === undefined || (encoding !== undefined && encoding !== 'identity')) {
+    ctx.replyError(outputUnreadable(codec === undefined ? `no ${api} codec is loaded to read the answer` : `the answer is ${String(encoding)}-encoded`));
+    return;
+  }
+  const body = await ctx.request.json<unknown>().catch(() => undefined);
+  const { method, path, query, headers } = ctx.request;
+  const info = codec.client!.inspect({ operation, method, path, query, headers, body });
+  const base = defaultCodecContext({ log: { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) }, provider: api, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: codec.settings });
+  const reported = ctx.get(LlmExchangeKey)?.reportedModel() ?? info.model;
+  const cx: CodecContext = { ...base, models: { client: info.model, upstream: info.model, reported } };
+  const fired = new Set<string>();
+  const decide = (rule: Rule, action: string): void => {
+    if (fired.has(rule.name)) return;
+    fired.add(rule.name);
+    deps.metrics.decisions.inc({ rule: rule.name, check: rule.check, stage: 'output', action });
+    st.verdicts.push({ rule: rule.name, check: rule.check, stage: 'output', action: action as 'block', count: 1 });
+    ctx.log.info({ rule: rule.name, check: rule.check, stage: 'output', action, key: keyAlias(ctx) }, `guardrail ${rule.name}: ${action} on the answer`);
+  };
+  const checker = new OutputChecker({
+    rules: deps.cfg.output,
+    holdback: deps.cfg.holdback,
+    maxHold: deps.cfg.maxHold,
+    pool: deps.pool,
+    events: {
+      fired(rule: Rule, f: Finding) {
+        deps.metrics.findings.inc({ rule: rule.name, entity: f.detector.entity, stage: 'output' });
+        if (rule.action !== 'block') decide(rule, rule.action);
+      },
+      undecided(rule: Rule, reason: string, err: unknown) {
+        deps.metrics.errors.inc({ rule: rule.name, check: rule.check, stage: 'output', reason, fail: rule.fail });
+        ctx.log.warn({ rule: rule.name, reason, fail: rule.fail, err }, `guardrail ${rule.name} could not decide on the answer; fail ${rule.fail}`);
+        return rule.fail === 'closed';
+      },
+    },
+    webhookCall: (text) => ({
+      eventType: 'afterRequestHook',
+      requestType: api === 'openai' ? 'chatComplete' : api === 'anthropic' ? 'messages' : 'generateContent',
+      request: { json: body ?? null, text: '', isStreamingRequest: info.stream },
+      response: { json: null, text, statusCode: res.status },
+      metadata: { route: ctx.route.id ?? '' },
+    }),
+  });
+  if (Buffer.isBuffer(res.body)) {
+    const r = await checkUnary(res.body, codec, cx, checker, deps.cfg.refusal);
+    if (r === 'unreadable') {
+      ctx.replyError(outputUnreadable(`the answer is not a ${api} response`));
+      return;
+    }
+    if (r.block) decide(r.block, 'block');
+    if (r.body !== undefined) {
+      res.body = r.body;
+      delete res.headers['content-length'];
+    }
+    return;
+  }
+  const jsonArray = api === 'gemini' && !wantsGeminiSse(query);
+  delete res.headers['content-length'];
+  res.body = new GuardedStream(res.body, {
+    decoder: codec.upstream.createDecoder(cx),
+    encoder: codec.client!.createEncoder(cx),
+    checker,
+    jsonArray,
+    maxArrayBytes: deps.cfg.maxHold * 4,
+    onBlock: (rule) => decide(rule, 'block'),
+  });
+}
+
+/** The caller's key alias for the log, never the key. */
+export function keyAlias(ctx: RequestContext): string | undefined {
+  const p = ctx.get(PrincipalKey);
+  return p === undefined ? undefined : (p.alias ?? p.key_id);
+}
+
+import { PrincipalAttr as PrincipalKey } from '../../../core/llm/index.js';
