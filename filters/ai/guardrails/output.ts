@@ -75,6 +75,17 @@ export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: Gua
       metadata: { route: ctx.route.id ?? '' },
     }),
   });
+  const contentType = String(res.headers['content-type'] ?? '');
+  const streamed = contentType.includes('text/event-stream') || (operation === 'streamGenerateContent' && !contentType.includes('event-stream'));
+  if (!Buffer.isBuffer(res.body) && !streamed) {
+    // A unary answer passed through as it arrives: read whole (bounded) to be checked whole.
+    const whole = await collect(res.body, deps.cfg.maxHold * 4);
+    if (whole === undefined) {
+      ctx.replyError(outputUnreadable(`the answer exceeds ${deps.cfg.maxHold * 4} bytes, the most the output checks read`));
+      return;
+    }
+    res.body = whole;
+  }
   if (Buffer.isBuffer(res.body)) {
     const r = await checkUnary(res.body, codec, cx, checker, deps.cfg.refusal);
     if (r === 'unreadable') {
@@ -98,6 +109,21 @@ export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: Gua
     maxArrayBytes: deps.cfg.maxHold * 4,
     onBlock: (rule) => decide(rule, 'block'),
   });
+}
+
+async function collect(body: AsyncIterable<Buffer>, limit: number): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const it = body[Symbol.asyncIterator]();
+  for (let r = await it.next(); !r.done; r = await it.next()) {
+    size += r.value.length;
+    if (size > limit) {
+      await it.return?.();
+      return undefined;
+    }
+    parts.push(r.value);
+  }
+  return Buffer.concat(parts);
 }
 
 /** The caller's key alias for the log, never the key. */
