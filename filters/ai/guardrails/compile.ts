@@ -97,7 +97,7 @@ function compileCheck(c: CheckConfig, where: string, name: string): Rule {
     scope: c.scope ?? 'all',
     fail: c.fail ?? 'closed',
     detectors,
-    budgetMs: parseDuration(c.budget ?? '100ms', `${where}.budget`),
+    budgetMs: parseDuration(c.budget ?? '250ms', `${where}.budget`),
     ...(c.limit === undefined ? {} : { limit: c.limit }),
     ...(c.check === 'webhook' ? { webhook: { url: c.url!, headers: c.headers ?? {}, timeoutMs: parseDuration(c.timeout ?? '3s', `${where}.timeout`) } } : {}),
   };

@@ -7,6 +7,10 @@ import { GuardrailsFilter } from './filter.js';
 import { GuardrailMetrics } from './metrics.js';
 import { GuardrailsConfigSchema, type GuardrailsConfig } from './schema.js';
 
+function warmPool(pool: FactoryContext['workers']): void {
+  for (let i = 0; i < pool.threads; i++) pool.run('regexSpans', { patterns: [], texts: [] }).catch(() => undefined);
+}
+
 export const KIND = 'dgp.filter.ai.guardrails';
 
 export default defineFilter({
@@ -18,6 +22,9 @@ export default defineFilter({
     const cfg = compileConfig(config);
     const names = (rules: typeof cfg.input) => rules.map((r) => `${r.name} (${r.action})`).join(', ') || 'none';
     fctx.log.info(`Guardrails: input ${names(cfg.input)}; output ${names(cfg.output)}; stream hold-back ${cfg.holdback} characters.`);
+    // User patterns run in the worker pool under a time budget: load the task in every thread now, so the first
+    // requests do not spend their budget on a cold worker.
+    if ([...cfg.input, ...cfg.output].some((r) => r.detectors.some((d) => !d.trusted))) warmPool(fctx.workers);
     return new GuardrailsFilter(cfg, fctx.workers, new GuardrailMetrics(fctx.metrics), fctx.providers);
   },
 });

@@ -44,7 +44,7 @@ export const CheckSchema = Type.Object(
     url: Type.Optional(Type.String({ pattern: '^https?://', description: 'webhook: where the check POSTs (Portkey webhook request shape).' })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'webhook: extra request headers (e.g. authorization).' })),
     timeout: Type.Optional(Duration('webhook: how long to wait for the verdict.', '3s')),
-    budget: Type.Optional(Duration('Regex checks: the time their patterns may run in the worker pool for one request.', '100ms')),
+    budget: Type.Optional(Duration('Regex checks: the time their patterns may run in the worker pool for one request.', '250ms')),
     fail: Type.Optional(Type.Union(lit(['open', 'closed'] as const), { description: 'When the check cannot decide (webhook timeout or error, regex budget spent): open lets the text pass (logged and counted), closed acts as if it fired with block. Default: closed.' })),
   },
   { additionalProperties: false },
