@@ -116,6 +116,7 @@ export function compileRules(list: readonly CheckConfig[], stage: Stage): Rule[]
     const rule = compileCheck(c, where, name);
     if (stage === 'output' && (c.roles !== undefined || c.scope !== undefined)) throw invalidConfig(`${where}: roles and scope apply to input checks only.`);
     if (stage === 'output' && (c.check === 'max_tokens' || c.check === 'allow')) throw invalidConfig(`${where}: check ${c.check} applies to input only.`);
+    if (stage === 'output' && c.check === 'webhook' && rule.action === 'redact') throw invalidConfig(`${where}: an output webhook cannot redact (its verdict blocks or warns).`);
     return rule;
   });
   const names = new Set<string>();
