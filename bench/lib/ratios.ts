@@ -55,6 +55,7 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const eff = ratio('dgp / bare undici req per CPU-second, unary', 0.8, perCpu(find(s.unary, 'dgp')), perCpu(find(s.unary, 'bare')), unaryMissing);
   out.push({ ...eff, status: eff.status === 'not measured' ? eff.status : 'reported', goal: '(efficiency; no target)' });
   out.push(...keysRatios(s, opts));
+  out.push(...guardrailsRatios(s, opts));
   const w = find(s.unary, 'dgp-workers')?.load.rps;
   const one = find(s.unary, 'dgp')?.load.rps;
   out.push(
@@ -85,6 +86,22 @@ function keysRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const what = `dgp + keys (Redis) added p50 vs dgp, unary at ${opts.rate} req/s`;
   if (kl === undefined || dl === undefined) out.push({ what, value: '—', goal: '≤ 0.5 ms', status: 'not measured', note: missing('latency', 'dgp-keys-redis') });
   else out.push({ what, value: `${(kl - dl).toFixed(3)} ms`, goal: '≤ 0.5 ms', status: kl - dl <= 0.5 ? 'met' : 'NOT met', ...(opts.rate === 200 ? {} : { note: `measured at ${opts.rate} req/s; the target is stated at 200` }) });
+  return out;
+}
+
+/**
+ * Issue 16's targets: guardrails with the PII pack on input and output cost at most 15% of the default chain's
+ * requests/s, and the stream hold-back adds at most 1 ms to time to first token at p50 (both against dgp, same run).
+ */
+function guardrailsRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
+  const missing = (scenario: string) => (s[scenario as keyof ScenarioRows] ? `dgp-guardrails or dgp is missing from the ${scenario} scenario` : `run the ${scenario} scenario`);
+  const r = ratio('dgp + guardrails (PII in and out) / dgp req/s, unary', 0.85, find(s.unary, 'dgp-guardrails')?.load.rps, find(s.unary, 'dgp')?.load.rps, missing('unary'));
+  const out: Ratio[] = [{ ...r, goal: '≥ 0.85 (≤ 15% cost)' }];
+  const gt = find(s.latency, 'dgp-guardrails')?.load.ttfb?.p50;
+  const dt = find(s.latency, 'dgp')?.load.ttfb?.p50;
+  const what = `dgp + guardrails added TTFT p50 vs dgp, streams at ${opts.rate} req/s`;
+  if (gt === undefined || dt === undefined) out.push({ what, value: '—', goal: '≤ 1 ms', status: 'not measured', note: missing('latency') });
+  else out.push({ what, value: `${(gt - dt).toFixed(3)} ms`, goal: '≤ 1 ms', status: gt - dt <= 1 ? 'met' : 'NOT met' });
   return out;
 }
 

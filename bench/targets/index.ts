@@ -23,6 +23,7 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-keys': 'dgp-gateway + keys (budget, memory counters)',
   'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
   'dgp-limiter': 'dgp-gateway + memory rate limiter',
+  'dgp-guardrails': 'dgp-gateway + guardrails (PII pack on input and output)',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -94,6 +95,10 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   await add('dgp-limiter', async () => {
     const g = await startGateway('dgp-limiter', mockPort, { nodeFlags, limiter: true });
     return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.ratelimit on the memory store: requests, tokens and concurrency cells per request, limits never reached'] };
+  });
+  await add('dgp-guardrails', async () => {
+    const g = await startGateway('dgp-guardrails', mockPort, { nodeFlags, guardrails: true });
+    return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.ai.guardrails: the PII pack (7 entities) redacting the prompt and the answer, secrets blocking the answer, stream hold-back 256 characters'] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
