@@ -24,9 +24,9 @@ export function regexSpans(input: RegexSpansInput): RegexSpansOutput {
       const out: number[] = [];
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null && out.length < MAX_SPANS * 2; m = re.exec(text)) {
-        out.push(m.index, m.index + m[0].length);
-        // An empty match would find itself again forever.
+        // An empty match finds nothing to act on, and would find itself again forever.
         if (m[0].length === 0) re.lastIndex++;
+        else out.push(m.index, m.index + m[0].length);
       }
       perText.push(out);
     }
