@@ -10,6 +10,11 @@ import type { OutputChecker } from './output-text.js';
 type Choice = ChatChunk['choices'][number];
 type Delta = Choice['delta'] & { reasoning_content?: string };
 const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
+const COMMENTS = /^(?::[^\r\n]*\r?\n)+(?:\r?\n)?$/;
+
+function isCommentBlock(chunk: Buffer): boolean {
+  return chunk[0] === 0x3a && chunk.length < 1024 && COMMENTS.test(chunk.toString('latin1'));
+}
 
 export interface GuardedStreamOptions {
   readonly decoder: StreamDecoder;
@@ -51,6 +56,10 @@ export class GuardedStream implements AsyncIterableIterator<Buffer> {
         if (!this.#finished) out += await this.#items(this.o.decoder.end());
         out += this.o.encoder.end();
         this.#finished = true;
+      } else if (!this.o.jsonArray && isCommentBlock(r.value)) {
+        // The proxy's keep-alive comment (sent on an event boundary): passed on, so a client waiting on held text
+        // is kept alive too. This transformer only ever writes whole events, so the boundary holds here as well.
+        return { done: false, value: r.value };
       } else {
         out = await this.#items(this.#events(r.value));
       }

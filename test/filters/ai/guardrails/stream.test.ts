@@ -80,3 +80,13 @@ function toolsFor(api: ClientApi): Record<string, unknown> {
   if (api === 'anthropic') return { tools: [{ name: 'send', input_schema: schema }] };
   return { tools: [{ functionDeclarations: [{ name: 'send', parameters: schema }] }] };
 }
+
+t.test('held text does not starve the client: the proxy\'s keep-alive comments pass while the window holds', async (t) => {
+  const slow = await startPiecesUpstream({ pieces: ['one ', 'two ', 'three ', 'four'], intervalMs: 150 });
+  const yaml = guardGatewayYaml('                    output:\n                      - { check: secrets }\n                    stream_holdback_chars: 4096', slow.port).replace('config: {}', 'config: {sse_keepalive: 60ms}');
+  const gw = await startGateway(yaml);
+  t.teardown(async () => (await gw.close(), await slow.close()));
+  const r = await ask(gw.url(), 'openai', 'count', true);
+  t.match(r.text, /^[\s\S]*: keep-alive\n\n[\s\S]*"content":"one two three four"/);
+  t.equal(streamedText('openai', r.text), 'one two three four');
+});
