@@ -31,6 +31,8 @@ export class GuardedStream implements AsyncIterableIterator<Buffer> {
   readonly #inner: AsyncIterator<Buffer>;
   readonly #parser = createSseParser();
   #finished = false;
+  /** An error event went out: nothing more is encoded. */
+  #errored = false;
   #template: ChatChunk | undefined;
   readonly #seen = new Set<number>();
   #array: Buffer[] = [];
@@ -54,7 +56,7 @@ export class GuardedStream implements AsyncIterableIterator<Buffer> {
       if (r.done) {
         out = await this.#items(this.#endEvents());
         if (!this.#finished) out += await this.#items(this.o.decoder.end());
-        out += this.o.encoder.end();
+        if (!this.#finished) out += this.o.encoder.end();
         this.#finished = true;
       } else if (!this.o.jsonArray && isCommentBlock(r.value)) {
         // The proxy's keep-alive comment (sent on an event boundary): passed on, so a client waiting on held text
@@ -109,10 +111,12 @@ export class GuardedStream implements AsyncIterableIterator<Buffer> {
     let out = '';
     for (const item of items) {
       if (this.#finished) break;
+      if (this.#errored) break;
       if (item.type === 'error') {
-        // Held text is dropped unchecked-at-its-end rather than released after a failure.
+        // Held text is dropped rather than released after a failure. The upstream body is read on, so that its
+        // throw (a cut stream) still reaches the host, which then cuts the client connection as it would without us.
         out += this.o.encoder.write(item);
-        this.#finished = true;
+        this.#errored = true;
       } else if (item.type === 'done') {
         for (const choice of this.o.checker.openChoices()) {
           const r = await this.#finishChoice(choice, null);

@@ -2,7 +2,7 @@
 // about to get (translated or passed through, from the upstream or the cache), a unary body is checked whole and
 // replaced when a rule changed it, a streamed body is wrapped in the hold-back transformer.
 import type { RequestContext, WorkerPoolApi } from '../../../core/index.js';
-import { clientRouteOf, defaultCodecContext, LlmExchangeKey, wantsGeminiSse, type CodecContext, type ProviderCodec, type WireApi } from '../../../core/llm/index.js';
+import { clientRouteOf, defaultCodecContext, LlmExchangeKey, PrincipalAttr, wantsGeminiSse, type CodecContext, type ProviderCodec, type WireApi } from '../../../core/llm/index.js';
 import type { CompiledConfig, Rule } from './compile.js';
 import type { Finding } from './detect/scan.js';
 import { outputUnreadable } from './errors.js';
@@ -128,8 +128,6 @@ async function collect(body: AsyncIterable<Buffer>, limit: number): Promise<Buff
 
 /** The caller's key alias for the log, never the key. */
 export function keyAlias(ctx: RequestContext): string | undefined {
-  const p = ctx.get(PrincipalKey);
+  const p = ctx.get(PrincipalAttr);
   return p === undefined ? undefined : (p.alias ?? p.key_id);
 }
-
-import { PrincipalAttr as PrincipalKey } from '../../../core/llm/index.js';

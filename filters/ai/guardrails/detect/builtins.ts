@@ -74,6 +74,3 @@ export function piiDetectors(entities: readonly PiiEntity[]): Detector[] {
 export function secretDetectors(kinds: readonly SecretKind[] = SECRET_KINDS): Detector[] {
   return [...new Set(kinds)].map((k) => SECRETS[k]);
 }
-
-/** The longest text any built-in detector matches whole (the PEM block aside): the smallest sensible hold-back. */
-export const LONGEST_BUILTIN_MATCH = 255;

@@ -11,6 +11,8 @@ export interface Script {
   toolArgs?: string[];
   /** Milliseconds between events. */
   intervalMs?: number;
+  /** Streams: after this many text pieces the connection is destroyed (an upstream cut mid-answer). */
+  cutAfter?: number;
 }
 
 export interface PiecesUpstream {
@@ -58,7 +60,11 @@ async function answer(res: import('node:http').ServerResponse, body: Record<stri
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const wait = (): Promise<void> => new Promise((r) => setTimeout(r, s.intervalMs ?? 0));
   res.write(chunk({ role: 'assistant', content: '' }));
-  for (const p of s.pieces ?? []) {
+  for (const [i, p] of (s.pieces ?? []).entries()) {
+    if (i === s.cutAfter) {
+      await wait();
+      return void res.destroy();
+    }
     await wait();
     res.write(chunk({ content: p }));
   }

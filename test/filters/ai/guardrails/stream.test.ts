@@ -90,3 +90,18 @@ t.test('held text does not starve the client: the proxy\'s keep-alive comments p
   t.match(r.text, /^[\s\S]*: keep-alive\n\n[\s\S]*"content":"one two three four"/);
   t.equal(streamedText('openai', r.text), 'one two three four');
 });
+
+t.test('an upstream cut mid-answer: an error event, the held text dropped, the connection cut as without guardrails', async (t) => {
+  const cut = await startPiecesUpstream({ pieces: ['Released early enough. ', 'sk-proj-', 'Zq3xW9vLm2', 'never sent'], cutAfter: 3, intervalMs: 20 });
+  const gw = await startGateway(guardGatewayYaml('                    output:\n                      - { check: secrets }\n                    stream_holdback_chars: 16', cut.port));
+  t.teardown(async () => (await gw.close(), await cut.close()));
+  const res = await fetch(`${gw.url()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }], stream: true }) });
+  let raw = '';
+  const err = await (async () => {
+    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) raw += Buffer.from(c).toString('utf8');
+  })().catch((e: unknown) => e);
+  t.ok(err instanceof Error, 'the client connection was cut, not ended cleanly');
+  t.match(raw, /data: \{"error":/);
+  t.notOk(raw.includes('sk-proj'), 'the held, unfinished text is not released');
+  t.notOk(raw.includes('Zq3x'));
+});
