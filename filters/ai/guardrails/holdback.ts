@@ -23,6 +23,11 @@ export interface WindowEvents {
   undecided(rule: Rule, reason: string, err: unknown): boolean;
 }
 
+/** A match that ran to the end of the text without its closing marker (a PEM block still streaming). */
+function isOpen(f: Finding, text: string): boolean {
+  return f.detector.closer !== undefined && f.end === text.length && !f.detector.closer.test(text.slice(f.start, f.end));
+}
+
 export class HoldBackWindow {
   #pending = '';
   #context = '';
@@ -83,13 +88,13 @@ export class HoldBackWindow {
     for (const { f } of all) {
       // A match running to the end of the window may still grow (or, for a PEM block, is still open): hold it.
       if (f.start < cut && f.end > cut) cut = Math.max(base, f.start);
-      else if (!final && !overflow && f.end === text.length && f.detector.closer !== undefined) cut = Math.min(cut, Math.max(base, f.start));
+      else if (!final && !overflow && isOpen(f, text)) cut = Math.min(cut, Math.max(base, f.start));
     }
     const done = all.filter(({ f }) => f.end <= cut);
     for (const { rule } of done) if (rule.action === 'block') return { release: '', block: rule };
     for (const { rule, f } of done) this.events.fired(rule, f);
     const masked = resolveOverlaps(done.filter(({ rule }) => rule.action === 'redact').map(({ f }) => f));
-    const open = overflow ? masked.find((f) => f.end === text.length && f.detector.closer !== undefined) : undefined;
+    const open = overflow ? masked.find((f) => isOpen(f, text)) : undefined;
     if (open !== undefined) this.#suppress = open.detector.closer;
     // Findings that started in the context were released in part already; only their unreleased rest is masked.
     const region = text.slice(0, cut);

@@ -70,7 +70,7 @@ export class OutputChecker {
     this.#toolChars += (name?.length ?? 0) + (args?.length ?? 0);
     calls.set(index, held);
     // Arguments beyond the bound cannot be held for a check: the answer is blocked rather than passed unchecked.
-    if (this.#toolChars > this.o.maxHold) return this.o.rules[0];
+    if (this.#toolChars > this.o.maxHold) return { ...this.o.rules[0]!, name: 'stream_max_hold', action: 'block' };
     return undefined;
   }
 
