@@ -33,6 +33,7 @@ export class HoldBackWindow {
   #context = '';
   /** An open-ended match (a PEM block) was cut at maxHold: drop text until its closing marker. */
   #suppress: RegExp | undefined;
+  #dropped = '';
 
   constructor(
     private readonly rules: readonly Rule[],
@@ -49,10 +50,16 @@ export class HoldBackWindow {
   /** New text; what may be released now. */
   push(text: string): Promise<Step> | Step {
     if (this.#suppress !== undefined) {
-      const m = this.#suppress.exec(text);
-      if (m === null) return { release: '' };
+      // The closing marker may itself be split over chunks: the end of what was dropped is searched with the new text.
+      const seen = this.#dropped + text;
+      const m = this.#suppress.exec(seen);
+      if (m === null) {
+        this.#dropped = seen.slice(-CONTEXT);
+        return { release: '' };
+      }
       this.#suppress = undefined;
-      text = text.slice(m.index + m[0].length);
+      this.#dropped = '';
+      text = seen.slice(m.index + m[0].length);
     }
     this.#pending += text;
     if (this.#pending.length <= this.holdback) return { release: '' };
