@@ -105,3 +105,14 @@ t.test('an upstream cut mid-answer: an error event, the held text dropped, the c
   t.notOk(raw.includes('sk-proj'), 'the held, unfinished text is not released');
   t.notOk(raw.includes('Zq3x'));
 });
+
+t.test('user patterns on the output run in the worker pool per window and redact across chunks', async (t) => {
+  const u = await startPiecesUpstream({ pieces: ['The codename is Proj', 'ect  Blue', 'bird, do not share.'] });
+  const gw = await startGateway(guardGatewayYaml('                    output:\n                      - { check: deny, name: codenames, patterns: ["(?i)project\\\\s+bluebird"], action: redact, budget: 10s }\n                    stream_holdback_chars: 16', u.port));
+  t.teardown(async () => (await gw.close(), await u.close()));
+  for (const api of CLIENT_APIS) {
+    const r = await ask(gw.url(), api, 'codename?', true);
+    t.equal(streamedText(api, r.text), 'The codename is [REDACTED], do not share.', api);
+    t.notMatch(r.text, /Blue|bird/i);
+  }
+});
