@@ -5,3 +5,4 @@ export * from './budget-window.js';
 export * from './principal.js';
 export * from './key-store-adapter.js';
 export * from './cache-outcome.js';
+export * from './guardrail-verdicts.js';

@@ -2,7 +2,7 @@
 // content_filter in the client's API shape, a redaction rewrites the body the proxy sends), encode runs the output
 // checks on the committed answer (unary, or a stream through the hold-back window) and names warned rules in a header.
 import { Continue, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { clientApiOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import { LlmGuardrailVerdicts, clientApiOf, clientRouteOf, renderLlmLocalReply, renderLlmStreamError, type WireApi } from '../../../core/llm/index.js';
 import type { CompiledConfig } from './compile.js';
 import { promptBlocked } from './errors.js';
 import { checkInput } from './input.js';
@@ -23,15 +23,20 @@ export class GuardrailsFilter implements HttpFilter {
     private readonly codecs: ReadonlyMap<string, unknown>,
   ) {}
 
-  async decode(ctx: RequestContext): Promise<HookResult> {
+  decode(ctx: RequestContext): HookResult | Promise<HookResult> {
     const api = clientApiOf(ctx);
     if (api === 'unknown') return Continue;
     const st = new GuardState();
     ctx.set(GuardStateKey, st);
+    ctx.set(LlmGuardrailVerdicts, st.verdicts);
     // The answer must reach the output checks readable: the proxy forwards this header on a same-API pass-through.
     if (this.cfg.output.length > 0) ctx.request.headers['accept-encoding'] = 'identity';
-    if (this.cfg.input.length === 0) return Continue;
-    const refusal = await checkInput(ctx, api, this.cfg.input, { pool: this.pool, metrics: this.metrics }, st);
+    return this.cfg.input.length === 0 ? Continue : this.#input(ctx, api, st);
+  }
+
+  async #input(ctx: RequestContext, api: WireApi, st: GuardState): Promise<HookResult> {
+    const streaming = clientRouteOf(ctx).operation === 'streamGenerateContent';
+    const refusal = await checkInput(ctx, api, this.cfg.input, { pool: this.pool, metrics: this.metrics, streaming }, st);
     for (const v of st.verdicts) ctx.log.info({ rule: v.rule, check: v.check, stage: 'input', action: v.action, count: v.count, key: keyAlias(ctx) }, `guardrail ${v.rule}: ${v.action} on the prompt`);
     if (refusal === undefined) return Continue;
     const why = refusal.undecided ? `could not be checked by guardrail '${refusal.rule.name}'` : `was blocked by guardrail '${refusal.rule.name}'`;

@@ -13,6 +13,8 @@ import { callWebhook, WebhookFailed } from './webhook.js';
 export interface InputDeps {
   readonly pool: WorkerPoolApi;
   readonly metrics: GuardrailMetrics;
+  /** The client asked for a stream by its path (Gemini streamGenerateContent). */
+  readonly streaming: boolean;
 }
 
 /** The rule that refused the prompt, and why (a match, or a check that could not decide under fail: closed). */
@@ -51,7 +53,7 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
         v = await callWebhook(rule, {
           eventType: 'beforeRequestHook',
           requestType: REQUEST_TYPES[api],
-          request: { json: body, text: mine.map((s) => s.text).join('\n'), isStreamingRequest: isStreaming(body) },
+          request: { json: body, text: mine.map((s) => s.text).join('\n'), isStreamingRequest: deps.streaming || isStreaming(body) },
           metadata: { rule: rule.name, route: ctx.route.id ?? '' },
         });
       } catch (err) {

@@ -10,7 +10,7 @@ import type { GuardrailMetrics } from './metrics.js';
 import { OutputChecker } from './output-text.js';
 import { GuardedStream } from './output-stream.js';
 import { checkUnary } from './output-unary.js';
-import type { GuardState } from './state.js';
+import type { GuardState, Verdict } from './state.js';
 
 export interface OutputDeps {
   readonly cfg: CompiledConfig;
@@ -43,12 +43,18 @@ export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: Gua
   const base = defaultCodecContext({ log: { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) }, provider: api, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: codec.settings });
   const reported = ctx.get(LlmExchangeKey)?.reportedModel() ?? info.model;
   const cx: CodecContext = { ...base, models: { client: info.model, upstream: info.model, reported } };
-  const fired = new Set<string>();
-  const decide = (rule: Rule, action: string): void => {
-    if (fired.has(rule.name)) return;
-    fired.add(rule.name);
+  type Mutable = { -readonly [K in keyof Verdict]: Verdict[K] };
+  const fired = new Map<string, Mutable>();
+  const decide = (rule: Rule, action: Verdict['action']): void => {
+    const seen = fired.get(rule.name);
+    if (seen !== undefined) {
+      seen.count++;
+      return;
+    }
+    const v: Mutable = { rule: rule.name, check: rule.check, stage: 'output', action, count: 1 };
+    fired.set(rule.name, v);
+    st.verdicts.push(v);
     deps.metrics.decisions.inc({ rule: rule.name, check: rule.check, stage: 'output', action });
-    st.verdicts.push({ rule: rule.name, check: rule.check, stage: 'output', action: action as 'block', count: 1 });
     ctx.log.info({ rule: rule.name, check: rule.check, stage: 'output', action, key: keyAlias(ctx) }, `guardrail ${rule.name}: ${action} on the answer`);
   };
   const checker = new OutputChecker({

@@ -1,19 +1,12 @@
-// Per-request state of the filter (on the request context, never in the factory's closure): the verdicts so far, so
-// encode can name warned rules in a header and the log line can list what fired.
+// Per-request state of the filter (on the request context, never in the factory's closure): the verdicts so far,
+// shared with the audit record and traces through LlmGuardrailVerdicts, so encode can name warned rules in a header.
 import { defineAttribute } from '../../../core/index.js';
-import type { Action } from './compile.js';
-import type { Stage } from './metrics.js';
+import type { GuardrailVerdict } from '../../../core/llm/index.js';
 
-export interface Verdict {
-  readonly rule: string;
-  readonly check: string;
-  readonly stage: Stage;
-  readonly action: Action | 'error';
-  /** Matches found (1 for a webhook, max_tokens or allow verdict). */
-  readonly count: number;
-}
+export type Verdict = GuardrailVerdict;
 
 export class GuardState {
+  /** The same array LlmGuardrailVerdicts publishes. */
   readonly verdicts: Verdict[] = [];
 
   warned(): string[] {
