@@ -74,7 +74,7 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
       continue;
     }
     if (rule.check === 'max_tokens') {
-      const tokens = await promptTokens(mine.map((s) => s.text).join('\n'), rule.limit!, deps.pool);
+      const tokens = await promptTokens(mine.map((s) => s.text).join('\n'), rule.limit!, deps.pool, modelOf(body, ctx.request.path));
       if (tokens <= rule.limit!) continue;
       fire(rule, 1);
       if (rule.action === 'block') return { rule, undecided: false };
@@ -117,15 +117,23 @@ function isStreaming(body: unknown): boolean {
   return (body as { stream?: unknown }).stream === true;
 }
 
+/** The requested model: the body's `model`, or Gemini's from the path. */
+function modelOf(body: unknown, path: string): string | undefined {
+  const m = (body as { model?: unknown }).model;
+  if (typeof m === 'string' && m !== '') return m;
+  const g = /\/models\/([^/:]+):/.exec(path);
+  return g ? decodeURIComponent(g[1]!) : undefined;
+}
+
 /**
- * Prompt tokens, counted by the worker pool's tokenizer (o200k_base) only when the UTF-8 size could exceed the limit
- * (a token is at least one byte); the bytes / 4 estimate when the pool cannot count.
+ * Prompt tokens, counted by the worker pool's tokenizer (the model's encoding when known, else o200k_base) only when
+ * the UTF-8 size could exceed the limit (a token is at least one byte); the bytes / 4 estimate when the pool cannot.
  */
-async function promptTokens(text: string, limit: number, pool: WorkerPoolApi): Promise<number> {
+async function promptTokens(text: string, limit: number, pool: WorkerPoolApi, model: string | undefined): Promise<number> {
   const bytes = Buffer.byteLength(text);
   if (bytes <= limit) return bytes;
   try {
-    const r = await pool.run<{ count: number }>('tokenize', { text, fallbackEncoding: 'o200k_base' });
+    const r = await pool.run<{ count: number }>('tokenize', { text, fallbackEncoding: 'o200k_base', ...(model === undefined ? {} : { model }) });
     return r.count;
   } catch {
     return Math.ceil(bytes / 4);

@@ -44,6 +44,9 @@ for (const api of CLIENT_APIS) {
     const sent = lastUpstreamText();
     t.ok(sent.includes(MASKED), sent);
     for (const raw of ['jane.doe@example.com', '4111 1111', '912 345 678', '001203012345', 'DE8937', '123-45-6789', '10.1.2.3']) t.notOk(sent.includes(raw), raw);
+    const line = gw.logs.filter((l) => l.msg === 'guardrail pii: redact on the prompt').pop();
+    t.match(line, { rule: 'pii', check: 'pii', stage: 'input', action: 'redact', count: 7 }, 'the rule and count are logged');
+    t.notOk(JSON.stringify(gw.logs).includes('jane.doe@example.com'), 'never the matched text');
   });
 
   t.test(`${api}: a secret in the prompt is refused with 400 content_filter naming the rule`, async (t) => {
