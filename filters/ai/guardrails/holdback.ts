@@ -92,10 +92,18 @@ export class HoldBackWindow {
     // the answer at once.
     for (const { rule, f } of all) if (rule.action === 'block' && (final || overflow || f.end < text.length)) return { release: '', block: rule };
     let cut = final || overflow ? text.length : text.length - this.holdback;
-    for (const { f } of all) {
-      // A match running to the end of the window may still grow (or, for a PEM block, is still open): hold it.
-      if (f.start < cut && f.end > cut) cut = Math.max(base, f.start);
-      else if (!final && !overflow && isOpen(f, text)) cut = Math.min(cut, Math.max(base, f.start));
+    // A match across the release point, or still open (a PEM block), is held from its start; moving the point back
+    // can put it inside another (overlapping) match, so repeat until no match straddles it.
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const { f } of all) {
+        const straddles = f.start < cut && f.end > cut;
+        const held = !final && !overflow && f.start < cut && isOpen(f, text);
+        if ((straddles || held) && cut > Math.max(base, f.start)) {
+          cut = Math.max(base, f.start);
+          moved = true;
+        }
+      }
     }
     const done = all.filter(({ f }) => f.end <= cut);
     for (const { rule } of done) if (rule.action === 'block') return { release: '', block: rule };

@@ -4,7 +4,7 @@
 import type { RequestContext, WorkerPoolApi } from '../../../core/index.js';
 import type { WireApi } from '../../../core/llm/index.js';
 import type { Rule } from './compile.js';
-import { redactText, scan, ScanFailed, type Finding } from './detect/scan.js';
+import { redactText, resolveOverlaps, scan, ScanFailed, type Finding } from './detect/scan.js';
 import type { GuardrailMetrics } from './metrics.js';
 import { lastTurn, requestSlots, type TextSlot } from './slots.js';
 import type { GuardState } from './state.js';
@@ -45,7 +45,19 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
     ctx.log.warn({ rule: rule.name, check: rule.check, reason, fail: rule.fail, err }, `guardrail ${rule.name} could not decide; fail ${rule.fail}`);
     return rule.fail === 'closed' ? { rule, undecided: true } : undefined;
   };
+  // Redactions of the regex rules are collected against the text as it came and applied together (overlapping
+  // matches of two rules merge), before a rule that reads the text whole (webhook, max_tokens) and at the end.
+  const pending = new Map<TextSlot, Finding[]>();
+  const flush = (): void => {
+    for (const [slot, found] of pending) {
+      slot.text = redactText(slot.text, resolveOverlaps(found));
+      slot.write();
+      changed = true;
+    }
+    pending.clear();
+  };
   for (const rule of rules) {
+    if (rule.check === 'webhook' || rule.check === 'max_tokens') flush();
     const mine = selected(rule, slots, lastTurn(slots));
     if (rule.check === 'webhook') {
       let v;
@@ -100,15 +112,15 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
     fire(rule, findings.length);
     if (rule.action === 'block') return { rule, undecided: false };
     if (rule.action === 'redact') {
-      mine.forEach((s, i) => {
-        const own = findings.filter((f) => f.text === i);
-        if (own.length === 0) return;
-        s.text = redactText(s.text, own);
-        s.write();
-      });
-      changed = true;
+      for (const f of findings) {
+        const slot = mine[f.text]!;
+        const list = pending.get(slot) ?? [];
+        list.push({ ...f, text: 0 });
+        pending.set(slot, list);
+      }
     }
   }
+  flush();
   if (changed) ctx.request.setBody(body as object);
   return undefined;
 }

@@ -3,7 +3,7 @@
 // output — the whole text held (bounded) for its verdict. Used by the stream transformer and the unary path alike.
 import type { WorkerPoolApi } from '../../../core/index.js';
 import type { Rule } from './compile.js';
-import { redactText, scan, ScanFailed, type Finding } from './detect/scan.js';
+import { redactText, resolveOverlaps, scan, ScanFailed, type Finding } from './detect/scan.js';
 import { HoldBackWindow, type Step, type WindowEvents } from './holdback.js';
 import { callWebhook, WebhookFailed, type WebhookCall } from './webhook.js';
 
@@ -134,10 +134,7 @@ export class OutputChecker {
       if (rule.action === 'redact') masked = masked.concat(found);
     }
     if (masked.length === 0) return { text };
-    masked.sort((a, b) => a.start - b.start || b.end - a.end);
-    const kept: Finding[] = [];
-    for (const f of masked) if (kept.length === 0 || f.start >= kept[kept.length - 1]!.end) kept.push(f);
-    return { text: redactText(text, kept) };
+    return { text: redactText(text, resolveOverlaps(masked)) };
   }
 
   checkWhole(text: string): Promise<{ block?: Rule; text: string }> {

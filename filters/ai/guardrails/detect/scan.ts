@@ -82,13 +82,19 @@ export function scan(pool: WorkerPoolApi, detectors: readonly Detector[], texts:
   return scanInPool(pool, detectors, texts, budgetMs);
 }
 
-/** Per text, by start; of two overlapping findings the earlier (then the longer) wins. */
+/**
+ * Per text, by start; overlapping findings are merged into one span under the earlier one's detector (its label), so
+ * masking the merged span never leaves the tail of a longer, overlapping match in the clear.
+ */
 export function resolveOverlaps(findings: Finding[]): Finding[] {
   findings.sort((a, b) => a.text - b.text || a.start - b.start || b.end - a.end);
   const out: Finding[] = [];
   for (const f of findings) {
     const last = out[out.length - 1];
-    if (last !== undefined && last.text === f.text && f.start < last.end) continue;
+    if (last !== undefined && last.text === f.text && f.start < last.end) {
+      if (f.end > last.end) out[out.length - 1] = { ...last, end: f.end };
+      continue;
+    }
     out.push(f);
   }
   return out;

@@ -70,3 +70,42 @@ t.test('maxHold reached inside an open PEM block: masked, and its body dropped u
   t.equal(r.released.join(''), 'x [SECRET]\nafter');
   t.notMatch(r.released.join(''), /MIIE|END/);
 });
+
+t.test('any chunking gives the same output as masking the whole text at once (seeded, 300 cuts)', async (t) => {
+  const { piiDetectors, secretDetectors } = await import('../../../../filters/ai/guardrails/detect/builtins.js');
+  const { redactText, scanInline } = await import('../../../../filters/ai/guardrails/detect/scan.js');
+  const text =
+    'Reach anna.b@example.org or +84 912 345 678; card 5555-5555-5555-4444, IBAN GB82 WEST 1234 5698 7654 32, ' +
+    'ssn 536-22-1234, host 2001:db8:85a3::8a2e:370:7334 and 192.168.0.7, CCCD 079099001234, key AKIAIOSFODNN7EXAMPLE, ' +
+    `token ghp_${'x'.repeat(36)} — and ordinary text with numbers 1234 5678 and dates 2024-01-15 that must stay.`;
+  const whole = redactText(text, scanInline([...secretDetectors(), ...piiDetectors(['email', 'phone', 'card', 'iban', 'ssn', 'ip', 'vn_citizen_id'])], [text]));
+  const all = compileRules([{ check: 'secrets', action: 'redact' }, { check: 'pii', action: 'redact' }], 'output');
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  for (let i = 0; i < 300; i++) {
+    const holdback = 48 + rand(200);
+    const w = new HoldBackWindow(all, holdback, 1 << 20, pool, { fired: () => undefined, undecided: () => true });
+    let out = '';
+    for (let at = 0; at < text.length; ) {
+      const n = 1 + rand(i % 3 === 0 ? 3 : 40);
+      out += (await w.push(text.slice(at, at + n))).release;
+      at += n;
+    }
+    out += (await w.end()).release;
+    if (out !== whole) return void t.equal(out, whole, `cut ${i}, hold-back ${holdback}`);
+  }
+  t.pass('300 chunkings, all equal to the whole-text masking');
+  t.notMatch(whole, /anna|912 345|5555|GB82|536-22|2001:db8|192\.168|079099|AKIA|ghp_/);
+  t.match(whole, /1234 5678 and dates 2024-01-15 that must stay/);
+});
+
+t.test('overlapping matches of two rules across the release point: neither is released in part', async (t) => {
+  // The deny pattern overlaps the email's start; the email runs past the release point.
+  const rules2 = compileRules([{ check: 'deny', words: ['contact alice'], action: 'redact' }, { check: 'pii', entities: ['email'], action: 'redact' }], 'output');
+  const w = new HoldBackWindow(rules2, 20, 1 << 20, pool, { fired: () => undefined, undecided: () => true });
+  let out = (await w.push('Please contact alice')).release;
+  out += (await w.push('.smith@example.com today, thanks a lot for everything')).release;
+  t.notMatch(out, /alice|smith/);
+  out += (await w.end()).release;
+  t.notMatch(out, /alice|smith|example/);
+});

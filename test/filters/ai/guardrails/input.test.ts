@@ -121,3 +121,13 @@ t.test('allow lists: only prompts that match an allowed topic pass', async (t) =
   t.equal(r.status, 400);
   t.match(JSON.parse(r.text), { type: 'error', error: { message: /guardrail 'topics'/ } });
 });
+
+t.test('two rules whose matches overlap: the union is masked, no tail of either goes upstream', async (t) => {
+  const up2 = await startPiecesUpstream({ pieces: ['ok'] });
+  const g = await startGateway(guardGatewayYaml('                    input:\n                      - { check: deny, words: ["contact alice"], action: redact }\n                      - { check: pii, entities: [email] }', up2.port));
+  t.teardown(async () => (await g.close(), await up2.close()));
+  t.equal((await ask(g.url(), 'openai', 'Please contact alice.smith@example.com today', false)).status, 200);
+  const sent = JSON.stringify(up2.bodies[0]);
+  t.notMatch(sent, /alice|smith|example\.com/);
+  t.match(sent, /Please \[REDACTED\] today/);
+});
