@@ -1,7 +1,8 @@
 // A user pattern that backtracks catastrophically, on a 200 KB prompt, cannot stall the gateway: it runs in the worker
 // pool, its budget terminates the worker, and the event loop keeps serving other requests meanwhile — their latency
 // and the event-loop delay are measured while the pathological request is in flight. On the event loop the pattern
-// would never finish (2^200000 paths), so any bound here separates the two.
+// would never finish (2^200000 paths): the bounds below (1 s, under the 1.5 s budget) separate the two with room for
+// a loaded machine.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import t from 'tap';
 import { startGateway } from '../../../helpers/gateway.js';
@@ -42,10 +43,10 @@ t.test('a catastrophic pattern on a 200 KB prompt is cut by its budget; other re
   const r = await big;
   h.disable();
   t.equal(r.status, 200, 'fail open: the request went on when the budget ran out');
-  t.ok(bigDone - started >= BUDGET_MS * 0.9 && bigDone - started < BUDGET_MS + 3000, `answered after its budget (${(bigDone - started).toFixed(0)} ms)`);
+  t.ok(bigDone - started >= BUDGET_MS * 0.9 && bigDone - started < BUDGET_MS + 5000, `answered after its budget (${(bigDone - started).toFixed(0)} ms)`);
   t.ok(smallDone < bigDone, 'the ordinary requests were answered while the pattern ran');
-  t.ok(Math.max(...latencies) < 500, `ordinary requests took at most ${Math.max(...latencies).toFixed(0)} ms`);
+  t.ok(Math.max(...latencies) < 1000, `ordinary requests took at most ${Math.max(...latencies).toFixed(0)} ms`);
   const maxMs = h.max / 1e6;
-  t.ok(maxMs < 500, `event-loop delay stayed at most ${maxMs.toFixed(1)} ms (a pattern on the loop: forever)`);
+  t.ok(maxMs < 1000, `event-loop delay stayed at most ${maxMs.toFixed(1)} ms (a pattern on the loop: forever)`);
   t.equal(await metricValue(gw, 'dgp_guardrail_errors_total', { rule: 'evil', reason: 'timeout', fail: 'open' }), 1);
 });
