@@ -39,7 +39,13 @@ export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: Gua
   }
   const body = await ctx.request.json<unknown>().catch(() => undefined);
   const { method, path, query, headers } = ctx.request;
-  const info = codec.client!.inspect({ operation, method, path, query, headers, body });
+  let info: { model: string; stream: boolean; includeUsage: boolean };
+  try {
+    info = codec.client!.inspect({ operation, method, path, query, headers, body });
+  } catch {
+    // The request was answered 2xx, so it was good enough for the upstream; read the answer with neutral facts.
+    info = { model: '', stream: !Buffer.isBuffer(res.body), includeUsage: false };
+  }
   const base = defaultCodecContext({ log: { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) }, provider: api, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: codec.settings });
   const reported = ctx.get(LlmExchangeKey)?.reportedModel() ?? info.model;
   const cx: CodecContext = { ...base, models: { client: info.model, upstream: info.model, reported } };
