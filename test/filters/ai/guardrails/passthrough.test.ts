@@ -41,3 +41,30 @@ t.test('gemini JSON-array stream (no alt=sse): read whole, redacted, still an ar
   t.ok(Array.isArray(body));
   t.equal(body.map((e) => e.candidates?.[0]?.content?.parts?.map((p) => p.text ?? '').join('') ?? '').join(''), MASKED);
 });
+
+for (const api of ['anthropic', 'gemini'] as const) {
+  t.test(`${api} same API: tool-call arguments are checked whole and masked, the call itself intact`, async (t) => {
+    const mock = await startMock(api, { toolCalls: [{ id: 'call_1', name: 'notify', args: { to: 'jane.roe@example.com', note: 'urgent' } }] });
+    const gw = await startGateway(guardGatewayYaml('                    output:\n                      - { check: pii, entities: [email] }', mock.port, api).replace('"sk-test"', JSON.stringify(KEYS[api])));
+    t.teardown(async () => (await gw.close(), await mock.close()));
+    const tools = api === 'anthropic' ? { tools: [{ name: 'notify', input_schema: { type: 'object' } }] } : { tools: [{ functionDeclarations: [{ name: 'notify', parameters: { type: 'object' } }] }] };
+    for (const stream of [false, true]) {
+      const r = await ask(gw.url(), api, 'notify jane', stream, tools);
+      t.equal(r.status, 200, r.text);
+      t.notOk(r.text.includes('jane.roe'), `${stream ? 'streamed' : 'unary'}: masked`);
+      t.match(r.text, /notify/);
+      t.match(r.text, /\[EMAIL\]/);
+      t.match(r.text, /urgent/);
+    }
+  });
+}
+
+t.test('input: content parts are masked, image parts left alone', async (t) => {
+  const mock = await startMock('openai', { text: 'ok' });
+  const gw = await startGateway(guardGatewayYaml('                    input:\n                      - { check: pii, entities: [email] }', mock.port, 'openai'));
+  t.teardown(async () => (await gw.close(), await mock.close()));
+  const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } };
+  const r = await ask(gw.url(), 'openai', '', false, { messages: [{ role: 'user', content: [{ type: 'text', text: 'from a@example.com' }, image] }] });
+  t.equal(r.status, 200);
+  t.same((mock.requests[0]!.body as { messages: unknown[] }).messages, [{ role: 'user', content: [{ type: 'text', text: 'from [EMAIL]' }, image] }]);
+});
