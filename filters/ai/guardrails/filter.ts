@@ -47,10 +47,15 @@ export class GuardrailsFilter implements HttpFilter {
     );
   }
 
-  async encode(ctx: RequestContext): Promise<void> {
+  encode(ctx: RequestContext): void | Promise<void> {
     const st = ctx.get(GuardStateKey);
     if (st === undefined) return;
-    if (this.cfg.output.length > 0) await guardOutput(ctx, { cfg: this.cfg, pool: this.pool, metrics: this.metrics, codecs: this.codecs }, st);
+    if (this.cfg.output.length === 0) return this.#warnHeader(ctx, st);
+    return guardOutput(ctx, { cfg: this.cfg, pool: this.pool, metrics: this.metrics, codecs: this.codecs }, st).then(() => this.#warnHeader(ctx, st));
+  }
+
+  /** Warned rules, on answers whose head has not gone out yet (a streamed answer's later warns are logged only). */
+  #warnHeader(ctx: RequestContext, st: GuardState): void {
     const warned = st.warned();
     if (this.cfg.warnHeader && warned.length > 0) ctx.response.headers[WARN_HEADER] = warned.join(', ');
   }
