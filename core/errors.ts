@@ -80,7 +80,7 @@ export const ERROR_CODES = {
   DGP_ERR_WORKER_QUEUE_FULL: { status: 503, summary: 'The worker pool queue is full.', fix: 'Raise workers.max_queue or workers.threads, or reduce load.' },
   DGP_ERR_WORKER_CRASHED: { status: 500, summary: 'A worker thread crashed while running a task; it was replaced.', fix: 'Read the logged cause; the task input may be malformed.' },
   DGP_ERR_WORKER_TASK: { status: 500, summary: 'A worker task failed.', fix: 'Read the cause.' },
-  DGP_ERR_WORKER_UNKNOWN_TASK: { status: 500, summary: 'The worker pool was asked to run a task it does not have.', fix: 'Use one of: tokenize, countChatTokens, hash, prefixHashes.' },
+  DGP_ERR_WORKER_UNKNOWN_TASK: { status: 500, summary: 'The worker pool was asked to run a task it does not have.', fix: 'Use one of: tokenize, countChatTokens, hash, prefixHashes, regexSpans.' },
   DGP_ERR_WORKER_ENCODING: { status: 500, summary: 'A tokenizer encoding name is unknown, or a tokenizer.json file cannot be read or parsed.', fix: 'Use cl100k_base, o200k_base (or another tiktoken encoding), or a path to a readable Hugging Face tokenizer.json.' },
   DGP_ERR_WORKER_CLOSED: { status: 503, summary: 'A task was submitted to a worker pool that is closed.', fix: 'The process is shutting down; retry against another instance.' },
   // --- sse ---

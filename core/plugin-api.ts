@@ -215,7 +215,7 @@ export interface MetricsApi {
 }
 
 export interface WorkerPoolApi {
-  /** Runs a named pure task (tokenize, countChatTokens, hash, prefixHashes) off the event loop. */
+  /** Runs a named pure task (tokenize, countChatTokens, hash, prefixHashes, regexSpans) off the event loop. */
   run<T = unknown>(task: string, input: unknown, opts?: { signal?: AbortSignal }): Promise<T>;
   readonly threads: number;
 }
