@@ -97,7 +97,7 @@ function validate(parsed: ParsedYaml, findings: Finding[]): unknown {
   coerceExpandedScalars(parsed);
   const { value, issues } = checkAgainstSchema(bootstrapJsonSchema, raw);
   for (const i of issues) findings.push(error('DGP_ERR_CONFIG_SCHEMA', i.pointer, i.message, i.hint));
-  findings.push(...pixiuCompatChecks(raw), ...semanticChecks(value));
+  findings.push(...pixiuCompatChecks(raw), ...semanticChecks(value, raw));
   return value;
 }
 
