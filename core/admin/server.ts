@@ -16,7 +16,7 @@ export interface AdminSource {
   plugins(): unknown;
   reload(): Promise<unknown>;
   /** Readiness detail; `reason` says why the gateway is not ready (a service is down). */
-  readiness?(): { reason?: string; detail?: Record<string, unknown> };
+  readiness?(): { reason?: string; detail?: Record<string, unknown>; draining?: boolean };
   /** The plugin admin routes now mounted. */
   routes(): AdminRouteInfo[] | Promise<AdminRouteInfo[]>;
   /** Runs a plugin admin route (or answers 404/405 when none matches). */
@@ -114,7 +114,7 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
       case '/ready': {
         const report = src.readiness?.() ?? {};
         if (src.ready()) return sendJson(res, 200, { status: 'ready', ...report });
-        return sendJson(res, 503, { status: report.reason === undefined ? 'starting' : 'not_ready', ...report });
+        return sendJson(res, 503, { status: report.draining ? 'draining' : report.reason === undefined ? 'starting' : 'not_ready', ...report });
       }
       case '/metrics':
         return sendMetrics(res, registry);

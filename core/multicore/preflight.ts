@@ -18,8 +18,8 @@ export interface PreflightResult {
   warnings: Problem[];
 }
 
-export async function preflight(source: ConfigSource, pluginDirs: readonly string[], strict: boolean, env: NodeJS.ProcessEnv = process.env): Promise<PreflightResult> {
-  const loaded = await loadConfig({ ...source, env, strict });
+export async function preflight(source: ConfigSource, pluginDirs: readonly string[], strict: boolean, env: NodeJS.ProcessEnv = process.env, noEnv = false): Promise<PreflightResult> {
+  const loaded = await loadConfig({ ...source, env, strict, noEnv });
   const problems: Problem[] = [...loaded.problems];
   if (loaded.raw !== undefined) {
     const p = loaded.config?.plugins;
@@ -27,7 +27,10 @@ export async function preflight(source: ConfigSource, pluginDirs: readonly strin
     for (const p of registry.problems) {
       problems.push({ code: p.code, severity: 'error', message: p.message, file: p.folder, line: 0, col: 0, pointer: '', ...(p.hint ? { hint: p.hint } : {}) });
     }
-    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems);
+    // A plugin config value that came from an unset ${VAR} fails its schema too; the env problem alone says what to do.
+    const unset = loaded.problems.filter((p) => p.code === 'DGP_ERR_CONFIG_ENV_UNSET').map((p) => p.pointer);
+    const fromUnset = (p: Problem): boolean => unset.some((u) => p.pointer === u || p.pointer.startsWith(`${u}/`));
+    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems.filter((p) => !fromUnset(p)));
     problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
   }
   return {
