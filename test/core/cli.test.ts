@@ -1,7 +1,7 @@
 // The `dgp` binary as a user runs it (compiled dist/, real child processes): validate exit codes and output,
 // plugins listing, start on a config with port 0, and graceful shutdown on SIGTERM draining an in-flight stream.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,4 +215,33 @@ admin: {port: 0}
   t.match(startLine, /^\d\d:\d\d:\d\d\.\d{3} INFO  dgp-gateway started: main on http:\/\/127\.0\.0\.1:\d+; admin http:\/\/127\.0\.0\.1:\d+\/  generation=1 /);
   t.notMatch(pretty, /^\{/m, 'no JSON lines');
   t.notMatch(pretty, /\x1b\[/, 'no colour codes when stdout is not a terminal');
+});
+
+t.test('validate: a plugin with a syntax error is reported first, at its own file:line, and named as the cause of its unknown kind', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: l
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: acme.broken
+  clusters:
+    - name: c
+      endpoints: [{id: a, socket_address: {address: 127.0.0.1, port: 9}}]
+plugins:
+  dirs: [./plugins]
+`);
+  const folder = join(dir, 'plugins/broken');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), '{"name":"broken","version":"1.0.0","type":"module","dgp":{"entry":"./index.js"}}');
+  writeFileSync(join(folder, 'index.js'), "export default {\n  kind: 'acme.broken',\n  apiVersion: 1,\n  create() { return { decode(ctx) { return ctx.continue( } }; },\n};\n");
+  const r = dgp(['validate', '--config-dir', dir]);
+  t.equal(r.status, 1);
+  const lines = r.stdout.trim().split('\n');
+  t.match(lines[0], /plugins\/broken\/index\.js:4:\d+ error DGP_ERR_PLUGIN_IMPORT: .*SyntaxError: Unexpected token/, 'the syntax error first, with its line');
+  t.match(lines[1], /conf\.yaml:11:\d+ error DGP_ERR_PLUGIN_UNKNOWN_KIND .*"acme\.broken"; the plugin in .*plugins\/broken that provides it failed to load/);
 });
