@@ -17,7 +17,7 @@
 // `pointer` is the JSON pointer (RFC 6901) of the offending field inside the config; "" is the config itself.
 // `why` is optional and only names the subtest. Plain JSON only: no comments, no trailing commas.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Compile } from 'typebox/compile';
 import { API_VERSION, type JsonSchema, type PluginManifest } from '../index.js';
 import {
@@ -38,7 +38,7 @@ export interface InvalidConfigCase {
 }
 
 export interface ConformanceOptions {
-  /** A plugin package (or folder of packages), loaded exactly as the host loads `--plugin-dir`. */
+  /** A plugin package (or folder of packages; relative to the working directory), loaded as `--plugin-dir` is. */
   dir?: string;
   /** Or a manifest already in hand (built-ins)… */
   manifest?: PluginManifest;
@@ -83,7 +83,7 @@ export async function conformanceReport(opts: ConformanceOptions): Promise<{ che
 export async function runConformance(test: AnyTest, opts: ConformanceOptions): Promise<void> {
   const t = test as unknown as TestLike;
   if (opts.dir !== undefined) {
-    const registry = await loadPlugins({ pluginDirs: [opts.dir], builtinRoot: false });
+    const registry = await loadPlugins({ pluginDirs: [resolve(opts.dir)], builtinRoot: false });
     t.same(registry.problems.map((p) => `${p.code}: ${p.message}`), [], 'the plugin folder loads without problems');
     const entries = registry.entries();
     t.ok(entries.length > 0, `${opts.dir} provides at least one plugin`);
