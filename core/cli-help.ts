@@ -20,7 +20,7 @@ ${SOURCE}
       --workers <n|auto>   start: run n gateway processes sharing the listeners (auto = CPU cores; default 1)
       --pretty             start: readable log lines for a terminal instead of JSON (log.format: pretty)
       --no-env             validate: check the structure only; an unset \${VAR} is reported as info
-      --json               machine-readable output (validate, plugins)
+      --json               machine-readable output (validate, plugins, routes)
   -h, --help               this text
   -v, --version            print the version`;
 
@@ -60,6 +60,19 @@ examples:
   dgp validate
   dgp validate --strict -c pixiu.yaml
   dgp validate --no-env --json -d deploy/configs`,
+  routes: `usage: dgp routes [options]
+
+Prints what a config does with a request, without starting anything: each listener's URL, its routes in match
+order (how each matches, methods and header matchers, the cluster) with the filter chain a request on that route runs
+(* marks a filter whose config the route overrides), then each cluster's LB policy and endpoints (target, provider,
+whether a key is set — never the key —, retry policy, fallback, model_map). Exit 1 when the config is invalid.
+
+options:
+${SOURCE}
+      --json               the same as JSON (GET /admin/v1/routes serves it from a running gateway)
+
+example:
+  dgp routes -c pixiu.yaml`,
   plugins: `usage: dgp plugins [options]
 
 Lists every plugin kind found (built-in, plugins.dirs of the config, --plugin-dir): its type, version, source folder

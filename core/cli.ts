@@ -18,6 +18,7 @@ import { runPrimary } from './multicore/primary.js';
 import { runWorker } from './multicore/worker-bridge.js';
 import { WORKER_COUNT_ENV, WORKER_SLOT_ENV } from './multicore/protocol.js';
 import { COMMAND_HELP, USAGE } from './cli-help.js';
+import { formatRoutesView, routesView } from './config/routes-view.js';
 
 
 function version(): string {
@@ -69,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return validate(source, pluginDirs, values.strict ?? false, values.json ?? false, values['no-env'] ?? false);
     case 'plugins':
       return plugins(source, pluginDirs, values.json ?? false);
+    case 'routes':
+      return routes(source, pluginDirs, values.json ?? false);
     case 'start': {
       const workers = parseWorkers(values.workers);
       if (workers === undefined) return usage(`--workers takes a whole number of at least 1, or auto (got ${values.workers})`);
@@ -112,6 +115,18 @@ async function validate(source: { file?: string; configDir?: string }, pluginDir
     );
   }
   return errors.length ? 1 : 0;
+}
+
+async function routes(source: { file?: string; configDir?: string }, pluginDirs: string[], json: boolean): Promise<number> {
+  const { loaded, errors } = await preflight(source, pluginDirs, false);
+  if (errors.length || !loaded.config) {
+    for (const p of errors) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`${loaded.file}: invalid: fix the errors above (\`dgp validate\` lists every problem)\n`);
+    return 1;
+  }
+  const view = routesView(loaded.config);
+  process.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : `${formatRoutesView(view)}\n`);
+  return 0;
 }
 
 async function plugins(source: { file?: string; configDir?: string }, pluginDirs: string[], json: boolean): Promise<number> {

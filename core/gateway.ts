@@ -24,6 +24,7 @@ import { callAdminRoute } from './admin/route-call.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
+import { routesView } from './config/routes-view.js';
 import { failure, type ReloadResult } from './reload/result.js';
 import { collectTargets, type WatchTargets } from './reload/watch-targets.js';
 import type { Generation } from './reload/generation.js';
@@ -136,8 +137,8 @@ export class Gateway {
     const started = opts.worker ? 'worker started' : 'dgp-gateway started';
     const urls = listenerUrls(config, gw.listenerPorts());
     const adminUrl = gw.adminPort ? `http://${hostForUrl(config.admin.address)}:${gw.adminPort}/` : undefined;
-    const where = Object.entries(urls).map(([name, url]) => `${name} on ${url}`).join(', ');
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), urls, admin: gw.adminPort || undefined, admin_url: adminUrl, watch: Boolean(gw.watcher) }, `${started}${where ? `: ${where}` : ''}${adminUrl ? `; admin ${adminUrl}` : ''}`);
+    // The message stays constant (log queries match it); the URLs are fields, shown on the line in pretty mode too.
+    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), urls, admin: gw.adminPort || undefined, admin_url: adminUrl, watch: Boolean(gw.watcher) }, started);
     return gw;
   }
 
@@ -265,6 +266,7 @@ export class Gateway {
     return {
       ready: () => this.current !== undefined && !this.draining && this.readiness().reason === undefined,
       readiness: () => this.readiness(),
+      routing: () => ({ generation: this.current.id, ...routesView(this.loaded.config!, this.listenerPorts()) }),
       config: () => ({
         generation: this.current.id,
         file: this.loaded.file,

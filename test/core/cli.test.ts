@@ -205,14 +205,15 @@ admin: {port: 0}
     await exited;
     return out;
   };
-  const json = await run([], /"msg":"dgp-gateway started[^"]*"/);
+  const json = await run([], /"msg":"dgp-gateway started"/);
   const line = JSON.parse(json.split('\n').find((l) => l.includes('dgp-gateway started'))!) as { msg: string; urls: Record<string, string>; admin_url: string };
   const port = /127\.0\.0\.1:(\d+)/.exec(line.urls.main!)![1];
-  t.match(line.msg, new RegExp(`^dgp-gateway started: main on http://127\\.0\\.0\\.1:${port}; admin http://127\\.0\\.0\\.1:\\d+/$`));
+  t.equal(line.msg, 'dgp-gateway started');
+  t.same(line.urls, { main: `http://127.0.0.1:${port}` }, 'each listener by name with its bound URL');
   t.match(line.admin_url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const pretty = await run(['--pretty'], /shutdown complete|dgp-gateway started.*\n/);
   const startLine = pretty.split('\n').find((l) => l.includes('dgp-gateway started'))!;
-  t.match(startLine, /^\d\d:\d\d:\d\d\.\d{3} INFO  dgp-gateway started: main on http:\/\/127\.0\.0\.1:\d+; admin http:\/\/127\.0\.0\.1:\d+\/  generation=1 /);
+  t.match(startLine, /^\d\d:\d\d:\d\d\.\d{3} INFO  dgp-gateway started  generation=1 listeners=main:\d+ urls=main:http:\/\/127\.0\.0\.1:\d+ admin=\d+ admin_url=http:\/\/127\.0\.0\.1:\d+\/ watch=false$/);
   t.notMatch(pretty, /^\{/m, 'no JSON lines');
   t.notMatch(pretty, /\x1b\[/, 'no colour codes when stdout is not a terminal');
 });
@@ -244,4 +245,56 @@ plugins:
   const lines = r.stdout.trim().split('\n');
   t.match(lines[0], /plugins\/broken\/index\.js:4:\d+ error DGP_ERR_PLUGIN_IMPORT: .*SyntaxError: Unexpected token/, 'the syntax error first, with its line');
   t.match(lines[1], /conf\.yaml:11:\d+ error DGP_ERR_PLUGIN_UNKNOWN_KIND .*"acme\.broken"; the plugin in .*plugins\/broken that provides it failed to load/);
+});
+
+t.test('routes: the effective routes, filter chains (route overrides marked), clusters and endpoints; keys never shown', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: edge
+      address: {socket_address: {address: 127.0.0.1, port: 9080}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config:
+                routes:
+                  - id: premium
+                    match: {prefix: /v1, headers: [{name: x-tier, values: [gold]}]}
+                    route: {cluster: chat, priority: 5, filters: {dgp.filter.llm.tokenizer: {log_to_console: true}}}
+                  - match: {path: /v1/models, methods: [GET]}
+                    route: {cluster: chat}
+              http_filters:
+                - name: dgp.filter.llm.tokenizer
+                - name: dgp.filter.llm.proxy
+  clusters:
+    - name: chat
+      lb_policy: RoundRobin
+      endpoints:
+        - id: primary
+          socket_address: {domains: [api.openai.com], port: 443}
+          llm_meta: {provider: openai, api_key: sk-secret-CANARY, fallback: true, model_map: {gpt-4o: gpt-4o-2024-08-06}}
+        - id: local
+          socket_address: {address: 127.0.0.1, port: 8000}
+          llm_meta: {provider: openai, retry_policy: {name: CountBased, config: {times: 3}}}
+`);
+  const r = dgp(['routes', '--config-dir', dir]);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(r.stdout, `listener edge  http://127.0.0.1:9080
+  route premium  prefix /v1  [header x-tier = gold; priority 5]  → cluster chat
+    filters: dgp.filter.llm.tokenizer* → dgp.filter.llm.proxy
+  route edge#1  path /v1/models  [GET]  → cluster chat
+    filters: dgp.filter.llm.tokenizer → dgp.filter.llm.proxy
+  (* = config overridden by the route)
+cluster chat  RoundRobin
+  endpoint primary  api.openai.com:443  provider openai  key set  retry NoRetry  fallback  model_map gpt-4o→gpt-4o-2024-08-06
+  endpoint local  127.0.0.1:8000  provider openai  key unset  retry CountBased (times 3)
+`);
+  t.notMatch(r.stdout, /CANARY/);
+  const json = JSON.parse(dgp(['routes', '--json', '--config-dir', dir]).stdout) as { listeners: Array<{ routes: Array<{ id: string; filters: unknown[] }> }>; clusters: Array<{ endpoints: Array<{ api_key: string }> }> };
+  t.same(json.listeners[0]!.routes[0]!.filters, [{ kind: 'dgp.filter.llm.tokenizer', overridden: true }, { kind: 'dgp.filter.llm.proxy', overridden: false }]);
+  t.same(json.clusters[0]!.endpoints.map((e) => e.api_key), ['set', 'unset']);
+  t.notMatch(JSON.stringify(json), /CANARY/);
+  const bad = dgp(['routes', '--config-dir', tmpConfig('static_resources: {listeners: [], clusters: [], bogus: 1}\n')]);
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /unknown field "bogus"/);
 });
