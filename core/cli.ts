@@ -17,24 +17,9 @@ import { preflight } from './multicore/preflight.js';
 import { runPrimary } from './multicore/primary.js';
 import { runWorker } from './multicore/worker-bridge.js';
 import { WORKER_COUNT_ENV, WORKER_SLOT_ENV } from './multicore/protocol.js';
+import { COMMAND_HELP, USAGE } from './cli-help.js';
+import { formatRoutesView, routesView } from './config/routes-view.js';
 
-const USAGE = `usage: dgp <command> [options]
-
-commands:
-  start       run the gateway
-  validate    check the config and every plugin config it names; exit 0 valid, 1 invalid, 2 usage error
-  plugins     list every plugin kind found, its source folder, version and description
-
-options:
-  -d, --config-dir <dir>   folder holding conf.yaml (default: ./configs)
-  -c, --config <file>      a single Pixiu-style conf.yaml instead of a folder
-  -p, --plugin-dir <dir>   a third-party plugin folder (repeatable; adds to plugins.dirs)
-      --strict             Pixiu-compatibility warnings become errors
-      --no-watch           do not watch the config and plugin folders (start)
-      --workers <n|auto>   start: run n gateway processes sharing the listeners (auto = CPU cores; default 1)
-      --json               machine-readable output (validate, plugins)
-  -h, --help               this text
-  -v, --version            print the version`;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -58,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         workers: { type: 'string' },
+        pretty: { type: 'boolean' },
+        'no-env': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -67,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.version) return void process.stdout.write(`${version()}\n`), 0;
   const command = positionals[0];
+  if (values.help && command && COMMAND_HELP[command]) return void process.stdout.write(`${COMMAND_HELP[command]}\n`), 0;
+  if (command === 'help' && positionals[1] && COMMAND_HELP[positionals[1]]) return void process.stdout.write(`${COMMAND_HELP[positionals[1]]}\n`), 0;
   if (values.help || !command) {
     (command || values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
     return values.help ? 0 : 2;
@@ -78,20 +67,23 @@ async function main(argv: string[]): Promise<number> {
   const pluginDirs = (values['plugin-dir'] ?? []).map((d) => resolve(d));
   switch (command) {
     case 'validate':
-      return validate(source, pluginDirs, values.strict ?? false, values.json ?? false);
+      return validate(source, pluginDirs, values.strict ?? false, values.json ?? false, values['no-env'] ?? false);
     case 'plugins':
       return plugins(source, pluginDirs, values.json ?? false);
+    case 'routes':
+      return routes(source, pluginDirs, values.json ?? false);
     case 'start': {
       const workers = parseWorkers(values.workers);
       if (workers === undefined) return usage(`--workers takes a whole number of at least 1, or auto (got ${values.workers})`);
-      const opts = { source, pluginDirs, strict: values.strict ?? false, watch: values.watch !== false && values['no-watch'] !== true };
+      const logFormat = values.pretty ? ('pretty' as const) : undefined;
+      const opts = { source, pluginDirs, strict: values.strict ?? false, watch: values.watch !== false && values['no-watch'] !== true, logFormat };
       const slot = Number(process.env[WORKER_SLOT_ENV]);
       if (cluster.isWorker && slot > 0) {
         const worker = { slot, count: Number(process.env[WORKER_COUNT_ENV]) || workers };
-        return runWorker({ ...opts.source, pluginDirs, strict: opts.strict, env: process.env, watch: opts.watch, worker });
+        return runWorker({ ...opts.source, pluginDirs, strict: opts.strict, env: process.env, watch: opts.watch, worker, logFormat });
       }
       if (workers >= 2) return runPrimary({ ...opts, workers, env: process.env });
-      return start(source, pluginDirs, opts.strict, opts.watch);
+      return start(source, pluginDirs, opts.strict, opts.watch, logFormat);
     }
     default:
       return usage(`unknown command ${command}`);
@@ -110,18 +102,31 @@ function usage(message: string): number {
   return 2;
 }
 
-async function validate(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, json: boolean): Promise<number> {
-  const { loaded, problems, errors, warnings } = await preflight(source, pluginDirs, strict);
-  if (json) process.stdout.write(`${JSON.stringify({ valid: errors.length === 0, file: loaded.file, errors, warnings }, null, 2)}\n`);
+async function validate(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, json: boolean, noEnv: boolean): Promise<number> {
+  const { loaded, problems, errors, warnings } = await preflight(source, pluginDirs, strict, process.env, noEnv);
+  const infos = problems.filter((p) => p.severity === 'info');
+  if (json) process.stdout.write(`${JSON.stringify({ valid: errors.length === 0, file: loaded.file, errors, warnings, infos }, null, 2)}\n`);
   else {
     for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     process.stdout.write(
       errors.length
         ? `${loaded.file}: invalid: ${errors.length} error(s), ${warnings.length} warning(s)\n`
-        : `${loaded.file}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}\n`,
+        : `${loaded.file}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}${infos.length ? `; structure only: ${infos.length} unset variable(s) not checked` : ''}\n`,
     );
   }
   return errors.length ? 1 : 0;
+}
+
+async function routes(source: { file?: string; configDir?: string }, pluginDirs: string[], json: boolean): Promise<number> {
+  const { loaded, errors } = await preflight(source, pluginDirs, false);
+  if (errors.length || !loaded.config) {
+    for (const p of errors) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`${loaded.file}: invalid: fix the errors above (\`dgp validate\` lists every problem)\n`);
+    return 1;
+  }
+  const view = routesView(loaded.config);
+  process.stdout.write(json ? `${JSON.stringify(view, null, 2)}\n` : `${formatRoutesView(view)}\n`);
+  return 0;
 }
 
 async function plugins(source: { file?: string; configDir?: string }, pluginDirs: string[], json: boolean): Promise<number> {
@@ -141,10 +146,10 @@ async function plugins(source: { file?: string; configDir?: string }, pluginDirs
   return registry.problems.length ? 1 : 0;
 }
 
-async function start(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, watch: boolean): Promise<number> {
+async function start(source: { file?: string; configDir?: string }, pluginDirs: string[], strict: boolean, watch: boolean, logFormat: 'pretty' | undefined): Promise<number> {
   let gw: Gateway;
   try {
-    gw = await Gateway.start({ ...source, pluginDirs, strict, env: process.env, watch });
+    gw = await Gateway.start({ ...source, pluginDirs, strict, env: process.env, watch, ...(logFormat ? { logFormat } : {}) });
   } catch (err) {
     process.stderr.write(`dgp: cannot start: ${isDgpError(err) ? `${err.code} ` : ''}${(err as Error).message}\n`);
     return 1;

@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   DGP_ERR_CONFIG_ENV_SYNTAX: { status: 500, summary: 'A ${...} placeholder is malformed.', fix: 'Use ${NAME} or ${NAME:-default}; NAME is letters, digits and underscores.' },
   DGP_ERR_CONFIG_SCHEMA: { status: 500, summary: 'A field has the wrong type, a wrong value, is missing or is unknown.', fix: 'Follow the hint; docs/configuration.md lists every field with its type and default.' },
   DGP_ERR_CONFIG_PROTO_KEY: { status: 500, summary: 'A YAML key is __proto__, constructor or prototype (prototype pollution).', fix: 'Remove or rename the key.' },
-  DGP_ERR_CONFIG_DOMAIN: { status: 500, summary: 'socket_address.domains holds a URL (scheme or path) instead of a host name.', fix: 'Write the bare host, e.g. api.openai.com, not https://api.openai.com/v1.' },
+  DGP_ERR_CONFIG_DOMAIN: { status: 500, summary: 'socket_address.domains or socket_address.address holds a URL (scheme or path) instead of a host name.', fix: 'Write the bare host, e.g. api.openai.com, not https://api.openai.com/v1.' },
   DGP_ERR_CONFIG_DUPLICATE: { status: 500, summary: 'Two listeners, clusters, routes or adapters share a name, address or id that must be unique.', fix: 'Rename or remove one of them.' },
   DGP_ERR_CONFIG_REFERENCE: { status: 500, summary: 'A route names a cluster that is not defined and no adapter can create it.', fix: 'Define the cluster under static_resources.clusters, or fix the name.' },
   DGP_ERR_CONFIG_PIXIU_COMPAT: { status: 500, summary: 'A mistake Pixiu tolerates silently (a warning; an error under --strict).', fix: 'Apply the exact fix the message gives.' },

@@ -24,6 +24,7 @@ import { callAdminRoute } from './admin/route-call.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
+import { routesView } from './config/routes-view.js';
 import { failure, type ReloadResult } from './reload/result.js';
 import { collectTargets, type WatchTargets } from './reload/watch-targets.js';
 import type { Generation } from './reload/generation.js';
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   worker?: { slot: number; count: number };
   /** Test seams of admission control (a forced heap reading). */
   admission?: AdmissionOptions;
+  /** `dgp start --pretty`: wins over the config's log.format. */
+  logFormat?: 'json' | 'pretty';
 }
 
 /** The admin view of one gateway: readiness lists every live service; `reason` is set while one is not ready. */
@@ -100,7 +103,7 @@ export class Gateway {
   /** Loads, validates and starts; rejects with a DgpError listing every problem when the config is invalid. */
   static async start(opts: GatewayOptions): Promise<Gateway> {
     const loaded = await loadConfig({ configDir: opts.configDir, file: opts.file, env: opts.env, strict: opts.strict });
-    const root = opts.log ?? createLogger({ level: loaded.config?.log.level ?? 'info' });
+    const root = opts.log ?? createLogger({ level: loaded.config?.log.level ?? 'info', format: opts.logFormat ?? loaded.config?.log.format });
     const log = opts.worker ? root.child({ worker: opts.worker.slot }) : root;
     for (const w of loaded.warnings) log.warn({ code: w.code, pointer: w.pointer }, formatProblem(w));
     if (!loaded.config) throw configError(loaded.errors);
@@ -132,7 +135,10 @@ export class Gateway {
       throw err;
     }
     const started = opts.worker ? 'worker started' : 'dgp-gateway started';
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, watch: Boolean(gw.watcher) }, started);
+    const urls = listenerUrls(config, gw.listenerPorts());
+    const adminUrl = gw.adminPort ? `http://${hostForUrl(config.admin.address)}:${gw.adminPort}/` : undefined;
+    // The message stays constant (log queries match it); the URLs are fields, shown on the line in pretty mode too.
+    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), urls, admin: gw.adminPort || undefined, admin_url: adminUrl, watch: Boolean(gw.watcher) }, started);
     return gw;
   }
 
@@ -260,6 +266,7 @@ export class Gateway {
     return {
       ready: () => this.current !== undefined && !this.draining && this.readiness().reason === undefined,
       readiness: () => this.readiness(),
+      routing: () => ({ generation: this.current.id, ...routesView(this.loaded.config!, this.listenerPorts()) }),
       config: () => ({
         generation: this.current.id,
         file: this.loaded.file,
@@ -289,7 +296,8 @@ export class Gateway {
   }
 
   private readiness(): ReadinessReport {
-    return readinessReport([this.process, this.current?.services]);
+    const report = readinessReport([this.process, this.current?.services]);
+    return this.draining ? { ...report, draining: true } : report;
   }
 
   /** Graceful shutdown: stop watching, stop accepting, let in-flight requests finish within shutdown_config.timeout. */
@@ -337,4 +345,20 @@ function configError(errors: Problem[]): DgpError {
   return new DgpError(errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', `invalid config:\n${errors.map(formatProblem).join('\n')}`, {
     details: { problems: errors },
   });
+}
+
+/** http(s)://address:port of each bound listener, as a client on this machine would write it. */
+function listenerUrls(config: BootstrapConfig, ports: Record<string, number>): Record<string, string> {
+  const out: Record<string, string> = {};
+  config.static_resources.listeners.forEach((l, i) => {
+    const name = l.name || `listener-${i}`;
+    const port = ports[name];
+    if (port === undefined) return;
+    out[name] = `${l.protocol_type === 'HTTPS' ? 'https' : 'http'}://${hostForUrl(l.address.socket_address.address)}:${port}`;
+  });
+  return out;
+}
+
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address || '0.0.0.0';
 }

@@ -16,9 +16,11 @@ export interface AdminSource {
   plugins(): unknown;
   reload(): Promise<unknown>;
   /** Readiness detail; `reason` says why the gateway is not ready (a service is down). */
-  readiness?(): { reason?: string; detail?: Record<string, unknown> };
+  readiness?(): { reason?: string; detail?: Record<string, unknown>; draining?: boolean };
   /** The plugin admin routes now mounted. */
   routes(): AdminRouteInfo[] | Promise<AdminRouteInfo[]>;
+  /** The effective traffic routing: listeners, routes with their filter chains, clusters and endpoints. */
+  routing(): unknown;
   /** Runs a plugin admin route (or answers 404/405 when none matches). */
   callRoute(call: AdminCall): Promise<AdminReply>;
 }
@@ -34,6 +36,7 @@ const HOST_ENDPOINTS = [
   { method: 'GET', path: '/config', description: 'the effective config (secrets redacted) and runtime state' },
   { method: 'GET', path: '/plugins', description: 'the loaded plugins' },
   { method: 'POST', path: '/reload', description: 'reload conf.yaml and plugins' },
+  { method: 'GET', path: '/admin/v1/routes', description: 'the effective routes: listeners, routes with their filter chains, clusters and endpoints' },
 ] as const;
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -114,7 +117,7 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
       case '/ready': {
         const report = src.readiness?.() ?? {};
         if (src.ready()) return sendJson(res, 200, { status: 'ready', ...report });
-        return sendJson(res, 503, { status: report.reason === undefined ? 'starting' : 'not_ready', ...report });
+        return sendJson(res, 503, { status: report.draining ? 'draining' : report.reason === undefined ? 'starting' : 'not_ready', ...report });
       }
       case '/metrics':
         return sendMetrics(res, registry);
@@ -122,6 +125,8 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
         return sendJson(res, 200, src.config());
       case '/plugins':
         return sendJson(res, 200, src.plugins());
+      case '/admin/v1/routes':
+        return sendJson(res, 200, src.routing());
       case '/reload': {
         const r = await src.reload();
         return sendJson(res, (r as { ok?: boolean }).ok === false ? 422 : 200, r);

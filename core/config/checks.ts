@@ -4,13 +4,14 @@ import { parseDuration } from './duration.js';
 import { didYouMean } from './did-you-mean.js';
 import { adaptersOf, clusterNames, rec, clustersOf, collectDurations, hcmsOf, items, listenerName, listenersOf, routesOf, str, sub, type At } from './config-walk.js';
 import { child, error, warning, type Finding } from './problems.js';
-import { bootstrapJsonSchema, HCM_KIND } from './schema/index.js';
+import { bootstrapJsonSchema, HCM_KIND, RETRY_POLICIES } from './schema/index.js';
 import { isLoopbackAddress } from '../admin/host-check.js';
 
 const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
-export function semanticChecks(value: unknown): Finding[] {
-  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value), ...checkAdmin(value), ...checkAdapterIds(value)];
+/** `value` has the defaults applied; `raw` is the file as written (to tell a written field from a default). */
+export function semanticChecks(value: unknown, raw: unknown = value): Finding[] {
+  return [...checkDurations(value), ...checkListeners(value), ...checkClusters(value), ...checkRoutes(value), ...checkAdmin(value, raw), ...checkAdapterIds(value)];
 }
 
 /** Filters name stores by adapter id, so two adapters must never share one. */
@@ -76,7 +77,7 @@ function checkListeners(value: unknown): Finding[] {
 /** Property 41: an admin listener reachable from other machines needs a token; a set token must not be guessable. */
 const MIN_ADMIN_TOKEN = 16;
 
-function checkAdmin(value: unknown): Finding[] {
+function checkAdmin(value: unknown, raw: unknown): Finding[] {
   const root = rec(value);
   const admin = sub(root ? { v: root, ptr: '' } : undefined, 'admin');
   if (!admin || admin.v.enabled === false) return [];
@@ -88,7 +89,31 @@ function checkAdmin(value: unknown): Finding[] {
   if (token === '' && !isLoopbackAddress(address)) {
     return [error('DGP_ERR_ADMIN_TOKEN_REQUIRED', child(admin.ptr, 'address'), `the admin listener binds ${address}, reachable from other machines, but admin.token is not set`, 'set admin.token: ${DGP_ADMIN_TOKEN} (16+ random characters), or bind address: 127.0.0.1')];
   }
-  return [];
+  return checkAdminPort(value, admin, address, typeof rec(rec(raw)?.admin)?.port === 'number');
+}
+
+/** The admin listener binds after the traffic listeners: sharing a port with one fails the start with EADDRINUSE. */
+function checkAdminPort(value: unknown, admin: At, address: string, written: boolean): Finding[] {
+  const port = typeof admin.v.port === 'number' ? admin.v.port : ADMIN_DEFAULT_PORT;
+  if (port === 0) return [];
+  const taken = boundPorts(value).find((b) => b.port === port && (b.address === address || WILDCARD.has(b.address) || WILDCARD.has(address)));
+  if (!taken) return [];
+  if (!written) {
+    return [error('DGP_ERR_CONFIG_DUPLICATE', taken.ptr, `listener "${taken.name}" binds ${taken.address}:${port}, the admin listener's default port (${address}:${port}); the gateway would fail to start`, `use another port for the listener, or set admin: { port: <another port> }`)];
+  }
+  return [error('DGP_ERR_CONFIG_DUPLICATE', child(admin.ptr, 'port'), `the admin listener binds ${address}:${port}, which listener "${taken.name}" (${taken.address}:${port}) already takes; the gateway would fail to start`, `give admin another port, e.g. port: ${port === ADMIN_DEFAULT_PORT ? port + 1 : ADMIN_DEFAULT_PORT}`)];
+}
+
+const ADMIN_DEFAULT_PORT = 8889;
+
+function boundPorts(value: unknown): Array<{ name: string; address: string; port: number; ptr: string }> {
+  const out: Array<{ name: string; address: string; port: number; ptr: string }> = [];
+  listenersOf(value).forEach((l, i) => {
+    const sock = sub(sub(l, 'address'), 'socket_address');
+    const port = sock?.v.port;
+    if (typeof port === 'number' && port !== 0) out.push({ name: listenerName(l, i), address: str(sock!.v.address) ?? '0.0.0.0', port, ptr: child(sock!.ptr, 'port') });
+  });
+  return out;
 }
 
 function checkClusters(value: unknown): Finding[] {
@@ -116,6 +141,16 @@ function checkEndpoint(ep: At): Finding[] {
     if (ep.v[a] !== undefined && ep.v[b] !== undefined) out.push(error('DGP_ERR_CONFIG_SCHEMA', child(ep.ptr, a), `both ${a} and ${b} are set`, `keep one of them (Pixiu treats them as the same key)`));
   }
   const sock = sub(ep, 'socket_address');
+  const address = str(sock?.v.address);
+  if (address !== undefined && bareHost(address) !== address) {
+    const host = bareHost(address).replace(/:\d+$/, '');
+    out.push(error('DGP_ERR_CONFIG_DOMAIN', child(sock!.ptr, 'address'), `socket_address.address "${address}" is a URL, not a host name or IP address; every request to this endpoint would fail`, `write address: ${host || 'a bare host'} with port: <port> (the scheme belongs in the proxy's scheme setting), or domains: [${host || 'host'}]`));
+  }
+  const retry = sub(sub(ep, 'llm_meta'), 'retry_policy');
+  const policy = str(retry?.v.name);
+  if (policy && !RETRY_POLICIES.some((p) => p.toLowerCase() === policy.toLowerCase())) {
+    out.push(error('DGP_ERR_CONFIG_SCHEMA', child(retry!.ptr, 'name'), `unknown retry policy "${policy}": every request to this endpoint would fail`, didYouMean(policy, RETRY_POLICIES) ?? `use one of ${RETRY_POLICIES.join(', ')}`));
+  }
   const domains = sock?.v.domains;
   if (Array.isArray(domains)) {
     domains.forEach((d, i) => {

@@ -25,6 +25,8 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Pixiu-compat warnings become errors (`dgp validate --strict`). */
   strict?: boolean;
+  /** Structure only (`dgp validate --no-env`): an unset ${VAR} is reported as info, not an error. */
+  noEnv?: boolean;
 }
 
 export interface LoadedConfig {
@@ -76,6 +78,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   // An unset ${VAR} expands to '' and would also fail validation there; the env error alone says what to do.
   const envPointers = new Set(findings.filter((f) => f.code.startsWith('DGP_ERR_CONFIG_ENV_')).map((f) => f.pointer));
   findings = findings.filter((f) => f.code.startsWith('DGP_ERR_CONFIG_ENV_') || !envPointers.has(f.pointer));
+  if (opts.noEnv) findings = findings.map((f) => (f.code === 'DGP_ERR_CONFIG_ENV_UNSET' ? { ...f, severity: 'info' } : f));
   return result(file, configDir, parsed.positions, findings.map((f) => explainExpansion(f, parsed)), config, parsed.value, opts.strict);
 }
 
@@ -97,7 +100,7 @@ function validate(parsed: ParsedYaml, findings: Finding[]): unknown {
   coerceExpandedScalars(parsed);
   const { value, issues } = checkAgainstSchema(bootstrapJsonSchema, raw);
   for (const i of issues) findings.push(error('DGP_ERR_CONFIG_SCHEMA', i.pointer, i.message, i.hint));
-  findings.push(...pixiuCompatChecks(raw), ...semanticChecks(value));
+  findings.push(...pixiuCompatChecks(raw), ...semanticChecks(value, raw));
   return value;
 }
 

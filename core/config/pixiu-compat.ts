@@ -1,10 +1,10 @@
 // Mistakes Pixiu tolerates silently (spec §8.5, ARCHITECTURE §10): each becomes a DGP_ERR_CONFIG_PIXIU_COMPAT
 // warning carrying the exact fix (an error under strict). Runs on the expanded file before defaults are applied,
 // so "absent" still means absent.
-import { didYouMean, suggest } from './did-you-mean.js';
-import { clustersOf, hcmsOf, items, listenersOf, rec, str, sub, type At } from './config-walk.js';
+import { suggest } from './did-you-mean.js';
+import { clustersOf, hcmsOf, items, listenersOf, rec, sub, type At } from './config-walk.js';
 import { child, warning, type Finding } from './problems.js';
-import { IGNORED_TOP_LEVEL, LB_POLICIES, RETRY_POLICIES } from './schema/index.js';
+import { IGNORED_TOP_LEVEL, LB_POLICIES } from './schema/index.js';
 
 const CODE = 'DGP_ERR_CONFIG_PIXIU_COMPAT';
 const TOKENIZER = 'dgp.filter.llm.tokenizer';
@@ -58,10 +58,6 @@ function endpoint(ep: At): Finding[] {
     for (const key of Object.keys(retry.v)) {
       if (key === 'name' || key === 'config') continue;
       out.push(warning(CODE, child(retry.ptr, key), `retry_policy.${key} is outside retry_policy.config and has no effect`, `Pixiu ignores it; move it to retry_policy.config.${key}`));
-    }
-    const name = str(retry.v.name);
-    if (name && !RETRY_POLICIES.some((p) => p.toLowerCase() === name.toLowerCase())) {
-      out.push(warning(CODE, child(retry.ptr, 'name'), `unknown retry policy "${name}": requests to this endpoint fail, as in Pixiu`, didYouMean(name, RETRY_POLICIES) ?? `use one of ${RETRY_POLICIES.join(', ')}`));
     }
   }
   return out;

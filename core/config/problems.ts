@@ -1,7 +1,8 @@
 // The Problem record every config check reports, and the position-free Finding the checks produce before load.ts
 // maps each JSON pointer to file:line:col.
 
-export type Severity = 'error' | 'warning';
+/** `info` only under `dgp validate --no-env`: an unset ${VAR}, reported and not counted as a problem. */
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface Problem {
   code: string;

@@ -127,6 +127,9 @@ function direct(root: JsonSchema, e: RawSchemaError, value: unknown, out: Schema
     case 'const':
       out.push(oneOf(e.instancePath, [p.allowedValue], actual));
       return;
+    case 'pattern':
+      out.push(patternIssue(root, e, actual));
+      return;
     case 'minLength':
       if (p.limit === 1) {
         out.push({ pointer: e.instancePath, message: 'must not be empty' });
@@ -135,6 +138,33 @@ function direct(root: JsonSchema, e: RawSchemaError, value: unknown, out: Schema
       break;
   }
   out.push({ pointer: e.instancePath, message: `${e.message}${actual !== undefined && typeof actual !== 'object' ? ` (got ${describe(actual)})` : ''}` });
+}
+
+const DURATION_UNITS = '(ns|us|µs|ms|s|m|h)';
+
+/**
+ * A pattern is for machines; the message says what the field wants. A schema may say it (`x-dgp-expects`, with
+ * `examples` for did-you-mean); Go durations and http(s) URLs are recognised by their pattern; otherwise the field's
+ * description is the hint, and the pattern is shown last.
+ */
+function patternIssue(root: JsonSchema, e: RawSchemaError, actual: unknown): SchemaIssue {
+  const node = atSchemaPath(root, e.schemaPath.replace(/\/pattern$/, '')) ?? {};
+  const pattern = String(e.params.pattern ?? node.pattern ?? '');
+  const got = describe(actual);
+  const expects = typeof node['x-dgp-expects'] === 'string' ? node['x-dgp-expects'] : undefined;
+  if (expects) {
+    const examples = Array.isArray(node.examples) ? node.examples.filter((x): x is string => typeof x === 'string') : [];
+    const hint = typeof actual === 'string' ? didYouMean(actual.trim(), examples) : undefined;
+    return { pointer: e.instancePath, message: `must be ${expects} (got ${got})`, ...(hint ? { hint } : {}) };
+  }
+  if (pattern.includes(DURATION_UNITS)) {
+    return { pointer: e.instancePath, message: `${JSON.stringify(actual)} is not a duration`, hint: 'write e.g. 500ms, 5s, 1m30s, or a number of milliseconds (units: ns, us, ms, s, m, h)' };
+  }
+  if (/^\^(\\s\*)?https\?:\/\//.test(pattern)) {
+    return { pointer: e.instancePath, message: `must be an http:// or https:// URL (got ${got})`, hint: 'write the whole URL, e.g. http://127.0.0.1:9000/path' };
+  }
+  const description = typeof node.description === 'string' ? node.description : undefined;
+  return { pointer: e.instancePath, message: `has the wrong form (got ${got})`, hint: `${description ? `${description} ` : ''}(pattern ${pattern})` };
 }
 
 /** "a", "a or b", "a, b or c". */

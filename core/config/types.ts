@@ -30,7 +30,7 @@ export interface BootstrapConfig {
   /** threads 0 = auto (cores - 1, at least 1). */
   workers: { threads: number; max_queue: number };
   admission: AdmissionConfig;
-  log: { level: LogLevel; access_log: boolean };
+  log: { level: LogLevel; access_log: boolean; format: 'json' | 'pretty' };
 }
 
 /** A concurrency cap and its queue; max_concurrency 0 = no cap; max_wait in ms. */

@@ -2,7 +2,7 @@
 // plugin loading, kind resolution and every plugin config. `dgp validate` prints it; the multi-core primary runs it
 // before forking so that a bad config fails once, with every problem listed, instead of N times in N workers.
 import { loadConfig, type LoadedConfig, type Problem } from '../config/load.js';
-import { loadPlugins } from '../registry/index.js';
+import { loadPlugins, registryProblemAsProblem } from '../registry/index.js';
 import { resolvePlugins } from '../reload/resolve.js';
 
 export interface ConfigSource {
@@ -18,16 +18,18 @@ export interface PreflightResult {
   warnings: Problem[];
 }
 
-export async function preflight(source: ConfigSource, pluginDirs: readonly string[], strict: boolean, env: NodeJS.ProcessEnv = process.env): Promise<PreflightResult> {
-  const loaded = await loadConfig({ ...source, env, strict });
+export async function preflight(source: ConfigSource, pluginDirs: readonly string[], strict: boolean, env: NodeJS.ProcessEnv = process.env, noEnv = false): Promise<PreflightResult> {
+  const loaded = await loadConfig({ ...source, env, strict, noEnv });
   const problems: Problem[] = [...loaded.problems];
   if (loaded.raw !== undefined) {
     const p = loaded.config?.plugins;
     const registry = await loadPlugins({ pluginDirs: [...(p?.dirs ?? []), ...pluginDirs], trust: { allowUnsafe: p?.allow_unsafe, integrity: p?.integrity } });
-    for (const p of registry.problems) {
-      problems.push({ code: p.code, severity: 'error', message: p.message, file: p.folder, line: 0, col: 0, pointer: '', ...(p.hint ? { hint: p.hint } : {}) });
-    }
-    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems);
+    // A plugin that fails to load comes first: the unknown kinds it leaves behind are its consequence.
+    problems.unshift(...registry.problems.map(registryProblemAsProblem));
+    // A plugin config value that came from an unset ${VAR} fails its schema too; the env problem alone says what to do.
+    const unset = loaded.problems.filter((p) => p.code === 'DGP_ERR_CONFIG_ENV_UNSET').map((p) => p.pointer);
+    const fromUnset = (p: Problem): boolean => unset.some((u) => p.pointer === u || p.pointer.startsWith(`${u}/`));
+    problems.push(...resolvePlugins(loaded.config ?? loaded.raw, loaded, registry).problems.filter((p) => !fromUnset(p)));
     problems.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : 0));
   }
   return {

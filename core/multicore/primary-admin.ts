@@ -33,6 +33,7 @@ export function createPrimaryAdmin(supervisor: Supervisor, registry: Registry, l
     plugins: () => null,
     reload: () => reloadAll(supervisor, 'admin'),
     routes: async () => (await fromOneWorker(supervisor, 'routes'))?.value ?? [],
+    routing: () => null,
     callRoute: (call) => callOnOneWorker(supervisor, call),
   };
   return createAdminServer(source, registry, log, new AdminGuard(admin), overrides);
@@ -73,7 +74,7 @@ async function workersNow(s: Supervisor): Promise<Array<Record<string, unknown> 
 }
 
 /** Asks the first ready worker that answers (in slot order); every worker runs the same config. */
-async function fromOneWorker<K extends 'config' | 'plugins' | 'routes'>(s: Supervisor, op: K) {
+async function fromOneWorker<K extends 'config' | 'plugins' | 'routes' | 'routing'>(s: Supervisor, op: K) {
   for (const view of s.views()) {
     if (!view.ready) continue;
     try {
@@ -100,5 +101,9 @@ const ANSWERS: Record<string, Answerer> = {
   '/plugins': async (s) => {
     const plugins = await fromOneWorker(s, 'plugins');
     return plugins === undefined ? [503, { error: 'no worker is ready to list its plugins; retry shortly' }] : [200, plugins.value];
+  },
+  '/admin/v1/routes': async (s) => {
+    const routing = await fromOneWorker(s, 'routing');
+    return routing === undefined ? [503, { error: 'no worker is ready to show its routes; retry shortly' }] : [200, { ...(routing.value as object), shown_worker: routing.worker }];
   },
 };

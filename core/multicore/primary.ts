@@ -22,6 +22,8 @@ export interface PrimaryOptions {
   /** Worker processes, at least 2. */
   workers: number;
   env?: NodeJS.ProcessEnv;
+  /** `dgp start --pretty` (each worker reads the flag from its own argv). */
+  logFormat?: 'json' | 'pretty';
 }
 
 /** Resolves with the process exit code: 0 after a graceful shutdown, 1 when the gateway could not start. */
@@ -33,7 +35,7 @@ export async function runPrimary(o: PrimaryOptions): Promise<number> {
     process.stderr.write(`dgp: cannot start: ${code} invalid config (no worker was started):\n${pre.errors.map(formatProblem).join('\n')}\n`);
     return 1;
   }
-  const log = createLogger({ level: config.log.level }).child({ role: 'primary' });
+  const log = createLogger({ level: config.log.level, format: o.logFormat ?? config.log.format }).child({ role: 'primary' });
   const graceMs = config.static_resources.shutdown_config.timeout;
   cluster.schedulingPolicy = cluster.SCHED_RR; // spread connections evenly, also where the OS default would not
   cluster.setupPrimary({ serialization: 'advanced' });

@@ -7,7 +7,7 @@ import type { AdminRouteInfo } from '../admin/route-api.js';
 import type { MemoryStoreOptions } from '../services/memory-store.js';
 
 /** What the primary can ask a worker; the reply's `value` type per op is in OpValue. */
-export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload' | 'routes' | 'admin';
+export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload' | 'routes' | 'routing' | 'admin';
 
 export interface OpRequest {
   dgp: 'request';
@@ -92,6 +92,7 @@ export interface OpValue {
   plugins: unknown;
   reload: ReloadResult;
   routes: AdminRouteInfo[];
+  routing: unknown;
   admin: AdminReply;
 }
 

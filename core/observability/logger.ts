@@ -2,6 +2,7 @@
 // Lines to stdout are batched: many share one write, flushed at least every 100 ms and on exit.
 import { writeSync } from 'node:fs';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { prettyDestination } from './pretty.js';
 
 /** Paths redacted wherever they appear (headers objects, configs, errors). */
 export const REDACT_PATHS = [
@@ -36,6 +37,8 @@ export interface LoggerOptions {
   bufferBytes?: number;
   /** Longest time a buffered line waits under low traffic, ms (default 100). Lines are also flushed on exit. */
   flushIntervalMs?: number;
+  /** `pretty`: readable lines for a terminal (development); `json` (default): one JSON object per line. */
+  format?: 'json' | 'pretty';
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -43,7 +46,9 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   // pino flushes its own destination synchronously on process exit; the batch in front of it is flushed first.
   const destination =
     opts.destination ??
-    (bufferBytes > 0
+    (opts.format === 'pretty'
+      ? prettyDestination(process.stdout)
+      : bufferBytes > 0
       ? new LineBatch(pino.destination({ dest: 1, sync: false, minLength: 0, contentMode: 'buffer' }) as unknown as SonicLike, bufferBytes, opts.flushIntervalMs ?? 100)
       : pino.destination({ dest: 1, sync: false, minLength: 0 }));
   const log = pino(

@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { checkManifest } from './manifest-check.js';
+import { declaredKinds, failureSite } from './import-failure.js';
 import type { PluginCandidate, PluginEntry, RegistryProblem } from './types.js';
 
 export interface ImportResult {
@@ -17,15 +18,19 @@ export async function importCandidate(candidate: PluginCandidate, cacheBust: boo
   try {
     mod = (await import(await entryUrl(candidate, cacheBust))) as { default?: unknown };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+    const site = failureSite(err, entry, folder);
+    const claims = declaredKinds(entry);
     return {
       entries: [],
       problems: [{
         code: 'DGP_ERR_PLUGIN_IMPORT',
-        message: `Plugin ${folder}: importing ${entry} failed: ${reason}`,
+        message: `Plugin ${folder}: importing ${entry} failed: ${reason}${site ? ` (at ${site.file}:${site.line}:${site.col})` : ''}`,
         folder,
-        hint: `Run \`node ${entry}\` to see the error; check package.json "dgp.entry" or "main".`,
+        hint: `Run \`node ${site?.file ?? entry}\` to see the error; check package.json "dgp.entry" or "main".`,
         cause: err,
+        ...(site ? { site } : {}),
+        ...(claims.length ? { claims } : {}),
       }],
     };
   }

@@ -5,3 +5,4 @@ export { validatePluginConfig, pluginConfigError, deepFreeze, type PluginConfigR
 export { checkManifest, KIND_PATTERN, type ManifestCheck } from './manifest-check.js';
 export { expectedForFolder, DEFAULT_BUILTIN_ROOT, RUNNING_EXT } from './builtin-scan.js';
 export type { PluginEntry, PluginSource, RegistryProblem, PluginListItem, PluginCandidate, FolderExpectation } from './types.js';
+export { registryProblemAsProblem } from './as-problem.js';

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_BUILTIN_ROOT, RUNNING_EXT, scanBuiltins } from './builtin-scan.js';
 import { importCandidate, type ImportResult } from './import-entry.js';
 import { scanPluginDirs } from './package-scan.js';
+import { linkSdkForPlugins } from './sdk-link.js';
 import type { PluginTrust } from './plugin-trust.js';
 import { PluginRegistry } from './plugin-registry.js';
 import type { PluginCandidate } from './types.js';
@@ -30,6 +31,7 @@ export async function loadPlugins(opts: LoadPluginsOptions): Promise<PluginRegis
   const builtins: ImportResult = root === false ? { entries: [], problems: [] } : await loadBuiltins(root, opts.builtinExt ?? RUNNING_EXT);
   const scan = await scanPluginDirs(opts.pluginDirs, opts.trust);
   for (const w of scan.warnings) opts.log?.warn({ code: 'DGP_ERR_PLUGIN_UNSAFE' }, w);
+  if (scan.candidates.length > 0) linkSdkForPlugins();
   const third = await importAll(scan.candidates, opts.cacheBust === true);
   const registry = new PluginRegistry(
     [...builtins.entries, ...third.entries],

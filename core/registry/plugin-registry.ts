@@ -82,7 +82,7 @@ export class PluginRegistry {
 
   #unknownKind(kind: string): DgpError {
     const known = this.kinds();
-    const failed = this.problems.find((p) => p.kind === kind && p.code !== 'DGP_ERR_PLUGIN_DUPLICATE_KIND');
+    const failed = this.problems.find((p) => (p.kind === kind || p.claims?.includes(kind)) && p.code !== 'DGP_ERR_PLUGIN_DUPLICATE_KIND');
     const suggestion = failed === undefined ? suggestKindFor(kind, known) : undefined;
     const because = failed === undefined ? '' : `; the plugin in ${failed.folder} that provides it failed to load (${failed.code}: ${failed.message})`;
     const didYouMean = suggestion === undefined ? '' : `; did you mean "${suggestion}"?`;

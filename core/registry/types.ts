@@ -33,6 +33,10 @@ export interface RegistryProblem {
   readonly hint?: string;
   /** The kind the broken plugin claimed, when it got that far (lets `resolve` explain why a kind is missing). */
   readonly kind?: string;
+  /** Kinds an entry that failed to import declares in its source text (its manifest never ran). */
+  readonly claims?: readonly string[];
+  /** Where in the plugin's source the failure is, when known (a syntax error's line, a throwing top-level line). */
+  readonly site?: { readonly file: string; readonly line: number; readonly col: number };
   readonly cause?: unknown;
 }
 

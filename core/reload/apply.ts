@@ -4,7 +4,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { BootstrapConfig } from '../config/schema/index.js';
 import { isDgpError } from '../errors.js';
-import { loadPlugins } from '../registry/index.js';
+import { loadPlugins, registryProblemAsProblem } from '../registry/index.js';
 import { summarizeDiff, summarizePluginDiff } from './diff.js';
 import { buildGeneration, type Generation, type HostServices } from './generation.js';
 import { ListenerStageError, type ListenerSet } from './listener-set.js';
@@ -35,8 +35,12 @@ export async function applyConfig(loaded: LoadedConfig, c: ApplyContext): Promis
   const registry = await loadPlugins({ pluginDirs: [...config.plugins.dirs, ...c.pluginDirs], log, cacheBust: true, trust });
   for (const p of registry.problems) log.warn({ code: p.code, folder: p.folder }, p.message);
   const resolved = resolvePlugins(config, loaded, registry);
-  // A plugin that no longer imports makes its kinds unknown; its import error is the cause worth showing.
-  if (resolved.problems.length) return fail(failureFromProblems(genId, resolved.problems, registry.problems.map((p) => `${p.code} ${p.message}`)));
+  // A plugin that no longer imports makes its kinds unknown: its error, with the plugin's file and line, leads.
+  if (resolved.problems.length) {
+    const unknown = resolved.problems.filter((p) => p.code === 'DGP_ERR_PLUGIN_UNKNOWN_KIND');
+    const causes = unknown.length ? registry.problems.map(registryProblemAsProblem) : [];
+    return fail(failureFromProblems(genId, [...causes, ...resolved.problems]));
+  }
 
   let gen: Generation;
   try {

@@ -7,6 +7,8 @@ export interface ReadinessReport {
   detail: Record<string, ServiceReadiness>;
   /** Set when a service is not ready: `<service>: <its reason>`. */
   reason?: string;
+  /** Set once shutdown began: /ready answers 503 `draining` so load balancers stop sending new requests. */
+  draining?: boolean;
 }
 
 export function readinessReport(scopes: ReadonlyArray<ServiceScope | undefined>): ReadinessReport {

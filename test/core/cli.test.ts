@@ -1,7 +1,7 @@
 // The `dgp` binary as a user runs it (compiled dist/, real child processes): validate exit codes and output,
 // plugins listing, start on a config with port 0, and graceful shutdown on SIGTERM draining an in-flight stream.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,53 @@ t.test('validate: a missing config is reported, not a crash', async (t) => {
   t.match(r.stdout, /DGP_ERR_CONFIG_NOT_FOUND/);
 });
 
+t.test('validate --no-env: structure only, an unset ${VAR} is info and the exit is 0; without it, an error', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: l
+      address: {socket_address: {address: 127.0.0.1, port: "\${PORT}"}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: dgp.filter.llm.keys
+                  config: {keys: [{key: "\${DGP_API_KEY}", alias: ci}]}
+                - name: dgp.filter.llm.proxy
+  clusters:
+    - name: c
+      endpoints:
+        - id: a
+          socket_address: {domains: [api.openai.com], port: 443}
+          llm_meta: {api_key: "\${OPENAI_API_KEY}"}
+`);
+  const strict = dgp(['validate', '--config-dir', dir]);
+  t.equal(strict.status, 1, strict.stdout);
+  t.equal(strict.stdout.match(/ error DGP_ERR_CONFIG_ENV_UNSET/g)?.length, 3, strict.stdout);
+  const r = dgp(['validate', '--no-env', '--config-dir', dir]);
+  t.equal(r.status, 0, r.stdout + r.stderr);
+  t.equal(r.stdout.match(/ info DGP_ERR_CONFIG_ENV_UNSET/g)?.length, 3, 'each unset variable is listed as info');
+  t.match(r.stdout, /conf\.yaml: valid; structure only: 3 unset variable\(s\) not checked/);
+  t.notMatch(r.stdout, / error /, 'the empty expansions do not fail the port type or the keys schema');
+  const json = JSON.parse(dgp(['validate', '--no-env', '--json', '--config-dir', dir]).stdout) as { valid: boolean; errors: unknown[]; infos: Array<{ code: string }> };
+  t.match(json, { valid: true, errors: [] });
+  t.same(json.infos.map((i) => i.code), ['DGP_ERR_CONFIG_ENV_UNSET', 'DGP_ERR_CONFIG_ENV_UNSET', 'DGP_ERR_CONFIG_ENV_UNSET']);
+  const broken = tmpConfig(readFileSync(join(dir, 'conf.yaml'), 'utf8').replace('prefix: /', 'prefx: /'));
+  t.equal(dgp(['validate', '--no-env', '--config-dir', broken]).status, 1, 'a structural error still fails');
+});
+
+t.test('every command has its own --help, exit 0', async (t) => {
+  for (const [cmd, marker] of [['start', /--pretty/], ['validate', /--no-env/], ['plugins', /--json/]] as const) {
+    const r = dgp([cmd, '--help']);
+    t.equal(r.status, 0);
+    t.match(r.stdout, new RegExp(`^usage: dgp ${cmd} \\[options\\]`));
+    t.match(r.stdout, marker);
+    t.equal(dgp(['help', cmd]).stdout, r.stdout, `dgp help ${cmd} is the same text`);
+  }
+  t.match(dgp(['--help']).stdout, /`dgp <command> --help` describes one command/);
+});
+
 t.test('plugins: lists built-ins and third-party kinds with their source', async (t) => {
   const r = dgp(['plugins', '--config-dir', 'configs', '--plugin-dir', EXAMPLE]);
   t.equal(r.status, 0, r.stderr);
@@ -122,4 +169,132 @@ admin: {port: 0}
   t.equal(rest.split('data: ').length - 1, 19, 'the in-flight stream completed');
   t.equal(await exited, 0, 'exit 0 after draining');
   t.match(out, /shutdown complete/);
+});
+
+t.test('start: the start line names each listener URL and the admin URL; --pretty prints readable lines', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: main
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: test.responder
+                  config: {}
+  clusters:
+    - name: c
+      endpoints: [{id: a, socket_address: {address: 127.0.0.1, port: 9}}]
+admin: {port: 0}
+`);
+  const run = async (extra: string[], until: RegExp): Promise<string> => {
+    const child = spawn(process.execPath, [CLI, 'start', '--no-watch', '--config-dir', dir, '--plugin-dir', PLUGINS, ...extra], { cwd: ROOT, env: { PATH: process.env.PATH } });
+    t.teardown(() => child.kill('SIGKILL'));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start line: ${out}`)), 15_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (until.test(out)) (clearTimeout(timer), resolve());
+      });
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    return out;
+  };
+  const json = await run([], /"msg":"dgp-gateway started"/);
+  const line = JSON.parse(json.split('\n').find((l) => l.includes('dgp-gateway started'))!) as { msg: string; urls: Record<string, string>; admin_url: string };
+  const port = /127\.0\.0\.1:(\d+)/.exec(line.urls.main!)![1];
+  t.equal(line.msg, 'dgp-gateway started');
+  t.same(line.urls, { main: `http://127.0.0.1:${port}` }, 'each listener by name with its bound URL');
+  t.match(line.admin_url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  const pretty = await run(['--pretty'], /shutdown complete|dgp-gateway started.*\n/);
+  const startLine = pretty.split('\n').find((l) => l.includes('dgp-gateway started'))!;
+  t.match(startLine, /^\d\d:\d\d:\d\d\.\d{3} INFO  dgp-gateway started  generation=1 listeners=main:\d+ urls=main:http:\/\/127\.0\.0\.1:\d+ admin=\d+ admin_url=http:\/\/127\.0\.0\.1:\d+\/ watch=false$/);
+  t.notMatch(pretty, /^\{/m, 'no JSON lines');
+  t.notMatch(pretty, /\x1b\[/, 'no colour codes when stdout is not a terminal');
+});
+
+t.test('validate: a plugin with a syntax error is reported first, at its own file:line, and named as the cause of its unknown kind', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: l
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: acme.broken
+  clusters:
+    - name: c
+      endpoints: [{id: a, socket_address: {address: 127.0.0.1, port: 9}}]
+plugins:
+  dirs: [./plugins]
+`);
+  const folder = join(dir, 'plugins/broken');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), '{"name":"broken","version":"1.0.0","type":"module","dgp":{"entry":"./index.js"}}');
+  writeFileSync(join(folder, 'index.js'), "export default {\n  kind: 'acme.broken',\n  apiVersion: 1,\n  create() { return { decode(ctx) { return ctx.continue( } }; },\n};\n");
+  const r = dgp(['validate', '--config-dir', dir]);
+  t.equal(r.status, 1);
+  const lines = r.stdout.trim().split('\n');
+  t.match(lines[0], /plugins\/broken\/index\.js:4:\d+ error DGP_ERR_PLUGIN_IMPORT: .*SyntaxError: Unexpected token/, 'the syntax error first, with its line');
+  t.match(lines[1], /conf\.yaml:11:\d+ error DGP_ERR_PLUGIN_UNKNOWN_KIND .*"acme\.broken"; the plugin in .*plugins\/broken that provides it failed to load/);
+});
+
+t.test('routes: the effective routes, filter chains (route overrides marked), clusters and endpoints; keys never shown', async (t) => {
+  const dir = tmpConfig(`static_resources:
+  listeners:
+    - name: edge
+      address: {socket_address: {address: 127.0.0.1, port: 9080}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config:
+                routes:
+                  - id: premium
+                    match: {prefix: /v1, headers: [{name: x-tier, values: [gold]}]}
+                    route: {cluster: chat, priority: 5, filters: {dgp.filter.llm.tokenizer: {log_to_console: true}}}
+                  - match: {path: /v1/models, methods: [GET]}
+                    route: {cluster: chat}
+              http_filters:
+                - name: dgp.filter.llm.tokenizer
+                - name: dgp.filter.llm.proxy
+  clusters:
+    - name: chat
+      lb_policy: RoundRobin
+      endpoints:
+        - id: primary
+          socket_address: {domains: [api.openai.com], port: 443}
+          llm_meta: {provider: openai, api_key: sk-secret-CANARY, fallback: true, model_map: {gpt-4o: gpt-4o-2024-08-06}}
+        - id: local
+          socket_address: {address: 127.0.0.1, port: 8000}
+          llm_meta: {provider: openai, retry_policy: {name: CountBased, config: {times: 3}}}
+`);
+  const r = dgp(['routes', '--config-dir', dir]);
+  t.equal(r.status, 0, r.stderr);
+  t.equal(r.stdout, `listener edge  http://127.0.0.1:9080
+  route premium  prefix /v1  [header x-tier = gold; priority 5]  → cluster chat
+    filters: dgp.filter.llm.tokenizer* → dgp.filter.llm.proxy
+  route edge#1  path /v1/models  [GET]  → cluster chat
+    filters: dgp.filter.llm.tokenizer → dgp.filter.llm.proxy
+  (* = config overridden by the route)
+cluster chat  RoundRobin
+  endpoint primary  api.openai.com:443  provider openai  key set  retry NoRetry  fallback  model_map gpt-4o→gpt-4o-2024-08-06
+  endpoint local  127.0.0.1:8000  provider openai  key unset  retry CountBased (times 3)
+`);
+  t.notMatch(r.stdout, /CANARY/);
+  const json = JSON.parse(dgp(['routes', '--json', '--config-dir', dir]).stdout) as { listeners: Array<{ routes: Array<{ id: string; filters: unknown[] }> }>; clusters: Array<{ endpoints: Array<{ api_key: string }> }> };
+  t.same(json.listeners[0]!.routes[0]!.filters, [{ kind: 'dgp.filter.llm.tokenizer', overridden: true }, { kind: 'dgp.filter.llm.proxy', overridden: false }]);
+  t.same(json.clusters[0]!.endpoints.map((e) => e.api_key), ['set', 'unset']);
+  t.notMatch(JSON.stringify(json), /CANARY/);
+  const bad = dgp(['routes', '--config-dir', tmpConfig('static_resources: {listeners: [], clusters: [], bogus: 1}\n')]);
+  t.equal(bad.status, 1);
+  t.match(bad.stderr, /unknown field "bogus"/);
 });

@@ -92,6 +92,7 @@ export const BootstrapSchema = StrictObject(
       {
         level: O(OneOf(LOG_LEVELS, { description: 'Log level.', default: 'info' })),
         access_log: O(Bool({ description: 'One JSON access-log line per request.', default: true })),
+        format: O(OneOf(['json', 'pretty'], { description: 'json: one JSON object per line (production). pretty: readable coloured lines for a terminal (development); `dgp start --pretty` sets it too.', default: 'json' })),
       },
       { description: 'Logging.' },
     )),

@@ -52,7 +52,7 @@ export const ProxyConfigSchema = Type.Object(
     maxIdleConns: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Pixiu compatibility; accepted and ignored (undici closes idle sockets after keep_alive_timeout instead of capping them).' })),
     maxIdleConnsPerHost: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Pixiu compatibility; accepted and ignored (see maxIdleConns).' })),
     maxConnsPerHost: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Max sockets per endpoint origin; more requests queue. 0 = unlimited.' })),
-    scheme: Type.Optional(Type.String({ default: 'http', pattern: '^\\s*[hH][tT][tT][pP][sS]?\\s*$', description: 'http or https (trimmed, case-insensitive) for every endpoint; llm_meta.scheme overrides it per endpoint.' })),
+    scheme: Type.Optional(Type.String({ default: 'http', pattern: '^\\s*[hH][tT][tT][pP][sS]?\\s*$', 'x-dgp-expects': 'http or https', examples: ['http', 'https'], description: 'http or https (trimmed, case-insensitive) for every endpoint; llm_meta.scheme overrides it per endpoint.' })),
     connect_timeout: Type.Optional(Duration('TCP + TLS connect timeout per attempt; 0 = none.', '10s')),
     first_byte_timeout: Type.Optional(Duration('Time from sending the request to the response headers (time to first token for streams); 0 = none. Default: timeout when set, else 300s.')),
     idle_timeout: Type.Optional(Duration('Max silence between two body chunks; 0 = none.', '300s')),

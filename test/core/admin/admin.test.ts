@@ -50,6 +50,13 @@ t.test('admin endpoints', async (t) => {
   };
 
   t.same(JSON.parse((await get('/health')).text), { status: 'ok' });
+  const routing = JSON.parse((await get('/admin/v1/routes')).text) as Record<string, unknown>;
+  t.match(routing, {
+    generation: 1,
+    listeners: [{ name: 'main', url: new RegExp(`^http://127\\.0\\.0\\.1:${new URL(g.url()).port}$`), routes: [{ id: 'everything', match: 'prefix /', cluster: 'c', filters: [{ kind: 'test.responder', overridden: false }] }] }],
+    clusters: [{ name: 'c', endpoints: [{ id: 'e1', target: '127.0.0.1:9', api_key: 'set' }] }],
+  }, 'GET /admin/v1/routes: the running routes with the bound port');
+  t.notMatch(JSON.stringify(routing), /CANARY/, 'no key in the routes view');
   t.equal((await get('/ready')).status, 200);
 
   for (let i = 0; i < 3; i++) await (await request(`${g.url()}/x`)).body.dump();

@@ -60,6 +60,23 @@ t.test('a domain that is a URL is rejected with the bare host', async (t) => {
   ]);
 });
 
+t.test('an endpoint address that is a URL is an error naming the host to write (every request would fail)', async (t) => {
+  const r = await loadText(t, BASE.replace('            address: 127.0.0.1\n', '            address: https://api.openai.com/v1\n'));
+  t.same(r.lines, [
+    'conf.yaml:27:13 error DGP_ERR_CONFIG_DOMAIN /static_resources/clusters/0/endpoints/0/socket_address/address: socket_address.address "https://api.openai.com/v1" is a URL, not a host name or IP address; every request to this endpoint would fail (write address: api.openai.com with port: <port> (the scheme belongs in the proxy\'s scheme setting), or domains: [api.openai.com])',
+  ]);
+  t.equal(r.config, undefined);
+});
+
+t.test('the admin port equal to a listener port is an error (the start would fail with EADDRINUSE)', async (t) => {
+  const r = await loadText(t, `${BASE}admin:\n  port: 8888\n`);
+  t.equal(r.errors.length, 1);
+  t.match(r.lines[0], /^conf\.yaml:33:3 error DGP_ERR_CONFIG_DUPLICATE \/admin\/port: the admin listener binds 127\.0\.0\.1:8888, which listener "main" \(127\.0\.0\.1:8888\) already takes; the gateway would fail to start \(give admin another port, e\.g\. port: 8889\)$/);
+  t.same((await loadText(t, `${BASE}admin:\n  port: 8890\n`)).lines, []);
+  const byDefault = await loadText(t, BASE.replace('port: 8888', 'port: 8889'));
+  t.same(byDefault.lines, ['conf.yaml:7:11 error DGP_ERR_CONFIG_DUPLICATE /static_resources/listeners/0/address/socket_address/port: listener "main" binds 127.0.0.1:8889, the admin listener\'s default port (127.0.0.1:8889); the gateway would fail to start (use another port for the listener, or set admin: { port: <another port> })']);
+});
+
 const SECOND_LISTENER = `    - name: main
       address:
         socket_address:
@@ -80,7 +97,7 @@ t.test('duplicate listener names and addresses', async (t) => {
   ]);
   const wildcard = await loadText(t, yaml.replace('    - name: main\n      address:\n        socket_address:\n          address: 127.0.0.1\n          port: 8888\n      filter_chains:\n        filters:\n          - name: dgp.filter.httpconnectionmanager\n            config: {}', '    - name: other\n      address:\n        socket_address:\n          address: 0.0.0.0\n          port: 8888\n      filter_chains:\n        filters:\n          - name: dgp.filter.httpconnectionmanager\n            config: {}'));
   t.match(wildcard.lines, [/listener "other" binds 0\.0\.0\.0:8888, which the listener at \/static_resources\/listeners\/0 \(127\.0\.0\.1:8888\) already takes/]);
-  const otherPort = await loadText(t, yaml.replace(/port: 8888\n      filter_chains:\n        filters:\n          - name: dgp.filter.httpconnectionmanager\n            config: \{\}/, 'port: 8889\n      filter_chains:\n        filters:\n          - name: dgp.filter.httpconnectionmanager\n            config: {}').replace('    - name: main\n      address:\n        socket_address:\n          address: 127.0.0.1\n          port: 8889', '    - name: second\n      address:\n        socket_address:\n          address: 127.0.0.1\n          port: 8889'));
+  const otherPort = await loadText(t, yaml.replace(/port: 8888\n      filter_chains:\n        filters:\n          - name: dgp.filter.httpconnectionmanager\n            config: \{\}/, 'port: 8890\n      filter_chains:\n        filters:\n          - name: dgp.filter.httpconnectionmanager\n            config: {}').replace('    - name: main\n      address:\n        socket_address:\n          address: 127.0.0.1\n          port: 8890', '    - name: second\n      address:\n        socket_address:\n          address: 127.0.0.1\n          port: 8890'));
   t.same(otherPort.errors, []);
 });
 

@@ -58,3 +58,26 @@ t.test('deepFreeze leaves class instances alone', async (t) => {
   t.ok(Object.isFrozen(value.list[0]));
   t.notOk(Object.isFrozen(re));
 });
+
+t.test('pattern failures say what the field wants: x-dgp-expects with did-you-mean, durations, URLs, else the description', async (t) => {
+  const m: PluginManifest = {
+    ...manifest,
+    configSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        scheme: { type: 'string', pattern: '^(http|https)$', 'x-dgp-expects': 'http or https', examples: ['http', 'https'], description: 'Scheme.' },
+        timeout: { type: 'string', pattern: '^(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))+$', description: 'Timeout.' },
+        hook: { type: 'string', pattern: '^https?://', description: 'Webhook.' },
+        code: { type: 'string', pattern: '^[A-Z]{3}$', description: 'A three-letter currency code.' },
+      },
+    },
+  };
+  const { issues } = validatePluginConfig({ manifest: m }, { scheme: 'htps', timeout: '5 sec', hook: 'example.com/x', code: 'usd' });
+  t.same(issues, [
+    { pointer: '/scheme', message: 'must be http or https (got string "htps")', hint: 'did you mean "https"?' },
+    { pointer: '/timeout', message: '"5 sec" is not a duration', hint: 'write e.g. 500ms, 5s, 1m30s, or a number of milliseconds (units: ns, us, ms, s, m, h)' },
+    { pointer: '/hook', message: 'must be an http:// or https:// URL (got string "example.com/x")', hint: 'write the whole URL, e.g. http://127.0.0.1:9000/path' },
+    { pointer: '/code', message: 'has the wrong form (got string "usd")', hint: 'A three-letter currency code. (pattern ^[A-Z]{3}$)' },
+  ]);
+});

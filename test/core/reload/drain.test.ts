@@ -51,3 +51,19 @@ t.test('a removed listener stops accepting at the swap; a new one is bound befor
   t.equal(refused, 'ECONNREFUSED', 'the removed listener no longer accepts');
   t.throws(() => g.gw.port('a'), /no listener named a/);
 });
+
+t.test('/ready answers 503 draining from the moment shutdown begins, while in-flight streams finish', async (t) => {
+  const g = await startGateway(tagConfig({ tag: 'slow', stream: { chunks: 20, interval_ms: 20 }, shutdownTimeout: '5s' }), { pluginDirs: [TAG_PLUGIN] });
+  const ready = async () => {
+    const res = await request(`${g.adminUrl}/ready`);
+    return { status: res.statusCode, body: (await res.body.json()) as { status: string } };
+  };
+  t.match(await ready(), { status: 200, body: { status: 'ready' } });
+  const res = await request(`${g.url()}/stream`);
+  const body = res.body.text();
+  await new Promise((r) => setTimeout(r, 60));
+  const closed = g.gw.close();
+  t.match(await ready(), { status: 503, body: { status: 'draining', draining: true } }, 'a load balancer sees the instance leaving');
+  t.ok((await body).length > 0, 'the in-flight stream still completes');
+  await closed;
+});

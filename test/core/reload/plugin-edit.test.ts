@@ -55,7 +55,8 @@ t.test('editing a third-party plugin changes behaviour without a restart', async
   await waitFor(async () => (await reloadCounts(g.adminUrl)).failure === 1, 3000, 'the broken plugin is reported');
   t.equal(await greet(), 'hello v2', 'the old plugin code keeps serving');
   const report = await lastReload(g.adminUrl);
-  t.match(report, { ok: false, code: 'DGP_ERR_PLUGIN_UNKNOWN_KIND', error: /conf\.yaml:\d+:\d+ .*hot\.greeter.*caused by: DGP_ERR_PLUGIN_IMPORT .*greeter/ });
+  t.match(report, { ok: false, code: 'DGP_ERR_PLUGIN_IMPORT', error: /greeter\/index\.js:\d+:\d+ error DGP_ERR_PLUGIN_IMPORT: .*SyntaxError: .*\(at .*greeter\/index\.js:\d+:\d+\)/ }, 'the syntax error leads, at its file and line');
+  t.match(g.gw.lastReload?.problems?.[1], /conf\.yaml:\d+:\d+ error DGP_ERR_PLUGIN_UNKNOWN_KIND .*"hot\.greeter"; the plugin in .*greeter that provides it failed to load/, 'the unknown kind follows, naming its cause');
 
   await writeFile(entry, plugin('hello v3'));
   await waitFor(async () => (await greet()) === 'hello v3', 2000, 'the fixed plugin serves');

@@ -1,0 +1,84 @@
+// The CLI's help texts: `dgp --help` and `dgp <command> --help`.
+
+const SOURCE = `  -d, --config-dir <dir>   folder holding conf.yaml (default: ./configs)
+  -c, --config <file>      a single Pixiu-style conf.yaml instead of a folder
+  -p, --plugin-dir <dir>   a third-party plugin folder (repeatable; adds to plugins.dirs)`;
+
+export const USAGE = `usage: dgp <command> [options]
+
+commands:
+  start       run the gateway
+  validate    check the config and every plugin config it names; exit 0 valid, 1 invalid, 2 usage error
+  plugins     list every plugin kind found, its source folder, version and description
+
+\`dgp <command> --help\` describes one command and its options.
+
+options:
+${SOURCE}
+      --strict             Pixiu-compatibility warnings become errors
+      --no-watch           do not watch the config and plugin folders (start)
+      --workers <n|auto>   start: run n gateway processes sharing the listeners (auto = CPU cores; default 1)
+      --pretty             start: readable log lines for a terminal instead of JSON (log.format: pretty)
+      --no-env             validate: check the structure only; an unset \${VAR} is reported as info
+      --json               machine-readable output (validate, plugins, routes)
+  -h, --help               this text
+  -v, --version            print the version`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  start: `usage: dgp start [options]
+
+Runs the gateway on a config until SIGTERM or SIGINT (then drains in-flight requests, streams included, for up to
+static_resources.shutdown_config.timeout). Reloads on SIGHUP, on POST /reload to the admin listener and, unless
+--no-watch, whenever conf.yaml, a file it references or a plugin folder changes; a failed reload keeps the running
+config. The start line names every listener's URL and the admin URL.
+
+options:
+${SOURCE}
+      --strict             Pixiu-compatibility warnings become errors (the gateway does not start)
+      --no-watch           do not watch the config and plugin folders
+      --workers <n|auto>   run n gateway processes sharing the listeners (auto = CPU cores; default 1)
+      --pretty             readable log lines for a terminal instead of JSON (same as log.format: pretty)
+
+examples:
+  dgp start                                   # ./configs/conf.yaml
+  dgp start -c pixiu.yaml --workers auto
+  dgp start --config-dir /etc/dgp --plugin-dir /opt/dgp-plugins --pretty`,
+  validate: `usage: dgp validate [options]
+
+Checks conf.yaml and every plugin config it names, opening no sockets and calling no plugin's create(): YAML, schema,
+durations, references, Pixiu-compatibility mistakes, plugin loading, kinds. Every problem is listed at once as
+file:line:col severity CODE /json/pointer: message (the fix). Exit 0 valid, 1 invalid, 2 usage error.
+
+options:
+${SOURCE}
+      --strict             Pixiu-compatibility warnings become errors
+      --no-env             structure only: an unset \${VAR} (without a default) is reported as info, not an error,
+                           so a CI job can validate a config whose secrets it does not have
+      --json               {"valid", "file", "errors", "warnings", "infos"} on stdout
+
+examples:
+  dgp validate
+  dgp validate --strict -c pixiu.yaml
+  dgp validate --no-env --json -d deploy/configs`,
+  routes: `usage: dgp routes [options]
+
+Prints what a config does with a request, without starting anything: each listener's URL, its routes in match
+order (how each matches, methods and header matchers, the cluster) with the filter chain a request on that route runs
+(* marks a filter whose config the route overrides), then each cluster's LB policy and endpoints (target, provider,
+whether a key is set — never the key —, retry policy, fallback, model_map). Exit 1 when the config is invalid.
+
+options:
+${SOURCE}
+      --json               the same as JSON (GET /admin/v1/routes serves it from a running gateway)
+
+example:
+  dgp routes -c pixiu.yaml`,
+  plugins: `usage: dgp plugins [options]
+
+Lists every plugin kind found (built-in, plugins.dirs of the config, --plugin-dir): its type, version, source folder
+and description. Exit 1 when a plugin folder could not be loaded (each problem listed).
+
+options:
+${SOURCE}
+      --json               {"plugins", "problems"} on stdout`,
+};
