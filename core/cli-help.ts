@@ -7,6 +7,7 @@ const SOURCE = `  -d, --config-dir <dir>   folder holding conf.yaml (default: ./
 export const USAGE = `usage: dgp <command> [options]
 
 commands:
+  init        write a commented conf.yaml for the providers you use
   start       run the gateway
   validate    check the config and every plugin config it names; exit 0 valid, 1 invalid, 2 usage error
   plugins     list every plugin kind found, its source folder, version and description
@@ -60,6 +61,20 @@ examples:
   dgp validate
   dgp validate --strict -c pixiu.yaml
   dgp validate --no-env --json -d deploy/configs`,
+  init: `usage: dgp init [--providers <list>] [--config-dir <dir>] [--force]
+
+Writes <dir>/conf.yaml (default ./configs/conf.yaml): one listener on :8888 with virtual keys, the tokenizer and the
+proxy; one cluster per provider; routes by the API each client speaks (OpenAI clients under /v1/, Anthropic clients
+/v1/messages, Gemini clients /v1beta/) and an x-dgp-provider header to pick any provider; admin on 127.0.0.1:8889.
+Every key is \${VAR:-}, so it starts with no environment variable set. The written file is validated.
+
+options:
+      --providers <list>   comma-separated: openai, anthropic, gemini, deepseek, vllm (default: openai)
+  -d, --config-dir <dir>   where to write conf.yaml (default: ./configs)
+      --force              replace an existing conf.yaml
+
+example:
+  dgp init --providers openai,anthropic,vllm -d my-gateway`,
   routes: `usage: dgp routes [options]
 
 Prints what a config does with a request, without starting anything: each listener's URL, its routes in match

@@ -5,7 +5,7 @@
 // gateways behind one primary process (core/multicore); this file is also each worker's entry point.
 import './runtime-flags.js';
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,8 @@ import { runPrimary } from './multicore/primary.js';
 import { runWorker } from './multicore/worker-bridge.js';
 import { WORKER_COUNT_ENV, WORKER_SLOT_ENV } from './multicore/protocol.js';
 import { COMMAND_HELP, USAGE } from './cli-help.js';
+import { initConfig, PRESETS } from './cli-init.js';
+import { didYouMean } from './config/did-you-mean.js';
 import { formatRoutesView, routesView } from './config/routes-view.js';
 
 
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
         version: { type: 'boolean', short: 'v' },
         workers: { type: 'string' },
         pretty: { type: 'boolean' },
+        providers: { type: 'string' },
+        force: { type: 'boolean' },
         'no-env': { type: 'boolean' },
       },
     });
@@ -72,6 +76,9 @@ async function main(argv: string[]): Promise<number> {
       return plugins(source, pluginDirs, values.json ?? false);
     case 'routes':
       return routes(source, pluginDirs, values.json ?? false);
+    case 'init':
+      if (values.config) return usage('init writes <dir>/conf.yaml: give --config-dir, not --config');
+      return init(values['config-dir'] ?? 'configs', values.providers ?? 'openai', values.force ?? false);
     case 'start': {
       const workers = parseWorkers(values.workers);
       if (workers === undefined) return usage(`--workers takes a whole number of at least 1, or auto (got ${values.workers})`);
@@ -115,6 +122,31 @@ async function validate(source: { file?: string; configDir?: string }, pluginDir
     );
   }
   return errors.length ? 1 : 0;
+}
+
+async function init(dir: string, providerList: string, force: boolean): Promise<number> {
+  const providers = providerList.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const unknown = providers.filter((p) => !Object.hasOwn(PRESETS, p));
+  if (unknown.length || providers.length === 0) {
+    const hint = unknown.map((u) => didYouMean(u, Object.keys(PRESETS))).filter(Boolean).join('; ');
+    return usage(`--providers takes a comma-separated list of ${Object.keys(PRESETS).join(', ')} (unknown: ${unknown.join(', ') || 'none given'})${hint ? `; ${hint}` : ''}`);
+  }
+  const file = resolve(dir, 'conf.yaml');
+  if (existsSync(file) && !force) {
+    process.stderr.write(`dgp: ${file} exists; not overwriting it (pass --force to replace it, or --config-dir <another folder>)\n`);
+    return 1;
+  }
+  mkdirSync(resolve(dir), { recursive: true });
+  writeFileSync(file, initConfig([...new Set(providers)]));
+  const checked = await preflight({ configDir: dir }, [], true, {});
+  if (checked.errors.length) {
+    for (const p of checked.errors) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`dgp: the written config does not validate (a bug: please report it)\n`);
+    return 1;
+  }
+  const keys = providers.map((p) => PRESETS[p]!.keyVar).join(', ');
+  process.stdout.write(`wrote ${file} (${providers.join(', ')})\nnext: export ${keys} (those you have) and DGP_API_KEY, then: dgp start --config-dir ${dir}\n`);
+  return 0;
 }
 
 async function routes(source: { file?: string; configDir?: string }, pluginDirs: string[], json: boolean): Promise<number> {

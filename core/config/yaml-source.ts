@@ -18,6 +18,8 @@ export interface ParsedYaml {
 const PROTO_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Alias expansion bound ("billion laughs"): a real conf.yaml has a few thousand nodes. */
 const MAX_NODES = 100_000;
+/** Syntax errors listed before the rest are summed up in one line. */
+const MAX_SYNTAX_ERRORS = 3;
 
 export function parseConfigYaml(text: string, env: NodeJS.ProcessEnv): ParsedYaml {
   const result: ParsedYaml = { value: undefined, findings: [], positions: new Map(), expanded: new Map() };
@@ -39,14 +41,21 @@ function parseChecked(text: string, env: NodeJS.ProcessEnv, result: ParsedYaml):
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   const index = list.findIndex((d) => d.contents !== null);
+  let syntaxErrors = 0;
   for (const doc of index < 0 ? list : list.slice(0, index + 1)) {
     for (const e of doc.errors) {
+      // One syntax error derails the parser for the rest of the file: the first few say where; the rest is noise.
+      if (++syntaxErrors > MAX_SYNTAX_ERRORS) continue;
       // The yaml package reports its own stack overflow as a parse error: say what it means instead.
       if (/call stack/i.test(e.message)) {
         if (!result.findings.some((f) => f.code === 'DGP_ERR_CONFIG_TOO_LARGE')) result.findings.push(tooLarge('', `the config nests too deep to parse (more than ${CONFIG_LIMITS.maxDepth} levels)`));
-      } else result.findings.push(yamlFinding('error', e.message, e.linePos?.[0]));
+      } else result.findings.push(withFlowHint(yamlFinding('error', e.message, e.linePos?.[0]), text));
     }
     for (const w of doc.warnings) result.findings.push(yamlFinding('warning', w.message, w.linePos?.[0]));
+  }
+  if (syntaxErrors > MAX_SYNTAX_ERRORS) {
+    const last = result.findings.filter((f) => f.code === 'DGP_ERR_CONFIG_YAML' && f.severity === 'error').at(-1);
+    result.findings.push({ ...error('DGP_ERR_CONFIG_YAML', '', `${syntaxErrors - MAX_SYNTAX_ERRORS} more YAML syntax errors follow; they usually come from the first one`, 'fix the first error, then validate again'), ...(last?.pos ? { pos: last.pos } : {}) });
   }
   if (index < 0) return result;
   const extra = list.slice(index + 1).find((d) => d.contents !== null);
@@ -70,6 +79,13 @@ function parseChecked(text: string, env: NodeJS.ProcessEnv, result: ParsedYaml):
     result.findings.push(error('DGP_ERR_CONFIG_YAML', '', `aliases expand to more than ${MAX_NODES} nodes`, 'remove the recursive or exponential anchors/aliases'));
   }
   return result;
+}
+
+/** `{key: ${VAR}}`: the braces of a placeholder end a flow mapping early; say so where the parser only sees tokens. */
+function withFlowHint(f: Finding, text: string): Finding {
+  const line = f.pos ? text.split('\n')[f.pos.line - 1] : undefined;
+  if (line === undefined || f.hint || !/\{[^}]*\$\{/.test(line)) return f;
+  return { ...f, hint: 'a ${VAR} inside a { … } flow mapping must be quoted: write "${VAR}"' };
 }
 
 function yamlFinding(severity: 'error' | 'warning', message: string, pos: { line: number; col: number } | undefined): Finding {

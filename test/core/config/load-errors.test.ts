@@ -211,3 +211,9 @@ t.test('formatProblem prints the file relative to the working directory; locate 
   t.same(r.locate('/static_resources/clusters/0/consistent/hash_on'), { file: r.file, line: 22, col: 7 }, 'absent pointers map to the nearest ancestor');
   t.same(r.locate('/static_resources/clusters/0/endpoints/0'), { file: r.file, line: 25, col: 11 });
 });
+
+t.test('a YAML syntax error lists its first errors, sums up the cascade, and explains an unquoted ${VAR} in a flow mapping', async (t) => {
+  const r = await loadText(t, BASE.replace('            api_key: k', '            api_key: k\n            model_map: {gpt: ${MODEL}, x: y}\n            extra: [a, b'));
+  t.ok(r.errors.length <= 4, `at most 3 syntax errors and a summary (got ${r.errors.length})`);
+  t.match(r.lines[0], /error DGP_ERR_CONFIG_YAML: .*\(a \$\{VAR\} inside a \{ … \} flow mapping must be quoted: write "\$\{VAR\}"\)$/);
+});

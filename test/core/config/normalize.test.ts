@@ -55,7 +55,7 @@ t.test('a minimal file gets every default', async (t) => {
       shed_heap_fraction: 0,
       priority: { default: 0, allow_header: false, header: 'x-dgp-priority', header_max: undefined },
     },
-    log: { level: 'info', access_log: true },
+    log: { level: 'info', access_log: true, format: 'json' },
   });
 });
 
@@ -124,7 +124,7 @@ log: { level: debug, access_log: false }
   t.same([l.config.idle_timeout, l.config.read_timeout, l.config.write_timeout], [1500, 90000, 0]);
   t.same(r.config!.plugins.dirs, [join(r.dir, 'plugins'), '/opt/dgp-plugins']);
   t.same(r.config!.workers, { threads: 3, max_queue: 1024 });
-  t.same(r.config!.log, { level: 'debug', access_log: false });
+  t.same(r.config!.log, { level: 'debug', access_log: false, format: 'json' });
   t.equal(r.configDir, r.dir);
 });
 
