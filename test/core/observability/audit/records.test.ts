@@ -148,3 +148,19 @@ ${AUDIT}`;
   t.match(rs[1], { kind: 'request', status: 404, outcome: 'error', error_type: 'DGP_ERR_HTTP_NO_ROUTE', endpoint: '/nowhere' });
   t.equal(up.requests.length, 0);
 });
+
+t.test('admin actions go to the same audit stream: a key change and a reload, never the key itself', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'x', usage: { input: 1, output: 1 } } });
+  const g = await startGateway(keysGatewayYaml({ provider: 'openai', port: up.port, adapters: STORE, keys: keysConfig('') }) + AUDIT);
+  t.teardown(async () => (await g.close(), await up.close()));
+  const admin = (path: string, body?: object) =>
+    fetch(`${g.adminUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const gen = await admin('/key/generate', { key_alias: 'ci-bot' });
+  t.equal(gen.status, 200);
+  const { key } = (await gen.json()) as { key: string };
+  t.equal((await admin('/reload')).status, 200);
+  const rs = await records(g, 2);
+  t.match(rs[0], { kind: 'admin', action: 'POST /key/generate', target: '/key/generate', actor: /127\.0\.0\.1/, status: 200, outcome: 'ok' });
+  t.match(rs[1], { kind: 'admin', action: 'reload', actor: 'admin', status: 200, outcome: 'ok', detail: { generation: Number } });
+  t.notOk(JSON.stringify(rs).includes(key), 'the generated key is not in the audit stream');
+});
