@@ -56,7 +56,7 @@ export const AuditSchema = StrictObject(
   {
     sinks: O(Type.Array(AuditSinkSchema, { description: 'Where records go; every record goes to every sink. Empty = no audit records.', default: [] })),
     hmac_secret: O(Str({
-      description: 'Key of `prompt_hash` (HMAC-SHA256 over the request body as sent upstream). Empty = no prompt_hash (a plain hash of a short prompt can be reversed by guessing, so none is written). Take it from the environment; at least 16 characters.',
+      description: 'Key of `prompt_hash` (HMAC-SHA256 over the request body as the filters left it, i.e. after guardrail redaction). Empty = no prompt_hash (a plain hash of a short prompt can be reversed by guessing, so none is written). Take it from the environment; use at least 32 random characters.',
       default: '',
       examples: ['${DGP_AUDIT_SECRET:-}'],
     })),
@@ -64,7 +64,7 @@ export const AuditSchema = StrictObject(
     flush_interval: O(Duration({ description: 'How often queued records are handed to the sinks (also at once when a batch is full, and on shutdown).', default: '1s', examples: ['200ms'] })),
     bodies: O(StrictObject(
       {
-        mode: O(OneOf(['off', 'all', 'per_key'] as const, { description: 'off: no bodies; all: every record; per_key: only for virtual keys whose metadata has `audit_bodies: true`. Bodies are the request as sent upstream (after guardrail redaction) and a unary answer.', default: 'off' })),
+        mode: O(OneOf(['off', 'all', 'per_key'] as const, { description: 'off: no bodies; all: every record; per_key: only for virtual keys whose metadata has `audit_bodies: true`. Bodies are the request as the filters left it (after guardrail redaction) and a unary answer.', default: 'off' })),
         max_bytes: O(Int({ description: 'Each body is cut to this many bytes (`truncated: true`).', default: 4096, minimum: 1, maximum: 1_048_576 })),
       },
       { description: 'Request and response bodies in records: off by default.' },

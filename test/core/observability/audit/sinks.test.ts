@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { AuditLog } from '../../../../core/observability/audit/audit-log.js';
 import { FileSink } from '../../../../core/observability/audit/sinks/file.js';
 import type { AuditEntry, AuditSink } from '../../../../core/observability/audit/sinks/sink.js';
@@ -21,7 +21,7 @@ async function tempDir(t: Tap): Promise<string> {
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+type Tap = Test;
 
 const linesOf = async (p: string): Promise<number[]> => (await readFile(p, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n);
 

@@ -4,12 +4,12 @@
 // (sampled or not) and, when asked, the attempt's own traceparent goes upstream.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startMockOpenAi } from '../../../helpers/mock-providers/index.js';
 import { startGateway } from '../../../helpers/gateway.js';
 import { MASTER, waitFor } from '../../../filters/llm/keys/spend/helpers.js';
 
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+type Tap = Test;
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values: AnyValue[] } };
 interface OtlpSpan {
   traceId: string;
