@@ -163,4 +163,7 @@ t.test('admin actions go to the same audit stream: a key change and a reload, ne
   t.match(rs[0], { kind: 'admin', action: 'POST /key/generate', target: '/key/generate', actor: /127\.0\.0\.1/, status: 200, outcome: 'ok' });
   t.match(rs[1], { kind: 'admin', action: 'reload', actor: 'admin', status: 200, outcome: 'ok', detail: { generation: Number } });
   t.notOk(JSON.stringify(rs).includes(key), 'the generated key is not in the audit stream');
+  const config = await (await fetch(`${g.adminUrl}/config`)).text();
+  t.match(config, /"hmac_secret": ?"\[redacted\]"/);
+  t.notOk(config.includes(SECRET), 'GET /config hides the HMAC secret');
 });
