@@ -4,7 +4,7 @@
 import { defineService } from '../../services/define.js';
 import type { AuditConfig } from '../../config/types.js';
 import type { Store } from '../../services/store.js';
-import { DgpError } from '../../errors.js';
+import { DgpError, isDgpError } from '../../errors.js';
 import { AuditLog } from './audit-log.js';
 import { auditEnv } from './request-record.js';
 import type { AuditRecordEnv } from '../request-observers.js';
@@ -16,12 +16,12 @@ import { WebhookSink } from './sinks/webhook.js';
 
 export class Audit {
   readonly env: AuditRecordEnv;
-  readonly #streams: Array<{ storeId: string; sink: RedisStreamSink }>;
+  readonly #streams: Array<{ storeId: string; index: number; sink: RedisStreamSink }>;
 
   constructor(
     readonly log: AuditLog,
     config: AuditConfig,
-    streams: Array<{ storeId: string; sink: RedisStreamSink }>,
+    streams: Array<{ storeId: string; index: number; sink: RedisStreamSink }>,
   ) {
     this.env = auditEnv({ hmac_secret: config.hmac_secret, bodies: config.bodies.mode, maxBodyBytes: config.bodies.max_bytes });
     this.#streams = streams;
@@ -30,10 +30,17 @@ export class Audit {
   /** Points the redis_stream sinks at this generation's stores; throws when one names no store that can hold a stream. */
   bindStores(find: (id: string) => Store): void {
     for (const s of this.#streams) {
-      const store = find(s.storeId);
+      const pointer = `/audit/sinks/${s.index}/store`;
+      let store: Store;
+      try {
+        store = find(s.storeId);
+      } catch (err) {
+        throw new DgpError(isDgpError(err) ? err.code : 'DGP_ERR_STORE_UNKNOWN', `audit sink redis_stream: ${(err as Error).message}`, { cause: err, details: { pointer } });
+      }
       if (store.appendStream === undefined) {
-        throw new DgpError('DGP_ERR_CONFIG_SCHEMA', `audit sink redis_stream: store "${s.storeId}" (${store.kind}) cannot hold a stream`, {
+        throw new DgpError('DGP_ERR_STORE_UNKNOWN', `audit sink redis_stream: store "${s.storeId}" (${store.kind}) cannot hold a stream`, {
           hint: 'name a dgp.adapter.store.redis adapter',
+          details: { pointer },
         });
       }
       s.sink.store = store;
@@ -48,8 +55,8 @@ export class Audit {
 export const auditService = defineService<Audit, AuditConfig>({
   name: 'dgp.audit',
   create: (config, ctx) => {
-    const streams: Array<{ storeId: string; sink: RedisStreamSink }> = [];
-    const sinks: AuditSink[] = config.sinks.map((s) => {
+    const streams: Array<{ storeId: string; index: number; sink: RedisStreamSink }> = [];
+    const sinks: AuditSink[] = config.sinks.map((s, index) => {
       switch (s.type) {
         case 'stdout':
           return new StdoutSink();
@@ -59,7 +66,7 @@ export const auditService = defineService<Audit, AuditConfig>({
           return new WebhookSink({ url: s.url, headers: s.headers, batchSize: s.batch_size, timeoutMs: s.timeout, maxRetries: s.max_retries, retryBackoffMs: s.retry_backoff, deadLetter: s.dead_letter });
         case 'redis_stream': {
           const sink = new RedisStreamSink({ storeId: s.store, stream: s.stream, maxLen: s.max_len });
-          streams.push({ storeId: s.store, sink });
+          streams.push({ storeId: s.store, index, sink });
           return sink;
         }
       }
