@@ -167,3 +167,20 @@ t.test('admin actions go to the same audit stream: a key change and a reload, ne
   t.match(config, /"hmac_secret": ?"\[redacted\]"/);
   t.notOk(config.includes(SECRET), 'GET /config hides the HMAC secret');
 });
+
+t.test('bodies per key: only a key whose metadata opts in gets its bodies in records, cut to max_bytes', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'the answer', usage: { input: 3, output: 2 } } });
+  const other = 'sk-dgp-audit-other-key';
+  const keys = `                    keys:\n                      - {key: ${VK}, alias: opted-in, metadata: {audit_bodies: true}}\n                      - {key: ${other}, alias: private}\n`;
+  const audit = AUDIT.replace('flush_interval: 20ms', 'flush_interval: 20ms\n  bodies: { mode: per_key, max_bytes: 40 }');
+  const g = await startGateway(keysGatewayYaml({ provider: 'openai', port: up.port, adapters: STORE, keys: keysConfig(keys) }) + audit);
+  t.teardown(async () => (await g.close(), await up.close()));
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'a prompt that is longer than forty bytes' }] };
+  t.equal((await post(g.url(), body)).status, 200);
+  t.equal((await post(g.url(), body, other)).status, 200);
+  const [opted, priv] = await records(g, 2);
+  const sent = JSON.stringify(body);
+  t.same(opted!.request_body, { text: sent.slice(0, 40), bytes: sent.length, truncated: true });
+  t.match(opted!.response_body, { bytes: Number, truncated: true, text: /^\{/ });
+  t.notOk('request_body' in priv! || 'response_body' in priv!, 'a key without the opt-in: no bodies');
+});
