@@ -238,6 +238,7 @@ export class HttpConnectionManager {
         bytes: result.bytes,
         duration_ms: Math.round(durationMs * 1000) / 1000,
         attempts: attempts?.length,
+        trace_id: rt?.traceId,
       },
       ctx.get(AccessLogFields),
     );

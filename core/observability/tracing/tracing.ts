@@ -3,7 +3,8 @@
 // decided here before any span exists — parent-based: a client's sampled traceparent is followed, an unsampled one
 // never; a new trace is sampled with probability `ratio` — so an unsampled request allocates no span at all.
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context as OtelContext, type SpanContext, type Tracer } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { Logger } from 'pino';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -32,10 +33,10 @@ export class Tracing {
   readonly ratio: number;
   readonly propagate: boolean;
 
-  constructor(config: TracingConfig, dropped: Counter) {
+  constructor(config: TracingConfig, dropped: Counter, failed: Counter, log: Logger) {
     this.ratio = config.ratio;
     this.propagate = config.propagate_to_upstream;
-    const exporter = new BoundedExporter(new OTLPTraceExporter({ url: config.exporter.endpoint, headers: config.exporter.headers, timeoutMillis: config.exporter.timeout }));
+    const exporter = new BoundedExporter(new OTLPTraceExporter({ url: config.exporter.endpoint, headers: config.exporter.headers, timeoutMillis: config.exporter.timeout }), failed, log);
     const processor = new BatchSpanProcessor(exporter, {
       maxQueueSize: config.batch.max_queue,
       maxExportBatchSize: Math.min(config.batch.max_export_batch, config.batch.max_queue),
@@ -112,15 +113,31 @@ class BoundedProcessor {
   }
 }
 
-/** The OTLP exporter, counting spans handed to the processor until their export settled. */
+/**
+ * The OTLP exporter, counting spans handed to the processor until their export settled, and failed exports (the SDK
+ * reports them only to its diag logger, off by default): counted, and logged once per outage.
+ */
 class BoundedExporter implements SpanExporter {
   pending = 0;
+  #failing = false;
 
-  constructor(private readonly inner: OTLPTraceExporter) {}
+  constructor(
+    private readonly inner: OTLPTraceExporter,
+    private readonly failed: Counter,
+    private readonly log: Logger,
+  ) {}
 
   export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
     this.inner.export(spans, (r) => {
       this.pending = Math.max(0, this.pending - spans.length);
+      if (r.code !== ExportResultCode.SUCCESS) {
+        this.failed.inc(spans.length);
+        if (!this.#failing) this.log.warn({ err: r.error?.message, spans: spans.length }, 'tracing: exporting spans failed; they are lost (counted in dgp_tracing_spans_failed_total) until the collector answers again');
+        this.#failing = true;
+      } else if (this.#failing) {
+        this.#failing = false;
+        this.log.info('tracing: exporting spans works again');
+      }
       done(r);
     });
   }
@@ -136,7 +153,13 @@ class BoundedExporter implements SpanExporter {
 
 export const tracingService = defineService<Tracing, TracingConfig>({
   name: 'dgp.tracing',
-  create: (config, ctx) => new Tracing(config, ctx.metrics.counter({ name: 'dgp_tracing_spans_dropped_total', help: 'Ended spans dropped because the export queue (tracing.batch.max_queue) was full.' })),
+  create: (config, ctx) =>
+    new Tracing(
+      config,
+      ctx.metrics.counter({ name: 'dgp_tracing_spans_dropped_total', help: 'Ended spans dropped because the export queue (tracing.batch.max_queue) was full.' }),
+      ctx.metrics.counter({ name: 'dgp_tracing_spans_failed_total', help: 'Spans whose export failed (collector unreachable or refusing).' }),
+      ctx.log,
+    ),
   close: (t) => t.close(),
   instance: (config) => config.exporter.endpoint,
 });

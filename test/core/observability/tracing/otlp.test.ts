@@ -175,3 +175,21 @@ t.test('traceparent: a sampled client trace is continued (ratio 0 notwithstandin
   t.equal(b.requests[1]!.headers.traceparent, `00-${traceId}-${parent}-00`, 'an unsampled client traceparent passes through unchanged');
   t.equal(b.requests[2]!.headers.traceparent, undefined, 'no trace, no traceparent invented');
 });
+
+t.test('a collector that is down: requests are served, the lost spans are counted and logged once; the access line has the trace id', async (t) => {
+  const b = await startMockOpenAi({ reply: { text: 'ok', usage: { input: 2, output: 1 } } });
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  const yaml = conf({ a: b.port, b: b.port, otlp: 'http://127.0.0.1:1/v1/traces', ratio: 1 });
+  const g = await startGateway(yaml);
+  t.teardown(async () => (await g.close(), await b.close()));
+  for (let i = 0; i < 3; i++) t.equal((await post(g.url(), { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })).status, 200);
+  const failed = await waitFor('failed exports counted', async () => {
+    const text = await (await fetch(`${g.adminUrl}/metrics`)).text();
+    const m = /^dgp_tracing_spans_failed_total (\d+)/m.exec(text);
+    return m !== null && Number(m[1]) >= 6 ? Number(m[1]) : undefined;
+  });
+  t.ok(failed >= 6, 'two spans per request, none exported');
+  t.equal(g.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('tracing: exporting spans failed')).length, 1, 'logged once per outage');
+  const access = g.logs.filter((l) => l.type === 'access');
+  t.match(access[0], { trace_id: /^[0-9a-f]{32}$/ });
+});
