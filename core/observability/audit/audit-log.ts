@@ -2,6 +2,7 @@
 // queues it (never waits for a sink); a timer hands queued records to every sink in batches, one flush at a time.
 // When the queue is full the oldest record is dropped and counted (dgp_audit_dropped_total): the newest facts win.
 // close() (SIGTERM, Gateway.close) flushes what is queued, then closes the sinks.
+import { randomUUID } from 'node:crypto';
 import type { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { MetricsApi } from '../../plugin-api.js';
@@ -57,7 +58,9 @@ export class AuditLog {
       this.#dropped.inc({ reason: 'unserializable' });
       return;
     }
-    const entry: AuditEntry = { id: String(record.record_id ?? ''), line };
+    // The id idempotent sinks deduplicate on: every record the host builds has one; a record without gets its own.
+    const id = typeof record.record_id === 'string' && record.record_id !== '' ? record.record_id : randomUUID();
+    const entry: AuditEntry = { id, line };
     if (this.#size === this.#max) {
       this.#ring[this.#head] = undefined;
       this.#head = (this.#head + 1) % this.#max;
