@@ -95,16 +95,21 @@ t.test('a rate-limited request: outcome rate_limited with the rule that refused 
   t.not(rs[0]!.request_id, rs[1]!.request_id);
 });
 
-t.test('a request a guardrail blocked: outcome blocked with its verdicts; a request no route matched: one error record', async (t) => {
+t.test('outcomes blocked (with the guardrail verdicts) and cache_hit; a request no route matched: one error record', async (t) => {
   const up = await startMockOpenAi({ reply: { text: 'never', usage: { input: 1, output: 1 } } });
   const sdk = pathToFileURL(join(process.cwd(), 'core/index.ts')).href;
   const llm = pathToFileURL(join(process.cwd(), 'core/llm/index.ts')).href;
   // A stand-in for a guardrails filter: it records a verdict the way one does, and refuses.
   const plugin = `import { DgpError } from '${sdk}';
-import { addGuardrailVerdict } from '${llm}';
+import { addGuardrailVerdict, LlmCacheOutcome } from '${llm}';
 export default {
   kind: 'dgp.filter.test.blocker', apiVersion: 1, description: 'blocks', configSchema: { type: 'object' },
-  create: () => ({ decode(ctx) {
+  create: () => ({ async decode(ctx) {
+    // A stand-in for a response cache too: a prompt of "cached" is answered from it.
+    if ((await ctx.request.json()).messages[0].content === 'cached') {
+      ctx.set(LlmCacheOutcome, 'hit');
+      return ctx.reply(200, { id: 'c1', object: 'chat.completion', choices: [] });
+    }
     addGuardrailVerdict(ctx, { name: 'secrets', stage: 'input', action: 'block', rule: 'openai_key', count: 1 });
     return ctx.replyError(new DgpError('DGP_ERR_GUARDRAILS_BLOCKED', 'blocked by rule openai_key', { status: 400 }));
   } }),
@@ -142,7 +147,9 @@ ${AUDIT}`;
   t.equal(res.status, 400);
   const missing = await fetch(`${g.url()}/nowhere`);
   t.equal(missing.status, 404);
-  const rs = await records(g, 2);
+  t.equal((await post(g.url(), { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'cached' }] })).status, 200);
+  const rs = await records(g, 3);
+  t.match(rs[2], { kind: 'llm', status: 200, outcome: 'cache_hit', cache: { status: 'hit' }, attempts: 0 });
   t.match(rs[0], { outcome: 'blocked', status: 400, guardrails: [{ name: 'secrets', stage: 'input', action: 'block', rule: 'openai_key', count: 1 }] });
   t.notOk(JSON.stringify(rs[0]).includes('sk-abc'), 'the record holds no prompt text');
   t.match(rs[1], { kind: 'request', status: 404, outcome: 'error', error_type: 'DGP_ERR_HTTP_NO_ROUTE', endpoint: '/nowhere' });
