@@ -14,7 +14,7 @@ import { FilterChain, type ChainSlot } from '../chain/chain.js';
 import { ClusterManager, cooldownService } from '../cluster/index.js';
 import { HttpConnectionManager } from '../http/hcm.js';
 import { auditService, type Audit } from '../observability/audit/service.js';
-import { tracingService, type Tracing } from '../observability/tracing/tracing.js';
+import type { Tracing } from '../observability/tracing/tracing.js';
 import { Router } from '../http/router.js';
 import type { ListenerSpec } from '../http/listener.js';
 import type { HostMetrics } from '../observability/metrics.js';
@@ -194,7 +194,11 @@ export async function buildGeneration(
       gen.audit = scope.get(auditService, config.audit);
       gen.audit.bindStores((id) => findStore(gen.adapters, id));
     }
-    if (config.tracing.enabled) gen.tracing = scope.get(tracingService, config.tracing);
+    if (config.tracing.enabled) {
+      // Loaded only when tracing is on: the OpenTelemetry SDK takes a few hundred ms to import, on every process start.
+      const { tracingService } = await import('../observability/tracing/tracing.js');
+      gen.tracing = scope.get(tracingService, config.tracing);
+    }
   } catch (err) {
     await gen.close();
     throw err;
