@@ -191,3 +191,23 @@ t.test('bodies per key: only a key whose metadata opts in gets its bodies in rec
   t.match(opted!.response_body, { bytes: Number, truncated: true, text: /^\{/ });
   t.notOk('request_body' in priv! || 'response_body' in priv!, 'a key without the opt-in: no bodies');
 });
+
+t.test('a reload that changes the audit block: the old pipeline is flushed, new records go to the new sink', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'x', usage: { input: 1, output: 1 } } });
+  const base = keysGatewayYaml({ provider: 'openai', port: up.port, adapters: STORE, keys: keysConfig(`                    keys:\n                      - {key: ${VK}, alias: a}\n`) });
+  const slow = (path: string) => `\naudit:\n  sinks: [ { type: file, path: ${path} } ]\n  flush_interval: 1h\n`;
+  const g = await startGateway(base + slow('./audit/one.jsonl'));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
+  const first = (await post(g.url(), chat)).headers.get('x-request-id');
+  await g.writeConfig(base + slow('./audit/two.jsonl'));
+  t.match(await g.gw.reload(), { ok: true });
+  const second = (await post(g.url(), chat)).headers.get('x-request-id');
+  const read = async (f: string) => (await readFile(join(g.dir, 'audit', f), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const one = await waitFor('the old pipeline flushed', async () => ((await read('one.jsonl')).length > 0 ? read('one.jsonl') : undefined));
+  t.same(one.map((r) => r.request_id), [first], 'the request before the reload, flushed when its pipeline closed');
+  await g.gw.close();
+  const two = await read('two.jsonl');
+  t.same(two.filter((r) => r.kind === 'llm').map((r) => r.request_id), [second], 'the request after it, in the new sink (flushed on close)');
+  t.match(two.find((r) => r.kind === 'admin'), { action: 'reload', actor: 'api', outcome: 'ok' }, 'the reload itself is audited by the new pipeline');
+});
