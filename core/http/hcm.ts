@@ -248,10 +248,15 @@ export class HttpConnectionManager {
   private record(ctx: Context, rt: RequestTrace | undefined, status: number, durationMs: number): void {
     const body = ctx.response.body;
     const end: RequestEnd = { status, errorCode: ctx.errorCode, streamed: body !== undefined && !Buffer.isBuffer(body), durationMs };
-    const failed = (err: unknown): void => ctx.log.error({ err }, 'a request observer failed');
-    rt?.finish(ctx, end, failed);
-    const audit = this.o.audit;
-    if (audit !== undefined) audit.write(requestRecord(ctx, end, audit.env, rt?.traceId, failed));
+    const failed = (err: unknown): void => ctx.log.error({ err }, 'ending the request\'s spans or writing its audit record failed');
+    // Runs in the request's finally: a fault here is logged, never an unhandled rejection.
+    try {
+      rt?.finish(ctx, end, failed);
+      const audit = this.o.audit;
+      if (audit !== undefined) audit.write(requestRecord(ctx, end, audit.env, rt?.traceId, failed));
+    } catch (err) {
+      failed(err);
+    }
   }
 
   /** dgp_http_* for one answered request; the labels and counter cell are built once per route and status. */
