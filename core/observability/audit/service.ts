@@ -71,6 +71,8 @@ export const auditService = defineService<Audit, AuditConfig>({
         }
       }
     });
+    if (config.hmac_secret === '') ctx.log.info('audit: no hmac_secret, so records carry no prompt_hash');
+    else if (config.hmac_secret.length < 16) ctx.log.warn('audit: hmac_secret is shorter than 16 characters; prompt hashes of short prompts can be guessed by whoever guesses the secret');
     const log = new AuditLog(sinks, { maxQueue: config.max_queue, flushIntervalMs: config.flush_interval }, ctx.log, ctx.metrics);
     return new Audit(log, config, streams);
   },
