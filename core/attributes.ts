@@ -1,5 +1,7 @@
 // Typed per-request attribute keys, and the well-known keys filters share (Pixiu's hc.Params, typed).
 import type { Attribute } from './plugin-api.js';
+import type { SpanAttributeValue } from './observability/request-observers.js';
+import type { OutgoingHeaders } from './upstream/headers.js';
 
 /**
  * The slot counter lives on globalThis, not in this module: a plugin that bundles its own copy of the SDK gets slots
@@ -57,3 +59,24 @@ export const AccessLogFields = defineAttribute<Record<string, unknown>>('access_
  * dgp.filter.llm.keys from the key's `priority`, read by the admission queue (docs/admission.md).
  */
 export const AdmissionPriority = defineAttribute<number>('admission_priority');
+
+/** The CLIENT span of one upstream attempt. */
+export interface AttemptSpanApi {
+  /** The attempt is over (its record as UpstreamAttempts holds it); the span of a successful one ends with the request. */
+  end(attempt: UpstreamAttempt): void;
+}
+
+/** The spans of a sampled request (tracing: docs/tracing.md). */
+export interface RequestTraceApi {
+  readonly traceId: string;
+  /** Sets an attribute on the request's SERVER span. */
+  set(name: string, value: SpanAttributeValue): void;
+  /**
+   * Starts the CLIENT span of one upstream attempt, named and described by the caller (GenAI conventions: `chat
+   * {model}`); with tracing.propagate_to_upstream, writes its traceparent into `headers`.
+   */
+  startAttempt(headers: OutgoingHeaders, name: string, attributes: Record<string, SpanAttributeValue>): AttemptSpanApi;
+}
+
+/** Set by the host on sampled requests only: absent means no span to add to (and nothing to allocate). */
+export const RequestTraceAttr = defineAttribute<RequestTraceApi>('dgp.request_trace');

@@ -21,6 +21,7 @@ import { readinessReport, type ReadinessReport } from './services/readiness.js';
 import { createAdminServer, createMetricsServer, listenOn, type AdminSource } from './admin/server.js';
 import { AdminGuard } from './admin/guard.js';
 import { callAdminRoute } from './admin/route-call.js';
+import { adminRecord } from './observability/audit/request-record.js';
 import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
@@ -219,6 +220,14 @@ export class Gateway {
       this.log.error({ ...ctx, code: result.code, error: result.error, problems: result.problems }, `config reload failed; the previous config keeps serving: ${result.error}`);
     }
     this.lastReload = result;
+    this.current?.audit?.write(adminRecord({
+      action: 'reload',
+      actor: result.trigger ?? 'api',
+      target: this.loaded?.file ?? '',
+      status: result.ok ? 200 : 500,
+      ok: result.ok,
+      detail: { generation: result.generation, ...(result.diff ? { diff: result.diff } : {}), ...(result.ok ? {} : { code: result.code, error: result.error }) },
+    }));
     return result;
   }
 
@@ -287,7 +296,12 @@ export class Gateway {
         const gen = this.current;
         gen.acquire();
         try {
-          return await callAdminRoute(gen.adminRoutes, call, this.log);
+          const reply = await callAdminRoute(gen.adminRoutes, call, this.log);
+          // Changes made through plugin admin routes (keys, cache purges) go to the audit stream; reads do not.
+          if (call.method !== 'GET' && call.method !== 'HEAD') {
+            gen.audit?.write(adminRecord({ action: `${call.method} ${call.path}`, actor: call.remoteAddress ?? 'unknown', target: call.path, status: reply.status, ok: reply.status < 400 }));
+          }
+          return reply;
         } finally {
           gen.release();
         }

@@ -142,6 +142,8 @@ export interface RequestInfo {
   readonly remoteAddress: string | undefined;
   /** Reads the whole body once (bounded by the listener's max body size) and caches it. */
   body(): Promise<Buffer>;
+  /** The body when it was read (or replaced) already; undefined otherwise. Never starts reading. Optional for test doubles. */
+  bodyIfRead?(): Buffer | undefined;
   /** Cached JSON parse of body(); rejects with DGP_ERR_HTTP_BAD_JSON (400) on malformed JSON. */
   json<T = unknown>(): Promise<T>;
   /** Replaces the body (objects are JSON-serialised); resets the JSON cache. */

@@ -45,6 +45,11 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   out.push(
     ratio('dgp + memory limiter / dgp req/s, unary', 0.95, find(s.unary, 'dgp-limiter')?.load.rps, find(s.unary, 'dgp')?.load.rps, s.unary ? 'dgp-limiter or dgp was skipped or not in --targets' : 'run the unary scenario'),
   );
+  // Issue 16: tracing costs at most 2% at 0% sampling and 10% at 100% (same run); the audit file sink is reported.
+  for (const [target, goal, what] of [['dgp-trace0', 0.98, 'tracing at 0%'], ['dgp-trace100', 0.9, 'tracing at 100%'], ['dgp-audit', 0, 'audit (file sink)']] as const) {
+    const r = ratio(`dgp + ${what} / dgp req/s, unary`, goal, find(s.unary, target)?.load.rps, find(s.unary, 'dgp')?.load.rps, s.unary ? `${target} or dgp was skipped or not in --targets` : 'run the unary scenario');
+    out.push(goal === 0 && r.status !== 'not measured' ? { ...r, status: 'reported', goal: '(no target)' } : r);
+  }
   const latMissing = s.latency ? 'a target is missing from the latency scenario' : 'run the latency scenario';
   const dl = find(s.latency, 'dgp')?.load;
   const xl = find(s.latency, 'direct')?.load;

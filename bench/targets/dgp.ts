@@ -56,7 +56,22 @@ const GUARDRAILS = `
                       - {check: secrets, action: block}
                     stream_holdback_chars: 256`;
 
-export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget, limiter = false, guardrails = false): string {
+/** The audit target: the default chain with one record per request to a rotating JSONL file (HMAC prompt hash on). */
+export const AUDIT_FILE = `audit:
+  sinks: [ { type: file, path: ./audit/audit.jsonl, max_bytes: 67108864, max_files: 2 } ]
+  hmac_secret: bench-audit-secret-0123456789
+`;
+
+/** The tracing targets: OTLP/HTTP to the mock (which answers 200 to any POST; its CPU is not counted), sampled at `ratio`. */
+export function tracingConf(upstreamPort: number, ratio: number): string {
+  return `tracing:
+  enabled: true
+  exporter: { endpoint: http://127.0.0.1:${upstreamPort}/v1/traces }
+  sampler: { ratio: ${ratio} }
+`;
+}
+
+export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget, limiter = false, guardrails = false, extra = ''): string {
   const adapters = keys?.redisPort === undefined ? '' : `
   adapters:
     - {id: counters, name: dgp.adapter.store.redis, config: {url: "redis://127.0.0.1:${keys.redisPort}", key_prefix: "bench:"}}`;
@@ -99,7 +114,7 @@ admin:
 log:
   level: info
   access_log: true
-`;
+${extra}`;
 }
 
 /** `dgp start --help` names --workers once multi-core mode exists; until then the harness skips that target. */
@@ -114,10 +129,10 @@ export interface StartedGateway {
   configDir: string;
 }
 
-export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget; limiter?: boolean; guardrails?: boolean } = {}): Promise<StartedGateway> {
+export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget; limiter?: boolean; guardrails?: boolean; extra?: string } = {}): Promise<StartedGateway> {
   const configDir = await makeTempDir(`dgp-bench-${name}-`);
   const [port, adminPort] = (await freePorts(2)) as [number, number];
-  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys, opts.limiter, opts.guardrails));
+  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys, opts.limiter, opts.guardrails, opts.extra));
   const args = [...(opts.nodeFlags ?? []), CLI, 'start', '--config-dir', configDir, ...(opts.workers ? ['--workers', String(opts.workers)] : [])];
   const child = spawnChild(name, process.execPath, args, { cwd: REPO });
   const origin = `http://127.0.0.1:${port}`;

@@ -7,7 +7,7 @@ import type { BenchOptions } from '../lib/options.js';
 import type { RequestSpec, SkippedTarget, Target, TargetName } from '../lib/types.js';
 import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from '../load/bodies.js';
 import { timedRequest } from '../load/timed-request.js';
-import { startGateway, workersSupported } from './dgp.js';
+import { AUDIT_FILE, startGateway, tracingConf, workersSupported } from './dgp.js';
 import { nginxVersion, startNginx } from './nginx.js';
 import { redisVersion, startRedis } from './redis.js';
 import { installPortkey, PORTKEY_VERSION, startPortkey } from './portkey.js';
@@ -24,6 +24,9 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
   'dgp-limiter': 'dgp-gateway + memory rate limiter',
   'dgp-guardrails': 'dgp-gateway + guardrails (PII pack on input and output)',
+  'dgp-audit': 'dgp-gateway + audit (file sink)',
+  'dgp-trace0': 'dgp-gateway + tracing at 0% sampling',
+  'dgp-trace100': 'dgp-gateway + tracing at 100% sampling',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -100,6 +103,16 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     const g = await startGateway('dgp-guardrails', mockPort, { nodeFlags, guardrails: true });
     return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.ai.guardrails: the PII pack (7 entities) redacting the prompt and the answer, secrets blocking the answer, stream hold-back 256 characters'] };
   });
+  await add('dgp-audit', async () => {
+    const g = await startGateway('dgp-audit', mockPort, { nodeFlags, extra: AUDIT_FILE });
+    return { pid: g.child.pid, origin: g.origin, notes: ['default chain + one audit record per request to a rotating JSONL file, prompt_hash HMAC on'] };
+  });
+  for (const [name, ratio] of [['dgp-trace0', 0], ['dgp-trace100', 1]] as const) {
+    await add(name, async () => {
+      const g = await startGateway(name, mockPort, { nodeFlags, extra: tracingConf(mockPort, ratio) });
+      return { pid: g.child.pid, origin: g.origin, notes: [`default chain + OpenTelemetry tracing, sampler ratio ${ratio}, OTLP/HTTP JSON to the mock (its CPU not counted)`] };
+    });
+  }
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
     const g = await startGateway('dgp-workers', mockPort, { workers: opts.workers });

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { clusterNames } from './config-walk.js';
 import { parseDuration } from './duration.js';
 import { LB_POLICIES, RETRY_POLICIES } from './schema/index.js';
-import type { AdapterConfig, AdmissionConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, GateConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
+import type { AdapterConfig, AdmissionConfig, AuditConfig, AuditSinkConfig, TracingConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, GateConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
 
 // The value has passed the schema, so these shapes hold; `R` keeps the accessors short and honest about it.
 type R = Record<string, any>;
@@ -37,6 +37,55 @@ export function normalizeConfig(value: unknown, configDir: string): BootstrapCon
     workers: { ...(root.workers as R) } as BootstrapConfig['workers'],
     admission: admission(root.admission as R),
     log: { ...(root.log as R) } as BootstrapConfig['log'],
+    audit: audit((root.audit ?? {}) as R, configDir),
+    tracing: tracing((root.tracing ?? {}) as R),
+  };
+}
+
+function audit(a: R, configDir: string): AuditConfig {
+  const file = (f: string): string => (f ? resolve(configDir, f) : '');
+  const sinks = ((a.sinks ?? []) as R[]).map((s): AuditSinkConfig => {
+    switch (s.type) {
+      case 'file':
+        return { type: 'file', path: file(s.path), max_bytes: s.max_bytes ?? 104_857_600, max_files: s.max_files ?? 5 };
+      case 'webhook':
+        return {
+          type: 'webhook', url: s.url, headers: { ...(s.headers ?? {}) }, batch_size: s.batch_size ?? 100, timeout: ms(s.timeout ?? '5s'),
+          max_retries: s.max_retries ?? 3, retry_backoff: ms(s.retry_backoff ?? '200ms'), dead_letter: file(s.dead_letter ?? ''),
+        };
+      case 'redis_stream':
+        return { type: 'redis_stream', store: s.store, stream: s.stream ?? 'dgp:audit', max_len: s.max_len ?? 1_000_000 };
+      default:
+        return { type: 'stdout' };
+    }
+  });
+  const b = (a.bodies ?? {}) as R;
+  return {
+    sinks,
+    hmac_secret: a.hmac_secret ?? '',
+    max_queue: a.max_queue ?? 10_000,
+    flush_interval: ms(a.flush_interval ?? '1s'),
+    bodies: { mode: b.mode ?? 'off', max_bytes: b.max_bytes ?? 4096 },
+  };
+}
+
+/** Pixiu's fields (name, serviceName, sampler.type/param, config.endpoint|url) fill what dgp's own fields leave open. */
+function tracing(t: R): TracingConfig {
+  const sampler = (t.sampler ?? {}) as R;
+  const pixiu = (t.config ?? {}) as R;
+  const exporter = (t.exporter ?? {}) as R;
+  const batch = (t.batch ?? {}) as R;
+  const pixiuEndpoint = typeof pixiu.endpoint === 'string' ? pixiu.endpoint : typeof pixiu.url === 'string' ? pixiu.url : undefined;
+  let ratio: number = sampler.ratio ?? sampler.param ?? 1;
+  if (sampler.ratio === undefined && sampler.type === 'const' && typeof sampler.param === 'number') ratio = sampler.param >= 1 ? 1 : 0;
+  return {
+    enabled: t.enabled ?? (typeof t.name === 'string' && t.name !== ''),
+    service_name: t.service_name ?? t.serviceName ?? 'dgp-gateway',
+    exporter: { endpoint: exporter.endpoint ?? pixiuEndpoint ?? 'http://127.0.0.1:4318/v1/traces', timeout: ms(exporter.timeout ?? '2s'), headers: { ...(exporter.headers ?? {}) } },
+    ratio,
+    batch: { max_queue: batch.max_queue ?? 2048, max_export_batch: batch.max_export_batch ?? 512, schedule_delay: ms(batch.schedule_delay ?? '2s') },
+    propagate_to_upstream: t.propagate_to_upstream ?? false,
+    attribute_value_limit: t.attribute_value_limit ?? 4096,
   };
 }
 

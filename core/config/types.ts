@@ -31,6 +31,35 @@ export interface BootstrapConfig {
   workers: { threads: number; max_queue: number };
   admission: AdmissionConfig;
   log: { level: LogLevel; access_log: boolean; format: 'json' | 'pretty' };
+  audit: AuditConfig;
+  tracing: TracingConfig;
+}
+
+/** One audit sink; paths absolute, durations in ms. */
+export type AuditSinkConfig =
+  | { type: 'stdout' }
+  | { type: 'file'; path: string; max_bytes: number; max_files: number }
+  | { type: 'webhook'; url: string; headers: Record<string, string>; batch_size: number; timeout: number; max_retries: number; retry_backoff: number; dead_letter: string }
+  | { type: 'redis_stream'; store: string; stream: string; max_len: number };
+
+export interface AuditConfig {
+  sinks: AuditSinkConfig[];
+  hmac_secret: string;
+  max_queue: number;
+  /** ms. */
+  flush_interval: number;
+  bodies: { mode: 'off' | 'all' | 'per_key'; max_bytes: number };
+}
+
+/** Pixiu's tracing block resolved into dgp's fields; durations in ms. */
+export interface TracingConfig {
+  enabled: boolean;
+  service_name: string;
+  exporter: { endpoint: string; timeout: number; headers: Record<string, string> };
+  ratio: number;
+  batch: { max_queue: number; max_export_batch: number; schedule_delay: number };
+  propagate_to_upstream: boolean;
+  attribute_value_limit: number;
 }
 
 /** A concurrency cap and its queue; max_concurrency 0 = no cap; max_wait in ms. */

@@ -28,6 +28,8 @@ class Request implements RequestInfo {
   readonly headers: IncomingMessage['headers'];
   private bodyPromise: Promise<Buffer> | undefined;
   private jsonPromise: Promise<unknown> | undefined;
+  /** The body once read or replaced: the audit record hashes it after the request ended. */
+  private bodyValue: Buffer | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -46,7 +48,11 @@ class Request implements RequestInfo {
   }
 
   body(): Promise<Buffer> {
-    return (this.bodyPromise ??= readBody(this.req, this.maxBodyBytes));
+    return (this.bodyPromise ??= readBody(this.req, this.maxBodyBytes).then((b) => (this.bodyValue = b)));
+  }
+
+  bodyIfRead(): Buffer | undefined {
+    return this.bodyValue;
   }
 
   json<T = unknown>(): Promise<T> {
@@ -60,16 +66,10 @@ class Request implements RequestInfo {
   }
 
   setBody(body: Buffer | string | object): void {
-    if (Buffer.isBuffer(body)) {
-      this.jsonPromise = undefined;
-      this.bodyPromise = Promise.resolve(body);
-    } else if (typeof body === 'string') {
-      this.jsonPromise = undefined;
-      this.bodyPromise = Promise.resolve(Buffer.from(body));
-    } else {
-      this.jsonPromise = Promise.resolve(body);
-      this.bodyPromise = Promise.resolve(Buffer.from(JSON.stringify(body)));
-    }
+    const buf = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    this.bodyValue = buf;
+    this.bodyPromise = Promise.resolve(buf);
+    this.jsonPromise = Buffer.isBuffer(body) || typeof body === 'string' ? undefined : Promise.resolve(body);
   }
 }
 
@@ -134,6 +134,8 @@ export class Context implements RequestContext {
   readonly startedAt: number;
   replied = false;
   aborted = false;
+  /** The code of the last local error reply (audit records and spans say why a request was refused). */
+  errorCode: string | undefined = undefined;
   /** The gateway-wide and the cluster admission slots, once taken. */
   globalSlot: AdmissionSlot | undefined = undefined;
   clusterSlot: AdmissionSlot | undefined = undefined;
@@ -227,6 +229,7 @@ export class Context implements RequestContext {
   replyError(err: DgpError): typeof Stop {
     const r = this.replies.render(this, err);
     this.replied = true;
+    this.errorCode = err.code;
     this.response.status = r.status;
     this.response.headers = r.headers;
     this.response.body = r.body;

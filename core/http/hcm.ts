@@ -5,12 +5,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { ErrorFormat, LocalReplyRequest, MatchedRoute } from '../plugin-api.js';
-import { AccessLogFields, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
+import { AccessLogFields, RequestTraceAttr, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
 import { DgpError } from '../errors.js';
 import type { AdmissionControl } from '../admission/admission.js';
 import type { ChainProgress, DecodeGate, FilterChain } from '../chain/chain.js';
 import { TIMED_OUT, within } from '../deadline.js';
 import { AccessLog } from '../observability/access-log.js';
+import type { Audit } from '../observability/audit/service.js';
+import { earlyRecord, requestRecord } from '../observability/audit/request-record.js';
+import type { RequestEnd } from '../observability/request-observers.js';
+import type { RequestTrace } from '../observability/tracing/request-trace.js';
+import type { Tracing } from '../observability/tracing/tracing.js';
 import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context } from './context.js';
@@ -42,6 +47,10 @@ export interface HcmOptions {
   draining(): boolean;
   /** The process's admission control: heap shedding here, the concurrency caps before the terminal filter. */
   admission?: AdmissionControl;
+  /** The audit pipeline (top-level `audit:` with sinks): one record per request, written once it ended. */
+  audit?: Audit;
+  /** OpenTelemetry (top-level `tracing:` enabled): a SERVER span per sampled request. */
+  tracing?: Tracing;
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -114,6 +123,10 @@ export class HttpConnectionManager {
     // One shared listener, the context on the response: no closure per request.
     (res as ResponseWithContext)[CONTEXT] = ctx;
     res.on('close', onResponseClose);
+    if (o.tracing !== undefined) {
+      const rt = o.tracing.startServer(req.headers.traceparent, method, path, route, id, startedAt);
+      if (rt !== undefined) ctx.set(RequestTraceAttr, rt);
+    }
     o.acquire();
     void this.run(ctx, res, o.routeChains?.[match.route.index] ?? o.chain);
   }
@@ -197,6 +210,7 @@ export class HttpConnectionManager {
       res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length, 'x-request-id': ctx.id, ...(this.o.draining() ? { connection: 'close' } : {}) });
       res.end(r.body);
     }
+    ctx.errorCode = err.code;
     ctx.abort(err);
     late.then(() => writeResponse(ctx, res, NO_SLOTS, false), () => undefined).catch(() => undefined);
     return clientGone ? 499 : 504;
@@ -206,6 +220,8 @@ export class HttpConnectionManager {
     const durationMs = performance.now() - ctx.startedAt;
     const status = override ?? (ctx.aborted ? 499 : result.error ? 502 : ctx.response.status);
     this.count(ctx.route.id, status, durationMs);
+    const rt = ctx.get(RequestTraceAttr) as RequestTrace | undefined;
+    if (rt !== undefined || this.o.audit !== undefined) this.record(ctx, rt, status, durationMs);
     if (!this.o.accessLog) return;
     const attempts = ctx.get(UpstreamAttempts);
     this.accessLog.write(
@@ -222,9 +238,25 @@ export class HttpConnectionManager {
         bytes: result.bytes,
         duration_ms: Math.round(durationMs * 1000) / 1000,
         attempts: attempts?.length,
+        trace_id: rt?.traceId,
       },
       ctx.get(AccessLogFields),
     );
+  }
+
+  /** The request's spans end and its audit record is queued: the chain's onComplete hooks ran, the stream is over. */
+  private record(ctx: Context, rt: RequestTrace | undefined, status: number, durationMs: number): void {
+    const body = ctx.response.body;
+    const end: RequestEnd = { status, errorCode: ctx.errorCode, streamed: body !== undefined && !Buffer.isBuffer(body), durationMs };
+    const failed = (err: unknown): void => ctx.log.error({ err }, 'ending the request\'s spans or writing its audit record failed');
+    // Runs in the request's finally: a fault here is logged, never an unhandled rejection.
+    try {
+      rt?.finish(ctx, end, failed);
+      const audit = this.o.audit;
+      if (audit !== undefined) audit.write(requestRecord(ctx, end, audit.env, rt?.traceId, failed));
+    } catch (err) {
+      failed(err);
+    }
   }
 
   /** dgp_http_* for one answered request; the labels and counter cell are built once per route and status. */
@@ -255,6 +287,7 @@ export class HttpConnectionManager {
     res.end(body);
     const durationMs = performance.now() - startedAt;
     this.count(route, r.status, durationMs);
+    this.o.audit?.write(earlyRecord(id, req.method ?? 'GET', path, route, r.status, err.code, durationMs));
     if (this.o.accessLog) {
       this.accessLog.write({ reqId: id, route, type: 'access', method: req.method, path, status: r.status, code: err.code, bytes: body.length, duration_ms: Math.round(durationMs * 1000) / 1000 });
     }

@@ -12,3 +12,4 @@ export * from './exchange.js';
 export * from './response-tap.js';
 export * from './json-bytes.js';
 export * from './stream-usage.js';
+export * from './observe/index.js';

@@ -13,6 +13,8 @@ import { TIMED_OUT, within } from '../deadline.js';
 import { FilterChain, type ChainSlot } from '../chain/chain.js';
 import { ClusterManager, cooldownService } from '../cluster/index.js';
 import { HttpConnectionManager } from '../http/hcm.js';
+import { auditService, type Audit } from '../observability/audit/service.js';
+import type { Tracing } from '../observability/tracing/tracing.js';
 import { Router } from '../http/router.js';
 import type { ListenerSpec } from '../http/listener.js';
 import type { HostMetrics } from '../observability/metrics.js';
@@ -43,6 +45,9 @@ export class Generation {
   readonly abort = new AbortController();
   /** The plugins' admin routes: they serve exactly while this generation does. */
   readonly adminRoutes = new AdminRouteTable();
+  /** The audit pipeline and tracer of this generation's config (host services, shared while the config is unchanged). */
+  audit: Audit | undefined;
+  tracing: Tracing | undefined;
   private leases = 0;
   private retired = false;
   private closing: Promise<void> | undefined;
@@ -122,6 +127,9 @@ export class Generation {
       if (this.forceTimer) clearTimeout(this.forceTimer);
       this.abort.abort();
       for (const f of this.filters) if (f.instance.close) await this.bounded(f.kind, 'close', () => f.instance.close!());
+      // Records and spans of this generation's last requests go out while the stores they use are still open.
+      if (this.audit !== undefined) await this.bounded('dgp.audit', 'flush', () => this.audit!.log.flush());
+      if (this.tracing !== undefined) await this.bounded('dgp.tracing', 'flush', () => this.tracing!.provider.forceFlush());
       await this.services.release();
     })());
   }
@@ -181,6 +189,20 @@ export async function buildGeneration(
   for (const p of resolved.providers) providers.set(p.entry.kind, await create<unknown>(p));
   // Adapters before filters: filters look up stores (dgp.adapter.store.*) by adapter id in their create().
   for (const p of resolved.adapters) gen.adapters.push({ kind: p.entry.kind, id: p.id, instance: await create<AdapterInstance>(p) });
+  try {
+    if (config.audit.sinks.length > 0) {
+      gen.audit = scope.get(auditService, config.audit);
+      gen.audit.bindStores((id) => findStore(gen.adapters, id));
+    }
+    if (config.tracing.enabled) {
+      // Loaded only when tracing is on: the OpenTelemetry SDK takes a few hundred ms to import, on every process start.
+      const { tracingService } = await import('../observability/tracing/tracing.js');
+      gen.tracing = scope.get(tracingService, config.tracing);
+    }
+  } catch (err) {
+    await gen.close();
+    throw err;
+  }
   const createFilter = async (p: ResolvedPlugin): Promise<HttpFilter> => {
     const instance = await create<HttpFilter>(p);
     gen.filters.push({ kind: p.entry.kind, instance });
@@ -228,6 +250,8 @@ export async function buildGeneration(
         release: gen.release,
         draining: services.draining,
         ...(services.admission ? { admission: services.admission } : {}),
+        ...(gen.audit ? { audit: gen.audit } : {}),
+        ...(gen.tracing ? { tracing: gen.tracing } : {}),
       }),
     );
   }

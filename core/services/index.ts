@@ -8,6 +8,8 @@ export {
   type StoreAdapterInstance,
   type StoreSetOptions,
   type StoreIncrOptions,
+  type StreamEntry,
+  type StreamAppendOptions,
   type ReserveItem,
   type ReserveResult,
   type HoldItem,

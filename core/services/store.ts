@@ -87,6 +87,19 @@ export type SettleResult =
   /** The id was settled before: nothing changed. */
   | { applied: false };
 
+/** One entry of an append-only stream (audit records): `id` makes its append idempotent. */
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+export interface StreamAppendOptions {
+  /** Approximate cap of the stream: older entries are trimmed (Redis `XADD … MAXLEN ~`). */
+  maxLen: number;
+  /** How long an appended id is remembered: appending it again within this window does nothing. */
+  dedupeTtlMs: number;
+}
+
 export interface Store {
   /** The adapter kind behind it, e.g. `dgp.adapter.store.redis`. */
   readonly kind: string;
@@ -108,6 +121,12 @@ export interface Store {
   admit(req: AdmitRequest): Promise<AdmitResult>;
   /** Rate limits: corrects rate cells by the actual amounts and releases `req.id`'s leases. */
   reconcile(req: ReconcileRequest): Promise<void>;
+  /**
+   * Optional (stores that can hold a shared stream: Redis): appends each entry once to a capped stream; an entry whose
+   * id was appended within `dedupeTtlMs` is skipped, so a retried batch never doubles a record. Returns how many
+   * entries were appended.
+   */
+  appendStream?(stream: string, entries: readonly StreamEntry[], opts: StreamAppendOptions): Promise<number>;
   readiness(): ServiceReadiness;
   close(): MaybePromise<void>;
 }

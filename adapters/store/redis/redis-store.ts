@@ -7,13 +7,13 @@ import type { Logger } from 'pino';
 import {
   checkAdmitRequest, checkHoldRequest, checkReconcileRequest, checkReserveItems, isDgpError, type AdmitRequest, type AdmitResult,
   type HoldRequest, type HoldResult, type ReconcileRequest, type ReserveItem, type ReserveResult, type ServiceReadiness,
-  type SettleRequest, type SettleResult, type Store,
+  type SettleRequest, type SettleResult, type Store, type StreamAppendOptions, type StreamEntry,
 } from '../../../core/index.js';
 import { redisConnection } from './connection.js';
 import { storeUnavailable } from './errors.js';
 import type { RedisStoreConfig } from './schema.js';
 import { ADMIT, RECONCILE } from './limit-scripts.js';
-import { HOLD, INCR_WITH_TTL, RESERVE, SETTLE } from './scripts.js';
+import { HOLD, INCR_WITH_TTL, RESERVE, SETTLE, XADD_ONCE } from './scripts.js';
 
 export const REDIS_STORE_KIND = 'dgp.adapter.store.redis';
 
@@ -24,6 +24,7 @@ type ScriptClient = Redis & {
   dgpSettle(...args: Array<string | number>): Promise<number[]>;
   dgpAdmit(...args: Array<string | number>): Promise<number[]>;
   dgpReconcile(...args: Array<string | number>): Promise<number>;
+  dgpXaddOnce(...args: Array<string | number>): Promise<number>;
 };
 
 /** The four keys HOLD and SETTLE keep per counter. */
@@ -48,6 +49,7 @@ export class RedisStore implements Store {
     this.#client.defineCommand('dgpSettle', { lua: SETTLE });
     this.#client.defineCommand('dgpAdmit', { lua: ADMIT });
     this.#client.defineCommand('dgpReconcile', { lua: RECONCILE });
+    this.#client.defineCommand('dgpXaddOnce', { numberOfKeys: 2, lua: XADD_ONCE });
     // Without an 'error' listener ioredis would crash the process; log each outage once, not every retry.
     this.#client.on('error', (err: Error) => {
       if (this.#lastError === undefined) log.warn({ address: this.address, err: err.message }, `redis ${this.address} unreachable; calls fail with DGP_ERR_STORE_UNAVAILABLE until it is back`);
@@ -146,6 +148,14 @@ export class RedisStore implements Store {
     const keys = [...req.rates.map((c) => c.key), ...req.leases];
     const args = [keys.length, ...keys, req.id, req.rates.length, ...req.rates.flatMap((c) => [c.delta, c.limit, c.periodMs])];
     await this.#call(() => this.#client.dgpReconcile(...args));
+  }
+
+  /** Audit streams: one XADD per entry, guarded by a marker key per entry id (sent together, one round trip). */
+  async appendStream(stream: string, entries: readonly StreamEntry[], opts: StreamAppendOptions): Promise<number> {
+    const replies = await this.#call(() =>
+      Promise.all(entries.map((e) => this.#client.dgpXaddOnce(stream, `${stream}:seen:${e.id}`, opts.maxLen, opts.dedupeTtlMs, ...Object.entries(e.fields).flat()))),
+    );
+    return replies.reduce((n, r) => n + Number(r), 0);
   }
 
   readiness(): ServiceReadiness {

@@ -114,3 +114,15 @@ for i = 1, n do
 end
 return out
 `;
+
+/**
+ * KEYS: stream, marker. ARGV: maxLen, markerTtlMs, then field/value pairs. Appends once per marker (an audit record
+ * id): a retried append within the marker's TTL changes nothing. Returns 1 when appended.
+ */
+export const XADD_ONCE = `
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 3))
+  return 1
+end
+return 0
+`;

@@ -1,18 +1,19 @@
 // The top-level conf.yaml schema (BootstrapSchema): static_resources plus the gateway's own blocks (metric, admin,
-// plugins, workers, admission, log). Pixiu blocks we do not implement are accepted so that a Pixiu file loads; the loader warns.
+// plugins, workers, admission, log, audit, tracing). Pixiu blocks we do not implement are accepted so that a Pixiu file loads; the loader warns.
 import Type from 'typebox';
 import { AdapterSchema } from './adapter.js';
 import { AdmissionSchema } from './admission.js';
 import { ClusterSchema } from './cluster.js';
 import { Bool, Duration, Int, List, OneOf, Port, Str, StrictObject } from './common.js';
 import { ListenerSchema } from './listener.js';
+import { AuditSchema, TracingSchema } from './telemetry.js';
 
 const O = Type.Optional;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Pixiu top-level blocks that are accepted and ignored (each gets a warning when present). */
-export const IGNORED_TOP_LEVEL = ['dynamic_resources', 'tracing', 'node', 'config-center', 'nacos', 'wasm'] as const;
+export const IGNORED_TOP_LEVEL = ['dynamic_resources', 'node', 'config-center', 'nacos', 'wasm'] as const;
 
 const ignored = (what: string) =>
   O(Type.Unknown({ description: `Pixiu ${what}; accepted so that Pixiu files load, but ignored (the loader warns).`, 'x-pixiu': 'Not implemented by dgp.' }));
@@ -97,7 +98,8 @@ export const BootstrapSchema = StrictObject(
       { description: 'Logging.' },
     )),
     dynamic_resources: ignored('xDS settings'),
-    tracing: ignored('tracing settings'),
+    audit: O(AuditSchema),
+    tracing: O(TracingSchema),
     node: ignored('node identity'),
     'config-center': ignored('config-center settings'),
     nacos: ignored('config-center Nacos settings'),

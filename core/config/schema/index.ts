@@ -10,5 +10,6 @@ export { ListenerSchema, ListenerHttpConfigSchema } from './listener.js';
 export { HcmSchema, RouteSchema, HCM_KIND, ERROR_FORMATS } from './hcm.js';
 export { ClusterSchema, EndpointSchema, LlmMetaSchema, LB_POLICIES, RETRY_POLICIES, HASH_ON } from './cluster.js';
 export { AdapterSchema } from './adapter.js';
+export { AuditSchema, AuditSinkSchema, TracingSchema } from './telemetry.js';
 export { AdmissionSchema, ClusterAdmissionSchema, PRIORITY_LIMIT } from './admission.js';
 export type * from '../types.js';

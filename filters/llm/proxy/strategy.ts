@@ -16,6 +16,7 @@ import {
   type UpstreamPoolOptions,
   type UpstreamPools,
 } from '../../../core/index.js';
+import { startAttemptSpan } from '../../../core/llm/index.js';
 import { runAttempt, type Committed, type Failed, type RetryableStatus } from './attempt.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
@@ -174,6 +175,8 @@ async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: {
     return { kind: 'error', error: assemblyError(ctx, ep, err) };
   }
   if (attempts.length > 0) d.metrics.retries.inc({ cluster });
+  // The attempt's CLIENT span (sampled requests only): ended with the attempt's record, whichever way it went.
+  const span = startAttemptSpan(ctx, req.headers, ep, req.translation?.models.upstream);
   const started = performance.now();
   const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
   const record: UpstreamAttempt = {
@@ -186,40 +189,44 @@ async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: {
     duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
   };
   attempts.push(record);
-  if (r.kind === 'committed') {
-    record.success = r.status >= 200 && r.status <= 299;
-    record.error_type = record.success ? '' : 'status_code_error';
-    d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
-    return { kind: 'committed', result: r, endpoint: ep, record, request: req };
+  try {
+    if (r.kind === 'committed') {
+      record.success = r.status >= 200 && r.status <= 299;
+      record.error_type = record.success ? '' : 'status_code_error';
+      d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
+      return { kind: 'committed', result: r, endpoint: ep, record, request: req };
+    }
+    if (r.kind === 'cancelled') {
+      const by = scope.cancelledBy();
+      record.error_type = by === 'client' ? 'aborted' : 'timeout';
+      d.metrics.attempt(cluster, ep.id, record.error_type).add();
+      return by === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
+    }
+    if (r.kind === 'status') {
+      record.error_type = 'status_code_error';
+      d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
+      problems.push(`${label(ep)} retry: returned status code ${r.status}`);
+      walk.lastResponse = { result: r, endpoint: ep, request: req };
+      // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
+      const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
+      state.retryAfter = d.options.respectRetryAfter && asked !== undefined ? asked : 0;
+      // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
+      if (state.retryAfter > d.options.maxRetryAfter) return 'fallback';
+      return 'again';
+    }
+    record.error_type = r.errorType;
+    d.metrics.attempt(cluster, ep.id, r.errorType).add();
+    problems.push(`${label(ep)} retry: request error: ${hideAddresses(r.message, ep)}`);
+    walk.lastFailure = r;
+    if (!r.retryable) {
+      d.clusters.cooldowns.markFailure(cluster, ep);
+      return 'stop';
+    }
+    // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
+    return r.errorType === 'empty_stream' ? 'again' : 'fallback';
+  } finally {
+    span?.end(record);
   }
-  if (r.kind === 'cancelled') {
-    const by = scope.cancelledBy();
-    record.error_type = by === 'client' ? 'aborted' : 'timeout';
-    d.metrics.attempt(cluster, ep.id, record.error_type).add();
-    return by === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
-  }
-  if (r.kind === 'status') {
-    record.error_type = 'status_code_error';
-    d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
-    problems.push(`${label(ep)} retry: returned status code ${r.status}`);
-    walk.lastResponse = { result: r, endpoint: ep, request: req };
-    // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
-    const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
-    state.retryAfter = d.options.respectRetryAfter && asked !== undefined ? asked : 0;
-    // The upstream asked for longer than we are willing to hold the client: try the next endpoint instead.
-    if (state.retryAfter > d.options.maxRetryAfter) return 'fallback';
-    return 'again';
-  }
-  record.error_type = r.errorType;
-  d.metrics.attempt(cluster, ep.id, r.errorType).add();
-  problems.push(`${label(ep)} retry: request error: ${hideAddresses(r.message, ep)}`);
-  walk.lastFailure = r;
-  if (!r.retryable) {
-    d.clusters.cooldowns.markFailure(cluster, ep);
-    return 'stop';
-  }
-  // Pixiu: transport errors are not retried on the same endpoint; an empty stream is retried like a status.
-  return r.errorType === 'empty_stream' ? 'again' : 'fallback';
 }
 
 /**

@@ -3,6 +3,7 @@
 // the limiter, which the OpenAI and Anthropic SDKs wait before their retry, and the binding rule's headers. A request
 // that can never fit gets x-should-retry: false instead, so SDKs do not retry it at all.
 import type { RequestContext, Stop } from '../../../core/index.js';
+import { RateLimitVerdictAttr } from '../../../core/llm/index.js';
 import { concurrencyLimited, requestsLimited, requestTooLarge, tokensLimited } from './errors.js';
 import { limitHeaders, type CellState } from './headers.js';
 import type { Admission } from './limiter.js';
@@ -31,6 +32,7 @@ export function refuse(ctx: RequestContext, r: Refusal, cells: readonly CellStat
   if (!never) details.retry_after = String(Math.max(1, Math.ceil(retryMs / 1000)));
   const factory = never ? requestTooLarge : r.cell.dimension === 'concurrency' ? concurrencyLimited : r.cell.dimension === 'tokens' ? tokensLimited : requestsLimited;
   const stop = ctx.replyError(factory(messageOf(r, never), { details }));
+  ctx.set(RateLimitVerdictAttr, { rule: r.cell.rule.id, dimension: r.cell.dimension });
   const h = ctx.response.headers;
   if (never) h['x-should-retry'] = 'false';
   else h['retry-after-ms'] = String(retryMs);

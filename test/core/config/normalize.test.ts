@@ -56,6 +56,16 @@ t.test('a minimal file gets every default', async (t) => {
       priority: { default: 0, allow_header: false, header: 'x-dgp-priority', header_max: undefined },
     },
     log: { level: 'info', access_log: true, format: 'json' },
+    audit: { sinks: [], hmac_secret: '', max_queue: 10000, flush_interval: 1000, bodies: { mode: 'off', max_bytes: 4096 } },
+    tracing: {
+      enabled: false,
+      service_name: 'dgp-gateway',
+      exporter: { endpoint: 'http://127.0.0.1:4318/v1/traces', timeout: 2000, headers: {} },
+      ratio: 1,
+      batch: { max_queue: 2048, max_export_batch: 512, schedule_delay: 2000 },
+      propagate_to_upstream: false,
+      attribute_value_limit: 4096,
+    },
   });
 });
 
@@ -156,7 +166,7 @@ t.test('Pixiu blocks dgp ignores are accepted with a warning', async (t) => {
   t.same(r.errors, []);
   t.same(r.warnings.map((w) => `${w.line} ${w.pointer}: ${w.message}`), [
     '7 /static_resources/pprofConf: pprofConf is a Pixiu setting that dgp-gateway ignores',
-    '8 /tracing: tracing is a Pixiu setting that dgp-gateway ignores',
     '9 /node: node is a Pixiu setting that dgp-gateway ignores',
   ]);
+  t.match(r.config!.tracing, { enabled: true, ratio: 1, exporter: { endpoint: 'http://127.0.0.1:4318/v1/traces' } }, "Pixiu's tracing block is honoured");
 });

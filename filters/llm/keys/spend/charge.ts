@@ -23,6 +23,8 @@ export interface Charge {
   model: string | null;
   endpoint: string | null;
   usage: LlmUsage | undefined;
+  /** Where the price came from (the book's source tag or `override`); absent when nothing was priced. */
+  source?: string;
 }
 
 export interface ChargeDeps {
@@ -63,6 +65,7 @@ export function chargeOf(ctx: RequestContext, st: SpendState, deps: ChargeDeps):
   }
   let nanos = 0;
   let priced = true;
+  let source: string | undefined;
   if (usage !== undefined) {
     let p = deps.book.price(where.provider, where.model, usage);
     // A model name the book does not know (a new dated snapshot): priced as the model it was sent for.
@@ -73,9 +76,11 @@ export function chargeOf(ctx: RequestContext, st: SpendState, deps: ChargeDeps):
     // An unpriced model still spends a budget: the hold is charged rather than nothing.
     if (!p.known) return held(st, where, usage, 0, false, st.hold !== undefined);
     nanos = p.nanos;
+    source = p.source;
   }
-  if (!cut) return { nanos, basis: reported !== undefined ? 'usage' : 'counted', priced, provider: where.provider, model: where.model, endpoint: where.endpoint, usage };
-  return held(st, where, usage, nanos, priced);
+  if (!cut) return { nanos, basis: reported !== undefined ? 'usage' : 'counted', priced, provider: where.provider, model: where.model, endpoint: where.endpoint, usage, ...(source !== undefined ? { source } : {}) };
+  const c = held(st, where, usage, nanos, priced);
+  return c === 'needs_estimate' || source === undefined ? c : { ...c, source };
 }
 
 /** The worst case held for the request (at least `atLeast`); needs the estimate. */

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AccessLogFields, Continue, RequestModel, isDgpError, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
-import { LlmCacheOutcome, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
+import { LlmCacheOutcome, LlmChargeAttr, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
 import { applicableBudgets, type Budget } from '../budget/budgets.js';
 import type { BudgetEngine } from '../budget/engine.js';
 import { budgetExceededError } from '../budget/exceeded.js';
@@ -142,6 +142,7 @@ export class SpendGuard {
 
   #finish(ctx: RequestContext, st: SpendState, c: Charge): void | Promise<void> {
     st.charge = c;
+    ctx.set(LlmChargeAttr, { nanos: c.nanos, basis: c.basis, priced: c.priced, price_source: c.source ?? null });
     const cache = ctx.get(LlmCacheOutcome);
     if (c.basis !== 'none' || cache === 'hit' || cache === 'semantic_hit') {
       const fields: Record<string, unknown> = { cost_usd: formatUsd(c.nanos) };
