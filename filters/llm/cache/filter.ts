@@ -1,0 +1,193 @@
+// dgp.filter.llm.cache's per-generation instance. decode: read the request in pivot form, key it, and answer from the
+// cache (HIT, HIT_SEMANTIC, COALESCED) or step aside (MISS, REFRESH, BYPASS, SKIP); encode: say what happened and
+// subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
+// it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
+// limits charge it nothing; it still counts as a request.
+import { Continue, Stop, UpstreamAttempts, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
+import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome } from '../../../core/llm/index.js';
+import type { CacheBackend } from './backend.js';
+import type { Coalescer } from './coalesce.js';
+import { allowedFor, readDirectives } from './directives.js';
+import { notCached } from './errors.js';
+import { canonicalRequest, hashOf, targetsOf } from './key.js';
+import type { CacheMetrics, Outcome } from './metrics.js';
+import { RECORD_VERSION, RecordBuilder, parseRecord, type CacheRecord } from './record.js';
+import { readCacheable, type CacheableRequest } from './request.js';
+import { replayStream, replayUnary } from './replay.js';
+import type { CacheConfig } from './schema.js';
+import { scopeOf } from './scope.js';
+import type { SemanticIndex } from './semantic/index.js';
+import { CacheStateKey, type CacheState } from './state.js';
+import { ttlFor, type Durations } from './ttl.js';
+
+export interface CacheDeps {
+  cfg: Readonly<CacheConfig>;
+  durations: Durations;
+  backend: CacheBackend;
+  coalescer: Coalescer;
+  semantic: SemanticIndex | undefined;
+  metrics: CacheMetrics;
+  fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
+}
+
+const HEADER: Record<Outcome, string> = { hit: 'HIT', hit_semantic: 'HIT_SEMANTIC', coalesced: 'COALESCED', miss: 'MISS', bypass: 'BYPASS', refresh: 'REFRESH', skip: 'SKIP' };
+const LEDGER: Partial<Record<Outcome, CacheOutcome>> = { hit: 'hit', coalesced: 'hit', hit_semantic: 'semantic_hit', miss: 'miss', refresh: 'miss', bypass: 'bypass' };
+
+export class CacheFilter implements HttpFilter {
+  readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderStreamError = renderLlmStreamError;
+  readonly #accepted: ReadonlySet<string>;
+  #warnedGlobal = false;
+
+  constructor(private readonly d: CacheDeps) {
+    this.#accepted = new Set(d.cfg.finish_reasons);
+  }
+
+  decode(ctx: RequestContext): Promise<HookResult> {
+    return this.#decode(ctx);
+  }
+
+  async #decode(ctx: RequestContext): Promise<HookResult> {
+    const { cfg } = this.d;
+    const req = await readCacheable(ctx, this.d.fctx.providers);
+    const st: CacheState = { outcome: 'skip', entryKey: undefined, hash: '', canon: undefined, partition: undefined, vector: undefined, similarity: undefined, age: undefined, ttlMs: 0, clientModel: req?.model ?? '', leader: undefined, builder: undefined };
+    ctx.set(CacheStateKey, st);
+    if (req === undefined) return this.#outcome(ctx, st, 'skip');
+    const principal = ctx.get(PrincipalAttr);
+    const dirs = readDirectives(ctx.request.headers, allowedFor(cfg.allow_directives, principal?.metadata));
+    if (dirs.noStore) return this.#outcome(ctx, st, 'bypass');
+    const { base, scope, fellBack } = scopeOf(cfg.scope, principal, ctx.request.headers, cfg.namespace_header);
+    if (fellBack && !this.#warnedGlobal) {
+      this.#warnedGlobal = true;
+      this.d.fctx.log.warn({ scope: cfg.scope }, `cache: scope ${cfg.scope} needs the principal of dgp.filter.llm.keys before this filter; without it entries are shared globally`);
+    }
+    st.ttlMs = ttlFor(this.d.durations, principal?.metadata, ctx.request.headers);
+    const canon = (st.canon = canonicalRequest(req.chat, ctx.route.cluster, targetsOf(this.d.fctx.clusters.endpoints(ctx.route.cluster), req.model)));
+    st.hash = hashOf(`${scope}\n${canon.full}`);
+    const gen = await this.#try('generation', () => this.d.backend.generation(base));
+    if (gen !== undefined) st.entryKey = `${base}|${gen}|${st.hash}`;
+    if (!dirs.noCache && st.entryKey !== undefined) {
+      const rec = await this.#read(st.entryKey, dirs.maxAge);
+      if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'hit');
+      const sem = await this.#semantic(ctx, st, scope, gen, dirs.maxAge);
+      if (sem !== undefined) return this.#serve(ctx, st, req, sem, 'hit_semantic');
+    }
+    if (dirs.onlyIfCached) {
+      this.#outcome(ctx, st, 'miss');
+      return ctx.replyError(notCached('only-if-cached: the cache holds no answer to this request'));
+    }
+    if (cfg.coalesce && !dirs.noCache && st.entryKey !== undefined) {
+      const joined = this.d.coalescer.join(`${scope}\n${st.hash}`);
+      if (joined.leader) st.leader = joined;
+      else {
+        const rec = await joined.wait(this.d.durations.coalesceWaitMs);
+        if (rec !== undefined && !ctx.aborted) return this.#serve(ctx, st, req, rec, 'coalesced');
+      }
+    }
+    st.builder = new RecordBuilder();
+    return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
+  }
+
+  async #read(key: string, maxAge: number | undefined): Promise<CacheRecord | undefined> {
+    const text = await this.#try('get', () => this.d.backend.get(key));
+    const rec = text === undefined ? undefined : parseRecord(text);
+    if (rec === undefined) return undefined;
+    const age = (Date.now() - rec.stored_at) / 1000;
+    return maxAge !== undefined && age > maxAge ? undefined : rec;
+  }
+
+  async #semantic(ctx: RequestContext, st: CacheState, scope: string, gen: number | undefined, maxAge: number | undefined): Promise<CacheRecord | undefined> {
+    const sem = this.d.cfg.semantic;
+    const canon = st.canon;
+    if (this.d.semantic === undefined || sem === undefined || !sem.enabled || canon === undefined || canon.lastUserText === undefined || canon.hasTools) return undefined;
+    st.partition = `${scope}|${gen ?? 0}|${hashOf(canon.partition)}`;
+    st.vector = this.d.semantic.embed(sem, canon.lastUserText);
+    const asked = Number(ctx.request.headers['x-dgp-cache-threshold']);
+    const threshold = Number.isFinite(asked) && asked > sem.threshold && asked <= 1 ? asked : sem.threshold;
+    const match = this.d.semantic.search(st.partition, st.vector, canon.lastUserText, threshold, sem.guards);
+    if (match === undefined) return undefined;
+    const rec = await this.#read(match.entryKey, maxAge);
+    if (rec === undefined) return undefined;
+    st.similarity = match.similarity;
+    this.d.semantic.remember(ctx.id, st.partition, match.entryKey);
+    return rec;
+  }
+
+  #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
+    this.#outcome(ctx, st, outcome);
+    st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
+    const target = { client: req.codec.client, settings: req.codec.settings, log: ctx.log, clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query };
+    const res = ctx.response;
+    res.status = 200;
+    if (req.stream) {
+      const { contentType, body } = replayStream(target, rec, this.d.cfg.replay_pacing_ms, ctx);
+      res.headers = { 'content-type': contentType, 'cache-control': 'no-cache' };
+      res.body = body;
+    } else {
+      res.headers = { 'content-type': 'application/json' };
+      res.body = replayUnary(target, rec);
+    }
+    if (rec.usage !== null) this.d.metrics.saved(rec.usage.input, rec.usage.output);
+    return Stop;
+  }
+
+  #outcome(ctx: RequestContext, st: CacheState, o: Outcome): HookResult {
+    st.outcome = o;
+    this.d.metrics.count(o);
+    const ledger = LEDGER[o];
+    if (ledger !== undefined) ctx.set(LlmCacheOutcome, ledger);
+    return Continue;
+  }
+
+  encode(ctx: RequestContext): void {
+    const st = ctx.get(CacheStateKey);
+    if (st === undefined) return;
+    const h = ctx.response.headers;
+    h['x-dgp-cache'] = HEADER[st.outcome];
+    if (st.age !== undefined) h.age = String(st.age);
+    if (st.similarity !== undefined) h['x-dgp-cache-similarity'] = st.similarity.toFixed(4);
+    if (this.d.cfg.debug_key && st.hash !== '') h['x-dgp-cache-key'] = st.hash;
+    if (st.builder !== undefined && !ctx.replied && ctx.response.status === 200) ctx.get(LlmExchangeKey)?.subscribe(st.builder.onItem);
+  }
+
+  onComplete(ctx: RequestContext): void | Promise<void> {
+    const st = ctx.get(CacheStateKey);
+    if (st?.builder === undefined) return;
+    const rec = this.#recordOf(ctx, st, st.builder);
+    st.leader?.finish(rec);
+    if (rec === undefined || st.entryKey === undefined || !rec.choices.every((c) => this.#accepted.has(c.finish))) return;
+    const text = JSON.stringify(rec);
+    if (text.length > this.d.cfg.max_entry_bytes) return;
+    const key = st.entryKey;
+    return this.#try('set', async () => (await this.d.backend.set(key, text, st.ttlMs), true)).then((ok) => {
+      if (ok === undefined) return;
+      this.d.metrics.stored.inc();
+      if (st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
+    });
+  }
+
+  /** The answer as a record when it is complete and successful (any finish reason: followers may take it). */
+  #recordOf(ctx: RequestContext, st: CacheState, b: RecordBuilder): CacheRecord | undefined {
+    const lx = ctx.get(LlmExchangeKey);
+    if (lx === undefined || lx.target === undefined || ctx.replied || ctx.aborted || ctx.response.status !== 200) return undefined;
+    const last = ctx.get(UpstreamAttempts)?.at(-1);
+    if (last !== undefined && !last.success) return undefined;
+    const usage = lx.settle(ctx) ?? null;
+    const choices = b.choices(ANY_FINISH);
+    if (choices === undefined) return undefined;
+    return { v: RECORD_VERSION, stored_at: Date.now(), ttl_ms: st.ttlMs, client_model: st.clientModel, model: lx.reportedModel() ?? st.clientModel, choices, usage };
+  }
+
+  /** A store call that fails open: counted and logged, then treated as nothing there. */
+  async #try<T>(op: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (err) {
+      this.d.metrics.storeErrors.inc({ op });
+      this.d.fctx.log.warn({ op, err: (err as Error).message }, 'cache: store call failed; served as a miss');
+      return undefined;
+    }
+  }
+}
+
+const ANY_FINISH: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);

@@ -1,0 +1,37 @@
+// Manifest of dgp.filter.llm.cache: the response cache, exact and (optionally) semantic, one entry for every client
+// API, scoped by team by default, with coalescing of identical misses. The only file the plugin loader imports.
+import { API_VERSION, defineFilter, parseDuration, type FactoryContext } from '../../../core/index.js';
+import { StoreBackend, type CacheBackend } from './backend.js';
+import { mountCacheAdmin } from './admin.js';
+import { CacheFilter } from './filter.js';
+import { CacheMetrics } from './metrics.js';
+import { CacheConfigSchema, type CacheConfig } from './schema.js';
+import { semanticIndexService } from './semantic/index.js';
+import { coalescerService, lruService } from './services.js';
+
+export const KIND = 'dgp.filter.llm.cache';
+
+export default defineFilter({
+  kind: KIND,
+  apiVersion: API_VERSION,
+  description: 'Response cache for LLM routes: exact (and optionally semantic) matches in pivot form, replayed in every client API; x-dgp-cache says what happened.',
+  configSchema: CacheConfigSchema,
+  create: (config: Readonly<CacheConfig>, fctx: FactoryContext) => {
+    const metrics = new CacheMetrics(fctx.metrics);
+    let backend: CacheBackend;
+    if (config.store === undefined) {
+      const lru = fctx.services.get(lruService, config.max_bytes);
+      backend = lru;
+    } else backend = new StoreBackend(fctx.store(config.store), config.compress_over);
+    const sem = config.semantic?.enabled === true ? fctx.services.get(semanticIndexService, config.semantic.max_entries_per_partition) : undefined;
+    const durations = {
+      ttlMs: parseDuration(config.ttl, 'ttl'),
+      maxTtlMs: parseDuration(config.max_ttl, 'max_ttl'),
+      coalesceWaitMs: parseDuration(config.coalesce_wait, 'coalesce_wait'),
+    };
+    mountCacheAdmin(fctx.admin, backend, sem, metrics);
+    const where = config.store === undefined ? `in-process LRU of ${config.max_bytes} bytes` : `store ${config.store}`;
+    fctx.log.info(`Cache: scope ${config.scope}, ttl ${config.ttl}, ${where}${config.coalesce ? ', coalescing identical misses' : ''}${sem ? `, semantic (threshold ${config.semantic!.threshold})` : ''}.`);
+    return new CacheFilter({ cfg: config, durations, backend, coalescer: fctx.services.get(coalescerService), semantic: sem, metrics, fctx });
+  },
+});
