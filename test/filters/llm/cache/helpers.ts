@@ -11,6 +11,8 @@ export interface CacheGatewayOptions {
   clusters: Record<string, Array<{ provider: Provider; port: number; extra?: Record<string, unknown> }>>;
   /** YAML list items under static_resources.adapters (4 spaces). */
   adapters?: string;
+  /** dgp.filter.llm.ratelimit config (flow mapping) between keys and the cache; absent: none. */
+  ratelimit?: string;
 }
 
 /** The first cluster takes every request; a request with header `x-cluster: <name>` goes to that cluster. */
@@ -21,6 +23,7 @@ export function cacheGatewayYaml(o: CacheGatewayOptions): string {
     `                  - match: {prefix: /}\n                    route: {cluster: ${names[0]}}`,
   ].join('\n');
   const keys = o.keys === undefined ? '' : `                - name: dgp.filter.llm.keys\n                  config: ${o.keys}\n`;
+  const rl = o.ratelimit === undefined ? '' : `                - name: dgp.filter.llm.ratelimit\n                  config: ${o.ratelimit}\n`;
   const clusters = names
     .map((n) => {
       const eps = o.clusters[n]!.map(
@@ -44,7 +47,7 @@ ${o.adapters === undefined ? '' : `  adapters:\n${o.adapters}\n`}  listeners:
                 routes:
 ${routes}
               http_filters:
-${keys}                - name: dgp.filter.llm.cache
+${keys}${rl}                - name: dgp.filter.llm.cache
                   config: ${o.cache ?? '{}'}
                 - name: dgp.filter.llm.proxy
                   config: {}
