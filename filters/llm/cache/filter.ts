@@ -76,13 +76,15 @@ export class CacheFilter implements HttpFilter {
       this.#outcome(ctx, st, 'miss');
       return ctx.replyError(notCached('only-if-cached: the cache holds no answer to this request'));
     }
-    if (cfg.coalesce && !dirs.noCache && st.entryKey !== undefined) {
+    // A follower whose leader failed joins again: the released followers elect a new leader among themselves.
+    for (let round = 0; cfg.coalesce && !dirs.noCache && st.entryKey !== undefined && round < 3 && !ctx.aborted; round++) {
       const joined = this.d.coalescer.join(`${scope}\n${st.hash}`);
-      if (joined.leader) st.leader = joined;
-      else {
-        const rec = await joined.wait(this.d.durations.coalesceWaitMs);
-        if (rec !== undefined && !ctx.aborted) return this.#serve(ctx, st, req, rec, 'coalesced');
+      if (joined.leader) {
+        st.leader = joined;
+        break;
       }
+      const rec = await joined.wait(this.d.durations.coalesceWaitMs);
+      if (rec !== undefined && !ctx.aborted) return this.#serve(ctx, st, req, rec, 'coalesced');
     }
     st.builder = new RecordBuilder();
     return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
