@@ -5,7 +5,7 @@
 // limits charge it nothing; it still counts as a request.
 import { Continue, Stop, UpstreamAttempts, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome } from '../../../core/llm/index.js';
-import type { CacheBackend } from './backend.js';
+import { LruBackend, type CacheBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
 import { notCached } from './errors.js';
@@ -83,7 +83,8 @@ export class CacheFilter implements HttpFilter {
         st.leader = joined;
         break;
       }
-      const rec = await joined.wait(this.d.durations.coalesceWaitMs);
+      this.d.metrics.waiting.inc();
+      const rec = await joined.wait(this.d.durations.coalesceWaitMs).finally(() => this.d.metrics.waiting.dec());
       if (rec !== undefined && !ctx.aborted) return this.#serve(ctx, st, req, rec, 'coalesced');
     }
     st.builder = new RecordBuilder();
@@ -164,6 +165,7 @@ export class CacheFilter implements HttpFilter {
     return this.#try('set', async () => (await this.d.backend.set(key, text, st.ttlMs), true)).then((ok) => {
       if (ok === undefined) return;
       this.d.metrics.stored.inc();
+      if (this.d.backend instanceof LruBackend) this.d.metrics.lruBytes(this.d.backend.bytes);
       if (st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
     });
   }

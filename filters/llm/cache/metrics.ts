@@ -34,9 +34,12 @@ export class CacheMetrics {
     this.falseHits = m.counter({ name: 'dgp_cache_semantic_false_hits_total', help: 'Semantic hits reported wrong through POST /admin/v1/cache/feedback (the entry was evicted).' });
     const help = 'Share of cacheable requests of this process answered by the cache (hit, hit_semantic, coalesced) since start';
     this.#ratios = [m.gauge({ name: 'dgp_cache_hit_ratio', help: `${help}.` }), m.gauge({ name: 'ai_inference_cache_hit_ratio', help: `${help} (Pixiu roadmap name).` })];
+    this.waiting = m.gauge({ name: 'dgp_cache_coalesce_waiting', help: 'Requests of this process waiting for an identical request in flight to answer (coalescing followers).' });
     this.#bytes = m.gauge({ name: 'dgp_cache_memory_bytes', help: 'Bytes of entries held by the in-process LRU (0 with a store adapter).' });
   }
 
+  /** Followers waiting for a leader's answer right now. */
+  readonly waiting: Gauge<string>;
   readonly #ratios: Array<Gauge<string>>;
   readonly #bytes: Gauge<string>;
 
