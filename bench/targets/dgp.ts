@@ -41,7 +41,12 @@ const LIMITER = `
                     rules:
                       - {scope: ip, requests: {per_minute: 1000000000}, tokens: {per_minute: 1000000000000}, concurrency: 100000}`;
 
-export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget, limiter = false): string {
+/** The response cache as the bench measures it: scope global (no keys filter), coalescing off so misses stay misses. */
+const CACHE = `
+                - name: dgp.filter.llm.cache
+                  config: {scope: global, coalesce: false}`;
+
+export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget, limiter = false, cache = false): string {
   const adapters = keys?.redisPort === undefined ? '' : `
   adapters:
     - {id: counters, name: dgp.adapter.store.redis, config: {url: "redis://127.0.0.1:${keys.redisPort}", key_prefix: "bench:"}}`;
@@ -59,7 +64,7 @@ static_resources:${adapters}
                 routes:
                   - match: {prefix: /v1/}
                     route: {cluster: mock}
-              http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? LIMITER : ''}
+              http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? LIMITER : ''}${cache ? CACHE : ''}
                 - name: dgp.filter.llm.tokenizer
                   config: {}
                 - name: dgp.filter.llm.proxy
@@ -99,10 +104,10 @@ export interface StartedGateway {
   configDir: string;
 }
 
-export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget; limiter?: boolean } = {}): Promise<StartedGateway> {
+export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget; limiter?: boolean; cache?: boolean } = {}): Promise<StartedGateway> {
   const configDir = await makeTempDir(`dgp-bench-${name}-`);
   const [port, adminPort] = (await freePorts(2)) as [number, number];
-  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys, opts.limiter));
+  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys, opts.limiter, opts.cache));
   const args = [...(opts.nodeFlags ?? []), CLI, 'start', '--config-dir', configDir, ...(opts.workers ? ['--workers', String(opts.workers)] : [])];
   const child = spawnChild(name, process.execPath, args, { cwd: REPO });
   const origin = `http://127.0.0.1:${port}`;

@@ -23,6 +23,8 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-keys': 'dgp-gateway + keys (budget, memory counters)',
   'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
   'dgp-limiter': 'dgp-gateway + memory rate limiter',
+  'dgp-cache': 'dgp-gateway + response cache, every request a hit',
+  'dgp-cache-miss': 'dgp-gateway + response cache, every request a miss',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -94,6 +96,15 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   await add('dgp-limiter', async () => {
     const g = await startGateway('dgp-limiter', mockPort, { nodeFlags, limiter: true });
     return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.ratelimit on the memory store: requests, tokens and concurrency cells per request, limits never reached'] };
+  });
+  await add('dgp-cache', async () => {
+    const g = await startGateway('dgp-cache', mockPort, { nodeFlags, cache: true });
+    return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.cache (in-process LRU): the first request fills the entry, every later one is a hit replayed in the client API'] };
+  });
+  await add('dgp-cache-miss', async () => {
+    const g = await startGateway('dgp-cache-miss', mockPort, { nodeFlags, cache: true });
+    // max-age=0: every lookup finds the entry too old, so each request keys, looks up, calls upstream, records and stores.
+    return { pid: g.child.pid, origin: g.origin, headers: { 'cache-control': 'max-age=0' }, notes: ['default chain + dgp.filter.llm.cache (coalescing off), Cache-Control: max-age=0 on every request: a full miss each time'] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
