@@ -3,7 +3,7 @@
 // subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
 // it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
 // limits charge it nothing; it still counts as a request.
-import { Continue, Stop, UpstreamAttempts, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
+import { AccessLogFields, Continue, Stop, UpstreamAttempts, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome } from '../../../core/llm/index.js';
 import { LruBackend, type CacheBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
@@ -147,6 +147,7 @@ export class CacheFilter implements HttpFilter {
     if (st === undefined) return;
     const h = ctx.response.headers;
     h['x-dgp-cache'] = HEADER[st.outcome];
+    if (st.outcome !== 'skip') ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), cache: HEADER[st.outcome] });
     if (st.age !== undefined) h.age = String(st.age);
     if (st.similarity !== undefined) h['x-dgp-cache-similarity'] = st.similarity.toFixed(4);
     if (this.d.cfg.debug_key && st.hash !== '') h['x-dgp-cache-key'] = st.hash;
