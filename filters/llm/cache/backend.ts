@@ -14,6 +14,13 @@ export interface CacheBackend {
   generation(scope: string): Promise<number>;
   /** Starts a new generation for the scope: its entries are gone for every reader. */
   purge(scope: string): Promise<number>;
+  /**
+   * Shared stores only: the cross-instance coalescing lock of an entry (a miss being answered somewhere). `lock`
+   * is true when this caller took it; it ends with `unlock` or after `ttlMs`.
+   */
+  lock?(key: string, ttlMs: number): Promise<boolean>;
+  locked?(key: string): Promise<boolean>;
+  unlock?(key: string): Promise<void>;
 }
 
 interface LruSlot {
@@ -122,5 +129,17 @@ export class StoreBackend implements CacheBackend {
 
   purge(scope: string): Promise<number> {
     return this.store.incrBy(`cache-gen:${scope}`, 1);
+  }
+
+  lock(key: string, ttlMs: number): Promise<boolean> {
+    return this.store.setIfAbsent(`cache-lock:${key}`, '1', { ttlMs: Math.max(1, Math.round(ttlMs)) });
+  }
+
+  async locked(key: string): Promise<boolean> {
+    return (await this.store.get(`cache-lock:${key}`)) !== undefined;
+  }
+
+  async unlock(key: string): Promise<void> {
+    await this.store.delete(`cache-lock:${key}`);
   }
 }

@@ -5,13 +5,15 @@
 // limits charge it nothing; it still counts as a request.
 import { AccessLogFields, Continue, Stop, UpstreamAttempts, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome } from '../../../core/llm/index.js';
-import { LruBackend, type CacheBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
 import { notCached } from './errors.js';
 import { canonicalRequest, hashOf, targetsOf } from './key.js';
 import type { CacheMetrics, Outcome } from './metrics.js';
-import { RECORD_VERSION, RecordBuilder, parseRecord, type CacheRecord } from './record.js';
+import { Entries } from './entries.js';
+import { RECORD_VERSION, RecordBuilder, type CacheRecord } from './record.js';
+import { awaitRemoteLeader } from './remote.js';
+import { semanticLookup } from './semantic/lookup.js';
 import { readCacheable, type CacheableRequest } from './request.js';
 import { replayStream, replayUnary } from './replay.js';
 import type { CacheConfig } from './schema.js';
@@ -23,7 +25,7 @@ import { ttlFor, type Durations } from './ttl.js';
 export interface CacheDeps {
   cfg: Readonly<CacheConfig>;
   durations: Durations;
-  backend: CacheBackend;
+  entries: Entries;
   coalescer: Coalescer;
   semantic: SemanticIndex | undefined;
   metrics: CacheMetrics;
@@ -50,7 +52,7 @@ export class CacheFilter implements HttpFilter {
   async #decode(ctx: RequestContext): Promise<HookResult> {
     const { cfg } = this.d;
     const req = await readCacheable(ctx, this.d.fctx.providers);
-    const st: CacheState = { outcome: 'skip', entryKey: undefined, hash: '', canon: undefined, partition: undefined, vector: undefined, similarity: undefined, age: undefined, ttlMs: 0, clientModel: req?.model ?? '', leader: undefined, builder: undefined };
+    const st: CacheState = { outcome: 'skip', entryKey: undefined, hash: '', canon: undefined, partition: undefined, vector: undefined, similarity: undefined, age: undefined, ttlMs: 0, clientModel: req?.model ?? '', leader: undefined, builder: undefined, locked: false };
     ctx.set(CacheStateKey, st);
     if (req === undefined) return this.#outcome(ctx, st, 'skip');
     const principal = ctx.get(PrincipalAttr);
@@ -64,20 +66,35 @@ export class CacheFilter implements HttpFilter {
     st.ttlMs = ttlFor(this.d.durations, principal?.metadata, ctx.request.headers);
     const canon = (st.canon = canonicalRequest(req.chat, ctx.route.cluster, targetsOf(this.d.fctx.clusters.endpoints(ctx.route.cluster), req.model)));
     st.hash = hashOf(`${scope}\n${canon.full}`);
-    const gen = await this.#try('generation', () => this.d.backend.generation(base));
+    const { entries } = this.d;
+    const gen = await entries.try('generation', () => entries.backend.generation(base));
     if (gen !== undefined) st.entryKey = `${base}|${gen}|${st.hash}`;
     if (!dirs.noCache && st.entryKey !== undefined) {
-      const rec = await this.#read(st.entryKey, dirs.maxAge);
+      const rec = await entries.read(st.entryKey, dirs.maxAge);
       if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'hit');
-      const sem = await this.#semantic(ctx, st, scope, gen, dirs.maxAge);
+      const sem = this.d.semantic === undefined || cfg.semantic === undefined ? undefined : await semanticLookup(this.d.semantic, cfg.semantic, entries, ctx, st, scope, gen, dirs.maxAge);
       if (sem !== undefined) return this.#serve(ctx, st, req, sem, 'hit_semantic');
     }
     if (dirs.onlyIfCached) {
       this.#outcome(ctx, st, 'miss');
       return ctx.replyError(notCached('only-if-cached: the cache holds no answer to this request'));
     }
+    if (cfg.coalesce && !dirs.noCache && st.entryKey !== undefined) {
+      const rec = await this.#coalesce(ctx, st, scope);
+      if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'coalesced');
+    }
+    st.builder = new RecordBuilder();
+    return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
+  }
+
+  /**
+   * Waits for an identical miss in flight (this process first, then another instance through a shared store) and
+   * returns its answer; undefined when this request leads (st.leader, st.locked) or must go upstream alone.
+   */
+  async #coalesce(ctx: RequestContext, st: CacheState, scope: string): Promise<CacheRecord | undefined> {
+    const key = st.entryKey!;
     // A follower whose leader failed joins again: the released followers elect a new leader among themselves.
-    for (let round = 0; cfg.coalesce && !dirs.noCache && st.entryKey !== undefined && round < 3 && !ctx.aborted; round++) {
+    for (let round = 0; round < 3 && !ctx.aborted; round++) {
       const joined = this.d.coalescer.join(`${scope}\n${st.hash}`);
       if (joined.leader) {
         st.leader = joined;
@@ -85,35 +102,16 @@ export class CacheFilter implements HttpFilter {
       }
       this.d.metrics.waiting.inc();
       const rec = await joined.wait(this.d.durations.coalesceWaitMs).finally(() => this.d.metrics.waiting.dec());
-      if (rec !== undefined && !ctx.aborted) return this.#serve(ctx, st, req, rec, 'coalesced');
+      if (rec !== undefined && !ctx.aborted) return rec;
     }
-    st.builder = new RecordBuilder();
-    return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
-  }
-
-  async #read(key: string, maxAge: number | undefined): Promise<CacheRecord | undefined> {
-    const text = await this.#try('get', () => this.d.backend.get(key));
-    const rec = text === undefined ? undefined : parseRecord(text);
-    if (rec === undefined) return undefined;
-    const age = (Date.now() - rec.stored_at) / 1000;
-    return maxAge !== undefined && age > maxAge ? undefined : rec;
-  }
-
-  async #semantic(ctx: RequestContext, st: CacheState, scope: string, gen: number | undefined, maxAge: number | undefined): Promise<CacheRecord | undefined> {
-    const sem = this.d.cfg.semantic;
-    const canon = st.canon;
-    if (this.d.semantic === undefined || sem === undefined || !sem.enabled || canon === undefined || canon.lastUserText === undefined || canon.hasTools) return undefined;
-    st.partition = `${scope}|${gen ?? 0}|${hashOf(canon.partition)}`;
-    st.vector = this.d.semantic.embed(sem, canon.lastUserText);
-    const asked = Number(ctx.request.headers['x-dgp-cache-threshold']);
-    const threshold = Number.isFinite(asked) && asked > sem.threshold && asked <= 1 ? asked : sem.threshold;
-    const match = this.d.semantic.search(st.partition, st.vector, canon.lastUserText, threshold, sem.guards);
-    if (match === undefined) return undefined;
-    const rec = await this.#read(match.entryKey, maxAge);
-    if (rec === undefined) return undefined;
-    st.similarity = match.similarity;
-    this.d.semantic.remember(ctx.id, st.partition, match.entryKey);
-    return rec;
+    if (st.leader === undefined) return undefined;
+    const remote = await awaitRemoteLeader(this.d.entries, key, this.d.durations.coalesceWaitMs, ctx, this.d.metrics);
+    st.locked = remote === 'locked';
+    if (remote === undefined || remote === 'locked') return undefined;
+    // Another instance answered: this process's followers of this request get the same answer.
+    st.leader.finish(remote);
+    st.leader = undefined;
+    return remote;
   }
 
   #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
@@ -159,16 +157,18 @@ export class CacheFilter implements HttpFilter {
     if (st?.builder === undefined) return;
     const rec = this.#recordOf(ctx, st, st.builder);
     st.leader?.finish(rec);
-    if (rec === undefined || st.entryKey === undefined || !rec.choices.every((c) => this.#accepted.has(c.finish))) return;
-    const text = JSON.stringify(rec);
-    if (text.length > this.d.cfg.max_entry_bytes) return;
+    const { entries } = this.d;
     const key = st.entryKey;
-    return this.#try('set', async () => (await this.d.backend.set(key, text, st.ttlMs), true)).then((ok) => {
-      if (ok === undefined) return;
-      this.d.metrics.stored.inc();
-      if (this.d.backend instanceof LruBackend) this.d.metrics.lruBytes(this.d.backend.bytes);
-      if (st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
-    });
+    const stored = rec !== undefined && key !== undefined && rec.choices.every((c) => this.#accepted.has(c.finish)) ? this.#store(key, st, rec) : undefined;
+    if (!st.locked || key === undefined) return stored;
+    // The lock goes only after the entry is written: a remote follower that sees it gone reads the entry once more.
+    const unlock = (): Promise<unknown> => entries.try('unlock', () => entries.backend.unlock!(key));
+    return (stored ?? Promise.resolve()).then(unlock).then(() => undefined);
+  }
+
+  async #store(key: string, st: CacheState, rec: CacheRecord): Promise<void> {
+    const written = await this.d.entries.write(key, rec, st.ttlMs, this.d.cfg.max_entry_bytes);
+    if (written && st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
   }
 
   /** The answer as a record when it is complete and successful (any finish reason: followers may take it). */
@@ -181,17 +181,6 @@ export class CacheFilter implements HttpFilter {
     const choices = b.choices(ANY_FINISH);
     if (choices === undefined) return undefined;
     return { v: RECORD_VERSION, stored_at: Date.now(), ttl_ms: st.ttlMs, client_model: st.clientModel, model: lx.reportedModel() ?? st.clientModel, choices, usage };
-  }
-
-  /** A store call that fails open: counted and logged, then treated as nothing there. */
-  async #try<T>(op: string, run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await run();
-    } catch (err) {
-      this.d.metrics.storeErrors.inc({ op });
-      this.d.fctx.log.warn({ op, err: (err as Error).message }, 'cache: store call failed; served as a miss');
-      return undefined;
-    }
   }
 }
 

@@ -3,6 +3,7 @@
 import { API_VERSION, defineFilter, parseDuration, type FactoryContext } from '../../../core/index.js';
 import { StoreBackend, type CacheBackend } from './backend.js';
 import { mountCacheAdmin } from './admin.js';
+import { Entries } from './entries.js';
 import { CacheFilter } from './filter.js';
 import { CacheMetrics } from './metrics.js';
 import { CacheConfigSchema, type CacheConfig } from './schema.js';
@@ -32,6 +33,7 @@ export default defineFilter({
     mountCacheAdmin(fctx.admin, backend, sem, metrics);
     const where = config.store === undefined ? `in-process LRU of ${config.max_bytes} bytes` : `store ${config.store}`;
     fctx.log.info(`Cache: scope ${config.scope}, ttl ${config.ttl}, ${where}${config.coalesce ? ', coalescing identical misses' : ''}${sem ? `, semantic (threshold ${config.semantic!.threshold})` : ''}.`);
-    return new CacheFilter({ cfg: config, durations, backend, coalescer: fctx.services.get(coalescerService), semantic: sem, metrics, fctx });
+    const entries = new Entries(backend, metrics, fctx.log);
+    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, metrics, fctx });
   },
 });

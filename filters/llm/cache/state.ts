@@ -20,6 +20,8 @@ export interface CacheState {
   clientModel: string;
   leader: Extract<Joined, { leader: true }> | undefined;
   builder: RecordBuilder | undefined;
+  /** This request holds the entry's cross-instance coalescing lock (released once its answer is stored or lost). */
+  locked: boolean;
 }
 
 export const CacheStateKey = defineAttribute<CacheState>('dgp.llm.cache_state');

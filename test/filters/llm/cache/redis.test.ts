@@ -50,6 +50,34 @@ t.test('two gateway processes share one Redis', async (t) => {
   t.equal(after.headers.get('x-dgp-cache'), 'MISS', 'a purge through the second process empties the scope for the first');
 });
 
+t.test('identical misses on two processes make one upstream call (coalescing through Redis)', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const up = await startMockOpenAi({ reply: { text: 'Paris, on the Seine.' }, gate: () => gate });
+  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('coalesce:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
+  const gws = await Promise.all([startGatewayProcess(yaml), startGatewayProcess(yaml)]);
+  t.teardown(async () => (release(), await Promise.all(gws.map((g) => g.stop())), await up.close()));
+  const calls = Array.from({ length: 20 }, (_, i) =>
+    post(`http://127.0.0.1:${gws[i % 2]!.port}/v1/chat/completions`, question()).then(async (r) => ({ cache: r.headers.get('x-dgp-cache'), body: (await r.json()) as { choices: Array<{ message: { content: string } }> } })),
+  );
+  const waiting = async () => {
+    let sum = 0;
+    for (const g of gws) {
+      const line = (await (await fetch(`http://127.0.0.1:${g.admin}/metrics`)).text()).split('\n').find((l) => l.startsWith('dgp_cache_coalesce_waiting '));
+      sum += line === undefined ? 0 : Number(line.split(' ')[1]);
+    }
+    return sum;
+  };
+  for (let i = 0; i < 400 && (await waiting()) < 19; i++) await new Promise((r) => setTimeout(r, 25));
+  t.equal(await waiting(), 19, '9 local followers in each process, and the other process\'s leader waiting on the lock');
+  t.equal(up.requests.length, 1);
+  release();
+  const got = await Promise.all(calls);
+  t.ok(got.every((g) => g.body.choices[0]!.message.content === 'Paris, on the Seine.'));
+  t.same(got.map((g) => g.cache).sort(), ['MISS', ...Array(19).fill('COALESCED')].sort());
+  t.equal(up.requests.length, 1, 'one upstream call for both processes');
+});
+
 t.test('Redis down: the cache fails open to MISS and counts the failures', async (t) => {
   const up = await startMockOpenAi({ reply: { text: 'Paris.' } });
   const g = await startGateway(cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('down:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
