@@ -18,3 +18,8 @@ export const badFeedback = defineErrorCode('DGP_ERR_CACHE_BAD_FEEDBACK', 400, {
   summary: 'POST /admin/v1/cache/feedback needs {"request_id": "<id of a semantic hit>", "verdict": "wrong"}; the id must be a recent semantic hit of this process.',
   fix: 'Send the x-request-id of the response that was a wrong semantic hit (x-dgp-cache: HIT_SEMANTIC).',
 });
+export const embedderCluster = defineErrorCode('DGP_ERR_CACHE_EMBEDDER_CLUSTER', 500, {
+  owner,
+  summary: 'semantic.embedder names a cluster (type: upstream) that the config does not define; reported when the config is loaded.',
+  fix: 'Add the embeddings cluster under static_resources.clusters (endpoints serving /v1/embeddings) or fix the name.',
+});

@@ -18,6 +18,7 @@ import { readCacheable, type CacheableRequest } from './request.js';
 import { replayStream, replayUnary } from './replay.js';
 import type { CacheConfig } from './schema.js';
 import { scopeOf } from './scope.js';
+import type { Embed } from './semantic/embedder.js';
 import type { SemanticIndex } from './semantic/index.js';
 import { CacheStateKey, type CacheState } from './state.js';
 import { ttlFor, type Durations } from './ttl.js';
@@ -28,6 +29,7 @@ export interface CacheDeps {
   entries: Entries;
   coalescer: Coalescer;
   semantic: SemanticIndex | undefined;
+  embed: Embed | undefined;
   metrics: CacheMetrics;
   fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
 }
@@ -72,7 +74,7 @@ export class CacheFilter implements HttpFilter {
     if (!dirs.noCache && st.entryKey !== undefined) {
       const rec = await entries.read(st.entryKey, dirs.maxAge);
       if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'hit');
-      const sem = this.d.semantic === undefined || cfg.semantic === undefined ? undefined : await semanticLookup(this.d.semantic, cfg.semantic, entries, ctx, st, scope, gen, dirs.maxAge);
+      const sem = this.d.semantic === undefined || this.d.embed === undefined || cfg.semantic === undefined ? undefined : await semanticLookup(this.d.semantic, this.d.embed, cfg.semantic, entries, ctx, st, scope, gen, dirs.maxAge);
       if (sem !== undefined) return this.#serve(ctx, st, req, sem, 'hit_semantic');
     }
     if (dirs.onlyIfCached) {

@@ -7,7 +7,9 @@ import { Entries } from './entries.js';
 import { CacheFilter } from './filter.js';
 import { CacheMetrics } from './metrics.js';
 import { CacheConfigSchema, type CacheConfig } from './schema.js';
+import { createEmbedder } from './semantic/embedder.js';
 import { semanticIndexService } from './semantic/index.js';
+import { embedderCluster } from './errors.js';
 import { coalescerService, lruService } from './services.js';
 
 export const KIND = 'dgp.filter.llm.cache';
@@ -25,6 +27,11 @@ export default defineFilter({
       backend = lru;
     } else backend = new StoreBackend(fctx.store(config.store), config.compress_over);
     const sem = config.semantic?.enabled === true ? fctx.services.get(semanticIndexService, config.semantic.max_entries_per_partition) : undefined;
+    const semCfg = config.semantic;
+    const embed = sem === undefined || semCfg === undefined ? undefined : createEmbedder(semCfg.embedder, fctx.clusters, semCfg.embedder.type === 'upstream' ? parseDuration(semCfg.embedder.timeout ?? '2s', 'timeout') : 0);
+    if (semCfg?.embedder.type === 'upstream' && semCfg.enabled && !fctx.clusters.hasCluster(semCfg.embedder.cluster)) {
+      throw embedderCluster(`semantic.embedder.cluster ${JSON.stringify(semCfg.embedder.cluster)} is not a cluster of this config (known: ${fctx.clusters.clusterNames().join(', ') || 'none'})`);
+    }
     const durations = {
       ttlMs: parseDuration(config.ttl, 'ttl'),
       maxTtlMs: parseDuration(config.max_ttl, 'max_ttl'),
@@ -34,6 +41,6 @@ export default defineFilter({
     const where = config.store === undefined ? `in-process LRU of ${config.max_bytes} bytes` : `store ${config.store}`;
     fctx.log.info(`Cache: scope ${config.scope}, ttl ${config.ttl}, ${where}${config.coalesce ? ', coalescing identical misses' : ''}${sem ? `, semantic (threshold ${config.semantic!.threshold})` : ''}.`);
     const entries = new Entries(backend, metrics, fctx.log);
-    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, metrics, fctx });
+    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, metrics, fctx });
   },
 });

@@ -16,15 +16,30 @@ export type Directive = (typeof DIRECTIVES)[number];
 export const LexicalEmbedderSchema = Type.Object(
   {
     type: Type.Literal('lexical'),
-    dims: Type.Integer({ minimum: 64, maximum: 4096, default: 512, description: 'Vector size of the feature-hashing embedder.' }),
+    dims: Type.Optional(Type.Integer({ minimum: 64, maximum: 4096, description: 'Vector size of the feature-hashing embedder. Default: 512.' })),
   },
   { additionalProperties: false, description: 'Built-in, dependency-free feature hashing of words, word pairs and character 3-grams: "fuzzy exact" matching with no egress.' },
+);
+
+export const UpstreamEmbedderSchema = Type.Object(
+  {
+    type: Type.Literal('upstream'),
+    cluster: Type.String({ minLength: 1, description: 'Cluster whose endpoints serve an OpenAI-compatible embeddings API (llm_meta.api_key and scheme apply).' }),
+    model: Type.String({ minLength: 1, description: 'Embedding model, e.g. text-embedding-3-small.' }),
+    path: Type.Optional(Type.String({ pattern: '^/', description: 'Path of the embeddings API on the endpoint. Default: /v1/embeddings.' })),
+    timeout: Type.Optional(
+      Type.Union([Type.String({ pattern: GO_DURATION }), Type.Number({ exclusiveMinimum: 0 })], {
+        description: 'Longest one embeddings call may take (Go duration or milliseconds); on timeout or error the lookup is an exact-only miss. Default: 2s.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Embeddings from a configured OpenAI-compatible /v1/embeddings endpoint; cached by the text\'s hash.' },
 );
 
 export const SemanticSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: false, description: 'Look for a similar earlier question after an exact miss.' }),
-    embedder: Type.Union([LexicalEmbedderSchema], { default: { type: 'lexical' }, description: 'What turns the last user turn into a vector.' }),
+    embedder: Type.Union([LexicalEmbedderSchema, UpstreamEmbedderSchema], { default: { type: 'lexical' }, description: 'What turns the last user turn into a vector.' }),
     threshold: Type.Number({
       minimum: 0,
       maximum: 1,

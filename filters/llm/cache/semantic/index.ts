@@ -3,9 +3,8 @@
 // partition (2,000 × 512 dimensions is about 1 M multiply-adds, well under a millisecond); oldest vectors go first.
 // In-process: each gateway instance indexes the entries it stored itself.
 import { defineService } from '../../../../core/index.js';
-import type { SemanticConfig } from '../schema.js';
 import { failedGuard, type Guard } from './guards.js';
-import { cosine, lexicalEmbed } from './lexical.js';
+import { cosine } from './lexical.js';
 
 interface Vector {
   vec: Float32Array;
@@ -25,10 +24,6 @@ export class SemanticIndex {
   readonly #hits = new Map<string, [string, string]>();
 
   constructor(private readonly maxPerPartition: number, private readonly maxPartitions = 10_000) {}
-
-  embed(cfg: Pick<SemanticConfig, 'embedder'>, text: string): Float32Array {
-    return lexicalEmbed(text, cfg.embedder.dims);
-  }
 
   add(partition: string, vec: Float32Array, question: string, entryKey: string, ttlMs: number): void {
     let list = this.#partitions.get(partition);

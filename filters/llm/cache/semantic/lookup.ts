@@ -7,10 +7,12 @@ import { hashOf } from '../key.js';
 import type { CacheRecord } from '../record.js';
 import type { SemanticConfig } from '../schema.js';
 import type { CacheState } from '../state.js';
+import type { Embed } from './embedder.js';
 import type { SemanticIndex } from './index.js';
 
 export async function semanticLookup(
   index: SemanticIndex,
+  embed: Embed,
   cfg: SemanticConfig,
   entries: Entries,
   ctx: RequestContext,
@@ -22,7 +24,9 @@ export async function semanticLookup(
   const canon = st.canon;
   if (!cfg.enabled || canon === undefined || canon.lastUserText === undefined || canon.hasTools) return undefined;
   st.partition = `${scope}|${gen ?? 0}|${hashOf(canon.partition)}`;
-  st.vector = index.embed(cfg, canon.lastUserText);
+  const text = canon.lastUserText;
+  st.vector = await entries.try('embed', () => embed(text));
+  if (st.vector === undefined) return undefined;
   const asked = Number(ctx.request.headers['x-dgp-cache-threshold']);
   const threshold = Number.isFinite(asked) && asked > cfg.threshold && asked <= 1 ? asked : cfg.threshold;
   const match = index.search(st.partition, st.vector, canon.lastUserText, threshold, cfg.guards);
