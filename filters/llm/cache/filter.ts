@@ -3,15 +3,16 @@
 // subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
 // it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
 // limits charge it nothing; it still counts as a request.
-import { AccessLogFields, Continue, Stop, UpstreamAttempts, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
-import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome } from '../../../core/llm/index.js';
+import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
+import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
 import { notCached } from './errors.js';
 import { canonicalRequest, hashOf, targetsOf } from './key.js';
 import type { CacheMetrics, Outcome } from './metrics.js';
 import { Entries } from './entries.js';
-import { RECORD_VERSION, RecordBuilder, type CacheRecord } from './record.js';
+import { RecordBuilder, type CacheRecord } from './record.js';
+import { recordOf, savedNanos } from './answer.js';
 import { awaitRemoteLeader } from './remote.js';
 import { semanticLookup } from './semantic/lookup.js';
 import { readCacheable, type CacheableRequest } from './request.js';
@@ -30,6 +31,7 @@ export interface CacheDeps {
   coalescer: Coalescer;
   semantic: SemanticIndex | undefined;
   embed: Embed | undefined;
+  book: PriceBook;
   metrics: CacheMetrics;
   fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
 }
@@ -130,7 +132,11 @@ export class CacheFilter implements HttpFilter {
       res.headers = { 'content-type': 'application/json' };
       res.body = replayUnary(target, rec);
     }
-    if (rec.usage !== null) this.d.metrics.saved(rec.usage.input, rec.usage.output);
+    if (rec.usage !== null) {
+      this.d.metrics.saved(rec.usage.input, rec.usage.output);
+      st.savedNanos = savedNanos(this.d.book, rec);
+      if (st.savedNanos !== undefined) this.d.metrics.savedUsd(st.savedNanos);
+    }
     return Stop;
   }
 
@@ -147,7 +153,11 @@ export class CacheFilter implements HttpFilter {
     if (st === undefined) return;
     const h = ctx.response.headers;
     h['x-dgp-cache'] = HEADER[st.outcome];
-    if (st.outcome !== 'skip') ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), cache: HEADER[st.outcome] });
+    if (st.outcome !== 'skip') {
+      const fields: Record<string, unknown> = { ...ctx.get(AccessLogFields), cache: HEADER[st.outcome] };
+      if (st.savedNanos !== undefined) fields.cache_saved_usd = formatUsd(st.savedNanos);
+      ctx.set(AccessLogFields, fields);
+    }
     if (st.age !== undefined) h.age = String(st.age);
     if (st.similarity !== undefined) h['x-dgp-cache-similarity'] = st.similarity.toFixed(4);
     if (this.d.cfg.debug_key && st.hash !== '') h['x-dgp-cache-key'] = st.hash;
@@ -157,7 +167,7 @@ export class CacheFilter implements HttpFilter {
   onComplete(ctx: RequestContext): void | Promise<void> {
     const st = ctx.get(CacheStateKey);
     if (st?.builder === undefined) return;
-    const rec = this.#recordOf(ctx, st, st.builder);
+    const rec = recordOf(ctx, st, st.builder);
     st.leader?.finish(rec);
     const { entries } = this.d;
     const key = st.entryKey;
@@ -173,17 +183,4 @@ export class CacheFilter implements HttpFilter {
     if (written && st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
   }
 
-  /** The answer as a record when it is complete and successful (any finish reason: followers may take it). */
-  #recordOf(ctx: RequestContext, st: CacheState, b: RecordBuilder): CacheRecord | undefined {
-    const lx = ctx.get(LlmExchangeKey);
-    if (lx === undefined || lx.target === undefined || ctx.replied || ctx.aborted || ctx.response.status !== 200) return undefined;
-    const last = ctx.get(UpstreamAttempts)?.at(-1);
-    if (last !== undefined && !last.success) return undefined;
-    const usage = lx.settle(ctx) ?? null;
-    const choices = b.choices(ANY_FINISH);
-    if (choices === undefined) return undefined;
-    return { v: RECORD_VERSION, stored_at: Date.now(), ttl_ms: st.ttlMs, client_model: st.clientModel, model: lx.reportedModel() ?? st.clientModel, choices, usage };
-  }
 }
-
-const ANY_FINISH: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);

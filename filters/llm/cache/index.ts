@@ -1,6 +1,7 @@
 // Manifest of dgp.filter.llm.cache: the response cache, exact and (optionally) semantic, one entry for every client
 // API, scoped by team by default, with coalescing of identical misses. The only file the plugin loader imports.
 import { API_VERSION, defineFilter, parseDuration, type FactoryContext } from '../../../core/index.js';
+import { createPriceBook } from '../../../core/llm/index.js';
 import { StoreBackend, type CacheBackend } from './backend.js';
 import { mountCacheAdmin } from './admin.js';
 import { Entries } from './entries.js';
@@ -41,6 +42,6 @@ export default defineFilter({
     const where = config.store === undefined ? `in-process LRU of ${config.max_bytes} bytes` : `store ${config.store}`;
     fctx.log.info(`Cache: scope ${config.scope}, ttl ${config.ttl}, ${where}${config.coalesce ? ', coalescing identical misses' : ''}${sem ? `, semantic (threshold ${config.semantic!.threshold})` : ''}.`);
     const entries = new Entries(backend, metrics, fctx.log);
-    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, metrics, fctx });
+    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, book: createPriceBook({ configDir: fctx.configDir }), metrics, fctx });
   },
 });

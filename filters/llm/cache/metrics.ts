@@ -14,6 +14,7 @@ export class CacheMetrics {
   readonly #savedIn: CounterCell;
   readonly #savedOut: CounterCell;
   readonly stored: Counter<string>;
+  readonly #savedUsd: Counter<string>;
   readonly falseHits: Counter<string>;
   #hits = 0;
   #lookups = 0;
@@ -30,6 +31,7 @@ export class CacheMetrics {
     this.#savedIn = this.#saved.cell({ kind: 'input' });
     this.#savedOut = this.#saved.cell({ kind: 'output' });
     this.storeErrors = m.counter({ name: 'dgp_cache_store_errors_total', help: 'Cache store calls that failed (each lookup that failed was served as a MISS), by operation.', labelNames: ['op'] });
+    this.#savedUsd = m.counter({ name: 'dgp_cache_saved_usd_total', help: 'What the answers served from the cache cost when they were generated, USD (bundled price book): the upstream spend the cache saved.' });
     this.stored = m.counter({ name: 'dgp_cache_stored_total', help: 'Answers written to the cache.' });
     this.falseHits = m.counter({ name: 'dgp_cache_semantic_false_hits_total', help: 'Semantic hits reported wrong through POST /admin/v1/cache/feedback (the entry was evicted).' });
     const help = 'Share of cacheable requests of this process answered by the cache (hit, hit_semantic, coalesced) since start';
@@ -53,6 +55,10 @@ export class CacheMetrics {
     this.#lookups++;
     if (o === 'hit' || o === 'hit_semantic' || o === 'coalesced') this.#hits++;
     for (const g of this.#ratios) g.set(this.#hits / this.#lookups);
+  }
+
+  savedUsd(nanos: number): void {
+    if (nanos > 0) this.#savedUsd.inc(nanos / 1e9);
   }
 
   saved(input: number, output: number): void {

@@ -28,6 +28,11 @@ export interface CacheRecord {
   /** The model the client that caused the entry asked for, and the one it was told. */
   client_model: string;
   model: string;
+  /** Where the answer came from, to price what a hit saves: the endpoint's provider. */
+  provider?: string;
+  /** The model sent upstream, and the one the upstream's answer named (a dated snapshot the book may not know). */
+  upstream_model?: string;
+  response_model?: string;
   choices: RecordedChoice[];
   usage: LlmUsage | null;
   /** The last user turn and its vector (semantic layer only). */

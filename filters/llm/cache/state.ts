@@ -22,6 +22,8 @@ export interface CacheState {
   builder: RecordBuilder | undefined;
   /** This request holds the entry's cross-instance coalescing lock (released once its answer is stored or lost). */
   locked: boolean;
+  /** What the hit saved, nano-USD (priced from the entry's usage). */
+  savedNanos?: number;
 }
 
 export const CacheStateKey = defineAttribute<CacheState>('dgp.llm.cache_state');

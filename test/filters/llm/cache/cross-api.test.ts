@@ -5,7 +5,8 @@ import t from 'tap';
 import { startMockOpenAi } from '../../../helpers/mock-providers/index.js';
 import { startGateway } from '../../../helpers/gateway.js';
 import { anthropicClient, metricValue, openAiClient } from '../../../e2e/providers/helpers.js';
-import { cacheGatewayYaml, gemini, geminiText, question } from './helpers.js';
+import { accessLines } from '../../../e2e/providers/helpers.js';
+import { cacheGatewayYaml, gemini, geminiText, plainMetric, question } from './helpers.js';
 
 const ANSWER = 'The capital of France is Paris, a city on the Seine.';
 
@@ -56,6 +57,11 @@ t.test('OpenAI unary miss, Anthropic stream hit, Gemini unary and SSE hits', asy
   t.equal(await metricValue(g, 'dgp_cache_requests_total', { outcome: 'hit' }), 4);
   t.equal(await metricValue(g, 'dgp_cache_requests_total', { outcome: 'miss' }), 1);
   t.equal(await metricValue(g, 'dgp_cache_saved_tokens_total', { kind: 'output' }), 48);
+  // gpt-4o-mini: $0.15 / $0.60 per million input / output tokens; each hit saved 20 in + 12 out = $0.00001020.
+  t.equal(Number((await plainMetric(g.adminUrl, 'dgp_cache_saved_usd_total')).toFixed(8)), 0.0000408, 'four hits saved what the answer cost, priced by the bundled book');
+  const hits = accessLines(g).filter((l) => l.cache === 'HIT') as Array<{ cache_saved_usd?: string }>;
+  t.equal(hits.length, 4);
+  t.ok(hits.every((l) => Number(l.cache_saved_usd) > 0), 'each hit logs cache_saved_usd');
 });
 
 t.test('tool calls replay equal in every API; an OpenAI stream gets a usage chunk only when it asks', async (t) => {

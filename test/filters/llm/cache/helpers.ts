@@ -86,3 +86,9 @@ export function geminiText(body: string): string {
   const objs = body.trimStart().startsWith('{') ? [JSON.parse(body)] : body.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
   return objs.map((o: { candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }> }) => (o.candidates?.[0]?.content?.parts ?? []).map((p) => p.text ?? '').join('')).join('');
 }
+
+/** The value of an unlabelled metric in /metrics (0 when absent). */
+export async function plainMetric(adminUrl: string, name: string): Promise<number> {
+  const line = (await (await fetch(`${adminUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.split(' ')[1]);
+}
