@@ -87,7 +87,7 @@ export class CacheFilter implements HttpFilter {
       const rec = await this.#coalesce(ctx, st, scope);
       if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'coalesced');
     }
-    st.builder = new RecordBuilder();
+    st.builder = new RecordBuilder(cfg.max_entry_bytes);
     return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
   }
 

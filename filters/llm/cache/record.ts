@@ -47,15 +47,28 @@ interface Draft {
   finish: FinishReason | undefined;
 }
 
-/** Collects a response's items as they come; `build` says whether they make a storable answer. */
+/** Collects a response's items as they come (up to `maxChars` of content); `choices` says whether they make a storable answer. */
 export class RecordBuilder {
   readonly #choices = new Map<number, Draft>();
   #failed = false;
+  /** Characters collected so far; past the entry limit the answer cannot be stored, so nothing more is kept. */
+  #size = 0;
+
+  constructor(private readonly maxChars: number) {}
 
   readonly onItem = (item: ResponseItem): void => {
+    if (this.#failed) return;
     if (item.type === 'error') {
       this.#failed = true;
       return;
+    }
+    if (item.type !== 'finish') {
+      this.#size += item.type === 'tool_call' ? item.arguments.length + (item.name?.length ?? 0) : item.text.length;
+      if (this.#size > this.maxChars) {
+        this.#failed = true;
+        this.#choices.clear();
+        return;
+      }
     }
     const d = this.#draft(item.choice);
     if (item.type === 'text') d.text += item.text;
