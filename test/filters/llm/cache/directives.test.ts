@@ -75,3 +75,22 @@ t.test('directives the operator does not allow are ignored', async (t) => {
   t.equal(o.status, 200);
   t.equal(up.requests.length, 2);
 });
+
+t.test("a key's cache_controls narrow the directives it may use; x-dgp-cache-ttl is capped by max_ttl", async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'Paris.' } });
+  const keys = '{keys: [{key: sk-ro, alias: ro, team: red, metadata: {cache_controls: [max-age]}}, {key: sk-rw, alias: rw, team: red}]}';
+  const g = await startGateway(cacheGatewayYaml({ keys, cache: '{max_ttl: 300ms}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  const send = async (key: string, headers: Record<string, string> = {}) => {
+    const r = await post(url, question(), { authorization: `Bearer ${key}`, ...headers });
+    await r.text();
+    return r.headers.get('x-dgp-cache');
+  };
+  t.equal(await send('sk-rw', { 'x-dgp-cache-ttl': '3600' }), 'MISS');
+  t.equal(await send('sk-ro', { 'cache-control': 'no-cache' }), 'HIT', 'no-cache is not among the key\'s cache_controls: ignored');
+  t.equal(await send('sk-rw', { 'cache-control': 'no-store' }), 'BYPASS', 'another key of the team may use it');
+  await new Promise((r) => setTimeout(r, 400));
+  t.equal(await send('sk-ro'), 'MISS', 'the client asked for an hour; max_ttl kept the entry 300 ms');
+  t.equal(up.requests.length, 3);
+});
