@@ -5,7 +5,7 @@ import type { AdminRouteApi } from '../../../core/index.js';
 import type { CacheBackend } from './backend.js';
 import { badFeedback, badPurge } from './errors.js';
 import type { CacheMetrics } from './metrics.js';
-import { isScopeSelector } from './scope.js';
+import { scopeOfSelector } from './scope.js';
 import type { SemanticIndex } from './semantic/index.js';
 
 export function mountCacheAdmin(admin: AdminRouteApi, backend: CacheBackend, semantic: SemanticIndex | undefined, metrics: CacheMetrics): void {
@@ -15,8 +15,9 @@ export function mountCacheAdmin(admin: AdminRouteApi, backend: CacheBackend, sem
     description: 'Purge the response cache of one scope: ?scope=global | team:<id> | key:<id> | user:<id>',
     handler: async (req) => {
       const scope = req.query.scope ?? '';
-      if (!isScopeSelector(scope)) throw badPurge(`scope ${JSON.stringify(scope)} is not global, team:<id>, key:<id> or user:<id>`);
-      const generation = await backend.purge(scope);
+      const named = scopeOfSelector(scope);
+      if (named === undefined) throw badPurge(`scope ${JSON.stringify(scope)} is not global, team:<id>, key:<id> or user:<id>`);
+      const generation = await backend.purge(named);
       return { body: { purged: scope, generation } };
     },
   });

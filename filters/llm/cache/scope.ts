@@ -18,15 +18,25 @@ export function scopeOf(
   else if (principal === undefined) {
     base = 'global';
     fellBack = true;
-  } else if (scope === 'team' && principal.team !== null) base = `team:${principal.team}`;
-  else if (scope === 'user' && principal.user !== null) base = `user:${principal.user}`;
-  else base = `key:${principal.key_id}`;
+  } else if (scope === 'team' && principal.team !== null) base = scopeName('team', principal.team);
+  else if (scope === 'user' && principal.user !== null) base = scopeName('user', principal.user);
+  else base = scopeName('key', principal.key_id);
   const raw = namespaceHeader === '' ? undefined : headers[namespaceHeader];
   const ns = Array.isArray(raw) ? raw[0] : raw;
   return { base, scope: ns !== undefined && ns !== '' ? `${base}/ns:${ns.slice(0, 128)}` : base, fellBack };
 }
 
-/** A purge selector from the admin API (`global`, `team:<id>`, ...): checked so a typo does not purge nothing silently. */
-export function isScopeSelector(s: string): boolean {
-  return s === 'global' || /^(team|key|user):[^\s]+$/.test(s);
+/** `kind:<id>` with the id escaped, so no id can spell another scope's prefix (`a|1` is not `a` plus a separator). */
+function scopeName(kind: 'team' | 'key' | 'user', id: string): string {
+  return `${kind}:${encodeURIComponent(id)}`;
+}
+
+/**
+ * A purge selector from the admin API (`global`, `team:<id>`, `key:<id>`, `user:<id>`) as the scope it names;
+ * undefined for anything else, so a typo does not purge nothing silently.
+ */
+export function scopeOfSelector(s: string): string | undefined {
+  if (s === 'global') return s;
+  const m = /^(team|key|user):(.+)$/.exec(s);
+  return m === null ? undefined : scopeName(m[1] as 'team' | 'key' | 'user', m[2]!);
 }

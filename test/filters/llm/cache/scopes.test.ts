@@ -83,3 +83,22 @@ t.test('without the keys filter, scope team falls back to global with a warning'
   t.equal(two.headers.get('x-dgp-cache'), 'HIT');
   t.ok(g.logs.some((l) => typeof l.msg === 'string' && /scope team needs the principal of dgp\.filter\.llm\.keys/.test(l.msg)), 'warned');
 });
+
+t.test('a purge names exactly one scope, whatever characters the team id holds', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'Paris.' } });
+  const keys = '{keys: [{key: sk-x, alias: x, team: "a"}, {key: sk-y, alias: y, team: "a|1"}]}';
+  const g = await startGateway(cacheGatewayYaml({ keys, clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  const send = async (key: string) => {
+    const r = await post(url, question(), { authorization: `Bearer ${key}` });
+    await r.text();
+    return r.headers.get('x-dgp-cache');
+  };
+  t.same([await send('sk-x'), await send('sk-y')], ['MISS', 'MISS']);
+  const port = Number(new URL(g.adminUrl).port);
+  t.equal((await adminRequest(port, '/admin/v1/cache?scope=team:a', { method: 'DELETE', headers: JSON_TYPE })).status, 200);
+  t.same([await send('sk-x'), await send('sk-y')], ['MISS', 'HIT'], 'team a was purged; team a|1 (whose id starts like a scope of a) keeps its entry');
+  t.equal((await adminRequest(port, `/admin/v1/cache?scope=${encodeURIComponent('team:a|1')}`, { method: 'DELETE', headers: JSON_TYPE })).status, 200);
+  t.equal(await send('sk-y'), 'MISS', 'and is purged by its own name');
+});
