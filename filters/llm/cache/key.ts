@@ -16,8 +16,23 @@ const EXCLUDED = new Set(['model', 'messages', 'tools', 'stream', 'stream_option
 /** Parameters whose absence means a known value: absent and default hash alike. */
 const DEFAULTS: Record<string, unknown> = { temperature: 1, top_p: 1, n: 1, presence_penalty: 0, frequency_penalty: 0, parallel_tool_calls: true, logprobs: false };
 
+/** Targets per endpoint list (the cluster manager hands out a new list when endpoints change) and model. */
+const targetMemo = new WeakMap<readonly EndpointView[], Map<string, string[]>>();
+
 /** Where the request would be sent, one entry per endpoint of the route's cluster (sorted, deduplicated). */
 export function targetsOf(endpoints: readonly EndpointView[], model: string): string[] {
+  let byModel = targetMemo.get(endpoints);
+  if (byModel === undefined) targetMemo.set(endpoints, (byModel = new Map()));
+  let t = byModel.get(model);
+  if (t === undefined) {
+    // Bounded: model names come from clients; a flood of distinct ones starts the memo over.
+    if (byModel.size >= 1024) byModel.clear();
+    byModel.set(model, (t = computeTargets(endpoints, model)));
+  }
+  return t;
+}
+
+function computeTargets(endpoints: readonly EndpointView[], model: string): string[] {
   const out = new Set<string>();
   for (const ep of endpoints) {
     const llm = ep.llmMeta;

@@ -26,8 +26,10 @@ export async function readCacheable(ctx: RequestContext, providers: ReadonlyMap<
     const info = client.inspect({ operation, method, path, query, headers, body });
     const log = { debug: () => undefined, warn: () => undefined };
     const cx = defaultCodecContext({ log, provider: codec.name, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: codec.settings });
-    const chat = client.toChat(body, cx);
-    if (!Array.isArray(chat.messages)) return undefined;
+    // An OpenAI body is the pivot already: read as it is (the cache never changes it), without the codec's copy.
+    const chat = api === 'openai' ? (body as unknown as ChatRequest) : client.toChat(body, cx);
+    // A malformed body is the proxy's to refuse in the client's shape; the cache only steps aside.
+    if (!Array.isArray(chat.messages) || !chat.messages.every((m) => isPlainObject(m))) return undefined;
     return { codec: codec as CacheableRequest['codec'], chat, model: info.model, stream: info.stream, includeUsage: info.includeUsage };
   } catch {
     return undefined;

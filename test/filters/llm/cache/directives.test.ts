@@ -94,3 +94,20 @@ t.test("a key's cache_controls narrow the directives it may use; x-dgp-cache-ttl
   t.equal(await send('sk-ro'), 'MISS', 'the client asked for an hour; max_ttl kept the entry 300 ms');
   t.equal(up.requests.length, 3);
 });
+
+t.test('malformed requests are left to the proxy: its error, x-dgp-cache SKIP, nothing cached', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'Paris.' } });
+  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  for (const body of ['{not json', JSON.stringify({ model: 'gpt-4o-mini', messages: [null, 'x'] }), JSON.stringify({ model: 'gpt-4o-mini', messages: 'hi' }), JSON.stringify([1, 2])]) {
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const text = await r.text();
+    t.ok(r.status >= 400 && r.status < 500, `${body.slice(0, 30)}: a 4xx (${r.status})`);
+    t.equal(r.headers.get('x-dgp-cache'), 'SKIP');
+    t.match(JSON.parse(text), { error: { message: String } }, 'in the OpenAI error shape');
+  }
+  const fine = await post(url, question());
+  await fine.text();
+  t.equal(fine.headers.get('x-dgp-cache'), 'MISS', 'the gateway is unharmed');
+});
