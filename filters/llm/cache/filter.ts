@@ -5,22 +5,22 @@
 // limits charge it nothing; it still counts as a request.
 import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
+import { recordOf, savedNanos } from './answer.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
+import type { Entries } from './entries.js';
 import { notCached } from './errors.js';
 import { canonicalRequest, hashOf, targetsOf } from './key.js';
 import type { CacheMetrics, Outcome } from './metrics.js';
-import { Entries } from './entries.js';
 import { RecordBuilder, type CacheRecord } from './record.js';
-import { recordOf, savedNanos } from './answer.js';
 import { awaitRemoteLeader } from './remote.js';
-import { semanticLookup } from './semantic/lookup.js';
-import { readCacheable, type CacheableRequest } from './request.js';
 import { replayStream, replayUnary } from './replay.js';
+import { readCacheable, type CacheableRequest } from './request.js';
 import type { CacheConfig } from './schema.js';
 import { scopeOf } from './scope.js';
 import type { Embed } from './semantic/embedder.js';
 import type { SemanticIndex } from './semantic/index.js';
+import { semanticLookup } from './semantic/lookup.js';
 import { CacheStateKey, type CacheState } from './state.js';
 import { ttlFor, type Durations } from './ttl.js';
 
@@ -182,5 +182,4 @@ export class CacheFilter implements HttpFilter {
     const written = await this.d.entries.write(key, rec, st.ttlMs, this.d.cfg.max_entry_bytes);
     if (written && st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
   }
-
 }

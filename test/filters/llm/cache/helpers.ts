@@ -8,7 +8,7 @@ export interface CacheGatewayOptions {
   /** dgp.filter.llm.keys config as a YAML flow mapping; absent: no keys filter. */
   keys?: string;
   /** Clusters: name → endpoints. Routes: /c/<name>/ (prefix stripped by path) is not needed: the `x-cluster` header picks one. */
-  clusters: Record<string, Array<{ provider: Provider; port: number; extra?: Record<string, unknown> }>>;
+  clusters: Record<string, Array<{ provider: Provider | 'deepseek'; port: number; extra?: Record<string, unknown> }>>;
   /** YAML list items under static_resources.adapters (4 spaces). */
   adapters?: string;
   /** dgp.filter.llm.ratelimit config (flow mapping) between keys and the cache; absent: none. */
@@ -29,7 +29,7 @@ export function cacheGatewayYaml(o: CacheGatewayOptions): string {
       const eps = o.clusters[n]!.map(
         (e, i) => `        - id: ${n}-${i}
           socket_address: {address: 127.0.0.1, port: ${e.port}}
-          llm_meta: ${JSON.stringify({ provider: e.provider, api_key: KEYS[e.provider], scheme: 'http', health_check_interval: 0, retry_policy: { name: 'NoRetry', config: {} }, ...e.extra })}`,
+          llm_meta: ${JSON.stringify({ provider: e.provider, api_key: e.provider === 'deepseek' ? 'sk-test' : KEYS[e.provider], scheme: 'http', health_check_interval: 0, retry_policy: { name: 'NoRetry', config: {} }, ...e.extra })}`,
       );
       return `    - name: ${n}\n      lb_policy: RoundRobin\n      endpoints:\n${eps.join('\n')}`;
     })
