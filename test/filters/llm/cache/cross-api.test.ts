@@ -48,19 +48,29 @@ t.test('OpenAI unary miss, Anthropic stream hit, Gemini unary and SSE hits', asy
   t.match(gs.res.headers.get('content-type'), /text\/event-stream/);
   t.equal(geminiText(gs.text), ANSWER, 'Gemini alt=sse replay');
 
+  const arr = await fetch(`${g.url()}/v1beta/models/gpt-4o-mini:streamGenerateContent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'What is the capital of France?' }] }], generationConfig: { maxOutputTokens: 64 } }),
+  });
+  const arrText = await arr.text();
+  t.equal(arr.headers.get('x-dgp-cache'), 'HIT');
+  const parts = JSON.parse(arrText) as Array<{ candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }> }>;
+  t.equal(parts.map((p) => p.candidates?.[0]?.content?.parts?.map((x) => x.text ?? '').join('') ?? '').join(''), ANSWER, 'Gemini JSON-array stream (no alt=sse) replay');
+
   const again = await oa.chat.completions.create(question()).withResponse();
   t.equal(again.response.headers.get('x-dgp-cache'), 'HIT');
   t.not(again.data.id, first.data.id, 'a new id per hit');
   t.match(again.data.usage, { prompt_tokens: 20, completion_tokens: 12, total_tokens: 32 }, 'the original usage is reported');
 
-  t.equal(up.requests.length, 1, 'one upstream call for five answers');
-  t.equal(await metricValue(g, 'dgp_cache_requests_total', { outcome: 'hit' }), 4);
+  t.equal(up.requests.length, 1, 'one upstream call for six answers');
+  t.equal(await metricValue(g, 'dgp_cache_requests_total', { outcome: 'hit' }), 5);
   t.equal(await metricValue(g, 'dgp_cache_requests_total', { outcome: 'miss' }), 1);
-  t.equal(await metricValue(g, 'dgp_cache_saved_tokens_total', { kind: 'output' }), 48);
+  t.equal(await metricValue(g, 'dgp_cache_saved_tokens_total', { kind: 'output' }), 60);
   // gpt-4o-mini: $0.15 / $0.60 per million input / output tokens; each hit saved 20 in + 12 out = $0.00001020.
-  t.equal(Number((await plainMetric(g.adminUrl, 'dgp_cache_saved_usd_total')).toFixed(8)), 0.0000408, 'four hits saved what the answer cost, priced by the bundled book');
+  t.equal(Number((await plainMetric(g.adminUrl, 'dgp_cache_saved_usd_total')).toFixed(8)), 0.000051, 'five hits saved what the answer cost, priced by the bundled book');
   const hits = accessLines(g).filter((l) => l.cache === 'HIT') as Array<{ cache_saved_usd?: string }>;
-  t.equal(hits.length, 4);
+  t.equal(hits.length, 5);
   t.ok(hits.every((l) => Number(l.cache_saved_usd) > 0), 'each hit logs cache_saved_usd');
 });
 
