@@ -3,14 +3,14 @@
 // subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
 // it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
 // limits charge it nothing; it still counts as a request.
-import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
+import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
 import { recordOf, savedNanos } from './answer.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
 import type { Entries } from './entries.js';
 import { notCached } from './errors.js';
-import { canonicalRequest, hashOf, targetsOf } from './key.js';
+import { canonicalRequest, keyHashOf, targetsOf } from './key.js';
 import type { CacheMetrics, Outcome } from './metrics.js';
 import { RecordBuilder, type CacheRecord } from './record.js';
 import { awaitRemoteLeader } from './remote.js';
@@ -32,6 +32,7 @@ export interface CacheDeps {
   semantic: SemanticIndex | undefined;
   embed: Embed | undefined;
   book: PriceBook;
+  workers: Pick<WorkerPoolApi, 'run'>;
   metrics: CacheMetrics;
   fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
 }
@@ -69,7 +70,7 @@ export class CacheFilter implements HttpFilter {
     }
     st.ttlMs = ttlFor(this.d.durations, principal?.metadata, ctx.request.headers);
     const canon = (st.canon = canonicalRequest(req.chat, ctx.route.cluster, targetsOf(this.d.fctx.clusters.endpoints(ctx.route.cluster), req.model)));
-    st.hash = hashOf(`${scope}\n${canon.full}`);
+    st.hash = await keyHashOf(`${scope}\n${canon.full}`, this.d.workers);
     const { entries } = this.d;
     const gen = await entries.try('generation', () => entries.backend.generation(base));
     if (gen !== undefined) st.entryKey = `${base}|${gen}|${st.hash}`;

@@ -42,6 +42,6 @@ export default defineFilter({
     const where = config.store === undefined ? `in-process LRU of ${config.max_bytes} bytes` : `store ${config.store}`;
     fctx.log.info(`Cache: scope ${config.scope}, ttl ${config.ttl}, ${where}${config.coalesce ? ', coalescing identical misses' : ''}${sem ? `, semantic (threshold ${config.semantic!.threshold})` : ''}.`);
     const entries = new Entries(backend, metrics, fctx.log);
-    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, book: createPriceBook({ configDir: fctx.configDir }), metrics, fctx });
+    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, book: createPriceBook({ configDir: fctx.configDir }), workers: fctx.workers, metrics, fctx });
   },
 });

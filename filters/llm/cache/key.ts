@@ -4,7 +4,7 @@
 // forced options), the messages, the tools and the generation parameters with defaults filled in — and leaves out
 // what does not (stream, stream_options, user, metadata, provider prompt-cache markers, empty names).
 import { createHash } from 'node:crypto';
-import type { EndpointView } from '../../../core/index.js';
+import type { EndpointView, HashOutput, WorkerPoolApi } from '../../../core/index.js';
 import { isPlainObject, resolveModel, type ChatMessage, type ChatRequest } from '../../../core/llm/index.js';
 
 /** Bumped whenever the canonical form changes, so old entries are never read with a new meaning. */
@@ -87,8 +87,18 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
+/** Lower-case hex SHA-256 (the worker pool's `hash` task gives the same digest for the same text). */
 export function hashOf(s: string): string {
-  return createHash('sha256').update(s).digest('base64url');
+  return createHash('sha256').update(s, 'utf8').digest('hex');
+}
+
+/** Above this many characters the key is hashed in the worker pool, off the event loop. */
+export const WORKER_HASH_CHARS = 256 * 1024;
+
+/** The key hash of a canonical request, in the worker pool when it is large. */
+export async function keyHashOf(text: string, workers: Pick<WorkerPoolApi, 'run'>): Promise<string> {
+  if (text.length < WORKER_HASH_CHARS) return hashOf(text);
+  return (await workers.run<HashOutput>('hash', { text })).sha256;
 }
 
 /** One message with the pieces that never change the answer removed and equivalent spellings made one. */

@@ -61,3 +61,19 @@ t.test('the in-process LRU stays within max_bytes, least recently used out first
   t.equal(await cacheOf(url, 'q8'), 'HIT', 'the newest entry is kept');
   t.equal(await cacheOf(url, 'q2'), 'MISS', 'the least recently used went first');
 });
+
+t.test('a large request is keyed in the worker pool and hits like a small one', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'Summarised.' } });
+  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global, debug_key: true}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  const big = `Summarise: ${'lorem ipsum dolor sit amet '.repeat(12_000)}`;
+  const first = await post(url, ask(big));
+  await first.text();
+  const second = await post(url, ask(big));
+  await second.text();
+  t.same([first.headers.get('x-dgp-cache'), second.headers.get('x-dgp-cache')], ['MISS', 'HIT']);
+  t.match(second.headers.get('x-dgp-cache-key'), /^[0-9a-f]{64}$/, 'the same SHA-256 digest form as a small request');
+  t.equal(first.headers.get('x-dgp-cache-key'), second.headers.get('x-dgp-cache-key'));
+  t.equal(up.requests.length, 1);
+});
