@@ -21,6 +21,7 @@ import { scopeOf } from './scope.js';
 import type { Embed } from './semantic/embedder.js';
 import type { SemanticIndex } from './semantic/index.js';
 import { semanticLookup } from './semantic/lookup.js';
+import type { SharedVectors } from './semantic/shared.js';
 import { CacheStateKey, type CacheState } from './state.js';
 import { ttlFor, type Durations } from './ttl.js';
 
@@ -31,6 +32,8 @@ export interface CacheDeps {
   coalescer: Coalescer;
   semantic: SemanticIndex | undefined;
   embed: Embed | undefined;
+  /** With a shared store: the semantic index's vectors shared between instances. */
+  sharedVectors: SharedVectors | undefined;
   book: PriceBook;
   workers: Pick<WorkerPoolApi, 'run'>;
   metrics: CacheMetrics;
@@ -77,7 +80,7 @@ export class CacheFilter implements HttpFilter {
     if (!dirs.noCache && st.entryKey !== undefined) {
       const rec = await entries.read(st.entryKey, dirs.maxAge);
       if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'hit');
-      const sem = this.d.semantic === undefined || this.d.embed === undefined || cfg.semantic === undefined ? undefined : await semanticLookup(this.d.semantic, this.d.embed, cfg.semantic, entries, ctx, st, scope, gen, dirs.maxAge);
+      const sem = this.d.semantic === undefined || this.d.embed === undefined || cfg.semantic === undefined ? undefined : await semanticLookup(this.d.semantic, this.d.embed, cfg.semantic, entries, ctx, st, scope, gen, dirs.maxAge, this.d.sharedVectors);
       if (sem !== undefined) return this.#serve(ctx, st, req, sem, 'hit_semantic');
     }
     if (dirs.onlyIfCached) {
@@ -181,6 +184,8 @@ export class CacheFilter implements HttpFilter {
 
   async #store(key: string, st: CacheState, rec: CacheRecord): Promise<void> {
     const written = await this.d.entries.write(key, rec, st.ttlMs, this.d.cfg.max_entry_bytes);
-    if (written && st.partition !== undefined && st.vector !== undefined && st.canon?.lastUserText !== undefined) this.d.semantic?.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
+    if (!written || this.d.semantic === undefined || st.partition === undefined || st.vector === undefined || st.canon?.lastUserText === undefined) return;
+    const v = this.d.semantic.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
+    await this.d.sharedVectors?.push(st.partition, v, st.ttlMs);
   }
 }

@@ -10,10 +10,14 @@ import { CacheMetrics } from './metrics.js';
 import { CacheConfigSchema, type CacheConfig } from './schema.js';
 import { createEmbedder } from './semantic/embedder.js';
 import { semanticIndexService } from './semantic/index.js';
+import { SharedVectors } from './semantic/shared.js';
 import { embedderCluster } from './errors.js';
 import { coalescerService, lruService } from './services.js';
 
 export const KIND = 'dgp.filter.llm.cache';
+
+/** Vectors per partition shared through the store: each is read and rewritten whole (a few KB per vector). */
+const SHARED_VECTORS_MAX = 200;
 
 export default defineFilter({
   kind: KIND,
@@ -42,6 +46,7 @@ export default defineFilter({
     const where = config.store === undefined ? `in-process LRU of ${config.max_bytes} bytes` : `store ${config.store}`;
     fctx.log.info(`Cache: scope ${config.scope}, ttl ${config.ttl}, ${where}${config.coalesce ? ', coalescing identical misses' : ''}${sem ? `, semantic (threshold ${config.semantic!.threshold})` : ''}.`);
     const entries = new Entries(backend, metrics, fctx.log);
-    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, book: createPriceBook({ configDir: fctx.configDir }), workers: fctx.workers, metrics, fctx });
+    const sharedVectors = sem !== undefined && config.store !== undefined ? new SharedVectors(entries, Math.min(config.semantic!.max_entries_per_partition, SHARED_VECTORS_MAX)) : undefined;
+    return new CacheFilter({ cfg: config, durations, entries, coalescer: fctx.services.get(coalescerService), semantic: sem, embed, sharedVectors, book: createPriceBook({ configDir: fctx.configDir }), workers: fctx.workers, metrics, fctx });
   },
 });

@@ -6,12 +6,13 @@ import { defineService } from '../../../../core/index.js';
 import { failedGuard, type Guard } from './guards.js';
 import { cosine } from './lexical.js';
 
-interface Vector {
+export interface StoredVector {
   vec: Float32Array;
   question: string;
   entryKey: string;
   expiresAt: number;
 }
+type Vector = StoredVector;
 
 export interface SemanticMatch {
   entryKey: string;
@@ -25,15 +26,24 @@ export class SemanticIndex {
 
   constructor(private readonly maxPerPartition: number, private readonly maxPartitions = 10_000) {}
 
-  add(partition: string, vec: Float32Array, question: string, entryKey: string, ttlMs: number): void {
+  add(partition: string, vec: Float32Array, question: string, entryKey: string, ttlMs: number): StoredVector {
+    const v: StoredVector = { vec, question, entryKey, expiresAt: Date.now() + ttlMs };
+    this.merge(partition, [v]);
+    return v;
+  }
+
+  /** Adds vectors to a partition (replacing any for the same entry), oldest dropped past the partition's size. */
+  merge(partition: string, vectors: readonly StoredVector[]): void {
     let list = this.#partitions.get(partition);
     if (list === undefined) {
       if (this.#partitions.size >= this.maxPartitions) this.#partitions.delete(this.#partitions.keys().next().value!);
       this.#partitions.set(partition, (list = []));
     }
-    const i = list.findIndex((v) => v.entryKey === entryKey);
-    if (i >= 0) list.splice(i, 1);
-    list.push({ vec, question, entryKey, expiresAt: Date.now() + ttlMs });
+    for (const v of vectors) {
+      const i = list.findIndex((x) => x.entryKey === v.entryKey);
+      if (i >= 0) list.splice(i, 1);
+      list.push(v);
+    }
     if (list.length > this.maxPerPartition) list.splice(0, list.length - this.maxPerPartition);
   }
 

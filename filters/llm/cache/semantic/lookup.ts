@@ -9,6 +9,7 @@ import type { SemanticConfig } from '../schema.js';
 import type { CacheState } from '../state.js';
 import type { Embed } from './embedder.js';
 import type { SemanticIndex } from './index.js';
+import type { SharedVectors } from './shared.js';
 
 export async function semanticLookup(
   index: SemanticIndex,
@@ -20,6 +21,7 @@ export async function semanticLookup(
   scope: string,
   gen: number | undefined,
   maxAge: number | undefined,
+  shared: SharedVectors | undefined,
 ): Promise<CacheRecord | undefined> {
   const canon = st.canon;
   if (!cfg.enabled || canon === undefined || canon.lastUserText === undefined || canon.hasTools) return undefined;
@@ -27,6 +29,7 @@ export async function semanticLookup(
   const text = canon.lastUserText;
   st.vector = await entries.try('embed', () => embed(text));
   if (st.vector === undefined) return undefined;
+  await shared?.pull(st.partition, index);
   const asked = Number(ctx.request.headers['x-dgp-cache-threshold']);
   const threshold = Number.isFinite(asked) && asked > cfg.threshold && asked <= 1 ? asked : cfg.threshold;
   const match = index.search(st.partition, st.vector, canon.lastUserText, threshold, cfg.guards);

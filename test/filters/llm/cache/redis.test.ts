@@ -78,6 +78,26 @@ t.test('identical misses on two processes make one upstream call (coalescing thr
   t.equal(up.requests.length, 1, 'one upstream call for both processes');
 });
 
+t.test('semantic matches across instances: the vectors are shared through Redis', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'Twenty-one days.' } });
+  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global, semantic: {enabled: true, threshold: 0.85}}', adapters: adapter('sem:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
+  const a = await startGateway(yaml);
+  const b = await startGateway(yaml);
+  t.teardown(async () => (await a.close(), await b.close(), await up.close()));
+  const ask = (text: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] });
+  const first = await post(`${a.url()}/v1/chat/completions`, ask('How many days are in 3 weeks?'));
+  await first.text();
+  t.equal(first.headers.get('x-dgp-cache'), 'MISS');
+  const para = await post(`${b.url()}/v1/chat/completions`, ask('In 3 weeks, how many days are there?'));
+  const body = (await para.json()) as { choices: Array<{ message: { content: string } }> };
+  t.equal(para.headers.get('x-dgp-cache'), 'HIT_SEMANTIC', 'the other instance finds the question the first one stored');
+  t.equal(body.choices[0]!.message.content, 'Twenty-one days.');
+  const four = await post(`${b.url()}/v1/chat/completions`, ask('How many days are in 4 weeks?'));
+  await four.text();
+  t.equal(four.headers.get('x-dgp-cache'), 'MISS', 'the guards hold across instances too');
+  t.equal(up.requests.length, 2);
+});
+
 t.test('Redis down: the cache fails open to MISS and counts the failures', async (t) => {
   const up = await startMockOpenAi({ reply: { text: 'Paris.' } });
   const g = await startGateway(cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('down:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
