@@ -10,7 +10,10 @@ interface Flight {
   followers: number;
 }
 
-export type Joined = { leader: true; finish(r: CacheRecord | undefined): void } | { leader: false; wait(ms: number): Promise<CacheRecord | undefined> };
+/** What a follower's wait ends with: the leader's answer, its release (undefined), or `timeout` (the leader is still out). */
+export type Waited = CacheRecord | undefined | 'timeout';
+
+export type Joined = { leader: true; finish(r: CacheRecord | undefined): void } | { leader: false; wait(ms: number): Promise<Waited> };
 
 export class Coalescer {
   readonly #flights = new Map<string, Flight>();
@@ -42,10 +45,10 @@ export class Coalescer {
   }
 }
 
-function waitFor(p: Promise<CacheRecord | undefined>, ms: number): Promise<CacheRecord | undefined> {
+function waitFor(p: Promise<CacheRecord | undefined>, ms: number): Promise<Waited> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((r) => {
-    timer = setTimeout(() => r(undefined), ms);
+  const timeout = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), ms);
     timer.unref();
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));

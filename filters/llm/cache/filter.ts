@@ -110,6 +110,8 @@ export class CacheFilter implements HttpFilter {
       }
       this.d.metrics.waiting.inc();
       const rec = await joined.wait(this.d.durations.coalesceWaitMs).finally(() => this.d.metrics.waiting.dec());
+      // A leader still out after coalesce_wait: this request stops waiting and goes upstream on its own.
+      if (rec === 'timeout') return undefined;
       if (rec !== undefined && !ctx.aborted) return rec;
     }
     if (st.leader === undefined) return undefined;

@@ -99,3 +99,24 @@ t.test('a leader cut mid-stream releases its followers, which elect a new leader
   t.equal(after.headers.get('x-dgp-cache'), 'HIT', 'the new leader\'s stream was stored (the cut one was not) and serves a unary request');
   t.equal(body.choices[0]!.message.content, 'word '.repeat(30));
 });
+
+t.test('a follower stops waiting after coalesce_wait and goes upstream itself', async (t) => {
+  let n = 0;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const up = await startMockOpenAi({ reply: { text: ANSWER }, gate: () => (n++ === 0 ? held : Promise.resolve()) });
+  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global, coalesce_wait: 300ms}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (release(), await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  const leader = post(url, question());
+  await until('the leader upstream', async () => up.requests.length === 1);
+  const started = Date.now();
+  const follower = await post(url, question());
+  const body = (await follower.json()) as { choices: Array<{ message: { content: string } }> };
+  const waited = Date.now() - started;
+  t.equal(follower.headers.get('x-dgp-cache'), 'MISS', 'served by its own upstream call');
+  t.equal(body.choices[0]!.message.content, ANSWER);
+  t.ok(waited >= 250 && waited < 2000, `after about coalesce_wait (${waited} ms), not three rounds of it`);
+  release();
+  t.equal((await leader).status, 200);
+});
