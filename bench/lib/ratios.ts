@@ -50,6 +50,11 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
     const r = ratio(`dgp + ${what} / dgp req/s, unary`, goal, find(s.unary, target)?.load.rps, find(s.unary, 'dgp')?.load.rps, s.unary ? `${target} or dgp was skipped or not in --targets` : 'run the unary scenario');
     out.push(goal === 0 && r.status !== 'not measured' ? { ...r, status: 'reported', goal: '(no target)' } : r);
   }
+  const cacheMissing = s.unary ? 'dgp-cache, dgp-cache-miss, bare or dgp was skipped or not in --targets' : 'run the unary scenario';
+  out.push(
+    ratio('dgp cache hit / bare undici req/s, unary', 3, find(s.unary, 'dgp-cache')?.load.rps, find(s.unary, 'bare')?.load.rps, cacheMissing),
+    ratio('dgp cache miss / dgp req/s, unary', 0.95, find(s.unary, 'dgp-cache-miss')?.load.rps, find(s.unary, 'dgp')?.load.rps, cacheMissing),
+  );
   const latMissing = s.latency ? 'a target is missing from the latency scenario' : 'run the latency scenario';
   const dl = find(s.latency, 'dgp')?.load;
   const xl = find(s.latency, 'direct')?.load;

@@ -71,7 +71,22 @@ export function tracingConf(upstreamPort: number, ratio: number): string {
 `;
 }
 
-export function gatewayConf(port: number, adminPort: number, upstreamPort: number, keys?: KeysTarget, limiter = false, guardrails = false, extra = ''): string {
+/** The response cache as the bench measures it: scope global (no keys filter), coalescing off so misses stay misses. */
+const CACHE = `
+                - name: dgp.filter.llm.cache
+                  config: {scope: global, coalesce: false}`;
+
+/** Which filters a bench gateway runs in front of the tokenizer and proxy, and extra top-level YAML. */
+export interface ChainOptions {
+  keys?: KeysTarget;
+  limiter?: boolean;
+  guardrails?: boolean;
+  cache?: boolean;
+  extra?: string;
+}
+
+export function gatewayConf(port: number, adminPort: number, upstreamPort: number, o: ChainOptions = {}): string {
+  const { keys, limiter = false, guardrails = false, cache = false, extra = '' } = o;
   const adapters = keys?.redisPort === undefined ? '' : `
   adapters:
     - {id: counters, name: dgp.adapter.store.redis, config: {url: "redis://127.0.0.1:${keys.redisPort}", key_prefix: "bench:"}}`;
@@ -90,6 +105,18 @@ static_resources:${adapters}
                   - match: {prefix: /v1/}
                     route: {cluster: mock}
               http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? LIMITER : ''}${guardrails ? GUARDRAILS : ''}
+              http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? LIMITER : ''}${cache ? CACHE : ''}
+/** Which filters a bench gateway runs in front of the tokenizer and proxy, and extra top-level YAML. */
+export interface ChainOptions {
+  keys?: KeysTarget;
+  limiter?: boolean;
+  guardrails?: boolean;
+  cache?: boolean;
+  extra?: string;
+}
+
+export function gatewayConf(port: number, adminPort: number, upstreamPort: number, o: ChainOptions = {}): string {
+  const { keys, limiter = false, guardrails = false, cache = false, extra = '' } = o;
                 - name: dgp.filter.llm.tokenizer
                   config: {}
                 - name: dgp.filter.llm.proxy
@@ -129,10 +156,10 @@ export interface StartedGateway {
   configDir: string;
 }
 
-export async function startGateway(name: string, upstreamPort: number, opts: { workers?: number; nodeFlags?: string[]; keys?: KeysTarget; limiter?: boolean; guardrails?: boolean; extra?: string } = {}): Promise<StartedGateway> {
+export async function startGateway(name: string, upstreamPort: number, opts: ChainOptions & { workers?: number; nodeFlags?: string[] } = {}): Promise<StartedGateway> {
   const configDir = await makeTempDir(`dgp-bench-${name}-`);
   const [port, adminPort] = (await freePorts(2)) as [number, number];
-  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts.keys, opts.limiter, opts.guardrails, opts.extra));
+  await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts));
   const args = [...(opts.nodeFlags ?? []), CLI, 'start', '--config-dir', configDir, ...(opts.workers ? ['--workers', String(opts.workers)] : [])];
   const child = spawnChild(name, process.execPath, args, { cwd: REPO });
   const origin = `http://127.0.0.1:${port}`;

@@ -27,6 +27,8 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-audit': 'dgp-gateway + audit (file sink)',
   'dgp-trace0': 'dgp-gateway + tracing at 0% sampling',
   'dgp-trace100': 'dgp-gateway + tracing at 100% sampling',
+  'dgp-cache': 'dgp-gateway + response cache, every request a hit',
+  'dgp-cache-miss': 'dgp-gateway + response cache, every request a miss',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -113,6 +115,15 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
       return { pid: g.child.pid, origin: g.origin, notes: [`default chain + OpenTelemetry tracing, sampler ratio ${ratio}, OTLP/HTTP JSON to the mock (its CPU not counted)`] };
     });
   }
+  await add('dgp-cache', async () => {
+    const g = await startGateway('dgp-cache', mockPort, { nodeFlags, cache: true });
+    return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.cache (in-process LRU): the first request fills the entry, every later one is a hit replayed in the client API'] };
+  });
+  await add('dgp-cache-miss', async () => {
+    const g = await startGateway('dgp-cache-miss', mockPort, { nodeFlags, cache: true });
+    // max-age=0: every lookup finds the entry too old, so each request keys, looks up, calls upstream, records and stores.
+    return { pid: g.child.pid, origin: g.origin, headers: { 'cache-control': 'max-age=0' }, notes: ['default chain + dgp.filter.llm.cache (coalescing off), Cache-Control: max-age=0 on every request: a full miss each time'] };
+  });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
     const g = await startGateway('dgp-workers', mockPort, { workers: opts.workers });

@@ -1,0 +1,193 @@
+// dgp.filter.llm.cache's per-generation instance. decode: read the request in pivot form, key it, and answer from the
+// cache (HIT, HIT_SEMANTIC, COALESCED) or step aside (MISS, REFRESH, BYPASS, SKIP); encode: say what happened and
+// subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
+// it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
+// limits charge it nothing; it still counts as a request.
+import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
+import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
+import { recordOf, savedNanos } from './answer.js';
+import type { Coalescer } from './coalesce.js';
+import { allowedFor, readDirectives } from './directives.js';
+import type { Entries } from './entries.js';
+import { notCached } from './errors.js';
+import { canonicalRequest, keyHashOf, targetsOf } from './key.js';
+import type { CacheMetrics, Outcome } from './metrics.js';
+import { RecordBuilder, type CacheRecord } from './record.js';
+import { awaitRemoteLeader } from './remote.js';
+import { replayStream, replayUnary } from './replay.js';
+import { readCacheable, type CacheableRequest } from './request.js';
+import type { CacheConfig } from './schema.js';
+import { scopeOf } from './scope.js';
+import type { Embed } from './semantic/embedder.js';
+import type { SemanticIndex } from './semantic/index.js';
+import { semanticLookup } from './semantic/lookup.js';
+import type { SharedVectors } from './semantic/shared.js';
+import { CacheStateKey, type CacheState } from './state.js';
+import { ttlFor, type Durations } from './ttl.js';
+
+export interface CacheDeps {
+  cfg: Readonly<CacheConfig>;
+  durations: Durations;
+  entries: Entries;
+  coalescer: Coalescer;
+  semantic: SemanticIndex | undefined;
+  embed: Embed | undefined;
+  /** With a shared store: the semantic index's vectors shared between instances. */
+  sharedVectors: SharedVectors | undefined;
+  book: PriceBook;
+  workers: Pick<WorkerPoolApi, 'run'>;
+  metrics: CacheMetrics;
+  fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
+}
+
+const HEADER: Record<Outcome, string> = { hit: 'HIT', hit_semantic: 'HIT_SEMANTIC', coalesced: 'COALESCED', miss: 'MISS', bypass: 'BYPASS', refresh: 'REFRESH', skip: 'SKIP' };
+const LEDGER: Partial<Record<Outcome, CacheOutcome>> = { hit: 'hit', coalesced: 'hit', hit_semantic: 'semantic_hit', miss: 'miss', refresh: 'miss', bypass: 'bypass' };
+
+export class CacheFilter implements HttpFilter {
+  readonly renderLocalReply = renderLlmLocalReply;
+  readonly renderStreamError = renderLlmStreamError;
+  readonly #accepted: ReadonlySet<string>;
+  #warnedGlobal = false;
+
+  constructor(private readonly d: CacheDeps) {
+    this.#accepted = new Set(d.cfg.finish_reasons);
+  }
+
+  decode(ctx: RequestContext): Promise<HookResult> {
+    return this.#decode(ctx);
+  }
+
+  async #decode(ctx: RequestContext): Promise<HookResult> {
+    const { cfg } = this.d;
+    const req = await readCacheable(ctx, this.d.fctx.providers);
+    const st: CacheState = { outcome: 'skip', entryKey: undefined, hash: '', canon: undefined, partition: undefined, vector: undefined, similarity: undefined, age: undefined, ttlMs: 0, clientModel: req?.model ?? '', leader: undefined, builder: undefined, locked: false };
+    ctx.set(CacheStateKey, st);
+    if (req === undefined) return this.#outcome(ctx, st, 'skip');
+    const principal = ctx.get(PrincipalAttr);
+    const dirs = readDirectives(ctx.request.headers, allowedFor(cfg.allow_directives, principal?.metadata));
+    if (dirs.noStore) return this.#outcome(ctx, st, 'bypass');
+    const { base, scope, fellBack } = scopeOf(cfg.scope, principal, ctx.request.headers, cfg.namespace_header);
+    if (fellBack && !this.#warnedGlobal) {
+      this.#warnedGlobal = true;
+      this.d.fctx.log.warn({ scope: cfg.scope }, `cache: scope ${cfg.scope} needs the principal of dgp.filter.llm.keys before this filter; without it entries are shared globally`);
+    }
+    st.ttlMs = ttlFor(this.d.durations, principal?.metadata, ctx.request.headers);
+    const canon = (st.canon = canonicalRequest(req.chat, ctx.route.cluster, targetsOf(this.d.fctx.clusters.endpoints(ctx.route.cluster), req.model)));
+    st.hash = await keyHashOf(`${scope}\n${canon.full}`, this.d.workers);
+    const { entries } = this.d;
+    const gen = await entries.try('generation', () => entries.backend.generation(base));
+    if (gen !== undefined) st.entryKey = `${base}|${gen}|${st.hash}`;
+    if (!dirs.noCache && st.entryKey !== undefined) {
+      const rec = await entries.read(st.entryKey, dirs.maxAge);
+      if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'hit');
+      const sem = this.d.semantic === undefined || this.d.embed === undefined || cfg.semantic === undefined ? undefined : await semanticLookup(this.d.semantic, this.d.embed, cfg.semantic, entries, ctx, st, scope, gen, dirs.maxAge, this.d.sharedVectors);
+      if (sem !== undefined) return this.#serve(ctx, st, req, sem, 'hit_semantic');
+    }
+    if (dirs.onlyIfCached) {
+      this.#outcome(ctx, st, 'miss');
+      return ctx.replyError(notCached('only-if-cached: the cache holds no answer to this request'));
+    }
+    if (cfg.coalesce && !dirs.noCache && st.entryKey !== undefined) {
+      const rec = await this.#coalesce(ctx, st, scope);
+      if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'coalesced');
+    }
+    st.builder = new RecordBuilder(cfg.max_entry_bytes);
+    return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
+  }
+
+  /**
+   * Waits for an identical miss in flight (this process first, then another instance through a shared store) and
+   * returns its answer; undefined when this request leads (st.leader, st.locked) or must go upstream alone.
+   */
+  async #coalesce(ctx: RequestContext, st: CacheState, scope: string): Promise<CacheRecord | undefined> {
+    const key = st.entryKey!;
+    // A follower whose leader failed joins again: the released followers elect a new leader among themselves.
+    for (let round = 0; round < 3 && !ctx.aborted; round++) {
+      const joined = this.d.coalescer.join(`${scope}\n${st.hash}`);
+      if (joined.leader) {
+        st.leader = joined;
+        break;
+      }
+      this.d.metrics.waiting.inc();
+      const rec = await joined.wait(this.d.durations.coalesceWaitMs).finally(() => this.d.metrics.waiting.dec());
+      // A leader still out after coalesce_wait: this request stops waiting and goes upstream on its own.
+      if (rec === 'timeout') return undefined;
+      if (rec !== undefined && !ctx.aborted) return rec;
+    }
+    if (st.leader === undefined) return undefined;
+    const remote = await awaitRemoteLeader(this.d.entries, key, this.d.durations.coalesceWaitMs, ctx, this.d.metrics);
+    st.locked = remote === 'locked';
+    if (remote === undefined || remote === 'locked') return undefined;
+    // Another instance answered: this process's followers of this request get the same answer.
+    st.leader.finish(remote);
+    st.leader = undefined;
+    return remote;
+  }
+
+  #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
+    this.#outcome(ctx, st, outcome);
+    st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
+    const target = { client: req.codec.client, settings: req.codec.settings, log: ctx.log, clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query };
+    const res = ctx.response;
+    res.status = 200;
+    if (req.stream) {
+      const { contentType, body } = replayStream(target, rec, this.d.cfg.replay_pacing_ms, ctx);
+      res.headers = { 'content-type': contentType, 'cache-control': 'no-cache' };
+      res.body = body;
+    } else {
+      res.headers = { 'content-type': 'application/json' };
+      res.body = replayUnary(target, rec);
+    }
+    if (rec.usage !== null) {
+      this.d.metrics.saved(rec.usage.input, rec.usage.output);
+      st.savedNanos = savedNanos(this.d.book, rec);
+      if (st.savedNanos !== undefined) this.d.metrics.savedUsd(st.savedNanos);
+    }
+    return Stop;
+  }
+
+  #outcome(ctx: RequestContext, st: CacheState, o: Outcome): HookResult {
+    st.outcome = o;
+    this.d.metrics.count(o);
+    const ledger = LEDGER[o];
+    if (ledger !== undefined) ctx.set(LlmCacheOutcome, ledger);
+    return Continue;
+  }
+
+  encode(ctx: RequestContext): void {
+    const st = ctx.get(CacheStateKey);
+    if (st === undefined) return;
+    const h = ctx.response.headers;
+    h['x-dgp-cache'] = HEADER[st.outcome];
+    if (st.outcome !== 'skip') {
+      const fields: Record<string, unknown> = { ...ctx.get(AccessLogFields), cache: HEADER[st.outcome] };
+      if (st.savedNanos !== undefined) fields.cache_saved_usd = formatUsd(st.savedNanos);
+      ctx.set(AccessLogFields, fields);
+    }
+    if (st.age !== undefined) h.age = String(st.age);
+    if (st.similarity !== undefined) h['x-dgp-cache-similarity'] = st.similarity.toFixed(4);
+    if (this.d.cfg.debug_key && st.hash !== '') h['x-dgp-cache-key'] = st.hash;
+    if (st.builder !== undefined && !ctx.replied && ctx.response.status === 200) ctx.get(LlmExchangeKey)?.subscribe(st.builder.onItem);
+  }
+
+  onComplete(ctx: RequestContext): void | Promise<void> {
+    const st = ctx.get(CacheStateKey);
+    if (st?.builder === undefined) return;
+    const rec = recordOf(ctx, st, st.builder);
+    st.leader?.finish(rec);
+    const { entries } = this.d;
+    const key = st.entryKey;
+    const stored = rec !== undefined && key !== undefined && rec.choices.every((c) => this.#accepted.has(c.finish)) ? this.#store(key, st, rec) : undefined;
+    if (!st.locked || key === undefined) return stored;
+    // The lock goes only after the entry is written: a remote follower that sees it gone reads the entry once more.
+    const unlock = (): Promise<unknown> => entries.try('unlock', () => entries.backend.unlock!(key));
+    return (stored ?? Promise.resolve()).then(unlock).then(() => undefined);
+  }
+
+  async #store(key: string, st: CacheState, rec: CacheRecord): Promise<void> {
+    const written = await this.d.entries.write(key, rec, st.ttlMs, this.d.cfg.max_entry_bytes);
+    if (!written || this.d.semantic === undefined || st.partition === undefined || st.vector === undefined || st.canon?.lastUserText === undefined) return;
+    const v = this.d.semantic.add(st.partition, st.vector, st.canon.lastUserText, key, st.ttlMs);
+    await this.d.sharedVectors?.push(st.partition, v, st.ttlMs);
+  }
+}
