@@ -75,6 +75,30 @@ options:
 
 example:
   dgp init --providers openai,anthropic,vllm -d my-gateway`,
+  request: `usage: dgp request [options]
+
+Starts the config in this process — every listener on a free loopback port, no admin listener, so it never clashes
+with a running gateway —, sends one request, prints the status, headers and body (first 8 KiB), the routing (the
+x-dgp-route trace when the route asks for it, else route, cluster, endpoint and attempts) and the access-log line,
+then stops. Exit 0 for a 2xx/3xx answer, 1 otherwise.
+
+options:
+${SOURCE}
+      --upstream <url>     send every endpoint's traffic to this URL instead (a mock, a local vLLM, a staging host)
+      --listener <name>    the listener to send to (default: the first)
+      --path <path>        default /v1/chat/completions
+  -X, --method <method>    default POST (GET when --path is given without a body)
+      --data <json|@file>  the request body; default: one chat turn in the OpenAI shape
+  -m, --message <text>     the user message of the default body (default "Say hello.")
+      --model <name>       the model of the default body (default gpt-4o-mini)
+      --stream             ask for a streamed answer (the default body)
+  -H, --header <h: v>      a request header (repeatable), e.g. -H "authorization: Bearer $DGP_API_KEY"
+      --json               the report as JSON
+
+examples:
+  dgp request -m "What is 2+2?" -H "authorization: Bearer $DGP_API_KEY"
+  dgp request --upstream http://127.0.0.1:8000 --model llama-3 --stream
+  dgp request --path /v1/messages --data @claude.json -H "anthropic-version: 2023-06-01"`,
   routes: `usage: dgp routes [options]
 
 Prints what a config does with a request, without starting anything: each listener's URL, its routes in match

@@ -19,6 +19,7 @@ import { runWorker } from './multicore/worker-bridge.js';
 import { WORKER_COUNT_ENV, WORKER_SLOT_ENV } from './multicore/protocol.js';
 import { COMMAND_HELP, USAGE } from './cli-help.js';
 import { initConfig, PRESETS } from './cli-init.js';
+import { defaultBody, resolveFile, runRequest } from './cli-request.js';
 import { didYouMean } from './config/did-you-mean.js';
 import { formatRoutesView, routesView } from './config/routes-view.js';
 
@@ -48,6 +49,15 @@ async function main(argv: string[]): Promise<number> {
         pretty: { type: 'boolean' },
         providers: { type: 'string' },
         force: { type: 'boolean' },
+        listener: { type: 'string' },
+        path: { type: 'string' },
+        method: { type: 'string', short: 'X' },
+        data: { type: 'string' },
+        message: { type: 'string', short: 'm' },
+        model: { type: 'string' },
+        stream: { type: 'boolean' },
+        header: { type: 'string', short: 'H', multiple: true },
+        upstream: { type: 'string' },
         'no-env': { type: 'boolean' },
       },
     });
@@ -76,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
       return plugins(source, pluginDirs, values.json ?? false);
     case 'routes':
       return routes(source, pluginDirs, values.json ?? false);
+    case 'request':
+      return request(source, pluginDirs, values);
     case 'init':
       if (values.config) return usage('init writes <dir>/conf.yaml: give --config-dir, not --config');
       return init(values['config-dir'] ?? 'configs', values.providers ?? 'openai', values.force ?? false);
@@ -122,6 +134,47 @@ async function validate(source: { file?: string; configDir?: string }, pluginDir
     );
   }
   return errors.length ? 1 : 0;
+}
+
+async function request(source: { file?: string; configDir?: string }, pluginDirs: string[], v: Record<string, unknown>): Promise<number> {
+  let upstream: URL | undefined;
+  if (typeof v.upstream === 'string') {
+    try {
+      upstream = new URL(v.upstream);
+      if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      return usage(`--upstream takes an http:// or https:// URL, e.g. http://127.0.0.1:9000 (got ${v.upstream})`);
+    }
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const h of (v.header as string[] | undefined) ?? []) {
+    const colon = h.indexOf(':');
+    if (colon < 1) return usage(`-H takes "name: value" (got ${h})`);
+    headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
+  }
+  let body: string | undefined;
+  if (typeof v.data === 'string') body = v.data.startsWith('@') ? readFileSync(resolve(v.data.slice(1)), 'utf8') : v.data;
+  const method = typeof v.method === 'string' ? v.method.toUpperCase() : body === undefined && typeof v.path === 'string' ? 'GET' : 'POST';
+  if (body === undefined && method === 'POST') body = defaultBody(typeof v.model === 'string' ? v.model : 'gpt-4o-mini', typeof v.message === 'string' ? v.message : 'Say hello.', v.stream === true);
+  const file = resolveFile(source);
+  if (!existsSync(file)) return usage(`no config at ${file}: give --config-dir or -c`);
+  const checked = await preflight(source, pluginDirs, false);
+  if (checked.errors.length) {
+    for (const p of checked.errors) process.stderr.write(`${formatProblem(p)}\n`);
+    return 1;
+  }
+  return runRequest({
+    file,
+    pluginDirs,
+    ...(typeof v.listener === 'string' ? { listener: v.listener } : {}),
+    method,
+    path: typeof v.path === 'string' ? v.path : '/v1/chat/completions',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    ...(upstream ? { upstream } : {}),
+    json: v.json === true,
+    out: (text) => void process.stdout.write(text),
+  });
 }
 
 async function init(dir: string, providerList: string, force: boolean): Promise<number> {
