@@ -6,9 +6,12 @@ import { startMockOpenAi, type MockProvider } from '../helpers/mock-providers/in
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 export const ADMIN_TOKEN = 'dash-admin-token-0123456789';
-/** The client key with the budget; `sk-slow` allows one request a minute. */
+/** The client key with a budget (and a soft budget the first request reaches); the others: one request a minute, a
+ * budget too small for any request, no budget. */
 export const KEY = 'sk-dash-main';
 export const SLOW_KEY = 'sk-dash-slow';
+export const POOR_KEY = 'sk-dash-poor';
+export const FREE_KEY = 'sk-dash-free';
 const MASTER = 'sk-dash-master-0123456789abcdef';
 
 export function dashboardYaml(upstreamPort: number): string {
@@ -36,6 +39,8 @@ export function dashboardYaml(upstreamPort: number): string {
                     keys:
                       - {key: ${KEY}, id: team-bot, alias: team-bot, max_budget_usd: 5, budget_duration: 1d, soft_budget_usd: 0.000001}
                       - {key: ${SLOW_KEY}, id: slow-bot, rpm: 1}
+                      - {key: ${POOR_KEY}, id: poor-bot, max_budget_usd: 0.000001}
+                      - {key: ${FREE_KEY}, id: free-bot}
                 - name: dgp.filter.llm.ratelimit
                   config:
                     rules:
@@ -55,7 +60,7 @@ export function dashboardYaml(upstreamPort: number): string {
       endpoints:
         - id: ep-0
           socket_address: {address: 127.0.0.1, port: ${upstreamPort}}
-          llm_meta: {provider: openai, api_key: sk-test, scheme: http, health_check_interval: 0, retry_policy: {name: NoRetry, config: {}}}
+          llm_meta: {provider: openai, api_key: sk-test, scheme: http, health_check_interval: 0, retry_policy: {name: CountBased, config: {times: 1}}}
 admin:
   address: 127.0.0.1
   port: 0
@@ -78,19 +83,22 @@ export async function startDashGateway(): Promise<DashGateway> {
   return { g, up, close: async () => (await g.close(), await up.close()) };
 }
 
-const chat = (content: string, stream = false) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
+const chat = (content: string, stream = false, model = 'gpt-4o-mini') => ({ model, messages: [{ role: 'user', content }], ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}) });
 
-export async function send(g: TestGateway, content: string, opts: { stream?: boolean; key?: string } = {}): Promise<number> {
+export async function send(g: TestGateway, content: string, opts: { stream?: boolean; key?: string; model?: string } = {}): Promise<number> {
   const r = await fetch(`${g.url()}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.key ?? KEY}` },
-    body: JSON.stringify(chat(content, opts.stream)),
+    body: JSON.stringify(chat(content, opts.stream, opts.model)),
   });
   await r.arrayBuffer();
   return r.status;
 }
 
-/** Scripted traffic: `ok` unary successes, a stream, an upstream 500, a guardrail block, a rate-limit 429; statuses in order. */
+/**
+ * Scripted traffic, statuses in order: `ok` unary successes, a stream, an upstream 500, a guardrail block (400), a
+ * request and its rate-limit 429 (the upstream 500 is retried once), a budget 429, and a model the price book does not know (200, cost unknown).
+ */
 export async function scriptedTraffic(g: TestGateway, ok = 3): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < ok; i++) statuses.push(await send(g, `hello ${i}, mail me at a@example.com`));
@@ -98,6 +106,8 @@ export async function scriptedTraffic(g: TestGateway, ok = 3): Promise<number[]>
   statuses.push(await send(g, 'please fail'));
   statuses.push(await send(g, 'tell me about project bluebird'));
   statuses.push(await send(g, 'one', { key: SLOW_KEY }), await send(g, 'two', { key: SLOW_KEY }));
+  statuses.push(await send(g, 'too dear', { key: POOR_KEY }));
+  statuses.push(await send(g, 'local model', { key: FREE_KEY, model: 'my-local-model' }));
   return statuses;
 }
 

@@ -33,7 +33,7 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   const d = await startDashGateway();
   t.teardown(() => d.close());
   const statuses = await scriptedTraffic(d.g);
-  t.same(statuses, [200, 200, 200, 200, 500, 400, 200, 429], 'scripted traffic: 3 ok, a stream, an upstream 500, a guardrail block, a rate limit');
+  t.same(statuses, [200, 200, 200, 200, 500, 400, 200, 429, 429, 200], 'scripted traffic: 3 ok, a stream, an upstream 500, a guardrail block, a rate limit, a budget denial, an unpriced model');
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   t.teardown(() => browser.close());
@@ -54,7 +54,7 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   await page.click('#login button[type=submit]');
   let scraped = await scrape(d.g);
   const requests = total(scraped, 'dgp_http_requests_total');
-  t.equal(requests, 8);
+  t.equal(requests, 10);
   await page.waitForFunction((n) => document.querySelector('[data-testid="requests-total"]')?.textContent === n, fmt(requests));
   await page.waitForFunction(() => Number(document.body.dataset.polls) >= 2);
 
@@ -63,8 +63,9 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   t.match(await text(page, 'latency-p50'), /^\d+ ms$/, 'a latency quantile is shown');
   t.match(await text(page, 'ttft-p99'), /^\d+ ms$/, 'a TTFT quantile is shown');
   const model = await page.locator('#models-body tr').first().locator('td').allInnerTexts();
-  t.same(model.slice(0, 3), ['gpt-4o-mini', fmt(total(scraped, 'dgp_llm_tokens_total', /direction="prompt"/)), fmt(total(scraped, 'dgp_llm_tokens_total', /direction="completion"/))], 'tokens by model as in /metrics');
-  t.equal(Number(model[3]).toPrecision(3), total(scraped, 'dgp_llm_cost_usd_total').toPrecision(3), 'cost by model as in /metrics');
+  t.same(model.slice(0, 3), ['gpt-4o-mini', fmt(total(scraped, 'dgp_llm_tokens_total', /direction="prompt",model="gpt-4o-mini"/)), fmt(total(scraped, 'dgp_llm_tokens_total', /direction="completion",model="gpt-4o-mini"/))], 'tokens by model as in /metrics');
+  t.equal(Number(model[3]).toPrecision(3), total(scraped, 'dgp_llm_cost_usd_total', /model="gpt-4o-mini"/).toPrecision(3), 'cost by model as in /metrics');
+  t.match(await page.locator('#models-body').innerText(), /other\s+12\s+30\s+–/, 'the unpriced model (tokens labelled other by the series cap on unpriced names), no cost');
   t.equal(await text(page, 'ratelimit-limited'), fmt(total(scraped, 'dgp_ratelimit_requests_total', /outcome="limited"/)));
   t.equal(await text(page, 'ratelimit-limited'), '1');
   t.same(await page.locator('#ratelimits-body td').allInnerTexts(), ['key-limits', 'requests', '1'], 'the rule that limited');
@@ -72,7 +73,9 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   t.match(await page.locator('#guardrails-body').innerText(), /pii\s+input\s+redact\s+3/, 'the PII redactions');
   t.equal(await text(page, 'soft-alerts'), fmt(total(scraped, 'dgp_llm_budget_soft_alerts_total')));
   t.equal(await text(page, 'soft-alerts'), '1', 'the soft budget alert');
-  t.same(await page.locator('#endpoints-body td').allInnerTexts(), ['llm', 'ep-0', 'openai', 'healthy', '5 / 1'], 'the endpoint, its health and attempts');
+  t.equal(await text(page, 'budget-denials'), fmt(total(scraped, 'dgp_llm_budget_denials_total')));
+  t.equal(await text(page, 'budget-denials'), '1', 'the budget denial');
+  t.same(await page.locator('#endpoints-body td').allInnerTexts(), ['llm', 'ep-0', 'openai', 'healthy', '6 / 2'], 'the endpoint, its health and attempts (the 500 was retried)');
   const budgets = await (await fetch(`${d.g.adminUrl}/admin/v1/budgets?key=team-bot`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
   const budget = (budgets as { budgets: Array<{ spent_usd: number }> }).budgets[0]!;
   await page.locator('#budgets-body tr', { hasText: 'team-bot' }).waitFor();
@@ -88,8 +91,8 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   const reload = await fetch(`${d.g.adminUrl}/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   t.equal(reload.status, 200);
   scraped = await scrape(d.g);
-  t.equal(total(scraped, 'dgp_http_requests_total'), 12);
-  await page.waitForFunction(() => document.querySelector('[data-testid="requests-total"]')?.textContent === '12');
+  t.equal(total(scraped, 'dgp_http_requests_total'), 14);
+  await page.waitForFunction(() => document.querySelector('[data-testid="requests-total"]')?.textContent === '14');
   await page.waitForFunction(() => /last reload .*: ok, generation 2/.test(document.querySelector('[data-testid="last-reload"]')?.textContent ?? ''));
   t.same(await page.locator('#reloads-body td').allInnerTexts(), ['success', '1'], 'reloads by result as in dgp_config_reloads_total');
   t.match(await text(page, 'requests-rate'), /^\d/, 'a request rate is shown');
