@@ -24,6 +24,9 @@ function total(text: string, name: string, labels?: RegExp): number {
 
 const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const text = (page: Page, id: string): Promise<string> => page.getByTestId(id).innerText();
+/** Waits until the element with this test id shows exactly `shown` (the page refreshes on its own). */
+const shows = (page: Page, id: string, shown: string | RegExp): Promise<void> =>
+  page.getByTestId(id).filter({ hasText: typeof shown === 'string' ? new RegExp(`^${shown}$`) : shown }).waitFor();
 
 t.test('the dashboard shows what the gateway reports, and updates', async (t) => {
   if (!existsSync(CHROMIUM)) {
@@ -55,8 +58,8 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   let scraped = await scrape(d.g);
   const requests = total(scraped, 'dgp_http_requests_total');
   t.equal(requests, 10);
-  await page.waitForFunction((n) => document.querySelector('[data-testid="requests-total"]')?.textContent === n, fmt(requests));
-  await page.waitForFunction(() => Number(document.body.dataset.polls) >= 2);
+  await shows(page, 'requests-total', fmt(requests));
+  await page.locator('body[data-polls]:not([data-polls="1"])').waitFor({ state: 'attached' }); // a second refresh: rates and budgets
 
   t.equal(await text(page, 'errors-5xx'), fmt(total(scraped, 'dgp_http_requests_total', /status="5/)), '5xx as in /metrics');
   t.equal(await text(page, 'errors-4xx'), fmt(total(scraped, 'dgp_http_requests_total', /status="4/)), '4xx as in /metrics');
@@ -92,8 +95,8 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   t.equal(reload.status, 200);
   scraped = await scrape(d.g);
   t.equal(total(scraped, 'dgp_http_requests_total'), 14);
-  await page.waitForFunction(() => document.querySelector('[data-testid="requests-total"]')?.textContent === '14');
-  await page.waitForFunction(() => /last reload .*: ok, generation 2/.test(document.querySelector('[data-testid="last-reload"]')?.textContent ?? ''));
+  await shows(page, 'requests-total', '14');
+  await shows(page, 'last-reload', /last reload .*: ok, generation 2/);
   t.same(await page.locator('#reloads-body td').allInnerTexts(), ['success', '1'], 'reloads by result as in dgp_config_reloads_total');
   t.match(await text(page, 'requests-rate'), /^\d/, 'a request rate is shown');
 
