@@ -52,6 +52,9 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   await page.locator('#login').waitFor({ state: 'visible' });
   t.equal(await text(page, 'requests-total'), '–', 'no data before the token is given');
   t.equal((await fetch(`${d.g.adminUrl}/metrics`)).status, 401, 'the data the page reads needs the token');
+  t.equal((await fetch(`${d.g.adminUrl}/dashboard`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status, 405);
+  const listing = (await (await fetch(`${d.g.adminUrl}/`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { endpoints: Array<{ path: string }> };
+  t.ok(listing.endpoints.some((e) => e.path === '/dashboard'), 'GET / lists the dashboard');
 
   await page.fill('#token', ADMIN_TOKEN);
   await page.click('#login button[type=submit]');
