@@ -39,7 +39,7 @@ export const ROWS: Row[] = [
     title: 'Latency and time to first token',
     panels: [
       { title: 'HTTP latency', unit: 's', targets: [0.5, 0.95, 0.99].map((x) => ({ expr: q(x, 'dgp_http_request_duration_seconds'), legend: `p${x * 100}` })) },
-      { title: 'Time to first token by model', unit: 's', description: 'Upstream request sent → first content byte; streams and unary answers.', targets: [0.5, 0.95].map((x) => ({ expr: q(x, 'dgp_llm_time_to_first_token_seconds', 'model'), legend: `p${x * 100} {{model}}` })) },
+      { title: 'Time to first token by model', unit: 's', description: 'Request arrival → first SSE data event (streams) or the upstream\'s first response byte (unary).', targets: [0.5, 0.95].map((x) => ({ expr: q(x, 'dgp_llm_time_to_first_token_seconds', 'model'), legend: `p${x * 100} {{model}}` })) },
       { title: 'Time per output token by model', unit: 's', targets: [0.5, 0.95].map((x) => ({ expr: q(x, 'dgp_llm_time_per_output_token_seconds', 'model'), legend: `p${x * 100} {{model}}` })) },
       { title: 'LLM request duration p95 by cluster', unit: 's', targets: [{ expr: q(0.95, 'dgp_llm_request_duration_seconds', 'cluster'), legend: '{{cluster}}' }] },
     ],
