@@ -4,14 +4,15 @@
 // the rules; and promtool check metrics flags nothing on that scrape beyond the names kept on purpose.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
 import t from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { DASHBOARD_FILE, dashboardText } from '../../scripts/gen-grafana.js';
 import { ADMIN_TOKEN, scrape, scriptedTraffic, startDashGateway } from './helpers.js';
 
-const RULES_DIR = 'deploy/prometheus';
-const RULES = `${RULES_DIR}/dgp-gateway-alerts.yml`;
+const RULES_DIR = fileURLToPath(new URL('../../deploy/prometheus/', import.meta.url));
+const RULES = `${RULES_DIR}dgp-gateway-alerts.yml`;
 const PROMTOOL = '/usr/bin/promtool';
 
 interface Panel { type: string; title: string; id: number; gridPos: { x: number; y: number; w: number; h: number }; datasource?: { uid: string }; fieldConfig?: { defaults: { unit?: string } }; targets?: Array<{ expr: string; datasource: { uid: string } }> }

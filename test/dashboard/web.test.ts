@@ -103,6 +103,15 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   t.same(await page.locator('#reloads-body td').allInnerTexts(), ['success', '1'], 'reloads by result as in dgp_config_reloads_total');
   t.match(await text(page, 'requests-rate'), /^\d/, 'a request rate is shown');
 
+  // A wrong token: the page says so and shows no data (this tab's 401 is expected, so its console is not watched).
+  const other = await browser.newPage();
+  await other.goto(`${d.g.adminUrl}/dashboard`);
+  await other.fill('#token', 'not-the-token');
+  await other.click('#login button[type=submit]');
+  await other.locator('#login-error', { hasText: 'that token was refused' }).waitFor();
+  t.equal(await other.getByTestId('requests-total').innerText(), '–', 'no data with a wrong token');
+  await other.close();
+
   await mkdir(ARTEFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTEFACTS}/dashboard.png`, fullPage: true });
   t.same(problems, [], 'no console errors, page errors or failed requests');
