@@ -133,7 +133,7 @@
   }
 
   function renderConfig(cfg, samples) {
-    $('generation').textContent = 'generation ' + cfg.generation + (Array.isArray(cfg.workers) ? ' · ' + cfg.workers.length + ' workers' : '');
+    $('generation').textContent = (cfg.generation === undefined ? 'no worker ready' : 'generation ' + cfg.generation) + (Array.isArray(cfg.workers) ? ' · ' + cfg.workers.length + ' workers' : '');
     var attempts = M.sumBy(samples, 'dgp_upstream_attempts_total', ['cluster', 'endpoint', 'outcome']);
     var eps = [];
     ((cfg.runtime && cfg.runtime.clusters) || []).forEach(function (c) {
