@@ -3,12 +3,15 @@
 # installed when running as root with apt-get; otherwise one line names what is missing and the tests do not run.
 set -euo pipefail
 
-# command the tests spawn → Debian package that provides it. PostgreSQL's server binaries are not on PATH (Debian
+# command the tests spawn → Debian package that provides it (chromium for the dashboard test, promtool for the alert
+# rules test). PostgreSQL's server binaries are not on PATH (Debian
 # keeps them in /usr/lib/postgresql/<version>/bin, where test/helpers/postgres-server.ts looks), so `has` checks there.
 declare -A packages=(
   [etcd]=etcd-server
   [redis-server]=redis-server
   [initdb]=postgresql
+  [chromium]=chromium
+  [promtool]=prometheus
 )
 
 has() {
@@ -28,7 +31,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The Debian packages start their services; the tests run their own on free ports, so stop those quietly.
-  for svc in etcd redis-server postgresql; do
+  for svc in etcd redis-server postgresql prometheus; do
     if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
   done
   for cmd in "${!packages[@]}"; do

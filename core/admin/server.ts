@@ -1,10 +1,11 @@
 // The admin listener (default 127.0.0.1:8889, separate from traffic): GET / (this list), /health /ready /metrics
-// /config /plugins, POST /reload, and the plugins' admin routes, every one behind the guard (guard.ts). Also Pixiu's
+// /config /plugins, POST /reload, /dashboard (dashboard.ts), and the plugins' admin routes, every one behind the guard (guard.ts). Also Pixiu's
 // `metric.prometheus_port` exporter, which serves the metrics on every path.
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DgpError } from '../errors.js';
+import { DASHBOARD_PATHS, serveDashboard } from './dashboard.js';
 import { OPEN_ADMIN_PATHS, type AdminGuard } from './guard.js';
 import { errorBody, type AdminCall, type AdminReply } from './route-call.js';
 import type { AdminRouteInfo } from './route-api.js';
@@ -37,6 +38,7 @@ const HOST_ENDPOINTS = [
   { method: 'GET', path: '/plugins', description: 'the loaded plugins' },
   { method: 'POST', path: '/reload', description: 'reload conf.yaml and plugins' },
   { method: 'GET', path: '/admin/v1/routes', description: 'the effective routes: listeners, routes with their filter chains, clusters and endpoints' },
+  { method: 'GET', path: '/dashboard', description: 'the web dashboard (a static page; its data requests carry the admin token)' },
 ] as const;
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -86,6 +88,7 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
     const verdict = guard.check(req, path);
     if (!verdict.ok) return sendError(res, verdict.error, verdict.headers);
     const method = req.method ?? 'GET';
+    if (DASHBOARD_PATHS.includes(path) && (await serveDashboard(method, path, res, guard.tokenRequired))) return;
     const own = HOST_ENDPOINTS.find((e) => e.method === method && e.path === path);
     if (own) {
       if (verdict.tokenRequired && !verdict.authenticated && !OPEN_ADMIN_PATHS.includes(path)) {

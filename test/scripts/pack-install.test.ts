@@ -129,4 +129,12 @@ t.test('the packed SDK installs outside the project; JS and TS plugins pass its 
   const refused = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-refuse': '1' } });
   t.equal(refused.status, 403, 'the JS plugin refuses with its own coded error');
   t.match(await refused.text(), /ACME_ERR_REFUSED/);
+
+  // The web dashboard's static files ship in the package and the installed gateway serves them.
+  const admin = /"admin_url":"([^"]+?)\/?"/.exec(out)?.[1];
+  t.ok(admin, 'the start line names the admin URL');
+  const page = await fetch(`${admin}/dashboard`);
+  t.equal(page.status, 200);
+  t.match(await page.text(), '<section id="traffic"', 'the installed package serves the dashboard page');
+  for (const file of ['app.js', 'metrics.js', 'app.css']) t.equal((await fetch(`${admin}/dashboard/${file}`)).status, 200, `dashboard/${file} is in the package`);
 });

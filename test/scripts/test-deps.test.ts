@@ -32,4 +32,6 @@ t.test('servers missing and no apt-get: one line naming the packages, exit 1', a
   t.match(lines[0], /^test-deps: missing Debian package\(s\) .*apt-get install -y/);
   t.match(lines[0], /etcd-server/);
   t.match(lines[0], /redis-server/);
+  t.match(lines[0], / chromium/, 'the browser of the dashboard test');
+  t.match(lines[0], / prometheus/, 'promtool, for the alert rules test');
 });

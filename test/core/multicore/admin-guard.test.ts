@@ -1,5 +1,5 @@
 // `dgp start --workers 2`: the primary's admin listener runs the same guard as a single process (Host, cross-site,
-// token; open probes), and forwards plugin admin routes to one worker, the first ready one.
+// token; open probes; the dashboard page served, its data guarded), and forwards plugin admin routes to one worker, the first ready one.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,13 @@ t.test('the primary guards its admin listener and forwards plugin routes to one 
   t.match(await adminCall(c.admin, '/reload', 'POST', { 'content-type': 'text/plain' }, 'x'), { status: 403, body: { error: { code: 'DGP_ERR_ADMIN_CROSS_SITE' } } }, 'a cross-site text/plain POST /reload');
   t.match(await adminCall(c.admin, '/reload', 'POST'), { status: 401 }, 'JSON but no token');
   t.match(await adminCall(c.admin, '/reload', 'POST', AUTH), { status: 200, body: { ok: true, generation: 2 } });
+
+  // The web dashboard: the static page without the token (it asks for it), behind the Host check; its data needs it.
+  const page = await adminCall(c.admin, '/dashboard');
+  t.equal(page.status, 200, 'the primary serves the dashboard page');
+  t.match(page.text, '<body data-token-required="true">');
+  t.match(await adminCall(c.admin, '/dashboard', 'GET', { host: 'rebind.evil.example' }), { status: 421 });
+  t.match(await adminCall(c.admin, '/metrics'), { status: 401 }, 'the data the page reads needs the token');
 
   const info = await adminCall(c.admin, '/admin/v1/echo/info', 'GET', AUTH);
   t.match(info, { status: 200, body: { tag: 'mc', pid: c.pids[0] } }, 'worker 1 answers a plugin route');
