@@ -278,6 +278,31 @@ export interface CooldownStoreApi {
   readonly size: number;
 }
 
+/** How one upstream attempt on an endpoint ended, for its load and latency figures. */
+export interface EndpointOutcome {
+  ok: boolean;
+  /** Time to the first byte (a stream: its first event); only successful attempts feed the latency average. */
+  latencyMs?: number;
+}
+
+export interface EndpointStatsView {
+  in_flight: number;
+  requests: number;
+  errors: number;
+  /** Moving average of the time to first byte / first token, ms; null before the first success. */
+  latency_ms: number | null;
+  /** Moving average of failures among recent attempts, 0..1. */
+  error_rate: number;
+  last_error_at: string | null;
+}
+
+/** Per-endpoint load and latency, process-wide (survives reloads). Every begin() must be matched by one end(). */
+export interface EndpointStatsApi {
+  begin(cluster: string, id: string): void;
+  end(cluster: string, id: string, outcome: EndpointOutcome): void;
+  view(cluster: string, id: string): EndpointStatsView;
+}
+
 export interface ClusterManagerApi {
   hasCluster(name: string): boolean;
   clusterNames(): string[];
@@ -300,6 +325,8 @@ export interface ClusterManagerApi {
   setHealthy(cluster: string, id: string, healthy: boolean): void;
   /** The LLM cooldown store (the host's cooldown service: survives reloads). */
   readonly cooldowns: CooldownStoreApi;
+  /** In-flight requests and latency per endpoint (survives reloads); optional for managers that keep none. */
+  readonly stats?: EndpointStatsApi;
 }
 
 export interface FactoryContext {

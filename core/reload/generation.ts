@@ -30,6 +30,8 @@ export interface HostServices {
   draining(): boolean;
   /** The process's admission control (outlives generations; configured at the swap). */
   admission?: AdmissionControl;
+  /** Counts active health probes (the gateway's metric). */
+  onProbe?: (cluster: string, id: string, ok: boolean) => void;
 }
 
 let nextGenerationId = 1;
@@ -85,6 +87,8 @@ export class Generation {
   async retire(timeoutMs: number, onForce?: () => void): Promise<void> {
     if (this.retired) return;
     this.retired = true;
+    // A retired generation's checks would keep probing (and marking endpoints of a manager nobody reads) until close.
+    this.clusters.stopHealthChecks();
     await this.stopAdapters();
     if (this.leases === 0) return this.close();
     this.forceTimer = setTimeout(() => {
@@ -120,6 +124,7 @@ export class Generation {
   close(): Promise<void> {
     return (this.closing ??= (async () => {
       if (this.forceTimer) clearTimeout(this.forceTimer);
+      this.clusters.stopHealthChecks();
       this.abort.abort();
       for (const f of this.filters) if (f.instance.close) await this.bounded(f.kind, 'close', () => f.instance.close!());
       await this.services.release();
@@ -138,7 +143,12 @@ export async function buildGeneration(
   const log = services.log;
   const scope = services.services.scope();
   const cooldowns = scope.get(cooldownService);
-  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, { previous: previous?.clusters, log, cooldowns });
+  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, {
+    previous: previous?.clusters,
+    log,
+    cooldowns,
+    ...(services.onProbe ? { onProbe: services.onProbe } : {}),
+  });
   const gen = new Generation(config, clusters, registry, log, scope);
   const providers = new Map<string, unknown>();
   const factoryContext = (kind: string): FactoryContext => ({
@@ -237,5 +247,6 @@ export async function buildGeneration(
     await gen.close();
     throw err;
   }
+  clusters.startHealthChecks();
   return gen;
 }

@@ -73,6 +73,24 @@ export const EndpointSchema = StrictObject(
   { description: 'One upstream endpoint.' },
 );
 
+export const HealthCheckSchema = StrictObject(
+  {
+    protocol: O(OneOf(['http', 'https', 'tcp'] as const, { description: 'http / https: a request to http_path; tcp: a connect only.', default: 'http', pixiu: 'Pixiu HealthCheckConfig.protocol.' })),
+    http_path: O(Str({ description: 'Path (and query) probed (APISIX checks.active.http_path).', default: '/', examples: ['/health', '/v1/models'] })),
+    method: O(OneOf(['GET', 'HEAD'] as const, { description: 'HTTP method of the probe.', default: 'GET' })),
+    headers: O(Type.Record(Type.String(), Type.String(), { description: 'Headers sent with every probe (e.g. an Authorization the health path needs; ${ENV} expands).', default: {} })),
+    timeout: O(Duration({ description: 'A probe without an answer within this counts as failed.', default: '1s', pixiu: 'Pixiu HealthCheckConfig.timeout.' })),
+    interval: O(Duration({ description: 'Time between two probes of one endpoint.', default: '10s', pixiu: 'Pixiu HealthCheckConfig.interval.' })),
+    initial_delay_seconds: O(Type.Number({ minimum: 0, default: 0, description: 'Seconds before the first probe (Pixiu HealthCheckConfig.initial_delay_seconds).' })),
+    healthy_threshold: O(Int({ description: 'Passing probes in a row that bring an unhealthy endpoint back (APISIX healthy.successes).', default: 2, minimum: 1 })),
+    unhealthy_threshold: O(Int({ description: 'Failing probes in a row that take an endpoint out (APISIX unhealthy.http_failures).', default: 3, minimum: 1 })),
+    healthy_statuses: O(List(Type.Integer({ minimum: 100, maximum: 599 }), { description: 'Statuses that pass (APISIX healthy.http_statuses). Empty: any 2xx or 3xx.', default: [] })),
+    service_name: O(Str({ description: 'Accepted for Pixiu configs; unused.', default: '' })),
+    check_config: O(FreeObject({ description: 'Accepted for Pixiu configs; unused.' })),
+  },
+  { description: 'One active health check (Pixiu health_checks[], APISIX checks.active).' },
+);
+
 export const ClusterSchema = StrictObject(
   {
     name: O(Str({ description: 'Cluster name, unique; routes refer to it. Empty: "cluster-<n>" (n counts unnamed clusters from 1).', default: '', examples: ['chat'] })),
@@ -88,7 +106,7 @@ export const ClusterSchema = StrictObject(
       },
       { description: 'Consistent-hash settings for RingHashing and MaglevHashing.' },
     )),
-    health_checks: O(List(Type.Unknown(), { description: 'Accepted for Pixiu configs (active health checks); not run yet.' })),
+    health_checks: O(List(HealthCheckSchema, { description: 'Active health checks, run against every endpoint of the cluster (docs/routing.md). An endpoint failing unhealthy_threshold probes in a row leaves the LB candidates; healthy_threshold passing probes bring it back.' })),
     endpoints: O(List(EndpointSchema, { description: 'Static endpoints, in fallback order.' })),
     admission: O(ClusterAdmissionSchema),
   },
