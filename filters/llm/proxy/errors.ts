@@ -15,3 +15,9 @@ export const RequestUnbuildable = defineErrorCode('DGP_ERR_PROXY_REQUEST_INVALID
   summary: "The upstream request could not be built or translated from this client request; the endpoint is not blamed (no cooldown, retry or fallback).",
   fix: 'Fix the request body (the message says what failed); when the body is valid for the client API, report it with the request id.',
 });
+
+export const ModelNotFound = defineErrorCode('DGP_ERR_PROXY_MODEL_NOT_FOUND', 404, {
+  owner,
+  summary: "The requested model matches no group of the proxy's model_list (unknown_model: reject), or GET /v1/models/{id} names a model the route does not serve.",
+  fix: 'Send one of the models GET /v1/models lists, or add the name (or an alias or `*` pattern) to model_list.',
+});
