@@ -69,6 +69,12 @@ export interface HttpFilter {
   /** Runs once when the generation that created this instance is retired and no request holds it any more. */
   close?(): MaybePromise<void>;
   /**
+   * The request's model, for routes with `match.model` (asked before routing, only on listeners with such routes and
+   * only when a model route could take the request). The first filter of the listener's chain that has this hook
+   * answers. MAY read the body (it is kept for the chain); MUST NOT throw for a body it cannot read: undefined.
+   */
+  routeModel?(request: RequestInfo): MaybePromise<string | undefined>;
+  /**
    * Renders a local error reply (Envoy's onLocalReply) for every request on this filter's listener: replies from
    * filters (ctx.replyError, a hook that threw) and from the host (no route, 413, no response). The host asks the
    * chain's filters in config order and uses the first answer; with none, or with `error_format: pixiu`, it renders

@@ -91,6 +91,7 @@ function route(r: R): RouteConfig {
       regex: m.regex,
       methods: m.methods,
       headers: (m.headers as R[]).map((h) => ({ name: h.name, values: h.values, regex: h.regex })),
+      model: [...(m.model as string[])],
     },
     route: {
       cluster: r.route.cluster,

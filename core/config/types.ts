@@ -95,6 +95,8 @@ export interface RouteConfig {
     /** [] = Pixiu's default set (GET POST PUT DELETE PATCH OPTIONS HEAD). */
     methods: string[];
     headers: Array<{ name: string; values: string[]; regex: boolean }>;
+    /** Model names or `*` patterns; [] = any model. */
+    model: string[];
   };
   route: {
     cluster: string;

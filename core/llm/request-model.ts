@@ -1,7 +1,7 @@
 // The model a request asks for, wherever its API carries it: the JSON body's `model` (OpenAI, Anthropic) or the path
 // (Gemini `/models/{model}:generateContent`). One reader for model routing and anything else that needs the name.
-import type { RequestContext } from '../index.js';
-import { clientRouteOf } from './client-api.js';
+import type { RequestContext, RequestInfo } from '../index.js';
+import { clientRouteOf, detectClientApi, type ClientRoute } from './client-api.js';
 
 const GEMINI_MODEL = /\/models\/([^/:]+):[A-Za-z]+$/;
 
@@ -21,15 +21,23 @@ export function geminiPathModel(path: string): string | undefined {
  * JSON: the proxy judges those later). Reads the body only for OpenAI / Anthropic operations, through the host's one
  * shared JSON parse.
  */
-export async function requestModelOf(ctx: Pick<RequestContext, 'get' | 'set' | 'request'>): Promise<string | undefined> {
-  const route = clientRouteOf(ctx);
-  if (route.api === 'gemini') return geminiPathModel(ctx.request.path);
-  const method = ctx.request.method;
+export function requestModelOf(ctx: Pick<RequestContext, 'get' | 'set' | 'request'>): Promise<string | undefined> {
+  return modelOf(clientRouteOf(ctx), ctx.request);
+}
+
+/** requestModelOf for a request not routed yet (a routeModel hook: there is no context to cache the client route on). */
+export function requestModelOfRequest(request: RequestInfo): Promise<string | undefined> {
+  return modelOf(detectClientApi(request.path), request);
+}
+
+async function modelOf(route: ClientRoute, request: RequestInfo): Promise<string | undefined> {
+  if (route.api === 'gemini') return geminiPathModel(request.path);
+  const method = request.method;
   if (route.api === 'unknown' || (method !== 'POST' && method !== 'PUT')) return undefined;
-  const ct = ctx.request.headers['content-type'];
+  const ct = request.headers['content-type'];
   if (typeof ct === 'string' && !ct.toLowerCase().includes('json')) return undefined;
   try {
-    const body = await ctx.request.json<unknown>();
+    const body = await request.json<unknown>();
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
     const model = (body as Record<string, unknown>).model;
     return typeof model === 'string' && model !== '' ? model : undefined;

@@ -2,7 +2,7 @@
 // instances, adapters. Built off to the side, swapped in by the gateway, retired with lease counting: filter
 // instances are closed once the last request that started on this generation has finished.
 import type { Logger } from 'pino';
-import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from '../plugin-api.js';
+import type { AdapterInstance, FactoryContext, HttpFilter, RequestInfo, WorkerPoolApi } from '../plugin-api.js';
 import type { AdmissionControl } from '../admission/admission.js';
 import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
 import type { Store } from '../services/store.js';
@@ -219,11 +219,20 @@ export async function buildGeneration(
       limits: l.config,
     };
     gen.listenerSpecs.push(spec);
+    const router = new Router(hcmConfig.route_config.routes, l.name);
+    const modelSource = slots.find((s) => typeof s.filter.routeModel === 'function')?.filter;
+    if (router.usesModel && modelSource === undefined) {
+      await gen.close();
+      throw new DgpError('DGP_ERR_CONFIG_ROUTE_MODEL', `listener ${l.name}: a route matches on match.model, but none of its http_filters reads the request's model`, {
+        hint: 'add dgp.filter.llm.proxy to the listener, or remove match.model',
+      });
+    }
     gen.hcms.set(
       l.name,
       new HttpConnectionManager({
         listener: l.name,
-        router: new Router(hcmConfig.route_config.routes, l.name),
+        router,
+        ...(router.usesModel && modelSource !== undefined ? { routeModel: (request: RequestInfo) => modelSource.routeModel!(request) } : {}),
         chain: new FilterChain(slots),
         routeChains,
         errorFormat: hcmConfig.error_format,

@@ -14,6 +14,7 @@ import {
   type HookResult,
   type HttpFilter,
   type RequestContext,
+  type RequestInfo,
   type UpstreamAttempt,
   type UpstreamPoolOptions,
   upstreamPoolsService,
@@ -30,7 +31,7 @@ import { ModelGroups } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
 import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
-import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf } from '../../../core/llm/index.js';
+import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
@@ -144,6 +145,11 @@ export class ProxyFilter implements HttpFilter {
 
   close(): void {
     this.#metrics.close();
+  }
+
+  /** The model routes with `match.model` compare: the JSON body's `model` (OpenAI, Anthropic) or the Gemini path. */
+  routeModel(request: RequestInfo): Promise<string | undefined> {
+    return requestModelOfRequest(request);
   }
 
   /** GET /v1/models[/{id}] from the configuration; undefined = ask the upstream (a plain OpenAI-compatible cluster). */

@@ -147,3 +147,66 @@ t.test('GET /v1/models and /v1/models/{alias} answer from the model list (openai
   t.type(missing, OpenAI.NotFoundError);
   t.equal((missing as InstanceType<typeof OpenAI.NotFoundError>).code, 'model_not_found');
 });
+
+t.test('routes match on the model (route_config match.model): body model for OpenAI / Anthropic, path for Gemini', async (t) => {
+  const oa = await startMockOpenAi({ reply: { text: 'from oa' } });
+  const an = await startMockAnthropic({ reply: { text: 'from anthropic' } });
+  const backup = await startMockOpenAi({ reply: { text: 'from backup' } });
+  const routes = `
+                  - match: {prefix: /, model: ["claude-*", sonnet]}
+                    route: {cluster: an}
+                    id: claude
+                  - match: {prefix: /, model: [backup-model]}
+                    route: {cluster: backup}
+                    id: backup
+                  - match: {prefix: /}
+                    route: {cluster: oa}
+                    id: default`;
+  const base = yaml(oa, an, backup).replace('unknown_model: reject', 'unknown_model: route_cluster').replace(/\n {18}- match: \{prefix: \/\}\n {20}route: \{cluster: oa\}\n {20}id: llm/, routes);
+  t.match(base, /id: claude/);
+  const gw = await startGateway(base);
+  t.teardown(async () => {
+    await gw.close();
+    await Promise.all([oa.close(), an.close(), backup.close()]);
+  });
+  const client = openAiClient(gw.url());
+  const viaClaude = await ask(client, 'sonnet');
+  t.equal(viaClaude.data.choices[0]!.message.content, 'from anthropic', 'an exact model name picks the route');
+  t.match(viaClaude.response.headers.get('x-dgp-route'), /^route=claude;/);
+  t.equal((an.requests[0]!.body as { model: string }).model, 'sonnet');
+  t.equal((await ask(client, 'claude-haiku-4-5')).data.choices[0]!.message.content, 'from anthropic', 'a pattern picks the route');
+  t.equal((await ask(client, 'backup-model')).data.choices[0]!.message.content, 'from backup');
+  const plain = await ask(client, 'gpt-4o-mini');
+  t.equal(plain.data.choices[0]!.message.content, 'from oa', 'any other model: the route without a model matcher');
+  t.match(plain.response.headers.get('x-dgp-route'), /^route=default;/);
+
+  const gemini = await fetch(`${gw.url()}/v1beta/models/claude-sonnet-4-5:generateContent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': 'client-key' },
+    body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+  });
+  t.equal(gemini.status, 200, 'a Gemini client: the model comes from the path');
+  t.equal(gemini.headers.get('x-dgp-route')?.startsWith('route=claude;'), true);
+  t.equal((an.requests.at(-1)!.body as { model: string }).model, 'claude-sonnet-4-5');
+
+  const bad = await fetch(`${gw.url()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "sonnet", ' });
+  t.equal(bad.status, 400, 'a body that is not JSON names no model: the default route answers in the client shape');
+  t.match(await bad.json(), { error: { type: 'invalid_request_error' } });
+  t.equal(accessLines(gw).at(-1)!.route, 'default');
+});
+
+t.test('match.model on a listener without a filter that reads the model fails the load with the fix', async (t) => {
+  const err = await startGateway(`static_resources:
+  listeners:
+    - name: main
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /, model: [gpt-4o]}, route: {cluster: c}}]}
+              http_filters: [{name: dgp.filter.llm.tokenizer, config: {}}]
+  clusters: [{name: c, endpoints: []}]
+`).catch((e: unknown) => e);
+  t.match(err, { message: /DGP_ERR_CONFIG_ROUTE_MODEL|none of its http_filters reads the request's model/ });
+});
