@@ -325,6 +325,8 @@ export interface ClusterManagerApi {
   /** Pixiu's fallback order: the first healthy endpoint after `id` in list order, no wrap-around. */
   nextHealthyEndpoint(cluster: string, id: string): EndpointView | undefined;
   endpoints(cluster: string): readonly EndpointView[];
+  /** The endpoints highest `llm_meta.priority` first, list order within a priority; optional (absent: list order). */
+  endpointsByPriority?(cluster: string): readonly EndpointView[];
   /** Dynamic add/update (registry adapters). Creates the cluster (RoundRobin) on first use. */
   setEndpoint(cluster: string, ep: EndpointInput, source?: string): EndpointView;
   deleteEndpoint(cluster: string, id: string): boolean;

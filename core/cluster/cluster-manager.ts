@@ -5,7 +5,7 @@ import type { ClusterManagerApi, EndpointInput, EndpointView, HashSource } from 
 import { EndpointStats } from './endpoint-stats.js';
 import { HealthChecker } from './health-checker.js';
 import { assembleStaticEntries, STATIC_SOURCE } from './assemble-cluster.js';
-import { ClusterSnapshot, type ClusterSettings } from './cluster-snapshot.js';
+import { ClusterSnapshot, priorityOf, type ClusterSettings } from './cluster-snapshot.js';
 import { CooldownStore } from './cooldown-store.js';
 import { applyDeleteEndpoint, applySetEndpoint } from './dynamic-endpoint.js';
 import { withHealth, type EndpointEntry } from './endpoint-entry.js';
@@ -137,6 +137,7 @@ export class ClusterManager implements ClusterManagerApi {
           authority: ep.authority,
           provider: ep.llmMeta ? ep.llmMeta.provider : null,
           source: ep.source,
+          priority: priorityOf(ep),
           healthy: eff.healthy,
           health: {
             active: probe === undefined ? (ep.healthy ? 'healthy' : 'unhealthy') : probe.healthy === false ? 'unhealthy' : probe.healthy === true ? 'healthy' : 'unknown',
@@ -165,7 +166,14 @@ export class ClusterManager implements ClusterManagerApi {
   }
 
   pickEndpoint(cluster: string, src: HashSource): EndpointView | undefined {
-    return this.#clusters.get(cluster)?.pick(src);
+    const snap = this.#clusters.get(cluster);
+    if (snap?.tiers === undefined) return snap?.pick(src);
+    return snap.pick(src, (ep) => this.#cooldowns.inCooldown(cluster, ep));
+  }
+
+  /** The cluster's endpoints, highest llm_meta.priority first (list order within a priority): the fallback order. */
+  endpointsByPriority(cluster: string): readonly EndpointView[] {
+    return this.#clusters.get(cluster)?.byPriority ?? [];
   }
 
   needsBody(cluster: string): boolean {
@@ -261,7 +269,8 @@ export class ClusterManager implements ClusterManagerApi {
   #settings(name: string, lbPolicy: LbPolicyName, consistent: ConsistentSpec, previous?: ClusterSnapshot): ClusterSettings {
     // The cursor object is per cluster name and shared with the previous generation (Pixiu keeps it across reloads).
     const cursor: RoundRobinCursor = previous?.settings.cursor ?? { value: 0 };
-    return Object.freeze({ name, lbPolicy, consistent, cursor, random: this.#random, log: this.#log });
+    const stats = this.#stats;
+    return Object.freeze({ name, lbPolicy, consistent, cursor, random: this.#random, log: this.#log, stats: (ep: EndpointView) => stats.view(name, ep.id) });
   }
 
   /** Pixiu: SetEndpoint on an unknown cluster creates it with RoundRobin. */

@@ -7,7 +7,7 @@ import { Bool, Duration, FreeObject, Int, List, OneOf, Port, Str, StrictObject }
 
 const O = Type.Optional;
 
-export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom'] as const;
+export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom', 'LeastRequest', 'LatencyEwma'] as const;
 export const RETRY_POLICIES = ['NoRetry', 'CountBased', 'ExponentialBackoff'] as const;
 export const HASH_ON = ['method_uri', 'path', 'header', 'body'] as const;
 
@@ -43,6 +43,11 @@ export const LlmMetaSchema = StrictObject(
     scheme: O(OneOf(['http', 'https'], { description: "Per-endpoint override of dgp.filter.llm.proxy's scheme (an addition; Pixiu has one scheme per filter)." })),
     model_map: O(Type.Record(Type.String(), Type.String(), { description: 'Rewrites the request model name for this endpoint (an addition).', examples: [{ 'gpt-4o': 'deepseek-chat' }] })),
     options: O(Type.Record(Type.String(), Type.Unknown(), { description: 'Provider-specific options read by provider adapters (an addition).', examples: [{ api_version: '2024-06-01' }] })),
+    priority: O(Type.Integer({
+      description:
+        'Priority group of this endpoint (an addition, APISIX instances[].priority): higher first. The cluster picks among the highest group that has an endpoint neither unhealthy nor cooling down; fallback walks groups from high to low. Absent = 0.',
+      examples: [1],
+    })),
   },
   // Absent llm_meta means "not an LLM endpoint" (normalised to undefined), so it is not built from defaults.
   { description: 'LLM settings of this endpoint (never of the cluster). Absent: not an LLM endpoint.', 'x-dgp-keep-absent': true },

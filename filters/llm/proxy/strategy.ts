@@ -20,6 +20,7 @@ import { runAttempt, type Committed, type Failed, type RetryableStatus } from '.
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
 import { RequestUnbuildable } from './errors.js';
+import { fallbackAfter, priorityOrder } from './fallback.js';
 import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
@@ -96,6 +97,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
   const preferred = ctx.get(PreferredEndpointId);
   if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
   for (const e of clusters.endpoints(cluster)) if (!e.healthy) trace.note(cluster, e.id, 'unhealthy');
+  const order = ep === undefined ? undefined : priorityOrder(clusters, cluster, ep);
   const walk: Walk = {
     ctx, cluster, trace, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, cluster),
     lastResponse: undefined, lastFailure: undefined, deadlineHit: false,
@@ -111,7 +113,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
     if (scope.cancelledBy() === 'client') return { kind: 'aborted' };
     if (clusters.cooldowns.inCooldown(cluster, ep)) {
       trace.note(cluster, ep.id, 'cooling');
-      ep = fallbackAfter(d, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep, order);
       continue;
     }
     let policy: RetryPolicy;
@@ -119,14 +121,14 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
       policy = getRetryPolicy(ep);
     } catch (err) {
       walk.problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
-      ep = fallbackAfter(d, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep, order);
       continue;
     }
     const verdict = await tryEndpoint(walk, ep, policy);
     if (verdict === 'stop') break;
     if (verdict !== 'fallback') return verdict;
     clusters.cooldowns.markFailure(cluster, ep);
-    ep = fallbackAfter(d, cluster, ep);
+    ep = fallbackAfter(d, cluster, ep, order);
   }
   return finalOutcome(attempts, walk.problems, walk.lastResponse, walk.lastFailure, walk.deadlineHit);
 }
@@ -251,24 +253,6 @@ function assemblyError(ctx: RequestContext, ep: EndpointView, err: unknown): Dgp
 export function deadlinePassed(walk: Walk): 'stop' {
   walk.deadlineHit = true;
   return 'stop';
-}
-
-/**
- * The next endpoint of the walk; as in Pixiu, the fallback flag of the endpoint being left decides whether there is one.
- * Wrapping (the default) goes on from the start of the list after its end, so every healthy endpoint is reachable
- * whichever one the LB picked (the walk stops when it comes back to the pick); Pixiu's order stops at the end.
- */
-function fallbackAfter(d: StrategyDeps, cluster: string, from: EndpointView): EndpointView | undefined {
-  if (!from.llmMeta?.fallback) return undefined;
-  if (!d.options.fallbackWrap) return d.clusters.nextHealthyEndpoint(cluster, from.id);
-  const list = d.clusters.endpoints(cluster);
-  const at = list.findIndex((e) => e.id === from.id);
-  if (at < 0) return undefined;
-  for (let k = 1; k < list.length; k++) {
-    const e = list[(at + k) % list.length]!;
-    if (e.healthy) return e;
-  }
-  return undefined;
 }
 
 /** No attempt succeeded: the last HTTP answer when there was one (Pixiu), else 504 / 502 / 503 by what went wrong. */
