@@ -17,6 +17,7 @@ import {
 import { normalizeScheme } from './options.js';
 import { openLlmExchange, requestLog, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
+import { sidePathRequest } from './side-paths.js';
 import { TranslatedBody } from './translated-body.js';
 
 const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
@@ -28,6 +29,8 @@ const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
 export function createTranslatingMapper(codecs: ProviderCodecs): ProxyMapper {
   return {
     async buildRequest(input) {
+      const side = await sidePathRequest(codecs, input);
+      if (side !== undefined) return side;
       const ex = await translationFor(codecs, input);
       return ex === undefined ? buildPassthroughRequest(input) : requestOf(ex, input);
     },
