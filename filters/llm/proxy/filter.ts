@@ -77,7 +77,7 @@ export class ProxyFilter implements HttpFilter {
     this.#metrics = createProxyMetrics(fctx.metrics);
     this.#codecs = new ProviderCodecs(fctx);
     this.#codecs.checkLabels(fctx.clusters);
-    mapper ??= createTranslatingMapper(this.#codecs);
+    mapper ??= createTranslatingMapper(this.#codecs, fctx.workers);
     this.#budgets = fctx.services.get(retryBudgetService);
     this.#groups = new ModelGroups(config.model_list ?? []);
     this.#routeHeader = config.route_header ?? false;
