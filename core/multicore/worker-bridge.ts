@@ -83,6 +83,8 @@ async function run(gw: Gateway, req: OpRequest): Promise<OpValue[OpRequest['op']
       return gw.reload({ trigger: req.trigger ?? 'admin' });
     case 'routes':
       return plain(await src.routes()) as OpValue['routes'];
+    case 'clusters':
+      return plain(src.clusters?.() ?? []);
     case 'admin':
       if (!req.call) throw new DgpError('DGP_ERR_INTERNAL', 'an admin request without its call');
       return plain(await src.callRoute(req.call)) as OpValue['admin'];

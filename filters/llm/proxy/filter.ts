@@ -25,7 +25,7 @@ import { isEventStream } from './body-read.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
-import { listedModels, modelListBody, modelsRequest } from './models.js';
+import { modelsAnswer, modelsRequest } from './models.js';
 import { ModelNotFound } from './errors.js';
 import { ModelGroups } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
@@ -154,17 +154,8 @@ export class ProxyFilter implements HttpFilter {
 
   /** GET /v1/models[/{id}] from the configuration; undefined = ask the upstream (a plain OpenAI-compatible cluster). */
   async #models(ctx: RequestContext, id: string | undefined): Promise<HookResult | undefined> {
-    const clusters = this.#deps.clusters;
-    const endpoints = clusters.hasCluster(ctx.route.cluster) ? clusters.endpoints(ctx.route.cluster) : [];
-    const providerOf = (c: string | undefined, epId: string | undefined): string | undefined => {
-      const list = clusters.endpoints(c ?? ctx.route.cluster);
-      const ep = epId === undefined ? list[0] : list.find((e) => e.id === epId);
-      const p = ep?.llmMeta?.provider;
-      return typeof p === 'string' && p !== '' ? p : undefined;
-    };
-    const models = listedModels(this.#groups, endpoints, providerOf);
     try {
-      const body = await modelListBody(ctx, models, endpoints, this.#codecs, this.#createdAt, id);
+      const body = await modelsAnswer(ctx, id, this.#deps.clusters, this.#groups, this.#codecs, this.#createdAt);
       return body === undefined ? undefined : ctx.reply(200, body);
     } catch (err) {
       if (isDgpError(err)) return this.#error(ctx, err);

@@ -2,7 +2,7 @@
 // the models the route's cluster can serve (each endpoint's `llm_meta.model_map` aliases, not `*`, and
 // `llm_meta.options.model`), in the OpenAI shape, or Anthropic's when the client sends `anthropic-version`. A pure
 // OpenAI-compatible cluster without model info is passed through.
-import { type EndpointView, type RequestContext } from '../../../core/index.js';
+import { type ClusterManagerApi, type EndpointView, type RequestContext } from '../../../core/index.js';
 import { clientApiOf, isPlainObject } from '../../../core/llm/index.js';
 import { ModelNotFound } from './errors.js';
 import type { ModelGroups } from './model-groups.js';
@@ -85,6 +85,19 @@ export async function modelListBody(
     };
   }
   return { object: 'list', data: models.map((m) => ({ id: m.id, object: 'model', created: createdAt, owned_by: m.provider })) };
+}
+
+/** The answer to GET /v1/models[/{id}] on this route: a body, undefined (ask the upstream), or a thrown 404. */
+export function modelsAnswer(ctx: RequestContext, id: string | undefined, clusters: ClusterManagerApi, groups: ModelGroups, codecs: ProviderCodecs, createdAt: number): Promise<object | undefined> {
+  const route = ctx.route.cluster;
+  const endpoints = clusters.hasCluster(route) ? clusters.endpoints(route) : [];
+  const providerOf = (c: string | undefined, epId: string | undefined): string | undefined => {
+    const list = clusters.endpoints(c ?? route);
+    const ep = epId === undefined ? list[0] : list.find((e) => e.id === epId);
+    const p = ep?.llmMeta?.provider;
+    return typeof p === 'string' && p !== '' ? p : undefined;
+  };
+  return modelListBody(ctx, listedModels(groups, endpoints, providerOf), endpoints, codecs, createdAt, id);
 }
 
 async function allSpeakOpenAi(endpoints: readonly EndpointView[], codecs: ProviderCodecs): Promise<boolean> {
