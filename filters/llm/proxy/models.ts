@@ -3,7 +3,7 @@
 // `llm_meta.options.model`), in the OpenAI shape, or Anthropic's when the client sends `anthropic-version`. A pure
 // OpenAI-compatible cluster without model info is passed through.
 import { type ClusterManagerApi, type EndpointView, type RequestContext } from '../../../core/index.js';
-import { clientApiOf, isPlainObject } from '../../../core/llm/index.js';
+import { PrincipalAttr, clientApiOf, isPlainObject } from '../../../core/llm/index.js';
 import { ModelNotFound } from './errors.js';
 import type { ModelGroups } from './model-groups.js';
 import type { ProviderCodecs } from './provider-codecs.js';
@@ -97,7 +97,16 @@ export function modelsAnswer(ctx: RequestContext, id: string | undefined, cluste
     const p = ep?.llmMeta?.provider;
     return typeof p === 'string' && p !== '' ? p : undefined;
   };
-  return modelListBody(ctx, listedModels(groups, endpoints, providerOf), endpoints, codecs, createdAt, id);
+  return modelListBody(ctx, allowedFor(ctx, listedModels(groups, endpoints, providerOf)), endpoints, codecs, createdAt, id);
+}
+
+/** Only the models the caller's key or token allows (dgp.filter.llm.keys' principal: exact names and `*` globs). */
+function allowedFor(ctx: RequestContext, models: RoutableModel[]): RoutableModel[] {
+  const allowed = ctx.get(PrincipalAttr)?.models;
+  if (allowed === undefined || allowed.length === 0 || allowed.includes('*')) return models;
+  const exact = new Set(allowed.filter((m) => !m.includes('*')));
+  const globs = allowed.filter((m) => m.includes('*')).map((g) => new RegExp(`^${g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's'));
+  return models.filter((m) => exact.has(m.id) || globs.some((re) => re.test(m.id)));
 }
 
 async function allSpeakOpenAi(endpoints: readonly EndpointView[], codecs: ProviderCodecs): Promise<boolean> {
