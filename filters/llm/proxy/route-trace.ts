@@ -8,8 +8,10 @@ export const ROUTE_HEADER = 'x-dgp-route';
 /** Why a candidate was passed over, or how its attempts ended. */
 export type CandidateNote = 'unhealthy' | 'cooling' | 'not_found' | 'over_budget' | 'picked' | `failed:${string}`;
 
-/** Model names and ids are client- or config-chosen: kept to header-safe characters. */
-const safe = (s: string): string => s.replace(/[^\x21-\x7e]|[;,=()]/g, (c) => encodeURIComponent(c));
+const UNSAFE = /[^\x21-\x7e]|[;,=()]/;
+const UNSAFE_ALL = /[^\x21-\x7e]|[;,=()]/g;
+/** Model names and ids are client- or config-chosen: kept to header-safe characters (no copy in the usual case). */
+const safe = (s: string): string => (UNSAFE.test(s) ? s.replace(UNSAFE_ALL, (c) => encodeURIComponent(c)) : s);
 
 export class RouteTrace {
   readonly #entries: string[] = [];
@@ -50,6 +52,9 @@ export function publishTrace(ctx: RequestContext, header: boolean): void {
   const t = ctx.get(RouteTraceKey);
   if (t === undefined) return;
   const text = t.toString();
-  ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), route_trace: text });
+  // The fields object is this request's own (filters build a fresh one per request): set in place, no spread.
+  const fields = ctx.get(AccessLogFields);
+  if (fields === undefined || !Object.isExtensible(fields)) ctx.set(AccessLogFields, { ...fields, route_trace: text });
+  else fields.route_trace = text;
   if (header) ctx.response.headers[ROUTE_HEADER] = text;
 }
