@@ -81,7 +81,8 @@ export class ClusterManager implements ClusterManagerApi {
       const consistent = { ...DEFAULT_CONSISTENT, ...spec.consistent };
       const settings = m.#settings(name, resolveLbPolicyName(spec.lb_policy), consistent, previous);
       m.#clusters.set(name, new ClusterSnapshot(settings, assembleStaticEntries(spec, name, previous, m.#log)));
-      if (spec.health_checks.length > 0) m.#checks.set(name, spec.health_checks);
+      // Specs built by hand (tests, embedders) may leave health_checks out.
+      if ((spec.health_checks?.length ?? 0) > 0) m.#checks.set(name, spec.health_checks);
     });
     if (prev) m.#carryDynamicEndpoints(prev);
     return m;
