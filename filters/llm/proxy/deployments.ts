@@ -32,7 +32,10 @@ export function withUpstreamModel(ep: EndpointView, model: string | undefined): 
   return view;
 }
 
-type Load = (cluster: string, ep: EndpointView) => number;
+type Load = (c: Candidate) => number;
+
+/** A deployment's price for ranking (nano-USD of a reference request), undefined when the book does not know it. */
+export type PriceOf = (provider: string, model: string) => number | undefined;
 
 /** Weighted random order (LiteLLM simple-shuffle): each next pick by weight among the rest; weight 0 goes last. */
 function shuffleByWeight(list: readonly Deployment[], random: () => number): Deployment[] {
@@ -54,24 +57,43 @@ export interface OrderInput {
   clusters: ClusterManagerApi;
   hash: HashSource;
   trace: RouteTrace;
+  /** The model the client asked for (priced when a deployment names none). */
+  requested: string | undefined;
+  /** strategy: cost. */
+  price?: PriceOf;
   random?: () => number;
 }
 
-export function orderCandidates({ group, routeCluster, clusters, hash, trace, random = Math.random }: OrderInput): Candidate[] {
+export function orderCandidates({ group, routeCluster, clusters, hash, trace, requested, price, random = Math.random }: OrderInput): Candidate[] {
   const stats = clusters.stats;
+  const priced = (c: Candidate): number => {
+    const provider = typeof c.base.llmMeta?.provider === 'string' && c.base.llmMeta.provider !== '' ? c.base.llmMeta.provider : 'openai';
+    const model = c.model ?? requested;
+    return (model === undefined ? undefined : price?.(provider, model)) ?? Infinity;
+  };
   const load: Load | undefined =
     group.strategy === 'least_request'
-      ? (c, ep) => stats?.view(c, ep.id).in_flight ?? 0
+      ? (c) => stats?.view(c.cluster, c.base.id).in_flight ?? 0
       : group.strategy === 'latency'
-        ? (c, ep) => stats?.view(c, ep.id).latency_ms ?? 0 // unknown latency first: a new endpoint gets measured
-        : undefined;
+        ? (c) => stats?.view(c.cluster, c.base.id).latency_ms ?? 0 // unknown latency first: a new endpoint gets measured
+        : group.strategy === 'cost'
+          ? priced
+          : undefined;
   const tiers = [...new Set(group.deployments.map((d) => d.priority))].sort((a, b) => b - a);
   const out: Candidate[] = [];
   const seen = new Set<string>();
   for (const priority of tiers) {
     const tier = group.deployments.filter((d) => d.priority === priority);
     const expanded = (load === undefined ? shuffleByWeight(tier, random) : tier).flatMap((d) => expand(d, routeCluster, clusters, hash, trace, load));
-    if (load !== undefined) expanded.sort((a, b) => load(a.cluster, a.base) - load(b.cluster, b.base));
+    if (load !== undefined) {
+      const score = new Map(expanded.map((c) => [c, load(c)]));
+      // Stable: equal scores keep the configured order (Infinity - Infinity is NaN, so compare, do not subtract).
+      expanded.sort((a, b) => {
+        const x = score.get(a)!;
+        const y = score.get(b)!;
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+    }
     for (const c of expanded) {
       const key = `${c.cluster}\u0000${c.base.id}\u0000${c.model ?? ''}`;
       if (!seen.has(key)) {

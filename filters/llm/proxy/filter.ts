@@ -27,7 +27,7 @@ import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { modelsAnswer, modelsRequest } from './models.js';
 import { ModelNotFound } from './errors.js';
-import { ModelGroups } from './model-groups.js';
+import { ModelGroups, deploymentPrices } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
 import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
@@ -90,6 +90,7 @@ export class ProxyFilter implements HttpFilter {
       options: this.options,
       metrics: this.#metrics,
       scrubbers: new ScrubberCache(this.options.redact),
+      ...(this.#groups.groups.some((g) => g.strategy === 'cost') ? { price: deploymentPrices(config.prices, fctx.configDir) } : {}),
     };
   }
 
@@ -102,8 +103,9 @@ export class ProxyFilter implements HttpFilter {
     }
     const trace = traceOf(ctx);
     let match;
+    let model: string | undefined;
     if (!this.#groups.empty) {
-      const model = await requestModelOf(ctx);
+      model = await requestModelOf(ctx);
       match = this.#groups.resolve(model);
       trace.model(model, match?.group.name, match?.via);
       if (match === undefined && model !== undefined && this.#rejectUnknown) {
@@ -117,7 +119,7 @@ export class ProxyFilter implements HttpFilter {
     ctx.set(ProxyState, { scope, budget });
     let outcome;
     try {
-      outcome = match === undefined ? await executeStrategy(ctx, this.#deps, scope, budget, trace) : await executeModelGroup(ctx, this.#deps, scope, budget, trace, match);
+      outcome = match === undefined ? await executeStrategy(ctx, this.#deps, scope, budget, trace) : await executeModelGroup(ctx, this.#deps, scope, budget, trace, match, model);
     } catch (err) {
       scope.dispose();
       if (isDgpError(err)) return this.#error(ctx, err);

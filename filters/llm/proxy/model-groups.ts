@@ -1,8 +1,9 @@
 // The compiled model list: a requested model name resolves to its group by exact name, then alias, then the first
 // `*` pattern in list order (LiteLLM model_list, Envoy AI Gateway model match). Also what GET /v1/models lists.
+import { createPriceBook, type LlmUsage } from '../../../core/llm/index.js';
 import type { DeploymentConfig, ModelGroupConfig } from './model-schema.js';
 
-export type GroupStrategy = 'weighted' | 'least_request' | 'latency';
+export type GroupStrategy = 'weighted' | 'least_request' | 'latency' | 'cost';
 
 export interface Deployment {
   /** Undefined: the route's cluster. */
@@ -80,4 +81,16 @@ export class ModelGroups {
     }
     return [...seen].map(([id, group]) => ({ id, group }));
   }
+}
+
+/** A reference request: a million input and a million output tokens. */
+const REFERENCE: LlmUsage = Object.freeze({ input: 1_000_000, output: 1_000_000, cache_read: 0, cache_write: 0, reasoning: 0, total: 2_000_000 });
+
+/** Prices for strategy: cost, from the bundled price book and the optional override file (read once, at create). */
+export function deploymentPrices(overrides: string | undefined, configDir: string): (provider: string, model: string) => number | undefined {
+  const book = createPriceBook({ ...(overrides === undefined ? {} : { overrides }), configDir });
+  return (provider, model) => {
+    const p = book.price(provider, model, REFERENCE);
+    return p.known ? p.nanos : undefined;
+  };
 }

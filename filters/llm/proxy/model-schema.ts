@@ -29,10 +29,10 @@ const ModelGroupSchema = Type.Object(
     aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'Other exact names for the same group (listed by GET /v1/models).' })),
     deployments: Type.Array(DeploymentSchema, { minItems: 1, description: 'Where the group is served.' }),
     strategy: Type.Optional(
-      Type.Union([Type.Literal('weighted'), Type.Literal('least_request'), Type.Literal('latency')], {
+      Type.Union([Type.Literal('weighted'), Type.Literal('least_request'), Type.Literal('latency'), Type.Literal('cost')], {
         default: 'weighted',
         description:
-          'Order within one priority: weighted = random by weight (LiteLLM simple-shuffle); least_request = fewest requests in flight first; latency = lowest recent time to first byte (time to first token for streams) first.',
+          'Order within one priority: weighted = random by weight (LiteLLM simple-shuffle); least_request = fewest requests in flight first; latency = lowest recent time to first byte (time to first token for streams) first; cost = cheapest first by the price book (a million input plus a million output tokens of the upstream model at the endpoint provider; unpriced last).',
       }),
     ),
   },
@@ -50,6 +50,12 @@ export const ModelRoutingFields = {
     Type.Union([Type.Literal('route_cluster'), Type.Literal('reject')], {
       default: 'route_cluster',
       description: "A model no group matches: route_cluster = the route's cluster as without model_list; reject = 404 model_not_found in the client's error shape.",
+    }),
+  ),
+  prices: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: "Price override file (docs/pricing.md) for strategy: cost, relative to the config directory; the bundled price book is used without it.",
     }),
   ),
   route_header: Type.Optional(

@@ -18,6 +18,7 @@ export async function executeModelGroup(
   budget: ClusterRetryBudget,
   trace: RouteTrace,
   match: GroupMatch,
+  requested: string | undefined,
 ): Promise<StrategyOutcome> {
   const attempts: UpstreamAttempt[] = [];
   ctx.set(UpstreamAttempts, attempts);
@@ -25,7 +26,7 @@ export async function executeModelGroup(
   const routeCluster = ctx.route.cluster;
   const src = hashSourceOf(ctx, d.clusters);
   const hash = src instanceof Promise ? await src : src;
-  const candidates = orderCandidates({ group: match.group, routeCluster, clusters: d.clusters, hash, trace });
+  const candidates = orderCandidates({ group: match.group, routeCluster, clusters: d.clusters, hash, trace, requested, ...(d.price ? { price: d.price } : {}) });
   const walk: Walk = {
     ctx, cluster: routeCluster, trace, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, routeCluster),
     lastResponse: undefined, lastFailure: undefined, deadlineHit: false,

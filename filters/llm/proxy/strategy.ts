@@ -25,6 +25,7 @@ import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
 import type { RouteTrace } from './route-trace.js';
+import type { PriceOf } from './deployments.js';
 import { budgetFor, type ClusterRetryBudget, type RetryBudgetSettings } from './retry-budget.js';
 import type { ScrubberCache } from './secret-scrubber.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
@@ -38,6 +39,8 @@ export interface StrategyDeps {
   metrics: ProxyMetrics;
   /** The secrets of each endpoint (its key, the configured ones), scrubbed from everything it answers. */
   scrubbers: ScrubberCache;
+  /** Deployment prices for model groups with strategy: cost. */
+  price?: PriceOf;
 }
 
 export type StrategyOutcome =

@@ -75,3 +75,38 @@ t.test('LeastRequest avoids the endpoint with requests in flight; LatencyEwma th
   await complete(ewma, 'fast');
   for (let i = 0; i < 3; i++) t.equal(attempts(await complete(ewma)), 'fast=200', 'the lower moving latency wins');
 });
+
+t.test('model group strategy: cost tries the cheapest priced deployment first, unpriced ones last', async (t) => {
+  const [a, b, c] = await Promise.all([FakeUpstream.start(), FakeUpstream.start(), FakeUpstream.start()]);
+  t.teardown(() => Promise.all([a.close(), b.close(), c.close()]));
+  const h = await proxyHarness(
+    [
+      { id: 'local', to: c },
+      { id: 'big', to: a },
+      { id: 'small', to: b },
+    ],
+    {
+      route_header: true,
+      model_list: [
+        {
+          model_name: 'chat',
+          strategy: 'cost',
+          deployments: [
+            { endpoint: 'local', model: 'my-own-unpriced-model' },
+            { endpoint: 'big', model: 'gpt-4o' },
+            { endpoint: 'small', model: 'gpt-4o-mini' },
+          ],
+        },
+      ],
+    },
+  );
+  t.teardown(() => h.close());
+  const run = () => h.run({ body: { model: 'chat', messages: [{ role: 'user', content: 'hi' }] } });
+  t.equal(attempts(await run()), 'small=200', 'gpt-4o-mini is the cheapest');
+  h.clusters.cooldowns.markFailure(h.cluster, h.clusters.getEndpoint(h.cluster, 'small')!);
+  const next = await run();
+  t.equal(attempts(next), 'big=200', 'then gpt-4o');
+  t.match(next.response.headers['x-dgp-route'], /group=chat;candidates=[^;]*\/small\(cooling\),[^;]*\/big\(picked\)$/);
+  h.clusters.cooldowns.markFailure(h.cluster, h.clusters.getEndpoint(h.cluster, 'big')!);
+  t.equal(attempts(await run()), 'local=200', 'the unpriced model last');
+});
