@@ -1,5 +1,6 @@
 // dgp.filter.httpconnectionmanager: one per listener per generation. Matches the route (no route → 404, no filters
-// run), builds the request context, runs the chain, writes the response, and logs one access-log line per request.
+// run; a model route first reads the body and asks a filter's routeModel hook), builds the request context, runs the
+// chain, writes the response, and logs one access-log line per request.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
