@@ -32,7 +32,7 @@ async function upstream(): Promise<Upstream> {
   return u;
 }
 
-const INTERVAL = 150;
+const INTERVAL = 300;
 
 const config = (a: Upstream, b: Upstream, interval = INTERVAL): string => `static_resources:
   shutdown_config: {timeout: 200ms}
@@ -49,7 +49,7 @@ const config = (a: Upstream, b: Upstream, interval = INTERVAL): string => `stati
     - name: pool
       lb_policy: RoundRobin
       health_checks:
-        - {http_path: /health, interval: ${interval}ms, timeout: 100ms, healthy_threshold: 1, unhealthy_threshold: 1}
+        - {http_path: /health, interval: ${interval}ms, timeout: 2s, healthy_threshold: 1, unhealthy_threshold: 1}
       endpoints:
         - {id: a, socket_address: {address: 127.0.0.1, port: ${a.port}}, llm_meta: {provider: vllm, health_check_interval: 0}}
         - {id: b, socket_address: {address: 127.0.0.1, port: ${b.port}}, llm_meta: {provider: vllm, health_check_interval: 0}}
@@ -103,8 +103,12 @@ t.test('an active check takes a failing endpoint out and brings it back, each wi
 t.test('probes stop on reload (the old generation) and on close', async (t) => {
   const [a, b] = await Promise.all([upstream(), upstream()]);
   const gw = await startGateway(config(a, b, 50));
-  t.teardown(async () => await Promise.all([a.close(), b.close()]));
-  await within(200, async () => a.probes >= 2);
+  let closed = false;
+  t.teardown(async () => {
+    if (!closed) await gw.close();
+    await Promise.all([a.close(), b.close()]);
+  });
+  await within(2000, async () => a.probes >= 2);
   // The new generation probes every 10 s: any probe within the next 300 ms would come from a leaked old timer.
   await gw.writeConfig(config(a, b, 10_000));
   const r = (await (await fetch(`${gw.adminUrl}/reload`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { ok: boolean };
@@ -114,6 +118,7 @@ t.test('probes stop on reload (the old generation) and on close', async (t) => {
   await new Promise((res) => setTimeout(res, 300));
   t.equal(a.probes, afterReload, 'the retired generation probes no more');
   await gw.close();
+  closed = true;
   const afterClose = a.probes + b.probes;
   await new Promise((res) => setTimeout(res, 150));
   t.equal(a.probes + b.probes, afterClose, 'nothing probes after close');
