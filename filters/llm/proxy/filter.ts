@@ -27,7 +27,7 @@ import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { modelsAnswer, modelsRequest } from './models.js';
 import { ModelNotFound } from './errors.js';
-import { ModelGroups, deploymentPrices } from './model-groups.js';
+import { ModelGroups, deploymentPrices, missingDeployments } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
 import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
@@ -82,6 +82,7 @@ export class ProxyFilter implements HttpFilter {
     this.#groups = new ModelGroups(config.model_list ?? []);
     this.#routeHeader = config.route_header ?? false;
     this.#rejectUnknown = config.unknown_model === 'reject';
+    for (const problem of missingDeployments(this.#groups, fctx.clusters)) fctx.log.warn({ code: 'DGP_ERR_CONFIG_REFERENCE' }, `${problem}; its requests skip it until a registry adds it`);
     this.#deps = {
       clusters: fctx.clusters,
       pools: fctx.services.get(upstreamPoolsService),

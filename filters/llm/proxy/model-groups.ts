@@ -1,5 +1,6 @@
 // The compiled model list: a requested model name resolves to its group by exact name, then alias, then the first
 // `*` pattern in list order (LiteLLM model_list, Envoy AI Gateway model match). Also what GET /v1/models lists.
+import type { ClusterManagerApi } from '../../../core/index.js';
 import { createPriceBook, type LlmUsage } from '../../../core/llm/index.js';
 import type { DeploymentConfig, ModelGroupConfig } from './model-schema.js';
 
@@ -81,6 +82,23 @@ export class ModelGroups {
     }
     return [...seen].map(([id, group]) => ({ id, group }));
   }
+}
+
+/**
+ * Deployments naming a cluster or endpoint this generation does not have: logged once at create (a registry may still
+ * add them later, so it is not an error); at request time the trace notes them `not_found`.
+ */
+export function missingDeployments(groups: ModelGroups, clusters: Pick<ClusterManagerApi, 'hasCluster' | 'getEndpoint'>): string[] {
+  const out: string[] = [];
+  for (const g of groups.groups) {
+    for (const d of g.deployments) {
+      if (d.cluster !== undefined && !clusters.hasCluster(d.cluster)) out.push(`model group "${g.name}": cluster "${d.cluster}" does not exist`);
+      else if (d.cluster !== undefined && d.endpoint !== undefined && clusters.getEndpoint(d.cluster, d.endpoint) === undefined) {
+        out.push(`model group "${g.name}": cluster "${d.cluster}" has no endpoint "${d.endpoint}"`);
+      }
+    }
+  }
+  return out;
 }
 
 /** A reference request: a million input and a million output tokens. */

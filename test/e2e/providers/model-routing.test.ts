@@ -210,3 +210,23 @@ t.test('match.model on a listener without a filter that reads the model fails th
 `).catch((e: unknown) => e);
   t.match(err, { message: /DGP_ERR_CONFIG_ROUTE_MODEL|none of its http_filters reads the request's model/ });
 });
+
+t.test('a deployment naming a missing cluster or endpoint: a warning at load, not_found in the trace, the next one serves', async (t) => {
+  const oa = await startMockOpenAi({ reply: { text: 'from oa' } });
+  const an = await startMockAnthropic({ reply: { text: 'from anthropic' } });
+  const backup = await startMockOpenAi({ reply: { text: 'from backup' } });
+  const extra = `
+                      - model_name: ghost
+                        deployments:
+                          - {cluster: nowhere, priority: 2}
+                          - {cluster: oa, endpoint: zz, priority: 1}
+                          - {cluster: backup}`;
+  const base = yaml(oa, an, backup).replace('{cluster: backup, model: backup-mini, priority: 0}', `{cluster: backup, model: backup-mini, priority: 0}${extra}`);
+  const gw = await startGateway(base);
+  t.teardown(async () => (await gw.close(), await Promise.all([oa.close(), an.close(), backup.close()])));
+  const warned = gw.logs.filter((l) => l.code === 'DGP_ERR_CONFIG_REFERENCE').map((l) => l.msg);
+  t.match(warned, [/model group "ghost": cluster "nowhere" does not exist/, /model group "ghost": cluster "oa" has no endpoint "zz"/]);
+  const r = await ask(openAiClient(gw.url()), 'ghost');
+  t.equal(r.data.choices[0]!.message.content, 'from backup');
+  t.equal(r.response.headers.get('x-dgp-route'), 'route=llm;model=ghost;group=ghost;candidates=nowhere/*(not_found),oa/zz(not_found),backup/c(picked)');
+});
