@@ -8,10 +8,20 @@ export const ROUTE_HEADER = 'x-dgp-route';
 /** Why a candidate was passed over, or how its attempts ended. */
 export type CandidateNote = 'unhealthy' | 'cooling' | 'not_found' | 'over_budget' | 'picked' | `failed:${string}`;
 
-const UNSAFE = /[^\x21-\x7e]|[;,=()]/;
-const UNSAFE_ALL = /[^\x21-\x7e]|[;,=()]/g;
+const UNSAFE = /[^\x21-\x7e]|[;,=()]/u;
+const UNSAFE_ALL = /[^\x21-\x7e]|[;,=()]/gu;
+/** Percent-encoding of one code point; a lone surrogate (valid JSON, not UTF-8) becomes U+FFFD instead of throwing. */
+function encode(c: string): string {
+  if (c === '(') return '%28';
+  if (c === ')') return '%29';
+  try {
+    return encodeURIComponent(c);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}
 /** Model names and ids are client- or config-chosen: kept to header-safe characters (no copy in the usual case). */
-const safe = (s: string): string => (UNSAFE.test(s) ? s.replace(UNSAFE_ALL, (c) => encodeURIComponent(c)) : s);
+const safe = (s: string): string => (UNSAFE.test(s) ? s.replace(UNSAFE_ALL, encode) : s);
 
 export class RouteTrace {
   readonly #entries: string[] = [];
@@ -22,7 +32,7 @@ export class RouteTrace {
 
   model(requested: string | undefined, group: string | undefined, via?: string): void {
     this.#model = requested;
-    this.#group = group === undefined ? undefined : via === undefined || via === 'name' ? group : `${group}(${via})`;
+    this.#group = group === undefined ? undefined : via === undefined || via === 'name' ? safe(group) : `${safe(group)}(${via})`;
   }
 
   note(cluster: string, endpoint: string, what: CandidateNote): void {
@@ -32,7 +42,7 @@ export class RouteTrace {
   toString(): string {
     const parts = [`route=${safe(this.route)}`];
     if (this.#model !== undefined) parts.push(`model=${safe(this.#model)}`);
-    if (this.#group !== undefined) parts.push(`group=${this.#group.replace(/^[^(]*/, safe)}`);
+    if (this.#group !== undefined) parts.push(`group=${this.#group}`);
     parts.push(`candidates=${this.#entries.join(',')}`);
     return parts.join(';');
   }
