@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   DGP_ERR_CONFIG_PIXIU_COMPAT: { status: 500, summary: 'A mistake Pixiu tolerates silently (a warning; an error under --strict).', fix: 'Apply the exact fix the message gives.' },
   DGP_ERR_CONFIG_DURATION: { status: 500, summary: 'A duration is not a Go-style duration string or a number of milliseconds.', fix: 'Write e.g. 500ms, 5s, 1m30s, or a number of milliseconds.' },
   DGP_ERR_CONFIG_FILTER_ORDER: { status: 500, summary: 'A filter is listed after a terminal filter (e.g. dgp.filter.llm.proxy), so it would never run.', fix: 'Move the filter before the terminal one in http_filters (the message names both).' },
+  DGP_ERR_CONFIG_ROUTE_MODEL: { status: 500, summary: "A route matches on match.model, but no filter of its listener reads the request's model (the routeModel hook).", fix: 'Add dgp.filter.llm.proxy (or another filter with routeModel) to the listener http_filters, or drop match.model.' },
   DGP_ERR_CONFIG_ROUTE_FILTER: { status: 500, summary: "A route's filters: override names a filter that is not in the listener's http_filters.", fix: 'Fix the kind (a suggestion is given) or add the filter to the listener\'s http_filters.' },
   DGP_ERR_CONFIG_TOO_LARGE: { status: 500, summary: 'The config is larger, nests deeper, or holds a longer string or key than the parser accepts; it was refused before any other check.', fix: 'Keep conf.yaml under 4 MiB, nesting under 64 levels and each string under 64 KiB (a key under 1 KiB); put large data in files the plugin reads.' },
   // --- plugins ---

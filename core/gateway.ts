@@ -29,6 +29,7 @@ import { routesView } from './config/routes-view.js';
 import { failure, type ReloadResult } from './reload/result.js';
 import { collectTargets, type WatchTargets } from './reload/watch-targets.js';
 import type { Generation } from './reload/generation.js';
+import { registerHealthMetrics } from './cluster/health-metrics.js';
 
 export type { ReloadResult, ReloadTrigger } from './reload/result.js';
 export type { WatchOptions } from './reload/watch.js';
@@ -99,7 +100,11 @@ export class Gateway {
   ) {
     this.listeners = new ListenerSet(log);
     this.admission = new AdmissionControl(metrics, opts.admission);
+    this.onProbe = registerHealthMetrics(metrics.registry, () => (this.current as Generation | undefined)?.clusters);
   }
+
+  /** Counts active health probes; the endpoint gauges read the serving generation at scrape time. */
+  private readonly onProbe: (cluster: string, id: string, ok: boolean) => void;
 
   /** Loads, validates and starts; rejects with a DgpError listing every problem when the config is invalid. */
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -238,7 +243,7 @@ export class Gateway {
       started: previous ? this.started : undefined,
       listeners: this.listeners,
       pluginDirs: this.opts.pluginDirs ?? [],
-      services: { log: this.log, metrics: this.metrics, workers: this.workers!, services: this.services, configDir: loaded.configDir, draining: () => this.draining, admission: this.admission },
+      services: { log: this.log, metrics: this.metrics, workers: this.workers!, services: this.services, configDir: loaded.configDir, draining: () => this.draining, admission: this.admission, onProbe: this.onProbe },
     });
     if (!outcome.ok) return outcome.result;
     // Swapped: new requests now reach `outcome.generation`; the previous one finishes what it started. Admission takes
@@ -288,6 +293,7 @@ export class Gateway {
         },
         last_reload: this.lastReload ? lastReloadView(this.lastReload) : null,
       }),
+      clusters: () => this.current.clusters.clustersView(),
       plugins: () => this.current.registry.list(),
       reload: () => this.reload({ trigger: 'admin' }),
       routes: () => this.current.adminRoutes.list(),

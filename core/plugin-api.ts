@@ -69,6 +69,12 @@ export interface HttpFilter {
   /** Runs once when the generation that created this instance is retired and no request holds it any more. */
   close?(): MaybePromise<void>;
   /**
+   * The request's model, for routes with `match.model` (asked before routing, only on listeners with such routes and
+   * only when a model route could take the request). The first filter of the listener's chain that has this hook
+   * answers. MAY read the body (it is kept for the chain); MUST NOT throw for a body it cannot read: undefined.
+   */
+  routeModel?(request: RequestInfo): MaybePromise<string | undefined>;
+  /**
    * Renders a local error reply (Envoy's onLocalReply) for every request on this filter's listener: replies from
    * filters (ctx.replyError, a hook that threw) and from the host (no route, 413, no response). The host asks the
    * chain's filters in config order and uses the first answer; with none, or with `error_format: pixiu`, it renders
@@ -280,6 +286,31 @@ export interface CooldownStoreApi {
   readonly size: number;
 }
 
+/** How one upstream attempt on an endpoint ended, for its load and latency figures. */
+export interface EndpointOutcome {
+  ok: boolean;
+  /** Time to the first byte (a stream: its first event); only successful attempts feed the latency average. */
+  latencyMs?: number;
+}
+
+export interface EndpointStatsView {
+  in_flight: number;
+  requests: number;
+  errors: number;
+  /** Moving average of the time to first byte / first token, ms; null before the first success. */
+  latency_ms: number | null;
+  /** Moving average of failures among recent attempts, 0..1. */
+  error_rate: number;
+  last_error_at: string | null;
+}
+
+/** Per-endpoint load and latency, process-wide (survives reloads). Every begin() must be matched by one end(). */
+export interface EndpointStatsApi {
+  begin(cluster: string, id: string): void;
+  end(cluster: string, id: string, outcome: EndpointOutcome): void;
+  view(cluster: string, id: string): EndpointStatsView;
+}
+
 export interface ClusterManagerApi {
   hasCluster(name: string): boolean;
   clusterNames(): string[];
@@ -296,12 +327,16 @@ export interface ClusterManagerApi {
   /** Pixiu's fallback order: the first healthy endpoint after `id` in list order, no wrap-around. */
   nextHealthyEndpoint(cluster: string, id: string): EndpointView | undefined;
   endpoints(cluster: string): readonly EndpointView[];
+  /** The endpoints highest `llm_meta.priority` first, list order within a priority; optional (absent: list order). */
+  endpointsByPriority?(cluster: string): readonly EndpointView[];
   /** Dynamic add/update (registry adapters). Creates the cluster (RoundRobin) on first use. */
   setEndpoint(cluster: string, ep: EndpointInput, source?: string): EndpointView;
   deleteEndpoint(cluster: string, id: string): boolean;
   setHealthy(cluster: string, id: string, healthy: boolean): void;
   /** The LLM cooldown store (the host's cooldown service: survives reloads). */
   readonly cooldowns: CooldownStoreApi;
+  /** In-flight requests and latency per endpoint (survives reloads); optional for managers that keep none. */
+  readonly stats?: EndpointStatsApi;
 }
 
 export interface FactoryContext {

@@ -14,6 +14,8 @@ import { ADMIN_MAX_BODY_BYTES, HOST_ADMIN_PATHS } from './route-table.js';
 export interface AdminSource {
   ready(): boolean;
   config(): unknown;
+  /** GET /admin/v1/clusters: endpoints with active and passive health, load and latency. */
+  clusters?(): unknown;
   plugins(): unknown;
   reload(): Promise<unknown>;
   /** Readiness detail; `reason` says why the gateway is not ready (a service is down). */
@@ -36,6 +38,7 @@ const HOST_ENDPOINTS = [
   { method: 'GET', path: '/metrics', description: 'Prometheus metrics' },
   { method: 'GET', path: '/config', description: 'the effective config (secrets redacted) and runtime state' },
   { method: 'GET', path: '/plugins', description: 'the loaded plugins' },
+  { method: 'GET', path: '/admin/v1/clusters', description: 'every endpoint: health (active checks, cooldown), in-flight requests, recent latency and errors' },
   { method: 'POST', path: '/reload', description: 'reload conf.yaml and plugins' },
   { method: 'GET', path: '/admin/v1/routes', description: 'the effective routes: listeners, routes with their filter chains, clusters and endpoints' },
   { method: 'GET', path: '/dashboard', description: 'the web dashboard (a static page; its data requests carry the admin token)' },
@@ -130,6 +133,8 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
         return sendJson(res, 200, src.plugins());
       case '/admin/v1/routes':
         return sendJson(res, 200, src.routing());
+      case '/admin/v1/clusters':
+        return sendJson(res, 200, { clusters: src.clusters?.() ?? [] });
       case '/reload': {
         const r = await src.reload();
         return sendJson(res, (r as { ok?: boolean }).ok === false ? 422 : 200, r);

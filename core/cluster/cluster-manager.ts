@@ -2,8 +2,10 @@
 // from registry adapters, health, change notification, and the carry-over of process state from the previous generation.
 import pino, { type Logger } from 'pino';
 import type { ClusterManagerApi, EndpointInput, EndpointView, HashSource } from '../plugin-api.js';
+import { EndpointStats } from './endpoint-stats.js';
+import { HealthChecker } from './health-checker.js';
 import { assembleStaticEntries, STATIC_SOURCE } from './assemble-cluster.js';
-import { ClusterSnapshot, type ClusterSettings } from './cluster-snapshot.js';
+import { ClusterSnapshot, priorityOf, type ClusterSettings } from './cluster-snapshot.js';
 import { CooldownStore } from './cooldown-store.js';
 import { applyDeleteEndpoint, applySetEndpoint } from './dynamic-endpoint.js';
 import { withHealth, type EndpointEntry } from './endpoint-entry.js';
@@ -14,7 +16,9 @@ import {
   type ClusterChangeListener,
   type ClusterSpec,
   type ClusterSummary,
+  type ClusterView,
   type ConsistentSpec,
+  type HealthCheckSpec,
   type LbPolicyName,
 } from './types.js';
 
@@ -26,6 +30,10 @@ export interface ClusterManagerOptions {
   random?: () => number;
   /** The host's cooldown store service (outlives generations); default: the previous manager's, else a new one. */
   cooldowns?: CooldownStore;
+  /** Per-endpoint load and latency; default: the previous manager's, else a new one. */
+  stats?: EndpointStats;
+  /** Active health probes finished (metrics). */
+  onProbe?: (cluster: string, id: string, ok: boolean) => void;
 }
 
 /** Default `source` of endpoints added through setEndpoint without one. */
@@ -39,11 +47,17 @@ export class ClusterManager implements ClusterManagerApi {
   readonly #log: Logger;
   readonly #random: () => number;
   readonly #cooldowns: CooldownStore;
+  readonly #stats: EndpointStats;
+  readonly #checks = new Map<string, readonly HealthCheckSpec[]>();
+  #checker: HealthChecker | undefined;
+  readonly #onProbe: ClusterManagerOptions['onProbe'];
 
   constructor(opts: Omit<ClusterManagerOptions, 'previous'> = {}) {
     this.#log = opts.log ?? silentLog;
     this.#random = opts.random ?? Math.random;
     this.#cooldowns = opts.cooldowns ?? new CooldownStore();
+    this.#stats = opts.stats ?? new EndpointStats();
+    this.#onProbe = opts.onProbe;
   }
 
   /** Builds the manager of a new config generation off to the side; the caller swaps it in. */
@@ -53,6 +67,8 @@ export class ClusterManager implements ClusterManagerApi {
       log: opts.log ?? (prev ? prev.#log : undefined),
       random: opts.random ?? (prev ? prev.#random : undefined),
       cooldowns: opts.cooldowns ?? (prev ? prev.#cooldowns : undefined),
+      stats: opts.stats ?? (prev ? prev.#stats : undefined),
+      onProbe: opts.onProbe ?? (prev ? prev.#onProbe : undefined),
     });
     clusters.forEach((spec, i) => {
       // Pixiu names an unnamed cluster "cluster-<n>".
@@ -65,6 +81,8 @@ export class ClusterManager implements ClusterManagerApi {
       const consistent = { ...DEFAULT_CONSISTENT, ...spec.consistent };
       const settings = m.#settings(name, resolveLbPolicyName(spec.lb_policy), consistent, previous);
       m.#clusters.set(name, new ClusterSnapshot(settings, assembleStaticEntries(spec, name, previous, m.#log)));
+      // Specs built by hand (tests, embedders) may leave health_checks out.
+      if ((spec.health_checks?.length ?? 0) > 0) m.#checks.set(name, spec.health_checks);
     });
     if (prev) m.#carryDynamicEndpoints(prev);
     return m;
@@ -72,6 +90,67 @@ export class ClusterManager implements ClusterManagerApi {
 
   get cooldowns(): CooldownStore {
     return this.#cooldowns;
+  }
+
+  get stats(): EndpointStats {
+    return this.#stats;
+  }
+
+  /** Starts the active health checks of this generation (idempotent); stopHealthChecks() clears every timer. */
+  startHealthChecks(): void {
+    if (this.#checker !== undefined || this.#checks.size === 0) return;
+    this.#checker = new HealthChecker(
+      { endpoints: (c) => this.endpoints(c), setHealthy: (c, id, h) => this.#probed(c, id, h), onProbe: this.#onProbe },
+      this.#checks,
+    );
+    this.#checker.start();
+  }
+
+  stopHealthChecks(): void {
+    this.#checker?.stop();
+  }
+
+  #probed(cluster: string, id: string, healthy: boolean): void {
+    this.#log.warn({ cluster, endpoint: id, healthy }, `active health check: endpoint ${id} of cluster ${cluster} is now ${healthy ? 'healthy' : 'unhealthy'}`);
+    this.setHealthy(cluster, id, healthy);
+  }
+
+  /** Healthy and not cooling down: what /config, /admin/v1/clusters and the health gauge call healthy. */
+  effectiveHealth(cluster: string, ep: EndpointView, now = Date.now()): { healthy: boolean; cooldownUntil: number | undefined } {
+    const cooling = this.#cooldowns.inCooldown(cluster, ep, now);
+    const entry = cooling ? this.#cooldowns.entry(cluster, ep) : undefined;
+    return { healthy: ep.healthy && !cooling, cooldownUntil: entry === undefined ? undefined : entry.lastFailure + entry.ttl };
+  }
+
+  /** GET /admin/v1/clusters: every endpoint with its active and passive health, load and latency. */
+  clustersView(): ClusterView[] {
+    const now = Date.now();
+    return [...this.#clusters.values()].map((snap) => ({
+      name: snap.name,
+      lb_policy: snap.settings.lbPolicy,
+      active_checks: this.#checks.get(snap.name)?.map((c) => ({ protocol: c.protocol, http_path: c.http_path, interval_ms: c.interval, timeout_ms: c.timeout })) ?? [],
+      endpoints: snap.endpoints.map((ep) => {
+        const eff = this.effectiveHealth(snap.name, ep, now);
+        const probe = this.#checker?.state(snap.name, ep.id);
+        return {
+          id: ep.id,
+          name: ep.name,
+          authority: ep.authority,
+          provider: ep.llmMeta ? ep.llmMeta.provider : null,
+          source: ep.source,
+          priority: priorityOf(ep),
+          healthy: eff.healthy,
+          health: {
+            active: probe === undefined ? (ep.healthy ? 'healthy' : 'unhealthy') : probe.healthy === false ? 'unhealthy' : probe.healthy === true ? 'healthy' : 'unknown',
+            passive: eff.cooldownUntil === undefined ? 'ok' : 'cooling',
+            marked_healthy: ep.healthy,
+          },
+          cooldown_until: eff.cooldownUntil === undefined ? null : new Date(eff.cooldownUntil).toISOString(),
+          probe: probe === undefined ? null : { ...probe },
+          ...this.#stats.view(snap.name, ep.id),
+        };
+      }),
+    }));
   }
 
   hasCluster(name: string): boolean {
@@ -88,7 +167,14 @@ export class ClusterManager implements ClusterManagerApi {
   }
 
   pickEndpoint(cluster: string, src: HashSource): EndpointView | undefined {
-    return this.#clusters.get(cluster)?.pick(src);
+    const snap = this.#clusters.get(cluster);
+    if (snap?.tiers === undefined) return snap?.pick(src);
+    return snap.pick(src, (ep) => this.#cooldowns.inCooldown(cluster, ep));
+  }
+
+  /** The cluster's endpoints, highest llm_meta.priority first (list order within a priority): the fallback order. */
+  endpointsByPriority(cluster: string): readonly EndpointView[] {
+    return this.#clusters.get(cluster)?.byPriority ?? [];
   }
 
   needsBody(cluster: string): boolean {
@@ -164,22 +250,28 @@ export class ClusterManager implements ClusterManagerApi {
     return [...this.#clusters.values()].map((snap) => ({
       name: snap.name,
       lb_policy: snap.settings.lbPolicy,
-      endpoints: snap.endpoints.map((ep) => ({
-        id: ep.id,
-        name: ep.name,
-        authority: ep.authority,
-        host: ep.host,
-        healthy: ep.healthy,
-        source: ep.source,
-        provider: ep.llmMeta ? ep.llmMeta.provider : null,
-      })),
+      endpoints: snap.endpoints.map((ep) => {
+        // An endpoint in cooldown is not healthy to a client, whatever its marked health.
+        const eff = this.effectiveHealth(snap.name, ep);
+        return {
+          id: ep.id,
+          name: ep.name,
+          authority: ep.authority,
+          host: ep.host,
+          healthy: eff.healthy,
+          cooldown_until: eff.cooldownUntil === undefined ? null : new Date(eff.cooldownUntil).toISOString(),
+          source: ep.source,
+          provider: ep.llmMeta ? ep.llmMeta.provider : null,
+        };
+      }),
     }));
   }
 
   #settings(name: string, lbPolicy: LbPolicyName, consistent: ConsistentSpec, previous?: ClusterSnapshot): ClusterSettings {
     // The cursor object is per cluster name and shared with the previous generation (Pixiu keeps it across reloads).
     const cursor: RoundRobinCursor = previous?.settings.cursor ?? { value: 0 };
-    return Object.freeze({ name, lbPolicy, consistent, cursor, random: this.#random, log: this.#log });
+    const stats = this.#stats;
+    return Object.freeze({ name, lbPolicy, consistent, cursor, random: this.#random, log: this.#log, stats: (ep: EndpointView) => stats.view(name, ep.id) });
   }
 
   /** Pixiu: SetEndpoint on an unknown cluster creates it with RoundRobin. */

@@ -1,7 +1,8 @@
 // One cluster's immutable state: every endpoint in list order, the healthy subset, an index by id and the LB policy
-// built over it. Any change publishes a new snapshot; a request that holds one sees a consistent cluster throughout.
+// built over it (one per priority group when endpoints have llm_meta.priority). Any change publishes a new snapshot; a
+// request that holds one sees a consistent cluster throughout.
 import type { Logger } from 'pino';
-import type { EndpointView, HashSource } from '../plugin-api.js';
+import type { EndpointStatsView, EndpointView, HashSource } from '../plugin-api.js';
 import type { EndpointEntry } from './endpoint-entry.js';
 import { createLbPolicy, type LbPolicy, type RoundRobinCursor } from './lb/index.js';
 import type { ConsistentSpec, LbPolicyName } from './types.js';
@@ -14,12 +15,30 @@ export interface ClusterSettings {
   readonly cursor: RoundRobinCursor;
   readonly random: () => number;
   readonly log: Logger;
+  /** Live load and latency by endpoint, for the load-aware policies. */
+  readonly stats?: (ep: EndpointView) => EndpointStatsView;
+}
+
+/** llm_meta.priority, 0 when absent or not an integer. */
+export function priorityOf(ep: EndpointView): number {
+  const p = ep.llmMeta?.priority;
+  return typeof p === 'number' && Number.isInteger(p) ? p : 0;
+}
+
+interface Tier {
+  readonly priority: number;
+  readonly members: readonly EndpointView[];
+  readonly policy: LbPolicy;
 }
 
 export class ClusterSnapshot {
   readonly endpoints: readonly EndpointView[];
   readonly healthy: readonly EndpointView[];
   readonly policy: LbPolicy;
+  /** Priority groups, highest first; undefined when every endpoint has the same priority (the usual case). */
+  readonly tiers: readonly Tier[] | undefined;
+  /** Every endpoint, highest priority group first (list order within a group): the fallback order. */
+  readonly byPriority: readonly EndpointView[];
   readonly #byId: ReadonlyMap<string, number>;
 
   constructor(
@@ -30,15 +49,27 @@ export class ClusterSnapshot {
     this.endpoints = Object.freeze(entries.map((e) => e.view));
     this.healthy = Object.freeze(this.endpoints.filter((ep) => ep.healthy));
     this.#byId = new Map(this.endpoints.map((ep, i) => [ep.id, i]));
-    this.policy = createLbPolicy(settings.lbPolicy, {
-      healthy: this.healthy,
-      all: this.endpoints,
-      consistent: settings.consistent,
-      cursor: settings.cursor,
-      random: settings.random,
-      log: settings.log,
-      cluster: settings.name,
-    });
+    const policyOver = (healthy: readonly EndpointView[]): LbPolicy =>
+      createLbPolicy(settings.lbPolicy, {
+        healthy,
+        all: this.endpoints,
+        consistent: settings.consistent,
+        cursor: settings.cursor,
+        random: settings.random,
+        log: settings.log,
+        cluster: settings.name,
+        ...(settings.stats ? { stats: settings.stats } : {}),
+      });
+    this.policy = policyOver(this.healthy);
+    const priorities = [...new Set(this.endpoints.map(priorityOf))].sort((a, b) => b - a);
+    this.tiers =
+      priorities.length < 2
+        ? undefined
+        : priorities.map((priority) => {
+            const members = this.healthy.filter((ep) => priorityOf(ep) === priority);
+            return Object.freeze({ priority, members, policy: policyOver(members) });
+          });
+    this.byPriority = this.tiers === undefined ? this.endpoints : Object.freeze([...this.endpoints].sort((a, b) => priorityOf(b) - priorityOf(a)));
     Object.freeze(this);
   }
 
@@ -73,7 +104,24 @@ export class ClusterSnapshot {
     return undefined;
   }
 
-  pick(src: HashSource): EndpointView | undefined {
-    return this.policy.pick(src);
+  /**
+   * The LB pick. With priority groups (APISIX semantics): the highest group that has a healthy endpoint not cooling
+   * down; the group's policy picks, and a cooling pick gives way to the group's first endpoint that is not cooling.
+   * When every endpoint cools down, the top group's pick (the proxy skips it and walks the fallbacks).
+   */
+  pick(src: HashSource, cooling?: (ep: EndpointView) => boolean): EndpointView | undefined {
+    if (this.tiers === undefined) return this.policy.pick(src);
+    let first: EndpointView | undefined;
+    for (const tier of this.tiers) {
+      const ep = tier.policy.pick(src);
+      if (ep === undefined) continue;
+      first ??= ep;
+      if (cooling === undefined || !cooling(ep)) return ep;
+      const other = tier.members.find((e) => !cooling(e));
+      if (other !== undefined) return other;
+    }
+    return first;
   }
+
+
 }

@@ -7,3 +7,6 @@ export { generateEndpointId, GENERATED_ID_PREFIX } from './endpoint-id.js';
 export { STATIC_SOURCE } from './assemble-cluster.js';
 export { LB_POLICY_NAMES, resolveLbPolicyName } from './lb/index.js';
 export * from './types.js';
+export { EndpointStats } from './endpoint-stats.js';
+export { HealthChecker, type ProbeState } from './health-checker.js';
+export { registerHealthMetrics } from './health-metrics.js';

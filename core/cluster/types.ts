@@ -3,7 +3,7 @@
 import type { LlmMeta } from '../plugin-api.js';
 
 /** Pixiu's policy names (exact case). Anything else runs as Rand (Pixiu behaviour; `dgp validate` warns). */
-export type LbPolicyName = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom';
+export type LbPolicyName = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom' | 'LeastRequest' | 'LatencyEwma';
 
 /** What a consistent-hash policy keys on (dgp extension; Pixiu always uses method_uri). */
 export type HashOn = 'method_uri' | 'path' | 'header' | 'body';
@@ -40,12 +40,26 @@ export interface EndpointSpec {
   readonly llm_meta: LlmMeta | undefined;
 }
 
+/** One active health check (the normalised config: durations in ms). */
+export interface HealthCheckSpec {
+  readonly protocol: 'http' | 'https' | 'tcp';
+  readonly http_path: string;
+  readonly method: 'GET' | 'HEAD';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeout: number;
+  readonly interval: number;
+  readonly initial_delay_seconds: number;
+  readonly healthy_threshold: number;
+  readonly unhealthy_threshold: number;
+  readonly healthy_statuses: readonly number[];
+}
+
 export interface ClusterSpec {
   readonly name: string;
   readonly type: string;
   readonly lb_policy: LbPolicyName | (string & {});
   readonly consistent: ConsistentSpec;
-  readonly health_checks: readonly unknown[];
+  readonly health_checks: readonly HealthCheckSpec[];
   readonly endpoints: readonly EndpointSpec[];
 }
 
@@ -63,10 +77,21 @@ export interface EndpointSummary {
   name: string;
   authority: string;
   host: string;
+  /** Marked healthy (static seed, registry, active checks) and not in cooldown. */
   healthy: boolean;
+  /** ISO time the endpoint's cooldown ends, null when it is not cooling down. */
+  cooldown_until: string | null;
   source: string;
   /** llm_meta.provider, or null when the endpoint has no llm_meta. */
   provider: string | null;
+}
+
+/** One cluster as GET /admin/v1/clusters shows it. */
+export interface ClusterView {
+  name: string;
+  lb_policy: LbPolicyName;
+  active_checks: Array<{ protocol: string; http_path: string; interval_ms: number; timeout_ms: number }>;
+  endpoints: Array<Record<string, unknown> & { id: string; healthy: boolean; cooldown_until: string | null }>;
 }
 
 export interface ClusterSummary {

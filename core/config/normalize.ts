@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { clusterNames } from './config-walk.js';
 import { parseDuration } from './duration.js';
 import { LB_POLICIES, RETRY_POLICIES } from './schema/index.js';
-import type { AdapterConfig, AdmissionConfig, AuditConfig, AuditSinkConfig, TracingConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, GateConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
+import type { AdapterConfig, AdmissionConfig, AuditConfig, AuditSinkConfig, TracingConfig, BootstrapConfig, ClusterConfig, EndpointConfig, HcmConfig, GateConfig, HealthCheckConfig, LbPolicy, ListenerConfig, LlmMeta, RouteConfig } from './types.js';
 
 // The value has passed the schema, so these shapes hold; `R` keeps the accessors short and honest about it.
 type R = Record<string, any>;
@@ -140,6 +140,7 @@ function route(r: R): RouteConfig {
       regex: m.regex,
       methods: m.methods,
       headers: (m.headers as R[]).map((h) => ({ name: h.name, values: h.values, regex: h.regex })),
+      model: [...(m.model as string[])],
     },
     route: {
       cluster: r.route.cluster,
@@ -157,9 +158,24 @@ function cluster(c: R, name: string): ClusterConfig {
     type: c.type || 'EDS',
     lb_policy: lb,
     consistent: { ...(c.consistent as R) } as ClusterConfig['consistent'],
-    health_checks: c.health_checks,
+    health_checks: (c.health_checks as R[]).map(healthCheck),
     endpoints: (c.endpoints as R[]).map(endpoint),
     admission: gate(c.admission as R),
+  };
+}
+
+function healthCheck(h: R): HealthCheckConfig {
+  return {
+    protocol: h.protocol,
+    http_path: h.http_path,
+    method: h.method,
+    headers: { ...h.headers },
+    timeout: ms(h.timeout),
+    interval: ms(h.interval),
+    initial_delay_seconds: h.initial_delay_seconds,
+    healthy_threshold: h.healthy_threshold,
+    unhealthy_threshold: h.unhealthy_threshold,
+    healthy_statuses: [...h.healthy_statuses],
   };
 }
 

@@ -36,7 +36,8 @@ function lbPolicy(c: At): Finding[] {
   const lb = c.v.lb_policy;
   if (typeof lb !== 'string' || lb === '' || (LB_POLICIES as readonly string[]).includes(lb)) return [];
   const s = suggest(lb, LB_POLICIES);
-  const others = LB_POLICIES.filter((p) => p !== 'Rand' && p !== 'RoundRobin').join(', ');
+  // Pixiu's own policies only: the fix keeps the file a valid Pixiu config.
+  const others = LB_POLICIES.filter((p) => p !== 'Rand' && p !== 'RoundRobin' && p !== 'LeastRequest' && p !== 'LatencyEwma').join(', ');
   const hint = s
     ? `Pixiu silently uses Rand; write lb_policy: ${s} (did you mean "${s}"?) or lb_policy: Rand to keep this behaviour`
     : `Pixiu silently uses Rand; write lb_policy: RoundRobin (or ${others}) or lb_policy: Rand to keep this behaviour`;

@@ -124,6 +124,8 @@ export interface RouteConfig {
     /** [] = Pixiu's default set (GET POST PUT DELETE PATCH OPTIONS HEAD). */
     methods: string[];
     headers: Array<{ name: string; values: string[]; regex: boolean }>;
+    /** Model names or `*` patterns; [] = any model. */
+    model: string[];
   };
   route: {
     cluster: string;
@@ -140,9 +142,23 @@ export interface ClusterConfig {
   type: string;
   lb_policy: LbPolicy;
   consistent: { replica_num: number; max_vnode_num: number; maglev_table_size: number; hash_on: HashOn; hash_key: string };
-  health_checks: unknown[];
+  health_checks: HealthCheckConfig[];
   endpoints: EndpointConfig[];
   admission: GateConfig;
+}
+
+/** One active health check, durations in ms. */
+export interface HealthCheckConfig {
+  protocol: 'http' | 'https' | 'tcp';
+  http_path: string;
+  method: 'GET' | 'HEAD';
+  headers: Record<string, string>;
+  timeout: number;
+  interval: number;
+  initial_delay_seconds: number;
+  healthy_threshold: number;
+  unhealthy_threshold: number;
+  healthy_statuses: number[];
 }
 
 export interface EndpointConfig {

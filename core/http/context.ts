@@ -20,7 +20,8 @@ const EMPTY = Buffer.alloc(0);
  */
 const MAX_SLOTS = 256;
 
-class Request implements RequestInfo {
+/** The request view; built before routing when the router needs the request's model (hcm.ts). */
+export class Request implements RequestInfo {
   readonly method: string;
   readonly path: string;
   query: string;
@@ -157,8 +158,10 @@ export class Context implements RequestContext {
     private readonly replies: LocalReplies,
     maxBodyBytes: number,
     startedAt: number,
+    /** The request view when one was made before routing (its body may be read already). */
+    request?: Request,
   ) {
-    this.request = new Request(req, maxBodyBytes);
+    this.request = request ?? new Request(req, maxBodyBytes);
     this.startedAt = startedAt;
   }
 

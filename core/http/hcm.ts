@@ -1,12 +1,13 @@
 // dgp.filter.httpconnectionmanager: one per listener per generation. Matches the route (no route → 404, no filters
-// run), builds the request context, runs the chain, writes the response, and logs one access-log line per request.
+// run; a model route first reads the body and asks a filter's routeModel hook), builds the request context, runs the
+// chain, writes the response, and logs one access-log line per request.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { ErrorFormat, LocalReplyRequest, MatchedRoute } from '../plugin-api.js';
+import type { ErrorFormat, LocalReplyRequest, MatchedRoute, RequestInfo } from '../plugin-api.js';
 import { AccessLogFields, RequestTraceAttr, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
-import { DgpError } from '../errors.js';
+import { DgpError, isDgpError } from '../errors.js';
 import type { AdmissionControl } from '../admission/admission.js';
 import type { ChainProgress, DecodeGate, FilterChain } from '../chain/chain.js';
 import { TIMED_OUT, within } from '../deadline.js';
@@ -18,7 +19,7 @@ import type { RequestTrace } from '../observability/tracing/request-trace.js';
 import type { Tracing } from '../observability/tracing/tracing.js';
 import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
-import { Context } from './context.js';
+import { Context, Request } from './context.js';
 import { LocalReplies } from './local-reply.js';
 import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
 import { checkRequest } from './request-hygiene.js';
@@ -51,6 +52,8 @@ export interface HcmOptions {
   audit?: Audit;
   /** OpenTelemetry (top-level `tracing:` enabled): a SERVER span per sampled request. */
   tracing?: Tracing;
+  /** The request's model for `match.model` routes: a filter's routeModel hook (plugin-api.ts). */
+  routeModel?: (request: RequestInfo) => string | undefined | Promise<string | undefined>;
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -96,6 +99,52 @@ export class HttpConnectionManager {
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
     const match = o.router.match(method, path, req.headers);
+    // A model route could take the request: its model decides (the body is read first; see Router.match).
+    if (match?.route.model !== undefined && o.routeModel !== undefined) {
+      void this.routeByModel(req, res, id, url, path, method, match, startedAt);
+      return;
+    }
+    this.dispatch(req, res, id, url, path, method, match, startedAt, undefined);
+  }
+
+  private async routeByModel(req: IncomingMessage, res: ServerResponse, id: string, url: string, path: string, method: string, first: RouteMatch, startedAt: number): Promise<void> {
+    const o = this.o;
+    if (Number(req.headers['content-length']) > o.maxBodyBytes) return this.dispatch(req, res, id, url, path, method, first, startedAt, undefined);
+    const request = new Request(req, o.maxBodyBytes);
+    // The hook belongs to this generation's filters: held like a request until the chain takes over.
+    o.acquire();
+    try {
+      const failed = await request.body().then(() => undefined, (err: unknown) => err);
+      if (failed !== undefined) {
+        res.shouldKeepAlive = false;
+        const err = isDgpError(failed) ? failed : new DgpError('DGP_ERR_HTTP_BODY_READ', `request body could not be read: ${(failed as Error).message}`, { cause: failed });
+        this.localError(req, res, id, url, path, err, startedAt, first.route.id);
+        return;
+      }
+      let model: string | undefined;
+      try {
+        model = await o.routeModel!(request);
+      } catch (err) {
+        o.log.error({ err, reqId: id }, 'the routeModel hook threw; routing as if the request named no model');
+      }
+      this.dispatch(req, res, id, url, path, method, o.router.match(method, path, req.headers, model), startedAt, request);
+    } finally {
+      o.release();
+    }
+  }
+
+  private dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    url: string,
+    path: string,
+    method: string,
+    match: RouteMatch | undefined,
+    startedAt: number,
+    request: Request | undefined,
+  ): void {
+    const o = this.o;
     if (!match) {
       const err = new DgpError('DGP_ERR_HTTP_NO_ROUTE', `no route matches ${method} ${path}`, {
         hint: 'check route_config.routes (prefix/path, methods, headers)',
@@ -119,7 +168,7 @@ export class HttpConnectionManager {
       return;
     }
     const route = this.matchedRoute(match);
-    const ctx = new Context(req, id, route, o.log, this.replies, o.maxBodyBytes, startedAt);
+    const ctx = new Context(req, id, route, o.log, this.replies, o.maxBodyBytes, startedAt, request);
     // One shared listener, the context on the response: no closure per request.
     (res as ResponseWithContext)[CONTEXT] = ctx;
     res.on('close', onResponseClose);

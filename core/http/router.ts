@@ -1,7 +1,8 @@
 // Route matching with Pixiu's semantics (spec §2.4): header-only routes first in declaration order; then a per-method
 // segment trie (exact > `:var`/`*` > prefix `**`), then the `*` method trie; first duplicate wins. Our additions:
-// regex paths (`match.regex`, tried after exact/param matches and before prefix matches) and header matchers on path
-// routes (Pixiu ignores them there).
+// regex paths (`match.regex`, tried after exact/param matches and before prefix matches), header matchers on path
+// routes (Pixiu ignores them there), and model matchers (`match.model`) on a value a filter of the listener supplies:
+// the router knows only that it is a string to match exactly or by `*` pattern.
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface HeaderMatcher {
@@ -12,7 +13,7 @@ export interface HeaderMatcher {
 
 export interface RouteSpec {
   id: string;
-  match: { prefix: string; path: string; regex: string; methods: string[]; headers: HeaderMatcher[] };
+  match: { prefix: string; path: string; regex: string; methods: string[]; headers: HeaderMatcher[]; model?: string[] };
   route: { cluster: string; cluster_not_found_response_code: number; priority?: number };
 }
 
@@ -24,7 +25,13 @@ export interface CompiledRoute {
   /** Admission priority (route.priority); undefined when not set. */
   readonly priority: number | undefined;
   readonly headers: ReadonlyArray<{ name: string; test: (v: string) => boolean }>;
+  /** The route's model matcher; undefined = any model. */
+  readonly model: ((model: string) => boolean) | undefined;
 }
+
+/** Stands for "any model" while the request's model is not known yet (see Router.match). */
+export const ANY_MODEL: unique symbol = Symbol('any model');
+export type ModelArg = string | undefined | typeof ANY_MODEL;
 
 export interface RouteMatch {
   route: CompiledRoute;
@@ -59,9 +66,13 @@ export class Router {
    */
   private readonly cache: Map<string, Map<string, RouteMatch | null>> | undefined;
 
+  /** Some route matches on the model: the connection manager must supply it (see match). */
+  readonly usesModel: boolean;
+
   constructor(specs: readonly RouteSpec[], listener: string) {
     specs.forEach((spec, index) => this.add(spec, index, listener));
-    this.cache = specs.every((spec) => spec.match.headers.length === 0) ? new Map() : undefined;
+    this.usesModel = specs.some((spec) => (spec.match.model?.length ?? 0) > 0);
+    this.cache = !this.usesModel && specs.every((spec) => spec.match.headers.length === 0) ? new Map() : undefined;
   }
 
   private add(spec: RouteSpec, index: number, listener: string): void {
@@ -72,6 +83,7 @@ export class Router {
       clusterNotFoundResponseCode: spec.route.cluster_not_found_response_code,
       priority: spec.route.priority,
       headers: spec.match.headers.map(compileHeader),
+      model: compileModel(spec.match.model ?? []),
     });
     const m = spec.match;
     const anyMethod = m.methods.includes('*');
@@ -81,7 +93,7 @@ export class Router {
       return;
     }
     if (!m.path && !m.prefix) {
-      if (m.headers.length) this.headerOnly.push({ route, methods: m.methods.length && !anyMethod ? new Set(methods) : undefined });
+      if (m.headers.length || (m.model?.length ?? 0) > 0) this.headerOnly.push({ route, methods: m.methods.length && !anyMethod ? new Set(methods) : undefined });
       return;
     }
     for (const method of methods ?? ['*']) {
@@ -92,14 +104,21 @@ export class Router {
     }
   }
 
-  match(method: string, path: string, headers: IncomingHttpHeaders): RouteMatch | undefined {
+  /**
+   * `model`: the request's model; ANY_MODEL while it is unknown, so that model routes match whatever it is. When that
+   * first match is not a model route, no model route precedes it and the model cannot change the answer; when it is,
+   * the caller reads the model and matches again with it.
+   */
+  match(method: string, path: string, headers: IncomingHttpHeaders, ...known: [model: ModelArg] | []): RouteMatch | undefined {
+    // Not a default parameter: an explicit undefined (a request without a model) must stay undefined.
+    const model = known.length === 0 ? ANY_MODEL : known[0];
     const cache = this.cache;
-    if (cache === undefined) return this.find(method, path, headers);
+    if (cache === undefined) return this.find(method, path, headers, model);
     let byPath = cache.get(method);
     if (byPath === undefined) cache.set(method, (byPath = new Map()));
     const hit = byPath.get(path);
     if (hit !== undefined) return hit ?? undefined;
-    const found = this.find(method, path, headers);
+    const found = this.find(method, path, headers, model);
     if (found === undefined || found.params === EMPTY_PARAMS) {
       if (byPath.size >= MATCH_CACHE_SIZE) byPath.clear();
       byPath.set(path, found === undefined ? null : Object.freeze(found));
@@ -107,21 +126,22 @@ export class Router {
     return found;
   }
 
-  private find(method: string, path: string, headers: IncomingHttpHeaders): RouteMatch | undefined {
+  private find(method: string, path: string, headers: IncomingHttpHeaders, model: ModelArg): RouteMatch | undefined {
+    const req: Facts = { headers, model };
     for (const h of this.headerOnly) {
-      if ((!h.methods || h.methods.has(method)) && headersMatch(h.route, headers)) return { route: h.route, params: EMPTY_PARAMS };
+      if ((!h.methods || h.methods.has(method)) && routeMatches(h.route, req)) return { route: h.route, params: EMPTY_PARAMS };
     }
     const segs = segments(path);
     const byMethod = this.tries.get(method);
     const any = this.tries.get('*');
-    const exact = (byMethod && lookup(byMethod, segs, 0, headers, false)) || (any && lookup(any, segs, 0, headers, false));
+    const exact = (byMethod && lookup(byMethod, segs, 0, req, false)) || (any && lookup(any, segs, 0, req, false));
     if (exact) return exact;
     for (const r of this.regexRoutes) {
-      if ((!r.methods || r.methods.has(method)) && r.re.test(path) && headersMatch(r.route, headers)) {
+      if ((!r.methods || r.methods.has(method)) && r.re.test(path) && routeMatches(r.route, req)) {
         return { route: r.route, params: EMPTY_PARAMS };
       }
     }
-    return (byMethod && lookup(byMethod, segs, 0, headers, true)) || (any && lookup(any, segs, 0, headers, true)) || undefined;
+    return (byMethod && lookup(byMethod, segs, 0, req, true)) || (any && lookup(any, segs, 0, req, true)) || undefined;
   }
 }
 
@@ -157,18 +177,18 @@ function lookup(
   node: TrieNode,
   segs: string[],
   i: number,
-  headers: IncomingHttpHeaders,
+  req: Facts,
   wantPrefix: boolean,
 ): RouteMatch | undefined {
   if (i === segs.length) {
-    const hit = firstMatching(wantPrefix ? node.prefix : node.routes, headers);
+    const hit = firstMatching(wantPrefix ? node.prefix : node.routes, req);
     return hit && { route: hit, params: EMPTY_PARAMS };
   }
   const child = node.exact.get(segs[i]!);
-  const viaExact = child && lookup(child, segs, i + 1, headers, wantPrefix);
+  const viaExact = child && lookup(child, segs, i + 1, req, wantPrefix);
   if (viaExact) return viaExact;
   if (node.param) {
-    const viaParam = lookup(node.param.node, segs, i + 1, headers, wantPrefix);
+    const viaParam = lookup(node.param.node, segs, i + 1, req, wantPrefix);
     if (viaParam) {
       const params = viaParam.params === EMPTY_PARAMS ? {} : viaParam.params;
       params[node.param.name] = segs[i]!;
@@ -176,15 +196,26 @@ function lookup(
     }
   }
   if (wantPrefix) {
-    const hit = firstMatching(node.prefix, headers);
+    const hit = firstMatching(node.prefix, req);
     if (hit) return { route: hit, params: EMPTY_PARAMS };
   }
   return undefined;
 }
 
-function firstMatching(routes: CompiledRoute[], headers: IncomingHttpHeaders): CompiledRoute | undefined {
-  for (const r of routes) if (headersMatch(r, headers)) return r;
+/** What a route's matchers look at besides method and path. */
+interface Facts {
+  readonly headers: IncomingHttpHeaders;
+  readonly model: ModelArg;
+}
+
+function firstMatching(routes: CompiledRoute[], req: Facts): CompiledRoute | undefined {
+  for (const r of routes) if (routeMatches(r, req)) return r;
   return undefined;
+}
+
+function routeMatches(route: CompiledRoute, req: Facts): boolean {
+  if (route.model !== undefined && req.model !== ANY_MODEL && (req.model === undefined || !route.model(req.model))) return false;
+  return headersMatch(route, req.headers);
 }
 
 function headersMatch(route: CompiledRoute, headers: IncomingHttpHeaders): boolean {
@@ -204,4 +235,12 @@ function compileHeader(h: HeaderMatcher): { name: string; test: (v: string) => b
   }
   const values = new Set(h.values);
   return { name, test: (v) => values.has(v) };
+}
+
+/** Exact names and `*` patterns (any run of characters); undefined for [] (any model). */
+function compileModel(names: readonly string[]): ((model: string) => boolean) | undefined {
+  if (names.length === 0) return undefined;
+  const exact = new Set(names.filter((n) => !n.includes('*')));
+  const patterns = names.filter((n) => n.includes('*')).map((n) => new RegExp(`^${n.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's'));
+  return (model) => exact.has(model) || patterns.some((re) => re.test(model));
 }

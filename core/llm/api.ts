@@ -81,6 +81,11 @@ export interface CodecContext {
   readonly clientQuery: string;
   /** The provider's settings: its plugin config overlaid with the endpoint's `llm_meta.options` setting keys. */
   readonly settings: Readonly<JsonObject>;
+  /**
+   * A local count of the prompt's tokens, when the caller made one: for client APIs that report input tokens before
+   * the upstream does (Anthropic's message_start); the upstream's own figure replaces it when it comes.
+   */
+  readonly promptTokens?: number;
 }
 
 /** The client's request as the proxy has it. */

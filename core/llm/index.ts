@@ -2,6 +2,7 @@
 // host the way a plugin does: everything here imports only the core SDK (core/index.ts).
 export * from './api.js';
 export * from './client-api.js';
+export * from './request-model.js';
 export * from './render-error.js';
 export * from './errors.js';
 export * from './pricing/index.js';

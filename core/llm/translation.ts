@@ -43,6 +43,8 @@ export interface TranslationInput {
   readonly exchange?: LlmExchange;
   /** A filter needs the final usage (StreamUsageWanted): a same-API stream asks for it when the client did not. */
   readonly wantUsage?: boolean;
+  /** A local count of the prompt's tokens (CodecContext.promptTokens). */
+  readonly promptTokens?: number;
 }
 
 export interface UpstreamRequestPlan {
@@ -116,6 +118,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     includeUsage: info.includeUsage,
     clientQuery: request.query,
     settings,
+    ...(input.promptTokens === undefined ? {} : { promptTokens: input.promptTokens }),
   };
   const apiKey = (typeof llm?.api_key === 'string' && llm.api_key !== '' ? llm.api_key : client.credential(request)) ?? '';
   const passthrough = input.clientApi === provider.api;

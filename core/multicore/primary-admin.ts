@@ -98,6 +98,13 @@ const ANSWERS: Record<string, Answerer> = {
     if (config === undefined) return [503, { error: 'no worker is ready to show its config; retry shortly', workers }];
     return [200, { ...config.value, shown_worker: config.worker, workers }];
   },
+  // Health, load and latency are per process: every worker's view, side by side.
+  '/admin/v1/clusters': async (s) => {
+    const answers = await s.broadcast('clusters', ASK_MS);
+    const workers = answers.map((a) => (a.ok ? { worker: a.worker, clusters: a.value } : { worker: a.worker, error: a.error }));
+    const first = answers.find((a) => a.ok);
+    return [first === undefined ? 503 : 200, { clusters: first?.value ?? [], shown_worker: first?.worker ?? null, workers }];
+  },
   '/plugins': async (s) => {
     const plugins = await fromOneWorker(s, 'plugins');
     return plugins === undefined ? [503, { error: 'no worker is ready to list its plugins; retry shortly' }] : [200, plugins.value];

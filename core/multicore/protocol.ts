@@ -7,7 +7,7 @@ import type { AdminRouteInfo } from '../admin/route-api.js';
 import type { MemoryStoreOptions } from '../services/memory-store.js';
 
 /** What the primary can ask a worker; the reply's `value` type per op is in OpValue. */
-export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload' | 'routes' | 'routing' | 'admin';
+export type WorkerOp = 'status' | 'metrics' | 'config' | 'plugins' | 'reload' | 'routes' | 'routing' | 'admin' | 'clusters';
 
 export interface OpRequest {
   dgp: 'request';
@@ -94,6 +94,7 @@ export interface OpValue {
   routes: AdminRouteInfo[];
   routing: unknown;
   admin: AdminReply;
+  clusters: unknown;
 }
 
 export const isDgpMessage = (m: unknown): m is { dgp: string } =>

@@ -85,6 +85,8 @@ async function run(gw: Gateway, req: OpRequest): Promise<OpValue[OpRequest['op']
       return plain(await src.routes()) as OpValue['routes'];
     case 'routing':
       return plain(src.routing());
+    case 'clusters':
+      return plain(src.clusters?.() ?? []);
     case 'admin':
       if (!req.call) throw new DgpError('DGP_ERR_INTERNAL', 'an admin request without its call');
       return plain(await src.callRoute(req.call)) as OpValue['admin'];

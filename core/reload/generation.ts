@@ -2,7 +2,7 @@
 // instances, adapters. Built off to the side, swapped in by the gateway, retired with lease counting: filter
 // instances are closed once the last request that started on this generation has finished.
 import type { Logger } from 'pino';
-import type { AdapterInstance, FactoryContext, HttpFilter, WorkerPoolApi } from '../plugin-api.js';
+import type { AdapterInstance, FactoryContext, HttpFilter, RequestInfo, WorkerPoolApi } from '../plugin-api.js';
 import type { AdmissionControl } from '../admission/admission.js';
 import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
 import type { Store } from '../services/store.js';
@@ -32,6 +32,8 @@ export interface HostServices {
   draining(): boolean;
   /** The process's admission control (outlives generations; configured at the swap). */
   admission?: AdmissionControl;
+  /** Counts active health probes (the gateway's metric). */
+  onProbe?: (cluster: string, id: string, ok: boolean) => void;
 }
 
 let nextGenerationId = 1;
@@ -90,6 +92,8 @@ export class Generation {
   async retire(timeoutMs: number, onForce?: () => void): Promise<void> {
     if (this.retired) return;
     this.retired = true;
+    // A retired generation's checks would keep probing (and marking endpoints of a manager nobody reads) until close.
+    this.clusters.stopHealthChecks();
     await this.stopAdapters();
     if (this.leases === 0) return this.close();
     this.forceTimer = setTimeout(() => {
@@ -125,6 +129,7 @@ export class Generation {
   close(): Promise<void> {
     return (this.closing ??= (async () => {
       if (this.forceTimer) clearTimeout(this.forceTimer);
+      this.clusters.stopHealthChecks();
       this.abort.abort();
       for (const f of this.filters) if (f.instance.close) await this.bounded(f.kind, 'close', () => f.instance.close!());
       // Records and spans of this generation's last requests go out while the stores they use are still open.
@@ -146,7 +151,12 @@ export async function buildGeneration(
   const log = services.log;
   const scope = services.services.scope();
   const cooldowns = scope.get(cooldownService);
-  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, { previous: previous?.clusters, log, cooldowns });
+  const clusters = ClusterManager.fromConfig(config.static_resources.clusters, {
+    previous: previous?.clusters,
+    log,
+    cooldowns,
+    ...(services.onProbe ? { onProbe: services.onProbe } : {}),
+  });
   const gen = new Generation(config, clusters, registry, log, scope);
   const providers = new Map<string, unknown>();
   const factoryContext = (kind: string): FactoryContext => ({
@@ -231,11 +241,20 @@ export async function buildGeneration(
       limits: l.config,
     };
     gen.listenerSpecs.push(spec);
+    const router = new Router(hcmConfig.route_config.routes, l.name);
+    const modelSource = slots.find((s) => typeof s.filter.routeModel === 'function')?.filter;
+    if (router.usesModel && modelSource === undefined) {
+      await gen.close();
+      throw new DgpError('DGP_ERR_CONFIG_ROUTE_MODEL', `listener ${l.name}: a route matches on match.model, but none of its http_filters reads the request's model`, {
+        hint: 'add dgp.filter.llm.proxy to the listener, or remove match.model',
+      });
+    }
     gen.hcms.set(
       l.name,
       new HttpConnectionManager({
         listener: l.name,
-        router: new Router(hcmConfig.route_config.routes, l.name),
+        router,
+        ...(router.usesModel && modelSource !== undefined ? { routeModel: (request: RequestInfo) => modelSource.routeModel!(request) } : {}),
         chain: new FilterChain(slots),
         routeChains,
         errorFormat: hcmConfig.error_format,
@@ -261,5 +280,6 @@ export async function buildGeneration(
     await gen.close();
     throw err;
   }
+  clusters.startHealthChecks();
   return gen;
 }

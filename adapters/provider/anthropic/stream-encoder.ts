@@ -14,9 +14,11 @@ export function createAnthropicEncoder(cx: CodecContext): StreamEncoder {
   let stop: string | undefined;
   let usage: ChatUsage | undefined;
 
-  const start = (id: string): string => {
+  /** Input tokens up front: the upstream's when its first pivot chunk carries usage, else the local count (cx.promptTokens). */
+  const start = (id: string, early?: ChatUsage): string => {
     if (started) return '';
     started = true;
+    const prompt = typeof early?.prompt_tokens === 'number' && early.prompt_tokens > 0 ? usageToAnthropic(early).input_tokens : (cx.promptTokens ?? 0);
     const message = {
       id: id || cx.newId('msg_'),
       type: 'message',
@@ -25,8 +27,8 @@ export function createAnthropicEncoder(cx: CodecContext): StreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      // OpenAI and Gemini report usage at the end; message_delta carries the totals.
-      usage: { input_tokens: 0, output_tokens: 0 },
+      // LangChain's ChatAnthropic reads input tokens only here; message_delta carries the final totals.
+      usage: { input_tokens: prompt, output_tokens: 0 },
     };
     return event('message_start', { type: 'message_start', message });
   };
@@ -55,8 +57,8 @@ export function createAnthropicEncoder(cx: CodecContext): StreamEncoder {
         );
       }
       const { chunk } = item;
-      let out = start(chunk.id);
       if (chunk.usage) usage = chunk.usage;
+      let out = start(chunk.id, chunk.usage ?? undefined);
       for (const choice of chunk.choices) {
         if (choice.index !== 0) continue; // Anthropic has one message per response (n > 1 is refused upstream).
         const d = choice.delta;

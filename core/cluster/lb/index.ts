@@ -6,6 +6,7 @@ import { createRingHash } from './ring-hash.js';
 import { createRoundRobin } from './round-robin.js';
 import type { LbPolicy, PolicyContext } from './types.js';
 import { createWeightRandom } from './weight-random.js';
+import { createLatencyEwma, createLeastRequest } from './load-aware.js';
 
 export type { LbPolicy, PolicyContext, RoundRobinCursor } from './types.js';
 
@@ -15,6 +16,8 @@ const FACTORIES: Record<LbPolicyName, (ctx: PolicyContext) => LbPolicy> = {
   WeightRandom: createWeightRandom,
   RingHashing: (ctx) => createRingHash(ctx),
   MaglevHashing: createMaglev,
+  LeastRequest: createLeastRequest,
+  LatencyEwma: createLatencyEwma,
 };
 
 export const LB_POLICY_NAMES = Object.freeze(Object.keys(FACTORIES) as LbPolicyName[]);

@@ -7,7 +7,7 @@ import { Bool, Duration, FreeObject, Int, List, OneOf, Port, Str, StrictObject }
 
 const O = Type.Optional;
 
-export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom'] as const;
+export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom', 'LeastRequest', 'LatencyEwma'] as const;
 export const RETRY_POLICIES = ['NoRetry', 'CountBased', 'ExponentialBackoff'] as const;
 export const HASH_ON = ['method_uri', 'path', 'header', 'body'] as const;
 
@@ -43,6 +43,11 @@ export const LlmMetaSchema = StrictObject(
     scheme: O(OneOf(['http', 'https'], { description: "Per-endpoint override of dgp.filter.llm.proxy's scheme (an addition; Pixiu has one scheme per filter)." })),
     model_map: O(Type.Record(Type.String(), Type.String(), { description: 'Rewrites the request model name for this endpoint (an addition).', examples: [{ 'gpt-4o': 'deepseek-chat' }] })),
     options: O(Type.Record(Type.String(), Type.Unknown(), { description: 'Provider-specific options read by provider adapters (an addition).', examples: [{ api_version: '2024-06-01' }] })),
+    priority: O(Type.Integer({
+      description:
+        'Priority group of this endpoint (an addition, APISIX instances[].priority): higher first. The cluster picks among the highest group that has an endpoint neither unhealthy nor cooling down; fallback walks groups from high to low. Absent = 0.',
+      examples: [1],
+    })),
   },
   // Absent llm_meta means "not an LLM endpoint" (normalised to undefined), so it is not built from defaults.
   { description: 'LLM settings of this endpoint (never of the cluster). Absent: not an LLM endpoint.', 'x-dgp-keep-absent': true },
@@ -73,6 +78,24 @@ export const EndpointSchema = StrictObject(
   { description: 'One upstream endpoint.' },
 );
 
+export const HealthCheckSchema = StrictObject(
+  {
+    protocol: O(OneOf(['http', 'https', 'tcp'] as const, { description: 'http / https: a request to http_path; tcp: a connect only.', default: 'http', pixiu: 'Pixiu HealthCheckConfig.protocol.' })),
+    http_path: O(Str({ description: 'Path (and query) probed (APISIX checks.active.http_path).', default: '/', examples: ['/health', '/v1/models'] })),
+    method: O(OneOf(['GET', 'HEAD'] as const, { description: 'HTTP method of the probe.', default: 'GET' })),
+    headers: O(Type.Record(Type.String(), Type.String(), { description: 'Headers sent with every probe (e.g. an Authorization the health path needs; ${ENV} expands).', default: {} })),
+    timeout: O(Duration({ description: 'A probe without an answer within this counts as failed.', default: '1s', pixiu: 'Pixiu HealthCheckConfig.timeout.' })),
+    interval: O(Duration({ description: 'Time between two probes of one endpoint.', default: '10s', pixiu: 'Pixiu HealthCheckConfig.interval.' })),
+    initial_delay_seconds: O(Type.Number({ minimum: 0, default: 0, description: 'Seconds before the first probe (Pixiu HealthCheckConfig.initial_delay_seconds).' })),
+    healthy_threshold: O(Int({ description: 'Passing probes in a row that bring an unhealthy endpoint back (APISIX healthy.successes).', default: 2, minimum: 1 })),
+    unhealthy_threshold: O(Int({ description: 'Failing probes in a row that take an endpoint out (APISIX unhealthy.http_failures).', default: 3, minimum: 1 })),
+    healthy_statuses: O(List(Type.Integer({ minimum: 100, maximum: 599 }), { description: 'Statuses that pass (APISIX healthy.http_statuses). Empty: any 2xx or 3xx.', default: [] })),
+    service_name: O(Str({ description: 'Accepted for Pixiu configs; unused.', default: '' })),
+    check_config: O(FreeObject({ description: 'Accepted for Pixiu configs; unused.' })),
+  },
+  { description: 'One active health check (Pixiu health_checks[], APISIX checks.active).' },
+);
+
 export const ClusterSchema = StrictObject(
   {
     name: O(Str({ description: 'Cluster name, unique; routes refer to it. Empty: "cluster-<n>" (n counts unnamed clusters from 1).', default: '', examples: ['chat'] })),
@@ -88,7 +111,7 @@ export const ClusterSchema = StrictObject(
       },
       { description: 'Consistent-hash settings for RingHashing and MaglevHashing.' },
     )),
-    health_checks: O(List(Type.Unknown(), { description: 'Accepted for Pixiu configs (active health checks); not run yet.' })),
+    health_checks: O(List(HealthCheckSchema, { description: 'Active health checks, run against every endpoint of the cluster (docs/routing.md). An endpoint failing unhealthy_threshold probes in a row leaves the LB candidates; healthy_threshold passing probes bring it back.' })),
     endpoints: O(List(EndpointSchema, { description: 'Static endpoints, in fallback order.' })),
     admission: O(ClusterAdmissionSchema),
   },

@@ -28,6 +28,11 @@ export const RouteSchema = StrictObject(
         regex: O(Str({ description: 'JavaScript regular expression matched against the whole path (an addition: Pixiu has not implemented regex routes).', default: '', examples: ['^/v1/(chat/)?completions$'] })),
         methods: O(List(Type.String(), { description: 'Allowed methods; [] = GET POST PUT DELETE PATCH OPTIONS HEAD; "*" = any.', examples: [['POST']] })),
         headers: O(List(HeaderMatchSchema, { description: 'Header matchers. Routes with headers and no path/prefix/regex are tried first, in order.' })),
+        model: O(List(Str({ description: 'A model name or a pattern with `*`.', minLength: 1 }), {
+          description:
+            "Models this route takes: exact names or `*` patterns, matched against the request's model as a filter of the listener reads it (dgp.filter.llm.proxy: the JSON body's model, or the Gemini path). The body is read before routing only on listeners with such routes, and only when a model route could take the request. [] = any.",
+          examples: [['gpt-4o', 'gpt-4o-*']],
+        })),
       },
       { description: 'What a request must look like to take this route.' },
     ),

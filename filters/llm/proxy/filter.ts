@@ -14,6 +14,7 @@ import {
   type HookResult,
   type HttpFilter,
   type RequestContext,
+  type RequestInfo,
   type UpstreamAttempt,
   type UpstreamPoolOptions,
   upstreamPoolsService,
@@ -24,9 +25,13 @@ import { isEventStream } from './body-read.js';
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
-import { isModelList, modelListBody } from './models.js';
+import { modelsAnswer, modelsRequest } from './models.js';
+import { ModelNotFound } from './errors.js';
+import { ModelGroups, deploymentPrices, missingDeployments } from './model-groups.js';
+import { executeModelGroup } from './model-strategy.js';
+import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
-import { clientApiOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
@@ -37,7 +42,9 @@ import { executeStrategy, type StrategyDeps } from './strategy.js';
 import { createTranslatingMapper } from './translate.js';
 
 /** Per-request handles onComplete must release (never kept in the factory closure). */
-const ProxyState = defineAttribute<{ scope: AttemptScope; body?: UpstreamBody; budget?: ClusterRetryBudget | undefined }>('dgp.filter.llm.proxy/state');
+const ProxyState = defineAttribute<{ scope: AttemptScope; body?: UpstreamBody; budget?: ClusterRetryBudget | undefined; settle?: (() => void) | undefined }>(
+  'dgp.filter.llm.proxy/state',
+);
 
 export function poolOptionsOf(o: ProxyOptions): UpstreamPoolOptions {
   return {
@@ -56,6 +63,9 @@ export class ProxyFilter implements HttpFilter {
   readonly #metrics: ProxyMetrics;
   readonly #codecs: ProviderCodecs;
   readonly #budgets: RetryBudgets;
+  readonly #groups: ModelGroups;
+  readonly #routeHeader: boolean;
+  readonly #rejectUnknown: boolean;
   /** Unix seconds: the `created` of the models this generation lists. */
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Local replies on this listener come out in the client's API shape (OpenAI, Anthropic, Gemini). */
@@ -67,8 +77,12 @@ export class ProxyFilter implements HttpFilter {
     this.#metrics = createProxyMetrics(fctx.metrics);
     this.#codecs = new ProviderCodecs(fctx);
     this.#codecs.checkLabels(fctx.clusters);
-    mapper ??= createTranslatingMapper(this.#codecs);
+    mapper ??= createTranslatingMapper(this.#codecs, fctx.workers);
     this.#budgets = fctx.services.get(retryBudgetService);
+    this.#groups = new ModelGroups(config.model_list ?? []);
+    this.#routeHeader = config.route_header ?? false;
+    this.#rejectUnknown = config.unknown_model === 'reject';
+    for (const problem of missingDeployments(this.#groups, fctx.clusters)) fctx.log.warn({ code: 'DGP_ERR_CONFIG_REFERENCE' }, `${problem}; its requests skip it until a registry adds it`);
     this.#deps = {
       clusters: fctx.clusters,
       pools: fctx.services.get(upstreamPoolsService),
@@ -77,14 +91,27 @@ export class ProxyFilter implements HttpFilter {
       options: this.options,
       metrics: this.#metrics,
       scrubbers: new ScrubberCache(this.options.redact),
+      ...(this.#groups.groups.some((g) => g.strategy === 'cost') ? { price: deploymentPrices(config.prices, fctx.configDir) } : {}),
     };
   }
 
   async decode(ctx: RequestContext): Promise<HookResult> {
     const cluster = ctx.route.cluster;
-    if (isModelList(ctx) && this.#deps.clusters.hasCluster(cluster)) {
-      const body = await modelListBody(ctx, this.#deps.clusters.endpoints(cluster), this.#codecs, this.#createdAt);
-      if (body !== undefined) return ctx.reply(200, body);
+    const models = modelsRequest(ctx);
+    if (models !== undefined && (this.#deps.clusters.hasCluster(cluster) || !this.#groups.empty)) {
+      const answered = await this.#models(ctx, models.id);
+      if (answered !== undefined) return answered;
+    }
+    const trace = traceOf(ctx);
+    let match;
+    let model: string | undefined;
+    if (!this.#groups.empty) {
+      model = await requestModelOf(ctx);
+      match = this.#groups.resolve(model);
+      trace.model(model, match?.group.name, match?.via);
+      if (match === undefined && model !== undefined && this.#rejectUnknown) {
+        return this.#error(ctx, ModelNotFound(`The model '${model}' does not exist or is not served on this route`, { details: { openai_type: 'invalid_request_error', openai_code: 'model_not_found' } }));
+      }
     }
     const scope = new AttemptScope(ctx, this.options.deadline);
     // In flight to the cluster (for its retry budget) until onComplete, streams included.
@@ -93,7 +120,7 @@ export class ProxyFilter implements HttpFilter {
     ctx.set(ProxyState, { scope, budget });
     let outcome;
     try {
-      outcome = await executeStrategy(ctx, this.#deps, scope, budget);
+      outcome = match === undefined ? await executeStrategy(ctx, this.#deps, scope, budget, trace) : await executeModelGroup(ctx, this.#deps, scope, budget, trace, match, model);
     } catch (err) {
       scope.dispose();
       if (isDgpError(err)) return this.#error(ctx, err);
@@ -101,11 +128,14 @@ export class ProxyFilter implements HttpFilter {
     }
     if (scope.resends.length > 0) this.#noteResends(ctx, scope.resends);
     switch (outcome.kind) {
-      case 'committed':
-        return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request);
+      case 'committed': {
+        const state = ctx.get(ProxyState);
+        if (state !== undefined) state.settle = outcome.settle;
+        return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request, outcome.cluster);
+      }
       case 'last_response':
         scope.dispose();
-        return this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, scope, outcome.request);
+        return this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, scope, outcome.request, outcome.cluster);
       case 'aborted':
         scope.dispose();
         this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
@@ -120,6 +150,22 @@ export class ProxyFilter implements HttpFilter {
     this.#metrics.close();
   }
 
+  /** The model routes with `match.model` compare: the JSON body's `model` (OpenAI, Anthropic) or the Gemini path. */
+  routeModel(request: RequestInfo): Promise<string | undefined> {
+    return requestModelOfRequest(request);
+  }
+
+  /** GET /v1/models[/{id}] from the configuration; undefined = ask the upstream (a plain OpenAI-compatible cluster). */
+  async #models(ctx: RequestContext, id: string | undefined): Promise<HookResult | undefined> {
+    try {
+      const body = await modelsAnswer(ctx, id, this.#deps.clusters, this.#groups, this.#codecs, this.#createdAt);
+      return body === undefined ? undefined : ctx.reply(200, body);
+    } catch (err) {
+      if (isDgpError(err)) return this.#error(ctx, err);
+      throw err;
+    }
+  }
+
   #noteResends(ctx: RequestContext, codes: readonly string[]): void {
     this.#metrics.keepAliveResends.inc({ cluster: ctx.route.cluster }, codes.length);
     ctx.log.debug({ cluster: ctx.route.cluster, codes }, 'the upstream closed a reused keep-alive socket before answering; the request was sent again on a new connection');
@@ -127,6 +173,8 @@ export class ProxyFilter implements HttpFilter {
 
   onComplete(ctx: RequestContext): void {
     const state = ctx.get(ProxyState);
+    state?.settle?.();
+    if (state !== undefined) state.settle = undefined;
     state?.body?.dispose();
     state?.scope.dispose();
     if (state?.budget !== undefined) {
@@ -143,8 +191,9 @@ export class ProxyFilter implements HttpFilter {
     record: UpstreamAttempt | undefined,
     ex: AttemptScope,
     request: UpstreamRequest,
+    cluster: string,
   ): Promise<HookResult> {
-    ctx.set(SelectedEndpoint, { cluster: ctx.route.cluster, id: ep.id, address: ep.authority });
+    ctx.set(SelectedEndpoint, { cluster, id: ep.id, address: ep.authority });
     ctx.set(UpstreamFirstByteAt, r.firstByteAt);
     let body: Buffer | UpstreamBody;
     if (Buffer.isBuffer(r.body)) {
@@ -164,7 +213,8 @@ export class ProxyFilter implements HttpFilter {
       // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here).
       const { source, first, sse } = r.body;
       body = new UpstreamBody({ source, first, sse, clientApi: clientApiOf(ctx), clientQuery: ctx.request.query, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
-      ctx.set(ProxyState, { scope: ex, body, budget: ctx.get(ProxyState)?.budget });
+      const prev = ctx.get(ProxyState);
+      ctx.set(ProxyState, { scope: ex, body, budget: prev?.budget, settle: prev?.settle });
     }
     try {
       await this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
@@ -180,6 +230,7 @@ export class ProxyFilter implements HttpFilter {
     }
     this.#keepAlive(ctx);
     this.#attemptsHeader(ctx);
+    publishTrace(ctx, this.#routeHeader);
     return Continue;
   }
 
@@ -194,6 +245,7 @@ export class ProxyFilter implements HttpFilter {
     const stop = ctx.replyError(err);
     // After replyError: a local reply replaces the response headers.
     this.#attemptsHeader(ctx);
+    publishTrace(ctx, this.#routeHeader);
     return stop;
   }
 

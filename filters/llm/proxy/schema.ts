@@ -1,6 +1,7 @@
 // Config schema of dgp.filter.llm.proxy: Pixiu's five keys (timeout, maxIdleConns, maxIdleConnsPerHost,
 // maxConnsPerHost, scheme) plus our timeouts, retry conditions, retry budget and TLS option. README.md documents every field.
 import Type, { type Static } from 'typebox';
+import { ModelRoutingFields } from './model-schema.js';
 
 // Go durations ("1m30s", "0.5s") or "0"; checked again by parseDuration in create().
 const GO_DURATION = '^(0|([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h)(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|ms|s|m|h))*)$';
@@ -89,6 +90,7 @@ export const ProxyConfigSchema = Type.Object(
     ),
     retry_budget: Type.Optional(RetryBudgetSchema),
     attempts_header: Type.Optional(Type.Boolean({ default: true, description: 'Add x-dgp-attempts (every attempt, e.g. "a=503;b=200") to the response.' })),
+    ...ModelRoutingFields,
   },
   { additionalProperties: false, description: 'dgp.filter.llm.proxy: forwards the request to the route cluster with retries and fallback.' },
 );

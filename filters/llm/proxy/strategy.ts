@@ -21,9 +21,12 @@ import { runAttempt, type Committed, type Failed, type RetryableStatus } from '.
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
 import { RequestUnbuildable } from './errors.js';
+import { fallbackAfter, priorityOrder } from './fallback.js';
 import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
+import type { RouteTrace } from './route-trace.js';
+import type { PriceOf } from './deployments.js';
 import { budgetFor, type ClusterRetryBudget, type RetryBudgetSettings } from './retry-budget.js';
 import type { ScrubberCache } from './secret-scrubber.js';
 import { getRetryPolicy, parseRetryAfter, sleep, type RetryPolicy } from './retry/index.js';
@@ -37,18 +40,20 @@ export interface StrategyDeps {
   metrics: ProxyMetrics;
   /** The secrets of each endpoint (its key, the configured ones), scrubbed from everything it answers. */
   scrubbers: ScrubberCache;
+  /** Deployment prices for model groups with strategy: cost. */
+  price?: PriceOf;
 }
 
 export type StrategyOutcome =
-  | { kind: 'committed'; result: Committed; endpoint: EndpointView; record: UpstreamAttempt; request: UpstreamRequest }
-  | { kind: 'last_response'; result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest }
+  | { kind: 'committed'; result: Committed; endpoint: EndpointView; record: UpstreamAttempt; request: UpstreamRequest; cluster: string; settle: () => void }
+  | { kind: 'last_response'; result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest; cluster: string }
   | { kind: 'error'; error: DgpError }
   | { kind: 'aborted' };
 
 /** How an endpoint is named in messages a client may read: its id only, never its address (see hideAddresses). */
 const label = (ep: EndpointView): string => `endpoint [${ep.id}]`;
 
-function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): HashSource | Promise<HashSource> {
+export function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): HashSource | Promise<HashSource> {
   const { method, url, headers } = ctx.request;
   const ct = headers['content-type'];
   // Only a body-field hash key reads the JSON (parsed once by the host and shared); no wait for the others.
@@ -60,8 +65,11 @@ function hashSourceOf(ctx: RequestContext, clusters: StrategyDeps['clusters']): 
 }
 
 /** What one request's walk over the endpoints has gathered so far (for the final outcome). */
-interface Walk {
+export interface Walk {
   readonly ctx: RequestContext;
+  /** The cluster of the endpoint being tried (a model group's deployments may span clusters). */
+  cluster: string;
+  readonly trace: RouteTrace;
   readonly d: StrategyDeps;
   readonly scope: AttemptScope;
   readonly body: Buffer;
@@ -70,16 +78,16 @@ interface Walk {
   /** The cluster's retry budget and the settings it is read with. */
   readonly budget: ClusterRetryBudget;
   readonly budgetSettings: RetryBudgetSettings;
-  lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined;
+  lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest; cluster: string } | undefined;
   lastFailure: Failed | undefined;
   deadlineHit: boolean;
 }
 
 /** How the tries on one endpoint ended: an outcome for the client, or go on to the fallback, or stop walking. */
-type EndpointVerdict = StrategyOutcome | 'fallback' | 'stop';
+export type EndpointVerdict = StrategyOutcome | 'fallback' | 'stop';
 
 /** The endpoint walk: the picked (or preferred) endpoint, then fallbacks in list order, each tried once per its policy. */
-export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope, budget: ClusterRetryBudget): Promise<StrategyOutcome> {
+export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scope: AttemptScope, budget: ClusterRetryBudget, trace: RouteTrace): Promise<StrategyOutcome> {
   const cluster = ctx.route.cluster;
   const { clusters } = d;
   const attempts: UpstreamAttempt[] = [];
@@ -92,8 +100,10 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
   let ep = clusters.pickEndpoint(cluster, src instanceof Promise ? await src : src);
   const preferred = ctx.get(PreferredEndpointId);
   if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
+  for (const e of clusters.endpoints(cluster)) if (!e.healthy) trace.note(cluster, e.id, 'unhealthy');
+  const order = ep === undefined ? undefined : priorityOrder(clusters, cluster, ep);
   const walk: Walk = {
-    ctx, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, cluster),
+    ctx, cluster, trace, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, cluster),
     lastResponse: undefined, lastFailure: undefined, deadlineHit: false,
   };
   // Endpoints already tried; the first one is kept apart so a request with one attempt allocates no Set.
@@ -106,7 +116,8 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
     else (visited ??= new Set()).add(ep.id);
     if (scope.cancelledBy() === 'client') return { kind: 'aborted' };
     if (clusters.cooldowns.inCooldown(cluster, ep)) {
-      ep = fallbackAfter(d, cluster, ep);
+      trace.note(cluster, ep.id, 'cooling');
+      ep = fallbackAfter(d, cluster, ep, order);
       continue;
     }
     let policy: RetryPolicy;
@@ -114,14 +125,14 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
       policy = getRetryPolicy(ep);
     } catch (err) {
       walk.problems.push(`${label(ep)} retry policy error: ${(err as Error).message}`);
-      ep = fallbackAfter(d, cluster, ep);
+      ep = fallbackAfter(d, cluster, ep, order);
       continue;
     }
     const verdict = await tryEndpoint(walk, ep, policy);
     if (verdict === 'stop') break;
     if (verdict !== 'fallback') return verdict;
     clusters.cooldowns.markFailure(cluster, ep);
-    ep = fallbackAfter(d, cluster, ep);
+    ep = fallbackAfter(d, cluster, ep, order);
   }
   return finalOutcome(attempts, walk.problems, walk.lastResponse, walk.lastFailure, walk.deadlineHit);
 }
@@ -131,7 +142,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
  * (held through its wait and the attempt; refused: the walk stops with what it has), then waits (backoff, Retry-After)
  * within the deadline, then tries.
  */
-async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): Promise<EndpointVerdict> {
+export async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): Promise<EndpointVerdict> {
   const { attempts, budget } = walk;
   const state = { retryAfter: 0 };
   for (let delay = policy.next(); delay !== undefined; delay = policy.next()) {
@@ -141,8 +152,9 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
       continue;
     }
     if (!budget.tryRetry(walk.budgetSettings)) {
-      walk.d.metrics.budgetDenied.inc({ cluster: walk.ctx.route.cluster });
-      walk.problems.push(`retry refused: cluster ${walk.ctx.route.cluster}'s retry budget is used up`);
+      walk.d.metrics.budgetDenied.inc({ cluster: walk.cluster });
+      walk.trace.note(walk.cluster, ep.id, 'over_budget');
+      walk.problems.push(`retry refused: cluster ${walk.cluster}'s retry budget is used up`);
       return 'stop';
     }
     try {
@@ -158,7 +170,7 @@ async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): P
 /** One turn of the retry loop: the wait, then one attempt; 'again' = retry the same endpoint if the policy allows. */
 async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: { retryAfter: number }): Promise<EndpointVerdict | 'again'> {
   const { ctx, d, scope, attempts, problems } = walk;
-  const cluster = ctx.route.cluster;
+  const cluster = walk.cluster;
   const wait = Math.max(delay, state.retryAfter);
   if (wait > 0) {
     // A wait that outlasts the deadline would only end in the deadline: stop now.
@@ -178,6 +190,8 @@ async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: {
   // The attempt's CLIENT span (sampled requests only): ended with the attempt's record, whichever way it went.
   const span = startAttemptSpan(ctx, req.headers, ep, req.translation?.models.upstream);
   const started = performance.now();
+  const stats = d.clusters.stats;
+  stats?.begin(cluster, ep.id);
   const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
   const record: UpstreamAttempt = {
     endpoint_id: ep.id,
@@ -194,8 +208,14 @@ async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: {
       record.success = r.status >= 200 && r.status <= 299;
       record.error_type = record.success ? '' : 'status_code_error';
       d.metrics.attempt(cluster, ep.id, record.success ? 'success' : 'status_code_error').add();
-      return { kind: 'committed', result: r, endpoint: ep, record, request: req };
+      walk.trace.note(cluster, ep.id, 'picked');
+      // In flight until the answer ends (the filter's onComplete settles it); a 4xx is the client's, not the endpoint's.
+      const settle = (): void => stats?.end(cluster, ep.id, { ok: r.status < 500, latencyMs: record.duration_ms });
+      return { kind: 'committed', result: r, endpoint: ep, record, request: req, cluster, settle };
     }
+    // A client that went away says nothing about the endpoint.
+    stats?.end(cluster, ep.id, { ok: r.kind === 'cancelled' && scope.cancelledBy() === 'client' });
+    walk.trace.note(cluster, ep.id, `failed:${r.kind === 'status' ? r.status : r.kind === 'cancelled' ? (scope.cancelledBy() === 'client' ? 'aborted' : 'timeout') : r.errorType}`);
     if (r.kind === 'cancelled') {
       const by = scope.cancelledBy();
       record.error_type = by === 'client' ? 'aborted' : 'timeout';
@@ -206,7 +226,7 @@ async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: {
       record.error_type = 'status_code_error';
       d.metrics.attempt(cluster, ep.id, 'status_code_error').add();
       problems.push(`${label(ep)} retry: returned status code ${r.status}`);
-      walk.lastResponse = { result: r, endpoint: ep, request: req };
+      walk.lastResponse = { result: r, endpoint: ep, request: req, cluster };
       // 529 is Anthropic's "overloaded", which carries Retry-After like a 503.
       const asked = r.status === 429 || r.status === 503 || r.status === 529 ? parseRetryAfter(r.headers['retry-after']) : undefined;
       state.retryAfter = d.options.respectRetryAfter && asked !== undefined ? asked : 0;
@@ -240,34 +260,16 @@ function assemblyError(ctx: RequestContext, ep: EndpointView, err: unknown): Dgp
   return RequestUnbuildable(`the request cannot be sent to endpoint "${ep.id}": ${why}`, { cause: err, hint: 'check the request body against the client API reference' });
 }
 
-function deadlinePassed(walk: Walk): 'stop' {
+export function deadlinePassed(walk: Walk): 'stop' {
   walk.deadlineHit = true;
   return 'stop';
 }
 
-/**
- * The next endpoint of the walk; as in Pixiu, the fallback flag of the endpoint being left decides whether there is one.
- * Wrapping (the default) goes on from the start of the list after its end, so every healthy endpoint is reachable
- * whichever one the LB picked (the walk stops when it comes back to the pick); Pixiu's order stops at the end.
- */
-function fallbackAfter(d: StrategyDeps, cluster: string, from: EndpointView): EndpointView | undefined {
-  if (!from.llmMeta?.fallback) return undefined;
-  if (!d.options.fallbackWrap) return d.clusters.nextHealthyEndpoint(cluster, from.id);
-  const list = d.clusters.endpoints(cluster);
-  const at = list.findIndex((e) => e.id === from.id);
-  if (at < 0) return undefined;
-  for (let k = 1; k < list.length; k++) {
-    const e = list[(at + k) % list.length]!;
-    if (e.healthy) return e;
-  }
-  return undefined;
-}
-
 /** No attempt succeeded: the last HTTP answer when there was one (Pixiu), else 504 / 502 / 503 by what went wrong. */
-function finalOutcome(
+export function finalOutcome(
   attempts: readonly UpstreamAttempt[],
   problems: string[],
-  lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest } | undefined,
+  lastResponse: { result: RetryableStatus; endpoint: EndpointView; request: UpstreamRequest; cluster: string } | undefined,
   lastFailure: Failed | undefined,
   deadlineHit: boolean,
 ): StrategyOutcome {

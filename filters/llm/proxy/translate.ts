@@ -2,7 +2,7 @@
 // createTranslation composes it with the client API's codec, so a retry or a fallback to another provider translates
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
-import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type RequestContext } from '../../../core/index.js';
+import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
 import { LlmExchangeKey, StreamUsageWanted, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientCodec, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
 import { assertJsonDepth } from './json-depth.js';
@@ -17,6 +17,8 @@ import {
 import { normalizeScheme } from './options.js';
 import { openLlmExchange, requestLog, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
+import { anthropicPromptTokens } from './prompt-count.js';
+import { sidePathRequest } from './side-paths.js';
 import { TranslatedBody } from './translated-body.js';
 
 const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
@@ -25,10 +27,12 @@ const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
   gemini: 'dgp.adapter.provider.gemini',
 };
 
-export function createTranslatingMapper(codecs: ProviderCodecs): ProxyMapper {
+export function createTranslatingMapper(codecs: ProviderCodecs, workers?: WorkerPoolApi): ProxyMapper {
   return {
     async buildRequest(input) {
-      const ex = await translationFor(codecs, input);
+      const side = await sidePathRequest(codecs, input);
+      if (side !== undefined) return side;
+      const ex = await translationFor(codecs, input, workers);
       return ex === undefined ? buildPassthroughRequest(input) : requestOf(ex, input);
     },
     applyResponse: (ctx, res) => applyTranslatedResponse(codecs, ctx, res),
@@ -40,7 +44,7 @@ export function createTranslatingMapper(codecs: ProviderCodecs): ProxyMapper {
 }
 
 /** The attempt's translation, or undefined for Pixiu's pure pass-through. */
-async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput): Promise<AttemptTranslation | undefined> {
+async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput, workers: WorkerPoolApi | undefined): Promise<AttemptTranslation | undefined> {
   const api = clientApiOf(ctx);
   if (api === 'unknown' || !codecs.available) return undefined;
   const op = detectOperation(ctx.request.path);
@@ -57,6 +61,9 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
   // Translation recurses over the body: bounded before it starts (a client fault, answered 400).
   assertJsonDepth(parsed);
   const { method, path, headers } = ctx.request;
+  // A translated Anthropic stream reports input tokens in message_start, before the upstream has said anything.
+  const count = api === 'anthropic' && providerCodec.api !== 'anthropic' && workers !== undefined && isPlainObject(parsed) && parsed.stream === true;
+  const promptTokens = count ? await anthropicPromptTokens(ctx, parsed, workers) : undefined;
   // With a gateway key the client's credentials never travel upstream, a `?key=` included (codecs keep the query).
   const keyed = typeof endpoint.llmMeta?.api_key === 'string' && endpoint.llmMeta.api_key !== '';
   const query = keyed ? dropCredentialParams(ctx.request.query) : ctx.request.query;
@@ -70,6 +77,7 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
     log: requestLog(ctx),
     ...(lx === undefined ? {} : { exchange: lx }),
     wantUsage,
+    ...(promptTokens === undefined ? {} : { promptTokens }),
   });
 }
 

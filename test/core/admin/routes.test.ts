@@ -79,7 +79,7 @@ t.test('a plugin route: reachable, guarded, listed, replaced on reload, removed 
 
   const index = await adminRequest(port, '/', { headers: AUTH });
   t.equal(index.status, 200);
-  t.match(index.body.endpoints, [{ method: 'GET', path: '/' }, { path: '/health' }, { path: '/ready' }, { path: '/metrics' }, { path: '/config' }, { path: '/plugins' }, { method: 'POST', path: '/reload' }]);
+  t.match(index.body.endpoints, [{ method: 'GET', path: '/' }, { path: '/health' }, { path: '/ready' }, { path: '/metrics' }, { path: '/config' }, { path: '/plugins' }, { method: 'GET', path: '/admin/v1/clusters' }, { method: 'POST', path: '/reload' }]);
   t.match(index.body.routes, [{ method: 'GET', path: '/admin/v1/echo/info', auth: 'admin', kind: 'test.admin.echo', description: 'tag and pid' }]);
   t.ok(index.body.routes.some((r: { path: string; auth: string }) => r.path === '/key/generate' && r.auth === 'master-key'));
 

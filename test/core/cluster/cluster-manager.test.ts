@@ -154,8 +154,8 @@ t.test('snapshot(): plain JSON for GET /config, never api keys', async (t) => {
       name: 'llm',
       lb_policy: 'Rand',
       endpoints: [
-        { id: 'a', name: 'gpt', authority: 'api.openai.com', host: '127.0.0.1:8000', healthy: true, source: 'static', provider: 'openai' },
-        { id: 'b', name: 'endpoint-2', authority: '127.0.0.1:9', host: '127.0.0.1:9', healthy: false, source: 'static', provider: null },
+        { id: 'a', name: 'gpt', authority: 'api.openai.com', host: '127.0.0.1:8000', healthy: true, cooldown_until: null, source: 'static', provider: 'openai' },
+        { id: 'b', name: 'endpoint-2', authority: '127.0.0.1:9', host: '127.0.0.1:9', healthy: false, cooldown_until: null, source: 'static', provider: null },
       ],
     },
   ]);

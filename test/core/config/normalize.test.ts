@@ -156,7 +156,7 @@ t.test('adapters: enabled as string or boolean; routes: numeric ids become strin
   ]);
   t.same(r.config!.static_resources.listeners[0]!.filter_chains.filters[0]!.config.route_config.routes[0], {
     id: '12',
-    match: { prefix: '', path: '/v1/chat/completions', regex: '', methods: ['POST'], headers: [{ name: 'x-model', values: ['a'], regex: false }] },
+    match: { prefix: '', path: '/v1/chat/completions', regex: '', methods: ['POST'], headers: [{ name: 'x-model', values: ['a'], regex: false }], model: [] },
     route: { cluster: 'remote', cluster_not_found_response_code: 503 },
   });
 });

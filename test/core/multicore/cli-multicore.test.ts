@@ -68,6 +68,10 @@ t.test('two workers share the listener; one admin listener aggregates them', asy
   t.same(config.body.workers.map((w: { pid: number; restarts: number; ready: boolean }) => [w.pid, w.restarts, w.ready]), c.pids.map((p) => [p, 0, true]));
   const plugins = await adminCall(c.admin, '/plugins');
   t.ok(plugins.body.some((p: { kind: string }) => p.kind === 'multicore.pid'), '/plugins lists the workers\' plugins');
+  const clusters = await adminCall(c.admin, '/admin/v1/clusters');
+  t.equal(clusters.status, 200);
+  t.same(clusters.body.workers.map((w: { worker: number; clusters: unknown[] }) => [w.worker, Array.isArray(w.clusters)]), [[1, true], [2, true]], '/admin/v1/clusters: every worker\'s own view');
+  t.same(clusters.body.clusters, clusters.body.workers[0].clusters);
   t.equal((await adminCall(c.admin, '/health')).status, 200);
   t.equal((await adminCall(c.admin, '/nope')).status, 404);
 

@@ -1,0 +1,43 @@
+// The prompt's tokens, counted locally, for a translated Anthropic stream: Anthropic's message_start carries the input
+// tokens before any output (LangChain's ChatAnthropic reads them only there), while OpenAI upstreams report usage at
+// the end. Counted once per request on the worker pool (OpenAI's chat rules, o200k_base), ~4 bytes a token if it fails.
+import { defineAttribute, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
+import { isPlainObject } from '../../../core/llm/index.js';
+
+const PromptCount = defineAttribute<Promise<number>>('dgp.filter.llm.proxy/prompt_tokens');
+
+/** The text of Anthropic content: a string, or blocks (text, tool_use input, tool_result content). */
+function textOf(content: unknown, depth = 0): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content) || depth > 4) return '';
+  return content
+    .map((b: unknown) => {
+      if (!isPlainObject(b)) return '';
+      if (typeof b.text === 'string') return b.text;
+      if (b.type === 'tool_use') return `${String(b.name ?? '')} ${JSON.stringify(b.input ?? {})}`;
+      if (b.type === 'tool_result') return textOf(b.content, depth + 1);
+      return '';
+    })
+    .join('\n');
+}
+
+export function anthropicPromptTokens(ctx: RequestContext, body: Record<string, unknown>, workers: WorkerPoolApi): Promise<number> {
+  let counted = ctx.get(PromptCount);
+  if (counted !== undefined) return counted;
+  const messages: Array<{ role: string; content: string }> = [];
+  if (body.system !== undefined) messages.push({ role: 'system', content: textOf(body.system) });
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    if (isPlainObject(m)) messages.push({ role: typeof m.role === 'string' ? m.role : 'user', content: textOf(m.content) });
+  }
+  const bytes = messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0) + (body.tools === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.tools)));
+  const rough = Math.ceil(bytes / 4) + 3 * messages.length + 3;
+  try {
+    counted = workers
+      .run<{ count: number }>('countChatTokens', { messages, ...(body.tools === undefined ? {} : { tools: body.tools }), fallbackEncoding: 'o200k_base' })
+      .then((r) => r.count, () => rough);
+  } catch {
+    counted = Promise.resolve(rough);
+  }
+  ctx.set(PromptCount, counted);
+  return counted;
+}

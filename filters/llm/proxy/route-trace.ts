@@ -1,0 +1,70 @@
+// The routing trace: which route and model group a request matched, every candidate endpoint in the order it was
+// considered with why it was skipped or how its attempt ended, and the pick. Always on the access-log line
+// (`route_trace`); as the `x-dgp-route` response header when route_header is on.
+import { AccessLogFields, defineAttribute, type RequestContext } from '../../../core/index.js';
+
+export const ROUTE_HEADER = 'x-dgp-route';
+
+/** Why a candidate was passed over, or how its attempts ended. */
+export type CandidateNote = 'unhealthy' | 'cooling' | 'not_found' | 'over_budget' | 'picked' | `failed:${string}`;
+
+const UNSAFE = /[^\x21-\x7e]|[;,=()]/u;
+const UNSAFE_ALL = /[^\x21-\x7e]|[;,=()]/gu;
+/** Percent-encoding of one code point; a lone surrogate (valid JSON, not UTF-8) becomes U+FFFD instead of throwing. */
+function encode(c: string): string {
+  if (c === '(') return '%28';
+  if (c === ')') return '%29';
+  try {
+    return encodeURIComponent(c);
+  } catch {
+    return '%EF%BF%BD';
+  }
+}
+/** Model names and ids are client- or config-chosen: kept to header-safe characters (no copy in the usual case). */
+const safe = (s: string): string => (UNSAFE.test(s) ? s.replace(UNSAFE_ALL, encode) : s);
+
+export class RouteTrace {
+  readonly #entries: string[] = [];
+  #group: string | undefined;
+  #model: string | undefined;
+
+  constructor(readonly route: string) {}
+
+  model(requested: string | undefined, group: string | undefined, via?: string): void {
+    this.#model = requested;
+    this.#group = group === undefined ? undefined : via === undefined || via === 'name' ? safe(group) : `${safe(group)}(${via})`;
+  }
+
+  note(cluster: string, endpoint: string, what: CandidateNote): void {
+    if (this.#entries.length < 64) this.#entries.push(`${safe(cluster)}/${safe(endpoint)}(${safe(what)})`);
+  }
+
+  toString(): string {
+    const parts = [`route=${safe(this.route)}`];
+    if (this.#model !== undefined) parts.push(`model=${safe(this.#model)}`);
+    if (this.#group !== undefined) parts.push(`group=${this.#group}`);
+    parts.push(`candidates=${this.#entries.join(',')}`);
+    return parts.join(';');
+  }
+}
+
+export const RouteTraceKey = defineAttribute<RouteTrace>('dgp.filter.llm.proxy/route_trace');
+
+/** The request's trace, created on first use. */
+export function traceOf(ctx: RequestContext): RouteTrace {
+  let t = ctx.get(RouteTraceKey);
+  if (t === undefined) ctx.set(RouteTraceKey, (t = new RouteTrace(ctx.route.id)));
+  return t;
+}
+
+/** Writes the trace to the access log and, when asked, to the response headers. */
+export function publishTrace(ctx: RequestContext, header: boolean): void {
+  const t = ctx.get(RouteTraceKey);
+  if (t === undefined) return;
+  const text = t.toString();
+  // The fields object is this request's own (filters build a fresh one per request): set in place, no spread.
+  const fields = ctx.get(AccessLogFields);
+  if (fields === undefined || !Object.isExtensible(fields)) ctx.set(AccessLogFields, { ...fields, route_trace: text });
+  else fields.route_trace = text;
+  if (header) ctx.response.headers[ROUTE_HEADER] = text;
+}

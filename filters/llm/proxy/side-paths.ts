@@ -1,0 +1,56 @@
+// Paths of a known client API that no codec operation covers (Anthropic /v1/messages/count_tokens, Gemini
+// :countTokens and GET /v1beta/models, OpenAI files or batches): forwarded only to an endpoint of the same API, with
+// that provider's own credential header (its codec's target: x-api-key + anthropic-version, x-goog-api-key), never a
+// blanket Bearer; to an endpoint of another API they are refused with a 400 naming what is translated.
+import { buildUpstreamHeaders, endpointOrigin, gatewayUserAgent } from '../../../core/index.js';
+import { clientApiOf, detectOperation, geminiPathModel, resolveModel, type ProviderCodec } from '../../../core/llm/index.js';
+import { PathOfOtherApi } from './errors.js';
+import type { RequestAssemblyInput, UpstreamRequest } from './mapper.js';
+import { normalizeScheme } from './options.js';
+import type { ProviderCodecs } from './provider-codecs.js';
+
+const TRANSLATED = 'OpenAI chat/completions, completions and embeddings; Anthropic messages; Gemini generateContent and streamGenerateContent';
+const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+
+/**
+ * The upstream request for a side path, undefined when the request is an operation the codecs handle (or the path is
+ * no known API's, or an OpenAI path to an OpenAI(-compatible) endpoint: Pixiu's pass-through stays).
+ */
+export async function sidePathRequest(codecs: ProviderCodecs, input: RequestAssemblyInput): Promise<UpstreamRequest | undefined> {
+  const { ctx, endpoint } = input;
+  const api = clientApiOf(ctx);
+  if (api === 'unknown' || !codecs.available || detectOperation(ctx.request.path) !== undefined) return undefined;
+  const kind = codecs.kindOf(endpoint);
+  const provider: ProviderCodec | undefined = codecs.ready(kind) ?? (await codecs.get(kind).catch(() => undefined));
+  if (provider === undefined) return undefined;
+  const { method, path } = ctx.request;
+  if (provider.api !== api) {
+    throw PathOfOtherApi(`${method} ${path} is a path of the ${api} API that the gateway does not translate, and endpoint "${endpoint.id}" speaks the ${provider.api} API`, {
+      hint: `send it to an endpoint of the ${api} API, or use an operation the gateway translates: ${TRANSLATED}`,
+      details: { api, endpoint_api: provider.api },
+    });
+  }
+  if (api === 'openai') return undefined;
+  const llm = endpoint.llmMeta;
+  const apiKey = typeof llm?.api_key === 'string' ? llm.api_key : '';
+  const requested = geminiPathModel(path) ?? '';
+  const forced = typeof llm?.options === 'object' && llm.options !== null ? (llm.options as Record<string, unknown>).model : undefined;
+  const model = typeof forced === 'string' && forced !== '' ? forced : resolveModel(llm?.model_map, requested);
+  const target = provider.upstream.target({
+    operation: 'chat',
+    model,
+    stream: false,
+    apiKey,
+    passthrough: { path, query: ctx.request.query, headers: ctx.request.headers },
+    settings: provider.settings,
+  });
+  const body = input.body.length === 0 && (method === 'GET' || method === 'HEAD') ? undefined : input.body;
+  return {
+    origin: endpointOrigin(endpoint, normalizeScheme(llm?.scheme) ?? input.scheme),
+    method: method.toUpperCase(),
+    path: target.path,
+    // The client's credentials never travel; the provider's own header carries the endpoint's key.
+    headers: buildUpstreamHeaders(ctx.request.headers, { inject: { 'user-agent': gatewayUserAgent(), ...target.headers }, dropClientCredentials: true, drop: [...CREDENTIALS, 'content-length', 'host'] }),
+    body,
+  };
+}
