@@ -7,7 +7,7 @@ export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
 const METHODS: readonly AdminRouteMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const AUTHS: readonly AdminRouteAuth[] = ['admin', 'master-key', 'open'];
 /** The host's own admin paths; no plugin may claim them. */
-export const HOST_ADMIN_PATHS: readonly string[] = ['/', '/health', '/ready', '/metrics', '/config', '/plugins', '/reload', '/admin/v1/routes', '/admin/v1/clusters', '/dashboard'];
+export const HOST_ADMIN_PATHS: readonly string[] = ['/', '/health', '/ready', '/metrics', '/config', '/plugins', '/reload', '/admin/v1/routes', '/admin/v1/clusters', '/admin/v1/openapi.json', '/dashboard'];
 
 export interface AdminRouteEntry extends Required<Omit<AdminRouteSpec, 'description'>> {
   readonly kind: string;

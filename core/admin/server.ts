@@ -10,6 +10,7 @@ import { OPEN_ADMIN_PATHS, type AdminGuard } from './guard.js';
 import { errorBody, type AdminCall, type AdminReply } from './route-call.js';
 import type { AdminRouteInfo } from './route-api.js';
 import { ADMIN_MAX_BODY_BYTES, HOST_ADMIN_PATHS } from './route-table.js';
+import { hostVersion, openApiDocument } from './openapi.js';
 
 export interface AdminSource {
   ready(): boolean;
@@ -41,6 +42,7 @@ const HOST_ENDPOINTS = [
   { method: 'GET', path: '/admin/v1/clusters', description: 'every endpoint: health (active checks, cooldown), in-flight requests, recent latency and errors' },
   { method: 'POST', path: '/reload', description: 'reload conf.yaml and plugins' },
   { method: 'GET', path: '/admin/v1/routes', description: 'the effective routes: listeners, routes with their filter chains, clusters and endpoints' },
+  { method: 'GET', path: '/admin/v1/openapi.json', description: 'the OpenAPI 3.1 description of this admin API' },
   { method: 'GET', path: '/dashboard', description: 'the web dashboard (a static page; its data requests carry the admin token)' },
 ] as const;
 
@@ -133,6 +135,8 @@ export function createAdminServer(src: AdminSource, registry: Registry, log: Log
         return sendJson(res, 200, src.plugins());
       case '/admin/v1/routes':
         return sendJson(res, 200, src.routing());
+      case '/admin/v1/openapi.json':
+        return sendJson(res, 200, openApiDocument(hostVersion(), await src.routes()));
       case '/admin/v1/clusters':
         return sendJson(res, 200, { clusters: src.clusters?.() ?? [] });
       case '/reload': {
