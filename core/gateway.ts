@@ -144,7 +144,7 @@ export class Gateway {
     const urls = listenerUrls(config, gw.listenerPorts());
     const adminUrl = gw.adminPort ? `http://${hostForUrl(config.admin.address)}:${gw.adminPort}/` : undefined;
     // The message stays constant (log queries match it); the URLs are fields, shown on the line in pretty mode too.
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), urls, admin: gw.adminPort || undefined, admin_url: adminUrl, watch: Boolean(gw.watcher) }, started);
+    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, urls, admin_url: adminUrl, watch: Boolean(gw.watcher) }, started);
     return gw;
   }
 

@@ -33,13 +33,15 @@ t.test('a catastrophic pattern on a 200 KB prompt is cut by its budget; other re
   let bigDone = 0;
   const big = ask(gw.url(), 'openai', 'hi', false, { messages: [{ role: 'system', content: evil }, { role: 'user', content: 'summarise' }] }).then((r) => ((bigDone = performance.now()), r));
   await new Promise((r) => setTimeout(r, 200));
-  const latencies: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const t0 = performance.now();
-    const s = await ask(gw.url(), 'anthropic', `ordinary request ${i}`, false);
-    t.equal(s.status, 200);
-    latencies.push(performance.now() - t0);
-  }
+  // Sent together, so that on a loaded machine they still land inside the pattern's budget.
+  const latencies = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      const t0 = performance.now();
+      const s = await ask(gw.url(), 'anthropic', `ordinary request ${i}`, false);
+      t.equal(s.status, 200);
+      return performance.now() - t0;
+    }),
+  );
   const smallDone = performance.now();
   const r = await big;
   h.disable();
