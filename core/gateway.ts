@@ -144,7 +144,8 @@ export class Gateway {
     const urls = listenerUrls(config, gw.listenerPorts());
     const adminUrl = gw.adminPort ? `http://${hostForUrl(config.admin.address)}:${gw.adminPort}/` : undefined;
     // The message stays constant (log queries match it); the URLs are fields, shown on the line in pretty mode too.
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, urls, admin_url: adminUrl, watch: Boolean(gw.watcher) }, started);
+    const dashboardUrl = adminUrl ? `${adminUrl}dashboard` : undefined;
+    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, urls, admin_url: adminUrl, dashboard_url: dashboardUrl, server_keys: serverKeys(config), watch: Boolean(gw.watcher) }, started);
     return gw;
   }
 
@@ -381,4 +382,13 @@ function listenerUrls(config: BootstrapConfig, ports: Record<string, number>): R
 
 function hostForUrl(address: string): string {
   return address.includes(':') ? `[${address}]` : address || '0.0.0.0';
+}
+
+/**
+ * Which endpoints send a key of the operator's (llm_meta.api_key set) instead of the client's own: an operator should
+ * know at a glance whether the gateway lends a paid key (the keys filter's line says who may use it).
+ */
+function serverKeys(config: BootstrapConfig): string {
+  const holders = config.static_resources.clusters.flatMap((c) => c.endpoints.filter((e) => e.llm_meta?.api_key).map((e) => `${c.name}/${e.id || '?'}`));
+  return holders.length === 0 ? 'none: clients send their own provider keys' : `injected for ${holders.join(', ')}`;
 }

@@ -93,7 +93,7 @@ admin: {port: 0}
   t.match(line.admin_url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const pretty = await run(['--pretty'], /shutdown complete|dgp-gateway started.*\n/);
   const startLine = pretty.split('\n').find((l) => l.includes('dgp-gateway started'))!;
-  t.match(startLine, /^\d\d:\d\d:\d\d\.\d{3} INFO  dgp-gateway started  generation=1 listeners=main:\d+ admin=\d+ urls=main:http:\/\/127\.0\.0\.1:\d+ admin_url=http:\/\/127\.0\.0\.1:\d+\/ watch=false$/);
+  t.match(startLine, /^\d\d:\d\d:\d\d\.\d{3} INFO  dgp-gateway started  generation=1 listeners=main:\d+ admin=\d+ urls=main:http:\/\/127\.0\.0\.1:\d+ admin_url=http:\/\/127\.0\.0\.1:\d+\/ dashboard_url=http:\/\/127\.0\.0\.1:\d+\/dashboard server_keys="none: clients send their own provider keys" watch=false$/);
   t.notMatch(pretty, /^\{/m, 'no JSON lines');
   t.notMatch(pretty, /\x1b\[/, 'no colour codes when stdout is not a terminal');
 });
