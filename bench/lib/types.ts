@@ -1,10 +1,10 @@
 // Shapes shared by the harness, its load generator and its report: targets, load jobs, results, rows.
 import type { Percentiles } from './stats.js';
 
-export const TARGET_NAMES = ['direct', 'bare', 'dgp', 'dgp-keys', 'dgp-keys-redis', 'dgp-limiter', 'dgp-guardrails', 'dgp-cache', 'dgp-cache-miss', 'dgp-audit', 'dgp-trace0', 'dgp-trace100', 'dgp-workers', 'portkey', 'nginx'] as const;
+export const TARGET_NAMES = ['direct', 'bare', 'dgp', 'dgp-keys', 'dgp-keys-redis', 'dgp-limiter', 'dgp-limiter-redis', 'dgp-guardrails', 'dgp-cache', 'dgp-cache-miss', 'dgp-audit', 'dgp-trace0', 'dgp-trace100', 'dgp-gov', 'dgp-workers', 'portkey', 'nginx'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
-export const SCENARIOS = ['unary', 'sse', 'latency', 'soak'] as const;
+export const SCENARIOS = ['unary', 'sse', 'latency', 'soak', 'slow'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** How to call one target: the same POST /v1/chat/completions, plus whatever headers the target needs. */

@@ -23,12 +23,14 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-keys': 'dgp-gateway + keys (budget, memory counters)',
   'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
   'dgp-limiter': 'dgp-gateway + memory rate limiter',
+  'dgp-limiter-redis': 'dgp-gateway + rate limiter (Redis counters)',
   'dgp-guardrails': 'dgp-gateway + guardrails (PII pack on input and output)',
   'dgp-audit': 'dgp-gateway + audit (file sink)',
   'dgp-trace0': 'dgp-gateway + tracing at 0% sampling',
   'dgp-trace100': 'dgp-gateway + tracing at 100% sampling',
   'dgp-cache': 'dgp-gateway + response cache, every request a hit',
   'dgp-cache-miss': 'dgp-gateway + response cache, every request a miss',
+  'dgp-gov': 'dgp-gateway + governance chain (keys, limits, cache miss, guardrails, audit, tracing 0%)',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -101,6 +103,13 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     const g = await startGateway('dgp-limiter', mockPort, { nodeFlags, limiter: true });
     return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.ratelimit on the memory store: requests, tokens and concurrency cells per request, limits never reached'] };
   });
+  await add('dgp-limiter-redis', async () => {
+    const v = redisVersion();
+    if (!v) throw new Error('redis-server is not on PATH (Debian package redis-server)');
+    const redis = await startRedis();
+    const g = await startGateway('dgp-limiter-redis', mockPort, { nodeFlags, limiter: { redisPort: redis.port } });
+    return { pid: g.child.pid, origin: g.origin, notes: [`the dgp-limiter rule with its cells in redis-server ${v} on loopback (its CPU is not counted)`] };
+  });
   await add('dgp-guardrails', async () => {
     const g = await startGateway('dgp-guardrails', mockPort, { nodeFlags, guardrails: true });
     return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.ai.guardrails: the PII pack (7 entities) redacting the prompt and the answer, secrets blocking the answer, stream hold-back 256 characters'] };
@@ -123,6 +132,12 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     const g = await startGateway('dgp-cache-miss', mockPort, { nodeFlags, cache: true });
     // max-age=0: every lookup finds the entry too old, so each request keys, looks up, calls upstream, records and stores.
     return { pid: g.child.pid, origin: g.origin, headers: { 'cache-control': 'max-age=0' }, notes: ['default chain + dgp.filter.llm.cache (coalescing off), Cache-Control: max-age=0 on every request: a full miss each time'] };
+  });
+  await add('dgp-gov', async () => {
+    const extra = `${AUDIT_FILE}${tracingConf(mockPort, 0)}`;
+    const g = await startGateway('dgp-gov', mockPort, { nodeFlags, keys: {}, limiter: true, guardrails: true, cache: true, extra });
+    // max-age=0 as for dgp-cache-miss: the cache keys, looks up, records and stores on every request.
+    return { pid: g.child.pid, origin: g.origin, headers: { 'cache-control': 'max-age=0' }, notes: ['keys (budget, memory) → rate limits (memory) → guardrails (PII in and out, secrets out) → cache (miss: Cache-Control max-age=0) → tokenizer → proxy, audit to a file, tracing at 0%'] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
