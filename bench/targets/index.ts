@@ -1,9 +1,11 @@
 // Starts every target of a run side by side on loopback: the mock upstream, then each proxy in front of it. A
 // target that cannot be installed, started or that answers wrongly is skipped with the reason printed.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { forkChild, waitForReady } from '../lib/children.js';
 import type { BenchOptions } from '../lib/options.js';
+import { makeTempDir } from '../lib/temp.js';
 import type { RequestSpec, SkippedTarget, Target, TargetName } from '../lib/types.js';
 import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from '../load/bodies.js';
 import { timedRequest } from '../load/timed-request.js';
@@ -14,6 +16,7 @@ import { installPortkey, PORTKEY_VERSION, startPortkey } from './portkey.js';
 
 const MOCK = fileURLToPath(new URL('../mock/mock-upstream.mjs', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-proxy.mjs', import.meta.url));
+const ELD_PROBE = new URL('./eld-probe.mjs', import.meta.url).href;
 const PATH = '/v1/chat/completions';
 
 export const LABELS: Record<TargetName, string> = {
@@ -63,6 +66,10 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   const want = new Set(opts.targets);
   const mock = forkChild('mock upstream', MOCK, ['--latency', String(opts.latencyMs), '--chunk-gap', String(opts.chunkGapMs)]);
   const { port: mockPort } = await waitForReady<{ ready: true; port: number }>(mock, 10_000);
+  // The slow scenario reads bare's and dgp's event-loop delay from a probe preloaded into each (both pay its cost).
+  const probeDir = opts.scenarios.includes('slow') ? await makeTempDir('dgp-bench-eld-') : undefined;
+  const probe = (name: TargetName) => (probeDir ? { flags: ['--import', ELD_PROBE], eldFile: join(probeDir, `${name}.jsonl`) } : undefined);
+  const probeEnv = (p: ReturnType<typeof probe>) => (p ? { ...process.env, DGP_BENCH_ELD_FILE: p.eldFile } : undefined);
   const add = async (name: TargetName, start: () => Promise<{ pid: number; origin: string; headers?: Record<string, string>; notes?: string[] }>) => {
     if (!want.has(name)) return;
     try {
@@ -70,7 +77,8 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
       const request = { origin: s.origin, path: PATH, headers: { ...JSON_HEADERS, ...s.headers } };
       const bad = await check(request);
       if (bad) throw new Error(bad);
-      targets.push({ name, label: LABELS[name], request, pid: s.pid, notes: s.notes ?? [] });
+      const eldFile = probe(name)?.eldFile;
+      targets.push({ name, label: LABELS[name], request, pid: s.pid, notes: s.notes ?? [], ...(eldFile && (name === 'bare' || name === 'dgp') ? { eldFile } : {}) });
       say(`${name}: ready at ${s.origin}`);
     } catch (err) {
       skipped.push({ name, label: LABELS[name], reason: (err as Error).message.split('\n')[0]!.slice(0, 300) });
@@ -79,13 +87,16 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   };
   await add('direct', async () => ({ pid: mock.pid, origin: `http://127.0.0.1:${mockPort}` }));
   await add('bare', async () => {
-    const bare = forkChild('bare proxy', BARE, ['--upstream', `http://127.0.0.1:${mockPort}`]);
+    const p = probe('bare');
+    const bare = forkChild('bare proxy', BARE, ['--upstream', `http://127.0.0.1:${mockPort}`], p?.flags ?? [], probeEnv(p));
     const { port } = await waitForReady<{ ready: true; port: number }>(bare, 10_000);
     return { pid: bare.pid, origin: `http://127.0.0.1:${port}` };
   });
   const nodeFlags = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.DGP_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
   await add('dgp', async () => {
-    const g = await startGateway('dgp', mockPort, { nodeFlags });
+    const p = probe('dgp');
+    const env = probeEnv(p);
+    const g = await startGateway('dgp', mockPort, { nodeFlags: [...nodeFlags, ...(p?.flags ?? [])], ...(env ? { env } : {}) });
     return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
   });
   await add('dgp-keys', async () => {
