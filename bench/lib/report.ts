@@ -66,9 +66,9 @@ function slowTable(rows: SlowRow[], opts: BenchOptions): string {
     r.rssPerStreamKB === undefined ? na : r.rssPerStreamKB.toFixed(1), r.plateauS === undefined ? na : r.plateauS.toFixed(1),
     r.eld ? `${r.eld.p99.toFixed(1)} / ${r.eld.max.toFixed(0)}${r.eldWindow === 'run' ? ' (run)' : ''}` : na, int(r.cpuPercent)]);
   return `### slow: streams held open, ${opts.slowGapMs} ms between stamped chunks, opened over up to ${opts.rampS} s; slow readers read a few KB every 100 ms\n\n` +
-    'Per-chunk latency: the client\'s receive time − the mock\'s send stamp (CLOCK_MONOTONIC, µs). RSS per stream: (median RSS while every stream was open − RSS with none open, right after the warm-up) / streams. ' +
+    'Per-chunk latency: the client\'s receive time − the mock\'s send stamp (CLOCK_MONOTONIC, µs). RSS per stream: (median RSS while every stream was open − idle RSS after a full GC, before the warm-up) / streams. ' +
     'Event-loop delay: a 10 ms timer probe in the target, over the plateau ("(run)": the whole run, the plateau was under a second).\n\n' +
-    table(['target', 'variant', 'streams', 'open at once', 'ok', 'errors', 'chunk p50 ms', 'chunk p99 ms', 'RSS MB, none open', 'peak RSS MB', 'KB per stream', 'plateau s', 'ELD p99 / max ms', 'CPU %'], body);
+    table(['target', 'variant', 'streams', 'open at once', 'ok', 'errors', 'chunk p50 ms', 'chunk p99 ms', 'idle RSS MB', 'peak RSS MB', 'KB per stream', 'plateau s', 'ELD p99 / max ms', 'CPU %'], body);
 }
 
 function filterCostTable(s: ScenarioRows): string | undefined {

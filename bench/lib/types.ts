@@ -98,7 +98,7 @@ export interface SlowRow {
   variant: 'stream' | 'slow-reader';
   streams: number;
   load: LoadResult;
-  /** RSS with no stream open, right after the warm-up: the baseline of rssPerStreamKB. */
+  /** Idle RSS after a full GC, before the warm-up: the baseline of rssPerStreamKB. */
   idleRssMB: number | undefined;
   peakRssMB: number | undefined;
   /** (median RSS while every stream was open − idleRssMB) / streams. */

@@ -15,10 +15,15 @@ function run(job: LoadJob, durationS: number, measured: boolean): Promise<LoadRe
     case 'open':
       return runOpenLoop(job.req, job.rate, job.streamShare, durationS, job.maxInFlight);
     case 'slow':
-      // Warm-up: a tenth of the streams (at most 100), held for the warm-up's seconds; phases only when measured.
-      return measured
-        ? runSlowStreams(job.req, job, (m) => process.send!(m))
-        : runSlowStreams(job.req, { ...job, streams: Math.min(100, Math.ceil(job.streams / 10)), rampS: 0, chunks: Math.max(2, Math.round((durationS * 1000) / Math.max(1, job.gapMs))) });
+      if (measured) return runSlowStreams(job.req, job, (m) => process.send!(m));
+      // Warm-up: a tenth of the streams (at most 100), about the warm-up's seconds of chunks, read as they come.
+      return runSlowStreams(job.req, {
+        ...job,
+        streams: Math.min(100, Math.ceil(job.streams / 10)),
+        rampS: 0,
+        chunks: Math.min(job.chunks, Math.max(2, Math.round((durationS * 1000) / Math.max(1, job.gapMs)))),
+        readPerTick: undefined,
+      });
   }
 }
 

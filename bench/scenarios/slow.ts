@@ -1,8 +1,8 @@
 // The slow-stream scenario (issue 18, target 3): the load LLM traffic really has — few new requests but thousands of
 // long streams in flight. Through the bare proxy and through dgp in turn: `--streams` streams opened over `--ramp` s,
 // each 60 stamped chunks `--slow-gap` ms apart; then `--slow-readers` streams whose clients read slowly. Per target:
-// receive − send time of every chunk, RSS per open stream over the plateau (every stream open) against the RSS with
-// none open just after the warm-up, the event-loop delay the probe saw, errors.
+// receive − send time of every chunk, RSS per open stream over the plateau (every stream open) against the idle RSS
+// after a full GC before the run, the event-loop delay the probe saw, errors.
 import { readFile } from 'node:fs/promises';
 import { measure } from '../lib/load-runner.js';
 import type { BenchOptions } from '../lib/options.js';
@@ -14,6 +14,7 @@ import type { LoadJob, SlowRow, Target } from '../lib/types.js';
 const MB = 1024 * 1024;
 /** Longer than the upstream keep-alive (4 s): the last run's sockets are closed before the idle RSS is read. */
 const SETTLE_MS = 6000;
+const GC_WAIT_MS = 1000;
 /** Slow readers: a larger chunk every 20 ms, so the producer outruns the reader at once. */
 const READER_GAP_MS = 20;
 const READER_PAD = 2048;
@@ -30,6 +31,15 @@ async function eldOf(t: Target, from: number, to: number): Promise<Percentiles |
 async function once(t: Target, variant: SlowRow['variant'], job: LoadJob & { kind: 'slow' }, say: (line: string) => void): Promise<SlowRow> {
   say(`slow: ${t.name}: ${job.streams} ${variant === 'stream' ? 'streams' : 'slow readers'}, ${job.chunks} chunks ${job.gapMs} ms apart, ramp ${job.rampS.toFixed(1)} s`);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
+  // A full GC in the target first (the probe's SIGUSR2), so the last run's garbage is not in the baseline.
+  if (t.eldFile) {
+    try {
+      process.kill(t.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, GC_WAIT_MS));
+    } catch {
+      /* gone: the run below reports it */
+    }
+  }
   const idle = sampleTree(processTree(t.pid)).rssBytes;
   const fdsIdle = openFds(t.pid);
   const phase: { plateau?: number; draining?: number; plateauMono?: number; drainingMono?: number } = {};
@@ -41,9 +51,7 @@ async function once(t: Target, variant: SlowRow['variant'], job: LoadJob & { kin
   const runEnd = monoMs();
   const samples = m.samples.map((s) => ({ t: s.t, rssBytes: s.rssBytes }));
   const plateauOk = phase.plateau !== undefined && phase.draining !== undefined && phase.draining > phase.plateau;
-  // The baseline is the first sample, taken once the warm-up's streams have closed and before the first measured one
-  // opens: JIT, pools and heap already grown by the same load, so only what the open streams hold is left over.
-  const baseline = samples[0]?.rssBytes ?? idle;
+  const baseline = idle;
   const perStream = plateauOk ? rssPerStreamKB(samples, baseline, phase.plateau, phase.draining, job.streams) : undefined;
   // Probe lines come once a second: a plateau shorter than that has none, then the whole run is used.
   let eld = plateauOk ? await eldOf(t, phase.plateauMono!, phase.drainingMono! + 1000) : undefined;

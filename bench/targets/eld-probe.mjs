@@ -2,7 +2,11 @@
 // how late it fires, and once a second the delays of that second are appended to $DGP_BENCH_ELD_FILE as one JSON line
 // {t: CLOCK_MONOTONIC ms, d: [delay ms, ...]}, so the harness can take percentiles over any window. Unref'd: it never
 // keeps a target alive. Costs the target about 100 timer callbacks a second, the same for every target it is in.
+// Under --expose-gc, SIGUSR2 runs a full GC: the harness does so before it reads a target's idle RSS, so the baseline
+// holds no garbage from an earlier run.
 import { appendFileSync } from 'node:fs';
+
+if (typeof globalThis.gc === 'function') process.on('SIGUSR2', () => globalThis.gc());
 
 const file = process.env.DGP_BENCH_ELD_FILE;
 if (file) {

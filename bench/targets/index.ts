@@ -68,7 +68,7 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   const { port: mockPort } = await waitForReady<{ ready: true; port: number }>(mock, 10_000);
   // The slow scenario reads bare's and dgp's event-loop delay from a probe preloaded into each (both pay its cost).
   const probeDir = opts.scenarios.includes('slow') ? await makeTempDir('dgp-bench-eld-') : undefined;
-  const probe = (name: TargetName) => (probeDir ? { flags: ['--import', ELD_PROBE], eldFile: join(probeDir, `${name}.jsonl`) } : undefined);
+  const probe = (name: TargetName) => (probeDir ? { flags: ['--expose-gc', '--import', ELD_PROBE], eldFile: join(probeDir, `${name}.jsonl`) } : undefined);
   const probeEnv = (p: ReturnType<typeof probe>) => (p ? { ...process.env, DGP_BENCH_ELD_FILE: p.eldFile } : undefined);
   const add = async (name: TargetName, start: () => Promise<{ pid: number; origin: string; headers?: Record<string, string>; notes?: string[] }>) => {
     if (!want.has(name)) return;
