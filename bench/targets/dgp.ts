@@ -157,5 +157,7 @@ export async function startGateway(name: string, upstreamPort: number, opts: Cha
   const child = spawnChild(name, process.execPath, args, { cwd: REPO, ...(opts.env ? { env: opts.env } : {}) });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(origin, 30_000, () => `${name}: ${child.stderrTail()}`);
+  // The listener answers 503 until its filter chain is built (a Redis store still connecting): wait for /ready.
+  await waitForHttp(`http://127.0.0.1:${adminPort}/ready`, 30_000, () => `${name} never became ready: ${child.stderrTail()}`, (s) => s === 200);
   return { child, origin, configDir };
 }
