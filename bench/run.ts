@@ -11,6 +11,7 @@ import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/option
 import { computeRatios, type ScenarioRows } from './lib/ratios.js';
 import { renderReport } from './lib/report.js';
 import { removeTempDirs } from './lib/temp.js';
+import { runSlow } from './scenarios/slow.js';
 import { runSoak } from './scenarios/soak.js';
 import { runClosedLoop, runLatency } from './scenarios/throughput.js';
 import { CLI, REPO } from './targets/dgp.js';
@@ -33,6 +34,7 @@ async function run(opts: BenchOptions): Promise<void> {
   for (const name of opts.scenarios) {
     if (name === 'unary' || name === 'sse') scenarios[name] = await runClosedLoop(name, targets, opts, say);
     else if (name === 'latency') scenarios.latency = await runLatency(targets, opts, say);
+    else if (name === 'slow') scenarios.slow = await runSlow(targets, opts, say);
     else scenarios.soak = await runSoak(targets, opts, say);
   }
   // Graceful stop first: a gateway under --cpu-prof writes its profile on the way out.

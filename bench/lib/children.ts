@@ -32,8 +32,8 @@ export function spawnChild(name: string, cmd: string, args: string[], opts: { cw
 }
 
 /** Starts a Node program with an IPC channel; it leaves when the channel closes. */
-export function forkChild(name: string, file: string, args: string[], execArgv: string[] = []): Child {
-  const proc = fork(file, args, { execArgv, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+export function forkChild(name: string, file: string, args: string[], execArgv: string[] = [], env: NodeJS.ProcessEnv = process.env): Child {
+  const proc = fork(file, args, { execArgv, env, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   return track(name, proc);
 }
 

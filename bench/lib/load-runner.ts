@@ -23,7 +23,8 @@ export interface Measured {
   measuredS: number;
 }
 
-export async function measure(target: Target, job: LoadJob, sampleEveryMs: number): Promise<Measured> {
+/** `onPhase` hears the slow-stream generator's phases, with the harness's sample clock (seconds since measuring began). */
+export async function measure(target: Target, job: LoadJob, sampleEveryMs: number, onPhase?: (m: Extract<LoadMessage, { type: 'phase' }>, t: number) => void): Promise<Measured> {
   const gen = forkChild(`load generator (${target.name})`, LOADGEN, [], ['--import', TSX]);
   const limitMs = (job.warmupS + job.durationS) * 1000 + 60_000;
   const samples: Sample[] = [];
@@ -41,6 +42,8 @@ export async function measure(target: Target, job: LoadJob, sampleEveryMs: numbe
           measuringSince = performance.now();
           sample();
           timer = setInterval(sample, sampleEveryMs);
+        } else if (m.type === 'phase') {
+          onPhase?.(m, (performance.now() - measuringSince) / 1000);
         } else if (m.type === 'result') {
           clearTimeout(limit);
           resolve(m.result);

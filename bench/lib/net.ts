@@ -17,15 +17,19 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-/** Polls until `origin` answers any HTTP response, or throws after `ms` (with what `why()` says about the process). */
-export async function waitForHttp(origin: string, ms: number, why: () => string): Promise<void> {
+/**
+ * Polls until `origin` (a bare origin means its `/`) answers any HTTP response (or, with `accept`, one whose status it accepts), or throws after
+ * `ms` (with what `why()` says about the process).
+ */
+export async function waitForHttp(origin: string, ms: number, why: () => string, accept: (status: number) => boolean = () => true): Promise<void> {
   const deadline = Date.now() + ms;
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const res = await request(origin + '/', { method: 'GET', headersTimeout: 1000, bodyTimeout: 1000 });
+      const res = await request(/^https?:\/\/[^/]+$/.test(origin) ? `${origin}/` : origin, { method: 'GET', headersTimeout: 1000, bodyTimeout: 1000 });
       await res.body.dump();
-      return;
+      if (accept(res.statusCode)) return;
+      last = `status ${res.statusCode}`;
     } catch (err) {
       last = (err as { code?: string }).code ?? (err as Error).message;
     }

@@ -15,6 +15,11 @@ export interface BenchOptions {
   soakRate: number;
   latencyMs: number;
   chunkGapMs: number;
+  /** The slow scenario: streams held at once, slow readers (0: none), gap between chunks, ramp seconds. */
+  streams: number;
+  slowReaders: number;
+  slowGapMs: number;
+  rampS: number;
   targets: TargetName[];
   workers: number;
   cpuProf: boolean;
@@ -23,8 +28,8 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
 
-  --scenario <list>     unary, sse, latency, soak or all, comma-separated        (default: all)
-  --duration <s>        measured seconds per target and scenario                 (default: 10; soak 60)
+  --scenario <list>     unary, sse, latency, soak, slow or all, comma-separated  (default: all)
+  --duration <s>        measured seconds per target and scenario     (default: 10; soak 60; slow: 12 s per stream)
   --warmup <s>          unmeasured seconds of the same load before each run       (default: 2)
   --rounds <n>          rounds of every target, interleaved; the median is kept   (default: 1)
   --connections <n>     connections of the closed-loop unary and sse scenarios    (default: 32)
@@ -32,6 +37,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --soak-rate <n>       requests/s of the soak (half of them streams)             (default: 200)
   --latency <ms>        fixed mock upstream latency before answering              (default: 0)
   --chunk-gap <ms>      pause between the mock's SSE chunks                       (default: 0)
+  --streams <n>         slow: streams held at once through bare and dgp          (default: 2000)
+  --slow-readers <n>    slow: streams whose client reads ~1/12 of it a second    (default: 1000; 0: skip)
+  --slow-gap <ms>       slow: pause between the stamped chunks                   (default: 200)
+  --ramp <s>            slow: seconds over which the streams are opened          (default: 8)
   --targets <list>      ${TARGET_NAMES.join(', ')}           (default: all; direct is always run)
   --workers <n>         processes of the dgp-workers target                       (default: 2)
   --cpu-prof            run dgp under node --cpu-prof; prints where the .cpuprofile went
@@ -70,6 +79,10 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         'soak-rate': { type: 'string', default: '200' },
         latency: { type: 'string', default: '0' },
         'chunk-gap': { type: 'string', default: '0' },
+        streams: { type: 'string', default: '2000' },
+        'slow-readers': { type: 'string', default: '1000' },
+        'slow-gap': { type: 'string', default: '200' },
+        ramp: { type: 'string', default: '8' },
         targets: { type: 'string', default: 'all' },
         workers: { type: 'string', default: '2' },
         'cpu-prof': { type: 'boolean', default: false },
@@ -92,6 +105,10 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     soakRate: num('soak-rate', values['soak-rate'], 1),
     latencyMs: num('latency', values.latency, 0),
     chunkGapMs: num('chunk-gap', values['chunk-gap'], 0),
+    streams: Math.round(num('streams', values.streams, 1)),
+    slowReaders: Math.round(num('slow-readers', values['slow-readers'], 0)),
+    slowGapMs: num('slow-gap', values['slow-gap'], 1),
+    rampS: num('ramp', values.ramp, 0),
     // "direct" is the ceiling every added latency is measured against.
     targets: targets.includes('direct') ? targets : ['direct', ...targets],
     workers: Math.round(num('workers', values.workers, 1)),

@@ -1,7 +1,7 @@
-// The targets of issues 3 and 8, computed as ratios of targets measured in the same run, each marked met / NOT met
-// (or why it could not be measured).
+// The targets of issues 3, 8, 13, 14, 16 and 18, computed as ratios of targets measured in the same run, each marked
+// met / NOT met / reported (or why it could not be measured), and the per-filter CPU cost table.
 import type { BenchOptions } from './options.js';
-import type { Row, SoakRow, TargetName } from './types.js';
+import type { Row, SlowRow, SoakRow, TargetName } from './types.js';
 
 export type Status = 'met' | 'NOT met' | 'not measured' | 'reported';
 
@@ -18,6 +18,7 @@ export interface ScenarioRows {
   sse?: Row[];
   latency?: Row[];
   soak?: SoakRow[];
+  slow?: SlowRow[];
 }
 
 const find = (rows: Row[] | undefined, name: TargetName) => rows?.find((r) => r.target === name);
@@ -65,6 +66,8 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const eff = ratio('dgp / bare undici req per CPU-second, unary', 0.8, perCpu(find(s.unary, 'dgp')), perCpu(find(s.unary, 'bare')), unaryMissing);
   out.push({ ...eff, status: eff.status === 'not measured' ? eff.status : 'reported', goal: '(efficiency; no target)' });
   out.push(...keysRatios(s, opts));
+  out.push(...slowRatios(s, opts));
+  out.push(...govRatios(s));
   out.push(...guardrailsRatios(s, opts));
   const w = find(s.unary, 'dgp-workers')?.load.rps;
   const one = find(s.unary, 'dgp')?.load.rps;
@@ -127,4 +130,105 @@ export function soakVerdict(row: SoakRow): { met: boolean; why: string } | undef
   const fdsOk = idleBefore !== undefined && idleAfter !== undefined ? idleAfter <= idleBefore + 2 : row.fds.last <= row.fds.first + 2;
   const fdText = idleBefore !== undefined && idleAfter !== undefined ? `idle fds ${idleBefore} → ${idleAfter}` : `fds ${row.fds.first} → ${row.fds.last}`;
   return { met: band <= 10 && fdsOk, why: `RSS within ±${band.toFixed(1)}% of the start (drift ${driftPercent.toFixed(1)}%), ${fdText}` };
+}
+
+function atMost(what: string, goal: string, value: number | undefined, limit: number, unit: string, missing: string, digits = 2): Ratio {
+  if (value === undefined || !Number.isFinite(value)) return { what, value: '—', goal, status: 'not measured', note: missing };
+  return { what, value: `${value.toFixed(digits)}${unit}`, goal, status: value <= limit ? 'met' : 'NOT met' };
+}
+
+/**
+ * Issue 18, target 3: through dgp, 2,000 slow streams add at most 5 ms to the p99 per-chunk latency of the bare proxy,
+ * hold at most 1.25× its memory per open stream, keep the event loop's p99 delay at 20 ms or less, with no errors; and
+ * slow readers (backpressure) hold no more memory per stream than 1.25× the bare proxy's.
+ */
+function slowRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
+  const row = (t: TargetName, v: SlowRow['variant']) => s.slow?.find((r) => r.target === t && r.variant === v);
+  const missing = s.slow ? 'bare or dgp is missing from the slow scenario' : 'run the slow scenario';
+  const d = row('dgp', 'stream');
+  const b = row('bare', 'stream');
+  const n = d?.streams ?? opts.streams;
+  const at = n === 2000 ? undefined : `${n} streams; the target is stated at 2,000`;
+  const note = (r: Ratio) => (at && r.status !== 'not measured' ? { ...r, note: at } : r);
+  const dp = d?.load.chunkLatency?.p99;
+  const bp = b?.load.chunkLatency?.p99;
+  const rssRatio = (v: SlowRow['variant']) => {
+    const x = row('dgp', v)?.rssPerStreamKB;
+    const y = row('bare', v)?.rssPerStreamKB;
+    return x !== undefined && y !== undefined && y > 0 ? x / y : undefined;
+  };
+  const plateau = (v: SlowRow['variant']) => {
+    const noPlateau = [row('dgp', v), row('bare', v)].some((r) => r && r.plateauS === undefined);
+    return noPlateau ? 'no plateau: the first stream ended before the last opened (lengthen --duration or shorten --ramp)' : missing;
+  };
+  const out = [
+    note(atMost(`slow streams: dgp − bare p99 per-chunk latency`, '≤ 5 ms', dp !== undefined && bp !== undefined ? dp - bp : undefined, 5, ' ms', missing)),
+    note(atMost('slow streams: dgp / bare RSS per open stream', '≤ 1.25×', rssRatio('stream'), 1.25, '×', plateau('stream'))),
+    note(atMost('slow streams: dgp event-loop delay p99', '≤ 20 ms', d?.eld?.p99, 20, ' ms', missing)),
+  ];
+  const errs = s.slow?.filter((r) => r.target === 'dgp').reduce((a, r) => a + r.load.errors, 0);
+  out.push(errs === undefined || !s.slow?.some((r) => r.target === 'dgp') ? { what: 'slow streams and slow readers: dgp errors', value: '—', goal: '0', status: 'not measured', note: missing } : { what: 'slow streams and slow readers: dgp errors', value: String(errs), goal: '0', status: errs === 0 ? 'met' : 'NOT met' });
+  const readers = row('dgp', 'slow-reader');
+  out.push(atMost('slow readers: dgp / bare RSS per open stream (memory bounded)', '≤ 1.25×', rssRatio('slow-reader'), 1.25, '×', !s.slow ? missing : readers ? plateau('slow-reader') : 'no slow-reader rows (--slow-readers 0?)'));
+  return out;
+}
+
+const cpuUs = (r: Row | undefined) => (r?.perCpuSecond ? 1e6 / r.perCpuSecond : undefined);
+
+/**
+ * Issue 18, targets 4 and 5: the governance chain at ≥ 0.7× the bare proxy for unary and streams; nginx against the
+ * bare proxy (how far the Node floor is from the native one), reported.
+ */
+function govRatios(s: ScenarioRows): Ratio[] {
+  const out = [
+    ratio('dgp-gov / bare undici req/s, unary', 0.7, find(s.unary, 'dgp-gov')?.load.rps, find(s.unary, 'bare')?.load.rps, s.unary ? 'dgp-gov or bare is missing from the unary scenario' : 'run the unary scenario'),
+    ratio('dgp-gov / bare undici streams/s, sse', 0.7, find(s.sse, 'dgp-gov')?.load.rps, find(s.sse, 'bare')?.load.rps, s.sse ? 'dgp-gov or bare is missing from the sse scenario' : 'run the sse scenario'),
+  ];
+  const lr = find(s.latency, 'dgp-limiter-redis')?.load.latency?.p50;
+  const dl = find(s.latency, 'dgp')?.load.latency?.p50;
+  out.push(lr === undefined || dl === undefined
+    ? { what: 'dgp + rate limits (Redis) added p50 vs dgp, unary', value: '—', goal: '(reported)', status: 'not measured', note: s.latency ? 'dgp-limiter-redis or dgp is missing from the latency scenario' : 'run the latency scenario' }
+    : { what: 'dgp + rate limits (Redis) added p50 vs dgp, unary', value: `${(lr - dl).toFixed(3)} ms`, goal: '(reported)', status: 'reported' });
+  for (const [kind, rows] of [['unary', s.unary], ['sse', s.sse]] as const) {
+    const r = ratio(`nginx / bare undici ${kind === 'unary' ? 'req/s, unary' : 'streams/s, sse'}`, 0, find(rows, 'nginx')?.load.rps, find(rows, 'bare')?.load.rps, rows ? 'nginx or bare is missing (apt-get install nginx-light)' : `run the ${kind} scenario`);
+    out.push(r.status === 'not measured' ? { ...r, goal: '(native anchor)' } : { ...r, status: 'reported', goal: '(native anchor)' });
+  }
+  return out;
+}
+
+/** The filters measured one at a time on top of dgp, and the whole chain, for the marginal-cost table. */
+export const FILTER_TARGETS: Array<[TargetName, string]> = [
+  ['dgp-keys', 'keys (budget, memory store)'],
+  ['dgp-limiter', 'rate limits (memory store)'],
+  ['dgp-cache-miss', 'cache (miss path)'],
+  ['dgp-guardrails', 'guardrails (PII in and out)'],
+  ['dgp-audit', 'audit (file sink)'],
+  ['dgp-trace0', 'tracing at 0%'],
+  ['dgp-keys-redis', 'keys (budget, Redis counters)'],
+  ['dgp-limiter-redis', 'rate limits (Redis)'],
+  ['dgp-gov', 'whole governance chain (dgp-gov)'],
+];
+
+export interface FilterCost {
+  target: TargetName;
+  filter: string;
+  /** Target CPU µs per request (or stream) − dgp's, in the same run. */
+  unaryUs: number | undefined;
+  sseUs: number | undefined;
+}
+
+/**
+ * Issue 18, target 4: each filter's marginal CPU cost, µs per request = 1e6 / (requests per CPU-second) of the target
+ * with that one filter added, minus the same of dgp, from the same run's unary and sse rows. The sum of the single
+ * filters next to dgp-gov's shows whether they compose.
+ */
+export function filterCosts(s: ScenarioRows): FilterCost[] {
+  const base = { unary: cpuUs(find(s.unary, 'dgp')), sse: cpuUs(find(s.sse, 'dgp')) };
+  const diff = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a - b);
+  return FILTER_TARGETS.filter(([t]) => find(s.unary, t) || find(s.sse, t)).map(([target, filter]) => ({
+    target,
+    filter,
+    unaryUs: diff(cpuUs(find(s.unary, target)), base.unary),
+    sseUs: diff(cpuUs(find(s.sse, target)), base.sse),
+  }));
 }

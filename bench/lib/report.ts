@@ -2,9 +2,9 @@
 // samples, and the targets as ratios marked met / NOT met.
 import { machineLine, type Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
-import type { Ratio, ScenarioRows } from './ratios.js';
+import { filterCosts, type Ratio, type ScenarioRows } from './ratios.js';
 import type { Percentiles } from './stats.js';
-import type { Row, SkippedTarget, SoakRow } from './types.js';
+import type { Row, SkippedTarget, SlowRow, SoakRow } from './types.js';
 
 const na = 'n/a';
 const ms = (v: number | undefined, resolution: number) => (v === undefined ? na : resolution >= 1 ? v.toFixed(0) : v.toFixed(2));
@@ -60,9 +60,34 @@ function soakTable(rows: SoakRow[], rate: number): string {
     table(['target', 'requests', 'errors', 'RSS MB first → last', 'RSS min', 'RSS max', 'drift %', 'open fds first → last', 'idle RSS MB before → after', 'idle fds before → after'], body);
 }
 
+function slowTable(rows: SlowRow[], opts: BenchOptions): string {
+  const body = rows.map((r) => [r.label, r.variant, int(r.streams), int(r.load.peakOpen), int(r.load.ok), int(r.load.errors),
+    ms(pick(r.load.chunkLatency, 'p50'), 0), ms(pick(r.load.chunkLatency, 'p99'), 0), mb(r.idleRssMB), mb(r.peakRssMB),
+    r.rssPerStreamKB === undefined ? na : r.rssPerStreamKB.toFixed(1), r.plateauS === undefined ? na : r.plateauS.toFixed(1),
+    r.eld ? `${r.eld.p99.toFixed(1)} / ${r.eld.max.toFixed(0)}${r.eldWindow === 'run' ? ' (run)' : ''}` : na, int(r.cpuPercent)]);
+  return `### slow: streams held open, ${opts.slowGapMs} ms between stamped chunks, opened over up to ${opts.rampS} s; slow readers read a few KB every 100 ms\n\n` +
+    'Per-chunk latency: the client\'s receive time − the mock\'s send stamp (CLOCK_MONOTONIC, µs). RSS per stream: (median RSS while every stream was open − idle RSS after a full GC, before the warm-up) / streams. ' +
+    'Event-loop delay: a 10 ms timer probe in the target, over the plateau ("(run)": the whole run, the plateau was under a second).\n\n' +
+    table(['target', 'variant', 'streams', 'open at once', 'ok', 'errors', 'chunk p50 ms', 'chunk p99 ms', 'idle RSS MB', 'peak RSS MB', 'KB per stream', 'plateau s', 'ELD p99 / max ms', 'CPU %'], body);
+}
+
+function filterCostTable(s: ScenarioRows): string | undefined {
+  const costs = filterCosts(s);
+  if (!costs.length) return undefined;
+  const us = (v: number | undefined) => (v === undefined ? na : `${v >= 0 ? '+' : ''}${v.toFixed(0)}`);
+  const base = (rows: Row[] | undefined) => {
+    const r = rows?.find((x) => x.target === 'dgp');
+    return r?.perCpuSecond ? (1e6 / r.perCpuSecond).toFixed(0) : na;
+  };
+  const singles = costs.filter((c) => !c.target.endsWith('-redis') && c.target !== 'dgp-gov');
+  const sum = (k: 'unaryUs' | 'sseUs') => (singles.length && singles.every((c) => c[k] !== undefined) ? singles.reduce((a, c) => a + c[k]!, 0) : undefined);
+  const rows = [['dgp (default chain), absolute', base(s.unary), base(s.sse)], ...costs.map((c) => [`+ ${c.filter}`, us(c.unaryUs), us(c.sseUs)]), ['sum of the single memory-store filters above', us(sum('unaryUs')), us(sum('sseUs'))]];
+  return '### Marginal cost per filter: target CPU µs per request − dgp\'s (same run; 1e6 / requests per CPU-second)\n\n' + table(['filter added to dgp', 'unary µs/request', 'sse µs/stream'], rows);
+}
+
 function errorLines(s: ScenarioRows): string[] {
   const out: string[] = [];
-  for (const [name, rows] of Object.entries(s) as Array<[string, Array<Row | SoakRow>]>) {
+  for (const [name, rows] of Object.entries(s) as Array<[string, Array<Row | SoakRow | SlowRow>]>) {
     for (const r of rows) if (r.load.errorSamples.length) out.push(`- ${name} / ${r.target}: ${r.load.errorSamples.slice(0, 5).join('; ')}`);
   }
   return out;
@@ -84,6 +109,9 @@ export function renderReport(p: { when: string; machine: Machine; opts: BenchOpt
   if (s.sse) parts.push(sseTable(s.sse, opts.connections));
   if (s.latency) parts.push(latencyTable(s.latency, opts.rate));
   if (s.soak?.length) parts.push(soakTable(s.soak, opts.soakRate));
+  if (s.slow?.length) parts.push(slowTable(s.slow, opts));
+  const costs = filterCostTable(s);
+  if (costs) parts.push(costs);
   const errors = errorLines(s);
   if (errors.length) parts.push(`Errors seen:\n\n${errors.join('\n')}`);
   parts.push(

@@ -1,9 +1,11 @@
 // The benchmark's mock OpenAI upstream, run as its own child process: answers every POST with the ~1 KB chat
 // completion, or with the 20-chunk SSE stream when the body asks for `"stream":true`. Deterministic and silent.
+// A request with `x-bench-slow: <chunks>,<gap ms>,<pad bytes>` gets the slow scenario's stream instead: each chunk's
+// content stamped with the CLOCK_MONOTONIC microsecond it was written (`@<µs>@`), padded, `gap` ms apart.
 //   node bench/mock/mock-upstream.mjs [--latency <ms>] [--chunk-gap <ms>]   (reports its port over IPC or stdout)
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { streamEvents, unaryBody } from './payloads.mjs';
+import { slowEvent, streamEvents, STREAM_TAIL, unaryBody, usageEvent } from './payloads.mjs';
 
 const { values } = parseArgs({ options: { latency: { type: 'string', default: '0' }, 'chunk-gap': { type: 'string', default: '0' }, port: { type: 'string', default: '0' } } });
 const LATENCY_MS = Number(values.latency);
@@ -31,12 +33,32 @@ function writeStream(res) {
   next();
 }
 
+function writeSlowStream(res, spec) {
+  const [chunks, gap, pad] = spec.split(',').map(Number);
+  if (!(chunks > 0 && gap >= 0 && pad >= 0)) {
+    res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"mock upstream: x-bench-slow takes <chunks>,<gap ms>,<pad bytes>"}}');
+    return;
+  }
+  const padding = 'x'.repeat(pad);
+  res.writeHead(200, SSE_HEADERS);
+  let i = 0;
+  const next = () => {
+    if (res.destroyed) return;
+    res.write(slowEvent(i, Number(process.hrtime.bigint() / 1000n), padding, i === chunks - 1));
+    if (++i < chunks) setTimeout(next, gap);
+    else res.end(usageEvent() + STREAM_TAIL);
+  };
+  next();
+}
+
 function answer(req, res, body) {
   if (req.method !== 'POST') {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"mock upstream: POST only"}}');
     return;
   }
-  if (body.includes('"stream":true')) writeStream(res);
+  const slow = req.headers['x-bench-slow'];
+  if (typeof slow === 'string' && body.includes('"stream":true')) writeSlowStream(res, slow);
+  else if (body.includes('"stream":true')) writeStream(res);
   else res.writeHead(200, UNARY_HEADERS).end(UNARY);
 }
 

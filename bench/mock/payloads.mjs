@@ -39,5 +39,16 @@ export function streamEvents(contentChunks = 20) {
   return out.map((s) => Buffer.from(s));
 }
 
+/** The slow scenario's chunk `i`: its content the send stamp `@<µs>@`, then the padding. @returns {string} */
+export function slowEvent(i, stampUs, padding, last) {
+  const delta = i === 0 ? { role: 'assistant', content: `@${stampUs}@ ${padding}` } : { content: `@${stampUs}@ ${padding}` };
+  return event(chunk(delta, last ? 'stop' : null));
+}
+
+/** The usage chunk that ends every stream (`stream_options.include_usage`). @returns {string} */
+export function usageEvent() {
+  return event({ id: ID, object: 'chat.completion.chunk', created: CREATED, model: MODEL, system_fingerprint: 'fp_bench', choices: [], usage: USAGE });
+}
+
 /** What a complete stream ends with; the load generator checks it to count cut streams as errors. */
 export const STREAM_TAIL = 'data: [DONE]\n\n';

@@ -25,7 +25,8 @@ export async function runSoak(targets: Target[], opts: BenchOptions, say: (line:
   const durationS = opts.durationS ?? 60;
   // The default 60 s soak gets a 10 s warm-up (JIT, pools, metric label sets); a short --duration run keeps --warmup.
   const warmupS = opts.durationS === undefined ? Math.max(10, opts.warmupS) : opts.warmupS;
-  for (const t of targets.filter((x) => x.name === 'dgp' || x.name === 'dgp-workers')) {
+  // dgp-gov: issue 18 asks the same of the whole governance chain.
+  for (const t of targets.filter((x) => x.name === 'dgp' || x.name === 'dgp-workers' || x.name === 'dgp-gov')) {
     say(`soak: ${t.name}: ${opts.soakRate} req/s (half streams), ${warmupS} s warm-up + ${durationS} s, RSS and fds every second`);
     const maxInFlight = Math.max(64, Math.ceil(opts.soakRate));
     await new Promise((r) => setTimeout(r, SETTLE_MS));

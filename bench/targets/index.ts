@@ -1,9 +1,11 @@
 // Starts every target of a run side by side on loopback: the mock upstream, then each proxy in front of it. A
 // target that cannot be installed, started or that answers wrongly is skipped with the reason printed.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { forkChild, waitForReady } from '../lib/children.js';
 import type { BenchOptions } from '../lib/options.js';
+import { makeTempDir } from '../lib/temp.js';
 import type { RequestSpec, SkippedTarget, Target, TargetName } from '../lib/types.js';
 import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from '../load/bodies.js';
 import { timedRequest } from '../load/timed-request.js';
@@ -14,6 +16,7 @@ import { installPortkey, PORTKEY_VERSION, startPortkey } from './portkey.js';
 
 const MOCK = fileURLToPath(new URL('../mock/mock-upstream.mjs', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-proxy.mjs', import.meta.url));
+const ELD_PROBE = new URL('./eld-probe.mjs', import.meta.url).href;
 const PATH = '/v1/chat/completions';
 
 export const LABELS: Record<TargetName, string> = {
@@ -23,12 +26,14 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-keys': 'dgp-gateway + keys (budget, memory counters)',
   'dgp-keys-redis': 'dgp-gateway + keys (budget, Redis counters)',
   'dgp-limiter': 'dgp-gateway + memory rate limiter',
+  'dgp-limiter-redis': 'dgp-gateway + rate limiter (Redis counters)',
   'dgp-guardrails': 'dgp-gateway + guardrails (PII pack on input and output)',
   'dgp-audit': 'dgp-gateway + audit (file sink)',
   'dgp-trace0': 'dgp-gateway + tracing at 0% sampling',
   'dgp-trace100': 'dgp-gateway + tracing at 100% sampling',
   'dgp-cache': 'dgp-gateway + response cache, every request a hit',
   'dgp-cache-miss': 'dgp-gateway + response cache, every request a miss',
+  'dgp-gov': 'dgp-gateway + governance chain (keys, limits, cache miss, guardrails, audit, tracing 0%)',
   'dgp-workers': 'dgp-gateway --workers',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
@@ -61,6 +66,10 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   const want = new Set(opts.targets);
   const mock = forkChild('mock upstream', MOCK, ['--latency', String(opts.latencyMs), '--chunk-gap', String(opts.chunkGapMs)]);
   const { port: mockPort } = await waitForReady<{ ready: true; port: number }>(mock, 10_000);
+  // The slow scenario reads bare's and dgp's event-loop delay from a probe preloaded into each (both pay its cost).
+  const probeDir = opts.scenarios.includes('slow') ? await makeTempDir('dgp-bench-eld-') : undefined;
+  const probe = (name: TargetName) => (probeDir ? { flags: ['--expose-gc', '--import', ELD_PROBE], eldFile: join(probeDir, `${name}.jsonl`) } : undefined);
+  const probeEnv = (p: ReturnType<typeof probe>) => (p ? { ...process.env, DGP_BENCH_ELD_FILE: p.eldFile } : undefined);
   const add = async (name: TargetName, start: () => Promise<{ pid: number; origin: string; headers?: Record<string, string>; notes?: string[] }>) => {
     if (!want.has(name)) return;
     try {
@@ -68,7 +77,8 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
       const request = { origin: s.origin, path: PATH, headers: { ...JSON_HEADERS, ...s.headers } };
       const bad = await check(request);
       if (bad) throw new Error(bad);
-      targets.push({ name, label: LABELS[name], request, pid: s.pid, notes: s.notes ?? [] });
+      const eldFile = probe(name)?.eldFile;
+      targets.push({ name, label: LABELS[name], request, pid: s.pid, notes: s.notes ?? [], ...(eldFile && (name === 'bare' || name === 'dgp') ? { eldFile } : {}) });
       say(`${name}: ready at ${s.origin}`);
     } catch (err) {
       skipped.push({ name, label: LABELS[name], reason: (err as Error).message.split('\n')[0]!.slice(0, 300) });
@@ -77,13 +87,16 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   };
   await add('direct', async () => ({ pid: mock.pid, origin: `http://127.0.0.1:${mockPort}` }));
   await add('bare', async () => {
-    const bare = forkChild('bare proxy', BARE, ['--upstream', `http://127.0.0.1:${mockPort}`]);
+    const p = probe('bare');
+    const bare = forkChild('bare proxy', BARE, ['--upstream', `http://127.0.0.1:${mockPort}`], p?.flags ?? [], probeEnv(p));
     const { port } = await waitForReady<{ ready: true; port: number }>(bare, 10_000);
     return { pid: bare.pid, origin: `http://127.0.0.1:${port}` };
   });
   const nodeFlags = [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.DGP_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
   await add('dgp', async () => {
-    const g = await startGateway('dgp', mockPort, { nodeFlags });
+    const p = probe('dgp');
+    const env = probeEnv(p);
+    const g = await startGateway('dgp', mockPort, { nodeFlags: [...nodeFlags, ...(p?.flags ?? [])], ...(env ? { env } : {}) });
     return { pid: g.child.pid, origin: g.origin, notes: profileDir ? [`--cpu-prof into ${profileDir}`] : [] };
   });
   await add('dgp-keys', async () => {
@@ -100,6 +113,13 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   await add('dgp-limiter', async () => {
     const g = await startGateway('dgp-limiter', mockPort, { nodeFlags, limiter: true });
     return { pid: g.child.pid, origin: g.origin, notes: ['default chain + dgp.filter.llm.ratelimit on the memory store: requests, tokens and concurrency cells per request, limits never reached'] };
+  });
+  await add('dgp-limiter-redis', async () => {
+    const v = redisVersion();
+    if (!v) throw new Error('redis-server is not on PATH (Debian package redis-server)');
+    const redis = await startRedis();
+    const g = await startGateway('dgp-limiter-redis', mockPort, { nodeFlags, limiter: { redisPort: redis.port } });
+    return { pid: g.child.pid, origin: g.origin, notes: [`the dgp-limiter rule with its cells in redis-server ${v} on loopback (its CPU is not counted)`] };
   });
   await add('dgp-guardrails', async () => {
     const g = await startGateway('dgp-guardrails', mockPort, { nodeFlags, guardrails: true });
@@ -123,6 +143,12 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     const g = await startGateway('dgp-cache-miss', mockPort, { nodeFlags, cache: true });
     // max-age=0: every lookup finds the entry too old, so each request keys, looks up, calls upstream, records and stores.
     return { pid: g.child.pid, origin: g.origin, headers: { 'cache-control': 'max-age=0' }, notes: ['default chain + dgp.filter.llm.cache (coalescing off), Cache-Control: max-age=0 on every request: a full miss each time'] };
+  });
+  await add('dgp-gov', async () => {
+    const extra = `${AUDIT_FILE}${tracingConf(mockPort, 0)}`;
+    const g = await startGateway('dgp-gov', mockPort, { nodeFlags, keys: {}, limiter: true, guardrails: true, cache: true, extra });
+    // max-age=0 as for dgp-cache-miss: the cache keys, looks up, records and stores on every request.
+    return { pid: g.child.pid, origin: g.origin, headers: { 'cache-control': 'max-age=0' }, notes: ['keys (budget, memory) → rate limits (memory) → guardrails (PII in and out, secrets out) → cache (miss: Cache-Control max-age=0) → tokenizer → proxy, audit to a file, tracing at 0%'] };
   });
   await add('dgp-workers', async () => {
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
