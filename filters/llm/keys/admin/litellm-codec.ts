@@ -41,8 +41,21 @@ export function fromLiteLlm(body: Body, now: number): Record<string, unknown> {
     out.budget_duration = body.budget_duration;
   }
   if (body.duration !== undefined) out.expires_at = expiryOf(body.duration, now);
+  if (body.model_rpm_limit !== undefined || body.model_tpm_limit !== undefined) out.model_limits = modelLimitsOf(body);
   return out;
 }
+
+/** LiteLLM's model_rpm_limit / model_tpm_limit ({model: n}) as the store's model_limits ({model: {rpm, tpm}}). */
+function modelLimitsOf(body: Body): KeyRecord['model_limits'] {
+  const out: KeyRecord['model_limits'] = {};
+  for (const [field, kind] of [['model_rpm_limit', 'rpm'], ['model_tpm_limit', 'tpm']] as const) {
+    for (const [model, n] of Object.entries((body[field] ?? {}) as Record<string, number>)) (out[model] ??= { rpm: null, tpm: null })[kind] = n;
+  }
+  return out;
+}
+
+const pick = (r: KeyRecord, kind: 'rpm' | 'tpm'): Record<string, number> =>
+  Object.fromEntries(Object.entries(r.model_limits).flatMap(([m, l]) => (l[kind] === null || l[kind] === undefined ? [] : [[m, l[kind]]])));
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -73,6 +86,8 @@ export function keyToLiteLlm(r: KeyRecord, spendNanos: number): Body {
     user_id: r.user_id,
     expires: iso(r.expires_at),
     allowed_routes: r.routes,
+    model_rpm_limit: pick(r, 'rpm'),
+    model_tpm_limit: pick(r, 'tpm'),
     ...limitsOf(r, spendNanos),
   };
 }

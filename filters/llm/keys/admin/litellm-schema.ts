@@ -27,6 +27,8 @@ const keyFields = {
   user_id: Opt(Str),
   duration: Opt(Str),
   allowed_routes: Type.Optional(Type.Array(Str)),
+  model_rpm_limit: Opt(Type.Record(Type.String({ minLength: 1 }), Int)),
+  model_tpm_limit: Opt(Type.Record(Type.String({ minLength: 1 }), Int)),
 };
 
 export const GenerateKeyBody = Type.Object(keyFields, { additionalProperties: false });
@@ -41,8 +43,9 @@ export const NewUserBody = Type.Object(
 );
 
 const COMMON_UNSUPPORTED = ['model_max_budget', 'model_rpm_limit', 'model_tpm_limit', 'tags', 'organization_id', 'budget_id', 'guardrails', 'object_permission', 'prompts'];
+const KEY_ONLY = new Set(['model_rpm_limit', 'model_tpm_limit']);
 export const UNSUPPORTED_KEY_FIELDS = [
-  ...COMMON_UNSUPPORTED,
+  ...COMMON_UNSUPPORTED.filter((f) => !KEY_ONLY.has(f)),
   'key', 'key_name', 'spend', 'aliases', 'config', 'permissions', 'allowed_cache_controls', 'send_invite_email', 'enforced_params',
   'key_type', 'auto_rotate', 'rotation_interval', 'allowed_passthrough_routes', 'allowed_vector_store_indexes', 'rpm_limit_type', 'tpm_limit_type',
 ];
