@@ -36,12 +36,20 @@ export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
   };
 }
 
+/** A budget tier as the principal carries it, built once per config (the rate limiter caches by the limits object). */
+export interface Tier {
+  limits: Principal['limits'];
+  priority: number | undefined;
+}
+
+export const tierOf = (t: BudgetTierConfig): Tier => ({ limits: principalLimitsOf(t), priority: t.priority });
+
 /** A JWT principal with its budget tier's limits; a tier the config does not list is refused. */
-export function withTier(p: Principal, tiers: Readonly<Record<string, BudgetTierConfig>>): Principal {
+export function withTier(p: Principal, tiers: ReadonlyMap<string, Tier>): Principal {
   if (p.budget_tier === null) return p;
-  const tier = Object.hasOwn(tiers, p.budget_tier) ? tiers[p.budget_tier] : undefined;
+  const tier = tiers.get(p.budget_tier);
   if (tier === undefined) throw jwtInvalid(`the token's budget tier "${p.budget_tier}" is not one of the configured budget_tiers`);
-  return { ...p, ...(tier.priority === undefined ? {} : { priority: tier.priority }), limits: principalLimitsOf(tier) };
+  return { ...p, ...(tier.priority === undefined ? {} : { priority: tier.priority }), limits: tier.limits };
 }
 
 const resolvedOf = (principal: Principal): Resolved => ({ principal, allowsModel: compileModelMatcher(principal.models) });
@@ -52,7 +60,7 @@ const HASH_MEMO_SIZE = 4096;
 export class KeyResolver {
   readonly #static = new Map<string, Resolved>();
   readonly #cache: KeyCache | undefined;
-  readonly #tiers: Readonly<Record<string, BudgetTierConfig>>;
+  readonly #tiers: ReadonlyMap<string, Tier>;
   /** Store keys with their compiled matchers, by record (a cached record is the same object on every hit). */
   readonly #fromStore = new WeakMap<object, Resolved>();
   /**
@@ -66,7 +74,7 @@ export class KeyResolver {
     store: KeyStore | undefined,
     private readonly jwt: JwtVerifier | undefined,
   ) {
-    this.#tiers = config.budget_tiers;
+    this.#tiers = new Map(Object.entries(config.budget_tiers).map(([name, t]) => [name, tierOf(t)]));
     for (const k of config.keys) {
       if (k.key === '') continue;
       const hash = hashKey(k.key);
