@@ -35,6 +35,7 @@ export const GenerateKeyBody = Type.Object(keyFields, { additionalProperties: fa
 export const UpdateKeyBody = Type.Object({ key: Str, ...keyFields }, { additionalProperties: false });
 export const RegenerateKeyBody = Type.Object({ key: Str }, { additionalProperties: false });
 export const KeyRefBody = Type.Object({ key: Str }, { additionalProperties: false });
+export const TeamRefBody = Type.Object({ team_id: Str }, { additionalProperties: false });
 export const DeleteKeysBody = Type.Object({ keys: Type.Array(Str, { minItems: 1 }) }, { additionalProperties: false });
 export const NewTeamBody = Type.Object({ ...limits, team_id: Opt(Str), team_alias: Opt(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 export const NewUserBody = Type.Object(

@@ -49,7 +49,7 @@ t.test('a blocked static team or user refuses every one of its keys with 401, in
   t.match((ae as InstanceType<typeof Anthropic.APIError>).error, { type: 'error', error: { type: 'authentication_error' } });
 });
 
-t.test('blocking a store team or user through the admin API (native and LiteLLM) refuses its keys at once; unblocking lets them in', async (t) => {
+t.test('blocking a store team or user through the admin API (native, LiteLLM /user/new and /team/block) refuses its keys at once; unblocking lets them in', async (t) => {
   const up = await startMockOpenAi({ reply: { text: 'ok' } });
   const g = await startSpendGateway({ keys: '', provider: 'openai', port: up.port });
   t.teardown(async () => (await g.close(), await up.close()));
@@ -66,11 +66,19 @@ t.test('blocking a store team or user through the admin API (native and LiteLLM)
   t.equal((await admin(g.adminUrl, 'PATCH', '/admin/v1/teams/green', { blocked: false })).status, 200);
   t.ok(await client.chat.completions.create(chat), 'unblocked');
 
+  const blocked = await admin(g.adminUrl, 'POST', '/team/block', { team_id: 'green' });
+  t.equal(blocked.status, 200);
+  t.match(await blocked.json(), { team_id: 'green', blocked: true }, 'LiteLLM /team/block');
+  t.ok((await client.chat.completions.create(chat).catch((err: unknown) => err)) instanceof OpenAI.AuthenticationError);
+  t.equal((await admin(g.adminUrl, 'POST', '/team/unblock', { team_id: 'green' })).status, 200);
+  t.ok(await client.chat.completions.create(chat), 'LiteLLM /team/unblock');
+  t.equal((await admin(g.adminUrl, 'POST', '/team/block', { team_id: 'nope' })).status, 404);
+
   t.equal((await admin(g.adminUrl, 'PATCH', '/admin/v1/users/u1', { blocked: true })).status, 200);
   const u = await client.chat.completions.create(chat).catch((err: unknown) => err);
   t.ok(u instanceof OpenAI.AuthenticationError, 'a blocked user refuses its key');
   t.match((u as InstanceType<typeof OpenAI.APIError>).error, { message: /user u1/ });
-  t.equal(up.requests.length, 2);
+  t.equal(up.requests.length, 3);
 });
 
 t.test("a JWT's budget tier claim selects the tier's budget; a tier the config does not list is a 401", async (t) => {
