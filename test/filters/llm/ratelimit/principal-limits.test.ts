@@ -1,7 +1,9 @@
 // Limits the principal carries beyond the key's rpm / tpm: per-model rates on a key (`model_limits`, one counter per
 // pattern), and a team's or user's own rpm / tpm shared by all its keys — from static config and from the key store
-// (admin API, LiteLLM's model_rpm_limit) — answered with the usual 429 bodies and headers each SDK reads.
+// (admin API, LiteLLM's model_rpm_limit) and JWT budget tiers — answered with the usual 429 bodies and headers each
+// SDK reads.
 import Anthropic from '@anthropic-ai/sdk';
+import { SignJWT } from 'jose';
 import OpenAI from 'openai';
 import t from 'tap';
 import { startMockAnthropic, startMockOpenAi } from '../../../helpers/mock-providers/index.js';
@@ -91,4 +93,28 @@ t.test('from the key store: a team rpm set through the admin API, LiteLLM model_
   t.ok(team instanceof Anthropic.RateLimitError, "the team's rpm 3 from the store (1 haiku + 2 sonnet admitted)");
   t.match((team as InstanceType<typeof Anthropic.APIError>).error, { error: { message: /team-limits/ } });
   t.equal(up.requests.length, 3);
+});
+
+t.test("a JWT's budget tier carries its rates: each token subject gets the tier's rpm and model_limits", async (t) => {
+  const secret = 'rl-jwt-secret-'.padEnd(40, 'x');
+  const keys = `                    jwt: {hs256_secret: ${secret}, claims: {budget_tier: plan}}
+                    budget_tiers:
+                      free: {rpm: 2, model_limits: {"gpt-4o": {rpm: 1}}}`;
+  const up = await startMockOpenAi({ reply });
+  const g = await startGateway(rlGatewayYaml({ provider: 'openai', port: up.port, keys, ratelimit: '                    rules: []' }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const as = async (sub: string) => {
+    const token = await new SignJWT({ sub, plan: 'free' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    return new OpenAI({ apiKey: token, baseURL: `${g.url()}/v1`, maxRetries: 0 });
+  };
+  const ann = await as('ann');
+  t.ok(await ann.chat.completions.create(msg('gpt-4o')));
+  const again = await ann.chat.completions.create(msg('gpt-4o')).catch((e: unknown) => e);
+  t.ok(again instanceof OpenAI.RateLimitError, "the tier's per-model limit");
+  t.match(errorOf(again).error, { message: /key-model\[gpt-4o\]/ });
+  t.ok(await ann.chat.completions.create(msg('gpt-4o-mini')));
+  const third = await ann.chat.completions.create(msg('gpt-4o-mini')).catch((e: unknown) => e);
+  t.ok(third instanceof OpenAI.RateLimitError, "the tier's rpm 2 for this subject");
+  t.match(errorOf(third).error, { message: /key-limits/ });
+  t.ok(await (await as('bob')).chat.completions.create(msg('gpt-4o')), 'another subject of the tier has its own counters');
 });
