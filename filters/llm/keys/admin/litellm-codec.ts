@@ -15,8 +15,11 @@ export function expiryOf(duration: unknown, now: number): number | null {
   return now + Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
-/** The store fields of a LiteLLM body (only the fields present; null clears). */
-export function fromLiteLlm(body: Body, now: number): Record<string, unknown> {
+/**
+ * The store fields of a LiteLLM body (only the fields present; null clears). `current`: the key being updated, whose
+ * per-model rates of the kind the body does not name are kept (LiteLLM keeps model_rpm_limit and model_tpm_limit apart).
+ */
+export function fromLiteLlm(body: Body, now: number, current?: KeyRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const copy = (from: string, to: string) => {
     if (body[from] !== undefined) out[to] = body[from];
@@ -41,15 +44,17 @@ export function fromLiteLlm(body: Body, now: number): Record<string, unknown> {
     out.budget_duration = body.budget_duration;
   }
   if (body.duration !== undefined) out.expires_at = expiryOf(body.duration, now);
-  if (body.model_rpm_limit !== undefined || body.model_tpm_limit !== undefined) out.model_limits = modelLimitsOf(body);
+  if (body.model_rpm_limit !== undefined || body.model_tpm_limit !== undefined) out.model_limits = modelLimitsOf(body, current?.model_limits ?? {});
   return out;
 }
 
 /** LiteLLM's model_rpm_limit / model_tpm_limit ({model: n}) as the store's model_limits ({model: {rpm, tpm}}). */
-function modelLimitsOf(body: Body): KeyRecord['model_limits'] {
+function modelLimitsOf(body: Body, base: KeyRecord['model_limits']): KeyRecord['model_limits'] {
   const out: KeyRecord['model_limits'] = {};
-  for (const [field, kind] of [['model_rpm_limit', 'rpm'], ['model_tpm_limit', 'tpm']] as const) {
-    for (const [model, n] of Object.entries((body[field] ?? {}) as Record<string, number>)) (out[model] ??= { rpm: null, tpm: null })[kind] = n;
+  for (const kind of ['rpm', 'tpm'] as const) {
+    const given = body[`model_${kind}_limit`] as Record<string, number> | null | undefined;
+    const entries = given === undefined ? Object.entries(base).flatMap(([m, l]) => (l[kind] === null ? [] : [[m, l[kind]] as const])) : Object.entries(given ?? {});
+    for (const [model, n] of entries) (out[model] ??= { rpm: null, tpm: null })[kind] = n;
   }
   return out;
 }

@@ -37,7 +37,8 @@ export function mountLiteLlmRoutes(admin: AdminRouteApi, ops: KeyAdminOps): void
   });
   route('POST', '/key/update', 'update a key', async (req, actor) => {
     const { key, ...rest } = check<Body & { key: string }>(S.UpdateKeyBody, req, S.UNSUPPORTED_KEY_FIELDS.filter((f) => f !== 'key'));
-    return { body: await keyOut(await ops.updateKey(actor, key, fromLiteLlm(rest, ops.now()))) };
+    const current = rest.model_rpm_limit !== undefined || rest.model_tpm_limit !== undefined ? await ops.findKey(key) : undefined;
+    return { body: await keyOut(await ops.updateKey(actor, key, fromLiteLlm(rest, ops.now(), current))) };
   });
   route('POST', '/key/regenerate', 'new plaintext for a key (shown once); the old one stops working', async (req, actor) => {
     const { key } = check<{ key: string }>(S.RegenerateKeyBody, req, S.UNSUPPORTED_REGENERATE_FIELDS);

@@ -78,6 +78,8 @@ t.test('from the key store: a team rpm set through the admin API, LiteLLM model_
   const { key, token } = (await gen.json()) as { key: string; token: string };
   const info = (await (await fetch(`${g.adminUrl}/admin/v1/keys/${token}`, { headers: { authorization: `Bearer ${MASTER}` } })).json()) as Record<string, unknown>;
   t.match(info, { model_limits: { 'claude-3-5-haiku*': { rpm: 1, tpm: null } } }, 'stored as model_limits');
+  const updated = await admin('POST', '/key/update', { key, model_tpm_limit: { 'claude-sonnet*': 100_000 } });
+  t.match(await updated.json(), { model_rpm_limit: { 'claude-3-5-haiku*': 1 }, model_tpm_limit: { 'claude-sonnet*': 100_000 } }, 'updating the tpm map keeps the rpm one');
   const client = new Anthropic({ apiKey: key, baseURL: g.url(), maxRetries: 0 });
   const ask = (model: string) => client.messages.create({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).withResponse().then((r) => r.response, (e: unknown) => e);
 
