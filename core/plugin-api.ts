@@ -156,6 +156,12 @@ export interface RequestInfo {
   setBody(body: Buffer | string | object): void;
   /** Replaces the query string (without `?`; '' for none) and `url` with it, e.g. to drop a credential parameter. */
   setQuery(query: string): void;
+  /**
+   * Replaces the path (and `url` with it) after routing: the route stays the one matched; the upstream request is
+   * built from the new path (e.g. a Gemini request served by another model, which its path names). Optional for test
+   * doubles.
+   */
+  setPath?(path: string): void;
 }
 
 export interface ResponseState {

@@ -23,7 +23,7 @@ const MAX_SLOTS = 256;
 /** The request view; built before routing when the router needs the request's model (hcm.ts). */
 export class Request implements RequestInfo {
   readonly method: string;
-  readonly path: string;
+  path: string;
   query: string;
   url: string;
   readonly headers: IncomingMessage['headers'];
@@ -64,6 +64,11 @@ export class Request implements RequestInfo {
   setQuery(query: string): void {
     this.query = query;
     this.url = query === '' ? this.path : `${this.path}?${query}`;
+  }
+
+  setPath(path: string): void {
+    this.path = path;
+    this.url = this.query === '' ? path : `${path}?${this.query}`;
   }
 
   setBody(body: Buffer | string | object): void {

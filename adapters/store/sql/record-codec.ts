@@ -8,24 +8,25 @@ export const BUDGETED_COLUMNS = [
   'id', 'alias', 'team_id', 'models', 'metadata', 'blocked', 'max_budget_nanos', 'budget_duration',
   'soft_budget_nanos', 'rpm', 'tpm', 'max_parallel_requests', 'model_budgets', 'created_at', 'updated_at',
 ] as const;
-export const KEY_COLUMNS = [...BUDGETED_COLUMNS, 'hash', 'display_prefix', 'user_id', 'routes', 'expires_at'] as const;
+export const KEY_COLUMNS = [...BUDGETED_COLUMNS, 'hash', 'display_prefix', 'user_id', 'routes', 'expires_at', 'priority', 'model_limits'] as const;
 export const SPEND_COLUMNS = [
   'request_id', 'ts', 'key_id', 'team_id', 'user_id', 'end_user', 'model', 'provider', 'endpoint', 'route',
   'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_nanos',
   'cache', 'status',
 ] as const satisfies ReadonlyArray<keyof SpendRow>;
 
-const JSON_COLUMNS = new Set(['models', 'metadata', 'model_budgets', 'routes']);
+const JSON_COLUMNS = new Set(['models', 'metadata', 'model_budgets', 'routes', 'model_limits']);
+const OBJECT_COLUMNS = new Set(['metadata', 'model_budgets', 'model_limits']);
 const INT_COLUMNS = new Set([
   'max_budget_nanos', 'soft_budget_nanos', 'rpm', 'tpm', 'max_parallel_requests', 'created_at', 'updated_at',
-  'expires_at',
+  'expires_at', 'priority',
 ]);
 /** Columns a patch may not touch: identity and bookkeeping. Hash and prefix change through rotate only. */
 const FIXED = new Set(['id', 'created_at', 'updated_at', 'hash', 'display_prefix']);
 
 /** One column's value as an SQL parameter. */
 export function encodeColumn(column: string, value: unknown): unknown {
-  if (JSON_COLUMNS.has(column)) return JSON.stringify(value ?? (column === 'metadata' || column === 'model_budgets' ? {} : []));
+  if (JSON_COLUMNS.has(column)) return JSON.stringify(value ?? (OBJECT_COLUMNS.has(column) ? {} : []));
   if (column === 'blocked') return value === true ? 1 : 0;
   if (value === undefined || value === null) return null;
   if (INT_COLUMNS.has(column) && !Number.isSafeInteger(value)) {
@@ -83,6 +84,8 @@ export function decodeKey(row: Record<string, unknown>): KeyRecord {
     user_id: text(row.user_id),
     routes: parse<string[]>(row.routes, []),
     expires_at: num(row.expires_at),
+    priority: num(row.priority),
+    model_limits: parse<KeyRecord['model_limits']>(row.model_limits, {}),
   };
 }
 

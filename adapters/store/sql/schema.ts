@@ -56,6 +56,11 @@ export function migrations(dialect: Dialect): string[][] {
       `CREATE INDEX spend_end_user_ts ON spend_ledger (end_user, ts)`,
       `CREATE INDEX spend_model_ts ON spend_ledger (model, ts)`,
     ],
+    [
+      // A key's admission priority and its rates per model pattern (read by the admission queue and the rate limiter).
+      `ALTER TABLE virtual_keys ADD COLUMN priority ${int}`,
+      `ALTER TABLE virtual_keys ADD COLUMN model_limits TEXT NOT NULL DEFAULT '{}'`,
+    ],
   ];
 }
 

@@ -44,7 +44,7 @@ export class SqlKeyStore implements KeyStore {
   async createKey(input: NewKey): Promise<KeyRecord> {
     const t = this.#now();
     const rec: KeyRecord = {
-      ...BUDGETED_DEFAULTS, user_id: null, routes: [], expires_at: null,
+      ...BUDGETED_DEFAULTS, user_id: null, routes: [], expires_at: null, priority: null, model_limits: {},
       ...defined(input), id: input.id ?? randomUUID(), created_at: t, updated_at: t,
     };
     await this.#insert('virtual_keys', KEY_COLUMNS, rec);

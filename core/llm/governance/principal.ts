@@ -4,6 +4,19 @@ import { defineAttribute } from '../../index.js';
 import type { BudgetDuration } from './budget-window.js';
 import type { ModelBudget } from './store-types.js';
 
+/** Request and token rates for one model pattern (a key's `model_limits`); null = no limit. */
+export interface ModelRateLimit {
+  rpm: number | null;
+  tpm: number | null;
+}
+
+/** A team's or user's own rates, read by the rate-limit filter; null = no limit. */
+export interface GroupRateLimits {
+  rpm: number | null;
+  tpm: number | null;
+  max_parallel_requests: number | null;
+}
+
 export interface PrincipalLimits {
   max_budget_nanos: number | null;
   budget_duration: BudgetDuration | null;
@@ -14,6 +27,8 @@ export interface PrincipalLimits {
   model_budgets: Record<string, ModelBudget>;
   /** on_exhaust.fallback_model: served instead of refusing when a budget cannot admit the request; null = refuse. */
   fallback_model: string | null;
+  /** Rates per model within the key, by model pattern (exact or `*` glob, e.g. `gpt-4o*`); absent = none. */
+  model_limits?: Readonly<Record<string, ModelRateLimit>>;
 }
 
 export interface Principal {
@@ -37,6 +52,10 @@ export interface Principal {
   /** Admission priority of the caller's requests when the gateway queues them (higher first); absent = none. */
   priority?: number;
   limits: PrincipalLimits;
+  /** The team's own rates (key store or static config), when it sets any: shared by every key of the team. */
+  team_limits?: GroupRateLimits;
+  /** The user's own rates, when it sets any: shared by every key of the user. */
+  user_limits?: GroupRateLimits;
 }
 
 export const NO_LIMITS: PrincipalLimits = Object.freeze({

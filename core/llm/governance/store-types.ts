@@ -2,6 +2,7 @@
 // implement it and pass one shared contract suite (test/adapters/store/store-contract.ts). Money is integer nano-USD
 // (1e-9 USD) and time is integer ms since the epoch everywhere, so no float ever reaches a budget.
 import type { BudgetDuration } from './budget-window.js';
+import type { ModelRateLimit } from './principal.js';
 
 export type { BudgetDuration } from './budget-window.js';
 
@@ -44,6 +45,10 @@ export interface KeyRecord extends BudgetedRecord {
   /** Allowed route names; empty = every route. */
   routes: string[];
   expires_at: number | null;
+  /** Admission priority of the key's requests when the gateway queues them (higher first); null = none. */
+  priority: number | null;
+  /** Request / token rates per model pattern within the key (`{"gpt-4o*": {"rpm": 10, "tpm": null}}`). */
+  model_limits: Record<string, ModelRateLimit>;
 }
 
 type Settable<T extends BudgetedRecord> = Omit<T, 'id' | 'created_at' | 'updated_at'>;

@@ -40,8 +40,8 @@ export const keyExpired = defineErrorCode('DGP_ERR_KEYS_EXPIRED', 401, {
 });
 export const keyBlocked = defineErrorCode('DGP_ERR_KEYS_BLOCKED', 401, {
   owner,
-  summary: 'The client key is blocked.',
-  fix: 'Ask the operator to unblock it (blocked: false).',
+  summary: 'The client key is blocked, or the team or user it belongs to is (the message says which).',
+  fix: 'Ask the operator to unblock it (blocked: false on the key, team or user: conf.yaml or the admin API).',
 });
 export const modelNotAllowed = defineErrorCode('DGP_ERR_KEYS_MODEL_NOT_ALLOWED', 403, {
   owner,

@@ -12,7 +12,7 @@ import {
   type HttpFilter,
   type RequestContext,
 } from '../../../core/index.js';
-import { PrincipalAttr, renderLlmStreamError } from '../../../core/llm/index.js';
+import { PrincipalAttr, renderLlmStreamError, type Principal } from '../../../core/llm/index.js';
 import { renderKeysLocalReply } from './budget/exceeded.js';
 import { presentedKey, stripCredentials } from './credentials.js';
 import { endpointKeyMissing, keyBlocked, keyExpired, keyInvalid, keyMissing, modelNotAllowed, routeNotAllowed } from './errors.js';
@@ -20,6 +20,8 @@ import { readRequestFacts, type RequestFacts } from './request-facts.js';
 import type { KeyResolver, Resolved } from './resolver.js';
 import type { KeysConfig } from './schema.js';
 import type { Spend } from './spend/setup.js';
+import type { BudgetSubjects, Groups } from './spend/subjects.js';
+import { groupRatesOf } from './limits.js';
 
 const hasServerKey = (ep: { llmMeta?: { api_key?: string } | undefined }): boolean => (ep.llmMeta?.api_key ?? '') !== '';
 
@@ -27,8 +29,8 @@ export class KeysFilter implements HttpFilter {
   /** Local replies on this listener come out in the client's API shape, with or without the proxy in the chain. */
   readonly renderLocalReply = renderKeysLocalReply;
   readonly renderStreamError = renderLlmStreamError;
-  /** cost_header: a unary answer's cost goes out as x-dgp-cost-usd (absent otherwise: no encode hook at all). */
-  readonly encode: ((ctx: RequestContext) => void) | undefined;
+  /** x-dgp-budget-fallback on an answer served by on_exhaust.fallback_model; with cost_header, x-dgp-cost-usd too. */
+  readonly encode: (ctx: RequestContext) => void;
 
   constructor(
     private readonly cfg: Readonly<KeysConfig>,
@@ -36,7 +38,9 @@ export class KeysFilter implements HttpFilter {
     private readonly clusters: ClusterManagerApi,
     private readonly spend: Spend,
   ) {
-    this.encode = cfg.cost_header ? (ctx) => spend.guard.costHeader(ctx) : undefined;
+    this.encode = cfg.cost_header
+      ? (ctx) => (spend.guard.fallbackHeader(ctx), spend.guard.costHeader(ctx))
+      : (ctx) => spend.guard.fallbackHeader(ctx);
   }
 
   decode(ctx: RequestContext): HookResult | Promise<HookResult> {
@@ -88,14 +92,46 @@ export class KeysFilter implements HttpFilter {
     if (facts.model !== undefined && !r.allowsModel(facts.model)) {
       return ctx.replyError(modelNotAllowed(`model ${JSON.stringify(facts.model)} is not allowed for key ${p.alias ?? p.key_id}`));
     }
-    const principal = Object.freeze({ ...p, end_user: facts.endUser ?? null });
+    let groups: ReturnType<BudgetSubjects['records']>;
+    try {
+      groups = this.spend.subjects.records(p);
+    } catch (err) {
+      return this.#groupsFailed(ctx, r, facts, err);
+    }
+    if (!(groups instanceof Promise)) return this.#withGroups(ctx, r, facts, groups);
+    return groups.then(
+      (g) => this.#withGroups(ctx, r, facts, g),
+      (err: unknown) => this.#groupsFailed(ctx, r, facts, err),
+    );
+  }
+
+  /** The key store cannot say whether the team or user is blocked, nor their budgets: fail_mode decides. */
+  #groupsFailed(ctx: RequestContext, r: Resolved, facts: RequestFacts, err: unknown): HookResult | Promise<HookResult> {
+    if (this.cfg.budgets.fail_mode !== 'open' || !isDgpError(err) || err.status !== 503) return this.#failed(ctx, err);
+    ctx.log.warn({ code: err.code, err: err.message }, 'keys: team and user unknown (key store unreachable); fail_mode open: only the key and end-user budgets apply');
+    return this.#withGroups(ctx, r, facts, { team: undefined, user: undefined });
+  }
+
+  #withGroups(ctx: RequestContext, r: Resolved, facts: RequestFacts, g: Groups): HookResult | Promise<HookResult> {
+    const p = r.principal;
+    // A blocked team or user refuses every key it has, as a blocked key does.
+    if (g.team?.blocked === true) return ctx.replyError(keyBlocked(`team ${g.team.id} of key ${p.alias ?? p.key_id} is blocked`));
+    if (g.user?.blocked === true) return ctx.replyError(keyBlocked(`user ${g.user.id} of key ${p.alias ?? p.key_id} is blocked`));
+    const team_limits = groupRatesOf(g.team);
+    const user_limits = groupRatesOf(g.user);
+    const principal: Readonly<Principal> = Object.freeze({
+      ...p,
+      end_user: facts.endUser ?? null,
+      ...(team_limits === undefined ? {} : { team_limits }),
+      ...(user_limits === undefined ? {} : { user_limits }),
+    });
     ctx.set(PrincipalAttr, principal);
     if (p.priority !== undefined) ctx.set(AdmissionPriority, p.priority);
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
     const fields: Record<string, unknown> = { key_id: p.key_id, key_alias: p.alias, team: p.team };
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;
     ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
-    return this.spend.guard.admit(ctx, principal, facts.model);
+    return this.spend.guard.admit(ctx, principal, facts.model, this.spend.subjects.fromRecords(principal, g));
   }
 
   /** The request is charged, its budget hold settled and its ledger row queued, whatever way it ended. */

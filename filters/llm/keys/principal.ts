@@ -1,6 +1,7 @@
 // Who is calling: the principal a virtual key or a JWT resolves to, and the model allow-list matcher (exact names and
 // `*` globs compiled once into a set and one regular expression, so a check is a Set lookup or one regex test).
 import type { KeyRecord, Principal } from '../../../core/llm/index.js';
+import { modelLimitsOf } from './limits.js';
 
 export { NO_LIMITS, type Principal, type PrincipalLimits } from '../../../core/llm/index.js';
 
@@ -33,6 +34,7 @@ export function principalOfKey(key: KeyRecord): Principal {
     expires_at: key.expires_at,
     blocked: key.blocked,
     budget_tier: null,
+    ...(key.priority === null || key.priority === undefined ? {} : { priority: key.priority }),
     limits: {
       max_budget_nanos: key.max_budget_nanos,
       budget_duration: key.budget_duration,
@@ -42,6 +44,7 @@ export function principalOfKey(key: KeyRecord): Principal {
       max_parallel_requests: key.max_parallel_requests,
       model_budgets: key.model_budgets,
       fallback_model: fallbackModelOf(key.metadata),
+      ...withModelLimits(key.model_limits),
     },
   };
 }
@@ -51,4 +54,9 @@ function fallbackModelOf(metadata: Record<string, unknown>): string | null {
   const oe = metadata.on_exhaust;
   const m = typeof oe === 'object' && oe !== null ? (oe as Record<string, unknown>).fallback_model : undefined;
   return typeof m === 'string' && m !== '' ? m : null;
+}
+
+function withModelLimits(m: KeyRecord['model_limits'] | undefined): Pick<Principal['limits'], 'model_limits'> {
+  const model_limits = modelLimitsOf(m);
+  return model_limits === undefined ? {} : { model_limits };
 }

@@ -5,7 +5,10 @@ import { looksLikeJwt } from './credentials.js';
 import { KeyCache } from './key-cache.js';
 import { hashKey } from './key-material.js';
 import type { JwtVerifier } from './jwt.js';
-import { NO_LIMITS, compileModelMatcher, principalOfKey, type ModelMatcher } from './principal.js';
+import { jwtInvalid } from './errors.js';
+import type { BudgetTierConfig } from './limits-schema.js';
+import { principalLimitsOf } from './limits.js';
+import { compileModelMatcher, principalOfKey, type ModelMatcher } from './principal.js';
 import type { KeysConfig, StaticKeyConfig } from './schema.js';
 
 /** A principal with its compiled model check. */
@@ -13,9 +16,6 @@ export interface Resolved {
   principal: Principal;
   allowsModel: ModelMatcher;
 }
-
-const NANOS_PER_USD = 1e9;
-const nanos = (usd: number | undefined): number | null => (usd === undefined ? null : Math.round(usd * NANOS_PER_USD));
 
 export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
   return {
@@ -32,20 +32,24 @@ export function principalOfStatic(k: StaticKeyConfig, hash: string): Principal {
     blocked: k.blocked,
     budget_tier: null,
     ...(k.priority === undefined ? {} : { priority: k.priority }),
-    limits: {
-      ...NO_LIMITS,
-      max_budget_nanos: nanos(k.max_budget_usd),
-      budget_duration: k.budget_duration ?? null,
-      soft_budget_nanos: nanos(k.soft_budget_usd),
-      rpm: k.rpm ?? null,
-      tpm: k.tpm ?? null,
-      max_parallel_requests: k.max_parallel_requests ?? null,
-      model_budgets: Object.fromEntries(
-        Object.entries(k.model_budgets).map(([m, b]) => [m, { max_budget_nanos: nanos(b.max_budget_usd)!, budget_duration: b.budget_duration ?? null }]),
-      ),
-      fallback_model: k.on_exhaust?.fallback_model ?? null,
-    },
+    limits: principalLimitsOf(k),
   };
+}
+
+/** A budget tier as the principal carries it, built once per config (the rate limiter caches by the limits object). */
+export interface Tier {
+  limits: Principal['limits'];
+  priority: number | undefined;
+}
+
+export const tierOf = (t: BudgetTierConfig): Tier => ({ limits: principalLimitsOf(t), priority: t.priority });
+
+/** A JWT principal with its budget tier's limits; a tier the config does not list is refused. */
+export function withTier(p: Principal, tiers: ReadonlyMap<string, Tier>): Principal {
+  if (p.budget_tier === null) return p;
+  const tier = tiers.get(p.budget_tier);
+  if (tier === undefined) throw jwtInvalid(`the token's budget tier "${p.budget_tier}" is not one of the configured budget_tiers`);
+  return { ...p, ...(tier.priority === undefined ? {} : { priority: tier.priority }), limits: tier.limits };
 }
 
 const resolvedOf = (principal: Principal): Resolved => ({ principal, allowsModel: compileModelMatcher(principal.models) });
@@ -56,6 +60,7 @@ const HASH_MEMO_SIZE = 4096;
 export class KeyResolver {
   readonly #static = new Map<string, Resolved>();
   readonly #cache: KeyCache | undefined;
+  readonly #tiers: ReadonlyMap<string, Tier>;
   /** Store keys with their compiled matchers, by record (a cached record is the same object on every hit). */
   readonly #fromStore = new WeakMap<object, Resolved>();
   /**
@@ -69,6 +74,7 @@ export class KeyResolver {
     store: KeyStore | undefined,
     private readonly jwt: JwtVerifier | undefined,
   ) {
+    this.#tiers = new Map(Object.entries(config.budget_tiers).map(([name, t]) => [name, tierOf(t)]));
     for (const k of config.keys) {
       if (k.key === '') continue;
       const hash = hashKey(k.key);
@@ -110,7 +116,7 @@ export class KeyResolver {
 
   /** The principal of a presented key; undefined for an unknown key. JWT failures reject with their coded error. */
   resolve(presented: string): Resolved | undefined | Promise<Resolved | undefined> {
-    if (this.jwt !== undefined && looksLikeJwt(presented)) return this.jwt.verify(presented).then((v) => resolvedOf(v.principal));
+    if (this.jwt !== undefined && looksLikeJwt(presented)) return this.jwt.verify(presented).then((v) => resolvedOf(withTier(v.principal, this.#tiers)));
     const hash = this.#hashOf(presented);
     const hit = this.#static.get(hash);
     if (hit !== undefined || this.#cache === undefined) return hit;

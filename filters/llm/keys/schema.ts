@@ -2,11 +2,10 @@
 // the lookup cache and JWT identity. The KeysConfig type comes from it; README.md documents every field.
 import Type, { type Static } from 'typebox';
 import { JwtConfigSchema } from './jwt-schema.js';
-import { BudgetLimitSchema, Duration, OnExhaustSchema, SpendConfigFields } from './spend-schema.js';
+import { BudgetFields, BudgetTierSchema, CallerFields, RateFields, StaticGroupSchema } from './limits-schema.js';
+import { SpendConfigFields } from './spend-schema.js';
 
 const Names = (description: string) => Type.Array(Type.String({ minLength: 1 }), { default: [], description });
-const Limit = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
-const Usd = (description: string) => Type.Optional(Type.Number({ minimum: 0, description }));
 
 export const StaticKeySchema = Type.Object(
   {
@@ -18,15 +17,9 @@ export const StaticKeySchema = Type.Object(
     models: Names('Allowed models: exact names and * globs ("claude-*"); empty or "*" allows every model.'),
     routes: Names('Allowed route ids (a route\'s id, or <listener>#<index>); empty allows every route.'),
     metadata: Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Free-form data passed on with the principal.' }),
-    max_budget_usd: Usd('Spend limit per budget_duration window, USD: a request whose worst case does not fit is refused (429).'),
-    budget_duration: Type.Optional(Duration),
-    soft_budget_usd: Usd('Spend at which an alert fires once per window, USD.'),
-    model_budgets: Type.Record(Type.String({ minLength: 1 }), BudgetLimitSchema, { default: {}, description: 'Budgets for one model within the key, by the model the client asks for.' }),
-    on_exhaust: Type.Optional(OnExhaustSchema),
-    rpm: Limit('Requests per minute (read by the rate-limit filter).'),
-    tpm: Limit('Tokens per minute (read by the rate-limit filter).'),
-    max_parallel_requests: Limit('Requests in flight at once (read by the rate-limit filter).'),
-    priority: Type.Optional(Type.Integer({ minimum: -1e6, maximum: 1e6, description: "Admission priority of the key's requests when the gateway has to queue them (higher first; docs/admission.md)." })),
+    ...BudgetFields,
+    ...RateFields,
+    ...CallerFields,
     expires_at: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$', description: 'ISO 8601 instant after which the key is refused (401).' })),
     blocked: Type.Boolean({ default: false, description: 'Refuse the key (401) without removing it.' }),
   },
@@ -62,6 +55,12 @@ export const KeysConfigSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'In-memory cache of key-store lookups.' },
     ),
     keys: Type.Array(StaticKeySchema, { default: [], description: 'Static virtual keys.' }),
+    teams: Type.Array(StaticGroupSchema, { default: [], description: 'Static teams: blocked flag, budgets and rates shared by every key whose team is the id.' }),
+    users: Type.Array(StaticGroupSchema, { default: [], description: 'Static users: blocked flag, budgets and rates shared by every key whose user is the id.' }),
+    budget_tiers: Type.Record(Type.String({ minLength: 1 }), BudgetTierSchema, {
+      default: {},
+      description: "Limits by a JWT's budget tier (jwt.claims.budget_tier): a token naming a tier not listed here is refused (401).",
+    }),
     jwt: Type.Optional(JwtConfigSchema),
     ...SpendConfigFields,
   },

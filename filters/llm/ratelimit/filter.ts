@@ -13,7 +13,7 @@ import { applyUpstreamHeaders, limitHeaders } from './headers.js';
 import type { Limiter, RateCharge } from './limiter.js';
 import type { RateLimitMetrics } from './metrics.js';
 import { refuse } from './reply.js';
-import { cellsOf, keyLimitsRule, type Cell, type CompiledRule } from './rules.js';
+import { cellsOf, principalRules, type Cell, type CompiledRule } from './rules.js';
 import type { RateLimitConfig } from './schema.js';
 import { RequestLimits, RequestLimitsKey } from './state.js';
 import { storeUnavailable } from './errors.js';
@@ -22,6 +22,7 @@ type Obj = Record<string, unknown>;
 /** A request without a JSON body (GET /v1/models) reserves no tokens. */
 const NOTHING: TokenUsage = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
 const GEMINI_MODEL = /\/models\/([^/:]+):/;
+const NONE: readonly CompiledRule[] = [];
 
 export class RateLimitFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
@@ -40,18 +41,19 @@ export class RateLimitFilter implements HttpFilter {
 
   decode(ctx: RequestContext): HookResult | Promise<HookResult> {
     const principal = ctx.get(PrincipalAttr);
-    const own = this.cfg.key_limits && principal !== undefined ? keyLimitsRule(principal) : undefined;
-    if (this.rules.length === 0 && own === undefined) return Continue;
+    const own = this.cfg.key_limits && principal !== undefined ? principalRules(principal) : NONE;
+    if (this.rules.length === 0 && own.length === 0) return Continue;
     const st = new RequestLimits();
     ctx.set(RequestLimitsKey, st);
-    const admission = this.#admit(ctx, st, own === undefined ? this.rules : [...this.rules, own]);
+    const admission = this.#admit(ctx, st, own.length === 0 ? this.rules : [...this.rules, ...own]);
     st.pending = admission.catch(() => undefined);
     return admission;
   }
 
   async #admit(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[]): Promise<HookResult> {
     const tokens = rules.some((r) => r.rates.some((s) => s.dimension === 'tokens'));
-    const body = tokens || (this.#needsModel && ctx.get(RequestModel) === undefined) ? await jsonBody(ctx) : undefined;
+    const needsModel = this.#needsModel || rules.some((r) => r.matches !== undefined);
+    const body = tokens || (needsModel && ctx.get(RequestModel) === undefined) ? await jsonBody(ctx) : undefined;
     const model = ctx.get(RequestModel) ?? modelOf(ctx, body);
     const h = ctx.request.headers;
     const cells = cellsOf(rules, {

@@ -91,15 +91,54 @@ export function compileRules(config: Readonly<RateLimitConfig>): CompiledRule[] 
 }
 
 export const KEY_LIMITS_RULE = 'key-limits';
+export const TEAM_LIMITS_RULE = 'team-limits';
+export const USER_LIMITS_RULE = 'user-limits';
+
+function perMinute(rpm: number | null | undefined, tpm: number | null | undefined): RateSpec[] {
+  const rates: RateSpec[] = [];
+  if (rpm !== null && rpm !== undefined) rates.push({ dimension: 'requests', period: 'minute', periodMs: PERIODS.minute, limit: rpm });
+  if (tpm !== null && tpm !== undefined) rates.push({ dimension: 'tokens', period: 'minute', periodMs: PERIODS.minute, limit: tpm });
+  return rates;
+}
 
 /** The key's own limits as a rule; undefined when it sets none. Limits of 0 refuse every request. */
 export function keyLimitsRule(p: Readonly<Principal>): CompiledRule | undefined {
   const { rpm, tpm, max_parallel_requests: parallel } = p.limits;
   if (rpm === null && tpm === null && parallel === null) return undefined;
-  const rates: RateSpec[] = [];
-  if (rpm !== null) rates.push({ dimension: 'requests', period: 'minute', periodMs: PERIODS.minute, limit: rpm });
-  if (tpm !== null) rates.push({ dimension: 'tokens', period: 'minute', periodMs: PERIODS.minute, limit: tpm });
-  return { id: KEY_LIMITS_RULE, scope: 'key', header: undefined, matches: undefined, rates, count: 'total', concurrency: parallel ?? undefined };
+  return { id: KEY_LIMITS_RULE, scope: 'key', header: undefined, matches: undefined, rates: perMinute(rpm, tpm), count: 'total', concurrency: parallel ?? undefined };
+}
+
+/** The key's per-model limits, compiled once per limits object (a key's principal keeps it across requests). */
+const modelRules = new WeakMap<object, CompiledRule[]>();
+
+function keyModelRules(models: NonNullable<Principal['limits']['model_limits']>): CompiledRule[] {
+  let rules = modelRules.get(models);
+  if (rules === undefined) {
+    rules = Object.entries(models).flatMap(([pattern, l]) => {
+      const rates = perMinute(l.rpm, l.tpm);
+      // Each pattern counts every model it matches together, per key: "gpt-4o*": {rpm: 10} is 10 for all gpt-4o models.
+      return rates.length === 0 ? [] : [{ id: `key-model[${pattern}]`, scope: 'key', header: undefined, matches: compileMatch([pattern]), rates, count: 'total' as const, concurrency: undefined }];
+    });
+    modelRules.set(models, rules);
+  }
+  return rules;
+}
+
+function groupRule(id: string, scope: 'team' | 'user', l: Principal['team_limits']): CompiledRule[] {
+  if (l === undefined) return [];
+  return [{ id, scope, header: undefined, matches: undefined, rates: perMinute(l.rpm, l.tpm), count: 'total', concurrency: l.max_parallel_requests ?? undefined }];
+}
+
+/**
+ * The limits the principal carries (dgp.filter.llm.keys): the key's rpm / tpm / max_parallel_requests, its per-model
+ * rates, and its team's and user's own rates (one counter per team or user, shared by all their keys).
+ */
+export function principalRules(p: Readonly<Principal>): CompiledRule[] {
+  const own = keyLimitsRule(p);
+  const out = own === undefined ? [] : [own];
+  if (p.limits.model_limits !== undefined) out.push(...keyModelRules(p.limits.model_limits));
+  out.push(...groupRule(TEAM_LIMITS_RULE, 'team', p.team_limits), ...groupRule(USER_LIMITS_RULE, 'user', p.user_limits));
+  return out;
 }
 
 function subjectOf(rule: CompiledRule, f: RequestFacts): string | undefined {

@@ -1,10 +1,10 @@
 // Watches one streamed response as its chunks pass: SSE events (or a non-SSE JSON body) are parsed from the bytes —
 // decompressed from a copy when encoded — with one partial event held at most. In strip mode it also rewrites the
-// SSE frames the client gets (see strip-usage.ts), holding back a partial event until it is complete.
+// SSE frames the client gets (stripInjectedUsage, shared with the OpenAI codec), holding back a partial event until it is complete.
 import { SseBlockReader, SseParser, parseSseBlock, type SseFrame } from '../../../core/index.js';
+import { stripInjectedUsage } from '../../../core/llm/index.js';
 import { StreamDecoder } from './decompress.js';
 import { usageFromTail, type TailParts } from './json-tail.js';
-import { rewriteFrame } from './strip-usage.js';
 import { ChunkUsageScan } from './usage.js';
 
 export interface StreamObserverOptions {
@@ -125,7 +125,7 @@ export class StreamObserver {
     const out: Buffer[] = [];
     for (const frame of frames) {
       const value = this.valueOf(frame.event?.data);
-      if (this.strip) out.push(rewriteFrame(frame, value));
+      if (this.strip) out.push(frame.event ? stripInjectedUsage(frame.raw, value) : frame.raw);
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }

@@ -49,6 +49,7 @@ export function storeContract(t: Test, factory: StoreFactory): void {
       expires_at: 1_800_000_000_000, blocked: true, max_budget_nanos: 10_000_000_000, budget_duration: '1d' as const,
       soft_budget_nanos: 8_000_000_000, rpm: 600, tpm: 200_000, max_parallel_requests: 4,
       model_budgets: { 'gpt-4o': { max_budget_nanos: 1_000_000_000, budget_duration: '1mo' as const } },
+      priority: -7, model_limits: { 'gpt-4o*': { rpm: 10, tpm: null }, 'claude-3-5-haiku': { rpm: null, tpm: 5000 } },
     };
     const rec = await store.createKey(input);
     t.same(await store.getKey('key-full'), { ...input, created_at: clock, updated_at: clock });
@@ -71,6 +72,10 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     const up = await store.updateKey(rec.id, { alias: 'new', models: ['x-*'], max_budget_nanos: 42, metadata: { a: 1 } });
     t.match(up, { alias: 'new', models: ['x-*'], max_budget_nanos: 42, rpm: 5, metadata: { a: 1 }, created_at: clock - 1000, updated_at: clock });
     t.same(await store.getKeyByHash(k.hash), up);
+    t.match(await store.getKey(rec.id), { priority: null, model_limits: {} }, 'priority and model_limits default to none');
+    const pr = await store.updateKey(rec.id, { priority: 5, model_limits: { 'gpt-4o*': { rpm: 2, tpm: null } } });
+    t.match(pr, { priority: 5, model_limits: { 'gpt-4o*': { rpm: 2, tpm: null } }, alias: 'new' });
+    t.same(await store.getKeyByHash(k.hash), pr);
     t.equal(await store.updateKey('missing', { alias: 'x' }), undefined);
     await t.rejects(store.updateKey(rec.id, { hash: 'x' } as never), { code: 'DGP_ERR_KEYSTORE_INVALID', status: 400 });
     await t.rejects(store.updateKey(rec.id, { bogus: 1 } as never), { code: 'DGP_ERR_KEYSTORE_INVALID' });

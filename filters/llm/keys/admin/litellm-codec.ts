@@ -15,8 +15,11 @@ export function expiryOf(duration: unknown, now: number): number | null {
   return now + Number(m[1]) * UNIT_MS[m[2]!]!;
 }
 
-/** The store fields of a LiteLLM body (only the fields present; null clears). */
-export function fromLiteLlm(body: Body, now: number): Record<string, unknown> {
+/**
+ * The store fields of a LiteLLM body (only the fields present; null clears). `current`: the key being updated, whose
+ * per-model rates of the kind the body does not name are kept (LiteLLM keeps model_rpm_limit and model_tpm_limit apart).
+ */
+export function fromLiteLlm(body: Body, now: number, current?: KeyRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const copy = (from: string, to: string) => {
     if (body[from] !== undefined) out[to] = body[from];
@@ -41,8 +44,23 @@ export function fromLiteLlm(body: Body, now: number): Record<string, unknown> {
     out.budget_duration = body.budget_duration;
   }
   if (body.duration !== undefined) out.expires_at = expiryOf(body.duration, now);
+  if (body.model_rpm_limit !== undefined || body.model_tpm_limit !== undefined) out.model_limits = modelLimitsOf(body, current?.model_limits ?? {});
   return out;
 }
+
+/** LiteLLM's model_rpm_limit / model_tpm_limit ({model: n}) as the store's model_limits ({model: {rpm, tpm}}). */
+function modelLimitsOf(body: Body, base: KeyRecord['model_limits']): KeyRecord['model_limits'] {
+  const out: KeyRecord['model_limits'] = {};
+  for (const kind of ['rpm', 'tpm'] as const) {
+    const given = body[`model_${kind}_limit`] as Record<string, number> | null | undefined;
+    const entries = given === undefined ? Object.entries(base).flatMap(([m, l]) => (l[kind] === null ? [] : [[m, l[kind]] as const])) : Object.entries(given ?? {});
+    for (const [model, n] of entries) (out[model] ??= { rpm: null, tpm: null })[kind] = n;
+  }
+  return out;
+}
+
+const pick = (r: KeyRecord, kind: 'rpm' | 'tpm'): Record<string, number> =>
+  Object.fromEntries(Object.entries(r.model_limits).flatMap(([m, l]) => (l[kind] === null || l[kind] === undefined ? [] : [[m, l[kind]]])));
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -73,6 +91,8 @@ export function keyToLiteLlm(r: KeyRecord, spendNanos: number): Body {
     user_id: r.user_id,
     expires: iso(r.expires_at),
     allowed_routes: r.routes,
+    model_rpm_limit: pick(r, 'rpm'),
+    model_tpm_limit: pick(r, 'tpm'),
     ...limitsOf(r, spendNanos),
   };
 }

@@ -37,7 +37,8 @@ export function mountLiteLlmRoutes(admin: AdminRouteApi, ops: KeyAdminOps): void
   });
   route('POST', '/key/update', 'update a key', async (req, actor) => {
     const { key, ...rest } = check<Body & { key: string }>(S.UpdateKeyBody, req, S.UNSUPPORTED_KEY_FIELDS.filter((f) => f !== 'key'));
-    return { body: await keyOut(await ops.updateKey(actor, key, fromLiteLlm(rest, ops.now()))) };
+    const current = rest.model_rpm_limit !== undefined || rest.model_tpm_limit !== undefined ? await ops.findKey(key) : undefined;
+    return { body: await keyOut(await ops.updateKey(actor, key, fromLiteLlm(rest, ops.now(), current))) };
   });
   route('POST', '/key/regenerate', 'new plaintext for a key (shown once); the old one stops working', async (req, actor) => {
     const { key } = check<{ key: string }>(S.RegenerateKeyBody, req, S.UNSUPPORTED_REGENERATE_FIELDS);
@@ -78,6 +79,14 @@ export function mountLiteLlmRoutes(admin: AdminRouteApi, ops: KeyAdminOps): void
     const keys = await listAllKeys(ops, team.id, undefined);
     return { body: { team_id: team.id, team_info: teamToLiteLlm(team, await ops.spendOf('team', team)), keys: await Promise.all(keys.map(keyOut)) } };
   });
+  // A blocked team refuses every key it has (401), until unblocked.
+  for (const [path, blocked] of [['/team/block', true], ['/team/unblock', false]] as const) {
+    route('POST', path, `${blocked ? 'block' : 'unblock'} a team and with it all its keys ({team_id})`, async (req, actor) => {
+      const { team_id } = check<{ team_id: string }>(S.TeamRefBody, req, []);
+      const team = await ops.update(actor, 'team', team_id, { blocked });
+      return { body: teamToLiteLlm(team, await ops.spendOf('team', team)) };
+    });
+  }
   route('POST', '/user/new', 'create a user and, unless auto_create_key is false, a key for it', async (req, actor) => {
     const { user_id, auto_create_key, duration, ...rest } = check(S.NewUserBody, req, S.UNSUPPORTED_USER_FIELDS);
     const fields = fromLiteLlm(rest, ops.now());

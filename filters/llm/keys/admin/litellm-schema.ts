@@ -27,12 +27,15 @@ const keyFields = {
   user_id: Opt(Str),
   duration: Opt(Str),
   allowed_routes: Type.Optional(Type.Array(Str)),
+  model_rpm_limit: Opt(Type.Record(Type.String({ minLength: 1 }), Int)),
+  model_tpm_limit: Opt(Type.Record(Type.String({ minLength: 1 }), Int)),
 };
 
 export const GenerateKeyBody = Type.Object(keyFields, { additionalProperties: false });
 export const UpdateKeyBody = Type.Object({ key: Str, ...keyFields }, { additionalProperties: false });
 export const RegenerateKeyBody = Type.Object({ key: Str }, { additionalProperties: false });
 export const KeyRefBody = Type.Object({ key: Str }, { additionalProperties: false });
+export const TeamRefBody = Type.Object({ team_id: Str }, { additionalProperties: false });
 export const DeleteKeysBody = Type.Object({ keys: Type.Array(Str, { minItems: 1 }) }, { additionalProperties: false });
 export const NewTeamBody = Type.Object({ ...limits, team_id: Opt(Str), team_alias: Opt(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 export const NewUserBody = Type.Object(
@@ -41,8 +44,9 @@ export const NewUserBody = Type.Object(
 );
 
 const COMMON_UNSUPPORTED = ['model_max_budget', 'model_rpm_limit', 'model_tpm_limit', 'tags', 'organization_id', 'budget_id', 'guardrails', 'object_permission', 'prompts'];
+const KEY_ONLY = new Set(['model_rpm_limit', 'model_tpm_limit']);
 export const UNSUPPORTED_KEY_FIELDS = [
-  ...COMMON_UNSUPPORTED,
+  ...COMMON_UNSUPPORTED.filter((f) => !KEY_ONLY.has(f)),
   'key', 'key_name', 'spend', 'aliases', 'config', 'permissions', 'allowed_cache_controls', 'send_invite_email', 'enforced_params',
   'key_type', 'auto_rotate', 'rotation_interval', 'allowed_passthrough_routes', 'allowed_vector_store_indexes', 'rpm_limit_type', 'tpm_limit_type',
 ];

@@ -37,6 +37,14 @@ export const NativeKeyBody = Type.Object(
     user_id: Nullable(Type.String({ minLength: 1 }), 'User the key belongs to.'),
     routes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Allowed route names; empty = all.' })),
     expires_at: Nullable(Type.Integer({ minimum: 0 }), 'Expiry, ms since the epoch.'),
+    priority: Nullable(Type.Integer({ minimum: -1e6, maximum: 1e6 }), "Admission priority of the key's requests when the gateway queues them (higher first)."),
+    model_limits: Type.Optional(
+      Type.Record(
+        Type.String({ minLength: 1 }),
+        Type.Object({ rpm: Type.Optional(Type.Union([Count, Type.Null()])), tpm: Type.Optional(Type.Union([Count, Type.Null()])) }, { additionalProperties: false }),
+        { description: 'Requests / tokens per minute per model pattern within the key (`{"gpt-4o*": {"rpm": 10}}`).' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,7 +6,7 @@
 // a crashed process's holds end with their lease.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AccessLogFields, Continue, RequestModel, isDgpError, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
+import { AccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
 import { LlmCacheOutcome, LlmChargeAttr, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
 import { applicableBudgets, type Budget } from '../budget/budgets.js';
 import type { BudgetEngine } from '../budget/engine.js';
@@ -19,18 +19,20 @@ import { ledgerRowOf } from './ledger-row.js';
 import type { SpendMetrics } from './metrics.js';
 import { estimateRequest, type EstimateDeps } from './request-estimate.js';
 import { SpendStateKey, type SpendState } from './state.js';
-import type { BudgetSubjects, Subjects } from './subjects.js';
+import type { Subjects } from './subjects.js';
 
 export interface SpendGuardDeps {
   cfg: Readonly<BudgetsConfig>;
   book: PriceBook;
   clusters: ClusterManagerApi;
   engine: BudgetEngine;
-  subjects: BudgetSubjects;
   ledger: LedgerWriter | undefined;
   metrics: SpendMetrics;
   log: Logger;
 }
+
+/** `/v1beta/models/<model>:<method>`: before the model, the model, the rest. */
+const GEMINI_MODEL_PATH = /^(.*\/models\/)([^/:]+)(:[A-Za-z]+)$/;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -41,23 +43,16 @@ export class SpendGuard {
     this.#estimate = { book: d.book, clusters: d.clusters, outputReserveTokens: d.cfg.output_reserve_tokens };
   }
 
-  /** After the principal is published: holds the worst case against every budget, or answers for the budget. */
-  admit(ctx: RequestContext, principal: Readonly<Principal>, model: string | undefined): HookResult | Promise<HookResult> {
+  /**
+   * After the principal is published, with its budget subjects (the filter looked up its team and user): holds the
+   * worst case against every budget, or answers for the budget.
+   */
+  admit(ctx: RequestContext, principal: Readonly<Principal>, model: string | undefined, subjects: Subjects): HookResult | Promise<HookResult> {
     // Cost needs the final usage of every answer, streams included.
     ctx.set(StreamUsageWanted, true);
     const st: SpendState = { principal, model, requestedModel: undefined, spendId: ctx.id, hold: undefined, estimate: undefined, charge: undefined, done: false };
     ctx.set(SpendStateKey, st);
-    const subjects = this.d.subjects.of(principal);
-    if (!(subjects instanceof Promise)) return this.#budgets(ctx, st, subjects);
-    return subjects.then(
-      (s) => this.#budgets(ctx, st, s),
-      (err: unknown) => {
-        // The key store cannot say what the team's or user's budget is: fail_mode decides, as for the counters.
-        if (this.d.cfg.fail_mode !== 'open' || !isDgpError(err) || err.status !== 503) throw err;
-        ctx.log.warn({ code: err.code, err: err.message }, 'keys: team and user budgets unknown (key store unreachable); fail_mode open: only the key and end-user budgets apply');
-        return this.#budgets(ctx, st, this.d.subjects.withoutStore(principal));
-      },
-    );
+    return this.#budgets(ctx, st, subjects);
   }
 
   #budgets(ctx: RequestContext, st: SpendState, subjects: Subjects): HookResult | Promise<HookResult> {
@@ -96,15 +91,29 @@ export class SpendGuard {
     return ctx.replyError(budgetExceededError(r.denial));
   }
 
-  /** Rewrites the body's model; false where the model is not in the body (Gemini names it in the path). */
+  /**
+   * Serves the request with `model`: in the body where the client API names the model there (OpenAI, Anthropic), in
+   * the path where it names it there (Gemini: /v1beta/models/<model>:generateContent). False when neither holds it.
+   */
   async #fallBack(ctx: RequestContext, st: SpendState, model: string): Promise<boolean> {
     const body = await ctx.request.json<unknown>().catch(() => undefined);
-    if (!isObj(body) || typeof body.model !== 'string') return false;
-    ctx.request.setBody({ ...body, model });
+    if (isObj(body) && typeof body.model === 'string') {
+      ctx.request.setBody({ ...body, model });
+    } else {
+      const m = GEMINI_MODEL_PATH.exec(ctx.request.path);
+      if (m === null || ctx.request.setPath === undefined) return false;
+      ctx.request.setPath(`${m[1]}${encodeURIComponent(model)}${m[3]}`);
+    }
     ctx.set(RequestModel, model);
     st.requestedModel = st.model;
     st.model = model;
     return true;
+  }
+
+  /** A request served by on_exhaust.fallback_model says so: x-dgp-budget-fallback names the model that answered. */
+  fallbackHeader(ctx: RequestContext): void {
+    const st = ctx.get(SpendStateKey);
+    if (st?.requestedModel !== undefined && st.model !== undefined) ctx.response.headers['x-dgp-budget-fallback'] = st.model;
   }
 
   /** encode (cost_header): a unary answer's cost, known before its head goes out when the upstream reported usage. */

@@ -5,6 +5,7 @@ import { isStoreAdapter, type FactoryContext, type Store } from '../../../../cor
 import { createPriceBook, type KeyStore, type Principal } from '../../../../core/llm/index.js';
 import { BudgetEngine } from '../budget/engine.js';
 import { LedgerWriter } from '../ledger-writer.js';
+import { groupRecordOf } from '../limits.js';
 import type { KeysConfig } from '../schema.js';
 import { budgetReport, type BudgetScope, type BudgetStatus } from './budget-report.js';
 import { SpendGuard } from './guard.js';
@@ -57,8 +58,12 @@ export function createSpend(config: Readonly<KeysConfig>, fctx: FactoryContext, 
     onError: (err, rows) => log.warn({ err, rows }, `spend ledger: writing ${rows} rows failed; they stay queued and are retried`),
   });
   const cacheOpts = { ttlMs: config.cache.ttl_ms, negativeTtlMs: config.cache.negative_ttl_ms, maxEntries: config.cache.max_entries };
-  const subjects = new BudgetSubjects(keyStore, cacheOpts, b.end_user);
-  const guard = new SpendGuard({ cfg: b, book, clusters: fctx.clusters, engine, subjects, ledger, metrics, log });
+  const statics = {
+    teams: new Map(config.teams.map((g) => [g.id, groupRecordOf(g)])),
+    users: new Map(config.users.map((g) => [g.id, groupRecordOf(g)])),
+  };
+  const subjects = new BudgetSubjects(keyStore, cacheOpts, b.end_user, statics);
+  const guard = new SpendGuard({ cfg: b, book, clusters: fctx.clusters, engine, ledger, metrics, log });
   return {
     guard,
     subjects,

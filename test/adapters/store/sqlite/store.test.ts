@@ -1,10 +1,11 @@
 // The SQLite key store against the shared contract, plus what only a file gives: WAL mode, reopen with the data and
 // the schema intact, migration once, the hash lookup's query plan.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { SCHEMA_VERSION_DDL, migrations } from '../../../../adapters/store/sql/schema.js';
 import { openSqliteStore } from '../../../../adapters/store/sqlite/sqlite-store.js';
 import { generateKey } from '../../../../filters/llm/keys/key-material.js';
 import { spendRow, storeContract } from '../keystore-contract.js';
@@ -30,8 +31,24 @@ t.test('the file is in WAL mode, and reopening keeps data and migrates once', as
   await b.close();
   const raw = new Database(path, { readonly: true });
   t.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-  t.same(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }]);
+  t.same(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }, { version: 2 }]);
   raw.close();
+});
+
+t.test('a database of schema 1 is migrated on open: its keys gain priority (none) and model_limits (empty)', async (t) => {
+  const path = join(dir, 'v1', 'dgp.db');
+  mkdirSync(join(dir, 'v1'));
+  const raw = new Database(path);
+  raw.exec(SCHEMA_VERSION_DDL);
+  for (const stmt of migrations('sqlite')[0]!) raw.exec(stmt);
+  raw.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+  raw.prepare(`INSERT INTO virtual_keys (id, models, metadata, model_budgets, created_at, updated_at, hash, display_prefix, routes)
+    VALUES ('old', '[]', '{}', '{}', 1, 1, 'h-old', 'sk-dgp-old…', '[]')`).run();
+  raw.close();
+  const store = openSqliteStore({ path });
+  t.match(await store.getKeyByHash('h-old'), { id: 'old', priority: null, model_limits: {} });
+  t.match(await store.updateKey('old', { priority: 3 }), { priority: 3 });
+  await store.close();
 });
 
 t.test('an unopenable path is a coded 503', async (t) => {

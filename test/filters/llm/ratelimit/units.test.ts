@@ -7,7 +7,7 @@ import { validatePluginConfig } from '../../../../core/registry/index.js';
 import manifest from '../../../../filters/llm/ratelimit/index.js';
 import { costOf, outputCap, promptTokens } from '../../../../filters/llm/ratelimit/estimate.js';
 import { goDuration, limitHeaders } from '../../../../filters/llm/ratelimit/headers.js';
-import { cellsOf, compileRules, keyLimitsRule, type RequestFacts } from '../../../../filters/llm/ratelimit/rules.js';
+import { cellsOf, compileRules, keyLimitsRule, principalRules, type RequestFacts } from '../../../../filters/llm/ratelimit/rules.js';
 import type { RateLimitConfig } from '../../../../filters/llm/ratelimit/schema.js';
 
 const config = (raw: unknown): RateLimitConfig => {
@@ -55,6 +55,24 @@ t.test("keyLimitsRule: the key's rpm, tpm and max_parallel_requests", async (t) 
   t.same(r.rates.map((s) => `${s.dimension}/${s.period}/${s.limit}`), ['requests/minute/60', 'tokens/minute/1000']);
   t.equal(r.concurrency, 4);
   t.equal(r.scope, 'key');
+});
+
+t.test('principalRules: the key, its model patterns, its team and user; model rules compiled once per limits object', async (t) => {
+  t.same(principalRules(principal()), []);
+  const limits = { ...NO_LIMITS, rpm: 60, model_limits: { 'gpt-4o*': { rpm: 10, tpm: null }, 'o3': { rpm: null, tpm: 500 }, idle: { rpm: null, tpm: null } } };
+  const p = principal({ limits, team_limits: { rpm: 100, tpm: null, max_parallel_requests: 5 }, user_limits: { rpm: null, tpm: 2000, max_parallel_requests: null } });
+  const rules = principalRules(p);
+  t.same(rules.map((r) => `${r.id}/${r.scope}`), ['key-limits/key', 'key-model[gpt-4o*]/key', 'key-model[o3]/key', 'team-limits/team', 'user-limits/user'], 'a pattern without rates makes no rule');
+  t.ok(rules[1]!.matches!('gpt-4o-mini') && !rules[1]!.matches!('gpt-3.5-turbo'));
+  t.ok(rules[2]!.matches!('o3') && !rules[2]!.matches!('o3-mini'), 'an exact name is exact');
+  t.same(rules[2]!.rates.map((s) => `${s.dimension}/${s.limit}`), ['tokens/500']);
+  t.equal(rules[3]!.concurrency, 5);
+  t.equal(principalRules({ ...p, end_user: 'other' })[1], rules[1], 'the same limits object: the compiled rule is reused');
+  const cells = cellsOf(rules, facts({ principal: p, model: 'gpt-4o' }), 'tag');
+  t.same(cells.map((c) => c.key), [
+    'rl:{tag}:key-limits:requests:minute:k1', 'rl:{tag}:key-model[gpt-4o*]:requests:minute:k1', 'rl:{tag}:team-limits:requests:minute:t1',
+    'rl:{tag}:team-limits:concurrency:t1',
+  ], 'the o3 rule does not count gpt-4o; the user rule has no user to count');
 });
 
 t.test('estimate: output cap in every API spelling; prompt locally or in the pool (with a fallback)', async (t) => {

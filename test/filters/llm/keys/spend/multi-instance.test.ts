@@ -74,7 +74,7 @@ async function startInstance(t: Test, dir: string): Promise<Instance> {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const line = await waitFor(`a start line (output so far: ${out})`, () => /"listeners":\{"main":(\d+)\},"admin":(\d+)/.exec(out) ?? (child.exitCode !== null ? null : undefined), 20_000);
+  const line = await waitFor(`a start line (output so far: ${out})`, () => /"listeners":\{"main":(\d+)\}.*?"admin":(\d+)/.exec(out) ?? (child.exitCode !== null ? null : undefined), 20_000);
   if (line === null) throw new Error(`dgp exited before starting: ${out}`);
   return { child, port: Number(line[1]), admin: Number(line[2]), exited };
 }
