@@ -119,12 +119,12 @@
       return [p[0], p[1], span(p[2], p[2] === 'block' ? 'bad' : p[2] === 'warn' ? 'warn' : ''), num(guard[k])];
     }), M.has(samples, 'dgp_guardrail_') ? 'no decisions yet' : 'dgp.filter.ai.guardrails is not configured', 4);
 
-    // The response cache's metrics (dgp_cache_*): hits and misses by `result`, and the cost the hits saved.
+    // The response cache's metrics (dgp_cache_*): requests by outcome, and the cost the hits saved.
     if (M.has(samples, 'dgp_cache_')) {
-      var hits = M.sum(samples, 'dgp_cache_lookups_total', { result: 'hit' }) + M.sum(samples, 'dgp_cache_hits_total');
-      var misses = M.sum(samples, 'dgp_cache_lookups_total', { result: 'miss' }) + M.sum(samples, 'dgp_cache_misses_total');
+      var hits = ['hit', 'hit_semantic', 'coalesced'].reduce(function (a, o) { return a + M.sum(samples, 'dgp_cache_requests_total', { outcome: o }); }, 0);
+      var misses = M.sum(samples, 'dgp_cache_requests_total', { outcome: 'miss' });
       set('cache-hit-ratio', hits + misses > 0 ? num((100 * hits) / (hits + misses), 1) + ' %' : '–');
-      set('cache-saved', usd(M.sum(samples, 'dgp_cache_saved_cost_usd_total')));
+      set('cache-saved', usd(M.sum(samples, 'dgp_cache_saved_usd_total')));
     } else {
       set('cache-hit-ratio', 'not configured');
       set('cache-saved', 'not configured');

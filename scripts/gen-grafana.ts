@@ -59,17 +59,15 @@ export const ROWS: Row[] = [
       { title: 'Upstream attempts/s by endpoint and outcome', unit: 'reqps', targets: [{ expr: `sum by (cluster, endpoint, outcome) (${rate('dgp_upstream_attempts_total')})`, legend: '{{cluster}}/{{endpoint}} {{outcome}}' }] },
       { title: 'Upstream failure ratio by endpoint', unit: 'percentunit', targets: [{ expr: `sum by (cluster, endpoint) (${rate('dgp_upstream_attempts_total', 'outcome!="success"')}) / sum by (cluster, endpoint) (${rate('dgp_upstream_attempts_total')})`, legend: '{{cluster}}/{{endpoint}}' }] },
       { title: 'Retries/s by cluster', unit: 'reqps', targets: [{ expr: `sum by (cluster) (${rate('dgp_upstream_retries_total')})`, legend: '{{cluster}}' }] },
+      { title: 'Healthy endpoints by cluster', unit: 'short', description: 'Endpoints that may be picked: healthy (active checks, registry) and not cooling down.', targets: [{ expr: `sum by (cluster) (${m('dgp_cluster_endpoint_healthy')})`, legend: '{{cluster}}' }] },
     ],
   },
   {
     title: 'Cache',
     panels: [
-      {
-        title: 'Response cache',
-        type: 'text',
-        w: 24,
-        content: 'The response cache\'s metrics (`dgp_cache_*`: hit ratio, saved cost) get their panels here once the cache filter is in the gateway; see docs/dashboard.md.',
-      },
+      { title: 'Cache outcomes/s', unit: 'reqps', description: 'hit, hit_semantic, coalesced, miss, bypass (no-store), refresh (no-cache), skip (not cacheable).', targets: [{ expr: `sum by (outcome) (${rate('dgp_cache_requests_total')})`, legend: '{{outcome}}' }] },
+      { title: 'Cache hit ratio', unit: 'percentunit', targets: [{ expr: `sum(${rate('dgp_cache_requests_total', 'outcome=~"hit|hit_semantic|coalesced"')}) / sum(${rate('dgp_cache_requests_total', 'outcome=~"hit|hit_semantic|coalesced|miss"')})`, legend: 'hit ratio' }] },
+      { title: 'Cost saved per hour', unit: 'currencyUSD', targets: [{ expr: `sum(${rate('dgp_cache_saved_usd_total')}) * 3600`, legend: 'saved' }] },
     ],
   },
   {

@@ -50,6 +50,8 @@ export function dashboardYaml(upstreamPort: number): string {
                     input:
                       - { check: deny, name: secret-project, words: ["project bluebird"], action: block }
                       - { check: pii, entities: [email], action: redact }
+                - name: dgp.filter.llm.cache
+                  config: {scope: key}
                 - name: dgp.filter.llm.tokenizer
                   config: {}
                 - name: dgp.filter.llm.proxy

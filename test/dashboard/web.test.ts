@@ -89,7 +89,10 @@ t.test('the dashboard shows what the gateway reports, and updates', async (t) =>
   t.same(row.slice(0, 2), ['team-bot', 'key:team-bot'], 'the key with its budget');
   t.match(row[2], `${budget.spent_usd.toPrecision(3)} / 5.00`, 'spend against the budget, as GET /admin/v1/budgets reports');
   t.match(await page.locator('#budgets-body').innerText(), /slow-bot\s+–\s+no budget/, 'a key without a budget');
-  t.equal(await text(page, 'cache-hit-ratio'), 'not configured', 'no response cache: not configured');
+  const hits = total(scraped, 'dgp_cache_requests_total', /outcome="(hit|hit_semantic|coalesced)"/);
+  const misses = total(scraped, 'dgp_cache_requests_total', /outcome="miss"/);
+  t.ok(misses > 0, `the response cache saw the requests (${misses} misses)`);
+  t.equal(await text(page, 'cache-hit-ratio'), `${((100 * hits) / (hits + misses)).toLocaleString('en-US', { maximumFractionDigits: 1 })} %`, 'the hit ratio as in /metrics');
   t.equal(await page.getByTestId('last-reload').innerText(), 'no reload since the start');
 
   // More traffic and a reload: the page follows.
