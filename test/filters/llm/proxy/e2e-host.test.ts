@@ -92,7 +92,9 @@ t.test('through the host: x-dgp-attempts, status table and a mid-stream client a
   const at = performance.now();
   ctl.abort();
   await target.waitFor(() => target.requests.at(-1)!.abortedAt !== undefined, 2000, 'upstream stream closed');
-  t.ok(target.requests.at(-1)!.abortedAt! - at < 250, 'the upstream saw the close within 250 ms');
+  // The upstream stream runs 20 s (1000 chunks, 20 ms apart): closing within a second is the abort, not its end.
+  const closedAfter = target.requests.at(-1)!.abortedAt! - at;
+  t.ok(closedAfter < 1000, `the upstream saw the close ${closedAfter.toFixed(0)} ms after the client left`);
   await target.waitFor(() => g.logs.some((l) => l.type === 'access' && l.status === 499), 2000, 'access log 499');
   t.pass('the access log records 499');
 });
