@@ -26,6 +26,7 @@ import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
 import { routesView } from './config/routes-view.js';
+import { logStarted } from './start-line.js';
 import { failure, type ReloadResult } from './reload/result.js';
 import { collectTargets, type WatchTargets } from './reload/watch-targets.js';
 import type { Generation } from './reload/generation.js';
@@ -140,12 +141,7 @@ export class Gateway {
       await gw.close(); // the traffic listeners are already bound: release them before reporting
       throw err;
     }
-    const started = opts.worker ? 'worker started' : 'dgp-gateway started';
-    const urls = listenerUrls(config, gw.listenerPorts());
-    const adminUrl = gw.adminPort ? `http://${hostForUrl(config.admin.address)}:${gw.adminPort}/` : undefined;
-    // The message stays constant (log queries match it); the URLs are fields, shown on the line in pretty mode too.
-    const dashboardUrl = adminUrl ? `${adminUrl}dashboard` : undefined;
-    log.info({ generation: gw.current.id, listeners: gw.listenerPorts(), admin: gw.adminPort || undefined, urls, admin_url: adminUrl, dashboard_url: dashboardUrl, server_keys: serverKeys(config), watch: Boolean(gw.watcher) }, started);
+    logStarted(log, config, { worker: opts.worker !== undefined, generation: gw.current.id, ports: gw.listenerPorts(), adminPort: gw.adminPort, watch: Boolean(gw.watcher) });
     return gw;
   }
 
@@ -366,29 +362,4 @@ function configError(errors: Problem[]): DgpError {
   return new DgpError(errors[0]?.code ?? 'DGP_ERR_CONFIG_SCHEMA', `invalid config:\n${errors.map(formatProblem).join('\n')}`, {
     details: { problems: errors },
   });
-}
-
-/** http(s)://address:port of each bound listener, as a client on this machine would write it. */
-function listenerUrls(config: BootstrapConfig, ports: Record<string, number>): Record<string, string> {
-  const out: Record<string, string> = {};
-  config.static_resources.listeners.forEach((l, i) => {
-    const name = l.name || `listener-${i}`;
-    const port = ports[name];
-    if (port === undefined) return;
-    out[name] = `${l.protocol_type === 'HTTPS' ? 'https' : 'http'}://${hostForUrl(l.address.socket_address.address)}:${port}`;
-  });
-  return out;
-}
-
-function hostForUrl(address: string): string {
-  return address.includes(':') ? `[${address}]` : address || '0.0.0.0';
-}
-
-/**
- * Which endpoints send a key of the operator's (llm_meta.api_key set) instead of the client's own: an operator should
- * know at a glance whether the gateway lends a paid key (the keys filter's line says who may use it).
- */
-function serverKeys(config: BootstrapConfig): string {
-  const holders = config.static_resources.clusters.flatMap((c) => c.endpoints.filter((e) => e.llm_meta?.api_key).map((e) => `${c.name}/${e.id || '?'}`));
-  return holders.length === 0 ? 'none: clients send their own provider keys' : `injected for ${holders.join(', ')}`;
 }
