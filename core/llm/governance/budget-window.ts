@@ -17,12 +17,24 @@ export function isBudgetDuration(value: unknown): value is BudgetDuration {
   return typeof value === 'string' && (BUDGET_DURATIONS as readonly string[]).includes(value);
 }
 
+/** The latest window handed out per duration (frozen: callers share it). */
+const LAST = new Map<BudgetDuration, BudgetWindow>();
+
 /**
  * `1h` starts on the hour, `1d` at 00:00 UTC, `1mo` at 00:00 UTC on the 1st. `7d` and `30d` are runs of whole UTC
  * days counted from the epoch (1970-01-01, a Thursday), so every instance agrees on them without shared state and
  * a `7d` window always starts on a Thursday.
  */
 export function budgetWindow(duration: BudgetDuration, now: number): BudgetWindow {
+  // Every budgeted request asks for its window; it changes once an hour at most, and '1mo' costs a Date to compute.
+  const last = LAST.get(duration);
+  if (last !== undefined && now >= last.start && now < last.end) return last;
+  const w = Object.freeze(windowAt(duration, now));
+  LAST.set(duration, w);
+  return w;
+}
+
+function windowAt(duration: BudgetDuration, now: number): BudgetWindow {
   switch (duration) {
     case '1h': {
       const start = Math.floor(now / HOUR) * HOUR;

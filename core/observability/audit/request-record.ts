@@ -1,6 +1,6 @@
 // The audit record of one request: the host's fields (who asked what route, what came back, how long it took, which
 // upstream attempts ran), then every registered observer's fields (the LLM layer's: key, models, tokens, cost).
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { SelectedEndpoint, UpstreamAttempts } from '../../attributes.js';
 import type { RequestContext } from '../../plugin-api.js';
 import { requestObservers, type AuditRecordEnv, type RequestEnd } from '../request-observers.js';
@@ -14,9 +14,10 @@ export interface AuditSettings {
 }
 
 export function auditEnv(s: AuditSettings): AuditRecordEnv {
-  const secret = s.hmac_secret;
+  // The key as a KeyObject, made once: createHmac with a string secret encodes and imports it on every request.
+  const key = s.hmac_secret === '' ? undefined : createSecretKey(Buffer.from(s.hmac_secret, 'utf8'));
   return {
-    hmac: secret === '' ? () => undefined : (data) => `hmac-sha256:${createHmac('sha256', secret).update(data).digest('hex')}`,
+    hmac: key === undefined ? () => undefined : (data) => `hmac-sha256:${createHmac('sha256', key).update(data).digest('hex')}`,
     bodies: s.bodies,
     maxBodyBytes: s.maxBodyBytes,
   };

@@ -1,0 +1,74 @@
+// In-process A/B of gateway configs by CPU time per request: the gateways run in this process (dist/), the load
+// generator too (its cost is the same for every config, so it cancels in the differences), the mock upstream is a
+// child (not counted). Configs are measured in alternation, round after round, so a machine shared with other work
+// disturbs every config alike; the report is the median CPU µs per request of each and its difference to the first.
+//   npm run build && npx tsx bench/inproc-ab.ts [--requests 3000] [--rounds 6] [--connections 16] dgp dgp-audit dgp-trace0 ...
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { UNARY_BODY, STREAM_BODY, JSON_HEADERS } from './load/bodies.js';
+import { gatewayConf, tracingConf, AUDIT_FILE, type ChainOptions } from './targets/dgp.js';
+import { startGateway, type TestGateway } from '../dist/core/testing/index.js';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { requests: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '6' }, connections: { type: 'string', default: '16' }, stream: { type: 'boolean', default: false } } });
+const N = Number(values.requests);
+const ROUNDS = Number(values.rounds);
+const CONNS = Number(values.connections);
+const BODY = values.stream ? STREAM_BODY : UNARY_BODY;
+
+const mock = spawn(process.execPath, ['bench/mock/mock-upstream.mjs'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const mockPort = await new Promise<number>((resolve) => mock.stdout.once('data', (d: Buffer) => resolve(Number(/:(\d+)/.exec(d.toString())![1]))));
+
+function chain(name: string): ChainOptions {
+  switch (name) {
+    case 'dgp': return {};
+    case 'dgp-audit': return { extra: AUDIT_FILE };
+    case 'dgp-trace0': return { extra: tracingConf(mockPort, 0) };
+    case 'dgp-keys': return { keys: {} };
+    case 'dgp-limiter': return { limiter: true };
+    case 'dgp-guardrails': return { guardrails: true };
+    default: throw new Error(`unknown config ${name}`);
+  }
+}
+
+const names = positionals.length > 0 ? positionals : ['dgp', 'dgp-audit', 'dgp-trace0'];
+const gws: Array<{ name: string; g: TestGateway; pool: Pool; samples: number[] }> = [];
+for (const name of names) {
+  const yaml = gatewayConf(0, 0, mockPort, chain(name)).replace(/\nadmin:\n(  .*\n)+/, '\n').replace('access_log: true', 'access_log: false');
+  const g = await startGateway(yaml);
+  gws.push({ name, g, pool: new Pool(g.url(), { connections: CONNS }), samples: [] });
+}
+
+async function load(pool: Pool, n: number): Promise<void> {
+  let left = n;
+  const worker = async (): Promise<void> => {
+    while (left-- > 0) {
+      const r = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: JSON_HEADERS, body: BODY });
+      await r.body.arrayBuffer();
+      if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNS }, worker));
+}
+
+for (const x of gws) await load(x.pool, 500); // warm-up: JIT, pools, first price lookups
+for (let r = 0; r < ROUNDS; r++) {
+  for (const x of r % 2 === 0 ? gws : [...gws].reverse()) {
+    if (typeof global.gc === 'function') global.gc();
+    const c0 = process.cpuUsage();
+    await load(x.pool, N);
+    const c = process.cpuUsage(c0);
+    x.samples.push((c.user + c.system) / N);
+  }
+}
+const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)]!;
+const base = median(gws[0]!.samples);
+for (const x of gws) {
+  const m = median(x.samples);
+  console.log(`${x.name.padEnd(16)} ${m.toFixed(1).padStart(7)} µs/req (client included)  ${x === gws[0] ? '' : `${m - base >= 0 ? '+' : ''}${(m - base).toFixed(1)} µs`}  samples ${x.samples.map((s) => s.toFixed(0)).join(' ')}`);
+}
+for (const x of gws) {
+  await x.pool.close();
+  await x.g.close();
+}
+mock.kill();
