@@ -4,6 +4,7 @@
 import { DgpError } from '../index.js';
 import type { EndpointView } from '../index.js';
 import {
+  clientCodecFor,
   resolveModel,
   type ClientCodec,
   type ClientRequestView,
@@ -95,10 +96,11 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const MAX_UNARY_BODY = 64 * 1024 * 1024;
 
 export function createTranslation(input: TranslationInput): AttemptTranslation {
-  const client = input.clientCodec.client;
-  if (!client) {
+  const base = input.clientCodec.client;
+  if (!base) {
     throw new DgpError('DGP_ERR_PROVIDER_CODEC', `The "${input.clientCodec.name}" codec does not serve ${input.clientApi} clients.`);
   }
+  const client = clientCodecFor(base, input.request.operation);
   const provider = input.providerCodec;
   const { request } = input;
   const llm = input.endpoint.llmMeta;
