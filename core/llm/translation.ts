@@ -123,7 +123,8 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     ...(input.promptTokens === undefined ? {} : { promptTokens: input.promptTokens }),
   };
   const apiKey = (typeof llm?.api_key === 'string' && llm.api_key !== '' ? llm.api_key : client.credential(request)) ?? '';
-  const passthrough = input.clientApi === provider.api;
+  // `responses_api: chat`: a server of the OpenAI API without the Responses API gets Responses requests as Chat.
+  const passthrough = input.clientApi === provider.api && !(request.operation === 'responses' && settings.responses_api === 'chat');
   // Translated answers are re-encoded anyway (the OpenAI upstream always asks for usage); same-API streams ask here.
   const usageAsk = passthrough && input.wantUsage === true && info.stream && !info.includeUsage && isPlainObject(request.body) ? client.requestStreamUsage?.(request.body) : undefined;
   const plan = passthrough

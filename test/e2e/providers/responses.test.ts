@@ -115,3 +115,27 @@ t.test('responses.create to an OpenAI upstream: passed through with model_map', 
   t.equal(seen[0]?.body.previous_response_id, 'resp_prev', 'previous_response_id kept for OpenAI');
   t.equal(seen[0]?.auth, 'Bearer sk-test', "the endpoint's key");
 });
+
+t.test('responses.create to an OpenAI-compatible server without the Responses API (responses_api: chat)', async (t) => {
+  const mock = await startMock('openai', (req) => (JSON.stringify(req.body).includes('forecast?') && !JSON.stringify(req.body).includes('temp') ? { toolCalls: [{ id: 'call_1', name: 'get_forecast', args: { city: 'Paris' } }] } : { text: 'hello there', usage: { input: 9, output: 2 } }));
+  const gw = await startGateway(gatewayYaml([{ name: 'ds', cluster: 'ds', endpoints: [{ id: 'ds', provider: 'deepseek', apiKey: 'sk-test', port: mock.port, extra: { options: { responses_api: 'chat' } } }] }]));
+  t.teardown(async () => (await gw.close(), await mock.close()));
+  const client = openAiClient(gw.url('ds'));
+
+  const res = await client.responses.create({ model: 'deepseek-chat', instructions: 'Be terse.', input: 'Say hello', max_output_tokens: 20 });
+  t.equal(res.output_text, 'hello there');
+  t.equal(res.usage?.input_tokens, 9);
+  t.equal(mock.requests.at(-1)?.path, '/v1/chat/completions', 'sent as Chat Completions');
+  t.same((mock.requests.at(-1)?.body as { messages: unknown }).messages, [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Say hello' }]);
+  const final = await client.responses.stream({ model: 'deepseek-chat', input: 'Say hello' }).finalResponse();
+  t.equal(final.output_text, 'hello there', 'streamed');
+  t.equal(final.usage?.output_tokens, 2, 'streamed usage');
+  const call = await client.responses.stream({ model: 'deepseek-chat', input: 'forecast? Paris', tools: [TOOL] }).finalResponse();
+  const fc = call.output.find((o) => o.type === 'function_call');
+  t.ok(fc?.type === 'function_call' && fc.call_id === 'call_1' && JSON.parse(fc.arguments).city === 'Paris', 'a streamed function call');
+  if (fc?.type === 'function_call') {
+    const back = await client.responses.create({ model: 'deepseek-chat', tools: [TOOL], input: [{ role: 'user', content: 'forecast? Paris' }, fc, { type: 'function_call_output', call_id: fc.call_id, output: '{"temp":21}' }] });
+    t.equal(back.output_text, 'hello there', 'the answer after the tool result');
+  }
+  t.equal(mock.rejections.length, 0, 'the strict mock accepted every translated request');
+});
