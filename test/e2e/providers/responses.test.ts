@@ -97,6 +97,14 @@ t.test('responses.create to an OpenAI upstream: passed through with model_map', 
     req.on('end', () => {
       const body = JSON.parse(raw) as Record<string, unknown>;
       seen.push({ path: req.url ?? '', body, auth: req.headers.authorization });
+      if (body.stream === true) {
+        const resp = { id: 'resp_up', object: 'response', created_at: 1, status: 'in_progress', model: body.model, output: [] };
+        const done = { ...resp, status: 'completed', output: [{ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'streamed', annotations: [] }] }], usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 } };
+        const ev = (e: Record<string, unknown>) => `event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(ev({ type: 'response.created', sequence_number: 0, response: resp }) + ev({ type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'streamed' }) + ev({ type: 'response.completed', sequence_number: 2, response: done }));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: 'resp_up', object: 'response', created_at: 1, status: 'completed', model: body.model, output: [{ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'from openai', annotations: [] }] }], usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } } }));
     });
@@ -114,6 +122,11 @@ t.test('responses.create to an OpenAI upstream: passed through with model_map', 
   t.equal(seen[0]?.body.temperature, 0.1, 'options merged');
   t.equal(seen[0]?.body.previous_response_id, 'resp_prev', 'previous_response_id kept for OpenAI');
   t.equal(seen[0]?.auth, 'Bearer sk-test', "the endpoint's key");
+  const events: Array<{ type: string; response?: { model: string } }> = [];
+  for await (const ev of await openAiClient(gw.url('oai')).responses.create({ model: 'my-model', input: 'hi', stream: true })) events.push(ev as never);
+  t.same(events.map((e) => e.type), ['response.created', 'response.output_text.delta', 'response.completed'], 'the upstream events pass through');
+  t.same(events.filter((e) => e.response).map((e) => e.response?.model), ['my-model', 'my-model'], 'relabelled with the model the client asked for');
+  t.equal(seen[1]?.body.model, 'gpt-4.1');
 });
 
 t.test('responses.create to an OpenAI-compatible server without the Responses API (responses_api: chat)', async (t) => {
