@@ -32,7 +32,7 @@ import { ModelGroups, deploymentPrices, missingDeployments } from './model-group
 import { executeModelGroup } from './model-strategy.js';
 import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
-import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest } from '../../../core/llm/index.js';
+import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest, type WireApi } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
@@ -175,7 +175,7 @@ export class ProxyFilter implements HttpFilter {
   }
 
   /** A token count the route's upstreams cannot give (another API): the local tokenizer's, marked as an estimate. */
-  async #countTokens(ctx: RequestContext, api: 'openai' | 'anthropic' | 'gemini'): Promise<HookResult | undefined> {
+  async #countTokens(ctx: RequestContext, api: WireApi): Promise<HookResult | undefined> {
     try {
       const body = await localTokenCount(ctx, api, this.#deps.clusters, this.#codecs, this.#workers);
       return body === undefined ? undefined : ctx.reply(200, body, { [ESTIMATE_HEADER]: 'estimate' });
