@@ -15,7 +15,8 @@ export type ProviderOperation =
   | 'messages'
   | 'generateContent'
   | 'streamGenerateContent'
-  | 'models';
+  | 'models'
+  | 'responses';
 
 export type JsonObject = Record<string, unknown>;
 /** Request or response headers with lower-case names (node:http's IncomingHttpHeaders fits). */
@@ -123,6 +124,11 @@ export interface RenderedError {
 export interface ClientCodec {
   /** Operations that can be translated to the pivot (e.g. `chat` for OpenAI, `messages` for Anthropic). */
   readonly chatOperations: readonly ProviderOperation[];
+  /**
+   * Client codecs of this API's other translatable operations, whose requests and answers have another shape (OpenAI's
+   * Responses API beside Chat Completions); clientCodecFor picks the one serving an operation.
+   */
+  readonly operationCodecs?: Readonly<Partial<Record<ProviderOperation, ClientCodec>>>;
   /** The requested model (Gemini: from the path) and whether a stream is wanted. */
   inspect(req: ClientRequestView): { model: string; stream: boolean; includeUsage: boolean };
   /** The client's API key from its usual header (forwarded when the endpoint has no `api_key`, as Pixiu does). */
@@ -217,6 +223,11 @@ export function resolveProviderKind(provider: string | undefined, isLoaded: (kin
   if (name !== '' && isLoaded(own)) return { kind: own, known: true };
   const known = name === '' || OPENAI_COMPATIBLE_PROVIDERS.includes(name);
   return { kind: 'dgp.adapter.provider.openai', known };
+}
+
+/** The client codec serving `operation`: the API's own, or one of its operationCodecs. */
+export function clientCodecFor(codec: ClientCodec, operation: ProviderOperation): ClientCodec {
+  return codec.operationCodecs?.[operation] ?? codec;
 }
 
 /** `llm_meta.model_map`: the exact alias, else the `*` fallback, else the model unchanged. */

@@ -26,6 +26,7 @@ export function detectClientApi(path: string): ClientRoute {
   if (path.endsWith('/chat/completions')) return { api: 'openai', operation: 'chat' };
   if (path.endsWith('/completions')) return { api: 'openai', operation: 'completions' };
   if (path.endsWith('/embeddings')) return { api: 'openai', operation: 'embeddings' };
+  if (path.endsWith('/v1/responses') || path === '/responses') return { api: 'openai', operation: 'responses' };
   if (path.includes('/messages/')) return { api: 'anthropic', operation: undefined };
   if (path.startsWith('/v1beta/') || path.includes(':generateContent') || path.includes(':streamGenerateContent')) {
     return { api: 'gemini', operation: undefined };

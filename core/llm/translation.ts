@@ -4,6 +4,7 @@
 import { DgpError } from '../index.js';
 import type { EndpointView } from '../index.js';
 import {
+  clientCodecFor,
   resolveModel,
   type ClientCodec,
   type ClientRequestView,
@@ -95,10 +96,11 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const MAX_UNARY_BODY = 64 * 1024 * 1024;
 
 export function createTranslation(input: TranslationInput): AttemptTranslation {
-  const client = input.clientCodec.client;
-  if (!client) {
+  const base = input.clientCodec.client;
+  if (!base) {
     throw new DgpError('DGP_ERR_PROVIDER_CODEC', `The "${input.clientCodec.name}" codec does not serve ${input.clientApi} clients.`);
   }
+  const client = clientCodecFor(base, input.request.operation);
   const provider = input.providerCodec;
   const { request } = input;
   const llm = input.endpoint.llmMeta;
@@ -121,7 +123,8 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     ...(input.promptTokens === undefined ? {} : { promptTokens: input.promptTokens }),
   };
   const apiKey = (typeof llm?.api_key === 'string' && llm.api_key !== '' ? llm.api_key : client.credential(request)) ?? '';
-  const passthrough = input.clientApi === provider.api;
+  // `responses_api: chat`: a server of the OpenAI API without the Responses API gets Responses requests as Chat.
+  const passthrough = input.clientApi === provider.api && !(request.operation === 'responses' && settings.responses_api === 'chat');
   // Translated answers are re-encoded anyway (the OpenAI upstream always asks for usage); same-API streams ask here.
   const usageAsk = passthrough && input.wantUsage === true && info.stream && !info.includeUsage && isPlainObject(request.body) ? client.requestStreamUsage?.(request.body) : undefined;
   const plan = passthrough

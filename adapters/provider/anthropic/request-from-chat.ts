@@ -2,6 +2,7 @@
 // into tool_result blocks, consecutive same-role turns merged (tool results of parallel calls must share one user
 // turn), max_tokens defaulted because Anthropic requires it.
 import { badClientRequest, baseToolId, describeValue, isPlainObject, parseDataUrl, parseJsonObject, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { outputConfigOf } from './output-format.js';
 
 type Block = JsonObject;
 interface Turn {
@@ -48,7 +49,7 @@ export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObj
   for (const [f, why] of Object.entries(REJECTED)) if (req[f] !== undefined && req[f] !== null) throw untranslatable(f, cx.provider, why);
   if (Array.isArray(req.modalities) && req.modalities.includes('audio')) throw untranslatable('modalities', cx.provider, 'Anthropic does not produce audio');
   if (typeof req.n === 'number' && req.n > 1) throw untranslatable('n', cx.provider, 'Anthropic returns one message per request');
-  if (req.response_format && req.response_format.type !== 'text') throw untranslatable('response_format', cx.provider, 'Anthropic has no JSON output mode');
+  const outputConfig = outputConfigOf(req, cx);
 
   const system: string[] = [];
   const turns: Turn[] = [];
@@ -92,6 +93,7 @@ export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObj
   if (req.stop !== undefined && req.stop !== null) body.stop_sequences = Array.isArray(req.stop) ? req.stop : [req.stop];
   if (req.stream === true) body.stream = true;
   applyTools(req, body, cx);
+  if (outputConfig) body.output_config = outputConfig;
   if (typeof req.user === 'string') body.metadata = { user_id: req.user };
   reportDropped(cx.log, cx.provider, req, HANDLED);
   return body;

@@ -1,8 +1,9 @@
 // An Anthropic Messages request (from an Anthropic-speaking client) → the OpenAI Chat pivot. tool_result blocks become
 // `tool` messages placed before the rest of their user turn, as OpenAI requires them right after the tool calls.
 import { badClientRequest, describeValue, isPlainObject, reportDropped, untranslatable, type ChatContentPart, type ChatMessage, type ChatRequest, type ChatTool, type ChatToolCall, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { responseFormatOf } from './output-format.js';
 
-const HANDLED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata']);
+const HANDLED = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata', 'output_config', 'output_format']);
 const REJECTED = ['mcp_servers', 'container'];
 
 export function anthropicRequestToChat(body: unknown, cx: CodecContext): ChatRequest {
@@ -26,6 +27,8 @@ export function anthropicRequestToChat(body: unknown, cx: CodecContext): ChatReq
   if (Array.isArray(body.tools) && body.tools.length > 0) out.tools = body.tools.map((t, i) => convertTool(t, i, cx));
   applyToolChoice(out, body.tool_choice);
   if (isPlainObject(body.metadata) && typeof body.metadata.user_id === 'string') out.user = body.metadata.user_id;
+  const format = responseFormatOf(body, cx);
+  if (format) out.response_format = format;
   reportDropped(cx.log, cx.provider, body, HANDLED);
   return out;
 }

@@ -10,7 +10,8 @@ export function azureTarget(t: UpstreamTarget): { path: string; headers: Record<
   const deployment = typeof t.settings.deployment === 'string' ? t.settings.deployment : t.model;
   let path: string;
   if (version === 'v1') path = `/openai/v1${op}`;
-  else if (t.operation === 'models') path = `/openai/models?api-version=${encodeURIComponent(version)}`;
+  // Models and the Responses API are not per deployment (a response names its deployment as the body's model).
+  else if (t.operation === 'models' || t.operation === 'responses') path = `/openai${op}?api-version=${encodeURIComponent(version)}`;
   else path = `/openai/deployments/${encodeURIComponent(deployment)}${op}?api-version=${encodeURIComponent(version)}`;
   const headers: Record<string, string> = {};
   if (t.apiKey !== '') headers['api-key'] = t.apiKey;
@@ -22,6 +23,6 @@ export function createAzureOpenAiCodec(config: Readonly<AzureOpenAiConfig>): Pro
     name: 'azure-openai',
     api: 'openai',
     settings: Object.freeze({ api_version: '2024-10-21', max_tokens_field: 'max_tokens', response_model: 'requested', ...config }),
-    upstream: createOpenAiUpstream({ settingKeys: ['api_version', 'deployment', 'max_tokens_field'], target: azureTarget }),
+    upstream: createOpenAiUpstream({ settingKeys: ['api_version', 'deployment', 'max_tokens_field', 'responses_api'], target: azureTarget }),
   };
 }

@@ -19,6 +19,12 @@ export const AzureOpenAiConfigSchema = Type.Object(
         description: 'Field that carries the output limit of a translated request (o-series deployments want max_completion_tokens).',
       }),
     ),
+    responses_api: Type.Optional(
+      Type.Union([Type.Literal('native'), Type.Literal('chat')], {
+        default: 'native',
+        description: 'OpenAI Responses API requests (/v1/responses): native passes them through to /openai/responses; chat translates them to Chat Completions (deployments without the Responses API).',
+      }),
+    ),
     response_model: Type.Optional(
       Type.Union([Type.Literal('requested'), Type.Literal('provider')], {
         default: 'requested',

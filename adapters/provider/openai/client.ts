@@ -2,6 +2,7 @@
 // and the pivot response / stream / errors rendered for it.
 import { badClientRequest, headerValue, isPlainObject, type ChatCompletion, type ChatRequest, type ClientCodec, type ClientRequestView, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { renderOpenAiError } from './errors.js';
+import { createResponsesClient } from './responses-client.js';
 import { createOpenAiEncoder } from './stream.js';
 import { requestStreamUsage, unrequestStreamUsage } from './stream-usage.js';
 
@@ -18,8 +19,15 @@ export function openAiRequestToChat(body: unknown): ChatRequest {
   return structuredClone(body) as ChatRequest;
 }
 
+function openAiCredential(req: ClientRequestView): string | undefined {
+  const auth = headerValue(req.headers, 'authorization');
+  const m = auth === undefined ? null : /^Bearer\s+(.+)$/i.exec(auth.trim());
+  return m ? m[1] : headerValue(req.headers, 'api-key');
+}
+
 export const openAiClient: ClientCodec = {
   chatOperations: ['chat'],
+  operationCodecs: { responses: createResponsesClient(openAiCredential) },
 
   inspect(req: ClientRequestView) {
     const body = isPlainObject(req.body) ? req.body : {};
@@ -31,11 +39,7 @@ export const openAiClient: ClientCodec = {
     };
   },
 
-  credential(req: ClientRequestView) {
-    const auth = headerValue(req.headers, 'authorization');
-    const m = auth === undefined ? null : /^Bearer\s+(.+)$/i.exec(auth.trim());
-    return m ? m[1] : headerValue(req.headers, 'api-key');
-  },
+  credential: openAiCredential,
 
   toChat: (body: unknown) => openAiRequestToChat(body),
 

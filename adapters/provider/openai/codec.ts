@@ -24,7 +24,7 @@ export function createOpenAiCodec(config: Readonly<OpenAiConfig>): ProviderCodec
     name: 'openai',
     api: 'openai',
     settings: Object.freeze({ max_tokens_field: 'max_tokens', response_model: 'requested', ...config }),
-    upstream: createOpenAiUpstream({ settingKeys: ['base_path', 'max_tokens_field'], target: openAiTarget }),
+    upstream: createOpenAiUpstream({ settingKeys: ['base_path', 'max_tokens_field', 'responses_api'], target: openAiTarget }),
     client: openAiClient,
   };
 }

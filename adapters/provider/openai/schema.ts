@@ -16,6 +16,12 @@ export const OpenAiConfigSchema = Type.Object(
         description: 'Field that carries the output limit of a translated request (o-series and newer OpenAI models want max_completion_tokens).',
       }),
     ),
+    responses_api: Type.Optional(
+      Type.Union([Type.Literal('native'), Type.Literal('chat')], {
+        default: 'native',
+        description: 'OpenAI Responses API requests (/v1/responses): native passes them through (OpenAI, Azure); chat translates them to Chat Completions for servers without the Responses API (DeepSeek, most OpenAI-compatible servers).',
+      }),
+    ),
     response_model: Type.Optional(
       Type.Union([Type.Literal('requested'), Type.Literal('provider')], {
         default: 'requested',

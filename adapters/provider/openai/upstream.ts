@@ -11,6 +11,7 @@ export const OPENAI_OPERATION_PATHS: Partial<Record<ProviderOperation, string>> 
   completions: '/completions',
   embeddings: '/embeddings',
   models: '/models',
+  responses: '/responses',
 };
 
 export function chatToOpenAiBody(req: ChatRequest, cx: CodecContext): JsonObject {

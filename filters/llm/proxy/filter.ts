@@ -26,12 +26,13 @@ import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { modelsAnswer, modelsRequest } from './models.js';
+import { ESTIMATE_HEADER, countTokensApi, localTokenCount } from './count-tokens.js';
 import { ModelNotFound } from './errors.js';
 import { ModelGroups, deploymentPrices, missingDeployments } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
 import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
-import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest } from '../../../core/llm/index.js';
+import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest, type WireApi } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
 import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
@@ -66,6 +67,7 @@ export class ProxyFilter implements HttpFilter {
   readonly #groups: ModelGroups;
   readonly #routeHeader: boolean;
   readonly #rejectUnknown: boolean;
+  readonly #workers: FactoryContext['workers'];
   /** Unix seconds: the `created` of the models this generation lists. */
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Local replies on this listener come out in the client's API shape (OpenAI, Anthropic, Gemini). */
@@ -77,6 +79,7 @@ export class ProxyFilter implements HttpFilter {
     this.#metrics = createProxyMetrics(fctx.metrics);
     this.#codecs = new ProviderCodecs(fctx);
     this.#codecs.checkLabels(fctx.clusters);
+    this.#workers = fctx.workers;
     mapper ??= createTranslatingMapper(this.#codecs, fctx.workers);
     this.#budgets = fctx.services.get(retryBudgetService);
     this.#groups = new ModelGroups(config.model_list ?? []);
@@ -101,6 +104,11 @@ export class ProxyFilter implements HttpFilter {
     if (models !== undefined && (this.#deps.clusters.hasCluster(cluster) || !this.#groups.empty)) {
       const answered = await this.#models(ctx, models.id);
       if (answered !== undefined) return answered;
+    }
+    const countApi = countTokensApi(ctx);
+    if (countApi !== undefined) {
+      const counted = await this.#countTokens(ctx, countApi);
+      if (counted !== undefined) return counted;
     }
     const trace = traceOf(ctx);
     let match;
@@ -160,6 +168,17 @@ export class ProxyFilter implements HttpFilter {
     try {
       const body = await modelsAnswer(ctx, id, this.#deps.clusters, this.#groups, this.#codecs, this.#createdAt);
       return body === undefined ? undefined : ctx.reply(200, body);
+    } catch (err) {
+      if (isDgpError(err)) return this.#error(ctx, err);
+      throw err;
+    }
+  }
+
+  /** A token count the route's upstreams cannot give (another API): the local tokenizer's, marked as an estimate. */
+  async #countTokens(ctx: RequestContext, api: WireApi): Promise<HookResult | undefined> {
+    try {
+      const body = await localTokenCount(ctx, api, this.#deps.clusters, this.#codecs, this.#workers);
+      return body === undefined ? undefined : ctx.reply(200, body, { [ESTIMATE_HEADER]: 'estimate' });
     } catch (err) {
       if (isDgpError(err)) return this.#error(ctx, err);
       throw err;

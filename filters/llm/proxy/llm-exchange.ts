@@ -6,6 +6,7 @@ import {
   LlmExchange,
   LlmExchangeKey,
   PassthroughStreamTap,
+  clientCodecFor,
   clientRouteOf,
   defaultCodecContext,
   tapUnary,
@@ -14,6 +15,7 @@ import {
   type ClientCodec,
   type CodecLog,
   type ProviderCodec,
+  type ProviderOperation,
   type WireApi,
 } from '../../../core/llm/index.js';
 import { isEventStream } from './body-read.js';
@@ -33,9 +35,10 @@ export function openLlmExchange(ctx: RequestContext, client: ProviderCodec | und
 }
 
 async function pivotOf(ctx: RequestContext, api: WireApi, codec: ClientCodec, client: ProviderCodec, op: string): Promise<ChatRequest | undefined> {
+  codec = clientCodecFor(codec, op as ProviderOperation);
   if (!codec.chatOperations.includes(op as never)) return undefined;
   const body = await ctx.request.json<unknown>();
-  if (api === 'openai') return body as ChatRequest;
+  if (api === 'openai' && op === 'chat') return body as ChatRequest;
   const { method, path, query, headers } = ctx.request;
   const info = codec.inspect({ operation: op as never, method, path, query, headers, body });
   const cx = defaultCodecContext({ log: requestLog(ctx), provider: client.name, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: client.settings });

@@ -22,18 +22,46 @@ function textOf(content: unknown, depth = 0): string {
 }
 
 export function anthropicPromptTokens(ctx: RequestContext, body: Record<string, unknown>, workers: WorkerPoolApi): Promise<number> {
-  let counted = ctx.get(PromptCount);
-  if (counted !== undefined) return counted;
   const messages: Array<{ role: string; content: string }> = [];
   if (body.system !== undefined) messages.push({ role: 'system', content: textOf(body.system) });
   for (const m of Array.isArray(body.messages) ? body.messages : []) {
     if (isPlainObject(m)) messages.push({ role: typeof m.role === 'string' ? m.role : 'user', content: textOf(m.content) });
   }
-  const bytes = messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0) + (body.tools === undefined ? 0 : Buffer.byteLength(JSON.stringify(body.tools)));
+  return promptTokens(ctx, messages, body.tools, workers);
+}
+
+/** A Gemini request's prompt (systemInstruction, contents' text and function parts, tools) counted the same way. */
+export function geminiPromptTokens(ctx: RequestContext, body: Record<string, unknown>, workers: WorkerPoolApi): Promise<number> {
+  // countTokens may wrap the request: {generateContentRequest: {contents, …}}.
+  const req = isPlainObject(body.generateContentRequest) ? body.generateContentRequest : body;
+  const partsText = (c: unknown): string => {
+    if (!isPlainObject(c) || !Array.isArray(c.parts)) return '';
+    return c.parts
+      .map((p: unknown) => {
+        if (!isPlainObject(p)) return '';
+        if (typeof p.text === 'string') return p.text;
+        if (isPlainObject(p.functionCall) || isPlainObject(p.functionResponse)) return JSON.stringify(p.functionCall ?? p.functionResponse);
+        return '';
+      })
+      .join('\n');
+  };
+  const messages: Array<{ role: string; content: string }> = [];
+  const sys = req.systemInstruction ?? req.system_instruction;
+  if (sys !== undefined) messages.push({ role: 'system', content: partsText(sys) });
+  for (const c of Array.isArray(req.contents) ? req.contents : []) {
+    messages.push({ role: isPlainObject(c) && c.role === 'model' ? 'assistant' : 'user', content: partsText(c) });
+  }
+  return promptTokens(ctx, messages, req.tools, workers);
+}
+
+function promptTokens(ctx: RequestContext, messages: Array<{ role: string; content: string }>, tools: unknown, workers: WorkerPoolApi): Promise<number> {
+  let counted = ctx.get(PromptCount);
+  if (counted !== undefined) return counted;
+  const bytes = messages.reduce((n, m) => n + Buffer.byteLength(m.content), 0) + (tools === undefined ? 0 : Buffer.byteLength(JSON.stringify(tools)));
   const rough = Math.ceil(bytes / 4) + 3 * messages.length + 3;
   try {
     counted = workers
-      .run<{ count: number }>('countChatTokens', { messages, ...(body.tools === undefined ? {} : { tools: body.tools }), fallbackEncoding: 'o200k_base' })
+      .run<{ count: number }>('countChatTokens', { messages, ...(tools === undefined ? {} : { tools }), fallbackEncoding: 'o200k_base' })
       .then((r) => r.count, () => rough);
   } catch {
     counted = Promise.resolve(rough);

@@ -57,7 +57,8 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
   if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
   const wantUsage = ctx.get(StreamUsageWanted) === true;
-  if (kind === OPENAI_KIND && api === 'openai' && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec, wantUsage ? clientCodec.client : undefined)) return undefined;
+  const chatOnly = op.operation === 'responses' && providerCodec.settings.responses_api === 'chat';
+  if (kind === OPENAI_KIND && api === 'openai' && !chatOnly && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec, wantUsage ? clientCodec.client : undefined)) return undefined;
   // Translation recurses over the body: bounded before it starts (a client fault, answered 400).
   assertJsonDepth(parsed);
   const { method, path, headers } = ctx.request;

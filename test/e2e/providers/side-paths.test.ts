@@ -1,12 +1,16 @@
 // Paths no codec translates (Anthropic count_tokens, Gemini countTokens): forwarded only to an endpoint of the same
-// API with that provider's own credential header, never a Bearer; refused with a 400 in the client's shape when the
-// endpoint speaks another API (read by the official @anthropic-ai/sdk).
+// API with that provider's own credential header, never a Bearer. Token counts for a cluster of another API are the
+// local tokenizer's, marked `x-dgp-token-count: estimate`; other paths are refused with a 400 in the client's shape
+// (read by the official @anthropic-ai/sdk).
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import t from 'tap';
 import { startGateway } from '../../helpers/gateway.js';
 import { anthropicClient, gatewayYaml } from './helpers.js';
+
+/** 'Be brief.' + the user message by OpenAI's chat rules (o200k_base). */
+const COUNT = 23;
 
 async function recorder(answer: object) {
   const seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
@@ -50,10 +54,24 @@ t.test('same API: forwarded with the provider credential header; other API: a cl
   t.equal(gem.seen[0]!.headers['x-goog-api-key'], 'gm-upstream');
   t.equal(gem.seen[0]!.headers.authorization, undefined);
 
+  // No Anthropic endpoint behind 'oai': the local tokenizer answers, marked as an estimate.
+  const local = await anthropicClient(gw.url('oai')).messages.countTokens({ model: 'claude-sonnet-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Please say hello to everyone reading this test.' }] }).withResponse();
+  t.equal(local.data.input_tokens, COUNT, 'a local count (OpenAI chat rules, o200k_base)');
+  t.equal(local.response.headers.get('x-dgp-token-count'), 'estimate', 'marked as an estimate');
+  const gl = await fetch(`${gw.url('ant')}/v1beta/models/fast:countTokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': 'client-key' },
+    body: JSON.stringify({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'Please say hello to everyone reading this test.' }] }] }),
+  });
+  t.equal(gl.status, 200);
+  t.equal(gl.headers.get('x-dgp-token-count'), 'estimate');
+  t.same(await gl.json(), { totalTokens: COUNT }, 'Gemini countTokens to an Anthropic cluster: the same local count, in Gemini shape');
+  t.equal(ant.seen.length, 1, 'the Anthropic upstream was not asked for a Gemini count');
+
   const refused = await anthropicClient(gw.url('oai'))
-    .messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] })
+    .messages.batches.list()
     .catch((e: unknown) => e);
   t.type(refused, Anthropic.BadRequestError, 'an Anthropic path to an OpenAI endpoint: 400 in the Anthropic shape');
-  t.match((refused as Error).message, /POST \/v1\/messages\/count_tokens is a path of the anthropic API that the gateway does not translate/);
+  t.match((refused as Error).message, /GET \/v1\/messages\/batches is a path of the anthropic API that the gateway does not translate/);
   t.match((refused as Error).message, /DGP_ERR_PROXY_OTHER_API_PATH|Anthropic messages/);
 });

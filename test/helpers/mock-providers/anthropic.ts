@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { halves, isObject, sendEvents, sendJson, startMockProvider, type MockProvider, type MockReply, type ReceivedRequest, type Rejection, type ReplyScript } from './server.js';
 
-const FIELDS = new Set(['model', 'messages', 'max_tokens', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata', 'thinking', 'service_tier']);
+const FIELDS = new Set(['model', 'messages', 'max_tokens', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata', 'thinking', 'service_tier', 'output_config']);
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 const ID = /^[a-zA-Z0-9_-]+$/;
 
@@ -23,6 +23,10 @@ export function validateAnthropic(req: ReceivedRequest, apiKey: string): Rejecti
   if (!isObject(b)) return invalid('There was an issue with your request body: invalid JSON');
   for (const k of Object.keys(b)) if (!FIELDS.has(k)) return invalid(`${k}: Extra inputs are not permitted`);
   if (typeof b.model !== 'string') return invalid('model: Field required');
+  if (b.output_config !== undefined) {
+    const f = isObject(b.output_config) ? b.output_config.format : undefined;
+    if (!isObject(f) || f.type !== 'json_schema' || !isObject(f.schema)) return invalid('output_config.format: Input should be a valid JSON output format with a schema');
+  }
   if (typeof b.max_tokens !== 'number') return invalid('max_tokens: Field required');
   if (typeof b.temperature === 'number' && (b.temperature < 0 || b.temperature > 1)) return invalid('temperature: Input should be less than or equal to 1');
   if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system)) return invalid('system: Input should be a valid string or list');

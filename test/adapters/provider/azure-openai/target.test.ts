@@ -13,5 +13,6 @@ t.test('Azure paths and auth', async (t) => {
   t.equal(exchange({ clientApi: 'openai', provider: 'azure-openai', body, providerConfig: { api_version: '2025-04-01-preview' } }).request.path, '/openai/deployments/gpt-4o/chat/completions?api-version=2025-04-01-preview');
   t.equal(exchange({ clientApi: 'openai', provider: 'azure-openai', body: { model: 'e', input: 'x' }, path: '/v1/embeddings' }).request.path, '/openai/deployments/e/embeddings?api-version=2024-10-21');
   t.equal(exchange({ clientApi: 'openai', provider: 'azure-openai', body: undefined, method: 'GET', path: '/v1/models' }).request.path, '/openai/models?api-version=2024-10-21');
+  t.equal(exchange({ clientApi: 'openai', provider: 'azure-openai', body: { model: 'prod-gpt', input: 'x' }, path: '/v1/responses', llmMeta: { options: { api_version: '2025-04-01-preview' } } }).request.path, '/openai/responses?api-version=2025-04-01-preview', 'the Responses API is not per deployment');
   t.equal(exchange({ clientApi: 'openai', provider: 'azure-openai', body, llmMeta: { options: { api_version: 'v1' } } }).request.path, '/openai/v1/chat/completions');
 });
