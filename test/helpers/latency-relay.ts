@@ -52,12 +52,14 @@ export async function startLatencyRelay(target: number, delayMs: number): Promis
     get accepted() {
       return accepted;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        closed = true;
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      // Reset rather than end: no write or shutdown request may stay pending on a socket (a pending request keeps
+      // Node's exit cleanup spinning), and every socket has emitted 'close' before close() resolves.
+      const gone = [...sockets].map((s) => (s.destroyed && s.closed ? undefined : new Promise<void>((r) => s.once('close', () => r()))));
+      for (const s of sockets) s.resetAndDestroy();
+      await Promise.all([...gone, new Promise<void>((r) => server.close(() => r()))]);
+    },
   };
 }
