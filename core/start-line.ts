@@ -3,6 +3,7 @@
 // on the line in pretty mode too.
 import type { Logger } from 'pino';
 import type { BootstrapConfig } from './config/schema/index.js';
+import { hostForUrl, listenerUrl } from './config/routes-view.js';
 
 export interface StartFacts {
   worker: boolean;
@@ -29,20 +30,15 @@ export function logStarted(log: Logger, config: BootstrapConfig, f: StartFacts):
   );
 }
 
-/** http(s)://address:port of each bound listener, as a client on this machine would write it. */
+/** The URL of each bound listener, by name. */
 function listenerUrls(config: BootstrapConfig, ports: Record<string, number>): Record<string, string> {
   const out: Record<string, string> = {};
   config.static_resources.listeners.forEach((l, i) => {
     const name = l.name || `listener-${i}`;
     const port = ports[name];
-    if (port === undefined) return;
-    out[name] = `${l.protocol_type === 'HTTPS' ? 'https' : 'http'}://${hostForUrl(l.address.socket_address.address)}:${port}`;
+    if (port !== undefined) out[name] = listenerUrl(l, port);
   });
   return out;
-}
-
-function hostForUrl(address: string): string {
-  return address.includes(':') ? `[${address}]` : address || '0.0.0.0';
 }
 
 /**

@@ -50,9 +50,7 @@ export function routesView(config: BootstrapConfig, ports: Record<string, number
   const external = new Set<string>();
   const listeners = config.static_resources.listeners.map((l, i): ListenerView => {
     const name = l.name || `listener-${i}`;
-    const sock = l.address.socket_address;
-    const host = sock.address.includes(':') ? `[${sock.address}]` : sock.address;
-    const url = `${l.protocol_type === 'HTTPS' ? 'https' : 'http'}://${host}:${ports[name] ?? sock.port}`;
+    const url = listenerUrl(l, ports[name] ?? l.address.socket_address.port);
     const hcm = l.filter_chains.filters.find((f) => f.name === 'dgp.filter.httpconnectionmanager')?.config;
     const chain = hcm?.http_filters.map((f) => f.name) ?? [];
     const routes = (hcm?.route_config.routes ?? []).map((r, j) => {
@@ -98,6 +96,16 @@ function routeView(r: RouteConfig, fallbackId: string, chain: string[]): RouteVi
     filters: chain.map((kind) => ({ kind, overridden: Object.hasOwn(overrides, kind) })),
     ...(r.route.priority !== undefined ? { priority: r.route.priority } : {}),
   };
+}
+
+/** http(s)://address:port of a listener, as a client on this machine would write it. */
+export function listenerUrl(l: BootstrapConfig['static_resources']['listeners'][number], port: number): string {
+  return `${l.protocol_type === 'HTTPS' ? 'https' : 'http'}://${hostForUrl(l.address.socket_address.address)}:${port}`;
+}
+
+/** An address as a URL host: IPv6 in brackets, an empty address as the wildcard. */
+export function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address || '0.0.0.0';
 }
 
 /** The text `dgp routes` prints. */
