@@ -11,8 +11,9 @@ if (!values.upstream) {
   process.stderr.write('bare-proxy: --upstream http://host:port is required\n');
   process.exit(2);
 }
-// Same keep-alive rule as the gateway: shorter than the upstream's, so the pool never reuses a socket being closed.
-const pool = new Pool(values.upstream, { connections: 512, pipelining: 1, keepAliveTimeout: 4_000 });
+// Same pool rules as the gateway: no connection cap (dgp.filter.llm.proxy's default), and a keep-alive shorter than
+// the upstream's, so the pool never reuses a socket being closed.
+const pool = new Pool(values.upstream, { connections: null, pipelining: 1, keepAliveTimeout: 4_000 });
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
 
 function forwardHeaders(src) {
