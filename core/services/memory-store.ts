@@ -97,7 +97,7 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async hold(req: HoldRequest): Promise<HoldResult> {
+  hold(req: HoldRequest): HoldResult {
     checkHoldRequest(req);
     if (this.#marked(req.marker)) return { ok: false, reason: 'settled' };
     const missing = req.items.findIndex((it) => this.#live(it.key) === undefined);
@@ -119,7 +119,7 @@ export class MemoryStore implements Store {
     return { ok: true, duplicate: false, settled, held: held.map((h, i) => h + req.items[i]!.amount) };
   }
 
-  async settle(req: SettleRequest): Promise<SettleResult> {
+  settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
     if (this.#marked(req.marker)) return { applied: false };
     this.#mark(req.marker, req.markerTtlMs);
@@ -131,11 +131,11 @@ export class MemoryStore implements Store {
     return { applied: true, settled };
   }
 
-  async admit(req: AdmitRequest): Promise<AdmitResult> {
+  admit(req: AdmitRequest): AdmitResult {
     return this.#limits.admit(req, this.#prefix);
   }
 
-  async reconcile(req: ReconcileRequest): Promise<void> {
+  reconcile(req: ReconcileRequest): void {
     this.#limits.reconcile(req, this.#prefix);
   }
 

@@ -113,14 +113,17 @@ export interface Store {
   reserve(items: readonly ReserveItem[]): Promise<ReserveResult>;
   /** Writes the value only when the key does not exist; true when it was written (initialise-once, fire-once). */
   setIfAbsent(key: string, value: string, opts?: StoreSetOptions): Promise<boolean>;
+  // The four per-request operations may answer synchronously (the in-process store does: a request then pays no
+  // promise and no microtask turn for its budget or rate check); callers accept either, and a synchronous answer may
+  // also throw where a promise would reject.
   /** A leased all-or-nothing hold over several counters (budgets hold a request's worst-case cost). */
-  hold(req: HoldRequest): Promise<HoldResult>;
+  hold(req: HoldRequest): MaybePromise<HoldResult>;
   /** Replaces the holds named `req.id` with the actual amounts in one step; once per id. */
-  settle(req: SettleRequest): Promise<SettleResult>;
+  settle(req: SettleRequest): MaybePromise<SettleResult>;
   /** Rate limits: every rate cell and lease at once, or none (one atomic step; see limit-store.ts). */
-  admit(req: AdmitRequest): Promise<AdmitResult>;
+  admit(req: AdmitRequest): MaybePromise<AdmitResult>;
   /** Rate limits: corrects rate cells by the actual amounts and releases `req.id`'s leases. */
-  reconcile(req: ReconcileRequest): Promise<void>;
+  reconcile(req: ReconcileRequest): MaybePromise<void>;
   /**
    * Optional (stores that can hold a shared stream: Redis): appends each entry once to a capped stream; an entry whose
    * id was appended within `dedupeTtlMs` is skipped, so a retried batch never doubles a record. Returns how many

@@ -131,7 +131,7 @@ export class KeysFilter implements HttpFilter {
     const fields: Record<string, unknown> = { key_id: p.key_id, key_alias: p.alias, team: p.team };
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;
     ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
-    return this.spend.guard.admit(ctx, principal, facts.model, this.spend.subjects.fromRecords(principal, g));
+    return this.spend.guard.admit(ctx, principal, facts.model, this.spend.subjects.fromRecords(principal, g), facts.body);
   }
 
   /** The request is charged, its budget hold settled and its ledger row queued, whatever way it ended. */

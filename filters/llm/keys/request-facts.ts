@@ -6,6 +6,8 @@ import { clientApiOf } from '../../../core/llm/index.js';
 export interface RequestFacts {
   model: string | undefined;
   endUser: string | undefined;
+  /** The parsed JSON body, when it was read (`value` undefined: it is not JSON); absent: not read (not a JSON request). */
+  body?: { value: unknown };
 }
 
 const GEMINI_MODEL = /\/models\/([^/:]+):/;
@@ -19,20 +21,21 @@ function hasJsonBody(ctx: RequestContext): boolean {
   return ct === undefined || ct.toLowerCase().includes('json');
 }
 
-function factsOf(ctx: RequestContext, body: unknown, endUserHeader: string): RequestFacts {
+function factsOf(ctx: RequestContext, body: unknown, endUserHeader: string, read: boolean): RequestFacts {
   const api = clientApiOf(ctx);
   const gemini = api === 'gemini' ? GEMINI_MODEL.exec(ctx.request.path) : null;
   const model = gemini ? decodeURIComponent(gemini[1]!) : isObj(body) ? str(body.model) : undefined;
   const fromBody = isObj(body) ? (str(body.user) ?? (isObj(body.metadata) ? str(body.metadata.user_id) : undefined)) : undefined;
   const h = ctx.request.headers[endUserHeader];
-  return { model, endUser: fromBody ?? str(Array.isArray(h) ? h[0] : h) };
+  const endUser = fromBody ?? str(Array.isArray(h) ? h[0] : h);
+  return read ? { model, endUser, body: { value: body } } : { model, endUser };
 }
 
 /** Synchronous without a JSON body; a body that is not JSON is left for the proxy to judge. */
 export function readRequestFacts(ctx: RequestContext, endUserHeader: string): RequestFacts | Promise<RequestFacts> {
-  if (!hasJsonBody(ctx)) return factsOf(ctx, undefined, endUserHeader);
+  if (!hasJsonBody(ctx)) return factsOf(ctx, undefined, endUserHeader, false);
   return ctx.request.json<unknown>().then(
-    (body) => factsOf(ctx, body, endUserHeader),
-    () => factsOf(ctx, undefined, endUserHeader),
+    (body) => factsOf(ctx, body, endUserHeader, true),
+    () => factsOf(ctx, undefined, endUserHeader, true),
   );
 }

@@ -105,7 +105,7 @@ export function runStoreContract(t: TapTest, make: StoreFactory): void {
     t.same(await s.hold(holdReq('r1', [{ key: 'ka', amount: 5, limit: 10 }, { key: 'kb', amount: 5, limit: 100 }])), { ok: true, duplicate: true, settled: [2, 0], held: [5, 5] }, 'the same id again holds nothing more');
     t.same(await s.hold(holdReq('r2', [{ key: 'kb', amount: 1, limit: 100 }, { key: 'ka', amount: 4, limit: 10 }])), { ok: false, reason: 'limit', failed: 1, settled: [0, 2], held: [5, 5] });
     t.same(await s.hold(holdReq('r3', [{ key: 'ka', amount: 3, limit: 10 }])), { ok: true, duplicate: false, settled: [2], held: [8] }, 'the failed hold left nothing on kb or ka');
-    await t.rejects(s.hold(holdReq('r4', [{ key: 'ka', amount: 1.5, limit: 10 }])), TypeError);
+    await t.rejects(async () => s.hold(holdReq('r4', [{ key: 'ka', amount: 1.5, limit: 10 }])), TypeError, 'a synchronous store throws, an async one rejects: both reach an await as a rejection');
   });
 
   t.test('settle: replaces the hold with the actual amount once; a release is a settle of 0', async (t) => {

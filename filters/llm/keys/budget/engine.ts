@@ -4,7 +4,7 @@
 // fail_mode decides: closed rejects, open admits without a hold.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DgpError, isDgpError, type HoldResult, type Store } from '../../../../core/index.js';
+import { DgpError, isDgpError, type HoldRequest, type HoldResult, type MaybePromise, type SettleResult, type Store } from '../../../../core/index.js';
 import type { KeyStore } from '../../../../core/llm/index.js';
 import type { Budget } from './budgets.js';
 import { counterOf, DEFAULT_KEY_PREFIX, doneMarker, type BudgetCounter } from './counters.js';
@@ -54,6 +54,12 @@ export type Admission =
 
 export type SettleOutcome = { ok: true; applied: boolean } | { ok: false; error: DgpError };
 
+/** Budgets whose current counter is remembered at once; past it the memo starts over. */
+const COUNTER_MEMO_SIZE = 10_000;
+
+const APPLIED: SettleOutcome = Object.freeze({ ok: true, applied: true });
+const NOT_APPLIED: SettleOutcome = Object.freeze({ ok: true, applied: false });
+
 export interface ReserveOptions {
   /** The key's on_exhaust.fallback_model: returned with a denial for the caller to apply. */
   fallback_model?: string;
@@ -69,6 +75,8 @@ export class BudgetEngine {
   readonly #prefix: string;
   readonly #zeroCostExempt: boolean;
   readonly #log: Logger | undefined;
+  /** Budget id → its counter in the current window (bounded: end users are many). */
+  readonly #counters = new Map<string, BudgetCounter>();
 
   constructor(opts: BudgetEngineOptions) {
     this.#store = opts.store;
@@ -82,65 +90,110 @@ export class BudgetEngine {
     this.alerts = new SoftAlerts(this.#store, this.#prefix, { log: opts.log, ...opts.softAlerts });
   }
 
-  /** Holds `estimateNanos` against every budget at once, or holds nothing and names the first budget that refused. */
-  async reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): Promise<Admission> {
+  /**
+   * Holds `estimateNanos` against every budget at once, or holds nothing and names the first budget that refused.
+   * Synchronous when the store answers synchronously (the memory store) and every counter exists.
+   */
+  reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): MaybePromise<Admission> {
     const exempt = estimateNanos === 0 && this.#zeroCostExempt;
-    const counters = exempt ? [] : budgets.map((b) => counterOf(b, now, this.#prefix, this.#leaseMs));
+    const counters = exempt ? [] : budgets.map((b) => this.#counterOf(b, now));
     const hold: BudgetHold = { requestId, amount: estimateNanos, counters, guarded: true };
     if (counters.length === 0) return { ok: true, hold, duplicate: false };
-    // Each pass initialises at most one missing counter: a bounded number of passes.
-    for (let pass = 0; pass <= counters.length; pass++) {
-      let r: HoldResult;
-      try {
-        r = await this.#store.hold({
-          id: requestId, leaseMs: this.#leaseMs, marker: doneMarker(this.#prefix, requestId),
-          items: counters.map((c) => ({ key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs })),
-        });
-        if (r.ok) return { ok: true, hold, duplicate: r.duplicate };
-        if (r.reason === 'missing') {
-          await this.#initialise(counters[r.failed]!, now);
-          continue;
-        }
-      } catch (err) {
-        const error = this.#unavailable(err, 'reserve', hold);
-        return this.#failMode === 'open' ? { ok: true, hold: { ...hold, guarded: false }, duplicate: false } : { ok: false, reason: 'store_unavailable', error };
-      }
-      if (r.reason === 'settled') return { ok: false, reason: 'duplicate_request' };
-      const c = counters[r.failed]!;
-      const denial: BudgetDenial = {
-        budget: c.budget, limit_nanos: c.budget.limit_nanos, spent_nanos: r.settled[r.failed]!, held_nanos: r.held[r.failed]!,
-        requested_nanos: estimateNanos, reset_at: Number.isFinite(c.window.end) ? c.window.end : null,
-      };
-      return opts.fallback_model === undefined ? { ok: false, reason: 'budget_exceeded', denial } : { ok: false, reason: 'budget_exceeded', denial, fallback_model: opts.fallback_model };
-    }
-    throw new Error(`budget counters for request ${requestId} kept disappearing while they were initialised`);
+    const req: HoldRequest = {
+      id: requestId, leaseMs: this.#leaseMs, marker: doneMarker(this.#prefix, requestId),
+      items: counters.map((c) => ({ key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs })),
+    };
+    return this.#pass(req, hold, now, opts, 0);
   }
 
-  /** Replaces the hold with the actual cost (it may exceed the hold); once per request id. */
-  async settle(hold: BudgetHold, actualNanos: number): Promise<SettleOutcome> {
-    if (hold.counters.length === 0) return { ok: true, applied: false };
-    let settled: number[];
+  /** One hold attempt; each pass initialises at most one missing counter, so the passes are bounded. */
+  #pass(req: HoldRequest, hold: BudgetHold, now: number, opts: ReserveOptions, pass: number): MaybePromise<Admission> {
+    let r: MaybePromise<HoldResult>;
     try {
-      const r = await this.#store.settle({
+      r = this.#store.hold(req);
+    } catch (err) {
+      return this.#reserveFailed(err, hold);
+    }
+    if (r instanceof Promise) return r.then((x) => this.#held(x, req, hold, now, opts, pass), (err: unknown) => this.#reserveFailed(err, hold));
+    return this.#held(r, req, hold, now, opts, pass);
+  }
+
+  #held(r: HoldResult, req: HoldRequest, hold: BudgetHold, now: number, opts: ReserveOptions, pass: number): MaybePromise<Admission> {
+    if (r.ok) return { ok: true, hold, duplicate: r.duplicate };
+    if (r.reason === 'settled') return { ok: false, reason: 'duplicate_request' };
+    const counters = hold.counters;
+    if (r.reason === 'missing') {
+      if (pass >= counters.length) throw new Error(`budget counters for request ${hold.requestId} kept disappearing while they were initialised`);
+      return this.#initialise(counters[r.failed]!, now).then(
+        () => this.#pass(req, hold, now, opts, pass + 1),
+        (err: unknown) => this.#reserveFailed(err, hold),
+      );
+    }
+    const c = counters[r.failed]!;
+    const denial: BudgetDenial = {
+      budget: c.budget, limit_nanos: c.budget.limit_nanos, spent_nanos: r.settled[r.failed]!, held_nanos: r.held[r.failed]!,
+      requested_nanos: hold.amount, reset_at: Number.isFinite(c.window.end) ? c.window.end : null,
+    };
+    return opts.fallback_model === undefined ? { ok: false, reason: 'budget_exceeded', denial } : { ok: false, reason: 'budget_exceeded', denial, fallback_model: opts.fallback_model };
+  }
+
+  #reserveFailed(err: unknown, hold: BudgetHold): Admission {
+    const error = this.#unavailable(err, 'reserve', hold);
+    return this.#failMode === 'open' ? { ok: true, hold: { ...hold, guarded: false }, duplicate: false } : { ok: false, reason: 'store_unavailable', error };
+  }
+
+  /**
+   * Replaces the hold with the actual cost (it may exceed the hold); once per request id. Synchronous when the store
+   * answers synchronously and no soft limit was reached.
+   */
+  settle(hold: BudgetHold, actualNanos: number): MaybePromise<SettleOutcome> {
+    if (hold.counters.length === 0) return NOT_APPLIED;
+    let r: MaybePromise<SettleResult>;
+    try {
+      r = this.#store.settle({
         id: hold.requestId, marker: doneMarker(this.#prefix, hold.requestId), markerTtlMs: this.#markerTtlMs,
         items: hold.counters.map((c) => ({ key: c.key, amount: actualNanos })),
       });
-      if (!r.applied) return { ok: true, applied: false };
-      settled = r.settled;
     } catch (err) {
       return { ok: false, error: this.#unavailable(err, 'settle', hold) };
     }
+    if (r instanceof Promise) return r.then((x) => this.#settled(x, hold), (err: unknown) => ({ ok: false, error: this.#unavailable(err, 'settle', hold) }));
+    return this.#settled(r, hold);
+  }
+
+  #settled(r: SettleResult, hold: BudgetHold): MaybePromise<SettleOutcome> {
+    if (!r.applied) return NOT_APPLIED;
+    const settled = r.settled;
+    let alerts: Promise<unknown>[] | undefined;
     for (const [i, c] of hold.counters.entries()) {
       // Only budgets with a soft limit that spend reached can alert: the rest cost no store call (and no await).
       const soft = c.budget.soft_nanos;
-      if (soft !== null && settled[i]! >= soft) await this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`));
+      if (soft !== null && settled[i]! >= soft) {
+        (alerts ??= []).push(this.alerts.check(c, settled[i]!).catch((err: unknown) => this.#log?.warn({ err }, `soft budget alert check failed for ${c.budget.id}`)));
+      }
     }
-    return { ok: true, applied: true };
+    return alerts === undefined ? APPLIED : Promise.all(alerts).then(() => APPLIED);
+  }
+
+  /**
+   * The counter of a budget for the window containing `now`: the last one is reused while its window lasts (its TTL
+   * is worked out again, the rest is the same), so a request builds no key string.
+   */
+  #counterOf(b: Budget, now: number): BudgetCounter {
+    const last = this.#counters.get(b.id);
+    if (last !== undefined && last.budget.duration === b.duration && now >= last.window.start && now < last.window.end) {
+      const ttlMs = Number.isFinite(last.window.end) ? Math.max(1, last.window.end - now + this.#leaseMs) : undefined;
+      return { budget: b, window: last.window, key: last.key, ttlMs };
+    }
+    const c = counterOf(b, now, this.#prefix, this.#leaseMs);
+    if (this.#counters.size >= COUNTER_MEMO_SIZE) this.#counters.clear();
+    this.#counters.set(b.id, c);
+    return c;
   }
 
   /** Drops the hold without charging (error before the upstream, abort before it, a cache hit). */
   release(hold: BudgetHold): Promise<SettleOutcome> {
-    return this.settle(hold, 0);
+    return Promise.resolve(this.settle(hold, 0));
   }
 
   /** The settled spend of a budget in the window containing `now`; undefined while its counter is absent. */

@@ -6,19 +6,19 @@
 // a crashed process's holds end with their lease.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type RequestContext } from '../../../../core/index.js';
+import { AccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type MaybePromise, type RequestContext } from '../../../../core/index.js';
 import { LlmCacheOutcome, LlmChargeAttr, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
 import { applicableBudgets, type Budget } from '../budget/budgets.js';
-import type { BudgetEngine } from '../budget/engine.js';
-import { budgetExceededError } from '../budget/exceeded.js';
+import type { Admission, BudgetEngine, BudgetHold, ReserveOptions, SettleOutcome } from '../budget/engine.js';
+import { budgetExceededError, type BudgetDenial } from '../budget/exceeded.js';
 import { unknownPrice } from '../errors.js';
 import type { LedgerWriter } from '../ledger-writer.js';
 import type { BudgetsConfig } from '../spend-schema.js';
 import { chargeOf, type Charge } from './charge.js';
 import { ledgerRowOf } from './ledger-row.js';
 import type { SpendMetrics } from './metrics.js';
-import { estimateRequest, type EstimateDeps } from './request-estimate.js';
-import { SpendStateKey, type SpendState } from './state.js';
+import { estimateFromBody, estimateRequest, type EstimateDeps } from './request-estimate.js';
+import { SpendStateKey, type Estimate, type SpendState } from './state.js';
 import type { Subjects } from './subjects.js';
 
 export interface SpendGuardDeps {
@@ -45,33 +45,42 @@ export class SpendGuard {
 
   /**
    * After the principal is published, with its budget subjects (the filter looked up its team and user): holds the
-   * worst case against every budget, or answers for the budget.
+   * worst case against every budget, or answers for the budget. `body`: the request's parsed JSON when the filter has
+   * read it already (undefined when it is not JSON); the hold is then taken without waiting, where the store allows.
    */
-  admit(ctx: RequestContext, principal: Readonly<Principal>, model: string | undefined, subjects: Subjects): HookResult | Promise<HookResult> {
+  admit(ctx: RequestContext, principal: Readonly<Principal>, model: string | undefined, subjects: Subjects, body?: { value: unknown }): MaybePromise<HookResult> {
     // Cost needs the final usage of every answer, streams included.
     ctx.set(StreamUsageWanted, true);
     const st: SpendState = { principal, model, requestedModel: undefined, spendId: ctx.id, hold: undefined, estimate: undefined, charge: undefined, done: false };
     ctx.set(SpendStateKey, st);
-    return this.#budgets(ctx, st, subjects);
-  }
-
-  #budgets(ctx: RequestContext, st: SpendState, subjects: Subjects): HookResult | Promise<HookResult> {
     const budgets = applicableBudgets({ model: st.model ?? '', ...subjects });
-    return budgets.length === 0 ? Continue : this.#reserve(ctx, st, subjects, budgets, false);
+    if (budgets.length === 0) return Continue;
+    const bytes = ctx.request.bodyIfRead?.();
+    if (body === undefined || bytes === undefined) return this.#reserve(ctx, st, subjects, budgets, false);
+    return this.#reserveWith(ctx, st, subjects, budgets, false, estimateFromBody(ctx, this.#estimate, st.model, bytes.length, body.value));
   }
 
   async #reserve(ctx: RequestContext, st: SpendState, subjects: Subjects, budgets: Budget[], fellBack: boolean): Promise<HookResult> {
-    const est = (st.estimate = await estimateRequest(ctx, this.#estimate, st.model));
+    return this.#reserveWith(ctx, st, subjects, budgets, fellBack, await estimateRequest(ctx, this.#estimate, st.model));
+  }
+
+  #reserveWith(ctx: RequestContext, st: SpendState, subjects: Subjects, budgets: Budget[], fellBack: boolean, est: Estimate): MaybePromise<HookResult> {
+    st.estimate = est;
     if (!est.known && st.model !== undefined && this.d.cfg.unknown_price === 'block') {
       return ctx.replyError(unknownPrice(`model ${JSON.stringify(st.model)} has no price, and key ${st.principal.alias ?? st.principal.key_id} has a budget that must be charged for it`));
     }
     const fb = st.principal.limits.fallback_model;
     const opts = fb !== null && !fellBack && fb !== st.model ? { fallback_model: fb } : {};
-    let r = await this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
-    if ((r.ok && r.duplicate) || (!r.ok && r.reason === 'duplicate_request')) {
+    const r = this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
+    return r instanceof Promise ? r.then((x) => this.#admitted(ctx, st, subjects, budgets, opts, x, false)) : this.#admitted(ctx, st, subjects, budgets, opts, r, false);
+  }
+
+  #admitted(ctx: RequestContext, st: SpendState, subjects: Subjects, budgets: Budget[], opts: ReserveOptions, r: Admission, retried: boolean): MaybePromise<HookResult> {
+    if (!retried && ((r.ok && r.duplicate) || (!r.ok && r.reason === 'duplicate_request'))) {
       // The client chose a request id another request holds or held: this one gets its own.
       st.spendId = `${ctx.id}~${randomBytes(4).toString('hex')}`;
-      r = await this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
+      const again = this.d.engine.reserve(budgets, st.estimate!.nanos, st.spendId, Date.now(), opts);
+      return again instanceof Promise ? again.then((x) => this.#admitted(ctx, st, subjects, budgets, opts, x, true)) : this.#admitted(ctx, st, subjects, budgets, opts, again, true);
     }
     if (r.ok) {
       // The request was already completed (the connection manager's timeout ran onComplete while this hold was
@@ -82,13 +91,19 @@ export class SpendGuard {
     }
     if (r.reason === 'store_unavailable') return ctx.replyError(r.error);
     if (r.reason === 'duplicate_request') throw new Error(`request id ${st.spendId} was settled before it was first held`);
-    if (r.fallback_model !== undefined && (await this.#fallBack(ctx, st, r.fallback_model))) {
-      this.d.metrics.denied(r.denial.budget.scope, 'fallback');
-      ctx.log.info({ budget: r.denial.budget.id, model: st.requestedModel, fallback_model: st.model }, `budget ${r.denial.budget.id} cannot admit the request; served by the fallback model ${st.model}`);
-      return this.#reserve(ctx, st, subjects, applicableBudgets({ model: st.model ?? '', ...subjects }), true);
-    }
+    if (r.fallback_model !== undefined) return this.#tryFallback(ctx, st, subjects, r.denial, r.fallback_model);
     this.d.metrics.denied(r.denial.budget.scope, 'rejected');
     return ctx.replyError(budgetExceededError(r.denial));
+  }
+
+  async #tryFallback(ctx: RequestContext, st: SpendState, subjects: Subjects, denial: BudgetDenial, model: string): Promise<HookResult> {
+    if (await this.#fallBack(ctx, st, model)) {
+      this.d.metrics.denied(denial.budget.scope, 'fallback');
+      ctx.log.info({ budget: denial.budget.id, model: st.requestedModel, fallback_model: st.model }, `budget ${denial.budget.id} cannot admit the request; served by the fallback model ${st.model}`);
+      return this.#reserve(ctx, st, subjects, applicableBudgets({ model: st.model ?? '', ...subjects }), true);
+    }
+    this.d.metrics.denied(denial.budget.scope, 'rejected');
+    return ctx.replyError(budgetExceededError(denial));
   }
 
   /**
@@ -166,8 +181,12 @@ export class SpendGuard {
     }
     const hold = st.hold;
     if (hold === undefined || hold.counters.length === 0 || !hold.guarded) return;
-    return this.d.engine.settle(hold, c.nanos).then((r) => {
-      if (!r.ok) ctx.log.warn({ code: r.error.code, budget_hold_nanos: hold.amount, charged_nanos: c.nanos }, 'keys: the budget counters missed this request (the ledger has it)');
-    });
+    const r = this.d.engine.settle(hold, c.nanos);
+    if (r instanceof Promise) return r.then((x) => settleMissed(ctx, hold, c, x));
+    settleMissed(ctx, hold, c, r);
   }
+}
+
+function settleMissed(ctx: RequestContext, hold: BudgetHold, c: Charge, r: SettleOutcome): void {
+  if (!r.ok) ctx.log.warn({ code: r.error.code, budget_hold_nanos: hold.amount, charged_nanos: c.nanos }, 'keys: the budget counters missed this request (the ledger has it)');
 }

@@ -39,6 +39,8 @@ export interface EstimateDeps {
   outputReserveTokens: number;
 }
 
+const NO_ESTIMATE: Estimate = Object.freeze({ nanos: 0, known: false });
+
 interface PricedTarget {
   readonly provider: string;
   readonly upstream: string;
@@ -72,18 +74,24 @@ function pricedTargets(deps: EstimateDeps, cluster: string, model: string): read
   return targets;
 }
 
-export async function estimateRequest(ctx: RequestContext, deps: EstimateDeps, model: string | undefined): Promise<Estimate> {
-  if (model === undefined) return { nanos: 0, known: false };
-  const bytes = await ctx.request.body();
-  const body = bytes.length === 0 ? undefined : await ctx.request.json<unknown>().catch(() => undefined);
+/** The estimate from the request's body: its size in bytes and its parsed JSON (undefined when it is not JSON). */
+export function estimateFromBody(ctx: RequestContext, deps: EstimateDeps, model: string | undefined, bytes: number, body: unknown): Estimate {
+  if (model === undefined) return NO_ESTIMATE;
   const ask = outputAsk(body);
   // Embeddings produce no output tokens.
   const { maxTokens, choices } = clientRouteOf(ctx).operation === 'embeddings' ? { maxTokens: 0, choices: 1 } : ask;
-  const input = { promptTokens: bytes.length, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
-  let best: Estimate = { nanos: 0, known: false };
+  const input = { promptTokens: bytes, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
+  let best: Estimate = NO_ESTIMATE;
   for (const { provider, upstream } of pricedTargets(deps, ctx.route.cluster, model)) {
     const e = estimateCost(deps.book, provider, upstream, input);
     if (e.known && (!best.known || e.nanos > best.nanos)) best = { nanos: e.nanos, known: true };
   }
   return best;
+}
+
+export async function estimateRequest(ctx: RequestContext, deps: EstimateDeps, model: string | undefined): Promise<Estimate> {
+  if (model === undefined) return NO_ESTIMATE;
+  const bytes = await ctx.request.body();
+  const body = bytes.length === 0 ? undefined : await ctx.request.json<unknown>().catch(() => undefined);
+  return estimateFromBody(ctx, deps, model, bytes.length, body);
 }
