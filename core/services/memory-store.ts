@@ -37,6 +37,12 @@ interface Slot {
   expiresAt: number;
 }
 
+function counterValue(slot: Slot, key: string): number {
+  const n = Number(slot.value);
+  if (!Number.isSafeInteger(n)) throw new TypeError(`key ${key} does not hold an integer counter`);
+  return n;
+}
+
 export class MemoryStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
   readonly #slots = new Map<string, Slot>();
@@ -100,33 +106,55 @@ export class MemoryStore implements Store {
   hold(req: HoldRequest): HoldResult {
     checkHoldRequest(req);
     if (this.#marked(req.marker)) return { ok: false, reason: 'settled' };
-    const missing = req.items.findIndex((it) => this.#live(it.key) === undefined);
-    if (missing >= 0) return { ok: false, reason: 'missing', failed: missing };
-    const settled = req.items.map((it) => this.#counter(it.key));
-    const held = req.items.map((it) => this.#heldOn(it.key));
-    if (req.items.some((it) => this.#holds.get(this.#prefix + it.key)?.byId.has(req.id))) return { ok: true, duplicate: true, settled, held };
-    const failed = req.items.findIndex((it, i) => settled[i]! + held[i]! + it.amount > it.limit);
-    if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
-    const expiresAt = this.now() + req.leaseMs;
-    for (const it of req.items) {
-      const full = this.#prefix + it.key;
-      let h = this.#holds.get(full);
-      if (h === undefined) this.#holds.set(full, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
-      h.byId.set(req.id, { amount: it.amount, expiresAt });
-      h.total += it.amount;
-      if (expiresAt < h.firstExpiry) h.firstExpiry = expiresAt;
+    const items = req.items;
+    const now = this.now();
+    // Each item's full key and slot are looked up once.
+    const full: string[] = [];
+    const settled: number[] = [];
+    const held: number[] = [];
+    let duplicate = false;
+    for (let i = 0; i < items.length; i++) {
+      const key = items[i]!.key;
+      const k = this.#prefix + key;
+      const slot = this.#liveFull(k, now);
+      if (slot === undefined) return { ok: false, reason: 'missing', failed: i };
+      full.push(k);
+      settled.push(counterValue(slot, key));
+      const h = this.#holds.get(k);
+      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(k, h, now);
+      held.push(h === undefined ? 0 : h.total);
+      if (h !== undefined && h.byId.has(req.id)) duplicate = true;
     }
-    return { ok: true, duplicate: false, settled, held: held.map((h, i) => h + req.items[i]!.amount) };
+    if (duplicate) return { ok: true, duplicate: true, settled, held };
+    const failed = items.findIndex((it, i) => settled[i]! + held[i]! + it.amount > it.limit);
+    if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
+    const expiresAt = now + req.leaseMs;
+    for (let i = 0; i < items.length; i++) {
+      const amount = items[i]!.amount;
+      let h = this.#holds.get(full[i]!);
+      if (h === undefined) this.#holds.set(full[i]!, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
+      h.byId.set(req.id, { amount, expiresAt });
+      h.total += amount;
+      if (expiresAt < h.firstExpiry) h.firstExpiry = expiresAt;
+      held[i]! += amount;
+    }
+    return { ok: true, duplicate: false, settled, held };
   }
 
   settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
     if (this.#marked(req.marker)) return { applied: false };
     this.#mark(req.marker, req.markerTtlMs);
+    const now = this.now();
     const settled = req.items.map((it) => {
-      this.#release(this.#prefix + it.key, req.id);
+      const k = this.#prefix + it.key;
+      this.#release(k, req.id);
       // A missing counter is left for its owner to initialise from the source of truth (a ledger).
-      return this.#live(it.key) === undefined ? -1 : this.#add(it.key, it.amount, undefined);
+      const slot = this.#liveFull(k, now);
+      if (slot === undefined) return -1;
+      const next = counterValue(slot, it.key) + it.amount;
+      slot.value = String(next);
+      return next;
     });
     return { applied: true, settled };
   }
@@ -162,15 +190,6 @@ export class MemoryStore implements Store {
       if (slot.expiresAt === Infinity) slot.expiresAt = this.#expiry(ttlMs);
     }
     return next;
-  }
-
-  /** The total of the live holds on a counter; expired ones are dropped on the way (a walk only once one expired). */
-  #heldOn(key: string): number {
-    const full = this.#prefix + key;
-    const h = this.#holds.get(full);
-    if (h === undefined) return 0;
-    if (h.firstExpiry <= this.now()) this.#dropExpired(full, h, this.now());
-    return h.total;
   }
 
   #release(full: string, id: string): void {
@@ -223,17 +242,17 @@ export class MemoryStore implements Store {
 
   #counter(key: string): number {
     const slot = this.#live(key);
-    if (slot === undefined) return 0;
-    const n = Number(slot.value);
-    if (!Number.isSafeInteger(n)) throw new TypeError(`key ${key} does not hold an integer counter`);
-    return n;
+    return slot === undefined ? 0 : counterValue(slot, key);
   }
 
   #live(key: string): Slot | undefined {
-    const full = this.#prefix + key;
+    return this.#liveFull(this.#prefix + key, this.now());
+  }
+
+  #liveFull(full: string, now: number): Slot | undefined {
     const slot = this.#slots.get(full);
     if (slot === undefined) return undefined;
-    if (slot.expiresAt > this.now()) return slot;
+    if (slot.expiresAt > now) return slot;
     this.#slots.delete(full);
     return undefined;
   }

@@ -30,13 +30,17 @@ export interface CostBreakdown {
 /** A rate in nano-USD per unit, as `numerator / card.denominator`; tiers switch on the request's total input. */
 interface Rate {
   readonly base: bigint;
-  readonly tiers: ReadonlyArray<{ readonly start: number; readonly value: bigint }>;
+  readonly tiers: ReadonlyArray<{ readonly start: number; readonly value: bigint; readonly n: number }>;
+  /** `base` as a Number when it is a safe integer, else NaN (the exact path is then the only one). */
+  readonly n: number;
 }
 
 /** One price entry compiled for exact pricing. */
 export interface RateCard {
   /** 10^scale: every rate's numerator is over this. */
   readonly denominator: bigint;
+  /** `denominator` as a Number when it is a safe integer, else NaN. */
+  readonly denominatorN: number;
   readonly input: Rate;
   readonly cache_read: Rate;
   readonly cache_write: Rate;
@@ -45,7 +49,9 @@ export interface RateCard {
   readonly request: Rate | undefined;
 }
 
-const ZERO: Rate = { base: 0n, tiers: [] };
+const ZERO: Rate = { base: 0n, tiers: [], n: 0 };
+
+const safeN = (v: bigint): number => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : Number.NaN);
 const NANO_PER_USD_PER_MTOK = 1000n; // $1 per million tokens = 1000 nano-USD per token
 const NANO_PER_USD_PER_KREQ = 1_000_000n; // $1 per thousand requests = 10^6 nano-USD per request
 
@@ -80,14 +86,22 @@ export function compileCard(fields: PriceFields): RateCard {
   };
   const rate = (v: PriceValue | undefined, unit = NANO_PER_USD_PER_MTOK): Rate | undefined => {
     if (v === undefined) return undefined;
-    if (typeof v === 'number') return { base: num(v, unit), tiers: [] };
-    const tiers = [...v.tiers].sort((a, b) => a.start - b.start).map((t) => ({ start: t.start, value: num(t.price, unit) }));
-    return { base: num(v.base, unit), tiers };
+    if (typeof v === 'number') {
+      const base = num(v, unit);
+      return { base, tiers: [], n: safeN(base) };
+    }
+    const tiers = [...v.tiers].sort((a, b) => a.start - b.start).map((t) => {
+      const value = num(t.price, unit);
+      return { start: t.start, value, n: safeN(value) };
+    });
+    const base = num(v.base, unit);
+    return { base, tiers, n: safeN(base) };
   };
   const input = rate(fields.input_mtok) ?? ZERO;
   const output = rate(fields.output_mtok) ?? ZERO;
   return {
     denominator,
+    denominatorN: safeN(denominator),
     input,
     cache_read: rate(fields.cache_read_mtok) ?? input,
     cache_write: rate(fields.cache_write_mtok) ?? input,
@@ -114,8 +128,54 @@ function roundHalfUp(exact: bigint, denominator: bigint): number {
   return Number((exact + denominator / 2n) / denominator);
 }
 
+function pickN(rate: Rate, totalInput: number): number {
+  let v = rate.n;
+  for (const t of rate.tiers) if (totalInput > t.start) v = t.n;
+  return v;
+}
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/** x / d rounded half up, for a safe integer x + d/2 and a power of ten d: exact, like the BigInt path. */
+function roundHalfUpN(x: number, d: number): number {
+  const y = x + Math.floor(d / 2);
+  let q = Math.floor(y / d);
+  // A quotient just under an integer may round up to it in floating point; never down.
+  if (q * d > y) q -= 1;
+  return q;
+}
+
+/**
+ * The same prices with Numbers, where every product and the sum stay safe integers (every real request): the
+ * results are identical, without a BigInt per part. undefined: out of that range, take the exact path.
+ */
+function costOfN(card: RateCard, n: number, parts: UsageParts): CostResult | undefined {
+  const d = card.denominatorN;
+  const input = parts.uncached_input * pickN(card.input, n);
+  const cacheRead = parts.cache_read * pickN(card.cache_read, n);
+  const cacheWrite = parts.cache_write * pickN(card.cache_write, n);
+  const output = parts.plain_output * pickN(card.output, n) + parts.reasoning * pickN(card.reasoning, n);
+  const request = card.request ? pickN(card.request, n) : 0;
+  const sum = input + cacheRead + cacheWrite + output + request;
+  // Each part is a product of non-negative integers, so a sum within the safe range means every product was exact.
+  // NaN (a rate or the denominator too large) fails the comparison too.
+  if (!(sum + d <= MAX)) return undefined;
+  return {
+    total: roundHalfUpN(sum, d),
+    breakdown: {
+      input: roundHalfUpN(input, d),
+      cache_read: roundHalfUpN(cacheRead, d),
+      cache_write: roundHalfUpN(cacheWrite, d),
+      output: roundHalfUpN(output, d),
+      request: roundHalfUpN(request, d),
+    },
+  };
+}
+
 /** Prices the disjoint usage parts with one card. */
 export function costOf(card: RateCard, usage: NormalizedUsage, parts: UsageParts): CostResult {
+  const fast = costOfN(card, usage.input, parts);
+  if (fast !== undefined) return fast;
   const d = card.denominator;
   const n = usage.input;
   const input = BigInt(parts.uncached_input) * pick(card.input, n);

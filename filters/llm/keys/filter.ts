@@ -31,6 +31,7 @@ export class KeysFilter implements HttpFilter {
   readonly renderStreamError = renderLlmStreamError;
   /** x-dgp-budget-fallback on an answer served by on_exhaust.fallback_model; with cost_header, x-dgp-cost-usd too. */
   readonly encode: (ctx: RequestContext) => void;
+  readonly #published = new WeakMap<Readonly<Principal>, { endUser: string | null; team: Groups['team']; user: Groups['user']; principal: Readonly<Principal> }>();
 
   constructor(
     private readonly cfg: Readonly<KeysConfig>,
@@ -117,14 +118,7 @@ export class KeysFilter implements HttpFilter {
     // A blocked team or user refuses every key it has, as a blocked key does.
     if (g.team?.blocked === true) return ctx.replyError(keyBlocked(`team ${g.team.id} of key ${p.alias ?? p.key_id} is blocked`));
     if (g.user?.blocked === true) return ctx.replyError(keyBlocked(`user ${g.user.id} of key ${p.alias ?? p.key_id} is blocked`));
-    const team_limits = groupRatesOf(g.team);
-    const user_limits = groupRatesOf(g.user);
-    const principal: Readonly<Principal> = Object.freeze({
-      ...p,
-      end_user: facts.endUser ?? null,
-      ...(team_limits === undefined ? {} : { team_limits }),
-      ...(user_limits === undefined ? {} : { user_limits }),
-    });
+    const principal = this.#principalFor(p, facts.endUser ?? null, g);
     ctx.set(PrincipalAttr, principal);
     if (p.priority !== undefined) ctx.set(AdmissionPriority, p.priority);
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
@@ -132,6 +126,25 @@ export class KeysFilter implements HttpFilter {
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;
     ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
     return this.spend.guard.admit(ctx, principal, facts.model, this.spend.subjects.fromRecords(principal, g), facts.body);
+  }
+
+  /**
+   * The principal published for a request: the key's, with the end user and the team's and user's rates. The last one
+   * built for a key is reused while its end user and group records are the same objects, so most requests build none.
+   */
+  #principalFor(p: Readonly<Principal>, endUser: string | null, g: Groups): Readonly<Principal> {
+    const last = this.#published.get(p);
+    if (last !== undefined && last.endUser === endUser && last.team === g.team && last.user === g.user) return last.principal;
+    const team_limits = groupRatesOf(g.team);
+    const user_limits = groupRatesOf(g.user);
+    const principal: Readonly<Principal> = Object.freeze({
+      ...p,
+      end_user: endUser,
+      ...(team_limits === undefined ? {} : { team_limits }),
+      ...(user_limits === undefined ? {} : { user_limits }),
+    });
+    this.#published.set(p, { endUser, team: g.team, user: g.user, principal });
+    return principal;
   }
 
   /** The request is charged, its budget hold settled and its ledger row queued, whatever way it ended. */

@@ -34,10 +34,14 @@ export interface SpendGuardDeps {
 /** `/v1beta/models/<model>:<method>`: before the model, the model, the rest. */
 const GEMINI_MODEL_PATH = /^(.*\/models\/)([^/:]+)(:[A-Za-z]+)$/;
 
+/** Models whose budgets one principal remembers at once (clients name models). */
+const MODELS_PER_PRINCIPAL = 64;
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class SpendGuard {
   readonly #estimate: EstimateDeps;
+  readonly #budgets = new WeakMap<Readonly<Principal>, Map<string, Budget[]>>();
 
   constructor(private readonly d: SpendGuardDeps) {
     this.#estimate = { book: d.book, clusters: d.clusters, outputReserveTokens: d.cfg.output_reserve_tokens };
@@ -53,11 +57,26 @@ export class SpendGuard {
     ctx.set(StreamUsageWanted, true);
     const st: SpendState = { principal, model, requestedModel: undefined, spendId: ctx.id, hold: undefined, estimate: undefined, charge: undefined, done: false };
     ctx.set(SpendStateKey, st);
-    const budgets = applicableBudgets({ model: st.model ?? '', ...subjects });
+    const budgets = this.#budgetsFor(principal, st.model ?? '', subjects);
     if (budgets.length === 0) return Continue;
     const bytes = ctx.request.bodyIfRead?.();
     if (body === undefined || bytes === undefined) return this.#reserve(ctx, st, subjects, budgets, false);
     return this.#reserveWith(ctx, st, subjects, budgets, false, estimateFromBody(ctx, this.#estimate, st.model, bytes.length, body.value));
+  }
+
+  /**
+   * The budgets a request must pass. They follow from the published principal (its team and user records and end user
+   * are fixed with it) and the model, so they are remembered per principal object and model.
+   */
+  #budgetsFor(principal: Readonly<Principal>, model: string, subjects: Subjects): Budget[] {
+    let byModel = this.#budgets.get(principal);
+    const hit = byModel?.get(model);
+    if (hit !== undefined) return hit;
+    const budgets = applicableBudgets({ model, ...subjects });
+    if (byModel === undefined) this.#budgets.set(principal, (byModel = new Map()));
+    if (byModel.size >= MODELS_PER_PRINCIPAL) byModel.clear();
+    byModel.set(model, budgets);
+    return budgets;
   }
 
   async #reserve(ctx: RequestContext, st: SpendState, subjects: Subjects, budgets: Budget[], fellBack: boolean): Promise<HookResult> {
