@@ -4,13 +4,13 @@
 // abort, upstream error, local reply — charges the real token usage and frees the concurrency slots.
 import { randomUUID } from 'node:crypto';
 import {
-  Continue, RequestModel, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi,
+  Continue, RequestModel, type HookResult, type HttpFilter, type MaybePromise, type RequestContext, type WorkerPoolApi,
 } from '../../../core/index.js';
 import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
 import { adjustments, finalUsage } from './charge.js';
 import { costOf, outputCap, promptTokens, type TokenUsage } from './estimate.js';
 import { applyUpstreamHeaders, limitHeaders } from './headers.js';
-import type { Limiter, RateCharge } from './limiter.js';
+import type { Admission, Limiter, RateCharge } from './limiter.js';
 import type { RateLimitMetrics } from './metrics.js';
 import { refuse } from './reply.js';
 import { cellsOf, principalRules, type Cell, type CompiledRule } from './rules.js';
@@ -28,6 +28,7 @@ export class RateLimitFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
   readonly renderStreamError = renderLlmStreamError;
   readonly #needsModel: boolean;
+  readonly #replyOpts: { headers: boolean; concurrencyRetryMs: number };
 
   constructor(
     private readonly cfg: Readonly<RateLimitConfig>,
@@ -37,6 +38,7 @@ export class RateLimitFilter implements HttpFilter {
     private readonly pool: WorkerPoolApi,
   ) {
     this.#needsModel = rules.some((r) => r.matches !== undefined || r.scope === 'model');
+    this.#replyOpts = { headers: cfg.response_headers, concurrencyRetryMs: cfg.concurrency_retry_after_ms };
   }
 
   decode(ctx: RequestContext): HookResult | Promise<HookResult> {
@@ -45,15 +47,25 @@ export class RateLimitFilter implements HttpFilter {
     if (this.rules.length === 0 && own.length === 0) return Continue;
     const st = new RequestLimits();
     ctx.set(RequestLimitsKey, st);
-    const admission = this.#admit(ctx, st, own.length === 0 ? this.rules : [...this.rules, ...own]);
-    st.pending = admission.catch(() => undefined);
+    let admission: MaybePromise<HookResult>;
+    try {
+      admission = this.#admit(ctx, st, own.length === 0 ? this.rules : [...this.rules, ...own]);
+    } catch (err) {
+      admission = Promise.reject(err);
+    }
+    if (admission instanceof Promise) st.pending = admission.catch(() => undefined);
     return admission;
   }
 
-  async #admit(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[]): Promise<HookResult> {
+  /** Synchronous once the body is read (or not needed), when the store answers synchronously (the memory store). */
+  #admit(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[]): MaybePromise<HookResult> {
     const tokens = rules.some((r) => r.rates.some((s) => s.dimension === 'tokens'));
     const needsModel = this.#needsModel || rules.some((r) => r.matches !== undefined);
-    const body = tokens || (needsModel && ctx.get(RequestModel) === undefined) ? await jsonBody(ctx) : undefined;
+    if (!(tokens || (needsModel && ctx.get(RequestModel) === undefined))) return this.#cells(ctx, st, rules, undefined);
+    return jsonBody(ctx).then((body) => this.#cells(ctx, st, rules, body));
+  }
+
+  #cells(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[], body: Obj | undefined): MaybePromise<HookResult> {
     const model = ctx.get(RequestModel) ?? modelOf(ctx, body);
     const h = ctx.request.headers;
     const cells = cellsOf(rules, {
@@ -61,23 +73,41 @@ export class RateLimitFilter implements HttpFilter {
       header: (name) => { const v = h[name]; return Array.isArray(v) ? v[0] : v; },
     }, this.cfg.hash_tag);
     if (cells.length === 0) return Continue;
-    if (cells.some((c) => c.dimension === 'tokens')) st.estimate = body === undefined ? NOTHING : await this.#estimate(ctx, body, model);
+    if (!cells.some((c) => c.dimension === 'tokens')) return this.#reserve(ctx, st, cells);
+    if (body === undefined) {
+      st.estimate = NOTHING;
+      return this.#reserve(ctx, st, cells);
+    }
+    const est = this.#estimate(ctx, body, model);
+    if (est instanceof Promise) {
+      return est.then((e) => {
+        st.estimate = e;
+        return this.#reserve(ctx, st, cells);
+      });
+    }
+    st.estimate = est;
+    return this.#reserve(ctx, st, cells);
+  }
+
+  #reserve(ctx: RequestContext, st: RequestLimits, cells: readonly Cell[]): MaybePromise<HookResult> {
     const rates: RateCharge[] = [];
     const leases: Cell[] = [];
     for (const cell of cells) {
       if (cell.dimension === 'concurrency') leases.push(cell);
       else rates.push({ cell, cost: cell.dimension === 'requests' ? 1 : costOf(cell.rule.count, st.estimate!) });
     }
-    const api = clientApiOf(ctx);
-    const opts = { headers: this.cfg.response_headers, concurrencyRetryMs: this.cfg.concurrency_retry_after_ms };
     const zero = cells.find((c) => c.limit === 0);
     if (zero !== undefined) {
       this.metrics.count('limited');
       this.metrics.limited.inc({ rule: zero.rule.id, dimension: zero.dimension });
-      return refuse(ctx, { ok: false, reason: 'limit', cell: zero, limit: 0, divisor: 1, cost: 1, retryAfterMs: -1, states: [], inUse: 0 }, [], api, opts);
+      return refuse(ctx, { ok: false, reason: 'limit', cell: zero, limit: 0, divisor: 1, cost: 1, retryAfterMs: -1, states: [], inUse: 0 }, [], clientApiOf(ctx), this.#replyOpts);
     }
-    st.holder = randomUUID();
-    const a = await this.limiter.admit(st.holder, rates, leases);
+    st.holder = holderId();
+    const a = this.limiter.admit(st.holder, rates, leases);
+    return a instanceof Promise ? a.then((x) => this.#admitted(ctx, st, rates, leases, x)) : this.#admitted(ctx, st, rates, leases, a);
+  }
+
+  #admitted(ctx: RequestContext, st: RequestLimits, rates: RateCharge[], leases: Cell[], a: Admission): HookResult {
     if (!a.ok && a.reason === 'unavailable') {
       this.metrics.count('unavailable');
       return ctx.replyError(storeUnavailable(`rate limits cannot be checked: ${a.error.message}`, { cause: a.error, details: { retry_after: '1' } }));
@@ -86,20 +116,29 @@ export class RateLimitFilter implements HttpFilter {
     if (!a.ok) {
       this.metrics.count('limited');
       this.metrics.limited.inc({ rule: a.cell.rule.id, dimension: a.cell.dimension });
-      return refuse(ctx, a, states, api, opts);
+      return refuse(ctx, a, states, clientApiOf(ctx), this.#replyOpts);
     }
     this.metrics.count(a.via === 'store' ? 'admitted' : a.via);
-    Object.assign(st, { store: a.store, rates, leases, states, divisor: a.divisor });
+    st.store = a.store;
+    st.rates = rates;
+    st.leases = leases;
+    st.states = states;
+    st.divisor = a.divisor;
     if (a.store !== undefined && leases.length > 0) this.metrics.slots.inc(leases.length);
     for (const r of rates) if (r.cell.dimension === 'tokens') this.metrics.tokens(r.cell.rule.id, 'reserved', r.cost);
     return Continue;
   }
 
-  async #estimate(ctx: RequestContext, body: Obj, model: string | undefined): Promise<TokenUsage> {
-    const bytes = (await ctx.request.body()).length;
-    const input = await promptTokens(body, bytes, this.pool, this.cfg.tokenize_above_bytes, model);
+  #estimate(ctx: RequestContext, body: Obj, model: string | undefined): MaybePromise<TokenUsage> {
     const output = clientRouteOf(ctx).operation === 'embeddings' ? 0 : (outputCap(body) ?? this.cfg.default_output_tokens);
-    return { input, output, cache_read: 0, cache_write: 0 };
+    const read = ctx.request.bodyIfRead?.();
+    if (read === undefined) return ctx.request.body().then((b) => this.#usage(body, b.length, model, output));
+    return this.#usage(body, read.length, model, output);
+  }
+
+  #usage(body: Obj, bytes: number, model: string | undefined, output: number): MaybePromise<TokenUsage> {
+    const input = promptTokens(body, bytes, this.pool, this.cfg.tokenize_above_bytes, model);
+    return input instanceof Promise ? input.then((n) => ({ input: n, output, cache_read: 0, cache_write: 0 })) : { input, output, cache_read: 0, cache_write: 0 };
   }
 
   encode(ctx: RequestContext): void {
@@ -110,24 +149,39 @@ export class RateLimitFilter implements HttpFilter {
     if (st.estimate !== undefined) ctx.get(LlmExchangeKey)?.subscribe(st.onItem, { onlyWithoutUsage: true });
   }
 
-  async onComplete(ctx: RequestContext): Promise<void> {
+  onComplete(ctx: RequestContext): void | Promise<void> {
     const st = ctx.get(RequestLimitsKey);
     if (st === undefined) return;
-    await st.pending;
+    // A decode still running (cut by the timeout) is waited for, so what it admits is released too.
+    if (st.pending !== undefined) return st.pending.then(() => this.#release(ctx, st));
+    return this.#release(ctx, st);
+  }
+
+  #release(ctx: RequestContext, st: RequestLimits): void | Promise<void> {
     const store = st.store;
     if (store === undefined || st.released) return;
     st.released = true;
     let adjust: ReturnType<typeof adjustments> = [];
+    let done: void | Promise<void>;
     try {
       if (st.estimate !== undefined) adjust = adjustments(st, finalUsage(ctx, st));
     } finally {
       // Slots are freed whatever happened to the usage: a leaked slot would refuse this caller for lease_ms.
-      await this.limiter.reconcile(store, st.holder, adjust, st.leases);
-      if (st.leases.length > 0) this.metrics.slots.dec(st.leases.length);
+      done = this.limiter.reconcile(store, st.holder, adjust, st.leases);
     }
-    for (const a of adjust) this.metrics.tokens(a.cell.rule.id, 'charged', a.charged);
+    const after = (): void => {
+      if (st.leases.length > 0) this.metrics.slots.dec(st.leases.length);
+      for (const a of adjust) this.metrics.tokens(a.cell.rule.id, 'charged', a.charged);
+    };
+    if (done instanceof Promise) return done.then(after);
+    after();
   }
 }
+
+/** A lease holder id, unique per admission across processes (a client may reuse x-request-id): this process, a counter. */
+const PROCESS_TOKEN = randomUUID();
+let holders = 0;
+const holderId = (): string => `${PROCESS_TOKEN}:${(holders++).toString(36)}`;
 
 /** The JSON body object of a POST / PUT, or undefined (a body that is not JSON is the proxy's to judge). */
 async function jsonBody(ctx: RequestContext): Promise<Obj | undefined> {

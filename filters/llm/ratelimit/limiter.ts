@@ -3,7 +3,7 @@
 // outage state lives in a host service (one per store id), so GET /ready shows it and it survives reloads.
 import type { Logger } from 'pino';
 import {
-  MEMORY_STORE_DEFAULTS, MemoryStore, defineService, isDgpError, type DgpError, type RateState, type Store,
+  MEMORY_STORE_DEFAULTS, MemoryStore, defineService, isDgpError, type AdmitResult, type DgpError, type MaybePromise, type RateState, type Store,
 } from '../../../core/index.js';
 import type { RateLimitMetrics } from './metrics.js';
 import type { Cell } from './rules.js';
@@ -62,51 +62,67 @@ export interface LimiterOptions {
 export class Limiter {
   constructor(private readonly o: LimiterOptions) {}
 
-  async admit(id: string, rates: readonly RateCharge[], leases: readonly Cell[]): Promise<Admission> {
+  /** Synchronous when the store answers synchronously (the memory store). */
+  admit(id: string, rates: readonly RateCharge[], leases: readonly Cell[]): MaybePromise<Admission> {
+    let r: MaybePromise<OnStore>;
     try {
-      const r = await this.#admitOn(this.o.store, id, rates, leases, 1);
-      this.o.status.failingSince = undefined;
-      return r.ok ? { ...r, via: 'store' } : r;
+      r = this.#admitOn(this.o.store, id, rates, leases, 1);
     } catch (err) {
-      const error = this.#failed(err, 'admit');
-      if (this.o.mode === 'closed') return { ok: false, reason: 'unavailable', error };
-      if (this.o.mode === 'open') return { ok: true, store: undefined, states: [], via: 'open', divisor: 1 };
-      const r = await this.#admitOn(this.o.status.local, id, rates, leases, this.o.expectedInstances);
-      return r.ok ? { ...r, via: 'local' } : r;
+      return this.#fallback(err, id, rates, leases);
     }
+    if (r instanceof Promise) return r.then((x) => this.#answered(x), (err: unknown) => this.#fallback(err, id, rates, leases));
+    return this.#answered(r);
   }
 
-  /** Charges or refunds the token cells and frees the leases on the store that admitted; never throws. */
-  async reconcile(store: Store, id: string, adjust: ReadonlyArray<{ cell: Cell; delta: number }>, leases: readonly Cell[]): Promise<void> {
+  #answered(r: OnStore): Admission {
+    this.o.status.failingSince = undefined;
+    return r.ok ? { ...r, via: 'store' } : r;
+  }
+
+  /** The store failed: on_store_error decides. */
+  #fallback(err: unknown, id: string, rates: readonly RateCharge[], leases: readonly Cell[]): MaybePromise<Admission> {
+    const error = this.#failed(err, 'admit');
+    if (this.o.mode === 'closed') return { ok: false, reason: 'unavailable', error };
+    if (this.o.mode === 'open') return { ok: true, store: undefined, states: [], via: 'open', divisor: 1 };
+    const local = (r: OnStore): Admission => (r.ok ? { ...r, via: 'local' } : r);
+    const r = this.#admitOn(this.o.status.local, id, rates, leases, this.o.expectedInstances);
+    return r instanceof Promise ? r.then(local) : local(r);
+  }
+
+  /** Charges or refunds the token cells and frees the leases on the store that admitted; never throws nor rejects. */
+  reconcile(store: Store, id: string, adjust: ReadonlyArray<{ cell: Cell; delta: number }>, leases: readonly Cell[]): void | Promise<void> {
     const divisor = store === this.o.status.local ? this.o.expectedInstances : 1;
     const rates = adjust
       .filter((a) => a.delta !== 0)
       .map(({ cell, delta }) => ({ key: cell.key, delta, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs }));
     if (rates.length === 0 && leases.length === 0) return;
+    let r: MaybePromise<void>;
     try {
-      await store.reconcile({ id, rates, leases: leases.map((c) => c.key) });
+      r = store.reconcile({ id, rates, leases: leases.map((c) => c.key) });
     } catch (err) {
-      // The leases end by themselves after lease_ms; the token correction is lost.
-      try {
-        this.#failed(err, 'reconcile');
-      } catch (bug) {
-        this.o.log.error({ err: bug, reqId: id }, 'rate limits: reconcile failed');
-      }
+      this.#reconcileFailed(err, id);
+      return;
+    }
+    if (r instanceof Promise) return r.catch((err: unknown) => this.#reconcileFailed(err, id));
+  }
+
+  /** The leases end by themselves after lease_ms; the token correction is lost. */
+  #reconcileFailed(err: unknown, id: string): void {
+    try {
+      this.#failed(err, 'reconcile');
+    } catch (bug) {
+      this.o.log.error({ err: bug, reqId: id }, 'rate limits: reconcile failed');
     }
   }
 
-  async #admitOn(store: Store, id: string, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number): Promise<Extract<Admission, { reason: 'limit' }> | { ok: true; store: Store; states: RateState[]; divisor: number }> {
-    const r = await store.admit({
+  #admitOn(store: Store, id: string, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number): MaybePromise<OnStore> {
+    const r = store.admit({
       id,
       leaseMs: this.o.leaseMs,
       rates: rates.map(({ cell, cost }) => ({ key: cell.key, cost, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs })),
       leases: leases.map((c) => ({ key: c.key, limit: scaled(c.limit, divisor) })),
     });
-    if (r.ok) return { ok: true, store, states: r.rates, divisor };
-    const f = r.failed;
-    const cell = f.kind === 'rate' ? rates[f.index]!.cell : leases[f.index]!;
-    const base = { ok: false as const, reason: 'limit' as const, cell, limit: scaled(cell.limit, divisor), divisor, retryAfterMs: r.retryAfterMs, states: r.rates };
-    return f.kind === 'rate' ? { ...base, cost: rates[f.index]!.cost, inUse: 0 } : { ...base, cost: 1, inUse: r.leases[f.index]! };
+    return r instanceof Promise ? r.then((x) => onStore(x, store, rates, leases, divisor)) : onStore(r, store, rates, leases, divisor);
   }
 
   #failed(err: unknown, op: 'admit' | 'reconcile'): DgpError {
@@ -121,6 +137,17 @@ export class Limiter {
     this.o.metrics.storeErrors.inc({ store: this.o.storeId, op, on_store_error: this.o.mode });
     return err;
   }
+}
+
+/** What one store answered, before on_store_error or the via tag. */
+type OnStore = Extract<Admission, { reason: 'limit' }> | { ok: true; store: Store; states: RateState[]; divisor: number };
+
+function onStore(r: AdmitResult, store: Store, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number): OnStore {
+  if (r.ok) return { ok: true, store, states: r.rates, divisor };
+  const f = r.failed;
+  const cell = f.kind === 'rate' ? rates[f.index]!.cell : leases[f.index]!;
+  const base = { ok: false as const, reason: 'limit' as const, cell, limit: scaled(cell.limit, divisor), divisor, retryAfterMs: r.retryAfterMs, states: r.rates };
+  return f.kind === 'rate' ? { ...base, cost: rates[f.index]!.cost, inUse: 0 } : { ...base, cost: 1, inUse: r.leases[f.index]! };
 }
 
 /** A limit shared by `divisor` processes, each holding its share (at least 1). */
