@@ -54,6 +54,17 @@ export const LlmTokenUsage = defineAttribute<TokenUsage>('llm_token_usage');
 export const RequestModel = defineAttribute<string>('request_model');
 /** Extra fields filters want on the access-log line. */
 export const AccessLogFields = defineAttribute<Record<string, unknown>>('access_log_fields');
+
+/**
+ * Adds fields to the request's access-log line. The first filter's object is this request's own and is extended in
+ * place after that (no copy per filter); a frozen one is copied.
+ */
+export function addAccessLogFields(ctx: { get<T>(a: Attribute<T>): T | undefined; set<T>(a: Attribute<T>, v: T): void }, fields: Record<string, unknown>): void {
+  const earlier = ctx.get(AccessLogFields);
+  if (earlier === undefined) ctx.set(AccessLogFields, fields);
+  else if (Object.isExtensible(earlier)) Object.assign(earlier, fields);
+  else ctx.set(AccessLogFields, { ...earlier, ...fields });
+}
 /**
  * The request's admission priority (higher is served first when it has to queue), from the caller's identity: set by
  * dgp.filter.llm.keys from the key's `priority`, read by the admission queue (docs/admission.md).

@@ -2,7 +2,7 @@
 // by setting PreferredEndpointId for dgp.filter.llm.proxy, and hands cache work to the background runner; encode and
 // onComplete keep the prefix mode's in-flight counts. Any failure means normal load balancing, never an error reply.
 import {
-  AccessLogFields,
+  addAccessLogFields,
   PreferredEndpointId,
   SelectedEndpoint,
   defineAttribute,
@@ -60,7 +60,7 @@ export class KvcacheFilter implements HttpFilter {
     if (decision.endpointId !== undefined) ctx.set(PreferredEndpointId, decision.endpointId);
     metrics.routing.inc({ mode: opts.mode, outcome: decision.outcome, reason: decision.reason });
     metrics.addedLatency.observe({ mode: opts.mode, outcome: decision.outcome }, (performance.now() - started) / 1000);
-    ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), kvcache: `${decision.outcome}:${decision.reason}` });
+    addAccessLogFields(ctx, { kvcache: `${decision.outcome}:${decision.reason}` });
     ctx.log.debug({ kvcache: decision }, 'kvcache routing decision');
   }
 

@@ -2,7 +2,7 @@
 // principal, refuses what the key may not do (401 / 403 in the client's API shape) and publishes the principal for
 // the filters after it. The client's key never reaches the proxy, so it can never travel upstream.
 import {
-  AccessLogFields,
+  addAccessLogFields,
   AdmissionPriority,
   Continue,
   RequestModel,
@@ -124,7 +124,7 @@ export class KeysFilter implements HttpFilter {
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
     const fields: Record<string, unknown> = { key_id: p.key_id, key_alias: p.alias, team: p.team };
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;
-    ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
+    addAccessLogFields(ctx, fields);
     return this.spend.guard.admit(ctx, principal, facts.model, this.spend.subjects.fromRecords(principal, g), facts.body);
   }
 

@@ -1,7 +1,7 @@
 // The end of one request: final usage (upstream, else estimated in the worker pool), every metric exactly once, the
 // LlmTokenUsage and access-log attributes, and Pixiu's log_to_console lines.
 import {
-  AccessLogFields,
+  addAccessLogFields,
   LlmTokenUsage,
   SelectedEndpoint,
   UpstreamAttempts,
@@ -92,8 +92,7 @@ function report(ctx: RequestContext, st: TokenizerState, d: FinishDeps, endAt: n
     ttft_ms: ttftMs === undefined ? undefined : Math.round(ttftMs),
     stream_ms: st.sse && st.encodeAt !== undefined ? Math.round(Math.max(0, endAt - st.encodeAt)) : undefined,
   };
-  const earlier = ctx.get(AccessLogFields);
-  ctx.set(AccessLogFields, earlier === undefined ? fields : { ...earlier, ...fields });
+  addAccessLogFields(ctx, fields);
 }
 
 /** No usage from the upstream: a local count in the worker pool, when the exchange consumed anything. */

@@ -19,10 +19,13 @@ export interface EstimateInput {
 
 /** The worst-case token usage: output is min(max_tokens or reserve, max_output, context_window - prompt) per choice. */
 export function worstCaseUsage(input: EstimateInput): NormalizedUsage {
+  return usageWithin(input, input.modelLimits ?? {});
+}
+
+function usageWithin(input: Omit<EstimateInput, 'modelLimits'>, limits: ModelLimits): NormalizedUsage {
   const prompt = wholeTokens('promptTokens', input.promptTokens);
   const asked = input.maxTokens ?? input.outputReserveTokens ?? DEFAULT_OUTPUT_RESERVE_TOKENS;
   let output = wholeTokens('maxTokens', asked);
-  const limits = input.modelLimits ?? {};
   if (limits.max_output !== undefined) output = Math.min(output, limits.max_output);
   if (limits.context_window !== undefined) output = Math.max(0, Math.min(output, limits.context_window - prompt));
   output *= wholeTokens('choices', input.choices ?? 1);
@@ -33,6 +36,11 @@ export function worstCaseUsage(input: EstimateInput): NormalizedUsage {
 export function estimateCost(book: PriceBook, provider: string, model: string, input: Omit<EstimateInput, 'modelLimits'>): RequestPrice & { usage: NormalizedUsage } {
   const usage = worstCaseUsage({ ...input, modelLimits: book.limits(provider, model) });
   return { ...book.price(provider, model, usage), usage };
+}
+
+/** The worst-case price with the model's limits already looked up (the per-request path: no copies). */
+export function worstCasePrice(book: PriceBook, provider: string, model: string, input: Omit<EstimateInput, 'modelLimits'>, limits: ModelLimits): RequestPrice {
+  return book.price(provider, model, usageWithin(input, limits));
 }
 
 function wholeTokens(name: string, n: number): number {

@@ -6,7 +6,7 @@
 // a crashed process's holds end with their lease.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type MaybePromise, type RequestContext } from '../../../../core/index.js';
+import { addAccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type MaybePromise, type RequestContext } from '../../../../core/index.js';
 import { LlmCacheOutcome, LlmChargeAttr, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
 import { applicableBudgets, type Budget } from '../budget/budgets.js';
 import type { Admission, BudgetEngine, BudgetHold, ReserveOptions, SettleOutcome } from '../budget/engine.js';
@@ -191,7 +191,7 @@ export class SpendGuard {
       const fields: Record<string, unknown> = { cost_usd: formatUsd(c.nanos) };
       if (c.basis !== 'usage') fields.cost_basis = c.basis;
       if (st.requestedModel !== undefined) fields.budget_fallback = st.model;
-      ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), ...fields });
+      addAccessLogFields(ctx, fields);
       if (c.model !== null && c.provider !== null) {
         if (!c.priced) this.d.metrics.unknown(c.model, c.provider);
         else if (c.nanos > 0) this.d.metrics.cost(c.model, c.provider, ctx.route.id, c.nanos);

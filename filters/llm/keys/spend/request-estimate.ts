@@ -4,8 +4,8 @@
 // endpoint the route's cluster may pick, the dearest one held. Images sent by URL are the one input this does not
 // bound (their tokens are not in the bytes).
 import type { ClusterManagerApi, EndpointView, RequestContext } from '../../../../core/index.js';
-import { clientRouteOf, resolveModel, type PriceBook } from '../../../../core/llm/index.js';
-import { estimateCost } from '../budget/estimate.js';
+import { clientRouteOf, resolveModel, type ModelLimits, type PriceBook } from '../../../../core/llm/index.js';
+import { worstCasePrice } from '../budget/estimate.js';
 import type { Estimate } from './state.js';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -44,17 +44,19 @@ const NO_ESTIMATE: Estimate = Object.freeze({ nanos: 0, known: false });
 interface PricedTarget {
   readonly provider: string;
   readonly upstream: string;
+  /** The price book's limits of the upstream model (the book is the generation's: the memo is per EstimateDeps). */
+  readonly limits: ModelLimits;
 }
 
 /** The distinct (provider, upstream model) pairs a cluster may send `model` to, by cluster and model. */
-const targetMemo = new WeakMap<ClusterManagerApi, Map<string, { endpoints: readonly EndpointView[]; targets: PricedTarget[] }>>();
+const targetMemo = new WeakMap<EstimateDeps, Map<string, { endpoints: readonly EndpointView[]; targets: PricedTarget[] }>>();
 /** Distinct (cluster, model) pairs remembered per cluster manager; clients name models, so it is bounded. */
 const TARGET_MEMO_SIZE = 1024;
 
 function pricedTargets(deps: EstimateDeps, cluster: string, model: string): readonly PricedTarget[] {
   const endpoints = deps.clusters.endpoints(cluster);
-  let memo = targetMemo.get(deps.clusters);
-  if (memo === undefined) targetMemo.set(deps.clusters, (memo = new Map()));
+  let memo = targetMemo.get(deps);
+  if (memo === undefined) targetMemo.set(deps, (memo = new Map()));
   const id = `${cluster}\u0000${model}`;
   const hit = memo.get(id);
   // A changed endpoint list (discovery, reload) is a new array: the pairs are worked out again.
@@ -67,7 +69,7 @@ function pricedTargets(deps: EstimateDeps, cluster: string, model: string): read
     const key = `${provider}\u0000${upstream}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    targets.push({ provider, upstream });
+    targets.push({ provider, upstream, limits: deps.book.limits(provider, upstream) });
   }
   if (memo.size >= TARGET_MEMO_SIZE) memo.clear();
   memo.set(id, { endpoints, targets });
@@ -82,8 +84,8 @@ export function estimateFromBody(ctx: RequestContext, deps: EstimateDeps, model:
   const { maxTokens, choices } = clientRouteOf(ctx).operation === 'embeddings' ? { maxTokens: 0, choices: 1 } : ask;
   const input = { promptTokens: bytes, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
   let best: Estimate = NO_ESTIMATE;
-  for (const { provider, upstream } of pricedTargets(deps, ctx.route.cluster, model)) {
-    const e = estimateCost(deps.book, provider, upstream, input);
+  for (const { provider, upstream, limits } of pricedTargets(deps, ctx.route.cluster, model)) {
+    const e = worstCasePrice(deps.book, provider, upstream, input, limits);
     if (e.known && (!best.known || e.nanos > best.nanos)) best = { nanos: e.nanos, known: true };
   }
   return best;
