@@ -5,6 +5,7 @@ export { defineFilter, type FilterDefinition } from './define-filter.js';
 export * from './attributes.js';
 // The end-of-request seam: observers add fields to the audit record and attributes to the request's spans.
 export { addRequestObserver, type RequestObserver, type RequestEnd, type AuditRecordEnv, type SpanAttributeValue } from './observability/request-observers.js';
+export { StreamedBodyCapture, type BodyCapture } from './observability/audit/body-capture.js';
 export * from './services/index.js';
 export { DgpError, defineErrorCode, isDgpError, registeredErrorCodes, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorCodeInfo, ErrorCodeFactory, PluginErrorCodeInfo, DgpErrorOptions } from './errors.js';

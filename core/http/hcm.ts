@@ -221,7 +221,8 @@ export class HttpConnectionManager {
       // Chunk hooks only ever see streamed bodies: a unary answer needs no slot list.
       const streamed = chain.hasChunkHooks && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body);
       const renderStreamError = (err: DgpError): Buffer | undefined => this.replies.renderStreamError(ctx, err);
-      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining(), { renderStreamError, writeIdleMs: this.o.writeIdleMs });
+      const capture = this.o.audit !== undefined && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body) ? this.o.audit.streamCapture(ctx) : undefined;
+      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining(), { renderStreamError, writeIdleMs: this.o.writeIdleMs, capture });
       if (result.error) ctx.log.warn({ err: result.error }, 'response stream failed after headers were sent; connection closed');
     } catch (err) {
       ctx.log.error({ err }, 'request handling failed');

@@ -15,6 +15,8 @@ export interface WriteOptions {
   renderStreamError?(err: DgpError): Buffer | undefined;
   /** ms, 0 = none: how long a full socket buffer may wait for the client to read before the stream is cut. */
   writeIdleMs?: number;
+  /** Given every streamed byte written to the client (the audit record's response body). */
+  capture?: { add(chunk: Buffer): void } | undefined;
 }
 
 export interface WriteResult {
@@ -94,6 +96,7 @@ async function pump(
       hook = undefined;
       if (chunk && chunk.length) {
         bytes += chunk.length;
+        opts.capture?.add(chunk);
         if (!res.write(chunk)) await drained(res, idleMs);
       }
     }
@@ -104,6 +107,7 @@ async function pump(
       hook = undefined;
       if (tail && tail.length && !res.destroyed) {
         bytes += tail.length;
+        opts.capture?.add(tail);
         if (!res.write(tail)) await drained(res, idleMs);
       }
     }
@@ -126,6 +130,7 @@ async function pump(
       const frame = opts.renderStreamError?.(err as DgpError);
       if (frame !== undefined && frame.length) {
         bytes += frame.length;
+        opts.capture?.add(frame);
         res.write(frame);
       }
     }

@@ -29,6 +29,11 @@ export interface RequestEnd {
 }
 
 export interface RequestObserver {
+  /**
+   * audit.bodies per_key: whether this request's bodies go in its audit record (asked when a streamed answer starts,
+   * so its bytes can be kept as they go; the request and a unary answer are read at the end).
+   */
+  wantsBodies?(ctx: RequestContext): boolean;
   /** Adds fields to the request's audit record; `record` already holds the host's fields, which it may refine. */
   audit?(ctx: RequestContext, end: RequestEnd, record: Record<string, unknown>, env: AuditRecordEnv): void;
   /**

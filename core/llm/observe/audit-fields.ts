@@ -2,7 +2,7 @@
 // provider), the final usage and cost, latencies, cache, guardrail and rate-limit verdicts, the outcome in
 // governance terms, and the HMAC of the prompt. Runs once per request after the chain's onComplete hooks, so the
 // exchange is settled and the keys filter has charged the request.
-import { LlmTokenUsage, RequestModel, UpstreamFirstByteAt, type AuditRecordEnv, type RequestContext, type RequestEnd } from '../../index.js';
+import { LlmTokenUsage, RequestModel, StreamedBodyCapture, UpstreamFirstByteAt, type AuditRecordEnv, type RequestContext, type RequestEnd } from '../../index.js';
 import { clientRouteOf } from '../client-api.js';
 import { LlmExchangeKey } from '../exchange.js';
 import { LlmCacheOutcome } from '../governance/cache-outcome.js';
@@ -57,11 +57,18 @@ export function llmAuditFields(ctx: RequestContext, end: RequestEnd, rec: Record
   rec.outcome = outcomeOf(end, rec.outcome as string, verdicts !== undefined && verdicts.some((v) => v.action === 'block'), rl !== undefined, cache);
   const body = ctx.request.bodyIfRead?.();
   rec.prompt_hash = body === undefined || body.length === 0 ? null : (env.hmac(body) ?? null);
-  if (env.bodies === 'all' || (env.bodies === 'per_key' && p?.metadata.audit_bodies === true)) {
+  if (env.bodies === 'all' || (env.bodies === 'per_key' && wantsBodies(ctx))) {
     if (body !== undefined) rec.request_body = capped(body, env.maxBodyBytes);
     const res = ctx.response.body;
+    const streamed = ctx.get(StreamedBodyCapture);
     if (Buffer.isBuffer(res)) rec.response_body = capped(res, env.maxBodyBytes);
+    else if (streamed !== undefined) rec.response_body = streamed.result();
   }
+}
+
+/** audit.bodies per_key: the caller's key has `metadata.audit_bodies: true`. */
+export function wantsBodies(ctx: RequestContext): boolean {
+  return ctx.get(PrincipalAttr)?.metadata.audit_bodies === true;
 }
 
 /** ok | error | blocked | rate_limited | budget_exceeded | cache_hit. */

@@ -7,7 +7,9 @@ import type { Store } from '../../services/store.js';
 import { DgpError, isDgpError } from '../../errors.js';
 import { AuditLog } from './audit-log.js';
 import { auditEnv } from './request-record.js';
-import type { AuditRecordEnv } from '../request-observers.js';
+import { requestObservers, type AuditRecordEnv } from '../request-observers.js';
+import type { RequestContext } from '../../plugin-api.js';
+import { BodyCapture, StreamedBodyCapture } from './body-capture.js';
 import { FileSink } from './sinks/file.js';
 import { RedisStreamSink } from './sinks/redis-stream.js';
 import type { AuditSink } from './sinks/sink.js';
@@ -45,6 +47,19 @@ export class Audit {
       }
       s.sink.store = store;
     }
+  }
+
+  /**
+   * A streamed answer is starting: when its audit record wants the response body (bodies `all`, or `per_key` and an
+   * observer says this request's key asked), a capture the response writer feeds; published as StreamedBodyCapture.
+   */
+  streamCapture(ctx: RequestContext): BodyCapture | undefined {
+    const mode = this.env.bodies;
+    if (mode === 'off') return undefined;
+    if (mode === 'per_key' && ![...requestObservers()].some((o) => o.wantsBodies?.(ctx) === true)) return undefined;
+    const capture = new BodyCapture(this.env.maxBodyBytes);
+    ctx.set(StreamedBodyCapture, capture);
+    return capture;
   }
 
   write(record: Record<string, unknown>): void {

@@ -192,6 +192,39 @@ t.test('bodies per key: only a key whose metadata opts in gets its bodies in rec
   t.notOk('request_body' in priv! || 'response_body' in priv!, 'a key without the opt-in: no bodies');
 });
 
+t.test('bodies of a streamed answer: the bytes the client got, after output redaction, cut to max_bytes', async (t) => {
+  // The mock streams the answer in word-sized chunks, so the email is split across chunks on the way.
+  const up = await startMockOpenAi({ reply: { text: 'Write to jane.doe@example.com for the refund.', usage: { input: 5, output: 9 } } });
+  const other = 'sk-dgp-audit-other-key';
+  const keys = `                    keys:\n                      - {key: ${VK}, alias: opted-in, metadata: {audit_bodies: true}}\n                      - {key: ${other}, alias: private}\n`;
+  const guard = `                - name: dgp.filter.ai.guardrails\n                  config:\n                    output:\n                      - { check: pii, entities: [email], action: redact }\n`;
+  const audit = AUDIT.replace('flush_interval: 20ms', 'flush_interval: 20ms\n  bodies: { mode: per_key, max_bytes: 65536 }');
+  const g = await startGateway(keysGatewayYaml({ provider: 'openai', port: up.port, adapters: STORE, keys: keysConfig(keys), middle: guard }) + audit);
+  t.teardown(async () => (await g.close(), await up.close()));
+  const body = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'where do I write?' }] };
+  const res = await post(g.url(), body);
+  const wire = await res.text();
+  t.notMatch(wire, 'jane.doe@example.com', 'the client got the redacted answer');
+  t.equal((await (await post(g.url(), body, other)).text()).length > 0, true);
+  const [opted, priv] = await records(g, 2);
+  t.same(opted!.response_body, { text: wire, bytes: Buffer.byteLength(wire), truncated: false }, 'the record holds exactly the bytes on the wire');
+  t.match(opted!.response_body.text, 'data: [DONE]');
+  t.notMatch(JSON.stringify(opted), 'jane.doe@example.com', 'the unredacted address is nowhere in the record');
+  t.notOk('response_body' in priv!, 'a key without the opt-in: no streamed body either');
+});
+
+t.test('bodies all: a streamed answer longer than max_bytes is cut and says how long it was', async (t) => {
+  const up = await startMockOpenAi({ reply: { text: 'a fairly long answer that streams in many small pieces', usage: { input: 5, output: 12 } } });
+  const keys = `                    keys:\n                      - {key: ${VK}, alias: any}\n`;
+  const audit = AUDIT.replace('flush_interval: 20ms', 'flush_interval: 20ms\n  bodies: { mode: all, max_bytes: 64 }');
+  const g = await startGateway(keysGatewayYaml({ provider: 'openai', port: up.port, adapters: STORE, keys: keysConfig(keys) }) + audit);
+  t.teardown(async () => (await g.close(), await up.close()));
+  const wire = await (await post(g.url(), { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'go' }] })).text();
+  const [r] = await records(g, 1);
+  t.ok(Buffer.byteLength(wire) > 64, 'the stream is longer than max_bytes');
+  t.same(r!.response_body, { text: Buffer.from(wire).subarray(0, 64).toString('utf8'), bytes: Buffer.byteLength(wire), truncated: true });
+});
+
 t.test('a reload that changes the audit block: the old pipeline is flushed, new records go to the new sink', async (t) => {
   const up = await startMockOpenAi({ reply: { text: 'x', usage: { input: 1, output: 1 } } });
   const base = keysGatewayYaml({ provider: 'openai', port: up.port, adapters: STORE, keys: keysConfig(`                    keys:\n                      - {key: ${VK}, alias: a}\n`) });
