@@ -209,7 +209,7 @@ export interface ProviderCodec {
 
 /** `llm_meta.provider` labels of OpenAI-compatible servers (Pixiu treats the provider as a label): the openai codec. */
 export const OPENAI_COMPATIBLE_PROVIDERS: readonly string[] = [
-  'deepseek', 'vllm', 'ollama', 'openrouter', 'groq', 'dashscope', 'qwen', 'together', 'fireworks', 'mistral', 'xai',
+  'openai-compatible', 'deepseek', 'vllm', 'ollama', 'openrouter', 'aimlapi', 'groq', 'dashscope', 'qwen', 'together', 'fireworks', 'mistral', 'xai',
   'moonshot', 'zhipu', 'siliconflow', 'lmstudio', 'localai', 'sglang', 'tgi', 'perplexity', 'cerebras', 'nvidia',
 ];
 
