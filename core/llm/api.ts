@@ -191,7 +191,12 @@ export interface UpstreamCodec {
    * Same-API pass-through: a copy of `body` with what this provider would refuse fixed (e.g. over-long tool-call ids
    * another provider's answers produced), or undefined when nothing needs fixing (the bytes then go unchanged).
    */
-  adjustPassthrough?(body: JsonObject): JsonObject | undefined;
+  adjustPassthrough?(body: JsonObject, cx?: CodecContext): JsonObject | undefined;
+  /**
+   * Credentials fetched per attempt (an OAuth access token, cached by the codec): headers set on the upstream request,
+   * awaited before it is sent. Rejects with a DgpError (rendered in the client's API shape) when none can be had.
+   */
+  authorize?(t: { readonly settings: Readonly<JsonObject>; readonly apiKey: string }): Promise<Record<string, string>>;
 }
 
 /** What a provider plugin's manifest `create(config)` returns. */
@@ -205,6 +210,11 @@ export interface ProviderCodec {
   readonly upstream: UpstreamCodec;
   /** Present when the codec also serves clients of its API. */
   readonly client?: ClientCodec;
+  /**
+   * A provider hosting models of several APIs (Vertex AI: Gemini and Anthropic models) returns the codec serving one
+   * attempt, from the endpoint's settings and the upstream model; absent, this codec serves every attempt.
+   */
+  select?(settings: Readonly<JsonObject>, model: string): ProviderCodec;
 }
 
 /** `llm_meta.provider` labels of OpenAI-compatible servers (Pixiu treats the provider as a label): the openai codec. */
