@@ -120,7 +120,7 @@ export interface MockVertex {
   close(): Promise<void>;
 }
 
-const GEMINI = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent)(\?alt=sse)?$/;
+const GEMINI = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/google\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)(\?alt=sse)?$/;
 const CLAUDE = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/anthropic\/models\/([^/:]+):(rawPredict|streamRawPredict)$/;
 
 const gemChunk = (text: string, finish?: string) => ({
@@ -166,6 +166,7 @@ export async function startMockVertex(opts: { project: string; location: string;
       if (!route || route[1] !== opts.project || route[2] !== opts.location) return googleError(res, 404, 'NOT_FOUND', `Not found: ${path}`);
       if (g) {
         if (!Array.isArray(body.contents)) return googleError(res, 400, 'INVALID_ARGUMENT', 'contents is not specified');
+        if (g[4] === 'countTokens') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ totalTokens: 3 }));
         if (g[4] === 'generateContent') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(gemChunk('Hello there', 'STOP')));
         if (g[5] === undefined) return googleError(res, 400, 'INVALID_ARGUMENT', 'this mock streams SSE only');
         return sse(res, [[undefined, gemChunk('Hello')], [undefined, gemChunk(' there', 'STOP')]]);

@@ -59,6 +59,30 @@ t.test('OpenAI client → Gemini on Vertex: exact paths, a verified token, reuse
   t.has(call.claims, { iss: 'gateway@sa-project.iam.gserviceaccount.com', scope: 'https://www.googleapis.com/auth/cloud-platform', aud: s.tokens.uri });
 });
 
+t.test('Gemini client → Gemini on Vertex: its own method and alt=sse kept, its key dropped, countTokens forwarded', async (t) => {
+  const s = await setup(t);
+  const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Say hello' }] }] });
+  const post = (path: string) => fetch(`${s.gw.url()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': 'client-key' }, body });
+  const unary = (await (await post('/v1beta/models/gemini-2.0-flash:generateContent')).json()) as { candidates: Array<{ content: { parts: Array<{ text: string }> } }> };
+  t.equal(unary.candidates[0]!.content.parts[0]!.text, 'Hello there');
+  const stream = await (await post('/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=client-key')).text();
+  t.match(stream, /^data: \{"candidates"/);
+  const count = (await (await post('/v1beta/models/gemini-2.0-flash:countTokens')).json()) as { totalTokens: number };
+  t.equal(count.totalTokens, 3);
+  t.same(s.vertex.calls.map((c) => c.path), [
+    `${BASE}/google/models/gemini-2.0-flash:generateContent`,
+    `${BASE}/google/models/gemini-2.0-flash:streamGenerateContent?alt=sse`,
+    `${BASE}/google/models/gemini-2.0-flash:countTokens`,
+  ]);
+  for (const c of s.vertex.calls) {
+    t.equal(c.headers.authorization, 'Bearer ya29.token-1');
+    t.equal(c.headers['x-goog-api-key'], undefined);
+  }
+  const config = await (await fetch(`${s.gw.adminUrl}/config`)).text();
+  t.notOk(config.includes('PRIVATE KEY'), 'the service account is redacted in /config');
+  t.match(config, /"service_account_json": ?"\[redacted\]"/);
+});
+
 t.test('Anthropic client → Claude on Vertex: rawPredict / streamRawPredict, anthropic_version in the body, no model', async (t) => {
   const s = await setup(t);
   const msg = await s.anthropic.messages.create({ model: 'claude-sonnet-4-5@20250929', max_tokens: 64, messages: ask });
