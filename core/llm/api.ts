@@ -2,7 +2,8 @@
 // API and its provider's wire format, pivoting through the OpenAI Chat Completions shape (the `Chat*` types below).
 // Rules:
 // - A codec converts only between its own API and the pivot; `createTranslation` composes two codecs per attempt.
-// - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures.
+// - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures;
+//   the one exception is a credential cache behind `authorize()` (access tokens outlive attempts by design).
 // - A field the target cannot express is dropped with a debug log, or, when dropping it would change the meaning,
 //   rejected with a 400 DgpError (DGP_ERR_PROVIDER_UNTRANSLATABLE); docs/providers.md lists every field.
 import type { SseEvent } from '../index.js';
