@@ -101,7 +101,7 @@ function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], bo
 }
 
 /** Credentials the provider fetches per attempt (Vertex AI's OAuth token): set over whatever the plan carried. */
-export async function authorize(provider: ProviderCodec, settings: Readonly<Record<string, unknown>>, { endpoint }: RequestAssemblyInput, req: UpstreamRequest): Promise<void> {
+async function authorize(provider: ProviderCodec, settings: Readonly<Record<string, unknown>>, { endpoint }: RequestAssemblyInput, req: UpstreamRequest): Promise<void> {
   if (provider.upstream.authorize === undefined) return;
   const apiKey = typeof endpoint.llmMeta?.api_key === 'string' ? endpoint.llmMeta.api_key : '';
   Object.assign(req.headers, await provider.upstream.authorize({ settings, apiKey }));
