@@ -6,6 +6,7 @@ import { semanticChecks } from './checks.js';
 import { isStackOverflow, tooLarge } from './limits.js';
 import { normalizeConfig } from './normalize.js';
 import { pixiuCompatChecks } from './pixiu-compat.js';
+import { applyProviderHosts } from './provider-hosts.js';
 import { error, type Finding, type Problem, type SourcePos } from './problems.js';
 import { checkAgainstSchema } from './schema-check.js';
 import { isRecord } from './schema-defaults.js';
@@ -100,7 +101,7 @@ function validate(parsed: ParsedYaml, findings: Finding[]): unknown {
   coerceExpandedScalars(parsed);
   const { value, issues } = checkAgainstSchema(bootstrapJsonSchema, raw);
   for (const i of issues) findings.push(error('DGP_ERR_CONFIG_SCHEMA', i.pointer, i.message, i.hint));
-  findings.push(...pixiuCompatChecks(raw), ...semanticChecks(value, raw));
+  findings.push(...pixiuCompatChecks(raw), ...semanticChecks(value, raw), ...applyProviderHosts(value, raw));
   return value;
 }
 

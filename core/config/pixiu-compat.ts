@@ -4,6 +4,7 @@
 import { suggest } from './did-you-mean.js';
 import { clustersOf, hcmsOf, items, listenersOf, rec, sub, type At } from './config-walk.js';
 import { child, warning, type Finding } from './problems.js';
+import { defaultHostOf } from './provider-hosts.js';
 import { IGNORED_TOP_LEVEL, LB_POLICIES } from './schema/index.js';
 
 const CODE = 'DGP_ERR_CONFIG_PIXIU_COMPAT';
@@ -51,7 +52,11 @@ function endpoint(ep: At): Finding[] {
     if (typeof id === 'number') out.push(warning(CODE, child(ep.ptr, key), `endpoint ${key} ${id} is a number; it is used as the string "${id}"`, `write ${key}: "${id}"`));
   }
   const sock = rec(ep.v.socket_address);
-  if (!sock || (sock.address === undefined && sock.port === undefined && !(Array.isArray(sock.domains) && sock.domains.length > 0))) {
+  const named = defaultHostOf(ep.v);
+  if (named) {
+    const h = named.host;
+    out.push(warning(CODE, ep.ptr, `endpoint has no socket_address; requests go to the default host of llm_meta.provider "${named.provider}", ${h.scheme}://${h.host}:${h.port} (Pixiu would send them to 0.0.0.0:8881)`, 'keep it for the provider\'s own host, or add socket_address: { domains: [<host>] } for another'));
+  } else if (!sock || (sock.address === undefined && sock.port === undefined && !(Array.isArray(sock.domains) && sock.domains.length > 0))) {
     out.push(warning(CODE, sock ? child(ep.ptr, 'socket_address') : ep.ptr, 'endpoint has no socket_address; requests go to 0.0.0.0:8881 (Pixiu no longer maps llm_meta.provider to a host)', 'add socket_address: { domains: [api.example.com] } or socket_address: { address: <host>, port: <port> }'));
   }
   const retry = sub(sub(ep, 'llm_meta'), 'retry_policy');

@@ -2,7 +2,8 @@
 // API and its provider's wire format, pivoting through the OpenAI Chat Completions shape (the `Chat*` types below).
 // Rules:
 // - A codec converts only between its own API and the pivot; `createTranslation` composes two codecs per attempt.
-// - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures.
+// - Codecs are pure and stateless: per-attempt state lives in the encoders/decoders they create, never in closures;
+//   the one exception is a credential cache behind `authorize()` (access tokens outlive attempts by design).
 // - A field the target cannot express is dropped with a debug log, or, when dropping it would change the meaning,
 //   rejected with a 400 DgpError (DGP_ERR_PROVIDER_UNTRANSLATABLE); docs/providers.md lists every field.
 import type { SseEvent } from '../index.js';
@@ -191,7 +192,12 @@ export interface UpstreamCodec {
    * Same-API pass-through: a copy of `body` with what this provider would refuse fixed (e.g. over-long tool-call ids
    * another provider's answers produced), or undefined when nothing needs fixing (the bytes then go unchanged).
    */
-  adjustPassthrough?(body: JsonObject): JsonObject | undefined;
+  adjustPassthrough?(body: JsonObject, cx?: CodecContext): JsonObject | undefined;
+  /**
+   * Credentials fetched per attempt (an OAuth access token, cached by the codec): headers set on the upstream request,
+   * awaited before it is sent. Rejects with a DgpError (rendered in the client's API shape) when none can be had.
+   */
+  authorize?(t: { readonly settings: Readonly<JsonObject>; readonly apiKey: string }): Promise<Record<string, string>>;
 }
 
 /** What a provider plugin's manifest `create(config)` returns. */
@@ -205,11 +211,16 @@ export interface ProviderCodec {
   readonly upstream: UpstreamCodec;
   /** Present when the codec also serves clients of its API. */
   readonly client?: ClientCodec;
+  /**
+   * A provider hosting models of several APIs (Vertex AI: Gemini and Anthropic models) returns the codec serving one
+   * attempt, from the endpoint's settings and the upstream model; absent, this codec serves every attempt.
+   */
+  select?(settings: Readonly<JsonObject>, model: string): ProviderCodec;
 }
 
 /** `llm_meta.provider` labels of OpenAI-compatible servers (Pixiu treats the provider as a label): the openai codec. */
 export const OPENAI_COMPATIBLE_PROVIDERS: readonly string[] = [
-  'deepseek', 'vllm', 'ollama', 'openrouter', 'groq', 'dashscope', 'qwen', 'together', 'fireworks', 'mistral', 'xai',
+  'openai-compatible', 'deepseek', 'vllm', 'ollama', 'openrouter', 'aimlapi', 'groq', 'dashscope', 'qwen', 'together', 'fireworks', 'mistral', 'xai',
   'moonshot', 'zhipu', 'siliconflow', 'lmstudio', 'localai', 'sglang', 'tgi', 'perplexity', 'cerebras', 'nvidia',
 ];
 

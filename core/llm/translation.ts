@@ -101,12 +101,12 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     throw new DgpError('DGP_ERR_PROVIDER_CODEC', `The "${input.clientCodec.name}" codec does not serve ${input.clientApi} clients.`);
   }
   const client = clientCodecFor(base, input.request.operation);
-  const provider = input.providerCodec;
   const { request } = input;
   const llm = input.endpoint.llmMeta;
   const info = client.inspect(request);
-  const { settings, overrides, forcedModel } = splitOptions(provider, llm?.options);
+  const { settings, overrides, forcedModel } = splitOptions(input.providerCodec, llm?.options);
   const upstreamModel = forcedModel ?? resolveModel(llm?.model_map, info.model);
+  const provider = input.providerCodec.select?.(settings, upstreamModel) ?? input.providerCodec;
   // The model goes into URLs (Gemini, Azure): a lone surrogate would make encodeURIComponent throw.
   if (LONE_SURROGATE.test(info.model) || LONE_SURROGATE.test(upstreamModel)) throw badClientRequest('model', 'is not a well-formed Unicode string');
   const reported = settings.response_model === 'provider' ? upstreamModel : info.model;
@@ -128,8 +128,8 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
   // Translated answers are re-encoded anyway (the OpenAI upstream always asks for usage); same-API streams ask here.
   const usageAsk = passthrough && input.wantUsage === true && info.stream && !info.includeUsage && isPlainObject(request.body) ? client.requestStreamUsage?.(request.body) : undefined;
   const plan = passthrough
-    ? planPassthrough(input, client, cx, overrides, apiKey, usageAsk)
-    : planTranslated(input, client, cx, overrides, apiKey);
+    ? planPassthrough(input, provider, client, cx, overrides, apiKey, usageAsk)
+    : planTranslated(input, provider, client, cx, overrides, apiKey);
   const relabel = passthrough && upstreamModel !== reported && client.relabel !== undefined;
   const unrequestUsage = usageAsk !== undefined && client.unrequestStreamUsage !== undefined;
   const rewrite = { relabel, unrequestUsage };
@@ -218,20 +218,21 @@ export function defaultCodecContext(o: {
   };
 }
 
-function planPassthrough(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string, usageAsk: JsonObject | undefined): UpstreamRequestPlan {
+function planPassthrough(input: TranslationInput, provider: ProviderCodec, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string, usageAsk: JsonObject | undefined): UpstreamRequestPlan {
   const { request } = input;
   let body = input.rawBody;
   if (isPlainObject(request.body)) {
-    const asked = usageAsk ?? request.body;
-    const adjusted = input.providerCodec.upstream.adjustPassthrough?.(asked) ?? usageAsk;
-    if (adjusted || cx.models.upstream !== cx.models.client || Object.keys(overrides).length > 0) {
-      const clone = structuredClone(adjusted ?? request.body);
-      client.setRequestModel(clone, cx.models.upstream);
-      deepMerge(clone, overrides);
-      body = Buffer.from(JSON.stringify(clone));
+    let out: JsonObject | undefined = usageAsk;
+    if (cx.models.upstream !== cx.models.client || Object.keys(overrides).length > 0) {
+      out = structuredClone(out ?? request.body);
+      client.setRequestModel(out, cx.models.upstream);
+      deepMerge(out, overrides);
     }
+    // Last, so that what the provider must not receive (a model field, for one) stays out whatever was merged.
+    out = provider.upstream.adjustPassthrough?.(out ?? request.body, cx) ?? out;
+    if (out !== undefined) body = Buffer.from(JSON.stringify(out));
   }
-  const target = input.providerCodec.upstream.target({
+  const target = provider.upstream.target({
     operation: request.operation,
     model: cx.models.upstream,
     stream: cx.stream,
@@ -243,8 +244,8 @@ function planPassthrough(input: TranslationInput, client: ClientCodec, cx: Codec
   return { method: request.method.toUpperCase(), path: target.path, headers: target.headers, dropHeaders: [...CREDENTIALS, 'content-length', 'host'], body: hasBody ? body : undefined };
 }
 
-function planTranslated(input: TranslationInput, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
-  const { request, providerCodec: provider } = input;
+function planTranslated(input: TranslationInput, provider: ProviderCodec, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
+  const { request } = input;
   if (!client.chatOperations.includes(request.operation)) {
     throw new DgpError(
       'DGP_ERR_PROVIDER_UNSUPPORTED',

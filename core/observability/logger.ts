@@ -209,7 +209,7 @@ export function redactDeep(value: unknown): unknown {
   }
   return out;
 }
-const SECRET_KEY = /^(authorization|api[_-]?key|x-api-key|x-goog-api-key|password|token|secret|key|master_key|hs256_secret|hmac_secret)$/i;
+const SECRET_KEY = /^(authorization|api[_-]?key|private_key|service_account_json|x-api-key|x-goog-api-key|password|token|secret|key|master_key|hs256_secret|hmac_secret)$/i;
 
 /** True for a field name whose value must never be logged (the same names redactDeep censors). */
 export function isSecretKey(name: string): boolean {

@@ -35,7 +35,7 @@ const RetryPolicySchema = Type.Object(
 
 export const LlmMetaSchema = StrictObject(
   {
-    provider: O(Str({ description: 'Provider label (logs, default endpoint name, generated ids).', default: 'openai', examples: ['deepseek'] })),
+    provider: O(Str({ description: 'Provider: picks the provider plugin (wire format and auth) and labels logs and ids. deepseek, openrouter, aimlapi, ollama, vllm and vertex-ai bring a default host for an endpoint without socket_address; openai-compatible requires one (docs/providers.md).', default: 'openai', examples: ['deepseek'] })),
     api_key: O(Str({ description: 'Sent upstream as "Authorization: Bearer <api_key>" when non-empty. Use ${ENV} expansion rather than a literal key.', default: '', examples: ['${OPENAI_API_KEY}'] })),
     fallback: O(Bool({ description: "After this endpoint's retries are used up, try the next healthy endpoint in list order.", default: false })),
     health_check_interval: O(Duration({ description: 'Cooldown after a failure before the endpoint is tried again, ms or duration; 0 disables the cooldown.', default: 5000, examples: [10000], pixiu: 'In Pixiu 0 becomes 5000, so the cooldown cannot be turned off.' })),

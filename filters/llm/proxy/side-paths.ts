@@ -36,21 +36,24 @@ export async function sidePathRequest(codecs: ProviderCodecs, input: RequestAsse
   const requested = geminiPathModel(path) ?? '';
   const forced = typeof llm?.options === 'object' && llm.options !== null ? (llm.options as Record<string, unknown>).model : undefined;
   const model = typeof forced === 'string' && forced !== '' ? forced : resolveModel(llm?.model_map, requested);
+  const options = typeof llm?.options === 'object' && llm.options !== null ? (llm.options as Record<string, unknown>) : {};
+  const settings = { ...provider.settings, ...Object.fromEntries(provider.upstream.settingKeys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]])) };
   const target = provider.upstream.target({
     operation: 'chat',
     model,
     stream: false,
     apiKey,
     passthrough: { path, query: ctx.request.query, headers: ctx.request.headers },
-    settings: provider.settings,
+    settings,
   });
   const body = input.body.length === 0 && (method === 'GET' || method === 'HEAD') ? undefined : input.body;
+  const fetched = provider.upstream.authorize === undefined ? {} : await provider.upstream.authorize({ settings, apiKey });
   return {
     origin: endpointOrigin(endpoint, normalizeScheme(llm?.scheme) ?? input.scheme),
     method: method.toUpperCase(),
     path: target.path,
     // The client's credentials never travel; the provider's own header carries the endpoint's key.
-    headers: buildUpstreamHeaders(ctx.request.headers, { inject: { 'user-agent': gatewayUserAgent(), ...target.headers }, dropClientCredentials: true, drop: [...CREDENTIALS, 'content-length', 'host'] }),
+    headers: buildUpstreamHeaders(ctx.request.headers, { inject: { 'user-agent': gatewayUserAgent(), ...target.headers, ...fetched }, dropClientCredentials: true, drop: [...CREDENTIALS, 'content-length', 'host'] }),
     body,
   };
 }

@@ -33,7 +33,10 @@ export function createTranslatingMapper(codecs: ProviderCodecs, workers?: Worker
       const side = await sidePathRequest(codecs, input);
       if (side !== undefined) return side;
       const ex = await translationFor(codecs, input, workers);
-      return ex === undefined ? buildPassthroughRequest(input) : requestOf(ex, input);
+      if (ex === undefined) return buildPassthroughRequest(input);
+      const req = requestOf(ex, input);
+      await authorize(ex.provider, ex.context.settings, input, req);
+      return req;
     },
     applyResponse: (ctx, res) => applyTranslatedResponse(codecs, ctx, res),
     complete(ctx) {
@@ -95,6 +98,13 @@ function isPlainPassthrough(llm: RequestAssemblyInput['endpoint']['llmMeta'], bo
   if (llm?.model_map !== undefined || llm?.options !== undefined) return false;
   if (!isPlainObject(body)) return true;
   return codec.upstream.adjustPassthrough?.(body) === undefined && usageFor?.requestStreamUsage?.(body) === undefined;
+}
+
+/** Credentials the provider fetches per attempt (Vertex AI's OAuth token): set over whatever the plan carried. */
+async function authorize(provider: ProviderCodec, settings: Readonly<Record<string, unknown>>, { endpoint }: RequestAssemblyInput, req: UpstreamRequest): Promise<void> {
+  if (provider.upstream.authorize === undefined) return;
+  const apiKey = typeof endpoint.llmMeta?.api_key === 'string' ? endpoint.llmMeta.api_key : '';
+  Object.assign(req.headers, await provider.upstream.authorize({ settings, apiKey }));
 }
 
 function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {

@@ -30,7 +30,7 @@ t.test('llm_pixiu_conf.yaml: DeepSeek through proxy and tokenizer', async (t) =>
   t.same(r.lines[4], `llm_pixiu_conf.yaml:63:15 warning DGP_ERR_CONFIG_PIXIU_COMPAT ${EP}/llm_meta/retry_policy/times: retry_policy.times is outside retry_policy.config and has no effect (Pixiu ignores it; move it to retry_policy.config.times)`);
   t.match(r.lines[0], /dgp\.filter\.llm\.tokenizer comes after dgp\.filter\.llm\.proxy.*\(move dgp\.filter\.llm\.tokenizer before dgp\.filter\.llm\.proxy in http_filters\)$/);
   t.match(r.lines[2], /endpoint id 1 is a number; it is used as the string "1" \(write id: "1"\)$/);
-  t.match(r.lines[3], /endpoint has no socket_address; requests go to 0\.0\.0\.0:8881/);
+  t.match(r.lines[3], /endpoint has no socket_address; requests go to the default host of llm_meta\.provider "deepseek", https:\/\/api\.deepseek\.com:443 \(Pixiu would send them to 0\.0\.0\.0:8881\)/);
   const c = r.config!;
   const ep = c.static_resources.clusters[0]!.endpoints[0]!;
   t.same(
@@ -38,8 +38,8 @@ t.test('llm_pixiu_conf.yaml: DeepSeek through proxy and tokenizer', async (t) =>
     {
       lb: 'Rand',
       id: '1',
-      addr: { address: '0.0.0.0', port: 8881, domains: [], resolver_name: '', certs_dir: '' },
-      llm: { provider: 'deepseek', api_key: 'test', fallback: false, health_check_interval: 5000, retry_policy: { name: 'CountBased', config: {} } },
+      addr: { address: 'api.deepseek.com', port: 443, domains: ['api.deepseek.com'], resolver_name: '', certs_dir: '' },
+      llm: { provider: 'deepseek', api_key: 'test', scheme: 'https', fallback: false, health_check_interval: 5000, retry_policy: { name: 'CountBased', config: {} } },
     },
   );
   t.same(c.static_resources.listeners[0]!.config, { idle_timeout: 5000, read_timeout: 50000, write_timeout: 50000, headers_timeout: 10000, max_header_bytes: 16384, max_body_bytes: 20971520, cert_file: '', key_file: '' });
