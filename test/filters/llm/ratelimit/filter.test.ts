@@ -52,7 +52,7 @@ t.test('a reconcile that fails is logged, never thrown; a bug in the store is no
   const f = await filterWith(store);
   const ctx = request();
   await f.decode(ctx);
-  await t.resolves(f.onComplete(ctx), 'onComplete resolves');
+  await t.resolves(async () => f.onComplete(ctx), 'onComplete resolves');
   store.admit = async () => Promise.reject(new TypeError('bad cell'));
   await t.rejects(async () => f.decode(request()), TypeError, 'the host turns it into a 500 and logs it');
 });
