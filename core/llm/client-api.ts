@@ -13,6 +13,7 @@ export interface ClientRoute {
 }
 
 const GEMINI_OP = /\/models\/[^/]+:(generateContent|streamGenerateContent)$/;
+const GEMINI_METHOD = /\/models\/[^/]+:(countTokens|embedContent|batchEmbedContents)$/;
 
 /**
  * Operations by their path suffix (what each API's SDK sends, whatever the prefix: `/v1`, `/openai/v1`, a Pixiu
@@ -28,7 +29,9 @@ export function detectClientApi(path: string): ClientRoute {
   if (path.endsWith('/embeddings')) return { api: 'openai', operation: 'embeddings' };
   if (path.endsWith('/v1/responses') || path === '/responses') return { api: 'openai', operation: 'responses' };
   if (path.includes('/messages/')) return { api: 'anthropic', operation: undefined };
-  if (path.startsWith('/v1beta/') || path.includes(':generateContent') || path.includes(':streamGenerateContent')) {
+  // A method on a model (`/models/{model}:countTokens`) is Gemini's whatever the version prefix (the GenAI SDK sends
+  // some under /v1/); OpenAI's model paths carry no method.
+  if (path.startsWith('/v1beta/') || path.includes(':generateContent') || path.includes(':streamGenerateContent') || GEMINI_METHOD.test(path)) {
     return { api: 'gemini', operation: undefined };
   }
   if (path.endsWith('/models')) return { api: 'openai', operation: 'models' };

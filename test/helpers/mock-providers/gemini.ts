@@ -25,15 +25,24 @@ export interface GeminiMockOptions {
 }
 
 export function validateGemini(req: ReceivedRequest, o: GeminiMockOptions): Rejection | undefined {
-  const route = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(req.path);
+  // The API serves v1 and v1beta alike (the GenAI SDK sends some calls under each).
+  const route = /^\/v1(?:beta)?\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(req.path);
   if (req.method !== 'POST' || !route) return err(404, 'NOT_FOUND', `Not found: ${req.path}`);
   const key = req.headers['x-goog-api-key'] ?? req.query.get('key') ?? undefined;
   if (key === undefined) return err(403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
   if (key !== (o.apiKey ?? 'gm-test')) {
     return err(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }]);
   }
-  const b = req.body;
-  if (!isObject(b)) return invalid('Invalid JSON payload received.');
+  if (!isObject(req.body)) return invalid('Invalid JSON payload received.');
+  let b: Record<string, unknown> = req.body;
+  if (route[2] === 'countTokens') {
+    // countTokens takes `contents`, or a whole `generateContentRequest` (with its model) to count tools and system too.
+    for (const k of Object.keys(b)) if (k !== 'contents' && k !== 'generateContentRequest') return invalid(`Invalid JSON payload received. Unknown name "${k}": Cannot find field.`);
+    if (isObject(b.generateContentRequest)) b = b.generateContentRequest;
+    else if (!Array.isArray(b.contents)) return invalid('* CountTokensRequest.contents: contents is not specified\n');
+    const { model: _model, ...inner } = b;
+    b = inner;
+  }
   for (const k of Object.keys(b)) if (!FIELDS.has(k)) return invalid(`Invalid JSON payload received. Unknown name "${k}": Cannot find field.`);
   const gen = b.generationConfig ?? b.generation_config;
   if (isObject(gen)) for (const k of Object.keys(gen)) if (!GEN_FIELDS.has(k)) return invalid(`Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`);
@@ -93,6 +102,11 @@ function respondGemini(req: ReceivedRequest, reply: MockReply, res: ServerRespon
   const calls = (reply.toolCalls ?? []).map((c, i) => ({ functionCall: { name: c.name, args: c.args }, ...(i === 0 && o.signature ? { thoughtSignature: o.signature } : {}) }));
   const finishReason = FINISH[reply.finish ?? (calls.length > 0 ? 'tool_calls' : 'stop')];
   const candidate = (parts: object[], finish?: string) => ({ content: { parts, role: 'model' }, ...(finish ? { finishReason: finish } : {}), index: 0 });
+  if (req.path.endsWith(':countTokens')) {
+    const n = reply.usage?.input ?? 20;
+    sendJson(res, 200, { totalTokens: n, promptTokensDetails: [{ modality: 'TEXT', tokenCount: n }] }, { 'content-type': 'application/json; charset=UTF-8' });
+    return;
+  }
   if (req.path.endsWith(':generateContent')) {
     const parts = [...(reply.text ? [{ text: reply.text }] : []), ...calls];
     sendJson(res, 200, { candidates: [candidate(parts, finishReason)], usageMetadata, ...meta }, { 'content-type': 'application/json; charset=UTF-8' });

@@ -1,6 +1,7 @@
 // A strict mock of OpenAI Chat Completions: Bearer auth, the checks the real API makes (unknown parameters, tool
 // message pairing, argument types), and replies in the exact chat.completion / chat.completion.chunk formats.
 import type { ServerResponse } from 'node:http';
+import { respondResponses, validateResponses } from './openai-responses.js';
 import { halves, isObject, sendEvents, sendJson, startMockProvider, type MockProvider, type MockReply, type ReceivedRequest, type Rejection, type ReplyScript } from './server.js';
 
 const PARAMS = new Set([
@@ -25,10 +26,12 @@ export function validateOpenAi(req: ReceivedRequest, apiKey: string, azure = fal
       return { status: 401, body: { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.' } } };
     }
   } else {
-    if (req.method !== 'POST' || !req.path.endsWith('/chat/completions')) return err(404, `Invalid URL (${req.method} ${req.path})`);
+    const responses = req.method === 'POST' && req.path.endsWith('/v1/responses');
+    if (!responses && (req.method !== 'POST' || !req.path.endsWith('/chat/completions'))) return err(404, `Invalid URL (${req.method} ${req.path})`);
     const auth = req.headers.authorization;
     if (auth === undefined) return err(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
     if (auth !== `Bearer ${apiKey}`) return err(401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    if (responses) return validateResponses(req.body);
   }
   const b = req.body;
   if (!isObject(b)) return err(400, 'We could not parse the JSON body of your request.');
@@ -87,6 +90,7 @@ function usageOf(reply: MockReply) {
 }
 
 function respondOpenAi(req: ReceivedRequest, reply: MockReply, res: ServerResponse): void {
+  if (req.path.endsWith('/v1/responses')) return respondResponses(req, reply, res);
   const body = req.body as Record<string, unknown>;
   const calls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_mock${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }));
   const finish = reply.finish ?? (calls.length > 0 ? 'tool_calls' : 'stop');
