@@ -8,6 +8,8 @@
 import type { SseEvent } from '../index.js';
 
 export type WireApi = 'openai' | 'anthropic' | 'gemini';
+/** The API an upstream speaks: a client API, or one only providers speak (Bedrock's Converse: always translated). */
+export type ProviderApi = WireApi | 'bedrock';
 export type ProviderOperation =
   | 'chat'
   | 'completions'
@@ -192,6 +194,39 @@ export interface UpstreamCodec {
    * another provider's answers produced), or undefined when nothing needs fixing (the bytes then go unchanged).
    */
   adjustPassthrough?(body: JsonObject): JsonObject | undefined;
+  /** Streams framed other than as SSE (Bedrock's binary event stream). Absent: text/event-stream. */
+  readonly streamFraming?: StreamFraming;
+  /**
+   * Request signing (AWS SigV4): called per attempt with the request as it will be sent, after target(); returns the
+   * headers to add (e.g. authorization, x-amz-date). Rejects with a DgpError when no credentials are configured.
+   */
+  sign?(req: SignableRequest, settings: Readonly<JsonObject>): Promise<Record<string, string>>;
+}
+
+/** Cuts a streamed answer into events for the decoder (the SSE parser's role for SSE streams). */
+export interface StreamEventReader {
+  /** The next upstream chunk → the events it completes. Throws on bytes that are not the framing (a 502). */
+  feed(chunk: Buffer): SseEvent[];
+  /** The upstream ended; a partial event left over is a cut stream, which the decoder's end() reports. */
+  end(): SseEvent[];
+}
+
+export interface StreamFraming {
+  /** Media type of the streamed answer, e.g. `application/vnd.amazon.eventstream`. */
+  readonly contentType: string;
+  createReader(): StreamEventReader;
+}
+
+/** The upstream request a signer sees: what goes on the wire, the Host header being the origin's host. */
+export interface SignableRequest {
+  readonly method: string;
+  /** `scheme://host[:port]` of the endpoint. */
+  readonly origin: string;
+  /** Path and query as sent. */
+  readonly path: string;
+  /** Headers the codec set (content-type, accept...); only these and host are signed. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer | undefined;
 }
 
 /** What a provider plugin's manifest `create(config)` returns. */
@@ -199,7 +234,7 @@ export interface ProviderCodec {
   /** The provider name, e.g. `anthropic` (the `<name>` of `dgp.adapter.provider.<name>`). */
   readonly name: string;
   /** The wire API the provider speaks (`azure-openai` speaks `openai`). */
-  readonly api: WireApi;
+  readonly api: ProviderApi;
   /** The plugin's validated config: the defaults of every setting. */
   readonly settings: Readonly<JsonObject>;
   readonly upstream: UpstreamCodec;
@@ -240,6 +275,7 @@ export function resolveModel(modelMap: unknown, model: string): string {
 
 export {
   createTranslation,
+  isProviderStream,
   defaultCodecContext,
   type TranslationInput,
   type AttemptTranslation,

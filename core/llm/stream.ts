@@ -3,7 +3,7 @@
 import { createSseParser, isDgpError } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
-import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
+import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
 import { isPlainObject } from './helpers.js';
 import { checkChatChunk } from './pivot-check.js';
 
@@ -61,14 +61,19 @@ export function passthroughStream(client: ClientCodec, cx: CodecContext, rewrite
   return { feed: (chunk) => render(parser.feedFrames(chunk)), end: () => render(parser.endFrames()), error };
 }
 
-/** Different APIs: decode the provider's events to pivot items and encode them in the client's stream format. */
+/**
+ * Different APIs: decode the provider's events to pivot items and encode them in the client's stream format. `reader`
+ * cuts a stream that is not SSE into events (StreamFraming); default: the SSE parser.
+ */
 export function translatedStream(
   decoder: StreamDecoder,
   encoder: StreamEncoder,
   cx: CodecContext,
   tap?: { event(ev: SseEvent): void; items(items: readonly StreamItem[]): void },
+  reader?: StreamEventReader,
 ): StreamTranslator {
-  const parser = createSseParser();
+  const sse = reader === undefined ? createSseParser() : undefined;
+  const parser: StreamEventReader = reader ?? { feed: (chunk) => sse!.feed(chunk), end: () => sse!.end({ dispatchIncomplete: true }) };
   let finished = false;
 
   const emit = (items: StreamItem[]): string => {
@@ -112,7 +117,7 @@ export function translatedStream(
         let out = '';
         // An unterminated last event is kept when it parses (some servers omit the final blank line); a truncated
         // one is the cut itself, which decoder.end() reports.
-        for (const ev of parser.end({ dispatchIncomplete: true })) {
+        for (const ev of parser.end()) {
           tap?.event(ev);
           try {
             out += emit(decoder.write(ev));

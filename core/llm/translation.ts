@@ -165,7 +165,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, rewrite) };
     }
     const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap);
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap, provider.upstream.streamFraming?.createReader());
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };
@@ -182,7 +182,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     async respond(res) {
       if (passthrough && !relabel && !unrequestUsage) return { status: res.status, headers: {}, keepUpstreamHeaders: true, body: res.body };
       // A provider that ignored `stream` answers JSON: translated as a unary response rather than parsed as SSE.
-      const sse = passthrough || (headerValue(res.headers, 'content-type') ?? '').includes('text/event-stream');
+      const sse = passthrough || isProviderStream(provider, res.headers);
       const isStream = res.status < 300 && info.stream && sse && !Buffer.isBuffer(res.body);
       if (isStream) {
         const { translator, ...head } = openStream(res.status);
@@ -193,6 +193,13 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return translateBody(res.status, res.headers, body);
     },
   };
+}
+
+/** The answer is the provider's stream framing: text/event-stream, or the codec's own (StreamFraming). */
+export function isProviderStream(provider: ProviderCodec, headers: HeaderMap): boolean {
+  const type = (headerValue(headers, 'content-type') ?? '').trimStart().toLowerCase();
+  const framing = provider.upstream.streamFraming;
+  return framing === undefined ? type.startsWith('text/event-stream') : type.startsWith(framing.contentType);
 }
 
 /** A codec context outside a translation (reading a passed-through answer, or the request in pivot form). */
@@ -266,7 +273,7 @@ function planTranslated(input: TranslationInput, client: ClientCodec, cx: CodecC
   });
   const headers = {
     'content-type': 'application/json',
-    accept: cx.stream ? 'text/event-stream' : 'application/json',
+    accept: cx.stream ? (provider.upstream.streamFraming?.contentType ?? 'text/event-stream') : 'application/json',
     // The translator reads the body: it must arrive uncompressed.
     'accept-encoding': 'identity',
     ...target.headers,
