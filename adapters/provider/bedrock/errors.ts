@@ -59,6 +59,8 @@ export function bedrockErrorFrom(status: number, type: string | undefined, messa
   }
   err.kind = KIND_BY_TYPE[type] ?? err.kind;
   if (status === 200) err.status = STATUS_BY_TYPE[type] ?? 500;
+  // Bedrock answers "model not ready" with a 429 that is no quota matter: clients see it as the overload it is.
+  if (type === 'ModelNotReadyException') err.status = 503;
   return err;
 }
 

@@ -63,6 +63,8 @@ export interface EventStreamMessage {
 export class EventStreamDecoder {
   #buf: Buffer = Buffer.alloc(0);
   readonly #provider: string;
+  /** A bad message after good ones in the same chunk: the good ones go out first, the error on the next call. */
+  #error: unknown;
 
   constructor(provider: string) {
     this.#provider = provider;
@@ -74,8 +76,27 @@ export class EventStreamDecoder {
   }
 
   feed(chunk: Buffer): EventStreamMessage[] {
+    this.check();
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     const out: EventStreamMessage[] = [];
+    try {
+      this.#cut(out);
+    } catch (err) {
+      if (out.length === 0) throw err;
+      this.#error = err;
+    }
+    return out;
+  }
+
+  /** Throws the error held back by the last feed, if any. */
+  check(): void {
+    if (this.#error === undefined) return;
+    const err = this.#error;
+    this.#error = undefined;
+    throw err;
+  }
+
+  #cut(out: EventStreamMessage[]): void {
     while (this.#buf.length >= PRELUDE) {
       const total = this.#buf.readUInt32BE(0);
       const headersLength = this.#buf.readUInt32BE(4);
@@ -92,7 +113,6 @@ export class EventStreamDecoder {
         payload: message.subarray(PRELUDE + headersLength, total - 4),
       });
     }
-    return out;
   }
 }
 
@@ -119,7 +139,10 @@ export function createEventStreamReader(provider: string): StreamEventReader {
   const decoder = new EventStreamDecoder(provider);
   return {
     feed: (chunk) => decoder.feed(chunk).map((m) => eventOf(m, provider)),
-    // Leftover bytes are a cut message: the decoder's end() reports the stream as ended early.
-    end: () => [],
+    // Leftover bytes are a cut message; when it cut the stream short of messageStop, the decoder's end() reports it.
+    end: () => {
+      decoder.check();
+      return [];
+    },
   };
 }
