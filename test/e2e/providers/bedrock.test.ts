@@ -40,6 +40,7 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
         endpoints: [ep('slow', throttled.port, CREDS.secretAccessKey, { fallback: true, meta: { weight: '1' } }), ep('fast', bedrock.port, CREDS.secretAccessKey, { meta: { weight: '0' } })],
       },
       { name: 'thr', cluster: 'thr', endpoints: [ep('only', throttled.port)] },
+      { name: 'nokeys', cluster: 'nokeys', endpoints: [{ id: 'nokeys', provider: 'bedrock', port: bedrock.port, extra: { model_map: { '*': MODEL }, options: { region: REGION } } }] },
     ]),
   );
   t.teardown(async () => {
@@ -132,11 +133,19 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     t.same(bedrock.rejections, []);
   });
 
+  await t.test('openai responses API to Bedrock', async (t) => {
+    const res = await openai.responses.create({ model: 'gpt-4o', instructions: 'Be brief.', input: 'Hi', max_output_tokens: 40 });
+    t.equal(res.output_text, textReply.text);
+    t.match(res.usage, { input_tokens: 21, output_tokens: 7 });
+    t.match(bedrock.requests.at(-1)!.body, { system: [{ text: 'Be brief.' }], messages: [{ role: 'user', content: [{ text: 'Hi' }] }], inferenceConfig: { maxTokens: 40 } });
+    t.same(bedrock.rejections, []);
+  });
+
   await t.test('usage reaches the token metrics and the access log', async (t) => {
     const labels = { cluster: 'br', source: 'upstream' };
-    // Text answers (21/7): unary, stream, tool follow-up, Anthropic stream; tool answers (40/12): unary and stream.
-    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'prompt' }), 4 * 21 + 2 * 40, 'prompt tokens, counted once per request');
-    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'completion' }), 4 * 7 + 2 * 12, 'completion tokens');
+    // Text answers (21/7): unary, stream, tool follow-up, Anthropic stream, Responses; tool answers (40/12): unary, stream.
+    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'prompt' }), 5 * 21 + 2 * 40, 'prompt tokens, counted once per request');
+    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'completion' }), 5 * 7 + 2 * 12, 'completion tokens');
     t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'cached' }), 2 * 8, 'cache reads');
     t.match(accessLines(gw).at(-1), { status: 200, prompt_tokens: 21, completion_tokens: 7, usage_source: 'upstream' });
   });
@@ -170,5 +179,17 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     const anth = await anthropicClient(gw.url('thr')).messages.create({ model: 'x', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     t.type(anth, Anthropic.RateLimitError, 'anthropic: RateLimitError');
     t.same(throttled.rejections, [], 'every throttled request was properly signed');
+  });
+
+  await t.test('no AWS credentials anywhere: a clear error in the client\'s shape, nothing sent', async (t) => {
+    const keys = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+    const saved = keys.map((k) => process.env[k]);
+    for (const k of keys) delete process.env[k];
+    t.teardown(() => keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i]))));
+    const before = bedrock.requests.length;
+    const err = await openAiClient(gw.url('nokeys')).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    t.type(err, OpenAI.InternalServerError, 'openai: InternalServerError (500)');
+    t.match((err as Error).message, /No AWS credentials for the bedrock endpoint/);
+    t.equal(bedrock.requests.length, before, 'no unsigned request went upstream');
   });
 });
