@@ -31,8 +31,7 @@ export function chatToConverseBody(req: ChatRequest, cx: CodecContext): JsonObje
   for (const [f, why] of Object.entries(REJECTED)) if (req[f] !== undefined && req[f] !== null) throw untranslatable(f, cx.provider, why);
   if (Array.isArray(req.modalities) && req.modalities.includes('audio')) throw untranslatable('modalities', cx.provider, 'Bedrock Converse does not produce audio');
   if (typeof req.n === 'number' && req.n > 1) throw untranslatable('n', cx.provider, 'Converse returns one message per request');
-  const rf = req.response_format;
-  if (rf && rf.type !== 'text') throw untranslatable('response_format', cx.provider, 'the gateway does not translate structured output to Converse yet; describe the JSON in the prompt or use a tool');
+  const outputConfig = outputConfigOf(req, cx);
 
   const system: Block[] = [];
   const turns: Turn[] = [];
@@ -72,8 +71,27 @@ export function chatToConverseBody(req: ChatRequest, cx: CodecContext): JsonObje
   if (req.stop !== undefined && req.stop !== null) inference.stopSequences = Array.isArray(req.stop) ? req.stop : [req.stop];
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
   applyTools(req, body, turns, cx);
+  if (outputConfig) body.outputConfig = outputConfig;
   reportDropped(cx.log, cx.provider, req, HANDLED);
   return body;
+}
+
+/**
+ * `response_format` json_schema → `outputConfig.textFormat` (Converse structured output; the schema travels as a JSON
+ * string). OpenAI's schema-less json_object mode has no equivalent and is refused rather than answered in prose.
+ */
+function outputConfigOf(req: ChatRequest, cx: CodecContext): JsonObject | undefined {
+  const rf = req.response_format;
+  if (!rf || rf.type === 'text') return undefined;
+  if (rf.type === 'json_object') {
+    throw untranslatable('response_format', cx.provider, 'Converse structured output needs a JSON schema (json_object mode has none); send response_format {type: "json_schema"}');
+  }
+  if (rf.type !== 'json_schema') throw badClientRequest('response_format.type', 'must be text, json_object or json_schema');
+  const schema = rf.json_schema?.schema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw badClientRequest('response_format.json_schema.schema', 'must be a JSON schema object');
+  const jsonSchema: JsonObject = { schema: JSON.stringify(schema) };
+  if (typeof rf.json_schema?.name === 'string' && rf.json_schema.name !== '') jsonSchema.name = rf.json_schema.name;
+  return { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
 }
 
 function textOf(m: ChatMessage, at: string): string {

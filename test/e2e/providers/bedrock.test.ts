@@ -133,6 +133,14 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     t.same(bedrock.rejections, []);
   });
 
+  await t.test('structured output from an openai client (response_format json_schema → outputConfig)', async (t) => {
+    const schema = { type: 'object', properties: { greeting: { type: 'string' } }, required: ['greeting'], additionalProperties: false };
+    const res = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_schema', json_schema: { name: 'greeting', schema, strict: true } } });
+    t.equal(res.choices[0]!.message.content, textReply.text, 'the model text comes back as the content');
+    t.same(JSON.parse((bedrock.requests.at(-1)!.body as { outputConfig: { textFormat: { structure: { jsonSchema: { schema: string } } } } }).outputConfig.textFormat.structure.jsonSchema.schema), schema);
+    t.same(bedrock.rejections, []);
+  });
+
   await t.test('openai responses API to Bedrock', async (t) => {
     const res = await openai.responses.create({ model: 'gpt-4o', instructions: 'Be brief.', input: 'Hi', max_output_tokens: 40 });
     t.equal(res.output_text, textReply.text);
@@ -143,9 +151,9 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
 
   await t.test('usage reaches the token metrics and the access log', async (t) => {
     const labels = { cluster: 'br', source: 'upstream' };
-    // Text answers (21/7): unary, stream, tool follow-up, Anthropic stream, Responses; tool answers (40/12): unary, stream.
-    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'prompt' }), 5 * 21 + 2 * 40, 'prompt tokens, counted once per request');
-    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'completion' }), 5 * 7 + 2 * 12, 'completion tokens');
+    // Text answers (21/7): unary, stream, tool follow-up, Anthropic stream, structured, Responses; tool answers (40/12).
+    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'prompt' }), 6 * 21 + 2 * 40, 'prompt tokens, counted once per request');
+    t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'completion' }), 6 * 7 + 2 * 12, 'completion tokens');
     t.equal(await metricValue(gw, 'dgp_llm_tokens_total', { ...labels, direction: 'cached' }), 2 * 8, 'cache reads');
     t.match(accessLines(gw).at(-1), { status: 200, prompt_tokens: 21, completion_tokens: 7, usage_source: 'upstream' });
   });

@@ -23,7 +23,7 @@ export interface BedrockMockOptions {
   streamException?: { type: string; message: string };
 }
 
-const FIELDS = new Set(['messages', 'system', 'inferenceConfig', 'toolConfig', 'guardrailConfig', 'additionalModelRequestFields', 'promptVariables', 'additionalModelResponseFieldPaths', 'requestMetadata', 'performanceConfig']);
+const FIELDS = new Set(['messages', 'system', 'inferenceConfig', 'toolConfig', 'guardrailConfig', 'additionalModelRequestFields', 'promptVariables', 'additionalModelResponseFieldPaths', 'requestMetadata', 'performanceConfig', 'outputConfig']);
 const INFERENCE = new Set(['maxTokens', 'temperature', 'topP', 'stopSequences']);
 const BLOCKS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent']);
 const PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
@@ -87,6 +87,16 @@ export function validateConverse(req: ReceivedRequest): Rejection | undefined {
   if (b.inferenceConfig !== undefined) {
     if (!isObject(b.inferenceConfig)) return invalid('inferenceConfig must be an object');
     for (const k of Object.keys(b.inferenceConfig)) if (!INFERENCE.has(k)) return invalid(`Malformed input request: extraneous key [${k}] is not permitted`);
+  }
+  if (b.outputConfig !== undefined) {
+    const f = isObject(b.outputConfig) ? b.outputConfig.textFormat : undefined;
+    const js = isObject(f) && f.type === 'json_schema' && isObject(f.structure) ? f.structure.jsonSchema : undefined;
+    if (!isObject(js) || typeof js.schema !== 'string') return invalid('outputConfig.textFormat: type json_schema with structure.jsonSchema.schema (a JSON string) is required');
+    try {
+      if (!isObject(JSON.parse(js.schema))) return invalid('outputConfig.textFormat.structure.jsonSchema.schema: must be a JSON object schema');
+    } catch {
+      return invalid('outputConfig.textFormat.structure.jsonSchema.schema: is not valid JSON');
+    }
   }
   if (b.system !== undefined && (!Array.isArray(b.system) || !b.system.every((s) => isObject(s) && typeof s.text === 'string'))) return invalid('system: must be a list of {text} blocks');
   const tools = new Set<string>();

@@ -104,8 +104,16 @@ t.test('a Gemini client is translated to Converse and back', async (t) => {
   t.match(JSON.parse(res.body.toString()), { candidates: [{ content: { parts: [{ text: 'Cold.' }], role: 'model' }, finishReason: 'MAX_TOKENS' }], usageMetadata: { promptTokenCount: 7, candidatesTokenCount: 2, totalTokenCount: 9, cachedContentTokenCount: 2 } });
 });
 
+t.test('structured output: response_format json_schema → outputConfig.textFormat; json_object refused', async (t) => {
+  const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+  const sent = JSON.parse(exchange('openai', { ...body, response_format: { type: 'json_schema', json_schema: { name: 'place', schema } } }).request.body!.toString());
+  t.same(sent.outputConfig, { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema: JSON.stringify(schema), name: 'place' } } } });
+  const fromAnthropic = JSON.parse(exchange('anthropic', { model: 'm', max_tokens: 9, messages: [{ role: 'user', content: 'x' }], output_config: { format: { type: 'json_schema', schema } } }).request.body!.toString());
+  t.same(JSON.parse(fromAnthropic.outputConfig.textFormat.structure.jsonSchema.schema), schema, "an Anthropic client's output_config.format too");
+  t.throws(() => exchange('openai', { ...body, response_format: { type: 'json_object' } }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE', message: /needs a JSON schema/ });
+});
+
 t.test('what Converse cannot express is refused with a 400', async (t) => {
-  t.throws(() => exchange('openai', { ...body, response_format: { type: 'json_object' } }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE' });
   t.throws(() => exchange('openai', { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE', message: /base64 data URL/ });
   t.throws(() => exchange('openai', { model: 'm', n: 2, messages: [{ role: 'user', content: 'x' }] }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE' });
 });
