@@ -28,6 +28,8 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     credentials: CREDS,
     region: REGION,
   });
+  const flaky = await startMockBedrock({ reply: textReply, credentials: CREDS, region: REGION, streamException: { type: 'throttlingException', message: 'Too many tokens, please wait before trying again.', first: true } });
+  const broken = await startMockBedrock({ reply: textReply, credentials: CREDS, region: REGION, streamException: { type: 'modelStreamErrorException', message: 'The model stream failed.' } });
   const ep = (id: string, port: number, secret = CREDS.secretAccessKey, more: Partial<EndpointConf> = {}): EndpointConf => ({ id, provider: 'bedrock', port, extra: options(secret), ...more });
   const gw = await startGateway(
     gatewayYaml([
@@ -40,6 +42,13 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
         endpoints: [ep('slow', throttled.port, CREDS.secretAccessKey, { fallback: true, meta: { weight: '1' } }), ep('fast', bedrock.port, CREDS.secretAccessKey, { meta: { weight: '0' } })],
       },
       { name: 'thr', cluster: 'thr', endpoints: [ep('only', throttled.port)] },
+      {
+        name: 'sx',
+        cluster: 'sx',
+        lb: 'WeightRandom',
+        endpoints: [ep('flaky', flaky.port, CREDS.secretAccessKey, { fallback: true, meta: { weight: '1' } }), ep('fast', bedrock.port, CREDS.secretAccessKey, { meta: { weight: '0' } })],
+      },
+      { name: 'broken', cluster: 'broken', endpoints: [ep('broken', broken.port)] },
       { name: 'nokeys', cluster: 'nokeys', endpoints: [{ id: 'nokeys', provider: 'bedrock', port: bedrock.port, extra: { model_map: { '*': MODEL }, options: { region: REGION } } }] },
     ]),
   );
@@ -47,6 +56,8 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     await gw.close();
     await bedrock.close();
     await throttled.close();
+    await flaky.close();
+    await broken.close();
   });
   const openai = openAiClient(gw.url('br'));
 
@@ -187,6 +198,26 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     const anth = await anthropicClient(gw.url('thr')).messages.create({ model: 'x', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     t.type(anth, Anthropic.RateLimitError, 'anthropic: RateLimitError');
     t.same(throttled.rejections, [], 'every throttled request was properly signed');
+  });
+
+  await t.test('stream exceptions: before any content → stream_error fallback; after content → the client\'s error event', async (t) => {
+    const s = await openAiClient(gw.url('sx')).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true }).withResponse();
+    t.equal(s.response.headers.get('x-dgp-attempts'), 'flaky=stream_error;fast=200', 'a throttlingException in a 200 stream is a retryable stream_error');
+    let text = '';
+    for await (const c of s.data) text += c.choices[0]?.delta.content ?? '';
+    t.equal(text, textReply.text);
+
+    let got = '';
+    const err = await (async () => {
+      const stream = await openAiClient(gw.url('broken')).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      for await (const c of stream) got += c.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    t.equal(got, textReply.text, 'the text before the exception reached the client');
+    t.type(err, OpenAI.APIError, 'openai: the error event raises APIError mid-stream');
+    t.match((err as Error).message, 'The model stream failed.');
+    const anth = await anthropicClient(gw.url('broken')).messages.stream({ model: 'x', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage().catch((e: unknown) => e);
+    t.type(anth, Anthropic.APIError, 'anthropic: APIError from the error event');
+    t.match((anth as Error).message, 'The model stream failed.');
   });
 
   await t.test('no AWS credentials anywhere: a clear error in the client\'s shape, nothing sent', async (t) => {

@@ -19,8 +19,11 @@ export interface BedrockMockOptions {
   reply: ReplyScript;
   credentials: AwsTestCredentials;
   region: string;
-  /** A stream ends with this exception message (`:message-type exception`) after the first text delta. */
-  streamException?: { type: string; message: string };
+  /**
+   * A stream ends with this exception message (`:message-type exception`): after the text deltas, or with
+   * `first` right after messageStart, before any content.
+   */
+  streamException?: { type: string; message: string; first?: boolean };
 }
 
 const FIELDS = new Set(['messages', 'system', 'inferenceConfig', 'toolConfig', 'guardrailConfig', 'additionalModelRequestFields', 'promptVariables', 'additionalModelResponseFieldPaths', 'requestMetadata', 'performanceConfig', 'outputConfig']);
@@ -202,12 +205,17 @@ function respond(req: ReceivedRequest, reply: MockReply, res: ServerResponse, op
     return;
   }
   const frames: Buffer[] = [event('messageStart', { role: 'assistant' })];
+  const exception = (e: { type: string; message: string }): Buffer =>
+    eventMessage({ ':exception-type': e.type, ':content-type': 'application/json', ':message-type': 'exception' }, { message: e.message });
+  if (opts.streamException?.first) {
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'mock-request-id' });
+    res.end(Buffer.concat([...frames, exception(opts.streamException)]));
+    return;
+  }
   let index = 0;
   if (reply.text !== undefined) {
     for (const part of halves(reply.text)) frames.push(event('contentBlockDelta', { contentBlockIndex: index, delta: { text: part } }));
-    if (opts.streamException) {
-      frames.push(eventMessage({ ':exception-type': opts.streamException.type, ':content-type': 'application/json', ':message-type': 'exception' }, { message: opts.streamException.message }));
-    }
+    if (opts.streamException) frames.push(exception(opts.streamException));
     frames.push(event('contentBlockStop', { contentBlockIndex: index++ }));
   }
   (reply.toolCalls ?? []).forEach((c, i) => {
