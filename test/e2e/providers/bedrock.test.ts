@@ -179,6 +179,9 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     t.equal(rejected.length, 2, 'the mock rejected both');
     t.same(rejected.map((r) => [r.status, r.body]), [[403, { message: BAD_SIGNATURE_MESSAGE }], [403, { message: BAD_SIGNATURE_MESSAGE }]]);
     t.notMatch(JSON.stringify(gw.logs), /not-the-secret|wJalrXUtnFEMI/, 'no secret access key in any log line');
+    const config = await (await fetch(`${gw.adminUrl}/config`)).text();
+    t.match(config, CREDS.accessKeyId, 'GET /config shows the access key id');
+    t.notMatch(config, /not-the-secret|wJalrXUtnFEMI|FwoGZXIvYXdzEMOCK/, 'but neither the secret access key nor the session token');
     bedrock.rejections.length = 0;
   });
 
