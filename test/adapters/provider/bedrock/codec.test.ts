@@ -62,6 +62,14 @@ t.test('event stream frames → OpenAI chunks, whatever the chunking', async (t)
   }
 });
 
+t.test('event stream frames → a Gemini client\'s SSE stream', async (t) => {
+  const out = run(exchange('gemini', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }, true), [STREAM]);
+  const events = out.split('\r\n\r\n').filter((e) => e.startsWith('data: ')).map((e) => JSON.parse(e.slice(6)));
+  t.same(events.flatMap((e) => e.candidates?.[0]?.content?.parts ?? []).filter((p: { text?: string }) => p.text).map((p: { text: string }) => p.text).join(''), 'Hello');
+  t.match(events.flatMap((e) => e.candidates?.[0]?.content?.parts ?? []).find((p: { functionCall?: unknown }) => p.functionCall), { functionCall: { id: 'tooluse_A1', name: 'f', args: { a: 1 } } });
+  t.match(events.at(-1), { usageMetadata: { promptTokenCount: 11, candidatesTokenCount: 4, totalTokenCount: 15 } });
+});
+
 t.test('a corrupt CRC or a cut stream ends in a client-shaped error', async (t) => {
   const bad = Buffer.from(STREAM);
   bad[bad.length - 30]! ^= 0xff;
