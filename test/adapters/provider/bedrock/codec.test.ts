@@ -121,6 +121,15 @@ t.test('structured output: response_format json_schema → outputConfig.textForm
   t.throws(() => exchange('openai', { ...body, response_format: { type: 'json_object' } }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE', message: /needs a JSON schema/ });
 });
 
+t.test('llm_meta.options: settings stay out of the body, other keys merge into it', async (t) => {
+  const ex = exchange('openai', body, false, { region: 'us-east-1', secret_access_key: 's', additionalModelRequestFields: { top_k: 40 }, performanceConfig: { latency: 'optimized' } });
+  const sent = JSON.parse(ex.request.body!.toString());
+  t.same(sent.additionalModelRequestFields, { top_k: 40 });
+  t.same(sent.performanceConfig, { latency: 'optimized' });
+  t.notOk('region' in sent || 'secret_access_key' in sent, 'credentials and region are settings, never body fields');
+  t.equal(ex.context.settings.region, 'us-east-1');
+});
+
 t.test('what Converse cannot express is refused with a 400', async (t) => {
   t.throws(() => exchange('openai', { model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }] }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE', message: /base64 data URL/ });
   t.throws(() => exchange('openai', { model: 'm', n: 2, messages: [{ role: 'user', content: 'x' }] }), { code: 'DGP_ERR_PROVIDER_UNTRANSLATABLE' });
