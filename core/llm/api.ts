@@ -273,9 +273,9 @@ export function resolveModel(modelMap: unknown, model: string): string {
   return typeof hit === 'string' && hit !== '' && hit !== '*' ? hit : model;
 }
 
+export { isProviderStream } from './stream.js';
 export {
   createTranslation,
-  isProviderStream,
   defaultCodecContext,
   type TranslationInput,
   type AttemptTranslation,

@@ -3,8 +3,8 @@
 import { createSseParser, isDgpError } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
-import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
-import { isPlainObject } from './helpers.js';
+import type { ClientCodec, CodecContext, HeaderMap, ProviderCodec, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
+import { headerValue, isPlainObject } from './helpers.js';
 import { checkChatChunk } from './pivot-check.js';
 
 export interface StreamTranslator {
@@ -17,6 +17,13 @@ export interface StreamTranslator {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The answer is the provider's stream framing: text/event-stream, or the codec's own (StreamFraming). */
+export function isProviderStream(provider: ProviderCodec, headers: HeaderMap): boolean {
+  const type = (headerValue(headers, 'content-type') ?? '').trimStart().toLowerCase();
+  const framing = provider.upstream.streamFraming;
+  return framing === undefined ? type.startsWith('text/event-stream') : type.startsWith(framing.contentType);
+}
 
 /** How a same-API stream is rewritten: each flag is off unless the attempt needs it. */
 export interface PassthroughRewrite {

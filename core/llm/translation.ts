@@ -16,10 +16,10 @@ import {
   type ProviderError,
   type WireApi,
 } from './api.js';
-import { passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
+import { isProviderStream, passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
 import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
-import { badClientRequest, collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
+import { badClientRequest, collectBounded, deepMerge, defaultNewId, isPlainObject } from './helpers.js';
 import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
 
 export type { StreamTranslator } from './stream.js';
@@ -193,13 +193,6 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return translateBody(res.status, res.headers, body);
     },
   };
-}
-
-/** The answer is the provider's stream framing: text/event-stream, or the codec's own (StreamFraming). */
-export function isProviderStream(provider: ProviderCodec, headers: HeaderMap): boolean {
-  const type = (headerValue(headers, 'content-type') ?? '').trimStart().toLowerCase();
-  const framing = provider.upstream.streamFraming;
-  return framing === undefined ? type.startsWith('text/event-stream') : type.startsWith(framing.contentType);
 }
 
 /** A codec context outside a translation (reading a passed-through answer, or the request in pivot form). */
