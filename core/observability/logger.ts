@@ -27,6 +27,9 @@ export const REDACT_PATHS = [
   '*.*.session_token',
   '*.*.*.secret_access_key',
   '*.*.*.session_token',
+  '*.bearer_token',
+  '*.*.bearer_token',
+  '*.*.*.bearer_token',
 ];
 
 /** Marks loggers whose lines have the shape createLogger gives them (see access-log.ts); children inherit it. */
@@ -216,7 +219,7 @@ export function redactDeep(value: unknown): unknown {
   }
   return out;
 }
-const SECRET_KEY = /^(authorization|api[_-]?key|x-api-key|x-goog-api-key|password|token|secret|key|master_key|hs256_secret|hmac_secret|(aws_)?secret_access_key|(aws_)?session_token|x-amz-security-token)$/i;
+const SECRET_KEY = /^(authorization|api[_-]?key|x-api-key|x-goog-api-key|password|token|secret|key|master_key|hs256_secret|hmac_secret|(aws_)?secret_access_key|(aws_)?session_token|x-amz-security-token|bearer_token)$/i;
 
 /** True for a field name whose value must never be logged (the same names redactDeep censors). */
 export function isSecretKey(name: string): boolean {

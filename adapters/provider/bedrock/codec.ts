@@ -23,7 +23,7 @@ export function createBedrockCodec(config: Readonly<BedrockConfig>): ProviderCod
     api: 'bedrock',
     settings: Object.freeze({ signing_name: 'bedrock', response_model: 'requested', ...config }),
     upstream: {
-      settingKeys: ['region', 'access_key_id', 'secret_access_key', 'session_token', 'signing_name'],
+      settingKeys: ['region', 'access_key_id', 'secret_access_key', 'session_token', 'bearer_token', 'signing_name'],
       chatOperation: () => 'chat',
       target: bedrockTarget,
       fromChat: chatToConverseBody,

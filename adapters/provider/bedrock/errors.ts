@@ -8,7 +8,7 @@ import { headerValue, isPlainObject, kindFromStatus, type HeaderMap, type Provid
 export const BedrockCredentialsMissing = defineErrorCode('DGP_ERR_BEDROCK_CREDENTIALS', 500, {
   owner: 'dgp.adapter.provider.bedrock',
   summary: 'A request to a bedrock endpoint could not be signed: no AWS credentials or no region.',
-  fix: 'Set access_key_id / secret_access_key (and region) in llm_meta.options or the plugin config, or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION environment variables.',
+  fix: 'Set access_key_id / secret_access_key (and region) in llm_meta.options or the plugin config, or the AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION environment variables; or a Bedrock API key (bearer_token, AWS_BEARER_TOKEN_BEDROCK).',
 });
 
 const AUTH = new Set(['InvalidSignatureException', 'UnrecognizedClientException', 'MissingAuthenticationTokenException', 'IncompleteSignatureException', 'ExpiredTokenException', 'InvalidClientTokenId', 'SignatureDoesNotMatch']);

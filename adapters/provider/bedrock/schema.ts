@@ -13,6 +13,9 @@ export const BedrockConfigSchema = Type.Object(
     access_key_id: Type.Optional(Type.String({ minLength: 1, description: 'AWS access key id. Unset: AWS_ACCESS_KEY_ID (with the secret and token from the environment too).' })),
     secret_access_key: Type.Optional(Type.String({ minLength: 1, description: 'AWS secret access key (use ${ENV} substitution; never logged). Unset: AWS_SECRET_ACCESS_KEY.' })),
     session_token: Type.Optional(Type.String({ minLength: 1, description: 'Session token of temporary credentials, sent as x-amz-security-token. Unset: AWS_SESSION_TOKEN when the keys come from the environment.' })),
+    bearer_token: Type.Optional(
+      Type.String({ minLength: 1, description: 'A Bedrock API key, sent as Authorization: Bearer instead of a SigV4 signature when no access keys are configured. Unset: AWS_BEARER_TOKEN_BEDROCK.' }),
+    ),
     signing_name: Type.Optional(Type.String({ minLength: 1, default: 'bedrock', description: 'The service name in the SigV4 credential scope.' })),
     response_model: Type.Optional(
       Type.Union([Type.Literal('requested'), Type.Literal('provider')], {

@@ -1,7 +1,8 @@
 // SigV4 signing of Converse requests with @smithy/signature-v4 (the AWS SDK's own signer). Only host, the codec's
 // headers and the x-amz-* headers are signed: headers the proxy adds later (tracing, forwarding) stay outside the
 // signature. Credentials: the settings (plugin config or llm_meta.options), else the standard AWS environment
-// variables, read at each signing so rotated temporary credentials are picked up. They are never logged.
+// variables, read at each signing so rotated temporary credentials are picked up. They are never logged. Without
+// access keys, a Bedrock API key (bearer_token, AWS_BEARER_TOKEN_BEDROCK) is sent as a Bearer token instead.
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { JsonObject, SignableRequest } from '../../../core/llm/index.js';
@@ -47,6 +48,11 @@ export function credentialsOf(settings: Readonly<JsonObject>, env: NodeJS.Proces
   return token === undefined ? { accessKeyId: envId, secretAccessKey: envSecret } : { accessKeyId: envId, secretAccessKey: envSecret, sessionToken: token };
 }
 
+/** A Bedrock API key: the setting, else AWS_BEARER_TOKEN_BEDROCK (used only when no access keys are configured). */
+export function bearerTokenOf(settings: Readonly<JsonObject>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return str(settings.bearer_token) ?? str(env.AWS_BEARER_TOKEN_BEDROCK);
+}
+
 export function regionOf(settings: Readonly<JsonObject>, hostname: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return str(settings.region) ?? str(env.AWS_REGION) ?? str(env.AWS_DEFAULT_REGION) ?? /^bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com/.exec(hostname)?.[1];
 }
@@ -55,7 +61,9 @@ export async function signRequest(req: SignableRequest, settings: Readonly<JsonO
   const url = new URL(req.origin);
   const credentials = credentialsOf(settings);
   if (credentials === undefined) {
-    throw BedrockCredentialsMissing('No AWS credentials for the bedrock endpoint: set access_key_id and secret_access_key (llm_meta.options or the plugin config) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.');
+    const bearer = bearerTokenOf(settings);
+    if (bearer !== undefined) return { authorization: `Bearer ${bearer}` };
+    throw BedrockCredentialsMissing('No AWS credentials for the bedrock endpoint: set access_key_id and secret_access_key (llm_meta.options or the plugin config), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a Bedrock API key (bearer_token, AWS_BEARER_TOKEN_BEDROCK).');
   }
   const region = regionOf(settings, url.hostname);
   if (region === undefined) throw BedrockCredentialsMissing('No AWS region for the bedrock endpoint: set region, AWS_REGION, or use a bedrock-runtime.<region>.amazonaws.com host.');

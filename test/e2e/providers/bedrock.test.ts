@@ -22,7 +22,7 @@ const options = (secret: string): Record<string, unknown> => ({
 });
 
 t.test('Bedrock Converse through the gateway: signed, translated, streamed, metered', async (t) => {
-  const bedrock = await startMockBedrock({ reply: (req) => (JSON.stringify(req.body).includes('toolSpec') && !JSON.stringify(req.body).includes('toolResult') ? toolReply : textReply), credentials: CREDS, region: REGION });
+  const bedrock = await startMockBedrock({ apiKey: 'ABSKQmVkcm9ja0FQSUtleS1tock', reply: (req) => (JSON.stringify(req.body).includes('toolSpec') && !JSON.stringify(req.body).includes('toolResult') ? toolReply : textReply), credentials: CREDS, region: REGION });
   const throttled = await startMockBedrock({
     reply: { error: { status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' }, body: { message: 'Too many requests, please wait before trying again.' } } },
     credentials: CREDS,
@@ -49,6 +49,7 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
         endpoints: [ep('flaky', flaky.port, CREDS.secretAccessKey, { fallback: true, meta: { weight: '1' } }), ep('fast', bedrock.port, CREDS.secretAccessKey, { meta: { weight: '0' } })],
       },
       { name: 'broken', cluster: 'broken', endpoints: [ep('broken', broken.port)] },
+      { name: 'apikey', cluster: 'apikey', endpoints: [{ id: 'apikey', provider: 'bedrock', port: bedrock.port, extra: { model_map: { '*': MODEL }, options: { region: REGION, bearer_token: 'ABSKQmVkcm9ja0FQSUtleS1tock' } } }] },
       { name: 'nokeys', cluster: 'nokeys', endpoints: [{ id: 'nokeys', provider: 'bedrock', port: bedrock.port, extra: { model_map: { '*': MODEL }, options: { region: REGION } } }] },
     ]),
   );
@@ -223,8 +224,18 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     t.match((anth as Error).message, 'The model stream failed.');
   });
 
+  await t.test('a Bedrock API key (bearer_token) instead of SigV4', async (t) => {
+    const res = await openAiClient(gw.url('apikey')).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
+    t.equal(res.choices[0]!.message.content, textReply.text);
+    const sent = bedrock.requests.at(-1)!.headers;
+    t.equal(sent.authorization, 'Bearer ABSKQmVkcm9ja0FQSUtleS1tock', 'the API key as a Bearer token');
+    t.equal(sent['x-amz-date'], undefined, 'no signature headers');
+    t.notMatch(await (await fetch(`${gw.adminUrl}/config`)).text(), /ABSKQmVkcm9ja0FQSUtleS1tock/, 'redacted in GET /config');
+    t.same(bedrock.rejections, []);
+  });
+
   await t.test('no AWS credentials anywhere: a clear error in the client\'s shape, nothing sent', async (t) => {
-    const keys = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+    const keys = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_BEARER_TOKEN_BEDROCK'] as const;
     const saved = keys.map((k) => process.env[k]);
     for (const k of keys) delete process.env[k];
     t.teardown(() => keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i]))));

@@ -19,6 +19,8 @@ export interface BedrockMockOptions {
   reply: ReplyScript;
   credentials: AwsTestCredentials;
   region: string;
+  /** A Bedrock API key accepted as `Authorization: Bearer` instead of a signature. */
+  apiKey?: string;
   /**
    * A stream ends with this exception message (`:message-type exception`): after the text deltas, or with
    * `first` right after messageStart, before any content.
@@ -239,6 +241,11 @@ export function startMockBedrock(opts: BedrockMockOptions): Promise<MockProvider
       validate(req) {
         const m = PATH.exec(req.path);
         if (req.method !== 'POST' || !m) return awsError(404, 'UnknownOperationException', `Unknown operation ${req.method} ${req.path}`);
+        const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+        if (bearer !== undefined) {
+          if (bearer !== opts.apiKey) return awsError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+          return validateConverse(req);
+        }
         return verifySigV4(req, req.path, opts.credentials, opts.region) ?? validateConverse(req);
       },
       respond: (req, reply, res) => respond(req, reply, res, opts),

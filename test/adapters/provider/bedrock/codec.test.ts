@@ -165,16 +165,20 @@ t.test('SigV4: signed by the codec, verified independently by the mock', async (
 
   // Environment credentials; the region from the host name.
   const saved = { ...process.env };
+  const vars = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_BEARER_TOKEN_BEDROCK'];
   t.teardown(() => {
-    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    for (const k of vars) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
   });
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete process.env[k];
+  for (const k of vars) delete process.env[k];
   const req = { method: 'POST', origin: 'https://bedrock-runtime.ap-south-1.amazonaws.com', path, headers: { 'content-type': 'application/json' }, body: payload };
   await t.rejects(upstream.sign!(req, { signing_name: 'bedrock' }), { code: 'DGP_ERR_BEDROCK_CREDENTIALS', message: /No AWS credentials/ });
+  process.env.AWS_BEARER_TOKEN_BEDROCK = 'bedrock-api-key';
+  t.same(await upstream.sign!(req, { signing_name: 'bedrock' }), { authorization: 'Bearer bedrock-api-key' }, 'no access keys: the Bedrock API key from the environment');
   process.env.AWS_ACCESS_KEY_ID = creds.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = creds.secretAccessKey;
   const fromEnv = await upstream.sign!(req, { signing_name: 'bedrock' });
   t.match(fromEnv.authorization, /Credential=AKIDEXAMPLE\/\d{8}\/ap-south-1\/bedrock\/aws4_request/, 'region from the bedrock-runtime host');
   t.equal(fromEnv['x-amz-security-token'], undefined, 'no session token in the environment: none sent');
+  t.match(fromEnv.authorization, /^AWS4-HMAC-SHA256 /, 'access keys win over an API key');
   await t.rejects(upstream.sign!({ ...req, origin: 'http://127.0.0.1:1' }, { signing_name: 'bedrock' }), { code: 'DGP_ERR_BEDROCK_CREDENTIALS', message: /No AWS region/ });
 });
