@@ -29,6 +29,7 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     region: REGION,
   });
   const flaky = await startMockBedrock({ reply: textReply, credentials: CREDS, region: REGION, streamException: { type: 'throttlingException', message: 'Too many tokens, please wait before trying again.', first: true } });
+  const stalled = await startMockBedrock({ reply: { ...textReply, stallAfter: 2 }, credentials: CREDS, region: REGION });
   const broken = await startMockBedrock({ reply: textReply, credentials: CREDS, region: REGION, streamException: { type: 'modelStreamErrorException', message: 'The model stream failed.' } });
   const ep = (id: string, port: number, secret = CREDS.secretAccessKey, more: Partial<EndpointConf> = {}): EndpointConf => ({ id, provider: 'bedrock', port, extra: options(secret), ...more });
   const gw = await startGateway(
@@ -49,6 +50,7 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
         endpoints: [ep('flaky', flaky.port, CREDS.secretAccessKey, { fallback: true, meta: { weight: '1' } }), ep('fast', bedrock.port, CREDS.secretAccessKey, { meta: { weight: '0' } })],
       },
       { name: 'broken', cluster: 'broken', endpoints: [ep('broken', broken.port)] },
+      { name: 'stall', cluster: 'stall', endpoints: [ep('stall', stalled.port)], proxy: '{idle_timeout: 300ms}' },
       { name: 'apikey', cluster: 'apikey', endpoints: [{ id: 'apikey', provider: 'bedrock', port: bedrock.port, extra: { model_map: { '*': MODEL }, options: { region: REGION, bearer_token: 'ABSKQmVkcm9ja0FQSUtleS1tock' } } }] },
       { name: 'nokeys', cluster: 'nokeys', endpoints: [{ id: 'nokeys', provider: 'bedrock', port: bedrock.port, extra: { model_map: { '*': MODEL }, options: { region: REGION } } }] },
     ]),
@@ -59,6 +61,7 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     await throttled.close();
     await flaky.close();
     await broken.close();
+    await stalled.close();
   });
   const openai = openAiClient(gw.url('br'));
 
@@ -232,6 +235,17 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     t.equal(sent['x-amz-date'], undefined, 'no signature headers');
     t.notMatch(await (await fetch(`${gw.adminUrl}/config`)).text(), /ABSKQmVkcm9ja0FQSUtleS1tock/, 'redacted in GET /config');
     t.same(bedrock.rejections, []);
+  });
+
+  await t.test('an event stream that stalls mid-answer: idle_timeout ends it with the client\'s error event', async (t) => {
+    let got = '';
+    const err = await (async () => {
+      const stream = await openAiClient(gw.url('stall')).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      for await (const c of stream) got += c.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    t.equal(got, 'Bonjour fr', 'the first delta went out before the stall');
+    t.type(err, OpenAI.APIError, 'then an error event');
+    t.match((err as Error).message, /idle_timeout/);
   });
 
   await t.test('no AWS credentials anywhere: a clear error in the client\'s shape, nothing sent', async (t) => {
