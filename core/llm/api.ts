@@ -9,6 +9,8 @@
 import type { SseEvent } from '../index.js';
 
 export type WireApi = 'openai' | 'anthropic' | 'gemini';
+/** The API an upstream speaks: a client API, or one only providers speak (Bedrock's Converse: always translated). */
+export type ProviderApi = WireApi | 'bedrock';
 export type ProviderOperation =
   | 'chat'
   | 'completions'
@@ -198,6 +200,39 @@ export interface UpstreamCodec {
    * awaited before it is sent. Rejects with a DgpError (rendered in the client's API shape) when none can be had.
    */
   authorize?(t: { readonly settings: Readonly<JsonObject>; readonly apiKey: string }): Promise<Record<string, string>>;
+  /** Streams framed other than as SSE (Bedrock's binary event stream). Absent: text/event-stream. */
+  readonly streamFraming?: StreamFraming;
+  /**
+   * Request signing (AWS SigV4): called per attempt with the request as it will be sent, after target(); returns the
+   * headers to add (e.g. authorization, x-amz-date). Rejects with a DgpError when no credentials are configured.
+   */
+  sign?(req: SignableRequest, settings: Readonly<JsonObject>): Promise<Record<string, string>>;
+}
+
+/** Cuts a streamed answer into events for the decoder (the SSE parser's role for SSE streams). */
+export interface StreamEventReader {
+  /** The next upstream chunk → the events it completes. Throws on bytes that are not the framing (a 502). */
+  feed(chunk: Buffer): SseEvent[];
+  /** The upstream ended; a partial event left over is a cut stream, which the decoder's end() reports. */
+  end(): SseEvent[];
+}
+
+export interface StreamFraming {
+  /** Media type of the streamed answer, e.g. `application/vnd.amazon.eventstream`. */
+  readonly contentType: string;
+  createReader(): StreamEventReader;
+}
+
+/** The upstream request a signer sees: what goes on the wire, the Host header being the origin's host. */
+export interface SignableRequest {
+  readonly method: string;
+  /** `scheme://host[:port]` of the endpoint. */
+  readonly origin: string;
+  /** Path and query as sent. */
+  readonly path: string;
+  /** Headers the codec set (content-type, accept...); only these and host are signed. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer | undefined;
 }
 
 /** What a provider plugin's manifest `create(config)` returns. */
@@ -205,7 +240,7 @@ export interface ProviderCodec {
   /** The provider name, e.g. `anthropic` (the `<name>` of `dgp.adapter.provider.<name>`). */
   readonly name: string;
   /** The wire API the provider speaks (`azure-openai` speaks `openai`). */
-  readonly api: WireApi;
+  readonly api: ProviderApi;
   /** The plugin's validated config: the defaults of every setting. */
   readonly settings: Readonly<JsonObject>;
   readonly upstream: UpstreamCodec;
@@ -249,6 +284,7 @@ export function resolveModel(modelMap: unknown, model: string): string {
   return typeof hit === 'string' && hit !== '' && hit !== '*' ? hit : model;
 }
 
+export { isProviderStream } from './stream.js';
 export {
   createTranslation,
   defaultCodecContext,

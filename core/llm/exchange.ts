@@ -3,7 +3,7 @@
 // provider, endpoint and upstream model of the answer, the answer as response items, and its usage, settled once.
 import { LlmTokenUsage, defineAttribute, type RequestContext } from '../index.js';
 import type { ChatRequest } from './pivot.js';
-import type { ProviderOperation, WireApi } from './api.js';
+import type { ProviderApi, ProviderOperation, WireApi } from './api.js';
 import type { ResponseItem } from './items.js';
 import type { LlmUsage } from './usage.js';
 
@@ -22,7 +22,7 @@ export interface ExchangeTarget {
   /** `llm_meta.provider` codec name, e.g. `anthropic`. */
   readonly provider: string;
   /** The wire API the provider speaks. */
-  readonly api: WireApi;
+  readonly api: ProviderApi;
   readonly cluster: string;
   readonly endpoint: string;
   /** The model sent upstream, and the one reported to the client. */

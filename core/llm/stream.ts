@@ -3,8 +3,8 @@
 import { createSseParser, isDgpError } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
-import type { ClientCodec, CodecContext, ProviderError, StreamDecoder, StreamEncoder, StreamItem } from './api.js';
-import { isPlainObject } from './helpers.js';
+import type { ClientCodec, CodecContext, HeaderMap, ProviderCodec, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
+import { headerValue, isPlainObject } from './helpers.js';
 import { checkChatChunk } from './pivot-check.js';
 
 export interface StreamTranslator {
@@ -17,6 +17,13 @@ export interface StreamTranslator {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The answer is the provider's stream framing: text/event-stream, or the codec's own (StreamFraming). */
+export function isProviderStream(provider: ProviderCodec, headers: HeaderMap): boolean {
+  const type = (headerValue(headers, 'content-type') ?? '').trimStart().toLowerCase();
+  const framing = provider.upstream.streamFraming;
+  return framing === undefined ? type.startsWith('text/event-stream') : type.startsWith(framing.contentType);
+}
 
 /** How a same-API stream is rewritten: each flag is off unless the attempt needs it. */
 export interface PassthroughRewrite {
@@ -61,14 +68,19 @@ export function passthroughStream(client: ClientCodec, cx: CodecContext, rewrite
   return { feed: (chunk) => render(parser.feedFrames(chunk)), end: () => render(parser.endFrames()), error };
 }
 
-/** Different APIs: decode the provider's events to pivot items and encode them in the client's stream format. */
+/**
+ * Different APIs: decode the provider's events to pivot items and encode them in the client's stream format. `reader`
+ * cuts a stream that is not SSE into events (StreamFraming); default: the SSE parser.
+ */
 export function translatedStream(
   decoder: StreamDecoder,
   encoder: StreamEncoder,
   cx: CodecContext,
   tap?: { event(ev: SseEvent): void; items(items: readonly StreamItem[]): void },
+  reader?: StreamEventReader,
 ): StreamTranslator {
-  const parser = createSseParser();
+  const sse = reader === undefined ? createSseParser() : undefined;
+  const parser: StreamEventReader = reader ?? { feed: (chunk) => sse!.feed(chunk), end: () => sse!.end({ dispatchIncomplete: true }) };
   let finished = false;
 
   const emit = (items: StreamItem[]): string => {
@@ -112,7 +124,7 @@ export function translatedStream(
         let out = '';
         // An unterminated last event is kept when it parses (some servers omit the final blank line); a truncated
         // one is the cut itself, which decoder.end() reports.
-        for (const ev of parser.end({ dispatchIncomplete: true })) {
+        for (const ev of parser.end()) {
           tap?.event(ev);
           try {
             out += emit(decoder.write(ev));

@@ -16,10 +16,10 @@ import {
   type ProviderError,
   type WireApi,
 } from './api.js';
-import { passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
+import { isProviderStream, passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
 import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
-import { badClientRequest, collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
+import { badClientRequest, collectBounded, deepMerge, defaultNewId, isPlainObject } from './helpers.js';
 import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
 
 export type { StreamTranslator } from './stream.js';
@@ -165,7 +165,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, rewrite) };
     }
     const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap);
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap, provider.upstream.streamFraming?.createReader());
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };
@@ -182,7 +182,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     async respond(res) {
       if (passthrough && !relabel && !unrequestUsage) return { status: res.status, headers: {}, keepUpstreamHeaders: true, body: res.body };
       // A provider that ignored `stream` answers JSON: translated as a unary response rather than parsed as SSE.
-      const sse = passthrough || (headerValue(res.headers, 'content-type') ?? '').includes('text/event-stream');
+      const sse = passthrough || isProviderStream(provider, res.headers);
       const isStream = res.status < 300 && info.stream && sse && !Buffer.isBuffer(res.body);
       if (isStream) {
         const { translator, ...head } = openStream(res.status);
@@ -267,7 +267,7 @@ function planTranslated(input: TranslationInput, provider: ProviderCodec, client
   });
   const headers = {
     'content-type': 'application/json',
-    accept: cx.stream ? 'text/event-stream' : 'application/json',
+    accept: cx.stream ? (provider.upstream.streamFraming?.contentType ?? 'text/event-stream') : 'application/json',
     // The translator reads the body: it must arrive uncompressed.
     'accept-encoding': 'identity',
     ...target.headers,

@@ -1,7 +1,7 @@
 // The usage report of a unary JSON answer read from its end, without parsing the whole body: OpenAI and Anthropic
 // put `usage` after the content. Only a member of the top-level object counts (the text after it must close exactly
 // one level and end the body); anything this cannot show returns undefined and the caller parses the whole body.
-import type { JsonObject, WireApi } from './api.js';
+import type { JsonObject, ProviderApi } from './api.js';
 import { closesTopLevel, jsonStringEnd, skipJsonWhitespace } from './json-bytes.js';
 
 /** How far from the end the usage key may sit, and how much of the head is read for the model. */
@@ -10,7 +10,7 @@ const USAGE = Buffer.from('"usage"');
 const USAGE_METADATA = Buffer.from('"usageMetadata"');
 
 /** `{ usage, model }` (or Gemini's `{ usageMetadata }`) as the full parse would find them, or undefined. */
-export function usageFromBodyEnd(body: Buffer, api: WireApi): JsonObject | undefined {
+export function usageFromBodyEnd(body: Buffer, api: ProviderApi): JsonObject | undefined {
   const key = api === 'gemini' ? USAGE_METADATA : USAGE;
   const at = body.lastIndexOf(key);
   if (at === -1 || at < body.length - END_BYTES) return undefined;

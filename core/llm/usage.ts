@@ -2,7 +2,7 @@
 // The rule: `input` counts every prompt token, cached reads and cache writes included; `cache_read` and `cache_write`
 // are parts of `input`. `output` counts every generated token, reasoning included; `reasoning` is part of `output`.
 // `total` is the provider's total when it gives one, else input + output.
-import type { JsonObject, WireApi } from './api.js';
+import type { JsonObject, ProviderApi } from './api.js';
 
 export interface LlmUsage {
   input: number;
@@ -54,6 +54,18 @@ export function normalizeGeminiUsage(u: JsonObject): LlmUsage {
   return { input, output, cache_read: num(u.cachedContentTokenCount) ?? 0, cache_write: 0, reasoning, total: num(u.totalTokenCount) ?? input + output };
 }
 
+/**
+ * Bedrock Converse `usage`: like Anthropic's, `inputTokens` excludes cache reads and writes (`cacheReadInputTokens`,
+ * `cacheWriteInputTokens`); `totalTokens` counts them all.
+ */
+export function normalizeBedrockUsage(u: JsonObject): LlmUsage {
+  const cacheRead = num(u.cacheReadInputTokens) ?? 0;
+  const cacheWrite = num(u.cacheWriteInputTokens) ?? 0;
+  const input = (num(u.inputTokens) ?? 0) + cacheRead + cacheWrite;
+  const output = num(u.outputTokens) ?? 0;
+  return { input, output, cache_read: cacheRead, cache_write: cacheWrite, reasoning: 0, total: num(u.totalTokens) ?? input + output };
+}
+
 /** A usage object of unknown origin, recognised by its field names (Anthropic's cache fields, else OpenAI's names). */
 export function normalizeAnyUsage(u: JsonObject): LlmUsage {
   if (u.prompt_tokens === undefined && (u.cache_read_input_tokens !== undefined || u.cache_creation_input_tokens !== undefined)) {
@@ -70,11 +82,11 @@ export function normalizeAnyUsage(u: JsonObject): LlmUsage {
 export class UsageAccumulator {
   /** The model the response names, when it does. */
   model: string | undefined;
-  readonly #api: WireApi;
+  readonly #api: ProviderApi;
   readonly #raw: JsonObject = {};
   #seen = false;
 
-  constructor(api: WireApi) {
+  constructor(api: ProviderApi) {
     this.#api = api;
   }
 
@@ -98,6 +110,12 @@ export class UsageAccumulator {
       if (isObj(value.usageMetadata)) this.#merge(value.usageMetadata);
       return;
     }
+    if (this.#api === 'bedrock') {
+      // A unary answer's `usage`, or a stream's `metadata` event (events are read in the AWS SDK's union shape).
+      const usage = isObj(value.usage) ? value.usage : isObj(value.metadata) ? value.metadata.usage : undefined;
+      if (isObj(usage)) this.#merge(usage);
+      return;
+    }
     for (const usage of [value.usage, message?.usage, response?.usage]) if (isObj(usage)) this.#merge(usage);
   }
 
@@ -110,6 +128,7 @@ export class UsageAccumulator {
     if (!this.#seen) return undefined;
     if (this.#api === 'gemini') return normalizeGeminiUsage(this.#raw);
     if (this.#api === 'anthropic') return normalizeAnthropicUsage(this.#raw);
+    if (this.#api === 'bedrock') return normalizeBedrockUsage(this.#raw);
     return normalizeOpenAiUsage(this.#raw);
   }
 

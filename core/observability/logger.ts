@@ -20,6 +20,16 @@ export const REDACT_PATHS = [
   '*.*["x-api-key"]',
   '*.*.api_key',
   '*.*.*.api_key',
+  // AWS credentials of bedrock endpoints (llm_meta.options, plugin config).
+  '*.secret_access_key',
+  '*.session_token',
+  '*.*.secret_access_key',
+  '*.*.session_token',
+  '*.*.*.secret_access_key',
+  '*.*.*.session_token',
+  '*.bearer_token',
+  '*.*.bearer_token',
+  '*.*.*.bearer_token',
 ];
 
 /** Marks loggers whose lines have the shape createLogger gives them (see access-log.ts); children inherit it. */
@@ -209,7 +219,7 @@ export function redactDeep(value: unknown): unknown {
   }
   return out;
 }
-const SECRET_KEY = /^(authorization|api[_-]?key|private_key|service_account_json|x-api-key|x-goog-api-key|password|token|secret|key|master_key|hs256_secret|hmac_secret)$/i;
+const SECRET_KEY = /^(authorization|api[_-]?key|private_key|service_account_json|x-api-key|x-goog-api-key|password|token|secret|key|master_key|hs256_secret|hmac_secret|(aws_)?secret_access_key|(aws_)?session_token|x-amz-security-token|bearer_token)$/i;
 
 /** True for a field name whose value must never be logged (the same names redactDeep censors). */
 export function isSecretKey(name: string): boolean {

@@ -182,7 +182,7 @@ function checkInstanceShape(t: TestLike, manifest: PluginManifest, instance: unk
   if (manifest.terminal !== undefined) t.equal(type, 'filter', 'only a filter declares terminal');
 }
 
-const WIRE_APIS = ['openai', 'anthropic', 'gemini'];
+const WIRE_APIS = ['openai', 'anthropic', 'gemini', 'bedrock'];
 const UPSTREAM_HOOKS = ['target', 'fromChat', 'toChat', 'createDecoder', 'parseError'] as const;
 
 /** A provider's codec (core/llm/api.ts ProviderCodec): what the proxy looks up by `llm_meta.provider`. */
@@ -197,6 +197,11 @@ function checkProviderShape(t: TestLike, kind: string, codec: Record<string, unk
   if (!isObject(upstream)) return;
   for (const hook of UPSTREAM_HOOKS) t.type(upstream[hook], 'function', `upstream.${hook} is a function`);
   t.ok(Array.isArray(upstream.settingKeys), 'upstream.settingKeys is an array');
+  if (upstream.sign !== undefined) t.type(upstream.sign, 'function', 'upstream.sign, when present, is a function');
+  if (upstream.streamFraming !== undefined) {
+    const f = upstream.streamFraming;
+    t.ok(isObject(f) && typeof f.contentType === 'string' && typeof f.createReader === 'function', 'upstream.streamFraming has contentType and createReader()');
+  }
   if (codec.client !== undefined) t.ok(isObject(codec.client), 'the client codec, when present, is an object');
 }
 

@@ -17,7 +17,9 @@ import {
 } from '../../../core/index.js';
 import { FAILED_BODY_LIMIT, UNARY_BUFFER_LIMIT, contentLength, isEventStream } from './body-read.js';
 import type { UpstreamRequest } from './mapper.js';
+import type { AttemptTranslation } from '../../../core/llm/index.js';
 import { FIRST_EVENT_LIMIT, FirstEventReader } from './first-event.js';
+import { framedStream, readFirstFramedEvent } from './first-frame.js';
 import type { RetryOn } from './retry-on.js';
 import type { SecretMatcher } from './secret-scrubber.js';
 import { UpstreamCall, type BodySource } from './upstream-call.js';
@@ -94,9 +96,11 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: 
   const ok = status >= 200 && status <= 299;
   if (!ok && s.retryOn.status(status)) return holdRetryableStatus(call, scope, status, headers, firstByteAt);
   const sse = isEventStream(raw);
+  // A translated stream in the provider's own framing (Bedrock's event stream) is proven started like SSE.
+  const framed = ok && !sse ? framedStream(req.translation, raw) : undefined;
   const length = contentLength(raw);
-  if (!sse && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, scope, s, status, headers, firstByteAt);
-  const started = sse && ok ? await proveStreamStarted(call, scope, s, status) : await readFirstChunk(call, scope, s, status);
+  if (!sse && framed === undefined && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, scope, s, status, headers, firstByteAt);
+  const started = (sse || framed !== undefined) && ok ? await proveStreamStarted(call, scope, s, status, framed) : await readFirstChunk(call, scope, s, status);
   if (started.kind !== 'started') return started;
   return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first: started.first, sse } };
 }
@@ -188,6 +192,7 @@ async function proveStreamStarted(
   scope: AttemptControl,
   s: AttemptSettings,
   status: number,
+  framed?: AttemptTranslation,
 ): Promise<{ kind: 'started'; first: Buffer } | Failed | Cancelled> {
   let first: Buffer | undefined;
   let streamError: string | undefined;
@@ -199,7 +204,11 @@ async function proveStreamStarted(
         break;
       }
     }
-    if (first !== undefined && s.retryOn.streamError) {
+    if (first !== undefined && s.retryOn.streamError && framed !== undefined) {
+      const read = await readFirstFramedEvent(call, first, framed);
+      first = read.bytes;
+      streamError = read.error;
+    } else if (first !== undefined && s.retryOn.streamError) {
       // Usually the first chunk holds the whole first event: no await, no copy (first-event.ts).
       const reader = new FirstEventReader();
       if (!reader.push(first)) await readFirstEvent(call, reader);

@@ -3,8 +3,7 @@
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
 import { buildUpstreamHeaders, dropCredentialParams, endpointOrigin, gatewayUserAgent, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { LlmExchangeKey, StreamUsageWanted, clientApiOf, createTranslation, detectOperation, isPlainObject, type ClientCodec, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
-import { isEventStream } from './body-read.js';
+import { LlmExchangeKey, StreamUsageWanted, clientApiOf, createTranslation, detectOperation, isPlainObject, isProviderStream, type ClientCodec, type ClientResponse, type ProviderCodec, type AttemptTranslation, type WireApi } from '../../../core/llm/index.js';
 import { assertJsonDepth } from './json-depth.js';
 import {
   applyPassthroughResponse,
@@ -34,7 +33,7 @@ export function createTranslatingMapper(codecs: ProviderCodecs, workers?: Worker
       if (side !== undefined) return side;
       const ex = await translationFor(codecs, input, workers);
       if (ex === undefined) return buildPassthroughRequest(input);
-      const req = requestOf(ex, input);
+      const req = await requestOf(ex, input);
       await authorize(ex.provider, ex.context.settings, input, req);
       return req;
     },
@@ -107,15 +106,19 @@ async function authorize(provider: ProviderCodec, settings: Readonly<Record<stri
   Object.assign(req.headers, await provider.upstream.authorize({ settings, apiKey }));
 }
 
-function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): UpstreamRequest {
+async function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): Promise<UpstreamRequest> {
   const plan = ex.request;
+  const origin = endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme);
+  const upstream = ex.provider.upstream;
+  // A signing provider (Bedrock's SigV4) signs each attempt as it will be sent: a retry is signed afresh.
+  const signed = upstream.sign === undefined || ex.passthrough ? {} : await upstream.sign({ method: plan.method, origin, path: plan.path, headers: plan.headers, body: plan.body }, ex.context.settings);
   return {
-    origin: endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme),
+    origin,
     method: plan.method,
     path: plan.path,
     // The codec re-sets the credential in the provider's own header; the client's never travel as they came.
     headers: buildUpstreamHeaders(ctx.request.headers, {
-      inject: { 'user-agent': gatewayUserAgent(), ...plan.headers },
+      inject: { 'user-agent': gatewayUserAgent(), ...plan.headers, ...signed },
       dropClientCredentials: true,
       drop: plan.dropHeaders,
     }),
@@ -130,7 +133,7 @@ async function applyTranslatedResponse(codecs: ProviderCodecs, ctx: RequestConte
   if (lx !== undefined) tapCommitted(ctx, lx, res, ex, ex === undefined && lx.clientApi === 'openai' ? codecs.ready(OPENAI_KIND) : undefined);
   if (ex === undefined) return applyPassthroughResponse(ctx, res);
   let out: ClientResponse;
-  if (!ex.passthrough && ex.stream && res.status < 300 && !Buffer.isBuffer(res.body) && isEventStream(res.headers)) {
+  if (!ex.passthrough && ex.stream && res.status < 300 && !Buffer.isBuffer(res.body) && isProviderStream(ex.provider, res.headers)) {
     const { translator, ...head } = ex.openStream(res.status, res.headers);
     out = { ...head, body: new TranslatedBody(res.body, translator) };
   } else {

@@ -3,4 +3,5 @@
 export { startMockOpenAi, validateOpenAi } from './openai.js';
 export { startMockAnthropic, validateAnthropic } from './anthropic.js';
 export { startMockGemini, validateGemini, type GeminiMockOptions } from './gemini.js';
+export { startMockBedrock, verifySigV4, validateConverse, eventMessage, BAD_SIGNATURE_MESSAGE, type BedrockMockOptions, type AwsTestCredentials } from './bedrock.js';
 export type { MockProvider, MockReply, ReceivedRequest, Rejection, ReplyScript } from './server.js';
