@@ -13,7 +13,8 @@ export interface ProviderHost {
   options?: Record<string, unknown>;
 }
 
-type HostOf = (options: Record<string, unknown>) => ProviderHost;
+/** undefined: the provider's host depends on something the config does not say (Bedrock without a region). */
+type HostOf = (options: Record<string, unknown>) => ProviderHost | undefined;
 
 const cloud = (host: string, options?: Record<string, unknown>): HostOf => () => ({ scheme: 'https', host, port: 443, ...(options ? { options } : {}) });
 
@@ -21,6 +22,15 @@ const cloud = (host: string, options?: Record<string, unknown>): HostOf => () =>
 function vertexHost(options: Record<string, unknown>): ProviderHost {
   const location = typeof options.location === 'string' && options.location !== '' ? options.location : 'us-central1';
   return { scheme: 'https', host: location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`, port: 443 };
+}
+
+/**
+ * Amazon Bedrock: `bedrock-runtime.{region}.amazonaws.com`, the region from `llm_meta.options.region` (the config
+ * alone decides where an endpoint goes); none: the endpoint must name its host.
+ */
+function bedrockHost(options: Record<string, unknown>): ProviderHost | undefined {
+  const region = typeof options.region === 'string' && /^[a-z0-9-]+$/.test(options.region) ? options.region : undefined;
+  return region === undefined ? undefined : { scheme: 'https', host: `bedrock-runtime.${region}.amazonaws.com`, port: 443 };
 }
 
 /** Keyed by the lower-case provider label. */
@@ -31,6 +41,7 @@ export const PROVIDER_HOSTS: Readonly<Record<string, HostOf>> = {
   ollama: () => ({ scheme: 'http', host: '127.0.0.1', port: 11434 }),
   vllm: () => ({ scheme: 'http', host: '127.0.0.1', port: 8000 }),
   'vertex-ai': vertexHost,
+  bedrock: bedrockHost,
 };
 
 /** Providers that have no host of their own: the endpoint must name one. */
@@ -48,7 +59,8 @@ export function defaultHostOf(rawEndpoint: unknown): { provider: string; host: P
   const provider = str(llm?.provider)?.trim().toLowerCase();
   const of = provider === undefined ? undefined : PROVIDER_HOSTS[provider];
   if (of === undefined || written(ep?.socket_address)) return undefined;
-  return { provider: provider!, host: of(rec(llm?.options) ?? {}) };
+  const host = of(rec(llm?.options) ?? {});
+  return host === undefined ? undefined : { provider: provider!, host };
 }
 
 /** Fills socket_address, llm_meta.scheme and the provider's options into `value`; errors for a missing required host. */
@@ -74,6 +86,10 @@ function fill(ep: At, rawEp: At | undefined, out: Finding[]): void {
   const of = PROVIDER_HOSTS[provider];
   if (of === undefined) return;
   const host = of(rec(llm.v.options) ?? {});
+  if (host === undefined) {
+    if (!written(rawEp?.v.socket_address)) out.push(error('DGP_ERR_CONFIG_SCHEMA', rawEp?.ptr ?? ep.ptr, `llm_meta.provider "${provider}" has no region to take its default host from, and this endpoint has no socket_address`, 'set llm_meta.options.region, or socket_address: { domains: [bedrock-runtime.<region>.amazonaws.com], port: 443 }'));
+    return;
+  }
   if (host.options) {
     const options = rec(llm.v.options) ?? {};
     for (const [k, v] of Object.entries(host.options)) if (options[k] === undefined) options[k] = v;

@@ -32,7 +32,8 @@ const NO_HOST = `
         - {id: ml, llm_meta: {provider: aimlapi, api_key: sk-ml}}
         - {id: ol, llm_meta: {provider: ollama}}
         - {id: vl, llm_meta: {provider: vllm}}
-        - {id: vx, llm_meta: {provider: vertex-ai, options: {location: europe-west4}}}`;
+        - {id: vx, llm_meta: {provider: vertex-ai, options: {location: europe-west4}}}
+        - {id: br, llm_meta: {provider: bedrock, options: {region: eu-west-1}}}`;
 
 t.test('an endpoint without socket_address goes to its provider default host, shown in every view', async (t) => {
   const gw = await startGateway(yaml(NO_HOST));
@@ -40,11 +41,11 @@ t.test('an endpoint without socket_address goes to its provider default host, sh
   const clusters = (await (await fetch(`${gw.adminUrl}/admin/v1/clusters`)).json()) as { clusters: Array<{ endpoints: Array<{ id: string; authority: string }> }> };
   t.same(
     Object.fromEntries(clusters.clusters[0]!.endpoints.map((e) => [e.id, e.authority])),
-    { ds: 'api.deepseek.com', or: 'openrouter.ai', ml: 'api.aimlapi.com', ol: '127.0.0.1:11434', vl: '127.0.0.1:8000', vx: 'europe-west4-aiplatform.googleapis.com' },
+    { ds: 'api.deepseek.com', or: 'openrouter.ai', ml: 'api.aimlapi.com', ol: '127.0.0.1:11434', vl: '127.0.0.1:8000', vx: 'europe-west4-aiplatform.googleapis.com', br: 'bedrock-runtime.eu-west-1.amazonaws.com' },
   );
   const config = (await (await fetch(`${gw.adminUrl}/config`)).json()) as { config: { static_resources: { clusters: Array<{ endpoints: Array<{ id: string; socket_address: { port: number }; llm_meta: { scheme: string; options?: Record<string, unknown> } }> }> } } };
   const eps = config.config.static_resources.clusters[0]!.endpoints;
-  t.same(eps.map((e) => `${e.llm_meta.scheme}:${e.socket_address.port}`), ['https:443', 'https:443', 'https:443', 'http:11434', 'http:8000', 'https:443']);
+  t.same(eps.map((e) => `${e.llm_meta.scheme}:${e.socket_address.port}`), ['https:443', 'https:443', 'https:443', 'http:11434', 'http:8000', 'https:443', 'https:443']);
   t.same(eps[1]!.llm_meta.options, { base_path: '/api/v1' }, 'OpenRouter serves the OpenAI API under /api/v1');
 });
 
@@ -54,7 +55,7 @@ t.test('dgp routes prints the default host with its scheme', async (t) => {
   const r = await loadConfig({ configDir: dir, env: {} });
   t.same(r.errors, []);
   const text = formatRoutesView(routesView(r.config!));
-  for (const target of ['https://api.deepseek.com:443', 'https://openrouter.ai:443', 'https://api.aimlapi.com:443', 'http://127.0.0.1:11434', 'http://127.0.0.1:8000', 'https://europe-west4-aiplatform.googleapis.com:443']) {
+  for (const target of ['https://api.deepseek.com:443', 'https://openrouter.ai:443', 'https://api.aimlapi.com:443', 'http://127.0.0.1:11434', 'http://127.0.0.1:8000', 'https://europe-west4-aiplatform.googleapis.com:443', 'https://bedrock-runtime.eu-west-1.amazonaws.com:443']) {
     t.match(text, target);
   }
   t.ok(r.warnings.some((w) => w.message.includes('default host of llm_meta.provider "deepseek", https://api.deepseek.com:443')), 'the Pixiu difference is a warning');
@@ -70,6 +71,16 @@ t.test('openai-compatible without a host is a config error naming the fix', asyn
   t.equal(r.errors[0]!.pointer, '/static_resources/clusters/0/endpoints/0');
   t.match(r.errors[0]!.message, 'llm_meta.provider "openai-compatible" has no default host');
   t.match(r.errors[0]!.hint ?? '', 'socket_address');
+});
+
+t.test('bedrock without a region nor a host is a config error naming both fixes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dgp-named-'));
+  await writeFile(join(dir, 'conf.yaml'), yaml(`\n        - {id: br, llm_meta: {provider: bedrock}}`));
+  const r = await loadConfig({ configDir: dir, env: {} });
+  t.equal(r.config, undefined);
+  t.equal(r.errors[0]?.code, 'DGP_ERR_CONFIG_SCHEMA');
+  t.match(r.errors[0]?.message, 'llm_meta.provider "bedrock" has no region');
+  t.match(r.errors[0]?.hint ?? '', /options\.region.*socket_address/);
 });
 
 interface Seen { path: string; headers: IncomingHttpHeaders }
