@@ -21,6 +21,7 @@ import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
 import { badClientRequest, collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
 import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
+import { planEmbedding } from './embed-translation.js';
 
 export type { StreamTranslator } from './stream.js';
 
@@ -90,6 +91,8 @@ export interface AttemptTranslation {
 /** Headers of one API that mean nothing (or something wrong) to another provider. */
 const CLIENT_API_HEADERS = ['anthropic-version', 'anthropic-beta', 'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-client', 'x-goog-user-project'];
 const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+/** Client headers a translated request never forwards. */
+const TRANSLATED_DROP = [...CREDENTIALS, ...CLIENT_API_HEADERS, 'content-length', 'host', 'content-type', 'accept', 'accept-encoding'];
 const MAX_ERROR_BODY = 1024 * 1024;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** A translated unary answer is parsed whole; bigger ones (base64 images) are cut and fail to parse (502). */
@@ -127,9 +130,10 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
   const passthrough = input.clientApi === provider.api && !(request.operation === 'responses' && settings.responses_api === 'chat');
   // Translated answers are re-encoded anyway (the OpenAI upstream always asks for usage); same-API streams ask here.
   const usageAsk = passthrough && input.wantUsage === true && info.stream && !info.includeUsage && isPlainObject(request.body) ? client.requestStreamUsage?.(request.body) : undefined;
+  const embed = !passthrough && client.embeddings?.operations.includes(request.operation) ? planEmbedding(input, client, cx, overrides, apiKey, [...TRANSLATED_DROP]) : undefined;
   const plan = passthrough
     ? planPassthrough(input, client, cx, overrides, apiKey, usageAsk)
-    : planTranslated(input, client, cx, overrides, apiKey);
+    : (embed?.plan ?? planTranslated(input, client, cx, overrides, apiKey));
   const relabel = passthrough && upstreamModel !== reported && client.relabel !== undefined;
   const unrequestUsage = usageAsk !== undefined && client.unrequestStreamUsage !== undefined;
   const rewrite = { relabel, unrequestUsage };
@@ -153,6 +157,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     }
     const obj = parseObject(body);
     if (!obj) return renderError({ status: 502, kind: 'server', message: `The ${provider.name} response is not a JSON object.` });
+    if (embed) return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(embed.answer(obj))) };
     const chat = provider.upstream.toChat(obj, cx);
     checkChatCompletion(chat, provider.name);
     if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
@@ -271,8 +276,7 @@ function planTranslated(input: TranslationInput, client: ClientCodec, cx: CodecC
     'accept-encoding': 'identity',
     ...target.headers,
   };
-  const dropHeaders = [...CREDENTIALS, ...CLIENT_API_HEADERS, 'content-length', 'host', 'content-type', 'accept', 'accept-encoding'];
-  return { method: 'POST', path: target.path, headers, dropHeaders, body: Buffer.from(JSON.stringify(body)) };
+  return { method: 'POST', path: target.path, headers, dropHeaders: [...TRANSLATED_DROP], body: Buffer.from(JSON.stringify(body)) };
 }
 
 /** `llm_meta.options`: `model` forces the upstream model, setting keys overlay the plugin config, the rest merge into the body. */

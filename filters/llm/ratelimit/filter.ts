@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Continue, RequestModel, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi,
 } from '../../../core/index.js';
-import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, isEmbedding, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
 import { adjustments, finalUsage } from './charge.js';
 import { costOf, outputCap, promptTokens, type TokenUsage } from './estimate.js';
 import { applyUpstreamHeaders, limitHeaders } from './headers.js';
@@ -98,7 +98,7 @@ export class RateLimitFilter implements HttpFilter {
   async #estimate(ctx: RequestContext, body: Obj, model: string | undefined): Promise<TokenUsage> {
     const bytes = (await ctx.request.body()).length;
     const input = await promptTokens(body, bytes, this.pool, this.cfg.tokenize_above_bytes, model);
-    const output = clientRouteOf(ctx).operation === 'embeddings' ? 0 : (outputCap(body) ?? this.cfg.default_output_tokens);
+    const output = isEmbedding(clientRouteOf(ctx).operation) ? 0 : (outputCap(body) ?? this.cfg.default_output_tokens);
     return { input, output, cache_read: 0, cache_write: 0 };
   }
 

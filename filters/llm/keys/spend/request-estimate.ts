@@ -4,7 +4,7 @@
 // endpoint the route's cluster may pick, the dearest one held. Images sent by URL are the one input this does not
 // bound (their tokens are not in the bytes).
 import type { ClusterManagerApi, EndpointView, RequestContext } from '../../../../core/index.js';
-import { clientRouteOf, resolveModel, type PriceBook } from '../../../../core/llm/index.js';
+import { clientRouteOf, isEmbedding, resolveModel, type PriceBook } from '../../../../core/llm/index.js';
 import { estimateCost } from '../budget/estimate.js';
 import type { Estimate } from './state.js';
 
@@ -78,7 +78,7 @@ export async function estimateRequest(ctx: RequestContext, deps: EstimateDeps, m
   const body = bytes.length === 0 ? undefined : await ctx.request.json<unknown>().catch(() => undefined);
   const ask = outputAsk(body);
   // Embeddings produce no output tokens.
-  const { maxTokens, choices } = clientRouteOf(ctx).operation === 'embeddings' ? { maxTokens: 0, choices: 1 } : ask;
+  const { maxTokens, choices } = isEmbedding(clientRouteOf(ctx).operation) ? { maxTokens: 0, choices: 1 } : ask;
   const input = { promptTokens: bytes.length, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
   let best: Estimate = { nanos: 0, known: false };
   for (const { provider, upstream } of pricedTargets(deps, ctx.route.cluster, model)) {
