@@ -161,6 +161,11 @@ export interface RenderedError {
   body: JsonObject;
 }
 
+export interface IdPrefixes {
+  readonly response?: string;
+  readonly toolCall?: string;
+}
+
 /** The client side of an API: only codecs named after an API (openai, anthropic, gemini) provide it. */
 export interface ClientCodec {
   /** Operations that can be translated to the pivot (e.g. `chat` for OpenAI, `messages` for Anthropic). */
@@ -172,6 +177,11 @@ export interface ClientCodec {
   readonly operationCodecs?: Readonly<Partial<Record<ProviderOperation, ClientCodec>>>;
   /** This API's embeddings operations, when it has any. */
   readonly embeddings?: EmbedClientCodec;
+  /**
+   * The prefixes this API's ids carry (OpenAI `chatcmpl-` / `call_`, Anthropic `msg_` / `toolu_`): a translated answer's
+   * response and tool-call ids get them (ids.ts). Absent: ids pass as the provider made them.
+   */
+  readonly idPrefixes?: IdPrefixes;
   /** The requested model (Gemini: from the path) and whether a stream is wanted. */
   inspect(req: ClientRequestView): { model: string; stream: boolean; includeUsage: boolean };
   /** The client's API key from its usual header (forwarded when the endpoint has no `api_key`, as Pixiu does). */

@@ -22,6 +22,7 @@ import { TranslatedStreamTap, tapUnary } from './response-tap.js';
 import { badClientRequest, collectBounded, deepMerge, defaultNewId, headerValue, isPlainObject } from './helpers.js';
 import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
 import { planEmbedding } from './embed-translation.js';
+import { prefixCompletionIds } from './ids.js';
 
 export type { StreamTranslator } from './stream.js';
 
@@ -160,6 +161,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     if (embed) return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(embed.answer(obj))) };
     const chat = provider.upstream.toChat(obj, cx);
     checkChatCompletion(chat, provider.name);
+    prefixCompletionIds(chat, client.idPrefixes);
     if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
     const out = client.fromChat(chat, cx);
     return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(out)) };
@@ -170,7 +172,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, rewrite) };
     }
     const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap);
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap, client.idPrefixes);
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };

@@ -29,6 +29,7 @@ function openAiCredential(req: ClientRequestView): string | undefined {
 export const openAiClient: ClientCodec = {
   chatOperations: ['chat'],
   embeddings: openAiEmbedClient,
+  idPrefixes: { response: 'chatcmpl-', toolCall: 'call_' },
   operationCodecs: { responses: createResponsesClient(openAiCredential) },
 
   inspect(req: ClientRequestView) {
