@@ -79,7 +79,7 @@ t.test('embeddings between OpenAI and Gemini clients and endpoints', async (t) =
     t.equal(sent.headers.authorization, 'Bearer sk-test', "the endpoint's key as a Bearer");
     t.equal(sent.headers['x-goog-api-key'], undefined);
 
-    const texts = ['one two', 'three'];
+    const texts = ['antidisestablishmentarianism rules', 'three']; // 3 words, more tokens: the figure is the upstream's
     const batch = await post(`${gw.url('oai')}/v1beta/models/gemini-embedding-001:batchEmbedContents`, {
       requests: texts.map((text) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text }] } })),
     });
