@@ -120,11 +120,24 @@ export class ClusterSnapshot {
       if (ep === undefined) continue;
       first ??= ep;
       if (cooling === undefined || !cooling(ep)) return ep;
-      const other = tier.members.find((e) => !cooling(e));
+      const other = this.#standIn(tier.members, cooling, src);
       if (other !== undefined) return other;
     }
     return first;
   }
 
+  /** A cooling pick's stand-in in its group: the first member not cooling; for CostAware the cheapest of them. */
+  #standIn(members: readonly EndpointView[], cooling: (ep: EndpointView) => boolean, src: HashSource): EndpointView | undefined {
+    const price = this.settings.lbPolicy === 'CostAware' ? this.settings.price : undefined;
+    if (price === undefined) return members.find((e) => !cooling(e));
+    let best: EndpointView | undefined;
+    let bestPrice = Infinity;
+    for (const e of members) {
+      if (cooling(e)) continue;
+      const p = price(e, src) ?? Infinity;
+      if (best === undefined || p < bestPrice) [best, bestPrice] = [e, p];
+    }
+    return best;
+  }
 
 }

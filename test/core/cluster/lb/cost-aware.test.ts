@@ -28,3 +28,16 @@ t.test('the cheapest healthy endpoint; unpriced last; ties share', async (t) => 
   m.setHealthy('llm', 'e2', false);
   t.same(picks(m, 1), ['e1'], 'an unpriced endpoint is still picked when it is the only one');
 });
+
+t.test('priority groups first: a cheaper endpoint of a lower group serves only when the higher group is out', async (t) => {
+  const llm = (priority: number) => ({ llm_meta: { provider: 'openai', api_key: '', fallback: true, health_check_interval: 60_000, retry_policy: { name: 'NoRetry', config: {} }, priority } });
+  const m = ClusterManager.fromConfig([cluster('llm', 'CostAware', endpoints(4, (i) => llm(i === 0 ? 0 : 1)))]);
+  const prices: Record<string, number> = { e1: 1, e2: 50, e3: 20, e4: 30 };
+  m.setEndpointPricer((ep) => prices[ep.id]);
+  t.same(picks(m, 3), ['e3', 'e3', 'e3'], 'the cheapest of the top group, not the cheapest overall');
+  m.cooldowns.markFailure('llm', m.getEndpoint('llm', 'e3')!);
+  t.same(picks(m, 2), ['e4', 'e4'], 'its cheapest is cooling: the next cheapest of the top group, not the next listed');
+  m.setHealthy('llm', 'e2', false);
+  m.setHealthy('llm', 'e4', false);
+  t.same(picks(m, 2), ['e1', 'e1'], 'the whole top group out: the lower group');
+});
