@@ -317,6 +317,12 @@ export interface EndpointStatsApi {
   view(cluster: string, id: string): EndpointStatsView;
 }
 
+/**
+ * The price of a request at an endpoint (the CostAware LB policy), in any unit that orders: the LLM layer's price book
+ * gives nano-USD of a reference request of the model the endpoint would serve. undefined = not priced.
+ */
+export type EndpointPricer = (ep: EndpointView, src: HashSource) => number | undefined;
+
 export interface ClusterManagerApi {
   hasCluster(name: string): boolean;
   clusterNames(): string[];
@@ -343,6 +349,10 @@ export interface ClusterManagerApi {
   readonly cooldowns: CooldownStoreApi;
   /** In-flight requests and latency per endpoint (survives reloads); optional for managers that keep none. */
   readonly stats?: EndpointStatsApi;
+  /** The cluster's LB policy name (Pixiu's or ours); optional. */
+  lbPolicyOf?(cluster: string): string | undefined;
+  /** Installs the pricer the CostAware policy ranks by (a filter that knows prices does, at create); optional. */
+  setEndpointPricer?(pricer: EndpointPricer): void;
 }
 
 export interface FactoryContext {

@@ -1,7 +1,7 @@
 // The cluster runtime of one config generation: clusters, their immutable snapshots and LB policies, dynamic endpoints
 // from registry adapters, health, change notification, and the carry-over of process state from the previous generation.
 import pino, { type Logger } from 'pino';
-import type { ClusterManagerApi, EndpointInput, EndpointView, HashSource } from '../plugin-api.js';
+import type { ClusterManagerApi, EndpointInput, EndpointPricer, EndpointView, HashSource } from '../plugin-api.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { HealthChecker } from './health-checker.js';
 import { assembleStaticEntries, STATIC_SOURCE } from './assemble-cluster.js';
@@ -51,6 +51,7 @@ export class ClusterManager implements ClusterManagerApi {
   readonly #checks = new Map<string, readonly HealthCheckSpec[]>();
   #checker: HealthChecker | undefined;
   readonly #onProbe: ClusterManagerOptions['onProbe'];
+  #pricer: EndpointPricer | undefined;
 
   constructor(opts: Omit<ClusterManagerOptions, 'previous'> = {}) {
     this.#log = opts.log ?? silentLog;
@@ -179,7 +180,16 @@ export class ClusterManager implements ClusterManagerApi {
 
   needsBody(cluster: string): boolean {
     const s = this.#clusters.get(cluster)?.settings;
+    if (s?.lbPolicy === 'CostAware') return true; // the price depends on the requested model
     return s !== undefined && (s.lbPolicy === 'RingHashing' || s.lbPolicy === 'MaglevHashing') && s.consistent.hash_on === 'body';
+  }
+
+  lbPolicyOf(cluster: string): string | undefined {
+    return this.#clusters.get(cluster)?.settings.lbPolicy;
+  }
+
+  setEndpointPricer(pricer: EndpointPricer): void {
+    this.#pricer = pricer;
   }
 
   getHealthyEndpoint(cluster: string, id: string): EndpointView | undefined {
@@ -271,7 +281,9 @@ export class ClusterManager implements ClusterManagerApi {
     // The cursor object is per cluster name and shared with the previous generation (Pixiu keeps it across reloads).
     const cursor: RoundRobinCursor = previous?.settings.cursor ?? { value: 0 };
     const stats = this.#stats;
-    return Object.freeze({ name, lbPolicy, consistent, cursor, random: this.#random, log: this.#log, stats: (ep: EndpointView) => stats.view(name, ep.id) });
+    // Read at pick time: a filter installs the pricer after the snapshots are built.
+    const price: EndpointPricer = (ep, src) => this.#pricer?.(ep, src);
+    return Object.freeze({ name, lbPolicy, consistent, cursor, random: this.#random, log: this.#log, stats: (ep: EndpointView) => stats.view(name, ep.id), price });
   }
 
   /** Pixiu: SetEndpoint on an unknown cluster creates it with RoundRobin. */

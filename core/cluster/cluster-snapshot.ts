@@ -2,7 +2,7 @@
 // built over it (one per priority group when endpoints have llm_meta.priority). Any change publishes a new snapshot; a
 // request that holds one sees a consistent cluster throughout.
 import type { Logger } from 'pino';
-import type { EndpointStatsView, EndpointView, HashSource } from '../plugin-api.js';
+import type { EndpointPricer, EndpointStatsView, EndpointView, HashSource } from '../plugin-api.js';
 import type { EndpointEntry } from './endpoint-entry.js';
 import { createLbPolicy, type LbPolicy, type RoundRobinCursor } from './lb/index.js';
 import type { ConsistentSpec, LbPolicyName } from './types.js';
@@ -17,6 +17,8 @@ export interface ClusterSettings {
   readonly log: Logger;
   /** Live load and latency by endpoint, for the load-aware policies. */
   readonly stats?: (ep: EndpointView) => EndpointStatsView;
+  /** The installed pricer, for CostAware. */
+  readonly price?: EndpointPricer;
 }
 
 /** llm_meta.priority, 0 when absent or not an integer. */
@@ -59,6 +61,7 @@ export class ClusterSnapshot {
         log: settings.log,
         cluster: settings.name,
         ...(settings.stats ? { stats: settings.stats } : {}),
+        ...(settings.price ? { price: settings.price } : {}),
       });
     this.policy = policyOver(this.healthy);
     const priorities = [...new Set(this.endpoints.map(priorityOf))].sort((a, b) => b - a);
@@ -117,11 +120,24 @@ export class ClusterSnapshot {
       if (ep === undefined) continue;
       first ??= ep;
       if (cooling === undefined || !cooling(ep)) return ep;
-      const other = tier.members.find((e) => !cooling(e));
+      const other = this.#standIn(tier.members, cooling, src);
       if (other !== undefined) return other;
     }
     return first;
   }
 
+  /** A cooling pick's stand-in in its group: the first member not cooling; for CostAware the cheapest of them. */
+  #standIn(members: readonly EndpointView[], cooling: (ep: EndpointView) => boolean, src: HashSource): EndpointView | undefined {
+    const price = this.settings.lbPolicy === 'CostAware' ? this.settings.price : undefined;
+    if (price === undefined) return members.find((e) => !cooling(e));
+    let best: EndpointView | undefined;
+    let bestPrice = Infinity;
+    for (const e of members) {
+      if (cooling(e)) continue;
+      const p = price(e, src) ?? Infinity;
+      if (best === undefined || p < bestPrice) [best, bestPrice] = [e, p];
+    }
+    return best;
+  }
 
 }

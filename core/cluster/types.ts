@@ -3,7 +3,7 @@
 import type { LlmMeta } from '../plugin-api.js';
 
 /** Pixiu's policy names (exact case). Anything else runs as Rand (Pixiu behaviour; `dgp validate` warns). */
-export type LbPolicyName = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom' | 'LeastRequest' | 'LatencyEwma';
+export type LbPolicyName = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom' | 'LeastRequest' | 'LatencyEwma' | 'CostAware';
 
 /** What a consistent-hash policy keys on (dgp extension; Pixiu always uses method_uri). */
 export type HashOn = 'method_uri' | 'path' | 'header' | 'body';

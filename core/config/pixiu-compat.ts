@@ -38,7 +38,7 @@ function lbPolicy(c: At): Finding[] {
   if (typeof lb !== 'string' || lb === '' || (LB_POLICIES as readonly string[]).includes(lb)) return [];
   const s = suggest(lb, LB_POLICIES);
   // Pixiu's own policies only: the fix keeps the file a valid Pixiu config.
-  const others = LB_POLICIES.filter((p) => p !== 'Rand' && p !== 'RoundRobin' && p !== 'LeastRequest' && p !== 'LatencyEwma').join(', ');
+  const others = LB_POLICIES.filter((p) => p !== 'Rand' && p !== 'RoundRobin' && p !== 'LeastRequest' && p !== 'LatencyEwma' && p !== 'CostAware').join(', ');
   const hint = s
     ? `Pixiu silently uses Rand; write lb_policy: ${s} (did you mean "${s}"?) or lb_policy: Rand to keep this behaviour`
     : `Pixiu silently uses Rand; write lb_policy: RoundRobin (or ${others}) or lb_policy: Rand to keep this behaviour`;

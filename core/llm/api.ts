@@ -19,14 +19,18 @@ export type ProviderOperation =
   | 'generateContent'
   | 'streamGenerateContent'
   | 'models'
-  | 'responses';
+  | 'responses'
+  | 'embedContent'
+  | 'batchEmbedContents';
 
 export type JsonObject = Record<string, unknown>;
 /** Request or response headers with lower-case names (node:http's IncomingHttpHeaders fits). */
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 
-// The pivot types live in pivot.ts; they are part of this contract.
+// The pivot types live in pivot.ts, the embeddings contract in embed-api.ts; both are part of this contract.
 export type * from './pivot.js';
+export type * from './embed-api.js';
+import type { EmbedClientCodec, EmbedUpstreamCodec } from './embed-api.js';
 import type { ChatRequest, ChatCompletion, ChatChunk } from './pivot.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -123,6 +127,11 @@ export interface RenderedError {
   body: JsonObject;
 }
 
+export interface IdPrefixes {
+  readonly response?: string;
+  readonly toolCall?: string;
+}
+
 /** The client side of an API: only codecs named after an API (openai, anthropic, gemini) provide it. */
 export interface ClientCodec {
   /** Operations that can be translated to the pivot (e.g. `chat` for OpenAI, `messages` for Anthropic). */
@@ -132,6 +141,13 @@ export interface ClientCodec {
    * Responses API beside Chat Completions); clientCodecFor picks the one serving an operation.
    */
   readonly operationCodecs?: Readonly<Partial<Record<ProviderOperation, ClientCodec>>>;
+  /** This API's embeddings operations, when it has any. */
+  readonly embeddings?: EmbedClientCodec;
+  /**
+   * The prefixes this API's ids carry (OpenAI `chatcmpl-` / `call_`, Anthropic `msg_` / `toolu_`): a translated answer's
+   * response and tool-call ids get them (ids.ts). Absent: ids pass as the provider made them.
+   */
+  readonly idPrefixes?: IdPrefixes;
   /** The requested model (Gemini: from the path) and whether a stream is wanted. */
   inspect(req: ClientRequestView): { model: string; stream: boolean; includeUsage: boolean };
   /** The client's API key from its usual header (forwarded when the endpoint has no `api_key`, as Pixiu does). */
@@ -207,6 +223,8 @@ export interface UpstreamCodec {
    * headers to add (e.g. authorization, x-amz-date). Rejects with a DgpError when no credentials are configured.
    */
   sign?(req: SignableRequest, settings: Readonly<JsonObject>): Promise<Record<string, string>>;
+  /** Present when the provider has embeddings. */
+  readonly embeddings?: EmbedUpstreamCodec;
 }
 
 /** Cuts a streamed answer into events for the decoder (the SSE parser's role for SSE streams). */

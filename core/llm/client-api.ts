@@ -12,8 +12,8 @@ export interface ClientRoute {
   readonly operation: ProviderOperation | undefined;
 }
 
-const GEMINI_OP = /\/models\/[^/]+:(generateContent|streamGenerateContent)$/;
-const GEMINI_METHOD = /\/models\/[^/]+:(countTokens|embedContent|batchEmbedContents)$/;
+const GEMINI_OP = /\/models\/[^/]+:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
+const GEMINI_METHOD = /\/models\/[^/]+:countTokens$/;
 
 /**
  * Operations by their path suffix (what each API's SDK sends, whatever the prefix: `/v1`, `/openai/v1`, a Pixiu
@@ -60,4 +60,9 @@ export function clientRouteOf(ctx: Pick<RequestContext, 'get' | 'set' | 'request
 /** The API the client speaks (the attribute that replaced the host's `ctx.clientApi`). */
 export function clientApiOf(ctx: Pick<RequestContext, 'get' | 'set' | 'request'>): ClientApi {
   return clientRouteOf(ctx).api;
+}
+
+/** OpenAI embeddings and Gemini embedContent / batchEmbedContents: operations that generate no output tokens. */
+export function isEmbedding(operation: ProviderOperation | undefined): boolean {
+  return operation === 'embeddings' || operation === 'embedContent' || operation === 'batchEmbedContents';
 }

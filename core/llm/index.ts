@@ -14,3 +14,4 @@ export * from './response-tap.js';
 export * from './json-bytes.js';
 export * from './stream-usage.js';
 export * from './observe/index.js';
+export * from './ids.js';

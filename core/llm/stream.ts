@@ -3,9 +3,10 @@
 import { createSseParser, isDgpError } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
-import type { ClientCodec, CodecContext, HeaderMap, ProviderCodec, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
+import type { ClientCodec, CodecContext, HeaderMap, IdPrefixes, ProviderCodec, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
 import { headerValue, isPlainObject } from './helpers.js';
 import { checkChatChunk } from './pivot-check.js';
+import { prefixChunkIds } from './ids.js';
 
 export interface StreamTranslator {
   /** The next upstream chunk → bytes for the client (possibly empty while an event is incomplete). */
@@ -78,13 +79,18 @@ export function translatedStream(
   cx: CodecContext,
   tap?: { event(ev: SseEvent): void; items(items: readonly StreamItem[]): void },
   reader?: StreamEventReader,
+  idPrefixes?: IdPrefixes,
 ): StreamTranslator {
   const sse = reader === undefined ? createSseParser() : undefined;
   const parser: StreamEventReader = reader ?? { feed: (chunk) => sse!.feed(chunk), end: () => sse!.end({ dispatchIncomplete: true }) };
   let finished = false;
 
   const emit = (items: StreamItem[]): string => {
-    for (const item of items) if (item.type === 'chunk') checkChatChunk(item.chunk, cx.provider);
+    for (const item of items) {
+      if (item.type !== 'chunk') continue;
+      checkChatChunk(item.chunk, cx.provider);
+      prefixChunkIds(item.chunk, idPrefixes);
+    }
     if (tap !== undefined && !finished) tap.items(items);
     let out = '';
     for (const item of items) {

@@ -21,6 +21,8 @@ import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
 import { badClientRequest, collectBounded, deepMerge, defaultNewId, isPlainObject } from './helpers.js';
 import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
+import { planEmbedding } from './embed-translation.js';
+import { prefixCompletionIds } from './ids.js';
 
 export type { StreamTranslator } from './stream.js';
 
@@ -90,6 +92,8 @@ export interface AttemptTranslation {
 /** Headers of one API that mean nothing (or something wrong) to another provider. */
 const CLIENT_API_HEADERS = ['anthropic-version', 'anthropic-beta', 'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-client', 'x-goog-user-project'];
 const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+/** Client headers a translated request never forwards. */
+const TRANSLATED_DROP = [...CREDENTIALS, ...CLIENT_API_HEADERS, 'content-length', 'host', 'content-type', 'accept', 'accept-encoding'];
 const MAX_ERROR_BODY = 1024 * 1024;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** A translated unary answer is parsed whole; bigger ones (base64 images) are cut and fail to parse (502). */
@@ -127,9 +131,10 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
   const passthrough = input.clientApi === provider.api && !(request.operation === 'responses' && settings.responses_api === 'chat');
   // Translated answers are re-encoded anyway (the OpenAI upstream always asks for usage); same-API streams ask here.
   const usageAsk = passthrough && input.wantUsage === true && info.stream && !info.includeUsage && isPlainObject(request.body) ? client.requestStreamUsage?.(request.body) : undefined;
+  const embed = !passthrough && client.embeddings?.operations.includes(request.operation) ? planEmbedding(input, client, cx, overrides, apiKey, [...TRANSLATED_DROP]) : undefined;
   const plan = passthrough
     ? planPassthrough(input, provider, client, cx, overrides, apiKey, usageAsk)
-    : planTranslated(input, provider, client, cx, overrides, apiKey);
+    : (embed?.plan ?? planTranslated(input, provider, client, cx, overrides, apiKey));
   const relabel = passthrough && upstreamModel !== reported && client.relabel !== undefined;
   const unrequestUsage = usageAsk !== undefined && client.unrequestStreamUsage !== undefined;
   const rewrite = { relabel, unrequestUsage };
@@ -153,8 +158,10 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
     }
     const obj = parseObject(body);
     if (!obj) return renderError({ status: 502, kind: 'server', message: `The ${provider.name} response is not a JSON object.` });
+    if (embed) return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(embed.answer(obj))) };
     const chat = provider.upstream.toChat(obj, cx);
     checkChatCompletion(chat, provider.name);
+    prefixCompletionIds(chat, client.idPrefixes);
     if (input.exchange) tapUnary(input.exchange, provider, cx, status, headers, body, obj);
     const out = client.fromChat(chat, cx);
     return { status, headers: { 'content-type': 'application/json' }, keepUpstreamHeaders: false, body: Buffer.from(JSON.stringify(out)) };
@@ -165,7 +172,7 @@ export function createTranslation(input: TranslationInput): AttemptTranslation {
       return { status, headers: {}, keepUpstreamHeaders: true, translator: passthroughStream(client, cx, rewrite) };
     }
     const tap = input.exchange && new TranslatedStreamTap(input.exchange, provider);
-    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap, provider.upstream.streamFraming?.createReader());
+    const translator = translatedStream(provider.upstream.createDecoder(cx), client.createEncoder(cx), cx, tap, provider.upstream.streamFraming?.createReader(), client.idPrefixes);
     const headers = { 'content-type': client.streamContentType(cx), 'cache-control': 'no-cache' };
     return { status, headers, keepUpstreamHeaders: false, translator };
   };
@@ -272,8 +279,7 @@ function planTranslated(input: TranslationInput, provider: ProviderCodec, client
     'accept-encoding': 'identity',
     ...target.headers,
   };
-  const dropHeaders = [...CREDENTIALS, ...CLIENT_API_HEADERS, 'content-length', 'host', 'content-type', 'accept', 'accept-encoding'];
-  return { method: 'POST', path: target.path, headers, dropHeaders, body: Buffer.from(JSON.stringify(body)) };
+  return { method: 'POST', path: target.path, headers, dropHeaders: [...TRANSLATED_DROP], body: Buffer.from(JSON.stringify(body)) };
 }
 
 /** `llm_meta.options`: `model` forces the upstream model, setting keys overlay the plugin config, the rest merge into the body. */

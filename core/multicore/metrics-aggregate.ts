@@ -3,6 +3,7 @@
 // the sum); gauges and summaries cannot be summed meaningfully, so each process's series gets a `worker` label instead.
 import client, { AggregatorRegistry, Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import { collectNodeMetrics } from '../observability/metrics.js';
 import type { MetricJson } from './protocol.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -66,7 +67,7 @@ export class ClusterRegistry extends Registry {
 /** The primary's own metrics: its process metrics plus the worker slots' state. */
 export function createPrimaryMetrics(supervisor: Supervisor, workers: number): Registry {
   const registry = new Registry();
-  client.collectDefaultMetrics({ register: registry });
+  collectNodeMetrics(registry);
   new client.Gauge({
     name: 'dgp_cluster_workers',
     help: 'Worker processes by state: configured (N of --workers N) and ready.',

@@ -21,11 +21,20 @@ function drainCollect(this: object): void {
   drainCounter(this);
 }
 
+/**
+ * prom-client's default Node.js metrics without its three `nodejs_active_*_total` gauges: a gauge named `_total` is a
+ * `promtool check metrics` lint error, and `nodejs_active_{handles,requests,resources}` (by type) carry the same counts.
+ */
+export function collectNodeMetrics(registry: Registry): void {
+  client.collectDefaultMetrics({ register: registry });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+}
+
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /** `maxSeries`: the cap on label sets per metric (0 = none); see series-cap.ts. */
 export function createMetrics(registry = new Registry(), collectDefaults = true, maxSeries?: number): HostMetrics {
-  if (collectDefaults) client.collectDefaultMetrics({ register: registry });
+  if (collectDefaults) collectNodeMetrics(registry);
   const cap = new SeriesCap(maxSeries);
   const get = <M>(name: string, make: () => M): M => (registry.getSingleMetric(name) as M | undefined) ?? make();
   const capped = <M extends object>(metric: M): M => (cap.guard(metric), metric);

@@ -8,6 +8,7 @@ import { createAnthropicEncoder } from './stream-encoder.js';
 
 export const anthropicClient: ClientCodec = {
   chatOperations: ['messages'],
+  idPrefixes: { response: 'msg_', toolCall: 'toolu_' },
 
   inspect(req: ClientRequestView) {
     const body = isPlainObject(req.body) ? req.body : {};

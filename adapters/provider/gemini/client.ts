@@ -1,6 +1,7 @@
 // The client side of the Gemini API: a Gemini-speaking client's request (model in the path, stream by method) →
 // pivot, and the pivot response, stream (SSE or JSON array) and errors rendered as Gemini bytes.
-import { headerValue, type ClientCodec, type ClientRequestView } from '../../../core/llm/index.js';
+import { headerValue, isPlainObject, type ClientCodec, type ClientRequestView } from '../../../core/llm/index.js';
+import { geminiEmbedClient } from './embeddings.js';
 import { renderGeminiError } from './errors.js';
 import { geminiRequestToChat } from './request-to-chat.js';
 import { chatToGeminiResponse } from './response.js';
@@ -19,6 +20,7 @@ export function keyFromQuery(query: string): string | undefined {
 
 export const geminiClient: ClientCodec = {
   chatOperations: ['generateContent', 'streamGenerateContent'],
+  embeddings: geminiEmbedClient,
 
   inspect: (req: ClientRequestView) => ({ model: modelFromPath(req.path), stream: req.operation === 'streamGenerateContent', includeUsage: false }),
 
@@ -32,6 +34,9 @@ export const geminiClient: ClientCodec = {
   createEncoder: createGeminiEncoder,
   streamContentType: (cx) => (wantsSse(cx.clientQuery) ? 'text/event-stream' : 'application/json; charset=UTF-8'),
   renderError: renderGeminiError,
-  // The model is in the path; the body has none to set.
-  setRequestModel: () => undefined,
+  // The model is in the path; only batchEmbedContents names it again in each request (it must match the path).
+  setRequestModel(body, model) {
+    if (!Array.isArray(body.requests)) return;
+    for (const r of body.requests) if (isPlainObject(r) && typeof r.model === 'string') r.model = `models/${model.replace(/^models\//, '')}`;
+  },
 };

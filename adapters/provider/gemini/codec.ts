@@ -2,6 +2,7 @@
 // query parameter, which would end up in access logs), /<api_version>/models/<model>:<method>, ?alt=sse for streams.
 import type { ProviderCodec, UpstreamTarget } from '../../../core/llm/index.js';
 import { geminiClient } from './client.js';
+import { geminiEmbedUpstream } from './embeddings.js';
 import { parseGeminiError } from './errors.js';
 import { chatToGeminiBody } from './request-from-chat.js';
 import { geminiBodyToChat } from './response.js';
@@ -45,6 +46,7 @@ export function createGeminiCodec(config: Readonly<GeminiConfig>): ProviderCodec
       toChat: geminiBodyToChat,
       createDecoder: createGeminiDecoder,
       parseError: parseGeminiError,
+      embeddings: geminiEmbedUpstream,
     },
     client: geminiClient,
   };

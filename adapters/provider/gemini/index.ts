@@ -9,7 +9,7 @@ const manifest: PluginManifest<GeminiConfig, ProviderCodec> = Object.freeze({
   kind: 'dgp.adapter.provider.gemini',
   type: 'provider',
   apiVersion: API_VERSION,
-  description: 'Gemini API wire format: generateContent and streamGenerateContent, translated to and from OpenAI and Anthropic.',
+  description: 'Gemini API wire format: generateContent and streamGenerateContent, translated to and from OpenAI and Anthropic; embedContent and batchEmbedContents to and from OpenAI embeddings.',
   configSchema: GeminiConfigSchema as unknown as JsonSchema,
   create: (config: Readonly<GeminiConfig>) => createGeminiCodec(config),
 });

@@ -1,6 +1,7 @@
 // The client side of the OpenAI API: what an OpenAI-speaking client sent (the pivot itself, checked and copied),
 // and the pivot response / stream / errors rendered for it.
 import { badClientRequest, headerValue, isPlainObject, type ChatCompletion, type ChatRequest, type ClientCodec, type ClientRequestView, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { openAiEmbedClient } from './embeddings.js';
 import { renderOpenAiError } from './errors.js';
 import { createResponsesClient } from './responses-client.js';
 import { createOpenAiEncoder } from './stream.js';
@@ -27,6 +28,8 @@ function openAiCredential(req: ClientRequestView): string | undefined {
 
 export const openAiClient: ClientCodec = {
   chatOperations: ['chat'],
+  embeddings: openAiEmbedClient,
+  idPrefixes: { response: 'chatcmpl-', toolCall: 'call_' },
   operationCodecs: { responses: createResponsesClient(openAiCredential) },
 
   inspect(req: ClientRequestView) {

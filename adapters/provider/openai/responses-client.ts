@@ -9,6 +9,8 @@ import { createResponsesEncoder } from './responses-stream.js';
 export function createResponsesClient(credential: ClientCodec['credential']): ClientCodec {
   return {
     chatOperations: ['responses'],
+    // Function-call items' call_id; the response and item ids are the codec's own (resp_, msg_, fc_).
+    idPrefixes: { toolCall: 'call_' },
     inspect(req: ClientRequestView) {
       const body = isPlainObject(req.body) ? req.body : {};
       // response.completed always carries usage.

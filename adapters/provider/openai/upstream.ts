@@ -1,6 +1,7 @@
 // The provider side of the OpenAI wire format, shared with azure-openai (which differs only in path and auth):
 // pivot → request body, response → pivot (a checked copy), and the stream decoder.
 import { badProviderResponse, isPlainObject, type ChatCompletion, type ChatRequest, type CodecContext, type JsonObject, type ProviderOperation, type UpstreamCodec, type UpstreamTarget } from '../../../core/llm/index.js';
+import { openAiEmbedUpstream } from './embeddings.js';
 import { parseOpenAiError } from './errors.js';
 import { createOpenAiDecoder } from './stream.js';
 import { fitToolIds } from './tool-ids.js';
@@ -47,6 +48,7 @@ export function createOpenAiUpstream(opts: {
     toChat: openAiBodyToChat,
     createDecoder: createOpenAiDecoder,
     parseError: parseOpenAiError,
+    embeddings: openAiEmbedUpstream,
     adjustPassthrough(body: JsonObject) {
       const messages = fitToolIds(body.messages);
       return messages ? { ...body, messages } : undefined;

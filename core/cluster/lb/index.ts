@@ -6,7 +6,7 @@ import { createRingHash } from './ring-hash.js';
 import { createRoundRobin } from './round-robin.js';
 import type { LbPolicy, PolicyContext } from './types.js';
 import { createWeightRandom } from './weight-random.js';
-import { createLatencyEwma, createLeastRequest } from './load-aware.js';
+import { createCostAware, createLatencyEwma, createLeastRequest } from './load-aware.js';
 
 export type { LbPolicy, PolicyContext, RoundRobinCursor } from './types.js';
 
@@ -18,6 +18,7 @@ const FACTORIES: Record<LbPolicyName, (ctx: PolicyContext) => LbPolicy> = {
   MaglevHashing: createMaglev,
   LeastRequest: createLeastRequest,
   LatencyEwma: createLatencyEwma,
+  CostAware: createCostAware,
 };
 
 export const LB_POLICY_NAMES = Object.freeze(Object.keys(FACTORIES) as LbPolicyName[]);

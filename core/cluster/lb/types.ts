@@ -1,7 +1,7 @@
 // The load-balancing policy contract: a policy is built once per cluster snapshot over its healthy endpoints and then
 // picks per request in O(1) or O(log n) without rebuilding anything.
 import type { Logger } from 'pino';
-import type { EndpointStatsView, EndpointView, HashSource } from '../../plugin-api.js';
+import type { EndpointPricer, EndpointStatsView, EndpointView, HashSource } from '../../plugin-api.js';
 import type { ConsistentSpec, LbPolicyName } from '../types.js';
 
 export interface LbPolicy {
@@ -28,4 +28,6 @@ export interface PolicyContext {
   readonly cluster: string;
   /** Live load and latency of an endpoint (LeastRequest, LatencyEwma); absent: every endpoint looks idle. */
   readonly stats?: (ep: EndpointView) => EndpointStatsView;
+  /** The price of serving this request at an endpoint (CostAware); undefined = not priced. Absent: nothing is priced. */
+  readonly price?: EndpointPricer;
 }

@@ -7,7 +7,7 @@ import { Bool, Duration, FreeObject, Int, List, OneOf, Port, Str, StrictObject }
 
 const O = Type.Optional;
 
-export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom', 'LeastRequest', 'LatencyEwma'] as const;
+export const LB_POLICIES = ['Rand', 'RoundRobin', 'RingHashing', 'MaglevHashing', 'WeightRandom', 'LeastRequest', 'LatencyEwma', 'CostAware'] as const;
 export const RETRY_POLICIES = ['NoRetry', 'CountBased', 'ExponentialBackoff'] as const;
 export const HASH_ON = ['method_uri', 'path', 'header', 'body'] as const;
 

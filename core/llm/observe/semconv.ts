@@ -23,6 +23,8 @@ export function genAiOperation(op: ProviderOperation | undefined): string {
     case 'completions':
       return 'text_completion';
     case 'embeddings':
+    case 'embedContent':
+    case 'batchEmbedContents':
       return 'embeddings';
     case 'generateContent':
     case 'streamGenerateContent':

@@ -92,6 +92,9 @@ function geminiParts(out: TextSlot[], role: Role, turn: number, c: unknown): voi
 
 function geminiSlots(body: Obj, out: TextSlot[]): void {
   geminiParts(out, 'system', -1, body.systemInstruction ?? body.system_instruction);
+  // embedContent's content and batchEmbedContents' requests[].content are the user's (one turn each).
+  if (isObj(body.content)) geminiParts(out, 'user', 0, body.content);
+  if (Array.isArray(body.requests)) body.requests.forEach((r, turn) => isObj(r) && geminiParts(out, 'user', turn, r.content));
   if (!Array.isArray(body.contents)) return;
   body.contents.forEach((c, turn) => geminiParts(out, isObj(c) && c.role === 'model' ? 'assistant' : 'user', turn, c));
 }

@@ -26,5 +26,5 @@ export const PathOfOtherApi = defineErrorCode('DGP_ERR_PROXY_OTHER_API_PATH', 40
   owner,
   summary:
     "The path belongs to one client API (e.g. Anthropic's /v1/messages/count_tokens, Gemini's :countTokens) but is no operation the gateway translates, and the endpoint speaks another API; it was refused instead of being forwarded where it cannot work.",
-  fix: "Route the path to an endpoint of the same API (llm_meta.provider), or use a translated operation: OpenAI chat/completions, responses, completions, embeddings; Anthropic messages; Gemini generateContent / streamGenerateContent.",
+  fix: "Route the path to an endpoint of the same API (llm_meta.provider), or use a translated operation: OpenAI chat/completions, responses, completions, embeddings; Anthropic messages; Gemini generateContent / streamGenerateContent / embedContent / batchEmbedContents.",
 });

@@ -41,3 +41,20 @@ export function priorityOrder(clusters: StrategyDeps['clusters'], cluster: strin
   return [...same.slice(at), ...same.slice(0, at), ...sorted.filter((e) => priorityOf(e) < p), ...sorted.filter((e) => priorityOf(e) > p)];
 }
 
+
+/**
+ * CostAware's fallback order: the pick, then the rest of its priority group cheapest first, then the lower groups high
+ * to low (each cheapest first), then the higher ones; unpriced endpoints last within a group, list order among equals.
+ */
+export function costOrder(clusters: StrategyDeps['clusters'], cluster: string, pick: EndpointView, price: (ep: EndpointView) => number | undefined): EndpointView[] {
+  const sorted = clusters.endpointsByPriority?.(cluster) ?? clusters.endpoints(cluster);
+  const cheapestFirst = (list: EndpointView[]): EndpointView[] => {
+    const score = new Map(list.map((e) => [e, price(e) ?? Infinity]));
+    // Stable, and Infinity - Infinity is NaN: compare, do not subtract.
+    return list.sort((a, b) => (score.get(a)! < score.get(b)! ? -1 : score.get(a)! > score.get(b)! ? 1 : 0));
+  };
+  const p = priorityOf(pick);
+  const tiers = [...new Set(sorted.map(priorityOf))].sort((a, b) => b - a);
+  const group = (q: number) => cheapestFirst(sorted.filter((e) => priorityOf(e) === q && e !== pick));
+  return [pick, ...group(p), ...tiers.filter((q) => q < p).flatMap(group), ...tiers.filter((q) => q > p).flatMap(group)];
+}

@@ -30,6 +30,7 @@ import { ESTIMATE_HEADER, countTokensApi, localTokenCount } from './count-tokens
 import { ModelNotFound } from './errors.js';
 import { ModelGroups, deploymentPrices, missingDeployments } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
+import { endpointPricer } from './endpoint-pricer.js';
 import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
 import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest, type WireApi } from '../../../core/llm/index.js';
@@ -96,6 +97,12 @@ export class ProxyFilter implements HttpFilter {
       scrubbers: new ScrubberCache(this.options.redact),
       ...(this.#groups.groups.some((g) => g.strategy === 'cost') ? { price: deploymentPrices(config.prices, fctx.configDir) } : {}),
     };
+    // CostAware clusters rank their endpoints by the price book through the pricer installed here.
+    const clusters = fctx.clusters;
+    if (clusters.setEndpointPricer !== undefined && clusters.clusterNames().some((n) => clusters.lbPolicyOf?.(n) === 'CostAware')) {
+      this.#deps.pricer = endpointPricer(this.#deps.price ?? deploymentPrices(config.prices, fctx.configDir));
+      clusters.setEndpointPricer(this.#deps.pricer);
+    }
   }
 
   async decode(ctx: RequestContext): Promise<HookResult> {

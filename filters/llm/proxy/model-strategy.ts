@@ -4,6 +4,7 @@
 import { UpstreamAttempts, type RequestContext, type UpstreamAttempt } from '../../../core/index.js';
 import type { AttemptScope } from './attempt-scope.js';
 import { orderCandidates } from './deployments.js';
+import { endpointModel } from './endpoint-pricer.js';
 import type { GroupMatch } from './model-groups.js';
 import type { ClusterRetryBudget } from './retry-budget.js';
 import { budgetFor } from './retry-budget.js';
@@ -27,6 +28,12 @@ export async function executeModelGroup(
   const src = hashSourceOf(ctx, d.clusters);
   const hash = src instanceof Promise ? await src : src;
   const candidates = orderCandidates({ group: match.group, routeCluster, clusters: d.clusters, hash, trace, requested, ...(d.price ? { price: d.price } : {}) });
+  const price = d.price;
+  trace.how(match.group.strategy, match.group.strategy === 'cost' && price ? (cluster, id) => {
+    const c = candidates.find((x) => x.cluster === cluster && x.base.id === id);
+    const { provider, model } = endpointModel(c?.endpoint ?? { llmMeta: undefined }, requested);
+    return model === undefined ? undefined : price(provider, model);
+  } : undefined);
   const walk: Walk = {
     ctx, cluster: routeCluster, trace, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, routeCluster),
     lastResponse: undefined, lastFailure: undefined, deadlineHit: false,

@@ -69,3 +69,23 @@ function promptTokens(ctx: RequestContext, messages: Array<{ role: string; conte
   ctx.set(PromptCount, counted);
   return counted;
 }
+
+/**
+ * The tokens of an OpenAI embeddings request's input texts, for an upstream that reports none (the Gemini API): the
+ * OpenAI client still gets `usage.prompt_tokens`. Counted with the model's encoding (o200k_base when unknown).
+ */
+export function embeddingPromptTokens(ctx: RequestContext, body: Record<string, unknown>, workers: WorkerPoolApi): Promise<number> {
+  let counted = ctx.get(PromptCount);
+  if (counted !== undefined) return counted;
+  const texts = typeof body.input === 'string' ? [body.input] : Array.isArray(body.input) ? body.input.filter((t): t is string => typeof t === 'string') : [];
+  const model = typeof body.model === 'string' ? body.model : undefined;
+  const rough = texts.reduce((n, t) => n + Math.ceil(Buffer.byteLength(t) / 4), 0);
+  try {
+    counted = Promise.all(texts.map((text) => workers.run<{ count: number }>('tokenize', { text, ...(model === undefined ? {} : { model }), fallbackEncoding: 'o200k_base' })))
+      .then((rs) => rs.reduce((n, r) => n + r.count, 0), () => rough);
+  } catch {
+    counted = Promise.resolve(rough);
+  }
+  ctx.set(PromptCount, counted);
+  return counted;
+}

@@ -23,10 +23,18 @@ function encode(c: string): string {
 /** Model names and ids are client- or config-chosen: kept to header-safe characters (no copy in the usual case). */
 const safe = (s: string): string => (UNSAFE.test(s) ? s.replace(UNSAFE_ALL, encode) : s);
 
+/** A price of the price book (nano-USD of a million input plus a million output tokens) as the trace shows it. */
+const usd = (nanos: number): string => `${Number((nanos / 1e9).toPrecision(4))}usd`;
+
 export class RouteTrace {
   readonly #entries: string[] = [];
   #group: string | undefined;
   #model: string | undefined;
+  #how: string | undefined;
+  #price: ((cluster: string, endpoint: string) => number | undefined) | undefined;
+  /** A candidate before the pick was passed over for cooling, budget or a failure. */
+  #detoured = false;
+  #pick: string | undefined;
 
   constructor(readonly route: string) {}
 
@@ -35,7 +43,23 @@ export class RouteTrace {
     this.#group = group === undefined ? undefined : via === undefined || via === 'name' ? safe(group) : `${safe(group)}(${via})`;
   }
 
+  /**
+   * How the walk orders its candidates (the cluster's LB policy, the model group's strategy, `preferred`), and for the
+   * cost-ranked ones the price of a candidate: the pick reason `pick=` is made of them.
+   */
+  how(how: string, price?: (cluster: string, endpoint: string) => number | undefined): void {
+    this.#how = how;
+    this.#price = price;
+  }
+
   note(cluster: string, endpoint: string, what: CandidateNote): void {
+    if (what === 'picked' && this.#pick === undefined && this.#how !== undefined) {
+      const price = this.#price?.(cluster, endpoint);
+      const priced = this.#price === undefined ? '' : price === undefined ? ':unpriced' : `:${usd(price)}`;
+      this.#pick = this.#detoured ? `fallback:${this.#how}${priced}` : `${this.#how}${priced}`;
+    } else if (what === 'cooling' || what === 'over_budget' || what.startsWith('failed:')) {
+      this.#detoured = true;
+    }
     if (this.#entries.length < 64) this.#entries.push(`${safe(cluster)}/${safe(endpoint)}(${safe(what)})`);
   }
 
@@ -44,6 +68,7 @@ export class RouteTrace {
     if (this.#model !== undefined) parts.push(`model=${safe(this.#model)}`);
     if (this.#group !== undefined) parts.push(`group=${this.#group}`);
     parts.push(`candidates=${this.#entries.join(',')}`);
+    if (this.#pick !== undefined) parts.push(`pick=${safe(this.#pick)}`);
     return parts.join(';');
   }
 }

@@ -9,7 +9,7 @@ import type { RequestAssemblyInput, UpstreamRequest } from './mapper.js';
 import { normalizeScheme } from './options.js';
 import type { ProviderCodecs } from './provider-codecs.js';
 
-const TRANSLATED = 'OpenAI chat/completions, responses, completions and embeddings; Anthropic messages; Gemini generateContent and streamGenerateContent';
+const TRANSLATED = 'OpenAI chat/completions, responses, completions and embeddings; Anthropic messages; Gemini generateContent, streamGenerateContent, embedContent and batchEmbedContents';
 const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
 
 /**

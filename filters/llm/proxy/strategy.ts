@@ -8,6 +8,7 @@ import {
   PreferredEndpointId,
   isDgpError,
   UpstreamAttempts,
+  type EndpointPricer,
   type EndpointView,
   type FactoryContext,
   type HashSource,
@@ -21,7 +22,7 @@ import { runAttempt, type Committed, type Failed, type RetryableStatus } from '.
 import type { ProxyMapper, UpstreamRequest } from './mapper.js';
 import type { AttemptScope } from './attempt-scope.js';
 import { RequestUnbuildable } from './errors.js';
-import { fallbackAfter, priorityOrder } from './fallback.js';
+import { costOrder, fallbackAfter, priorityOrder } from './fallback.js';
 import { hideAddresses } from './hide-addresses.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { ProxyOptions } from './options.js';
@@ -42,6 +43,8 @@ export interface StrategyDeps {
   scrubbers: ScrubberCache;
   /** Deployment prices for model groups with strategy: cost. */
   price?: PriceOf;
+  /** The pricer installed for CostAware clusters (its prices go into the trace's pick reason). */
+  pricer?: EndpointPricer;
 }
 
 export type StrategyOutcome =
@@ -96,12 +99,20 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
     return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_NO_CLUSTER', `cluster "${cluster}" does not exist`, { hint: 'define it under static_resources.clusters or register endpoints for it' }) };
   }
   const body = await ctx.request.body();
-  const src = hashSourceOf(ctx, clusters);
-  let ep = clusters.pickEndpoint(cluster, src instanceof Promise ? await src : src);
+  const pending = hashSourceOf(ctx, clusters);
+  const src = pending instanceof Promise ? await pending : pending;
+  let ep = clusters.pickEndpoint(cluster, src);
   const preferred = ctx.get(PreferredEndpointId);
-  if (preferred) ep = clusters.getHealthyEndpoint(cluster, preferred) ?? ep;
+  const preferredEp = preferred ? clusters.getHealthyEndpoint(cluster, preferred) : undefined;
+  if (preferredEp) ep = preferredEp;
+  const policy = clusters.lbPolicyOf?.(cluster);
+  const pricer = d.pricer;
+  trace.how(preferredEp ? 'preferred' : (policy ?? 'lb'), policy === 'CostAware' && pricer ? (_c, id) => {
+    const e = clusters.getEndpoint(cluster, id);
+    return e === undefined ? undefined : pricer(e, src);
+  } : undefined);
   for (const e of clusters.endpoints(cluster)) if (!e.healthy) trace.note(cluster, e.id, 'unhealthy');
-  const order = ep === undefined ? undefined : priorityOrder(clusters, cluster, ep);
+  const order = ep === undefined ? undefined : policy === 'CostAware' && pricer ? costOrder(clusters, cluster, ep, (e) => pricer(e, src)) : priorityOrder(clusters, cluster, ep);
   const walk: Walk = {
     ctx, cluster, trace, d, scope, body, attempts, problems: [], budget, budgetSettings: budgetFor(d.options.retryBudget, cluster),
     lastResponse: undefined, lastFailure: undefined, deadlineHit: false,

@@ -16,7 +16,7 @@ import {
 import { normalizeScheme } from './options.js';
 import { openLlmExchange, requestLog, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
-import { anthropicPromptTokens } from './prompt-count.js';
+import { anthropicPromptTokens, embeddingPromptTokens } from './prompt-count.js';
 import { sidePathRequest } from './side-paths.js';
 import { TranslatedBody } from './translated-body.js';
 
@@ -66,7 +66,9 @@ async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: R
   const { method, path, headers } = ctx.request;
   // A translated Anthropic stream reports input tokens in message_start, before the upstream has said anything.
   const count = api === 'anthropic' && providerCodec.api !== 'anthropic' && workers !== undefined && isPlainObject(parsed) && parsed.stream === true;
-  const promptTokens = count ? await anthropicPromptTokens(ctx, parsed, workers) : undefined;
+  // An OpenAI embeddings answer carries usage; the Gemini API reports none, so the input is counted here.
+  const countEmbed = op.operation === 'embeddings' && providerCodec.api === 'gemini' && workers !== undefined && isPlainObject(parsed);
+  const promptTokens = count ? await anthropicPromptTokens(ctx, parsed, workers) : countEmbed ? await embeddingPromptTokens(ctx, parsed, workers) : undefined;
   // With a gateway key the client's credentials never travel upstream, a `?key=` included (codecs keep the query).
   const keyed = typeof endpoint.llmMeta?.api_key === 'string' && endpoint.llmMeta.api_key !== '';
   const query = keyed ? dropCredentialParams(ctx.request.query) : ctx.request.query;

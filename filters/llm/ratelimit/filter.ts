@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Continue, RequestModel, type HookResult, type HttpFilter, type MaybePromise, type RequestContext, type WorkerPoolApi,
 } from '../../../core/index.js';
-import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
+import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, isEmbedding, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
 import { adjustments, finalUsage } from './charge.js';
 import { costOf, outputCap, promptTokens, type TokenUsage } from './estimate.js';
 import { applyUpstreamHeaders, limitHeaders } from './headers.js';
@@ -130,7 +130,7 @@ export class RateLimitFilter implements HttpFilter {
   }
 
   #estimate(ctx: RequestContext, body: Obj, model: string | undefined): MaybePromise<TokenUsage> {
-    const output = clientRouteOf(ctx).operation === 'embeddings' ? 0 : (outputCap(body) ?? this.cfg.default_output_tokens);
+    const output = isEmbedding(clientRouteOf(ctx).operation) ? 0 : (outputCap(body) ?? this.cfg.default_output_tokens);
     const read = ctx.request.bodyIfRead?.();
     if (read === undefined) return ctx.request.body().then((b) => this.#usage(body, b.length, model, output));
     return this.#usage(body, read.length, model, output);

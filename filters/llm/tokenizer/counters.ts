@@ -38,6 +38,8 @@ export interface AttemptKey {
   errorType: string;
 }
 
+const NO_CELL: CounterCell = { add() {} };
+
 /** Label sets remembered per map; clients pick model names, so the maps are bounded (a reset only costs lookups). */
 const MAX_KEYS = 1024;
 
@@ -104,15 +106,17 @@ function cellsOf(m: TokenizerMetrics, all: Array<{ close(): void }>) {
     all.push(c);
     return c;
   };
+  // A metric left out (Pixiu's non-base-unit sums, opt-in) counts into nothing.
+  const maybe = <L extends string>(counter: Counter<L> | undefined): Pick<CounterCells<L>, 'cell'> => (counter === undefined ? { cell: () => NO_CELL } : cells(counter));
   const hcells = <L extends string>(histogram: Histogram<L>): HistogramCells<L> => {
     const c = new HistogramCells(histogram);
     all.push(c);
     return c;
   };
   return {
-    totalDurationUs: cells(m.pixiuTotalDurationUs),
+    totalDurationUs: maybe(m.pixiuTotalDurationUs),
     streaming: cells(m.pixiuStreamingRequests),
-    timeToLastToken: cells(m.pixiuTimeToLastTokenMs),
+    timeToLastToken: maybe(m.pixiuTimeToLastTokenMs),
     prompt: cells(m.pixiuPromptTokens),
     completion: cells(m.pixiuCompletionTokens),
     total: cells(m.pixiuTotalTokens),

@@ -32,7 +32,7 @@ export class TokenizerFilter implements HttpFilter {
     private readonly fctx: FactoryContext,
   ) {
     this.cfg = resolveConfig(config, fctx.configDir);
-    this.metrics = createTokenizerMetrics(fctx.metrics);
+    this.metrics = createTokenizerMetrics(fctx.metrics, config.pixiu_unit_metrics === true);
     this.counters = new TokenizerCounters(this.metrics);
     const labels = new ModelLabels(fctx.clusters, this.cfg.knownModels);
     this.finish = { metrics: this.metrics, counters: this.counters, cfg: this.cfg, pool: fctx.workers, encodingFor: (model) => this.encodingFor(model), labels };

@@ -4,7 +4,11 @@ import type { MetricsApi } from '../../../core/index.js';
 
 export type TokenizerMetrics = ReturnType<typeof createTokenizerMetrics>;
 
-export function createTokenizerMetrics(m: MetricsApi) {
+/**
+ * `pixiuUnitMetrics`: also export Pixiu's two sums in non-base units (µs, ms), which `promtool check metrics` flags;
+ * off by default, on for a Pixiu dashboard that reads them (the dgp_llm_* histograms carry the same, in seconds).
+ */
+export function createTokenizerMetrics(m: MetricsApi, pixiuUnitMetrics = false) {
   return {
     pixiuPromptTokens: m.counter({ name: 'pixiu_llm_prompt_tokens_total', help: 'Prompt tokens (Pixiu compatible).', labelNames: ['model', 'cluster_name'] }),
     pixiuCompletionTokens: m.counter({ name: 'pixiu_llm_completion_tokens_total', help: 'Completion tokens (Pixiu compatible).', labelNames: ['model', 'cluster_name'] }),
@@ -24,12 +28,12 @@ export function createTokenizerMetrics(m: MetricsApi) {
       help: 'Failed upstream attempts; status_code "0" when no response arrived (Pixiu compatible).',
       labelNames: ['cluster_name', 'endpoint_id', 'endpoint_address', 'status_code', 'error_type'],
     }),
-    pixiuTotalDurationUs: m.counter({
+    pixiuTotalDurationUs: !pixiuUnitMetrics ? undefined : m.counter({
       name: 'pixiu_llm_total_duration_microseconds_sum_total',
       help: 'Sum of request durations in microseconds, from request arrival to the end of the response body (Pixiu compatible).',
       labelNames: ['cluster_name', 'status_code'],
     }),
-    pixiuTimeToLastTokenMs: m.counter({
+    pixiuTimeToLastTokenMs: !pixiuUnitMetrics ? undefined : m.counter({
       name: 'pixiu_llm_time_to_last_token_milliseconds_sum_total',
       help: 'Sum over streamed responses of the time from request arrival to the end of the stream, in ms (Pixiu compatible).',
       labelNames: ['cluster_name'],

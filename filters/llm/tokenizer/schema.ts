@@ -46,6 +46,13 @@ export const TokenizerConfigSchema = Type.Object(
           'More model names kept as the metrics\' model label (e.g. the models a vLLM endpoint serves). Besides these, only the models the cluster\'s llm_meta names (model_map, options.model) and the price book knows keep a label; any other is "other".',
       }),
     ),
+    pixiu_unit_metrics: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          "Also export Pixiu's pixiu_llm_total_duration_microseconds_sum_total and pixiu_llm_time_to_last_token_milliseconds_sum_total (non-base units, flagged by promtool check metrics) for a Pixiu dashboard that reads them.",
+      }),
+    ),
     max_event_bytes: Type.Optional(
       Type.Integer({
         minimum: 1024,

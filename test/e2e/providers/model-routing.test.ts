@@ -85,15 +85,15 @@ t.test('names, aliases and * patterns pick their deployment and upstream model',
   t.equal(viaAlias.data.choices[0]!.message.content, 'from anthropic');
   t.equal(viaAlias.data.model, 'gpt4', 'the client sees the name it sent');
   t.equal((s.an.requests[0]!.body as { model: string }).model, 'claude-sonnet-4-5', 'the deployment model goes upstream');
-  t.equal(viaAlias.response.headers.get('x-dgp-route'), 'route=llm;model=gpt4;group=smart(alias);candidates=an/b(picked)');
+  t.equal(viaAlias.response.headers.get('x-dgp-route'), 'route=llm;model=gpt4;group=smart(alias);candidates=an/b(picked);pick=weighted');
 
   const viaPattern = await ask(s.client, 'gpt-4o-2024-08-06');
   t.equal(viaPattern.data.choices[0]!.message.content, 'from oa');
   t.equal((s.oa.requests[0]!.body as { model: string }).model, 'gpt-4o-2024-08-06', 'no deployment model: the requested one');
-  t.equal(viaPattern.response.headers.get('x-dgp-route'), 'route=llm;model=gpt-4o-2024-08-06;group=gpt-4o*(pattern);candidates=oa/a(picked)');
+  t.equal(viaPattern.response.headers.get('x-dgp-route'), 'route=llm;model=gpt-4o-2024-08-06;group=gpt-4o*(pattern);candidates=oa/a(picked);pick=weighted');
 
   const byName = await ask(s.client, 'smart');
-  t.equal(byName.response.headers.get('x-dgp-route'), 'route=llm;model=smart;group=smart;candidates=an/b(picked)');
+  t.equal(byName.response.headers.get('x-dgp-route'), 'route=llm;model=smart;group=smart;candidates=an/b(picked);pick=weighted');
 
   const err = await ask(s.client, 'nope').catch((e: unknown) => e);
   t.type(err, OpenAI.NotFoundError, 'unknown_model: reject answers 404');
@@ -113,15 +113,15 @@ t.test('priority fallback: the lower priority serves only while the higher one i
   const failed = await ask(s.client, 'fast');
   t.equal(failed.data.choices[0]!.message.content, 'from backup', 'a failing priority-1 endpoint falls back to priority 0');
   t.equal((s.backup.requests[0]!.body as { model: string }).model, 'backup-mini');
-  t.equal(failed.response.headers.get('x-dgp-route'), 'route=llm;model=fast;group=fast;candidates=oa/a(failed:503),backup/c(picked)');
+  t.equal(failed.response.headers.get('x-dgp-route'), 'route=llm;model=fast;group=fast;candidates=oa/a(failed:503),backup/c(picked);pick=fallback:weighted');
   t.equal(failed.response.headers.get('x-dgp-attempts'), 'a=503;c=200');
 
   const cooled = await ask(s.client, 'fast');
   t.equal(cooled.data.choices[0]!.message.content, 'from backup');
-  t.equal(cooled.response.headers.get('x-dgp-route'), 'route=llm;model=fast;group=fast;candidates=oa/a(cooling),backup/c(picked)', 'the cooled endpoint is skipped without an attempt');
+  t.equal(cooled.response.headers.get('x-dgp-route'), 'route=llm;model=fast;group=fast;candidates=oa/a(cooling),backup/c(picked);pick=fallback:weighted', 'the cooled endpoint is skipped without an attempt');
   t.equal(s.oa.requests.length, 2);
   const log = accessLines(s.gw).at(-1)!;
-  t.equal(log.route_trace, 'route=llm;model=fast;group=fast;candidates=oa/a(cooling),backup/c(picked)', 'the access log carries the trace');
+  t.equal(log.route_trace, 'route=llm;model=fast;group=fast;candidates=oa/a(cooling),backup/c(picked);pick=fallback:weighted', 'the access log carries the trace');
   t.equal(log.endpoint, 'c');
 
   const view = (await (await fetch(`${s.gw.adminUrl}/admin/v1/clusters`)).json()) as { clusters: Array<{ name: string; endpoints: Array<Record<string, unknown>> }> };
@@ -228,5 +228,5 @@ t.test('a deployment naming a missing cluster or endpoint: a warning at load, no
   t.match(warned, [/model group "ghost": cluster "nowhere" does not exist/, /model group "ghost": cluster "oa" has no endpoint "zz"/]);
   const r = await ask(openAiClient(gw.url()), 'ghost');
   t.equal(r.data.choices[0]!.message.content, 'from backup');
-  t.equal(r.response.headers.get('x-dgp-route'), 'route=llm;model=ghost;group=ghost;candidates=nowhere/*(not_found),oa/zz(not_found),backup/c(picked)');
+  t.equal(r.response.headers.get('x-dgp-route'), 'route=llm;model=ghost;group=ghost;candidates=nowhere/*(not_found),oa/zz(not_found),backup/c(picked);pick=weighted');
 });

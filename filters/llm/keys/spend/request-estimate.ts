@@ -4,7 +4,7 @@
 // endpoint the route's cluster may pick, the dearest one held. Images sent by URL are the one input this does not
 // bound (their tokens are not in the bytes).
 import type { ClusterManagerApi, EndpointView, RequestContext } from '../../../../core/index.js';
-import { clientRouteOf, resolveModel, type ModelLimits, type PriceBook } from '../../../../core/llm/index.js';
+import { clientRouteOf, isEmbedding, resolveModel, type ModelLimits, type PriceBook } from '../../../../core/llm/index.js';
 import { worstCasePrice } from '../budget/estimate.js';
 import type { Estimate } from './state.js';
 
@@ -81,7 +81,7 @@ export function estimateFromBody(ctx: RequestContext, deps: EstimateDeps, model:
   if (model === undefined) return NO_ESTIMATE;
   const ask = outputAsk(body);
   // Embeddings produce no output tokens.
-  const { maxTokens, choices } = clientRouteOf(ctx).operation === 'embeddings' ? { maxTokens: 0, choices: 1 } : ask;
+  const { maxTokens, choices } = isEmbedding(clientRouteOf(ctx).operation) ? { maxTokens: 0, choices: 1 } : ask;
   const input = { promptTokens: bytes, maxTokens: maxTokens ?? null, outputReserveTokens: deps.outputReserveTokens, choices };
   let best: Estimate = NO_ESTIMATE;
   for (const { provider, upstream, limits } of pricedTargets(deps, ctx.route.cluster, model)) {

@@ -30,7 +30,7 @@ t.test('unary: cut by max_tokens is incomplete; text and tool calls become items
   t.equal(r.status, 'incomplete');
   t.same(r.incomplete_details, { reason: 'max_output_tokens' });
   t.same(r.output.map((o: { type: string }) => o.type), ['message', 'function_call']);
-  t.same([r.output[1].call_id, r.output[1].arguments], ['toolu_1', '{"a":1}']);
+  t.same([r.output[1].call_id, r.output[1].arguments], ['call_1', '{"a":1}'], "the call id in OpenAI's prefix");
   t.same(r.usage, { input_tokens: 4, input_tokens_details: { cached_tokens: 0 }, output_tokens: 9, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 13 });
 });
 
@@ -62,7 +62,7 @@ t.test('streams: text then a tool call, and an error mid-stream', async (t) => {
   const completed = events.at(-1) as { type: string; response: { status: string; output: Array<{ type: string; call_id?: string }>; usage: { input_tokens: number; output_tokens: number } } };
   t.equal(completed.type, 'response.completed');
   t.same(completed.response.output.map((o) => o.type), ['message', 'function_call']);
-  t.equal(completed.response.output[1]?.call_id, 'toolu_9');
+  t.equal(completed.response.output[1]?.call_id, 'call_9', "the call id in OpenAI's prefix");
   t.same([completed.response.usage.input_tokens, completed.response.usage.output_tokens], [5, 7]);
 
   const failed = translateStream(ex(base, 'anthropic', true), [

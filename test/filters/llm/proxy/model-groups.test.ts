@@ -29,9 +29,10 @@ t.test('the trace keeps names header-safe', async (t) => {
   const trace = new RouteTrace('r;1');
   trace.model('modèle (x)', 'grp,(1)', 'alias');
   trace.note('c', 'e=1', 'cooling');
+  trace.how('weighted');
   trace.note('c', 'ok', 'picked');
   const text = trace.toString();
-  t.equal(text, 'route=r%3B1;model=mod%C3%A8le%20%28x%29;group=grp%2C%281%29(alias);candidates=c/e%3D1(cooling),c/ok(picked)');
+  t.equal(text, 'route=r%3B1;model=mod%C3%A8le%20%28x%29;group=grp%2C%281%29(alias);candidates=c/e%3D1(cooling),c/ok(picked);pick=fallback:weighted');
   t.match(text, /^[\x21-\x7e]+$/, 'visible ASCII only');
 });
 

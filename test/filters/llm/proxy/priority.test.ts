@@ -102,11 +102,49 @@ t.test('model group strategy: cost tries the cheapest priced deployment first, u
   );
   t.teardown(() => h.close());
   const run = () => h.run({ body: { model: 'chat', messages: [{ role: 'user', content: 'hi' }] } });
-  t.equal(attempts(await run()), 'small=200', 'gpt-4o-mini is the cheapest');
+  const first = await run();
+  t.equal(attempts(first), 'small=200', 'gpt-4o-mini is the cheapest');
+  t.match(first.response.headers['x-dgp-route'], /\/small\(picked\);pick=cost:0\.75usd$/, 'the pick reason: the cheapest, at $0.15 + $0.60 per million tokens');
   h.clusters.cooldowns.markFailure(h.cluster, h.clusters.getEndpoint(h.cluster, 'small')!);
   const next = await run();
   t.equal(attempts(next), 'big=200', 'then gpt-4o');
-  t.match(next.response.headers['x-dgp-route'], /group=chat;candidates=[^;]*\/small\(cooling\),[^;]*\/big\(picked\)$/);
+  t.match(next.response.headers['x-dgp-route'], /group=chat;candidates=[^;]*\/small\(cooling\),[^;]*\/big\(picked\);pick=fallback:cost:12\.5usd$/, 'the pick reason: the next cheapest, with its price');
   h.clusters.cooldowns.markFailure(h.cluster, h.clusters.getEndpoint(h.cluster, 'big')!);
   t.equal(attempts(await run()), 'local=200', 'the unpriced model last');
+});
+
+t.test('CostAware: the cheapest endpoint for the requested model by the price book; unpriced last; fallback by price', async (t) => {
+  const [big, small, own] = await Promise.all([FakeUpstream.start(), FakeUpstream.start(), FakeUpstream.start()]);
+  t.teardown(() => Promise.all([big.close(), small.close(), own.close()]));
+  const h = await proxyHarness(
+    [
+      { id: 'own', to: own, llm: { fallback: true, health_check_interval: 0, model_map: { chat: 'my-own-unpriced-model' } } },
+      { id: 'big', to: big, llm: { fallback: true, health_check_interval: 0, model_map: { chat: 'gpt-4o' } } },
+      { id: 'small', to: small, llm: { fallback: true, health_check_interval: 60_000, model_map: { chat: 'gpt-4o-mini' } } },
+    ],
+    { route_header: true },
+    { lb: 'CostAware' },
+  );
+  t.teardown(() => h.close());
+  const run = (model = 'chat') => h.run({ body: { model, messages: [{ role: 'user', content: 'hi' }] } });
+  for (let i = 0; i < 3; i++) {
+    const r = await run();
+    t.equal(attempts(r), 'small=200', 'gpt-4o-mini (through model_map) is the cheapest, whatever the rotation');
+    t.match(r.response.headers['x-dgp-route'], /candidates=[^;]*\/small\(picked\);pick=CostAware:0\.75usd$/, 'the pick reason names the policy and the price');
+  }
+
+  small.behaviour = 'status:503';
+  const fell = await run();
+  t.equal(attempts(fell), 'small=503;big=200', 'the failing cheapest one falls back to the next cheapest, not the next listed');
+  t.match(fell.response.headers['x-dgp-route'], /small\(failed:503\),[^;]*\/big\(picked\);pick=fallback:CostAware:12\.5usd$/);
+  small.behaviour = 'json';
+  h.clusters.cooldowns.markFailure(h.cluster, h.clusters.getEndpoint(h.cluster, 'small')!);
+  const cooled = await run();
+  t.equal(attempts(cooled), 'big=200', 'the cheapest is cooling down: the next cheapest serves');
+  t.match(cooled.response.headers['x-dgp-route'], /small\(cooling\),[^;]*\/big\(picked\);pick=fallback:CostAware:12\.5usd$/);
+
+  // A model no endpoint prices: every endpoint is unpriced, they rotate as round robin does.
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) seen.add(attempts(await run('no-such-model')));
+  t.ok(seen.size >= 2, `unpriced endpoints share the load (${[...seen].join(' ')})`);
 });

@@ -13,7 +13,7 @@ const pool = createWorkerPool({ threads: 1, maxQueue: 64 });
 t.teardown(() => pool.close());
 
 t.test('TTFT reflects an upstream that waits 300 ms before its first chunk; durations run to the end of the stream', async (t) => {
-  const r = await rig(pool);
+  const r = await rig(pool, { pixiu_unit_metrics: true });
   const { ctx } = await exchange(r, request('anthropic', true), () => ({ ...sse(anthropicStream()), firstChunkDelayMs: 300 }));
   const labels = { model: MODEL_LABEL.anthropic, cluster: 'llm', endpoint: 'none', stream: 'true' };
   const ttft = await histogram(r.registry, 'dgp_llm_time_to_first_token_seconds', labels);
@@ -34,6 +34,14 @@ t.test('TTFT reflects an upstream that waits 300 ms before its first chunk; dura
   t.equal(log.usage_source, 'upstream');
   t.ok((log.ttft_ms as number) >= 300);
   t.ok(typeof log.stream_ms === 'number' && log.stream_ms >= 0);
+});
+
+t.test("Pixiu's µs / ms sums are exported only with pixiu_unit_metrics (promtool flags their units)", async (t) => {
+  const r = await rig(pool);
+  await exchange(r, request('anthropic', true), () => sse(anthropicStream()));
+  const text = await r.registry.metrics();
+  t.notMatch(text, /pixiu_llm_total_duration_microseconds_sum_total|pixiu_llm_time_to_last_token_milliseconds_sum_total/);
+  t.equal(await metric(r.registry, 'pixiu_llm_streaming_requests_total', { cluster_name: 'llm' }), 1, 'the other Pixiu counters stay');
 });
 
 t.test('unary TTFT is the upstream first byte the proxy recorded; the endpoint label comes from SelectedEndpoint', async (t) => {
