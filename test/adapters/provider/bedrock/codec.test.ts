@@ -51,7 +51,8 @@ const body = { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream_o
 t.test('event stream frames → OpenAI chunks, whatever the chunking', async (t) => {
   const whole = run(exchange('openai', body, true), [STREAM]);
   t.match(whole, /"content":"Hel"/);
-  t.match(whole, /"tool_calls":\[\{"index":0,"id":"tooluse_A1","type":"function","function":\{"name":"f","arguments":""\}\}\]/);
+  // OpenAI clients get call_-prefixed tool-call ids (docs/providers.md); the prefix comes off again on the way back.
+  t.match(whole, /"tool_calls":\[\{"index":0,"id":"call_tooluse_A1","type":"function","function":\{"name":"f","arguments":""\}\}\]/);
   t.match(whole, /"finish_reason":"tool_calls"/);
   t.match(whole, /"usage":\{"prompt_tokens":11,"completion_tokens":4,"total_tokens":15/);
   t.match(whole, /data: \[DONE\]\n\n$/);
