@@ -39,6 +39,7 @@ export function scanInline(detectors: readonly Detector[], texts: readonly strin
   for (const d of detectors) {
     const re = regexOf(d);
     texts.forEach((text, i) => {
+      if (d.gate !== undefined && !d.gate.test(text)) return;
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         if (m[0].length === 0) {
