@@ -127,7 +127,7 @@ export class CacheFilter implements HttpFilter {
   #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
     this.#outcome(ctx, st, outcome);
     st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
-    const target = { client: req.codec.client, settings: req.codec.settings, log: ctx.log, clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query };
+    const target = { client: req.codec.client, settings: req.codec.settings, log: ctx.log, clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
     const res = ctx.response;
     res.status = 200;
     if (req.stream) {

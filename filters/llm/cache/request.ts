@@ -5,6 +5,8 @@ import type { RequestContext } from '../../../core/index.js';
 import { clientRouteOf, defaultCodecContext, isPlainObject, type ChatRequest, type ProviderCodec } from '../../../core/llm/index.js';
 
 export interface CacheableRequest {
+  /** The client's wire API. */
+  readonly api: string;
   readonly codec: ProviderCodec & { client: NonNullable<ProviderCodec['client']> };
   readonly chat: ChatRequest;
   readonly model: string;
@@ -30,7 +32,7 @@ export async function readCacheable(ctx: RequestContext, providers: ReadonlyMap<
     const chat = api === 'openai' ? (body as unknown as ChatRequest) : client.toChat(body, cx);
     // A malformed body is the proxy's to refuse in the client's shape; the cache only steps aside.
     if (!Array.isArray(chat.messages) || !chat.messages.every((m) => isPlainObject(m))) return undefined;
-    return { codec: codec as CacheableRequest['codec'], chat, model: info.model, stream: info.stream, includeUsage: info.includeUsage };
+    return { api, codec: codec as CacheableRequest['codec'], chat, model: info.model, stream: info.stream, includeUsage: info.includeUsage };
   } catch {
     return undefined;
   }
