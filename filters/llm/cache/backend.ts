@@ -129,6 +129,10 @@ export class LruBackend implements CacheBackend {
   }
 
   async generation(scope: string): Promise<number> {
+    return this.generationNow(scope);
+  }
+
+  generationNow(scope: string): number {
     return this.#gens.get(scope) ?? 0;
   }
 

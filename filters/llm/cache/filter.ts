@@ -6,6 +6,7 @@
 import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
 import { recordOf, savedNanos } from './answer.js';
+import { LruBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
 import type { Entries } from './entries.js';
@@ -75,7 +76,9 @@ export class CacheFilter implements HttpFilter {
     const canon = (st.canon = canonicalRequest(req.chat, ctx.route.cluster, targetsOf(this.d.fctx.clusters.endpoints(ctx.route.cluster), req.model)));
     st.hash = await keyHashOf(`${scope}\n${canon.full}`, this.d.workers);
     const { entries } = this.d;
-    const gen = await entries.try('generation', () => entries.backend.generation(base));
+    const b = entries.backend;
+    // The in-process LRU answers at once: no store call to fail open around.
+    const gen = b instanceof LruBackend ? b.generationNow(base) : await entries.try('generation', () => b.generation(base));
     if (gen !== undefined) st.entryKey = `${base}|${gen}|${st.hash}`;
     if (!dirs.noCache && st.entryKey !== undefined) {
       const rec = await entries.read(st.entryKey, dirs.maxAge);
