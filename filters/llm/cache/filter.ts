@@ -4,7 +4,7 @@
 // it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
 // limits charge it nothing; it still counts as a request.
 import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
+import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type PriceBook } from '../../../core/llm/index.js';
 import { recordOf, savedNanos } from './answer.js';
 import { LruBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
@@ -39,6 +39,11 @@ export interface CacheDeps {
   workers: Pick<WorkerPoolApi, 'run'>;
   metrics: CacheMetrics;
   fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
+}
+
+/** The request's logger, made only if a codec logs (ctx.log builds a child logger on first use). */
+function lazyLog(ctx: RequestContext): CodecLog {
+  return { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) };
 }
 
 const HEADER: Record<Outcome, string> = { hit: 'HIT', hit_semantic: 'HIT_SEMANTIC', coalesced: 'COALESCED', miss: 'MISS', bypass: 'BYPASS', refresh: 'REFRESH', skip: 'SKIP' };
@@ -130,7 +135,7 @@ export class CacheFilter implements HttpFilter {
   #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
     this.#outcome(ctx, st, outcome);
     st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
-    const target = { client: req.codec.client, settings: req.codec.settings, log: ctx.log, clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
+    const target = { client: req.codec.client, settings: req.codec.settings, log: lazyLog(ctx), clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
     const res = ctx.response;
     res.status = 200;
     if (req.stream) {

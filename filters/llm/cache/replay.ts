@@ -3,7 +3,7 @@
 // arguments in word-sized deltas, the finish, a usage chunk (the OpenAI encoder keeps it only when this request set
 // stream_options.include_usage) — rendered by the client's stream encoder (OpenAI chunks, Anthropic's event
 // sequence, Gemini's alt=sse or JSON array). Every hit gets a new id and timestamp.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatChunk, ChatCompletion, ChatUsage, ClientCodec, CodecContext, CodecLog, JsonObject, LlmUsage, StreamItem } from '../../../core/llm/index.js';
 import type { CacheRecord, RecordedChoice } from './record.js';
@@ -22,9 +22,18 @@ export interface ReplayTarget {
 }
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Random bytes drawn 24 at a time from a pool refilled in one call (not one crypto call per id). */
+const pool = Buffer.alloc(24 * 256);
+let poolAt = pool.length;
+
 function newId(prefix: string): string {
+  if (poolAt + 24 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
   let s = prefix;
-  for (const b of randomBytes(24)) s += ID_CHARS[b % ID_CHARS.length];
+  for (let i = poolAt; i < poolAt + 24; i++) s += ID_CHARS[pool[i]! % ID_CHARS.length];
+  poolAt += 24;
   return s;
 }
 
