@@ -77,17 +77,26 @@ export function canonicalRequest(req: ChatRequest, cluster: string, targets: rea
   if (tools.length > 0) params.tool_choice ??= 'auto';
   const head = { v: KEY_VERSION, op: 'chat', cluster, targets, params, tools };
   const full = unmarkedJson({ ...head, messages });
-  const last = messages.at(-1);
+  const last = messages[messages.length - 1];
   const lastUserText = last?.role === 'user' && typeof last.content === 'string' ? last.content : undefined;
-  let partition: string | undefined;
-  return {
-    full,
-    get partition(): string {
-      return (partition ??= lastUserText === undefined ? full : unmarkedJson({ ...head, messages: messages.slice(0, -1) }));
-    },
-    lastUserText,
-    hasTools: tools.length > 0,
-  };
+  return new Canonical(full, lastUserText, tools.length > 0, head, messages);
+}
+
+/** A class rather than a literal with a getter: an accessor in an object literal makes every instance slow to build. */
+class Canonical implements CanonicalRequest {
+  #partition: string | undefined;
+
+  constructor(
+    readonly full: string,
+    readonly lastUserText: string | undefined,
+    readonly hasTools: boolean,
+    private readonly head: object,
+    private readonly messages: readonly Record<string, unknown>[],
+  ) {}
+
+  get partition(): string {
+    return (this.#partition ??= this.lastUserText === undefined ? this.full : unmarkedJson({ ...this.head, messages: this.messages.slice(0, -1) }));
+  }
 }
 
 /** JSON with object keys sorted at every depth: one spelling per value (stable across key order and engines). */
@@ -109,9 +118,9 @@ export function unmarkedJson(value: unknown): string {
   return write(value, '') ?? 'null';
 }
 
-function write(value: unknown, key: string): string | undefined {
+function write(value: unknown, key: string | number): string | undefined {
   let v = value;
-  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(k: string): unknown }).toJSON(key);
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(k: string): unknown }).toJSON(String(key));
   switch (typeof v) {
     case 'string':
       return JSON.stringify(v);
@@ -129,7 +138,7 @@ function write(value: unknown, key: string): string | undefined {
   if (v === null) return 'null';
   if (Array.isArray(v)) {
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + (write(v[i], String(i)) ?? 'null');
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + (write(v[i], i) ?? 'null');
     return out + ']';
   }
   const o = v as Record<string, unknown>;
