@@ -88,6 +88,14 @@ export class HoldBackWindow {
       for (const f of found) if (f.end > base) all.push({ rule, f });
     }
     const overflow = this.#pending.length > this.maxHold;
+    if (all.length === 0) {
+      // Nothing found (the common case): release up to the point, no masking to compute.
+      const cut = final || overflow ? text.length : text.length - this.holdback;
+      const out = text.slice(base, cut);
+      this.#pending = text.slice(cut);
+      this.#context = (this.#context + out).slice(-CONTEXT);
+      return { release: out };
+    }
     // A block needs no release point: a match that can no longer grow (its regex ended before the newest text) stops
     // the answer at once.
     for (const { rule, f } of all) if (rule.action === 'block' && (final || overflow || f.end < text.length)) return { release: '', block: rule };

@@ -141,24 +141,35 @@ export class GuardedStream implements AsyncIterableIterator<Buffer> {
     for (const c of chunk.choices) {
       this.#seen.add(c.index);
       const d = c.delta as Delta;
-      const nd: Delta = { ...d };
-      delete nd.content;
-      delete nd.reasoning_content;
-      delete nd.tool_calls;
-      for (const [field, channel] of [['content', 'content'], ['reasoning_content', 'reasoning']] as const) {
-        const text = d[field];
-        if (typeof text !== 'string' || text === '') continue;
-        const step = await this.o.checker.push(c.index, channel, text);
+      // The delta without its text and tool calls (copied, not deleted from: a delete turns the object into a slow
+      // dictionary), then the text each window releases.
+      const nd: Delta = {};
+      let fields = 0;
+      for (const k in d) {
+        if (k === 'content' || k === 'reasoning_content' || k === 'tool_calls') continue;
+        (nd as Record<string, unknown>)[k] = (d as Record<string, unknown>)[k];
+        fields++;
+      }
+      if (typeof d.content === 'string' && d.content !== '') {
+        const step = await this.o.checker.push(c.index, 'content', d.content);
         if (step.block) return step.block;
         this.o.checker.released(c.index, step.release);
-        if (step.release !== '') nd[field] = step.release;
+        if (step.release !== '') (nd.content = step.release), fields++;
       }
-      for (const t of d.tool_calls ?? []) {
-        const block = this.o.checker.holdTool(c.index, t.index, t.id, t.function?.name, t.function?.arguments);
-        if (block) return block;
+      if (typeof d.reasoning_content === 'string' && d.reasoning_content !== '') {
+        const step = await this.o.checker.push(c.index, 'reasoning', d.reasoning_content);
+        if (step.block) return step.block;
+        this.o.checker.released(c.index, step.release);
+        if (step.release !== '') (nd.reasoning_content = step.release), fields++;
+      }
+      if (d.tool_calls !== undefined && d.tool_calls !== null) {
+        for (const t of d.tool_calls) {
+          const block = this.o.checker.holdTool(c.index, t.index, t.id, t.function?.name, t.function?.arguments);
+          if (block) return block;
+        }
       }
       if (c.finish_reason) {
-        if (Object.keys(nd).length > 0) kept.push({ ...c, delta: nd, finish_reason: null });
+        if (fields > 0) kept.push({ ...c, delta: nd, finish_reason: null });
         out += this.#write(chunk, kept.splice(0));
         const r = await this.#finishChoice(c.index, c);
         if (typeof r !== 'string') return r;
@@ -166,7 +177,7 @@ export class GuardedStream implements AsyncIterableIterator<Buffer> {
         continue;
       }
       // A delta left with nothing but its role still goes: encoders open the message on it.
-      if (Object.keys(nd).length > 0) kept.push({ ...c, delta: nd });
+      if (fields > 0) kept.push({ ...c, delta: nd });
     }
     return out + this.#write(chunk, kept);
   }

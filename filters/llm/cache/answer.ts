@@ -12,7 +12,9 @@ export function recordOf(ctx: RequestContext, st: CacheState, b: RecordBuilder):
   if (lx === undefined || lx.target === undefined || ctx.replied || ctx.aborted || ctx.response.status !== 200) return undefined;
   const last = ctx.get(UpstreamAttempts)?.at(-1);
   if (last !== undefined && !last.success) return undefined;
-  const usage = lx.settle(ctx) ?? null;
+  const settled = lx.settle(ctx);
+  // A copy: the record is shared by later hits (the in-process LRU keeps it parsed), the exchange's object is not ours.
+  const usage = settled === undefined || settled === null ? null : { ...settled };
   const choices = b.choices(ANY_FINISH);
   if (choices === undefined) return undefined;
   const t = lx.target;

@@ -27,6 +27,8 @@ interface LruSlot {
   value: string;
   bytes: number;
   expiresAt: number;
+  /** The value as read by `parse` (a record): kept so that a hit does not parse the same text again. */
+  parsed?: { readonly by: (text: string) => unknown; readonly value: unknown };
 }
 
 /** In-process LRU: a Map in use order (a read moves the entry to the end); the front goes first when over max_bytes. */
@@ -59,11 +61,59 @@ export class LruBackend implements CacheBackend {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.#set(key, value, ttlMs, undefined);
+  }
+
+  /**
+   * The value under `key` as `parse` reads it, parsed once per stored value; the result is shared by every reader
+   * and must not be changed. Counted in the byte bound like a second copy of the text.
+   */
+  getParsed<T>(key: string, parse: (text: string) => T | undefined): T | undefined {
+    const s = this.#slots.get(key);
+    if (s === undefined) return undefined;
+    this.#slots.delete(key);
+    if (s.expiresAt <= this.now()) {
+      this.#bytes -= s.bytes;
+      return undefined;
+    }
+    this.#slots.set(key, s);
+    if (s.parsed?.by === parse) return s.parsed.value as T | undefined;
+    const value = parse(s.value);
+    this.#memo(s, parse, value);
+    return value;
+  }
+
+  /** `set` with the value already parsed by `parse` (the writer's own object, shared by readers from now on). */
+  setParsed<T>(key: string, value: string, ttlMs: number, parse: (text: string) => T | undefined, parsed: T): void {
+    const s = this.#set(key, value, ttlMs, undefined);
+    if (s !== undefined) this.#memo(s, parse, parsed);
+  }
+
+  #memo(s: LruSlot, by: (text: string) => unknown, value: unknown): void {
+    if (s.parsed === undefined) {
+      s.bytes += s.value.length * 2;
+      this.#bytes += s.value.length * 2;
+    }
+    s.parsed = { by, value };
+    this.#trim();
+  }
+
+  #set(key: string, value: string, ttlMs: number, parsed: LruSlot['parsed']): LruSlot | undefined {
     const bytes = value.length * 2 + key.length * 2 + 64;
-    if (bytes > this.maxBytes) return;
-    await this.delete(key);
-    this.#slots.set(key, { value, bytes, expiresAt: this.now() + ttlMs });
+    if (bytes > this.maxBytes) return undefined;
+    const old = this.#slots.get(key);
+    if (old !== undefined) {
+      this.#slots.delete(key);
+      this.#bytes -= old.bytes;
+    }
+    const slot: LruSlot = { value, bytes, expiresAt: this.now() + ttlMs, ...(parsed === undefined ? {} : { parsed }) };
+    this.#slots.set(key, slot);
     this.#bytes += bytes;
+    this.#trim();
+    return this.#slots.get(key) === slot ? slot : undefined;
+  }
+
+  #trim(): void {
     for (const [k, s] of this.#slots) {
       if (this.#bytes <= this.maxBytes) break;
       this.#slots.delete(k);
@@ -79,6 +129,10 @@ export class LruBackend implements CacheBackend {
   }
 
   async generation(scope: string): Promise<number> {
+    return this.generationNow(scope);
+  }
+
+  generationNow(scope: string): number {
     return this.#gens.get(scope) ?? 0;
   }
 

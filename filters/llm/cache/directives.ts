@@ -19,7 +19,8 @@ const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|
 
 export function readDirectives(headers: IncomingHttpHeaders, allowed: ReadonlySet<Directive>): Directives {
   const d: Directives = { noStore: false, noCache: false, maxAge: undefined, onlyIfCached: false };
-  for (const part of (one(headers['cache-control']) ?? '').split(',')) {
+  const cc = one(headers['cache-control']);
+  for (const part of cc === undefined || cc === '' ? [] : cc.split(',')) {
     const [rawName, rawValue] = part.split('=', 2) as [string, string | undefined];
     const name = rawName.trim().toLowerCase();
     if (name === 'no-store') d.noStore = true;
@@ -40,8 +41,15 @@ export function readDirectives(headers: IncomingHttpHeaders, allowed: ReadonlySe
 }
 
 /** The directives a key may use: the filter's list, narrowed by the key's `cache_controls` metadata when it has one. */
-export function allowedFor(base: readonly Directive[], metadata: Readonly<Record<string, unknown>> | undefined): Set<Directive> {
+export function allowedFor(base: readonly Directive[], metadata: Readonly<Record<string, unknown>> | undefined): ReadonlySet<Directive> {
   const own = metadata?.cache_controls;
-  if (!Array.isArray(own)) return new Set(base);
+  if (!Array.isArray(own)) {
+    // The filter's own list is the same array for the generation: one set for every request without key metadata.
+    let set = baseSets.get(base);
+    if (set === undefined) baseSets.set(base, (set = new Set(base)));
+    return set;
+  }
   return new Set(base.filter((d) => own.includes(d)));
 }
+
+const baseSets = new WeakMap<readonly Directive[], ReadonlySet<Directive>>();

@@ -21,8 +21,14 @@ export class Entries {
 
   /** The record under `key`, when there is one younger than `maxAge` seconds (any age when undefined). */
   async read(key: string, maxAge: number | undefined): Promise<CacheRecord | undefined> {
-    const text = await this.try('get', () => this.backend.get(key));
-    const rec = text === undefined ? undefined : parseRecord(text);
+    const b = this.backend;
+    let rec: CacheRecord | undefined;
+    if (b instanceof LruBackend) {
+      rec = b.getParsed(key, parseRecord);
+    } else {
+      const text = await this.try('get', () => b.get(key));
+      rec = text === undefined ? undefined : parseRecord(text);
+    }
     if (rec === undefined) return undefined;
     const age = (Date.now() - rec.stored_at) / 1000;
     return maxAge !== undefined && age > maxAge ? undefined : rec;
@@ -32,8 +38,13 @@ export class Entries {
   async write(key: string, rec: CacheRecord, ttlMs: number, maxBytes: number): Promise<boolean> {
     const text = JSON.stringify(rec);
     if (text.length > maxBytes) return false;
-    const ok = await this.try('set', async () => (await this.backend.set(key, text, ttlMs), true));
-    if (ok !== true) return false;
+    const b = this.backend;
+    if (b instanceof LruBackend) {
+      b.setParsed(key, text, ttlMs, parseRecord, rec);
+    } else {
+      const ok = await this.try('set', async () => (await b.set(key, text, ttlMs), true));
+      if (ok !== true) return false;
+    }
     this.metrics.stored.inc();
     if (this.backend instanceof LruBackend) this.metrics.lruBytes(this.backend.bytes);
     return true;

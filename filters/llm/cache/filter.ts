@@ -4,8 +4,9 @@
 // it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
 // limits charge it nothing; it still counts as a request.
 import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type PriceBook } from '../../../core/llm/index.js';
+import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type PriceBook } from '../../../core/llm/index.js';
 import { recordOf, savedNanos } from './answer.js';
+import { LruBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
 import type { Entries } from './entries.js';
@@ -38,6 +39,11 @@ export interface CacheDeps {
   workers: Pick<WorkerPoolApi, 'run'>;
   metrics: CacheMetrics;
   fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
+}
+
+/** The request's logger, made only if a codec logs (ctx.log builds a child logger on first use). */
+function lazyLog(ctx: RequestContext): CodecLog {
+  return { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) };
 }
 
 const HEADER: Record<Outcome, string> = { hit: 'HIT', hit_semantic: 'HIT_SEMANTIC', coalesced: 'COALESCED', miss: 'MISS', bypass: 'BYPASS', refresh: 'REFRESH', skip: 'SKIP' };
@@ -75,7 +81,9 @@ export class CacheFilter implements HttpFilter {
     const canon = (st.canon = canonicalRequest(req.chat, ctx.route.cluster, targetsOf(this.d.fctx.clusters.endpoints(ctx.route.cluster), req.model)));
     st.hash = await keyHashOf(`${scope}\n${canon.full}`, this.d.workers);
     const { entries } = this.d;
-    const gen = await entries.try('generation', () => entries.backend.generation(base));
+    const b = entries.backend;
+    // The in-process LRU answers at once: no store call to fail open around.
+    const gen = b instanceof LruBackend ? b.generationNow(base) : await entries.try('generation', () => b.generation(base));
     if (gen !== undefined) st.entryKey = `${base}|${gen}|${st.hash}`;
     if (!dirs.noCache && st.entryKey !== undefined) {
       const rec = await entries.read(st.entryKey, dirs.maxAge);
@@ -127,7 +135,7 @@ export class CacheFilter implements HttpFilter {
   #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
     this.#outcome(ctx, st, outcome);
     st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
-    const target = { client: req.codec.client, settings: req.codec.settings, log: ctx.log, clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query };
+    const target = { client: req.codec.client, settings: req.codec.settings, log: lazyLog(ctx), clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
     const res = ctx.response;
     res.status = 200;
     if (req.stream) {

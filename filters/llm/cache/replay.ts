@@ -3,10 +3,11 @@
 // arguments in word-sized deltas, the finish, a usage chunk (the OpenAI encoder keeps it only when this request set
 // stream_options.include_usage) — rendered by the client's stream encoder (OpenAI chunks, Anthropic's event
 // sequence, Gemini's alt=sse or JSON array). Every hit gets a new id and timestamp.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatChunk, ChatCompletion, ChatUsage, ClientCodec, CodecContext, CodecLog, JsonObject, LlmUsage, StreamItem } from '../../../core/llm/index.js';
 import type { CacheRecord, RecordedChoice } from './record.js';
+import { pieceWriter, type TextPiece } from './replay-template.js';
 
 export interface ReplayTarget {
   readonly client: ClientCodec;
@@ -16,12 +17,23 @@ export interface ReplayTarget {
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly query: string;
+  /** The client's wire API (openai, anthropic, gemini): which encoders may be templated. */
+  readonly api: string;
 }
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Random bytes drawn 24 at a time from a pool refilled in one call (not one crypto call per id). */
+const pool = Buffer.alloc(24 * 256);
+let poolAt = pool.length;
+
 function newId(prefix: string): string {
+  if (poolAt + 24 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
   let s = prefix;
-  for (const b of randomBytes(24)) s += ID_CHARS[b % ID_CHARS.length];
+  for (let i = poolAt; i < poolAt + 24; i++) s += ID_CHARS[pool[i]! % ID_CHARS.length];
+  poolAt += 24;
   return s;
 }
 
@@ -77,18 +89,30 @@ export function words(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? (text === '' ? [] : [text]);
 }
 
+type ChunkBase = Pick<ChatChunk, 'id' | 'object' | 'created' | 'model'>;
+type Delta = ChatChunk['choices'][number]['delta'] & { reasoning_content?: string };
+
+function chunkItem(base: ChunkBase, index: number, delta: Delta, finish: ChatChunk['choices'][number]['finish_reason'] = null): StreamItem {
+  return { type: 'chunk', chunk: { ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }] } };
+}
+
 /** The pivot items of a replayed stream, in order. */
 export function streamItemsOf(rec: CacheRecord, cx: CodecContext): StreamItem[] {
-  const base = { id: newId('chatcmpl-'), object: 'chat.completion.chunk' as const, created: cx.now(), model: cx.models.reported };
-  const chunk = (index: number, delta: ChatChunk['choices'][number]['delta'] & { reasoning_content?: string }, finish: ChatChunk['choices'][number]['finish_reason'] = null): StreamItem => ({
-    type: 'chunk',
-    chunk: { ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }] },
-  });
-  const items: StreamItem[] = [];
+  const base: ChunkBase = { id: newId('chatcmpl-'), object: 'chat.completion.chunk', created: cx.now(), model: cx.models.reported };
+  return replaySteps(rec, base).map((s) => (s.type === 'piece' ? chunkItem(base, s.index, { [s.field]: s.text }) : s));
+}
+
+/**
+ * The steps of a replayed stream: pivot items, and the word-sized text deltas as pieces (each one chunk with a single
+ * delta field), which a writer may encode from a template instead of building a chunk per word.
+ */
+export function replaySteps(rec: CacheRecord, base: ChunkBase): Array<StreamItem | TextPiece> {
+  const chunk = (index: number, delta: Delta, finish: ChatChunk['choices'][number]['finish_reason'] = null): StreamItem => chunkItem(base, index, delta, finish);
+  const items: Array<StreamItem | TextPiece> = [];
   rec.choices.forEach((c, index) => {
     items.push(chunk(index, { role: 'assistant', content: '' }));
-    for (const w of words(c.reasoning)) items.push(chunk(index, { reasoning_content: w }));
-    for (const w of words(c.text)) items.push(chunk(index, { content: w }));
+    for (const w of words(c.reasoning)) items.push({ type: 'piece', index, field: 'reasoning_content', text: w });
+    for (const w of words(c.text)) items.push({ type: 'piece', index, field: 'content', text: w });
     if (c.refusal !== '') items.push(chunk(index, { refusal: c.refusal }));
     c.tool_calls.forEach((tc, i) => {
       items.push(chunk(index, { tool_calls: [{ index: i, id: tc.id, type: 'function', function: { name: tc.name, arguments: '' } }] }));
@@ -106,13 +130,15 @@ export function streamItemsOf(rec: CacheRecord, cx: CodecContext): StreamItem[] 
 export function replayStream(t: ReplayTarget, rec: CacheRecord, pacingMs: number, signal?: { aborted: boolean }): { contentType: string; body: AsyncIterable<Buffer> } {
   const cx = contextOf(t, rec);
   const encoder = t.client.createEncoder(cx);
-  const items = streamItemsOf(rec, cx);
+  const base: ChunkBase = { id: newId('chatcmpl-'), object: 'chat.completion.chunk', created: cx.now(), model: cx.models.reported };
+  const steps = replaySteps(rec, base);
+  const pieces = pieceWriter(t.api, encoder, (index, field, text) => chunkItem(base, index, { [field]: text }));
   async function* body(): AsyncIterable<Buffer> {
     // Without pacing, consecutive pieces go out in one write: a replay of a long answer is a few TCP segments.
     let pending = '';
-    for (const item of items) {
+    for (const item of steps) {
       if (signal?.aborted === true) return;
-      pending += encoder.write(item);
+      pending += item.type === 'piece' ? pieces(item) : encoder.write(item);
       if (pacingMs > 0 && pending !== '') {
         yield Buffer.from(pending);
         pending = '';

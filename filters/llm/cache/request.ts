@@ -5,12 +5,16 @@ import type { RequestContext } from '../../../core/index.js';
 import { clientRouteOf, defaultCodecContext, isPlainObject, type ChatRequest, type ProviderCodec } from '../../../core/llm/index.js';
 
 export interface CacheableRequest {
+  /** The client's wire API. */
+  readonly api: string;
   readonly codec: ProviderCodec & { client: NonNullable<ProviderCodec['client']> };
   readonly chat: ChatRequest;
   readonly model: string;
   readonly stream: boolean;
   readonly includeUsage: boolean;
 }
+
+const SILENT = { debug: () => undefined, warn: () => undefined };
 
 export async function readCacheable(ctx: RequestContext, providers: ReadonlyMap<string, unknown>): Promise<CacheableRequest | undefined> {
   if (ctx.request.method !== 'POST') return undefined;
@@ -24,13 +28,11 @@ export async function readCacheable(ctx: RequestContext, providers: ReadonlyMap<
   const { method, path, query, headers } = ctx.request;
   try {
     const info = client.inspect({ operation, method, path, query, headers, body });
-    const log = { debug: () => undefined, warn: () => undefined };
-    const cx = defaultCodecContext({ log, provider: codec.name, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: codec.settings });
     // An OpenAI body is the pivot already: read as it is (the cache never changes it), without the codec's copy.
-    const chat = api === 'openai' ? (body as unknown as ChatRequest) : client.toChat(body, cx);
+    const chat = api === 'openai' ? (body as unknown as ChatRequest) : client.toChat(body, defaultCodecContext({ log: SILENT, provider: codec.name, model: info.model, stream: info.stream, includeUsage: info.includeUsage, query, settings: codec.settings }));
     // A malformed body is the proxy's to refuse in the client's shape; the cache only steps aside.
     if (!Array.isArray(chat.messages) || !chat.messages.every((m) => isPlainObject(m))) return undefined;
-    return { codec: codec as CacheableRequest['codec'], chat, model: info.model, stream: info.stream, includeUsage: info.includeUsage };
+    return { api, codec: codec as CacheableRequest['codec'], chat, model: info.model, stream: info.stream, includeUsage: info.includeUsage };
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@
 // on the event loop for small inputs; user patterns — which may backtrack without bound — and large inputs go to the
 // worker pool with a time budget, whose expiry terminates the worker that was running them.
 import type { RegexSpansOutput, WorkerPoolApi } from '../../../../core/index.js';
-import type { Detector } from './builtins.js';
+import { triggersOf, type Detector } from './builtins.js';
 
 export interface Finding {
   /** Index of the text in the list scanned. */
@@ -33,12 +33,26 @@ function regexOf(d: Detector): RegExp {
   return re;
 }
 
+/** The last text's trigger set: the rules of one stage scan the same text one after the other. */
+let lastText = '';
+let lastTriggers = 0;
+
+function triggers(text: string): number {
+  if (text !== lastText) {
+    lastText = text;
+    lastTriggers = triggersOf(text);
+  }
+  return lastTriggers;
+}
+
 /** Synchronous scan: only for trusted (linear) detectors. */
 export function scanInline(detectors: readonly Detector[], texts: readonly string[]): Finding[] {
   const out: Finding[] = [];
   for (const d of detectors) {
     const re = regexOf(d);
     texts.forEach((text, i) => {
+      if (d.needs !== undefined && (triggers(text) & d.needs) !== d.needs) return;
+      if (d.gate !== undefined && !d.gate.test(text)) return;
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         if (m[0].length === 0) {
