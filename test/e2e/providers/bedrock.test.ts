@@ -104,7 +104,8 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
     const res = await openai.chat.completions.create({ model: 'gpt-4o', messages, tools: [weatherTool], tool_choice: 'required' });
     const calls = res.choices[0]!.message.tool_calls ?? [];
     t.equal(res.choices[0]!.finish_reason, 'tool_calls');
-    t.same(calls.map((c) => c.type === 'function' && [c.id, c.function.name, JSON.parse(c.function.arguments)]), [['tooluse_mock0abcdef', 'get_weather', { city: 'Paris' }], ['tooluse_mock1abcdef', 'get_weather', { city: 'Lyon' }]]);
+    // Translated tool-call ids carry the OpenAI prefix; the history sent back keeps them consistent with the upstream.
+    t.same(calls.map((c) => c.type === 'function' && [c.id, c.function.name, JSON.parse(c.function.arguments)]), [['call_tooluse_mock0abcdef', 'get_weather', { city: 'Paris' }], ['call_tooluse_mock1abcdef', 'get_weather', { city: 'Lyon' }]]);
     t.match(res.usage, { prompt_tokens: 40, completion_tokens: 12, prompt_tokens_details: { cached_tokens: 8 } });
     t.match(bedrock.requests.at(-1)!.body, { toolConfig: { tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: weatherTool.function.parameters } } }], toolChoice: { any: {} } } });
 
@@ -121,7 +122,7 @@ t.test('Bedrock Converse through the gateway: signed, translated, streamed, mete
       }
       finish = c.choices[0]?.finish_reason ?? finish;
     }
-    t.same([...args.values()].map((a) => [a.id, a.name, JSON.parse(a.args)]), [['tooluse_mock0abcdef', 'get_weather', { city: 'Paris' }], ['tooluse_mock1abcdef', 'get_weather', { city: 'Lyon' }]]);
+    t.same([...args.values()].map((a) => [a.id, a.name, JSON.parse(a.args)]), [['call_tooluse_mock0abcdef', 'get_weather', { city: 'Paris' }], ['call_tooluse_mock1abcdef', 'get_weather', { city: 'Lyon' }]]);
     t.equal(finish, 'tool_calls');
 
     const followUp = await openai.chat.completions.create({
