@@ -2,7 +2,9 @@
 // process (compiled dist/: run `npx tsc -p tsconfig.json` first) with its primary start line parsed, requests on fresh
 // connections (so the cluster's round-robin can hand each one to another worker), and bounded polling.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -12,6 +14,13 @@ export const CLI = join(ROOT, 'dist/core/cli.js');
 export const PID_PLUGIN = fileURLToPath(new URL('./fixtures/pid-plugin', import.meta.url));
 
 /** One listener on port 0 with one route per prefix, answered by multicore.pid with `tag`; admin on port 0. */
+/** A fresh config directory holding `yaml` as conf.yaml. */
+export function confDir(yaml: string, prefix = 'dgp-multicore-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'conf.yaml'), yaml);
+  return dir;
+}
+
 export function pidConfig(opts: {
   prefixes?: string[];
   tag?: string;
