@@ -145,7 +145,7 @@ export class RateLimitFilter implements HttpFilter {
     if (!ctx.replied) applyUpstreamHeaders(ctx.response.headers, this.cfg.upstream_ratelimit_headers);
     const st = ctx.get(RequestLimitsKey);
     if (st?.store === undefined) return;
-    if (this.cfg.response_headers && st.states.length > 0) Object.assign(ctx.response.headers, limitHeaders(clientApiOf(ctx), st.states, st.divisor, Date.now()));
+    if (this.cfg.response_headers && st.states.length > 0) limitHeaders(clientApiOf(ctx), st.states, st.divisor, Date.now(), undefined, ctx.response.headers as Record<string, string>);
     if (st.estimate !== undefined) ctx.get(LlmExchangeKey)?.subscribe(st.onItem, { onlyWithoutUsage: true });
   }
 

@@ -64,9 +64,9 @@ export class Limiter {
 
   /** Synchronous when the store answers synchronously (the memory store). */
   admit(id: string, rates: readonly RateCharge[], leases: readonly Cell[]): MaybePromise<Admission> {
-    let r: MaybePromise<OnStore>;
+    let r: MaybePromise<Admission>;
     try {
-      r = this.#admitOn(this.o.store, id, rates, leases, 1);
+      r = this.#admitOn(this.o.store, id, rates, leases, 1, 'store');
     } catch (err) {
       return this.#fallback(err, id, rates, leases);
     }
@@ -74,9 +74,9 @@ export class Limiter {
     return this.#answered(r);
   }
 
-  #answered(r: OnStore): Admission {
+  #answered(r: Admission): Admission {
     this.o.status.failingSince = undefined;
-    return r.ok ? { ...r, via: 'store' } : r;
+    return r;
   }
 
   /** The store failed: on_store_error decides. */
@@ -84,9 +84,7 @@ export class Limiter {
     const error = this.#failed(err, 'admit');
     if (this.o.mode === 'closed') return { ok: false, reason: 'unavailable', error };
     if (this.o.mode === 'open') return { ok: true, store: undefined, states: [], via: 'open', divisor: 1 };
-    const local = (r: OnStore): Admission => (r.ok ? { ...r, via: 'local' } : r);
-    const r = this.#admitOn(this.o.status.local, id, rates, leases, this.o.expectedInstances);
-    return r instanceof Promise ? r.then(local) : local(r);
+    return this.#admitOn(this.o.status.local, id, rates, leases, this.o.expectedInstances, 'local');
   }
 
   /** Charges or refunds the token cells and frees the leases on the store that admitted; never throws nor rejects. */
@@ -115,14 +113,14 @@ export class Limiter {
     }
   }
 
-  #admitOn(store: Store, id: string, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number): MaybePromise<OnStore> {
+  #admitOn(store: Store, id: string, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number, via: 'store' | 'local'): MaybePromise<Admission> {
     const r = store.admit({
       id,
       leaseMs: this.o.leaseMs,
       rates: rates.map(({ cell, cost }) => ({ key: cell.key, cost, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs })),
       leases: leases.map((c) => ({ key: c.key, limit: scaled(c.limit, divisor) })),
     });
-    return r instanceof Promise ? r.then((x) => onStore(x, store, rates, leases, divisor)) : onStore(r, store, rates, leases, divisor);
+    return r instanceof Promise ? r.then((x) => onStore(x, store, rates, leases, divisor, via)) : onStore(r, store, rates, leases, divisor, via);
   }
 
   #failed(err: unknown, op: 'admit' | 'reconcile'): DgpError {
@@ -139,11 +137,9 @@ export class Limiter {
   }
 }
 
-/** What one store answered, before on_store_error or the via tag. */
-type OnStore = Extract<Admission, { reason: 'limit' }> | { ok: true; store: Store; states: RateState[]; divisor: number };
-
-function onStore(r: AdmitResult, store: Store, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number): OnStore {
-  if (r.ok) return { ok: true, store, states: r.rates, divisor };
+/** What one store answered, as the admission; `via`: the shared store or this process's fallback. */
+function onStore(r: AdmitResult, store: Store, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number, via: 'store' | 'local'): Admission {
+  if (r.ok) return { ok: true, store, states: r.rates, via, divisor };
   const f = r.failed;
   const cell = f.kind === 'rate' ? rates[f.index]!.cell : leases[f.index]!;
   const base = { ok: false as const, reason: 'limit' as const, cell, limit: scaled(cell.limit, divisor), divisor, retryAfterMs: r.retryAfterMs, states: r.rates };
