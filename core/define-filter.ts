@@ -12,6 +12,8 @@ export interface FilterDefinition<C, I extends HttpFilter> {
   readonly terminal?: boolean;
   /** A TypeBox schema or any plain JSON Schema object (TypeBox schemas are plain objects at run time). */
   readonly configSchema: object;
+  /** Checks the schema cannot express, run at validation before create; see PluginManifest.check. */
+  check?(config: Readonly<C>): ReadonlyArray<{ pointer: string; message: string; hint?: string }>;
   create(config: Readonly<C>, ctx: FactoryContext): MaybePromise<I>;
 }
 

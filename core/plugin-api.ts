@@ -48,6 +48,12 @@ export interface PluginManifest<C = unknown, I = unknown> {
    * chain; `dgp validate` and reload reject a chain that lists one after it (DGP_ERR_CONFIG_FILTER_ORDER).
    */
   readonly terminal?: boolean;
+  /**
+   * Optional checks the schema cannot express (a regular expression that must compile), run wherever the config is
+   * validated — `dgp validate`, start, reload — before `create`. Pure: no I/O, no state. Returns the problems found,
+   * each with a JSON pointer into the plugin's config; a throw counts as one problem with its message.
+   */
+  check?(config: Readonly<C>): ReadonlyArray<{ pointer: string; message: string; hint?: string }>;
   create(config: Readonly<C>, ctx: FactoryContext): MaybePromise<I>;
 }
 

@@ -13,7 +13,16 @@ export interface PluginConfigResult<C = unknown> {
 /** A missing or null `config:` counts as `{}`: many Pixiu filters take no config at all. */
 export function validatePluginConfig<C = unknown>(entry: Pick<PluginEntry, 'manifest'>, rawConfig: unknown): PluginConfigResult<C> {
   const { value, issues } = checkAgainstSchema(entry.manifest.configSchema, rawConfig ?? {});
-  return { config: deepFreeze(value) as Readonly<C>, issues };
+  const config = deepFreeze(value) as Readonly<C>;
+  const check = entry.manifest.check;
+  if (issues.length === 0 && check !== undefined) {
+    try {
+      issues.push(...check(config));
+    } catch (err) {
+      issues.push({ pointer: '', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { config, issues };
 }
 
 /**

@@ -18,6 +18,8 @@ export default defineFilter({
   apiVersion: API_VERSION,
   description: 'PII, secrets, deny/allow lists, prompt size and webhook checks on prompts and answers (streams included), with block, redact or warn.',
   configSchema: GuardrailsConfigSchema,
+  // Every pattern compiles (and each check is well formed) at validation, so `dgp validate` reports what start would.
+  check: (config: Readonly<GuardrailsConfig>) => (compileConfig(config), []),
   create: (config: Readonly<GuardrailsConfig>, fctx: FactoryContext) => {
     const cfg = compileConfig(config);
     const names = (rules: typeof cfg.input) => rules.map((r) => `${r.name} (${r.action})`).join(', ') || 'none';

@@ -1,5 +1,10 @@
 // Load-time checks of the guardrails config beyond its schema: fields a check kind does not use, actions it cannot
 // take, patterns that do not compile, duplicate names, input-only fields on output; and the (?i) flag syntax.
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import t from 'tap';
 import { validatePluginConfig } from '../../../../core/registry/index.js';
 import { compileConfig, userPattern } from '../../../../filters/ai/guardrails/compile.js';
@@ -21,8 +26,12 @@ t.test('defaults: pii redacts every entity, other checks block, names follow the
   t.equal(c.input[0]!.budgetMs, 250);
 });
 
-t.test('load-time errors name the check', async (t) => {
-  const bad = (raw: unknown, msg: RegExp) => t.throws(() => compile(raw), { code: 'DGP_ERR_GUARDRAIL_CONFIG', message: msg });
+t.test('load-time errors name the check, at validation (dgp validate) and in create', async (t) => {
+  const bad = (raw: unknown, msg: RegExp) => {
+    const { config: c, issues } = validatePluginConfig<GuardrailsConfig>({ manifest }, raw);
+    t.match(issues, [{ pointer: '', message: msg }], `validation reports ${msg}`);
+    t.throws(() => compileConfig(c), { code: 'DGP_ERR_GUARDRAIL_CONFIG', message: msg });
+  };
   bad({ input: [{ check: 'secrets', patterns: ['x'] }] }, /input\[0\]: check secrets does not use "patterns"/);
   bad({ input: [{ check: 'allow', words: ['x'], action: 'redact' }] }, /input\[0\]: check allow cannot redact/);
   bad({ input: [{ check: 'deny' }] }, /needs patterns or words/);
@@ -44,4 +53,33 @@ t.test('inline flags', async (t) => {
 t.test('custom named patterns redact as [NAME]', async (t) => {
   const c = compile({ input: [{ check: 'pii', entities: ['email'], custom: [{ name: 'employee_id', pattern: 'EMP-\\d{6}' }, { name: 'case', pattern: 'C#\\d+', label: '<case>' }] }] });
   t.same(c.input[0]!.detectors.map((d) => `${d.entity}:${d.label}:${d.trusted}`), ['email:[EMAIL]:true', 'employee_id:[EMPLOYEE_ID]:false', 'case:<case>:false']);
+});
+
+t.test('dgp validate reports a pattern that does not compile, where start would, with its line', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'dgp-guard-validate-'));
+  await writeFile(join(dir, 'conf.yaml'), `static_resources:
+  listeners:
+    - name: main
+      address: {socket_address: {address: 127.0.0.1, port: 0}}
+      filter_chains:
+        filters:
+          - name: dgp.filter.httpconnectionmanager
+            config:
+              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
+              http_filters:
+                - name: dgp.filter.ai.guardrails
+                  config:
+                    input:
+                      - { check: deny, patterns: ["(unclosed"], action: block }
+                - name: dgp.filter.llm.proxy
+                  config: {}
+  clusters:
+    - name: c
+      endpoints:
+        - {id: e, socket_address: {address: 127.0.0.1, port: 9}, llm_meta: {provider: openai}}
+`);
+  const cli = new URL('../../../../dist/core/cli.js', import.meta.url).pathname;
+  const r = await promisify(execFile)(process.execPath, [cli, 'validate', '--config-dir', dir]).then(() => ({ code: 0, out: '' }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
+  t.equal(r.code, 1, 'validate fails');
+  t.match(r.out, /conf\.yaml:12:\d+ error DGP_ERR_PLUGIN_CONFIG .*dgp\.filter\.ai\.guardrails: input\[0\]: pattern 0 does not compile: Invalid regular expression/);
 });
