@@ -1,15 +1,11 @@
 // Load-time checks of the guardrails config beyond its schema: fields a check kind does not use, actions it cannot
 // take, patterns that do not compile, duplicate names, input-only fields on output; and the (?i) flag syntax.
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { validatePluginConfig } from '../../../../core/registry/index.js';
 import { compileConfig, userPattern } from '../../../../filters/ai/guardrails/compile.js';
 import manifest from '../../../../filters/ai/guardrails/index.js';
 import type { GuardrailsConfig } from '../../../../filters/ai/guardrails/schema.js';
+import { dgp, tmpConfig } from '../../../core/cli/helpers.js';
 
 const config = (raw: unknown): GuardrailsConfig => {
   const { config: c, issues } = validatePluginConfig<GuardrailsConfig>({ manifest }, raw);
@@ -56,8 +52,7 @@ t.test('custom named patterns redact as [NAME]', async (t) => {
 });
 
 t.test('dgp validate reports a pattern that does not compile, where start would, with its line', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'dgp-guard-validate-'));
-  await writeFile(join(dir, 'conf.yaml'), `static_resources:
+  const dir = tmpConfig(`static_resources:
   listeners:
     - name: main
       address: {socket_address: {address: 127.0.0.1, port: 0}}
@@ -78,8 +73,7 @@ t.test('dgp validate reports a pattern that does not compile, where start would,
       endpoints:
         - {id: e, socket_address: {address: 127.0.0.1, port: 9}, llm_meta: {provider: openai}}
 `);
-  const cli = new URL('../../../../dist/core/cli.js', import.meta.url).pathname;
-  const r = await promisify(execFile)(process.execPath, [cli, 'validate', '--config-dir', dir]).then(() => ({ code: 0, out: '' }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }));
-  t.equal(r.code, 1, 'validate fails');
-  t.match(r.out, /conf\.yaml:12:\d+ error DGP_ERR_PLUGIN_CONFIG .*dgp\.filter\.ai\.guardrails: input\[0\]: pattern 0 does not compile: Invalid regular expression/);
+  const r = dgp(['validate', '--config-dir', dir]);
+  t.equal(r.status, 1, 'validate fails');
+  t.match(r.stdout + r.stderr, /conf\.yaml:12:\d+ error DGP_ERR_PLUGIN_CONFIG .*dgp\.filter\.ai\.guardrails: input\[0\]: pattern 0 does not compile: Invalid regular expression/);
 });
