@@ -321,6 +321,7 @@ export {
   parseStreamEvent,
   kindFromStatus,
   isPlainObject,
+  pushTurn,
   describeValue,
   headerValue,
   chatChunk,

@@ -90,6 +90,16 @@ export function describeValue(v: unknown): string {
   return Array.isArray(v) ? 'an array' : 'an object';
 }
 
+/**
+ * Appends content to a conversation whose roles must alternate (Anthropic Messages, Bedrock Converse): content of the
+ * same role as the last turn joins it (tool results after tool results, a user message after them).
+ */
+export function pushTurn<R, B>(turns: Array<{ role: R; content: B[] }>, role: R, content: B[]): void {
+  const last = turns[turns.length - 1];
+  if (last !== undefined && last.role === role) last.content.push(...content);
+  else turns.push({ role, content });
+}
+
 export function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,7 +1,7 @@
 // The OpenAI Chat pivot → an Anthropic Messages request: system messages hoisted to `system`, tool messages turned
 // into tool_result blocks, consecutive same-role turns merged (tool results of parallel calls must share one user
 // turn), max_tokens defaulted because Anthropic requires it.
-import { badClientRequest, baseToolId, describeValue, isPlainObject, parseDataUrl, parseJsonObject, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, baseToolId, describeValue, isPlainObject, parseDataUrl, parseJsonObject, pushTurn, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { outputConfigOf } from './output-format.js';
 
 type Block = JsonObject;
@@ -53,11 +53,7 @@ export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObj
 
   const system: string[] = [];
   const turns: Turn[] = [];
-  const push = (role: Turn['role'], content: Block[]): void => {
-    const last = turns[turns.length - 1];
-    if (last && last.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
+  const push = (role: Turn['role'], content: Block[]): void => pushTurn(turns, role, content);
   req.messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     if (m.role === 'system' || m.role === 'developer') {

@@ -2,7 +2,7 @@
 // (`text`, `image`, `toolUse`, `toolResult`) with consecutive same-role turns merged (the results of parallel calls
 // share one user turn, as Converse requires), sampling to `inferenceConfig`, tools to `toolConfig`. The model is in
 // the path, not the body.
-import { badClientRequest, baseToolId, describeValue, parseDataUrl, parseJsonObject, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, baseToolId, describeValue, parseDataUrl, parseJsonObject, pushTurn, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 
 type Block = JsonObject;
 interface Turn {
@@ -35,11 +35,7 @@ export function chatToConverseBody(req: ChatRequest, cx: CodecContext): JsonObje
 
   const system: Block[] = [];
   const turns: Turn[] = [];
-  const push = (role: Turn['role'], content: Block[]): void => {
-    const last = turns[turns.length - 1];
-    if (last && last.role === role) last.content.push(...content);
-    else turns.push({ role, content });
-  };
+  const push = (role: Turn['role'], content: Block[]): void => pushTurn(turns, role, content);
   req.messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     if (m.role === 'system' || m.role === 'developer') {
