@@ -158,6 +158,11 @@ export interface RequestInfo {
   bodyIfRead?(): Buffer | undefined;
   /** Cached JSON parse of body(); rejects with DGP_ERR_HTTP_BAD_JSON (400) on malformed JSON. */
   json<T = unknown>(): Promise<T>;
+  /**
+   * The JSON body when json() has parsed it already (or setBody gave an object): `{ value }`; undefined while it has
+   * not (never starts reading or parsing). Lets a synchronous hook skip a promise turn. Optional for test doubles.
+   */
+  jsonIfParsed?(): { readonly value: unknown } | undefined;
   /** Replaces the body (objects are JSON-serialised); resets the JSON cache. */
   setBody(body: Buffer | string | object): void;
   /** Replaces the query string (without `?`; '' for none) and `url` with it, e.g. to drop a credential parameter. */

@@ -29,6 +29,7 @@ export class Request implements RequestInfo {
   readonly headers: IncomingMessage['headers'];
   private bodyPromise: Promise<Buffer> | undefined;
   private jsonPromise: Promise<unknown> | undefined;
+  private jsonValue: { readonly value: unknown } | undefined;
   /** The body once read or replaced: the audit record hashes it after the request ended. */
   private bodyValue: Buffer | undefined;
 
@@ -58,7 +59,20 @@ export class Request implements RequestInfo {
 
   json<T = unknown>(): Promise<T> {
     // One promise per body, shared by every filter that asks: awaiting it again costs a tick, not a new parse chain.
-    return (this.jsonPromise ??= this.body().then(parseJson)) as Promise<T>;
+    if (this.jsonPromise === undefined) {
+      const p: Promise<unknown> = this.body().then((b) => {
+        const value = parseJson(b);
+        // A setBody while this parse ran replaced the value: the late parse must not bring the old one back.
+        if (this.jsonPromise === p) this.jsonValue = { value };
+        return value;
+      });
+      this.jsonPromise = p;
+    }
+    return this.jsonPromise as Promise<T>;
+  }
+
+  jsonIfParsed(): { readonly value: unknown } | undefined {
+    return this.jsonValue;
   }
 
   setQuery(query: string): void {
@@ -75,7 +89,9 @@ export class Request implements RequestInfo {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     this.bodyValue = buf;
     this.bodyPromise = Promise.resolve(buf);
-    this.jsonPromise = Buffer.isBuffer(body) || typeof body === 'string' ? undefined : Promise.resolve(body);
+    const parsed = !Buffer.isBuffer(body) && typeof body !== 'string';
+    this.jsonPromise = parsed ? Promise.resolve(body) : undefined;
+    this.jsonValue = parsed ? { value: body } : undefined;
   }
 }
 

@@ -5,9 +5,9 @@ import { Continue, type HookResult, type HttpFilter, type RequestContext, type W
 import { LlmGuardrailVerdicts, clientApiOf, clientRouteOf, renderLlmLocalReply, renderLlmStreamError, type WireApi } from '../../../core/llm/index.js';
 import type { CompiledConfig } from './compile.js';
 import { promptBlocked } from './errors.js';
-import { checkInput } from './input.js';
+import { checkInput, type Refusal } from './input.js';
 import type { GuardrailMetrics } from './metrics.js';
-import { guardOutput, keyAlias } from './output.js';
+import { guardOutput, keyAlias, type OutputDeps } from './output.js';
 import { GuardState, GuardStateKey } from './state.js';
 
 export const WARN_HEADER = 'x-dgp-guardrail-warn';
@@ -15,13 +15,16 @@ export const WARN_HEADER = 'x-dgp-guardrail-warn';
 export class GuardrailsFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
   readonly renderStreamError = renderLlmStreamError;
+  readonly #deps: OutputDeps;
 
   constructor(
     private readonly cfg: CompiledConfig,
     private readonly pool: WorkerPoolApi,
     private readonly metrics: GuardrailMetrics,
-    private readonly codecs: ReadonlyMap<string, unknown>,
-  ) {}
+    codecs: ReadonlyMap<string, unknown>,
+  ) {
+    this.#deps = { cfg, pool, metrics, codecs };
+  }
 
   decode(ctx: RequestContext): HookResult | Promise<HookResult> {
     const api = clientApiOf(ctx);
@@ -34,9 +37,13 @@ export class GuardrailsFilter implements HttpFilter {
     return this.cfg.input.length === 0 ? Continue : this.#input(ctx, api, st);
   }
 
-  async #input(ctx: RequestContext, api: WireApi, st: GuardState): Promise<HookResult> {
+  #input(ctx: RequestContext, api: WireApi, st: GuardState): HookResult | Promise<HookResult> {
     const streaming = clientRouteOf(ctx).operation === 'streamGenerateContent';
-    const refusal = await checkInput(ctx, api, this.cfg.input, { pool: this.pool, metrics: this.metrics, streaming }, st);
+    const r = checkInput(ctx, api, this.cfg.input, { pool: this.pool, metrics: this.metrics, streaming }, st);
+    return r instanceof Promise ? r.then((refusal) => this.#inputDone(ctx, st, refusal)) : this.#inputDone(ctx, st, r);
+  }
+
+  #inputDone(ctx: RequestContext, st: GuardState, refusal: Refusal | undefined): HookResult {
     for (const v of st.verdicts) ctx.log.info({ rule: v.rule, check: v.check, stage: 'input', action: v.action, count: v.count, key: keyAlias(ctx) }, `guardrail ${v.rule}: ${v.action} on the prompt`);
     if (refusal === undefined) return Continue;
     const why = refusal.undecided ? `could not be checked by guardrail '${refusal.rule.name}'` : `was blocked by guardrail '${refusal.rule.name}'`;
@@ -51,7 +58,8 @@ export class GuardrailsFilter implements HttpFilter {
     const st = ctx.get(GuardStateKey);
     if (st === undefined) return;
     if (this.cfg.output.length === 0) return this.#warnHeader(ctx, st);
-    return guardOutput(ctx, { cfg: this.cfg, pool: this.pool, metrics: this.metrics, codecs: this.codecs }, st).then(() => this.#warnHeader(ctx, st));
+    const r = guardOutput(ctx, this.#deps, st);
+    return r === undefined ? this.#warnHeader(ctx, st) : r.then(() => this.#warnHeader(ctx, st));
   }
 
   /** Warned rules, on answers whose head has not gone out yet (a streamed answer's later warns are logged only). */

@@ -9,6 +9,7 @@ import type { GuardrailMetrics } from './metrics.js';
 import { lastTurn, requestSlots, type TextSlot } from './slots.js';
 import type { GuardState } from './state.js';
 import { callWebhook, WebhookFailed } from './webhook.js';
+import { runSteps, type Steps } from './maybe-sync.js';
 
 export interface InputDeps {
   readonly pool: WorkerPoolApi;
@@ -30,8 +31,13 @@ function selected(rule: Rule, slots: readonly TextSlot[], last: number): TextSlo
 }
 
 /** Runs every input rule; returns the refusal, or undefined when the prompt may go on (perhaps masked). */
-export async function checkInput(ctx: RequestContext, api: WireApi, rules: readonly Rule[], deps: InputDeps, st: GuardState): Promise<Refusal | undefined> {
-  let body = await ctx.request.json<unknown>().catch(() => undefined);
+export function checkInput(ctx: RequestContext, api: WireApi, rules: readonly Rule[], deps: InputDeps, st: GuardState): Refusal | undefined | Promise<Refusal | undefined> {
+  return runSteps(inputSteps(ctx, api, rules, deps, st));
+}
+
+function* inputSteps(ctx: RequestContext, api: WireApi, rules: readonly Rule[], deps: InputDeps, st: GuardState): Steps<Refusal | undefined> {
+  const parsed = ctx.request.jsonIfParsed?.();
+  let body: unknown = parsed !== undefined ? parsed.value : yield ctx.request.json<unknown>().catch(() => undefined);
   if (typeof body !== 'object' || body === null) return undefined;
   let slots = requestSlots(api, body);
   let changed = false;
@@ -62,12 +68,12 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
     if (rule.check === 'webhook') {
       let v;
       try {
-        v = await callWebhook(rule, {
+        v = (yield callWebhook(rule, {
           eventType: 'beforeRequestHook',
           requestType: REQUEST_TYPES[api],
           request: { json: body, text: mine.map((s) => s.text).join('\n'), isStreamingRequest: deps.streaming || isStreaming(body) },
           metadata: { rule: rule.name, route: ctx.route.id ?? '' },
-        });
+        })) as Awaited<ReturnType<typeof callWebhook>>;
       } catch (err) {
         const r = undecided(rule, err instanceof WebhookFailed ? err.reason : 'error', err);
         if (r) return r;
@@ -86,7 +92,7 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
       continue;
     }
     if (rule.check === 'max_tokens') {
-      const tokens = await promptTokens(mine.map((s) => s.text).join('\n'), rule.limit!, deps.pool, modelOf(body, ctx.request.path));
+      const tokens = (yield promptTokens(mine.map((s) => s.text).join('\n'), rule.limit!, deps.pool, modelOf(body, ctx.request.path))) as number;
       if (tokens <= rule.limit!) continue;
       fire(rule, 1);
       if (rule.action === 'block') return { rule, undecided: false };
@@ -94,7 +100,7 @@ export async function checkInput(ctx: RequestContext, api: WireApi, rules: reado
     }
     let findings: Finding[];
     try {
-      findings = await scan(deps.pool, rule.detectors, mine.map((s) => s.text), rule.budgetMs);
+      findings = (yield scan(deps.pool, rule.detectors, mine.map((s) => s.text), rule.budgetMs)) as Finding[];
     } catch (err) {
       if (!(err instanceof ScanFailed)) throw err;
       const r = undecided(rule, err.reason === 'timeout' ? 'timeout' : 'error', err);

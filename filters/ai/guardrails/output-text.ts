@@ -3,7 +3,7 @@
 // output — the whole text held (bounded) for its verdict. Used by the stream transformer and the unary path alike.
 import type { WorkerPoolApi } from '../../../core/index.js';
 import type { Rule } from './compile.js';
-import { redactText, resolveOverlaps, scan, ScanFailed, type Finding } from './detect/scan.js';
+import { inlineable, redactText, resolveOverlaps, scan, scanInline, ScanFailed, type Finding } from './detect/scan.js';
 import { HoldBackWindow, type Step, type WindowEvents } from './holdback.js';
 import { callWebhook, WebhookFailed, type WebhookCall } from './webhook.js';
 
@@ -25,6 +25,11 @@ export interface CheckerOptions {
 }
 
 export type Channel = 'content' | 'reasoning';
+
+/** A whole text after the regex rules: the rule that blocks it, or the text to release (masked where a rule redacts). */
+export type Whole = { block?: Rule; text: string };
+
+const BLOCK = Symbol('block');
 
 export class OutputChecker {
   readonly #regex: Rule[];
@@ -91,7 +96,7 @@ export class OutputChecker {
     const tools = [...(this.#tools.get(choice)?.values() ?? [])].sort((a, b) => a.index - b.index);
     this.#tools.delete(choice);
     for (const t of tools) {
-      const r = await this.#checkWhole(t.arguments);
+      const r = await this.checkWhole(t.arguments);
       if (r.block) return { block: r.block, content: '', reasoning: '', tools: [] };
       t.arguments = r.text;
     }
@@ -115,10 +120,30 @@ export class OutputChecker {
     return [...set].sort((a, b) => a - b);
   }
 
-  /** A whole text (tool arguments, a unary answer) through the regex rules at once. */
-  async #checkWhole(text: string): Promise<{ block?: Rule; text: string }> {
+  /** Whether checkWhole(text) answers synchronously: every regex rule scans it inline. */
+  inline(text: string): boolean {
+    return this.#regex.every((r) => inlineable(r.detectors, text.length));
+  }
+
+  /**
+   * A whole text (tool arguments, a unary answer) through the regex rules at once: synchronously when every rule
+   * scans it inline (trusted detectors, a small text), else through the worker pool.
+   */
+  checkWhole(text: string): Whole | Promise<Whole> {
     if (text === '') return { text };
-    let masked: Finding[] = [];
+    if (!this.inline(text)) return this.#checkWholeAsync(text);
+    let masked: Finding[] | undefined;
+    for (const rule of this.#regex) {
+      const found = scanInline(rule.detectors, [text]);
+      const r = this.#found(rule, found);
+      if (r === BLOCK) return { block: rule, text: '' };
+      if (r !== undefined) masked = masked === undefined ? r : masked.concat(r);
+    }
+    return masked === undefined ? { text } : { text: redactText(text, resolveOverlaps(masked)) };
+  }
+
+  async #checkWholeAsync(text: string): Promise<Whole> {
+    let masked: Finding[] | undefined;
     for (const rule of this.#regex) {
       let found: Finding[];
       try {
@@ -128,17 +153,19 @@ export class OutputChecker {
         if (this.o.events.undecided(rule, err.reason === 'timeout' ? 'timeout' : 'error', err)) return { block: rule, text: '' };
         continue;
       }
-      if (found.length === 0) continue;
-      if (rule.action === 'block') return { block: rule, text: '' };
-      for (const f of found) this.o.events.fired(rule, f);
-      if (rule.action === 'redact') masked = masked.concat(found);
+      const r = this.#found(rule, found);
+      if (r === BLOCK) return { block: rule, text: '' };
+      if (r !== undefined) masked = masked === undefined ? r : masked.concat(r);
     }
-    if (masked.length === 0) return { text };
-    return { text: redactText(text, resolveOverlaps(masked)) };
+    return masked === undefined ? { text } : { text: redactText(text, resolveOverlaps(masked)) };
   }
 
-  checkWhole(text: string): Promise<{ block?: Rule; text: string }> {
-    return this.#checkWhole(text);
+  /** One rule's findings: BLOCK, the findings to mask (redact), or undefined (none, or warned only). */
+  #found(rule: Rule, found: Finding[]): typeof BLOCK | Finding[] | undefined {
+    if (found.length === 0) return undefined;
+    if (rule.action === 'block') return BLOCK;
+    for (const f of found) this.o.events.fired(rule, f);
+    return rule.action === 'redact' ? found : undefined;
   }
 
   async #webhook(text: string): Promise<Rule | undefined> {

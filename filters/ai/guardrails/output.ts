@@ -2,14 +2,14 @@
 // about to get (translated or passed through, from the upstream or the cache), a unary body is checked whole and
 // replaced when a rule changed it, a streamed body is wrapped in the hold-back transformer.
 import type { RequestContext, WorkerPoolApi } from '../../../core/index.js';
-import { clientRouteOf, defaultCodecContext, LlmExchangeKey, PrincipalAttr, wantsGeminiSse, type CodecContext, type ProviderCodec, type WireApi } from '../../../core/llm/index.js';
+import { clientRouteOf, defaultCodecContext, LlmExchangeKey, PrincipalAttr, wantsGeminiSse, type CodecContext, type ProviderCodec, type ProviderOperation, type WireApi } from '../../../core/llm/index.js';
 import type { CompiledConfig, Rule } from './compile.js';
 import type { Finding } from './detect/scan.js';
 import { outputUnreadable } from './errors.js';
 import type { GuardrailMetrics } from './metrics.js';
 import { OutputChecker } from './output-text.js';
 import { GuardedStream } from './output-stream.js';
-import { checkUnary } from './output-unary.js';
+import { checkUnary, type UnaryResult } from './output-unary.js';
 import type { GuardState, Verdict } from './state.js';
 
 export interface OutputDeps {
@@ -26,8 +26,11 @@ function codecOf(codecs: ReadonlyMap<string, unknown>, api: WireApi): ProviderCo
   return c?.client === undefined ? undefined : c;
 }
 
-/** Applies the output rules to ctx.response; may replace its body (or answer 502 when it cannot be read). */
-export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: GuardState): Promise<void> {
+/**
+ * Applies the output rules to ctx.response; may replace its body (or answer 502 when it cannot be read). Synchronous
+ * for a unary answer already in memory whose texts are scanned inline, with the request's JSON already parsed.
+ */
+export function guardOutput(ctx: RequestContext, deps: OutputDeps, st: GuardState): void | Promise<void> {
   const res = ctx.response;
   const { api, operation } = clientRouteOf(ctx);
   if (res.status < 200 || res.status >= 300 || res.body === undefined || api === 'unknown' || operation === undefined || !CHAT_OPS.has(operation)) return;
@@ -37,7 +40,17 @@ export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: Gua
     ctx.replyError(outputUnreadable(codec === undefined ? `no ${api} codec is loaded to read the answer` : `the answer is ${String(encoding)}-encoded`));
     return;
   }
-  const body = await ctx.request.json<unknown>().catch(() => undefined);
+  const parsed = ctx.request.jsonIfParsed?.();
+  if (parsed !== undefined) return guardAnswer(ctx, deps, st, api, operation, codec, parsed.value);
+  return ctx.request.json<unknown>().then(
+    (body) => guardAnswer(ctx, deps, st, api, operation, codec, body),
+    () => guardAnswer(ctx, deps, st, api, operation, codec, undefined),
+  );
+}
+
+function guardAnswer(ctx: RequestContext, deps: OutputDeps, st: GuardState, api: WireApi, operation: ProviderOperation, codec: ProviderCodec, body: unknown): void | Promise<void> {
+  const res = ctx.response;
+  const answer = res.body!;
   const { method, path, query, headers } = ctx.request;
   let info: { model: string; stream: boolean; includeUsage: boolean };
   try {
@@ -87,33 +100,38 @@ export async function guardOutput(ctx: RequestContext, deps: OutputDeps, st: Gua
       metadata: { route: ctx.route.id ?? '' },
     }),
   });
+  const unary = (raw: Buffer): void | Promise<void> => {
+    const r = checkUnary(raw, codec, cx, checker, deps.cfg.refusal);
+    const apply = (x: UnaryResult | 'unreadable'): void => {
+      if (x === 'unreadable') {
+        ctx.replyError(outputUnreadable(`the answer is not a ${api} response`));
+        return;
+      }
+      if (x.block) decide(x.block, 'block');
+      if (x.body !== undefined) {
+        res.body = x.body;
+        delete res.headers['content-length'];
+      }
+    };
+    return r instanceof Promise ? r.then(apply) : apply(r);
+  };
+  if (Buffer.isBuffer(answer)) return unary(answer);
   const contentType = String(res.headers['content-type'] ?? '');
   const streamed = contentType.includes('text/event-stream') || (operation === 'streamGenerateContent' && !contentType.includes('event-stream'));
-  if (!Buffer.isBuffer(res.body) && !streamed) {
+  if (!streamed) {
     // A unary answer passed through as it arrives: read whole (bounded) to be checked whole.
-    const whole = await collect(res.body, deps.cfg.maxHold * 4);
-    if (whole === undefined) {
-      ctx.replyError(outputUnreadable(`the answer exceeds ${deps.cfg.maxHold * 4} bytes, the most the output checks read`));
-      return;
-    }
-    res.body = whole;
-  }
-  if (Buffer.isBuffer(res.body)) {
-    const r = await checkUnary(res.body, codec, cx, checker, deps.cfg.refusal);
-    if (r === 'unreadable') {
-      ctx.replyError(outputUnreadable(`the answer is not a ${api} response`));
-      return;
-    }
-    if (r.block) decide(r.block, 'block');
-    if (r.body !== undefined) {
-      res.body = r.body;
-      delete res.headers['content-length'];
-    }
-    return;
+    return collect(answer, deps.cfg.maxHold * 4).then((whole) => {
+      if (whole === undefined) {
+        ctx.replyError(outputUnreadable(`the answer exceeds ${deps.cfg.maxHold * 4} bytes, the most the output checks read`));
+        return;
+      }
+      res.body = whole;
+      return unary(whole);
+    });
   }
   const jsonArray = api === 'gemini' && !wantsGeminiSse(query);
   delete res.headers['content-length'];
-  res.body = new GuardedStream(res.body, {
+  res.body = new GuardedStream(answer, {
     decoder: codec.upstream.createDecoder(cx),
     encoder: codec.client!.createEncoder(cx),
     checker,

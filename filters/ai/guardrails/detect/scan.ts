@@ -88,11 +88,16 @@ export async function scanInPool(pool: WorkerPoolApi, detectors: readonly Detect
   return resolveOverlaps(out);
 }
 
+/** Whether scan() runs these detectors over `chars` characters inline (synchronously) rather than in the pool. */
+export function inlineable(detectors: readonly Detector[], chars: number): boolean {
+  return chars <= INLINE_CHARS && detectors.every((d) => d.trusted);
+}
+
 /** Inline when every detector is trusted and the texts are small; else the pool. */
 export function scan(pool: WorkerPoolApi, detectors: readonly Detector[], texts: readonly string[], budgetMs: number): Finding[] | Promise<Finding[]> {
   let chars = 0;
   for (const t of texts) chars += t.length;
-  if (chars <= INLINE_CHARS && detectors.every((d) => d.trusted)) return scanInline(detectors, texts);
+  if (inlineable(detectors, chars)) return scanInline(detectors, texts);
   return scanInPool(pool, detectors, texts, budgetMs);
 }
 
