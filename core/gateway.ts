@@ -3,74 +3,39 @@
 // and only then swaps it in. Any failure leaves the old generation serving and is logged, counted and shown in /config.
 import type http from 'node:http';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { DgpError } from './errors.js';
+import type { GatewayAdminSource, GatewayOptions, ReloadOptions } from './gateway-options.js';
 import { TIMED_OUT, within } from './deadline.js';
 import { loadConfigOffThread } from './config/load-off-thread.js';
 import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './config/load.js';
 import type { BootstrapConfig } from './config/schema/index.js';
 import { createLogger, redactDeep } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
-import { AdmissionControl, type AdmissionOptions } from './admission/admission.js';
+import { AdmissionControl } from './admission/admission.js';
 import type { WorkerPool } from './workers/index.js';
 import { workerPoolService } from './workers/pool-service.js';
 import { ServiceRegistry, type ServiceScope } from './services/registry.js';
 import { readinessReport, type ReadinessReport } from './services/readiness.js';
-import { createAdminServer, createMetricsServer, listenOn, type AdminSource } from './admin/server.js';
+import { createAdminServer, createMetricsServer, listenOn } from './admin/server.js';
 import { AdminGuard } from './admin/guard.js';
-import { callAdminRoute } from './admin/route-call.js';
-import { adminRecord } from './observability/audit/request-record.js';
-import { ConfigWatcher, type WatchOptions } from './reload/watch.js';
+import { callGenerationRoute } from './admin/generation-route.js';
+import { ConfigWatcher } from './reload/watch.js';
 import { applyConfig } from './reload/apply.js';
 import { ListenerSet } from './reload/listener-set.js';
 import { routesView } from './config/routes-view.js';
 import { logStarted } from './start-line.js';
 import { failure, type ReloadResult } from './reload/result.js';
-import { collectTargets, type WatchTargets } from './reload/watch-targets.js';
+import { watchTargetsOf, type WatchTargets } from './reload/watch-targets.js';
+import { lastReloadView, reportReload } from './reload/report.js';
 import type { Generation } from './reload/generation.js';
 import { registerHealthMetrics } from './cluster/health-metrics.js';
 
 export type { ReloadResult, ReloadTrigger } from './reload/result.js';
 export type { WatchOptions } from './reload/watch.js';
 
-export interface GatewayOptions {
-  configDir?: string;
-  file?: string;
-  pluginDirs?: string[];
-  strict?: boolean;
-  env?: NodeJS.ProcessEnv;
-  log?: Logger;
-  /** Reload when conf.yaml, a file it references or a plugin folder changes (`dgp start` default: on). */
-  watch?: boolean | WatchOptions;
-  /**
-   * Set in each worker process of `dgp start --workers N` (core/multicore): the primary serves the admin listener and
-   * metric.prometheus_port, so this gateway binds neither; its log lines carry `worker: slot`, and with
-   * workers.threads 0 the spare cores are shared among the N workers' thread pools.
-   */
-  worker?: { slot: number; count: number };
-  /** Test seams of admission control (a forced heap reading). */
-  admission?: AdmissionOptions;
-  /** `dgp start --pretty`: wins over the config's log.format. */
-  logFormat?: 'json' | 'pretty';
-}
-
-/** The admin view of one gateway: readiness lists every live service; `reason` is set while one is not ready. */
-export interface GatewayAdminSource extends AdminSource {
-  readiness(): ReadinessReport;
-}
-
-export interface ReloadOptions {
-  /** What asked for the reload; shown in the log and in /config last_reload. Default 'api'. */
-  trigger?: ReloadResult['trigger'];
-  /** A failure may come from a half-written file: wait this long and try once more before reporting it. */
-  retryAfterMs?: number;
-  /** True when a newer change is already queued: a failure is then not reported (the next reload will be). */
-  superseded?(): boolean;
-  /** Files whose change led to this reload (logged). */
-  changed?: readonly string[];
-}
+export type { GatewayAdminSource, GatewayOptions, ReloadOptions } from './gateway-options.js';
 
 export class Gateway {
   private current!: Generation;
@@ -211,25 +176,8 @@ export class Gateway {
   }
 
   private report(result: ReloadResult, changed: readonly string[] | undefined): ReloadResult {
-    this.metrics.reloads.inc({ result: result.ok ? 'success' : 'failure' });
-    const ctx = { generation: result.generation, trigger: result.trigger, changed };
-    if (result.ok) {
-      this.log.info({ ...ctx, diff: result.diff }, `config reloaded: ${result.diff}`);
-      if (result.restartRequired?.length) {
-        this.log.warn({ ...ctx, restartRequired: result.restartRequired }, `reloaded, but these settings keep their running value until a restart: ${result.restartRequired.join('; ')}`);
-      }
-    } else {
-      this.log.error({ ...ctx, code: result.code, error: result.error, problems: result.problems }, `config reload failed; the previous config keeps serving: ${result.error}`);
-    }
+    reportReload(result, changed, { metrics: this.metrics, log: this.log, audit: this.current?.audit, file: this.loaded?.file ?? '' });
     this.lastReload = result;
-    this.current?.audit?.write(adminRecord({
-      action: 'reload',
-      actor: result.trigger ?? 'api',
-      target: this.loaded?.file ?? '',
-      status: result.ok ? 200 : 500,
-      ok: result.ok,
-      detail: { generation: result.generation, ...(result.diff ? { diff: result.diff } : {}), ...(result.ok ? {} : { code: result.code, error: result.error }) },
-    }));
     return result;
   }
 
@@ -260,16 +208,7 @@ export class Gateway {
   }
 
   private targetsOf(loaded: LoadedConfig): WatchTargets {
-    const rawDirs = (loaded.raw as { plugins?: { dirs?: unknown } } | undefined)?.plugins?.dirs;
-    const dirs = [
-      ...(Array.isArray(rawDirs) ? rawDirs.filter((d): d is string => typeof d === 'string').map((d) => resolve(loaded.configDir, d)) : []),
-      ...(this.loaded?.config?.plugins.dirs ?? []),
-      ...(this.opts.pluginDirs ?? []).map((d) => resolve(d)),
-    ];
-    const attempted = collectTargets(loaded.file, loaded.configDir, loaded.raw, dirs);
-    if (!this.loaded || this.loaded === loaded) return attempted;
-    const good = collectTargets(this.loaded.file, this.loaded.configDir, this.loaded.raw, []);
-    return { files: [...new Set([...attempted.files, ...good.files])], dirs: attempted.dirs };
+    return watchTargetsOf(loaded, this.loaded, this.opts.pluginDirs ?? []);
   }
 
   /** What the admin listener shows; a multi-core worker answers the primary's admin requests from it. */
@@ -294,21 +233,7 @@ export class Gateway {
       plugins: () => this.current.registry.list(),
       reload: () => this.reload({ trigger: 'admin' }),
       routes: () => this.current.adminRoutes.list(),
-      // Holds the generation like a request does, so a reload cannot close the plugin under a running handler.
-      callRoute: async (call) => {
-        const gen = this.current;
-        gen.acquire();
-        try {
-          const reply = await callAdminRoute(gen.adminRoutes, call, this.log);
-          // Changes made through plugin admin routes (keys, cache purges) go to the audit stream; reads do not.
-          if (call.method !== 'GET' && call.method !== 'HEAD') {
-            gen.audit?.write(adminRecord({ action: `${call.method} ${call.path}`, actor: call.remoteAddress ?? 'unknown', target: call.path, status: reply.status, ok: reply.status < 400 }));
-          }
-          return reply;
-        } finally {
-          gen.release();
-        }
-      },
+      callRoute: (call) => callGenerationRoute(this.current, call, this.log),
     };
   }
 
@@ -343,19 +268,6 @@ export class Gateway {
     await this.services.closeAll();
     this.log.info('shutdown complete');
   }
-}
-
-function lastReloadView(r: ReloadResult): Record<string, unknown> {
-  return {
-    ok: r.ok,
-    at: r.at,
-    error: r.error,
-    ...(r.code && !r.ok ? { code: r.code } : {}),
-    generation: r.generation,
-    trigger: r.trigger,
-    ...(r.diff ? { diff: r.diff } : {}),
-    ...(r.restartRequired?.length ? { restart_required: r.restartRequired } : {}),
-  };
 }
 
 function configError(errors: Problem[]): DgpError {

@@ -1,26 +1,22 @@
 // dgp.filter.httpconnectionmanager: one per listener per generation. Matches the route (no route → 404, no filters
 // run; a model route first reads the body and asks a filter's routeModel hook), builds the request context, runs the
-// chain, writes the response, and logs one access-log line per request.
+// chain and writes the response; request-end.ts records it (metrics, spans, audit, access line).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { ErrorFormat, LocalReplyRequest, MatchedRoute, RequestInfo } from '../plugin-api.js';
-import { AccessLogFields, RequestTraceAttr, SelectedEndpoint, UpstreamAttempts } from '../attributes.js';
+import type { ErrorFormat, MatchedRoute, RequestInfo } from '../plugin-api.js';
+import { RequestTraceAttr } from '../attributes.js';
 import { DgpError, isDgpError } from '../errors.js';
 import type { AdmissionControl } from '../admission/admission.js';
 import type { ChainProgress, DecodeGate, FilterChain } from '../chain/chain.js';
 import { TIMED_OUT, within } from '../deadline.js';
-import { AccessLog } from '../observability/access-log.js';
 import type { Audit } from '../observability/audit/service.js';
-import { earlyRecord, requestRecord } from '../observability/audit/request-record.js';
-import type { RequestEnd } from '../observability/request-observers.js';
-import type { RequestTrace } from '../observability/tracing/request-trace.js';
 import type { Tracing } from '../observability/tracing/tracing.js';
-import type { CounterCell, HistogramCell } from '../observability/counter-cells.js';
 import type { HostMetrics } from '../observability/metrics.js';
 import { Context, Request } from './context.js';
 import { LocalReplies } from './local-reply.js';
+import { RequestEnds } from './request-end.js';
 import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
 import { checkRequest } from './request-hygiene.js';
 import { writeResponse, type WriteResult } from './respond.js';
@@ -67,15 +63,14 @@ function onResponseClose(this: ResponseWithContext): void {
 }
 
 export class HttpConnectionManager {
-  private readonly accessLog: AccessLog;
   private readonly replies: LocalReplies;
+  private readonly ends: RequestEnds;
   private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
-  private readonly series = new Map<string, { requests: CounterCell; duration: HistogramCell }>();
   private readonly gate: DecodeGate<Context> | undefined;
 
   constructor(private readonly o: HcmOptions) {
-    this.accessLog = new AccessLog(o.log);
     this.replies = new LocalReplies(o.chain.slots, o.errorFormat, o.log);
+    this.ends = new RequestEnds(o, this.replies);
     const admission = o.admission;
     this.gate = admission && ((ctx) => admission.enter(ctx));
   }
@@ -91,7 +86,7 @@ export class HttpConnectionManager {
     if (refused) {
       res.shouldKeepAlive = false;
       const raw = req.url ?? '/';
-      this.localError(req, res, id, '/', raw.startsWith('/') ? raw.split('?')[0]! : '/', refused, startedAt, '-');
+      this.ends.localError(req, res, id, '/', raw.startsWith('/') ? raw.split('?')[0]! : '/', refused, startedAt, '-');
       return;
     }
     const url = req.url ?? '/';
@@ -118,7 +113,7 @@ export class HttpConnectionManager {
       if (failed !== undefined) {
         res.shouldKeepAlive = false;
         const err = isDgpError(failed) ? failed : new DgpError('DGP_ERR_HTTP_BODY_READ', `request body could not be read: ${(failed as Error).message}`, { cause: failed });
-        this.localError(req, res, id, url, path, err, startedAt, first.route.id);
+        this.ends.localError(req, res, id, url, path, err, startedAt, first.route.id);
         return;
       }
       let model: string | undefined;
@@ -149,13 +144,13 @@ export class HttpConnectionManager {
       const err = new DgpError('DGP_ERR_HTTP_NO_ROUTE', `no route matches ${method} ${path}`, {
         hint: 'check route_config.routes (prefix/path, methods, headers)',
       });
-      this.localError(req, res, id, url, path, err, startedAt, '-');
+      this.ends.localError(req, res, id, url, path, err, startedAt, '-');
       return;
     }
     // Shed before anything is read or allocated for the request; a body left unread closes the connection.
     if (o.admission?.shed(startedAt, o.listener) === true) {
       if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) res.shouldKeepAlive = false;
-      this.localError(req, res, id, url, path, o.admission.shedError(), startedAt, match.route.id);
+      this.ends.localError(req, res, id, url, path, o.admission.shedError(), startedAt, match.route.id);
       return;
     }
     const declared = Number(req.headers['content-length']);
@@ -164,7 +159,7 @@ export class HttpConnectionManager {
         hint: 'send a smaller body or raise the listener config max_body_bytes',
       });
       res.shouldKeepAlive = false;
-      this.localError(req, res, id, url, path, err, startedAt, match.route.id);
+      this.ends.localError(req, res, id, url, path, err, startedAt, match.route.id);
       return;
     }
     const route = this.matchedRoute(match);
@@ -235,7 +230,7 @@ export class HttpConnectionManager {
       this.o.admission?.leave(ctx);
       try {
         await chain.complete(ctx, entered);
-        this.finish(ctx, result, status);
+        this.ends.finish(ctx, result, status);
       } finally {
         this.o.release();
       }
@@ -264,82 +259,5 @@ export class HttpConnectionManager {
     ctx.abort(err);
     late.then(() => writeResponse(ctx, res, NO_SLOTS, false), () => undefined).catch(() => undefined);
     return clientGone ? 499 : 504;
-  }
-
-  private finish(ctx: Context, result: WriteResult, override?: number): void {
-    const durationMs = performance.now() - ctx.startedAt;
-    const status = override ?? (ctx.aborted ? 499 : result.error ? 502 : ctx.response.status);
-    this.count(ctx.route.id, status, durationMs);
-    const rt = ctx.get(RequestTraceAttr) as RequestTrace | undefined;
-    if (rt !== undefined || this.o.audit !== undefined) this.record(ctx, rt, status, durationMs);
-    if (!this.o.accessLog) return;
-    const attempts = ctx.get(UpstreamAttempts);
-    this.accessLog.write(
-      {
-        reqId: ctx.id,
-        route: ctx.route.id,
-        type: 'access',
-        method: ctx.request.method,
-        path: ctx.request.path,
-        cluster: ctx.route.cluster,
-        endpoint: ctx.get(SelectedEndpoint)?.id,
-        status,
-        upstream_status: ctx.aborted ? ctx.response.status || undefined : undefined,
-        bytes: result.bytes,
-        duration_ms: Math.round(durationMs * 1000) / 1000,
-        attempts: attempts?.length,
-        trace_id: rt?.traceId,
-      },
-      ctx.get(AccessLogFields),
-    );
-  }
-
-  /** The request's spans end and its audit record is queued: the chain's onComplete hooks ran, the stream is over. */
-  private record(ctx: Context, rt: RequestTrace | undefined, status: number, durationMs: number): void {
-    const body = ctx.response.body;
-    const end: RequestEnd = { status, errorCode: ctx.errorCode, streamed: body !== undefined && !Buffer.isBuffer(body), durationMs };
-    const failed = (err: unknown): void => ctx.log.error({ err }, 'ending the request\'s spans or writing its audit record failed');
-    // Runs in the request's finally: a fault here is logged, never an unhandled rejection.
-    try {
-      rt?.finish(ctx, end, failed);
-      const audit = this.o.audit;
-      if (audit !== undefined) audit.write(requestRecord(ctx, end, audit.env, rt?.traceId, failed));
-    } catch (err) {
-      failed(err);
-    }
-  }
-
-  /** dgp_http_* for one answered request; the labels and counter cell are built once per route and status. */
-  private count(route: string, status: number, durationMs: number): void {
-    const key = `${route}\u0000${status}`;
-    let series = this.series.get(key);
-    if (series === undefined) {
-      const labels = { listener: this.o.listener, route, status: String(status) };
-      series = { requests: this.o.metrics.httpRequestCells.cell(labels), duration: this.o.metrics.httpDurationCells.cell(labels) };
-      if (this.series.size >= 1024) this.series.clear();
-      this.series.set(key, series);
-    }
-    series.requests.add(1);
-    series.duration.observe(durationMs / 1000);
-  }
-
-  /** A reply before any filter runs (no route, 413): still rendered by the listener's renderers, from the request line. */
-  private localError(req: IncomingMessage, res: ServerResponse, id: string, url: string, path: string, err: DgpError, startedAt: number, route: string): void {
-    const q = url.indexOf('?');
-    const view: LocalReplyRequest = { id, request: { method: req.method ?? 'GET', path, query: q < 0 ? '' : url.slice(q + 1), headers: req.headers } };
-    const r = this.replies.render(view, err);
-    const body = r.body;
-    res.statusCode = r.status;
-    for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
-    res.setHeader('content-length', body.length);
-    res.setHeader('x-request-id', id);
-    if (this.o.draining() || !res.shouldKeepAlive) res.setHeader('connection', 'close');
-    res.end(body);
-    const durationMs = performance.now() - startedAt;
-    this.count(route, r.status, durationMs);
-    this.o.audit?.write(earlyRecord(id, req.method ?? 'GET', path, route, r.status, err.code, durationMs));
-    if (this.o.accessLog) {
-      this.accessLog.write({ reqId: id, route, type: 'access', method: req.method, path, status: r.status, code: err.code, bytes: body.length, duration_ms: Math.round(durationMs * 1000) / 1000 });
-    }
   }
 }

@@ -3,6 +3,7 @@
 // watches the folders these live in and asks `isRelevant` about each path it sees.
 import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
 
 export interface WatchTargets {
   /** Exact files; their folders are watched one level deep, so rename-over-write and delete-then-create are seen. */
@@ -67,4 +68,21 @@ export function isRelevant(t: WatchTargets, path: string): boolean {
     }
   }
   return watchRoots(t).includes(p);
+}
+
+/**
+ * What to watch while `attempted` is tried: its targets (with every plugin folder it or the serving config names), plus
+ * the serving config's files, so fixing a file either one references triggers the next reload.
+ */
+export function watchTargetsOf(attempted: LoadedConfig, serving: LoadedConfig | undefined, extraPluginDirs: readonly string[]): WatchTargets {
+  const rawDirs = (attempted.raw as { plugins?: { dirs?: unknown } } | undefined)?.plugins?.dirs;
+  const dirs = [
+    ...(Array.isArray(rawDirs) ? rawDirs.filter((d): d is string => typeof d === 'string').map((d) => resolve(attempted.configDir, d)) : []),
+    ...(serving?.config?.plugins.dirs ?? []),
+    ...extraPluginDirs.map((d) => resolve(d)),
+  ];
+  const targets = collectTargets(attempted.file, attempted.configDir, attempted.raw, dirs);
+  if (!serving || serving === attempted) return targets;
+  const good = collectTargets(serving.file, serving.configDir, serving.raw, []);
+  return { files: [...new Set([...targets.files, ...good.files])], dirs: targets.dirs };
 }
