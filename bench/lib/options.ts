@@ -24,6 +24,8 @@ export interface BenchOptions {
   workers: number;
   cpuProf: boolean;
   out: string | undefined;
+  /** Another built checkout (its dist/core/cli.js) run as the dgp-base target: before/after in one run. */
+  base: string | undefined;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -42,6 +44,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --slow-gap <ms>       slow: pause between the stamped chunks                   (default: 200)
   --ramp <s>            slow: seconds over which the streams are opened          (default: 8)
   --targets <list>      ${TARGET_NAMES.join(', ')}           (default: all; direct is always run)
+  --base <dir>          a built checkout of another commit, run as the dgp-base target (before/after in one run)
   --workers <n>         processes of the dgp-workers target                       (default: 2)
   --cpu-prof            run dgp under node --cpu-prof; prints where the .cpuprofile went
   --out <file>          results JSON                        (default: bench/results/<ISO date>.json)
@@ -87,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         workers: { type: 'string', default: '2' },
         'cpu-prof': { type: 'boolean', default: false },
         out: { type: 'string' },
+        base: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -114,5 +118,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     workers: Math.round(num('workers', values.workers, 1)),
     cpuProf: values['cpu-prof'],
     out: values.out,
+    base: values.base,
   };
 }

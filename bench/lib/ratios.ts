@@ -69,6 +69,7 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   out.push(...slowRatios(s, opts));
   out.push(...govRatios(s));
   out.push(...guardrailsRatios(s, opts));
+  out.push(...baseRatios(s));
   const w = find(s.unary, 'dgp-workers')?.load.rps;
   const one = find(s.unary, 'dgp')?.load.rps;
   out.push(
@@ -106,6 +107,28 @@ function keysRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
  * Issue 16's targets: guardrails with the PII pack on input and output cost at most 15% of the default chain's
  * requests/s, and the stream hold-back adds at most 1 ms to time to first token at p50 (both against dgp, same run).
  */
+/**
+ * Before/after in one run (issue 12: no regression of the dgp / bare ratio): this build's dgp against another build's
+ * (--base, the dgp-base target), both over the same bare proxy, unary and streams.
+ */
+function baseRatios(s: ScenarioRows): Ratio[] {
+  const out: Ratio[] = [];
+  for (const kind of ['unary', 'sse'] as const) {
+    const rows = s[kind];
+    const base = find(rows, 'dgp-base')?.load.rps;
+    const dgp = find(rows, 'dgp')?.load.rps;
+    const bare = find(rows, 'bare')?.load.rps;
+    if (base === undefined || dgp === undefined || bare === undefined || bare === 0 || base === 0) continue;
+    out.push({
+      what: `dgp / bare, this build against --base, ${kind}`,
+      value: `${(dgp / bare).toFixed(2)}× vs ${(base / bare).toFixed(2)}× (${((dgp / base - 1) * 100).toFixed(1)}%)`,
+      goal: 'no regression',
+      status: 'reported',
+    });
+  }
+  return out;
+}
+
 function guardrailsRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const missing = (scenario: string) => (s[scenario as keyof ScenarioRows] ? `dgp-guardrails or dgp is missing from the ${scenario} scenario` : `run the ${scenario} scenario`);
   const r = ratio('dgp + guardrails (PII in and out) / dgp req/s, unary', 0.85, find(s.unary, 'dgp-guardrails')?.load.rps, find(s.unary, 'dgp')?.load.rps, missing('unary'));

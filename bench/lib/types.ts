@@ -2,7 +2,7 @@
 import type { SlowJob } from '../load/slow-streams.js';
 import type { Percentiles } from './stats.js';
 
-export const TARGET_NAMES = ['direct', 'bare', 'dgp', 'dgp-keys', 'dgp-keys-redis', 'dgp-limiter', 'dgp-limiter-redis', 'dgp-guardrails', 'dgp-cache', 'dgp-cache-miss', 'dgp-audit', 'dgp-trace0', 'dgp-trace100', 'dgp-gov', 'dgp-workers', 'portkey', 'nginx'] as const;
+export const TARGET_NAMES = ['direct', 'bare', 'dgp', 'dgp-keys', 'dgp-keys-redis', 'dgp-limiter', 'dgp-limiter-redis', 'dgp-guardrails', 'dgp-cache', 'dgp-cache-miss', 'dgp-audit', 'dgp-trace0', 'dgp-trace100', 'dgp-gov', 'dgp-workers', 'dgp-base', 'portkey', 'nginx'] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 export const SCENARIOS = ['unary', 'sse', 'latency', 'soak', 'slow'] as const;

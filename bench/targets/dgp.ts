@@ -149,12 +149,13 @@ export interface StartedGateway {
   configDir: string;
 }
 
-export async function startGateway(name: string, upstreamPort: number, opts: ChainOptions & { workers?: number; nodeFlags?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<StartedGateway> {
+/** `cli`/`cwd`: another build's dist/core/cli.js and checkout (the dgp-base target); default: this checkout. */
+export async function startGateway(name: string, upstreamPort: number, opts: ChainOptions & { workers?: number; nodeFlags?: string[]; env?: NodeJS.ProcessEnv; cli?: string; cwd?: string } = {}): Promise<StartedGateway> {
   const configDir = await makeTempDir(`dgp-bench-${name}-`);
   const [port, adminPort] = (await freePorts(2)) as [number, number];
   await writeFile(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, upstreamPort, opts));
-  const args = [...(opts.nodeFlags ?? []), CLI, 'start', '--config-dir', configDir, ...(opts.workers ? ['--workers', String(opts.workers)] : [])];
-  const child = spawnChild(name, process.execPath, args, { cwd: REPO, ...(opts.env ? { env: opts.env } : {}) });
+  const args = [...(opts.nodeFlags ?? []), opts.cli ?? CLI, 'start', '--config-dir', configDir, ...(opts.workers ? ['--workers', String(opts.workers)] : [])];
+  const child = spawnChild(name, process.execPath, args, { cwd: opts.cwd ?? REPO, ...(opts.env ? { env: opts.env } : {}) });
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(origin, 30_000, () => `${name}: ${child.stderrTail()}`);
   // The listener answers 503 until its filter chain is built (a Redis store still connecting): wait for /ready.

@@ -35,6 +35,7 @@ export const LABELS: Record<TargetName, string> = {
   'dgp-cache-miss': 'dgp-gateway + response cache, every request a miss',
   'dgp-gov': 'dgp-gateway + governance chain (keys, limits, cache miss, guardrails, audit, tracing 0%)',
   'dgp-workers': 'dgp-gateway --workers',
+  'dgp-base': 'dgp-gateway, another build (--base)',
   portkey: `Portkey ${PORTKEY_VERSION}`,
   nginx: 'nginx',
 };
@@ -154,6 +155,12 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     if (!workersSupported()) throw new Error('--workers not implemented yet (dgp start --help does not list it)');
     const g = await startGateway('dgp-workers', mockPort, { workers: opts.workers });
     return { pid: g.child.pid, origin: g.origin, notes: [`--workers ${opts.workers}`] };
+  });
+  await add('dgp-base', async () => {
+    if (opts.base === undefined) throw new Error('needs --base <dir>: a built checkout of another commit');
+    const cli = join(opts.base, 'dist/core/cli.js');
+    const g = await startGateway('dgp-base', mockPort, { cli, cwd: opts.base, nodeFlags });
+    return { pid: g.child.pid, origin: g.origin, notes: [`${cli}: the default chain, as dgp`] };
   });
   await add('portkey', async () => {
     const p = await startPortkey(await installPortkey(say), mockPort);
