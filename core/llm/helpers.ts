@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DgpError } from '../index.js';
 import { ProviderBadRequest, ProviderBadResponse, ProviderUntranslatable } from './errors.js';
-import type { ChatChunk, ChatUsage, CodecLog, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './api.js';
+import type { ChatChunk, ChatUsage, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './api.js';
+import type { CodecLog } from './codec-context.js';
 
 /** A 400 for a field the target cannot express where dropping it would change the meaning. */
 export function untranslatable(field: string, provider: string, why: string): DgpError {

@@ -3,19 +3,10 @@
 // Different APIs: client request → pivot (OpenAI Chat) → provider request, and the response, stream and errors back.
 import { DgpError } from '../index.js';
 import type { EndpointView } from '../index.js';
-import {
-  clientCodecFor,
-  resolveModel,
-  type ClientCodec,
-  type ClientRequestView,
-  type CodecContext,
-  type CodecLog,
-  type HeaderMap,
-  type JsonObject,
-  type ProviderCodec,
-  type ProviderError,
-  type WireApi,
-} from './api.js';
+import { clientCodecFor, type ClientCodec } from './client-codec.js';
+import { resolveModel, type ProviderCodec } from './provider-codec.js';
+import type { ClientRequestView, CodecContext, CodecLog } from './codec-context.js';
+import type { HeaderMap, JsonObject, ProviderError, WireApi } from './api.js';
 import { isProviderStream, passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
 import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
