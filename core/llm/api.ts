@@ -67,15 +67,13 @@ export interface ProviderError {
 export type StreamItem = { type: 'chunk'; chunk: ChatChunk } | { type: 'error'; error: ProviderError } | { type: 'done' };
 
 export { isProviderStream } from './stream.js';
-export {
-  createTranslation,
-  defaultCodecContext,
-  type TranslationInput,
-  type AttemptTranslation,
-  type UpstreamRequestPlan,
-  type ClientResponse,
-  type StreamTranslator,
-} from './translation.js';
+export { createTranslation, defaultCodecContext, type StreamTranslator } from './translation.js';
+export type {
+  TranslationInput,
+  AttemptTranslation,
+  UpstreamRequestPlan,
+  ClientResponse,
+} from './translation-types.js';
 export {
   untranslatable,
   badClientRequest,

@@ -8,7 +8,7 @@ import type { EmbedRequest, EmbedUpstreamCodec, JsonObject, WireApi } from './ap
 import type { ProviderCodec } from './provider-codec.js';
 import type { LlmExchange } from './exchange.js';
 import { deepMerge } from './helpers.js';
-import type { TranslationInput, UpstreamRequestPlan } from './translation.js';
+import type { TranslationInput, UpstreamRequestPlan } from './translation-types.js';
 
 export interface EmbedAttempt {
   readonly plan: UpstreamRequestPlan;
