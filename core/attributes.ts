@@ -1,5 +1,5 @@
 // Typed per-request attribute keys, and the well-known keys filters share (Pixiu's hc.Params, typed).
-import type { Attribute } from './plugin-api.js';
+import type { Attribute } from './request-api.js';
 import type { SpanAttributeValue } from './observability/request-observers.js';
 import type { OutgoingHeaders } from './upstream/headers.js';
 

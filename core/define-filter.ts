@@ -1,6 +1,7 @@
 // defineFilter: builds a typed, frozen filter manifest, so a TypeScript plugin states its config type once (from its
 // TypeBox schema) and needs no cast of the schema to JsonSchema. Plain-JS plugins may still export the object itself.
-import type { FactoryContext, HttpFilter, JsonSchema, MaybePromise, PluginManifest } from './plugin-api.js';
+import type { FactoryContext } from './factory-api.js';
+import type { HttpFilter, JsonSchema, MaybePromise, PluginManifest } from './plugin-api.js';
 
 /** What a filter author writes; `type` is always 'filter' and is set by defineFilter. */
 export interface FilterDefinition<C, I extends HttpFilter> {

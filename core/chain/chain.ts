@@ -3,7 +3,8 @@
 // chunk hooks in encode order, onComplete always.
 // A hook that throws becomes a local reply (the DgpError's own status, else 500 DGP_ERR_HTTP_FILTER_FAILED with the
 // stack logged) for this request only.
-import type { HttpFilter, RequestContext, HookResult } from '../plugin-api.js';
+import type { HttpFilter, HookResult } from '../plugin-api.js';
+import type { RequestContext } from '../request-api.js';
 import { Stop } from '../plugin-api.js';
 import { DgpError, isDgpError } from '../errors.js';
 

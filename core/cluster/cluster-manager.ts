@@ -1,7 +1,7 @@
 // The cluster runtime of one config generation: clusters, their immutable snapshots and LB policies, dynamic endpoints
 // from registry adapters, health, change notification, and the carry-over of process state from the previous generation.
 import pino, { type Logger } from 'pino';
-import type { ClusterManagerApi, EndpointInput, EndpointPricer, EndpointView, HashSource } from '../plugin-api.js';
+import type { ClusterManagerApi, EndpointInput, EndpointPricer, EndpointView, HashSource } from '../cluster-api.js';
 import { EndpointStats } from './endpoint-stats.js';
 import { HealthChecker } from './health-checker.js';
 import { assembleStaticEntries, STATIC_SOURCE } from './assemble-cluster.js';

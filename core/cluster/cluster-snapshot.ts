@@ -2,7 +2,7 @@
 // built over it (one per priority group when endpoints have llm_meta.priority). Any change publishes a new snapshot; a
 // request that holds one sees a consistent cluster throughout.
 import type { Logger } from 'pino';
-import type { EndpointPricer, EndpointStatsView, EndpointView, HashSource } from '../plugin-api.js';
+import type { EndpointPricer, EndpointStatsView, EndpointView, HashSource } from '../cluster-api.js';
 import type { EndpointEntry } from './endpoint-entry.js';
 import { createLbPolicy, type LbPolicy, type RoundRobinCursor } from './lb/index.js';
 import type { ConsistentSpec, LbPolicyName } from './types.js';

@@ -3,7 +3,7 @@
 // the host owns it as cooldownService (cooldown-service.ts).
 // It is separate from snapshot health: a cooled-down endpoint stays a load-balancing candidate.
 import { createHash } from 'node:crypto';
-import type { CooldownStoreApi, EndpointView } from '../plugin-api.js';
+import type { CooldownStoreApi, EndpointView } from '../cluster-api.js';
 
 export const COOLDOWN_CAPACITY = 1024;
 /** 90 % of the capacity: at or above it every lookup sweeps. */

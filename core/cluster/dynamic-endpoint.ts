@@ -1,7 +1,7 @@
 // Pixiu's dynamic SetEndpoint / DeleteEndpoint semantics (spec §3.6) as pure functions from one snapshot's entries to
 // the next: idempotent on equal content, replace in place on an explicit id, suffixing on a generated-id collision.
 import type { Logger } from 'pino';
-import type { EndpointInput, EndpointView } from '../plugin-api.js';
+import type { EndpointInput, EndpointView } from '../cluster-api.js';
 import type { ClusterSnapshot } from './cluster-snapshot.js';
 import {
   authorityOf,

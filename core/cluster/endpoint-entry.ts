@@ -1,7 +1,7 @@
 // One endpoint inside a cluster snapshot: its frozen public view plus the normalised content that Pixiu compares for
 // SetEndpoint idempotence (address incl. domains, resolver, certs_dir, meta, llm_meta; never the name).
 import { isIPv6 } from 'node:net';
-import type { EndpointInput, EndpointView, LlmMeta } from '../plugin-api.js';
+import type { EndpointInput, EndpointView, LlmMeta } from '../cluster-api.js';
 import { frozenClone, deepEqual } from './json-value.js';
 import type { EndpointSpec } from './types.js';
 

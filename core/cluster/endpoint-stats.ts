@@ -1,7 +1,7 @@
 // Per-endpoint load and latency, process-wide (carried across generations like the cooldown store): requests in
 // flight, a moving average of the time to the first byte (for a stream, the first event: time to first token), and
 // recent outcomes. Read by load-aware picks (least request, latency) and shown by GET /admin/v1/clusters.
-import type { EndpointOutcome, EndpointStatsApi, EndpointStatsView } from '../plugin-api.js';
+import type { EndpointOutcome, EndpointStatsApi, EndpointStatsView } from '../cluster-api.js';
 
 /** Weight of a new sample in the moving averages (about the last ten requests count). */
 const ALPHA = 0.2;

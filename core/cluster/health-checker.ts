@@ -4,7 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { EndpointView } from '../plugin-api.js';
+import type { EndpointView } from '../cluster-api.js';
 import type { HealthCheckSpec } from './types.js';
 
 export interface ProbeState {

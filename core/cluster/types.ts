@@ -1,6 +1,6 @@
 // The cluster input shapes (structurally identical to the config engineer's normalised ClusterConfig, so core/cluster
 // does not depend on core/config) and the plain JSON view that GET /config shows.
-import type { LlmMeta } from '../plugin-api.js';
+import type { LlmMeta } from '../cluster-api.js';
 
 /** Pixiu's policy names (exact case). Anything else runs as Rand (Pixiu behaviour; `dgp validate` warns). */
 export type LbPolicyName = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom' | 'LeastRequest' | 'LatencyEwma' | 'CostAware';

@@ -1,6 +1,7 @@
 // The NORMALISED bootstrap config the rest of the core codes against: defaults applied, durations in ms, Pixiu key
 // spellings merged (ID/id, UnHealthy/unhealthy), ids as strings, plugin dirs absolute.
-import type { ErrorFormat, LlmMeta as SdkLlmMeta } from '../plugin-api.js';
+import type { ErrorFormat } from '../plugin-api.js';
+import type { LlmMeta as SdkLlmMeta } from '../cluster-api.js';
 
 export type LbPolicy = 'Rand' | 'RoundRobin' | 'RingHashing' | 'MaglevHashing' | 'WeightRandom';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';

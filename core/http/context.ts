@@ -2,13 +2,7 @@
 // attributes (a fresh Map per request, so nothing leaks between requests), the response state and local replies.
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import type {
-  Attribute,
-  MatchedRoute,
-  RequestContext,
-  RequestInfo,
-  ResponseState,
-} from '../plugin-api.js';
+import type { Attribute, MatchedRoute, RequestContext, RequestInfo, ResponseState } from '../request-api.js';
 import { Stop } from '../plugin-api.js';
 import { DgpError } from '../errors.js';
 import type { LocalReplies } from './local-reply.js';

@@ -3,7 +3,8 @@
 // A stream that fails mid-way destroys the connection (no clean terminating chunk), so clients see the error; a
 // chunk hook that throws first writes the renderer's error frame. A client that reads nothing for `writeIdleMs` is cut.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { MaybePromise, RequestContext } from '../plugin-api.js';
+import type { MaybePromise } from '../plugin-api.js';
+import type { RequestContext } from '../request-api.js';
 import type { ChainSlot } from '../chain/chain.js';
 import { DgpError } from '../errors.js';
 import { HOP_BY_HOP_HEADERS, nominatedHeaders } from './hop-by-hop.js';

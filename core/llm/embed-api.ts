@@ -1,6 +1,7 @@
 // The embeddings side of the provider codec contract (api.ts): a pivot of its own, since embeddings share nothing
 // with chat. OpenAI /v1/embeddings ⇄ Gemini embedContent / batchEmbedContents; a codec without it has no embeddings.
-import type { ClientRequestView, CodecContext, JsonObject, ProviderOperation } from './api.js';
+import type { ClientRequestView, CodecContext } from './codec-context.js';
+import type { JsonObject, ProviderOperation } from './api.js';
 
 /** What OpenAI's and Gemini's embeddings requests have in common: one vector per input text. */
 export interface EmbedRequest {

@@ -2,10 +2,13 @@
 // the client's shape (OpenAI /v1/embeddings ⇄ Gemini embedContent / batchEmbedContents). A provider without
 // embeddings (Anthropic) refuses with a 400 naming what it does translate.
 import { DgpError } from '../index.js';
-import type { ClientCodec, CodecContext, EmbedRequest, EmbedUpstreamCodec, JsonObject, ProviderCodec, WireApi } from './api.js';
+import type { ClientCodec } from './client-codec.js';
+import type { CodecContext } from './codec-context.js';
+import type { EmbedRequest, EmbedUpstreamCodec, JsonObject, WireApi } from './api.js';
+import type { ProviderCodec } from './provider-codec.js';
 import type { LlmExchange } from './exchange.js';
 import { deepMerge } from './helpers.js';
-import type { TranslationInput, UpstreamRequestPlan } from './translation.js';
+import type { TranslationInput, UpstreamRequestPlan } from './translation-types.js';
 
 export interface EmbedAttempt {
   readonly plan: UpstreamRequestPlan;

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DgpError } from '../index.js';
 import { ProviderBadRequest, ProviderBadResponse, ProviderUntranslatable } from './errors.js';
-import type { ChatChunk, ChatUsage, CodecLog, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './api.js';
+import type { ChatChunk, ChatMessage, ChatRequest, ChatUsage, FinishReason, HeaderMap, JsonObject, ProviderErrorKind } from './api.js';
+import type { CodecLog } from './codec-context.js';
 
 /** A 400 for a field the target cannot express where dropping it would change the meaning. */
 export function untranslatable(field: string, provider: string, why: string): DgpError {
@@ -98,6 +99,40 @@ export function pushTurn<R, B>(turns: Array<{ role: R; content: B[] }>, role: R,
   const last = turns[turns.length - 1];
   if (last !== undefined && last.role === role) last.content.push(...content);
   else turns.push({ role, content });
+}
+
+/**
+ * The check a provider's request builder starts with: throws DGP_ERR_PROVIDER_UNTRANSLATABLE for the first field the
+ * target cannot express: a set field of `rejected` (the value says why), `modalities` asking for audio (`why.audio`),
+ * or `n` above 1 where the target answers with one message (`why.n`; without it, `n` is the builder's to map).
+ */
+export function rejectUntranslatable(req: ChatRequest, provider: string, rejected: Readonly<Record<string, string>>, why: { audio: string; n?: string }): void {
+  for (const [f, reason] of Object.entries(rejected)) if (req[f] !== undefined && req[f] !== null) throw untranslatable(f, provider, reason);
+  if (Array.isArray(req.modalities) && req.modalities.includes('audio')) throw untranslatable('modalities', provider, why.audio);
+  if (why.n !== undefined && typeof req.n === 'number' && req.n > 1) throw untranslatable('n', provider, why.n);
+}
+
+/** The text of a message that may hold only text (system, developer, tool): parts joined by newlines; others are a 400. */
+export function textOnlyContent(m: ChatMessage, at: string): string {
+  if (typeof m.content === 'string') return m.content;
+  if (!Array.isArray(m.content)) return '';
+  return m.content
+    .map((p, k) => {
+      if (p.type === 'text' && typeof p.text === 'string') return p.text;
+      throw badClientRequest(`${at}.content[${k}]`, `a ${m.role} message may only hold text parts`);
+    })
+    .join('\n');
+}
+
+/** An embeddings request's output size (OpenAI `dimensions`, Gemini `outputDimensionality`): a positive integer. */
+export function embedDimensions(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw badClientRequest(field, 'must be a positive integer');
+  return value;
+}
+
+/** An embedding vector as providers answer it: an array of numbers. */
+export function isNumberArray(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number');
 }
 
 export function isPlainObject(v: unknown): v is JsonObject {

@@ -2,7 +2,8 @@
 // `chatcmpl-…` and `call_…`, whatever the provider made. A known prefix of another API is replaced (`call_ab` →
 // `toolu_ab`), anything else is prefixed. Tool-call ids still round-trip: every provider accepts any id of letters,
 // digits, `_` and `-` in the history a client sends back, and the ids of one history stay consistent with each other.
-import type { ChatChunk, ChatCompletion, IdPrefixes } from './api.js';
+import type { ChatChunk, ChatCompletion } from './api.js';
+import type { IdPrefixes } from './codec-context.js';
 
 const KNOWN = /^(chatcmpl-|msg_|toolu_|call_|resp_)/;
 

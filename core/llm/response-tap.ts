@@ -4,7 +4,9 @@
 // cheap: events are cut without decoding, only the ones that can carry usage are parsed, and items are decoded only
 // while someone subscribes.
 import { SseBlockReader, SseKeyFinder, parseSseBlock, type SseEvent } from '../index.js';
-import type { CodecContext, JsonObject, ProviderCodec, StreamDecoder, StreamItem } from './api.js';
+import type { CodecContext, StreamDecoder } from './codec-context.js';
+import type { JsonObject, StreamItem } from './api.js';
+import type { ProviderCodec } from './provider-codec.js';
 import type { LlmExchange } from './exchange.js';
 import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
 import { UsageAccumulator } from './usage.js';

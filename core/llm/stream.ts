@@ -3,7 +3,11 @@
 import { createSseParser, isDgpError } from '../index.js';
 import { serializeSseEvent } from '../index.js';
 import type { SseEvent } from '../index.js';
-import type { ClientCodec, CodecContext, HeaderMap, IdPrefixes, ProviderCodec, ProviderError, StreamDecoder, StreamEncoder, StreamEventReader, StreamItem } from './api.js';
+import type { ClientCodec } from './client-codec.js';
+import type { CodecContext, IdPrefixes, StreamDecoder, StreamEncoder } from './codec-context.js';
+import type { HeaderMap, ProviderError, StreamItem } from './api.js';
+import type { ProviderCodec } from './provider-codec.js';
+import type { StreamEventReader } from './upstream-codec.js';
 import { headerValue, isPlainObject } from './helpers.js';
 import { checkChatChunk } from './pivot-check.js';
 import { prefixChunkIds } from './ids.js';

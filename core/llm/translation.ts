@@ -2,98 +2,21 @@
 // Same API on both sides: the bytes pass through (only a mapped model or `llm_meta.options` re-serialise the body).
 // Different APIs: client request → pivot (OpenAI Chat) → provider request, and the response, stream and errors back.
 import { DgpError } from '../index.js';
-import type { EndpointView } from '../index.js';
-import {
-  clientCodecFor,
-  resolveModel,
-  type ClientCodec,
-  type ClientRequestView,
-  type CodecContext,
-  type CodecLog,
-  type HeaderMap,
-  type JsonObject,
-  type ProviderCodec,
-  type ProviderError,
-  type WireApi,
-} from './api.js';
+import { clientCodecFor } from './client-codec.js';
+import { resolveModel } from './provider-codec.js';
+import type { CodecContext, CodecLog } from './codec-context.js';
+import type { HeaderMap, JsonObject, ProviderError } from './api.js';
 import { isProviderStream, passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
-import type { LlmExchange } from './exchange.js';
 import { TranslatedStreamTap, tapUnary } from './response-tap.js';
-import { badClientRequest, collectBounded, deepMerge, defaultNewId, isPlainObject } from './helpers.js';
-import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
+import { badClientRequest, collectBounded, defaultNewId, isPlainObject } from './helpers.js';
+import { checkChatCompletion } from './pivot-check.js';
 import { planEmbedding } from './embed-translation.js';
 import { prefixCompletionIds } from './ids.js';
+import { planPassthrough, planTranslated, splitOptions, TRANSLATED_DROP } from './translation-plan.js';
+import type { AttemptTranslation, ClientResponse, TranslationInput } from './translation-types.js';
 
 export type { StreamTranslator } from './stream.js';
 
-export interface TranslationInput {
-  /** The API the client speaks (ctx.clientApi). */
-  readonly clientApi: WireApi;
-  readonly request: ClientRequestView;
-  /** The body bytes as received: sent unchanged on a pure pass-through. */
-  readonly rawBody: Buffer | undefined;
-  readonly endpoint: Pick<EndpointView, 'llmMeta'>;
-  /** The codec of `dgp.adapter.provider.<clientApi>` (its client side is used). */
-  readonly clientCodec: ProviderCodec;
-  /** The codec of `dgp.adapter.provider.<llm_meta.provider>`. */
-  readonly providerCodec: ProviderCodec;
-  readonly log: CodecLog;
-  /** Id source (tests make it deterministic). Default: prefix + 24 random base62-ish characters. */
-  readonly newId?: (prefix: string) => string;
-  /** Unix seconds. Default: Date.now() / 1000. */
-  readonly now?: () => number;
-  /** The request's LLM exchange: a translated answer's items and usage are handed to it as they are decoded. */
-  readonly exchange?: LlmExchange;
-  /** A filter needs the final usage (StreamUsageWanted): a same-API stream asks for it when the client did not. */
-  readonly wantUsage?: boolean;
-  /** A local count of the prompt's tokens (CodecContext.promptTokens). */
-  readonly promptTokens?: number;
-}
-
-export interface UpstreamRequestPlan {
-  method: string;
-  /** Path and query. */
-  path: string;
-  /** Headers to set; they win over the client's. */
-  headers: Record<string, string>;
-  /** Client headers that must not travel upstream (credentials; on translation the client API's own headers). */
-  dropHeaders: string[];
-  /** undefined: send no body. */
-  body: Buffer | undefined;
-}
-
-export interface ClientResponse {
-  status: number;
-  /** With keepUpstreamHeaders the upstream's headers (hop-by-hop and content-length removed) plus these; else only these. */
-  headers: Record<string, string>;
-  keepUpstreamHeaders: boolean;
-  body: Buffer | AsyncIterable<Buffer>;
-}
-
-export interface AttemptTranslation {
-  /** Same API on both sides: the response passes through (relabelled only when the model was mapped). */
-  readonly passthrough: boolean;
-  /** The client asked for a stream. */
-  readonly stream: boolean;
-  readonly models: CodecContext['models'];
-  /** The endpoint's provider codec. */
-  readonly provider: ProviderCodec;
-  /** The codec context of this attempt (the provider's decoder needs it to read a passed-through stream). */
-  readonly context: CodecContext;
-  readonly request: UpstreamRequestPlan;
-  /** A complete upstream response: 2xx unary, or any error status. */
-  translateBody(status: number, headers: HeaderMap, body: Buffer): ClientResponse & { body: Buffer };
-  /** A 2xx streamed upstream response: the status and headers to send now, and the body translator. */
-  openStream(status: number, headers: HeaderMap): Omit<ClientResponse, 'body'> & { translator: StreamTranslator };
-  /** Routes a committed response by status and body kind; unary bodies are collected (errors: at most 1 MiB). */
-  respond(res: { status: number; headers: HeaderMap; body: Buffer | AsyncIterable<Buffer> }): Promise<ClientResponse>;
-}
-
-/** Headers of one API that mean nothing (or something wrong) to another provider. */
-const CLIENT_API_HEADERS = ['anthropic-version', 'anthropic-beta', 'openai-organization', 'openai-project', 'openai-beta', 'x-goog-api-client', 'x-goog-user-project'];
-const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
-/** Client headers a translated request never forwards. */
-const TRANSLATED_DROP = [...CREDENTIALS, ...CLIENT_API_HEADERS, 'content-length', 'host', 'content-type', 'accept', 'accept-encoding'];
 const MAX_ERROR_BODY = 1024 * 1024;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** A translated unary answer is parsed whole; bigger ones (base64 images) are cut and fail to parse (502). */
@@ -223,78 +146,6 @@ export function defaultCodecContext(o: {
     clientQuery: o.query,
     settings: o.settings,
   };
-}
-
-function planPassthrough(input: TranslationInput, provider: ProviderCodec, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string, usageAsk: JsonObject | undefined): UpstreamRequestPlan {
-  const { request } = input;
-  let body = input.rawBody;
-  if (isPlainObject(request.body)) {
-    let out: JsonObject | undefined = usageAsk;
-    if (cx.models.upstream !== cx.models.client || Object.keys(overrides).length > 0) {
-      out = structuredClone(out ?? request.body);
-      client.setRequestModel(out, cx.models.upstream);
-      deepMerge(out, overrides);
-    }
-    // Last, so that what the provider must not receive (a model field, for one) stays out whatever was merged.
-    out = provider.upstream.adjustPassthrough?.(out ?? request.body, cx) ?? out;
-    if (out !== undefined) body = Buffer.from(JSON.stringify(out));
-  }
-  const target = provider.upstream.target({
-    operation: request.operation,
-    model: cx.models.upstream,
-    stream: cx.stream,
-    apiKey,
-    passthrough: { path: request.path, query: request.query, headers: request.headers },
-    settings: cx.settings,
-  });
-  const hasBody = body !== undefined && body.length > 0;
-  return { method: request.method.toUpperCase(), path: target.path, headers: target.headers, dropHeaders: [...CREDENTIALS, 'content-length', 'host'], body: hasBody ? body : undefined };
-}
-
-function planTranslated(input: TranslationInput, provider: ProviderCodec, client: ClientCodec, cx: CodecContext, overrides: JsonObject, apiKey: string): UpstreamRequestPlan {
-  const { request } = input;
-  if (!client.chatOperations.includes(request.operation)) {
-    throw new DgpError(
-      'DGP_ERR_PROVIDER_UNSUPPORTED',
-      `The ${input.clientApi} operation "${request.operation}" cannot be translated to the ${provider.name} API.`,
-      { hint: `route it to an endpoint whose llm_meta.provider speaks ${input.clientApi}`, details: { operation: request.operation, provider: provider.name } },
-    );
-  }
-  const chat = client.toChat(request.body, cx);
-  checkChatRequest(chat);
-  chat.model = cx.models.upstream;
-  const body = provider.upstream.fromChat(chat, cx);
-  deepMerge(body, overrides);
-  const target = provider.upstream.target({
-    operation: provider.upstream.chatOperation(cx.stream),
-    model: cx.models.upstream,
-    stream: cx.stream,
-    apiKey,
-    settings: cx.settings,
-  });
-  const headers = {
-    'content-type': 'application/json',
-    accept: cx.stream ? (provider.upstream.streamFraming?.contentType ?? 'text/event-stream') : 'application/json',
-    // The translator reads the body: it must arrive uncompressed.
-    'accept-encoding': 'identity',
-    ...target.headers,
-  };
-  return { method: 'POST', path: target.path, headers, dropHeaders: [...TRANSLATED_DROP], body: Buffer.from(JSON.stringify(body)) };
-}
-
-/** `llm_meta.options`: `model` forces the upstream model, setting keys overlay the plugin config, the rest merge into the body. */
-function splitOptions(provider: ProviderCodec, options: unknown): { settings: JsonObject; overrides: JsonObject; forcedModel: string | undefined } {
-  const settings: JsonObject = { ...provider.settings };
-  const overrides: JsonObject = {};
-  let forcedModel: string | undefined;
-  if (!isPlainObject(options)) return { settings, overrides, forcedModel };
-  const keys = new Set([...provider.upstream.settingKeys, 'response_model']);
-  for (const [k, v] of Object.entries(options)) {
-    if (k === 'model') forcedModel = typeof v === 'string' && v !== '' ? v : undefined;
-    else if (keys.has(k)) settings[k] = v;
-    else overrides[k] = structuredClone(v);
-  }
-  return { settings, overrides, forcedModel };
 }
 
 function parseObject(body: Buffer): JsonObject | undefined {

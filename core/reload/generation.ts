@@ -2,7 +2,9 @@
 // instances, adapters. Built off to the side, swapped in by the gateway, retired with lease counting: filter
 // instances are closed once the last request that started on this generation has finished.
 import type { Logger } from 'pino';
-import type { AdapterInstance, FactoryContext, HttpFilter, RequestInfo, WorkerPoolApi } from '../plugin-api.js';
+import type { AdapterInstance, HttpFilter } from '../plugin-api.js';
+import type { FactoryContext, WorkerPoolApi } from '../factory-api.js';
+import type { RequestInfo } from '../request-api.js';
 import type { AdmissionControl } from '../admission/admission.js';
 import type { ServiceRegistry, ServiceScope } from '../services/registry.js';
 import type { Store } from '../services/store.js';

@@ -6,7 +6,8 @@
 //   `close` runs once, after the last generation holding it was closed, or on Gateway.close().
 // - `readiness` MUST be cheap and synchronous (GET /ready calls it on every probe).
 import type { Logger } from 'pino';
-import type { MaybePromise, MetricsApi } from '../plugin-api.js';
+import type { MaybePromise } from '../plugin-api.js';
+import type { MetricsApi } from '../factory-api.js';
 
 /** What a service reports in GET /ready under `detail[<service name>]`; `ready: false` makes /ready answer 503. */
 export interface ServiceReadiness {

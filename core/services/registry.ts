@@ -2,7 +2,7 @@
 // services it uses; a service is closed when the last scope holding it is released, so a reload whose config keeps a
 // service unchanged hands the same value to the new generation before the old one lets go of it.
 import type { Logger } from 'pino';
-import type { MetricsApi } from '../plugin-api.js';
+import type { MetricsApi } from '../factory-api.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ServiceDefinition, ServiceReadiness, ServicesApi } from './define.js';
 

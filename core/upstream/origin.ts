@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EndpointView } from '../plugin-api.js';
+import type { EndpointView } from '../cluster-api.js';
 
 /**
  * `scheme://authority` for an endpoint. The authority is `domains[0]` when set, else `address:port` (Pixiu

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import { DgpError } from '../errors.js';
-import type { WorkerPoolApi } from '../plugin-api.js';
+import type { WorkerPoolApi } from '../factory-api.js';
 import type { TaskResult } from './tasks/types.js';
 
 export interface WorkerPoolOptions {

@@ -1,7 +1,7 @@
 // The OpenAI Chat pivot → an Anthropic Messages request: system messages hoisted to `system`, tool messages turned
 // into tool_result blocks, consecutive same-role turns merged (tool results of parallel calls must share one user
 // turn), max_tokens defaulted because Anthropic requires it.
-import { badClientRequest, baseToolId, describeValue, isPlainObject, parseDataUrl, parseJsonObject, pushTurn, reportDropped, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, baseToolId, describeValue, isPlainObject, parseDataUrl, parseJsonObject, pushTurn, rejectUntranslatable, reportDropped, textOnlyContent, TOOL_ID_SIGNATURE_MARK, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { outputConfigOf } from './output-format.js';
 
 type Block = JsonObject;
@@ -46,9 +46,7 @@ export function stripSignedToolIds(body: JsonObject): JsonObject | undefined {
 }
 
 export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObject {
-  for (const [f, why] of Object.entries(REJECTED)) if (req[f] !== undefined && req[f] !== null) throw untranslatable(f, cx.provider, why);
-  if (Array.isArray(req.modalities) && req.modalities.includes('audio')) throw untranslatable('modalities', cx.provider, 'Anthropic does not produce audio');
-  if (typeof req.n === 'number' && req.n > 1) throw untranslatable('n', cx.provider, 'Anthropic returns one message per request');
+  rejectUntranslatable(req, cx.provider, REJECTED, { audio: 'Anthropic does not produce audio', n: 'Anthropic returns one message per request' });
   const outputConfig = outputConfigOf(req, cx);
 
   const system: string[] = [];
@@ -58,7 +56,7 @@ export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObj
     const at = `messages[${i}]`;
     if (m.role === 'system' || m.role === 'developer') {
       if (turns.length > 0) cx.log.debug({ field: at, provider: cx.provider }, 'moved a mid-conversation system message to the top-level system prompt');
-      const text = textOf(m, at);
+      const text = textOnlyContent(m, at);
       if (text !== '') system.push(text);
     } else if (m.role === 'user') {
       const blocks = userBlocks(m, at, cx);
@@ -70,7 +68,7 @@ export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObj
       else cx.log.debug({ field: at, provider: cx.provider }, 'dropped an empty assistant message');
     } else if (m.role === 'tool') {
       if (typeof m.tool_call_id !== 'string') throw badClientRequest(`${at}.tool_call_id`, 'must be a string');
-      push('user', [{ type: 'tool_result', tool_use_id: anthropicToolId(m.tool_call_id), content: textOf(m, at) }]);
+      push('user', [{ type: 'tool_result', tool_use_id: anthropicToolId(m.tool_call_id), content: textOnlyContent(m, at) }]);
     } else {
       throw badClientRequest(`${at}.role`, `"${m.role}" is not translated (use system, user, assistant or tool)`);
     }
@@ -93,17 +91,6 @@ export function chatToAnthropicBody(req: ChatRequest, cx: CodecContext): JsonObj
   if (typeof req.user === 'string') body.metadata = { user_id: req.user };
   reportDropped(cx.log, cx.provider, req, HANDLED);
   return body;
-}
-
-function textOf(m: ChatMessage, at: string): string {
-  if (typeof m.content === 'string') return m.content;
-  if (m.content === null || m.content === undefined) return '';
-  return m.content
-    .map((p, k) => {
-      if (p.type === 'text' && typeof p.text === 'string') return p.text;
-      throw badClientRequest(`${at}.content[${k}]`, `a ${m.role} message may only hold text parts`);
-    })
-    .join('\n');
 }
 
 function userBlocks(m: ChatMessage, at: string, cx: CodecContext): Block[] {

@@ -2,7 +2,7 @@
 // (`text`, `image`, `toolUse`, `toolResult`) with consecutive same-role turns merged (the results of parallel calls
 // share one user turn, as Converse requires), sampling to `inferenceConfig`, tools to `toolConfig`. The model is in
 // the path, not the body.
-import { badClientRequest, baseToolId, describeValue, parseDataUrl, parseJsonObject, pushTurn, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, baseToolId, describeValue, parseDataUrl, parseJsonObject, pushTurn, rejectUntranslatable, reportDropped, textOnlyContent, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 
 type Block = JsonObject;
 interface Turn {
@@ -28,9 +28,7 @@ export function bedrockToolId(id: string): string {
 }
 
 export function chatToConverseBody(req: ChatRequest, cx: CodecContext): JsonObject {
-  for (const [f, why] of Object.entries(REJECTED)) if (req[f] !== undefined && req[f] !== null) throw untranslatable(f, cx.provider, why);
-  if (Array.isArray(req.modalities) && req.modalities.includes('audio')) throw untranslatable('modalities', cx.provider, 'Bedrock Converse does not produce audio');
-  if (typeof req.n === 'number' && req.n > 1) throw untranslatable('n', cx.provider, 'Converse returns one message per request');
+  rejectUntranslatable(req, cx.provider, REJECTED, { audio: 'Bedrock Converse does not produce audio', n: 'Converse returns one message per request' });
   const outputConfig = outputConfigOf(req, cx);
 
   const system: Block[] = [];
@@ -39,7 +37,7 @@ export function chatToConverseBody(req: ChatRequest, cx: CodecContext): JsonObje
   req.messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     if (m.role === 'system' || m.role === 'developer') {
-      const text = textOf(m, at);
+      const text = textOnlyContent(m, at);
       if (text !== '') system.push({ text });
     } else if (m.role === 'user') {
       const blocks = userBlocks(m, at, cx);
@@ -49,7 +47,7 @@ export function chatToConverseBody(req: ChatRequest, cx: CodecContext): JsonObje
       if (blocks.length > 0) push('assistant', blocks);
     } else if (m.role === 'tool') {
       if (typeof m.tool_call_id !== 'string') throw badClientRequest(`${at}.tool_call_id`, 'must be a string');
-      push('user', [{ toolResult: { toolUseId: bedrockToolId(m.tool_call_id), content: [{ text: textOf(m, at) }] } }]);
+      push('user', [{ toolResult: { toolUseId: bedrockToolId(m.tool_call_id), content: [{ text: textOnlyContent(m, at) }] } }]);
     } else {
       throw badClientRequest(`${at}.role`, `"${m.role}" is not translated (use system, user, assistant or tool)`);
     }
@@ -88,17 +86,6 @@ function outputConfigOf(req: ChatRequest, cx: CodecContext): JsonObject | undefi
   const jsonSchema: JsonObject = { schema: JSON.stringify(schema) };
   if (typeof rf.json_schema?.name === 'string' && rf.json_schema.name !== '') jsonSchema.name = rf.json_schema.name;
   return { textFormat: { type: 'json_schema', structure: { jsonSchema } } };
-}
-
-function textOf(m: ChatMessage, at: string): string {
-  if (typeof m.content === 'string') return m.content;
-  if (m.content === null || m.content === undefined) return '';
-  return m.content
-    .map((p, k) => {
-      if (p.type === 'text' && typeof p.text === 'string') return p.text;
-      throw badClientRequest(`${at}.content[${k}]`, `a ${m.role} message may only hold text parts`);
-    })
-    .join('\n');
 }
 
 function userBlocks(m: ChatMessage, at: string, cx: CodecContext): Block[] {

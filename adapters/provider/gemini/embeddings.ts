@@ -5,6 +5,8 @@
 import {
   badClientRequest,
   badProviderResponse,
+  embedDimensions,
+  isNumberArray,
   isPlainObject,
   untranslatable,
   type ClientRequestView,
@@ -38,10 +40,7 @@ function readOne(r: unknown, where: string, provider: string): OneEmbed {
   if (typeof taskType === 'string') out.taskType = taskType;
   if (typeof r.title === 'string') out.title = r.title;
   const dims = r.outputDimensionality ?? r.output_dimensionality;
-  if (dims !== undefined) {
-    if (typeof dims !== 'number' || !Number.isInteger(dims) || dims < 1) throw badClientRequest(`${where}outputDimensionality`, 'must be a positive integer');
-    out.dimensions = dims;
-  }
+  if (dims !== undefined) out.dimensions = embedDimensions(dims, `${where}outputDimensionality`);
   return out;
 }
 
@@ -92,8 +91,8 @@ function oneRequest(req: EmbedRequest, text: string): JsonObject {
 
 function values(e: unknown, provider: string): number[] {
   const v = isPlainObject(e) ? e.values : undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw badProviderResponse(provider, 'an embedding has no values array');
-  return v as number[];
+  if (!isNumberArray(v)) throw badProviderResponse(provider, 'an embedding has no values array');
+  return v;
 }
 
 export const geminiEmbedUpstream: EmbedUpstreamCodec = {

@@ -1,7 +1,7 @@
 // The OpenAI Chat pivot → a Gemini generateContent request: system → systemInstruction, assistant → model turns with
 // functionCall parts (thought signatures restored from the tool-call id), tool messages → functionResponse parts named
 // after their call, consecutive same-role turns merged (parallel calls need all responses in one turn).
-import { badClientRequest, describeValue, parseDataUrl, parseJsonObject, reportDropped, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
+import { badClientRequest, describeValue, parseDataUrl, parseJsonObject, rejectUntranslatable, reportDropped, textOnlyContent, untranslatable, type ChatMessage, type ChatRequest, type CodecContext, type JsonObject } from '../../../core/llm/index.js';
 import { decodeToolId } from './fields.js';
 import { toOpenApiSchema } from './schema-convert.js';
 
@@ -23,8 +23,7 @@ const REJECTED: Record<string, string> = {
 const MIME_BY_EXT: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic', heif: 'image/heif' };
 
 export function chatToGeminiBody(req: ChatRequest, cx: CodecContext): JsonObject {
-  for (const [f, why] of Object.entries(REJECTED)) if (req[f] !== undefined && req[f] !== null) throw untranslatable(f, cx.provider, why);
-  if (Array.isArray(req.modalities) && req.modalities.includes('audio')) throw untranslatable('modalities', cx.provider, 'audio output is not translated');
+  rejectUntranslatable(req, cx.provider, REJECTED, { audio: 'audio output is not translated' });
   const openapi = cx.settings.json_schema_mode === 'openapi';
   const names = new Map<string, string>();
   const system: JsonObject[] = [];
@@ -37,7 +36,7 @@ export function chatToGeminiBody(req: ChatRequest, cx: CodecContext): JsonObject
   req.messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     if (m.role === 'system' || m.role === 'developer') {
-      const text = textOf(m, at);
+      const text = textOnlyContent(m, at);
       if (text !== '') system.push({ text });
     } else if (m.role === 'user') {
       const parts = userParts(m, at, cx);
@@ -48,7 +47,7 @@ export function chatToGeminiBody(req: ChatRequest, cx: CodecContext): JsonObject
     } else if (m.role === 'tool') {
       const name = typeof m.tool_call_id === 'string' ? names.get(m.tool_call_id) : undefined;
       if (name === undefined) throw badClientRequest(`${at}.tool_call_id`, 'matches no tool call of an earlier assistant message');
-      push('user', [{ functionResponse: { name, response: responseObject(textOf(m, at)) } }]);
+      push('user', [{ functionResponse: { name, response: responseObject(textOnlyContent(m, at)) } }]);
     } else throw badClientRequest(`${at}.role`, `"${m.role}" is not translated (use system, user, assistant or tool)`);
   });
   if (contents.length === 0) throw badClientRequest('messages', 'hold no user or assistant message');
@@ -75,17 +74,6 @@ export function chatToGeminiBody(req: ChatRequest, cx: CodecContext): JsonObject
   if (req.parallel_tool_calls === false) cx.log.debug({ field: 'parallel_tool_calls', provider: cx.provider }, 'dropped: Gemini cannot forbid parallel calls');
   reportDropped(cx.log, cx.provider, req, new Set([...HANDLED, 'parallel_tool_calls']));
   return body;
-}
-
-function textOf(m: ChatMessage, at: string): string {
-  if (typeof m.content === 'string') return m.content;
-  if (!Array.isArray(m.content)) return '';
-  return m.content
-    .map((p, k) => {
-      if (p.type === 'text' && typeof p.text === 'string') return p.text;
-      throw badClientRequest(`${at}.content[${k}]`, `a ${m.role} message may only hold text parts`);
-    })
-    .join('\n');
 }
 
 function userParts(m: ChatMessage, at: string, cx: CodecContext): JsonObject[] {

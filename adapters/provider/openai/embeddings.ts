@@ -4,6 +4,8 @@
 import {
   badClientRequest,
   badProviderResponse,
+  embedDimensions,
+  isNumberArray,
   isPlainObject,
   untranslatable,
   type ClientRequestView,
@@ -45,10 +47,7 @@ export const openAiEmbedClient: EmbedClientCodec = {
     const input = inputTexts(b.input, cx.provider);
     if (input.some((t) => t === '')) throw badClientRequest('input', 'must not contain empty strings');
     const out: EmbedRequest = { model: b.model, input };
-    if (b.dimensions !== undefined) {
-      if (typeof b.dimensions !== 'number' || !Number.isInteger(b.dimensions) || b.dimensions < 1) throw badClientRequest('dimensions', 'must be a positive integer');
-      out.dimensions = b.dimensions;
-    }
+    if (b.dimensions !== undefined) out.dimensions = embedDimensions(b.dimensions, 'dimensions');
     if (b.encoding_format !== undefined && b.encoding_format !== 'float' && b.encoding_format !== 'base64') {
       throw badClientRequest('encoding_format', "must be 'float' or 'base64'");
     }
@@ -87,8 +86,8 @@ export const openAiEmbedUpstream: EmbedUpstreamCodec = {
       if (!isPlainObject(d)) throw badProviderResponse(cx.provider, 'an embedding is not an object');
       const index = typeof d.index === 'number' ? d.index : vectors.length;
       const v = typeof d.embedding === 'string' ? fromBase64(d.embedding) : d.embedding;
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw badProviderResponse(cx.provider, 'an embedding is not an array of numbers');
-      vectors[index] = v as number[];
+      if (!isNumberArray(v)) throw badProviderResponse(cx.provider, 'an embedding is not an array of numbers');
+      vectors[index] = v;
     }
     if (vectors.length !== req.input.length || Array.from(vectors).some((v) => v === undefined)) throw badProviderResponse(cx.provider, `${body.data.length} embeddings for ${req.input.length} inputs`);
     const usage = isPlainObject(body.usage) ? body.usage : {};

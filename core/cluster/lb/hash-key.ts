@@ -1,7 +1,7 @@
 // What consistent hashing hashes: the request key (per consistent.hash_on), the node identity of each endpoint, and the
 // stable 32-bit hash both use (gost's: the low 32 bits of blake2b-512, little-endian), identical in every process.
 import { hash } from 'node:crypto';
-import type { EndpointView, HashSource } from '../../plugin-api.js';
+import type { EndpointView, HashSource } from '../../cluster-api.js';
 import type { ConsistentSpec } from '../types.js';
 
 /** gost `hash()`: uint32(LittleEndian.Uint64(blake2b.Sum512(key))) — the low 32 bits of the first 8 bytes. */

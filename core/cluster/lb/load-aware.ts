@@ -3,7 +3,7 @@
 // endpoint not measured yet counts as 0, so new endpoints get traffic and a measurement), CostAware the cheapest for
 // the request by the installed pricer (unpriced endpoints last). Ties rotate with the cluster's round-robin cursor, so
 // equal endpoints share the load.
-import type { EndpointView, HashSource } from '../../plugin-api.js';
+import type { EndpointView, HashSource } from '../../cluster-api.js';
 import type { LbPolicy, PolicyContext } from './types.js';
 
 function lowest(ctx: PolicyContext, score: ((ep: EndpointView) => number) | undefined): EndpointView | undefined {

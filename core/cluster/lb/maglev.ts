@@ -3,7 +3,7 @@
 // Unlike Pixiu (Go map order, random per-call request hash) the table is populated in sorted node order and keys hash
 // with stableHash32, so picks are sticky across calls and processes.
 import { hash } from 'node:crypto';
-import type { EndpointView } from '../../plugin-api.js';
+import type { EndpointView } from '../../cluster-api.js';
 import { nodeKeys, requestHashKey, stableHash32 } from './hash-key.js';
 import { createRingHash } from './ring-hash.js';
 import type { LbPolicy, PolicyContext } from './types.js';

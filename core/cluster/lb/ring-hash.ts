@@ -1,7 +1,7 @@
 // RingHashing: a port of gost's consistent hash (dubbogo/gost hash/consistent) as Pixiu builds it — `replica_num`
 // virtual nodes per endpoint at stableHash32(`${i}${node}`) mod `max_vnode_num`; a key goes to the first virtual
 // node clockwise of stableHash32(key) mod `max_vnode_num`. Same config, same picks, in every process and as Pixiu.
-import type { EndpointView } from '../../plugin-api.js';
+import type { EndpointView } from '../../cluster-api.js';
 import { nodeKeys, requestHashKey, stableHash32 } from './hash-key.js';
 import type { LbPolicy, PolicyContext } from './types.js';
 

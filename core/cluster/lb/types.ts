@@ -1,7 +1,7 @@
 // The load-balancing policy contract: a policy is built once per cluster snapshot over its healthy endpoints and then
 // picks per request in O(1) or O(log n) without rebuilding anything.
 import type { Logger } from 'pino';
-import type { EndpointPricer, EndpointStatsView, EndpointView, HashSource } from '../../plugin-api.js';
+import type { EndpointPricer, EndpointStatsView, EndpointView, HashSource } from '../../cluster-api.js';
 import type { ConsistentSpec, LbPolicyName } from '../types.js';
 
 export interface LbPolicy {

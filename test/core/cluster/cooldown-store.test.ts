@@ -9,7 +9,7 @@ import {
   LLM_UNHEALTHY_KEY,
 } from '../../../core/cluster/cooldown-store.js';
 import { contentFromSpec, makeView } from '../../../core/cluster/endpoint-entry.js';
-import type { EndpointView, LlmMeta } from '../../../core/plugin-api.js';
+import type { EndpointView, LlmMeta } from '../../../core/cluster-api.js';
 import { cluster, ep, llm } from './fixtures.js';
 
 /** Pixiu's testLLMEndpoint(id, port): metadata {"static":"value"}, NoRetry, fallback, interval 60 s. */

@@ -1,6 +1,6 @@
 // Shared builders for the core/cluster tests: config specs, hash sources, a seeded PRNG and a log capture.
 import pino, { type Logger } from 'pino';
-import type { HashSource, LlmMeta } from '../../../core/plugin-api.js';
+import type { HashSource, LlmMeta } from '../../../core/cluster-api.js';
 import type { ClusterSpec, ConsistentSpec, EndpointSpec } from '../../../core/cluster/types.js';
 import { DEFAULT_CONSISTENT } from '../../../core/cluster/types.js';
 

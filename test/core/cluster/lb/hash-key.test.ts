@@ -2,7 +2,7 @@
 import t from 'tap';
 import { nodeKeys, requestHashKey, stableHash32 } from '../../../../core/cluster/lb/hash-key.js';
 import { DEFAULT_CONSISTENT, type ConsistentSpec } from '../../../../core/cluster/types.js';
-import type { EndpointView } from '../../../../core/plugin-api.js';
+import type { EndpointView } from '../../../../core/cluster-api.js';
 import { src } from '../fixtures.js';
 
 const on = (hash_on: ConsistentSpec['hash_on'], hash_key = ''): ConsistentSpec => ({ ...DEFAULT_CONSISTENT, hash_on, hash_key });
