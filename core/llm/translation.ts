@@ -18,7 +18,8 @@ import {
 } from './api.js';
 import { isProviderStream, passthroughStream, translatedStream, type StreamTranslator } from './stream.js';
 import type { LlmExchange } from './exchange.js';
-import { TranslatedStreamTap, tapUnary } from './response-tap.js';
+import { TranslatedStreamTap } from './response-tap.js';
+import { tapUnary } from './unary-tap.js';
 import { badClientRequest, collectBounded, deepMerge, defaultNewId, isPlainObject } from './helpers.js';
 import { checkChatCompletion, checkChatRequest } from './pivot-check.js';
 import { planEmbedding } from './embed-translation.js';
