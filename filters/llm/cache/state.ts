@@ -22,6 +22,8 @@ export interface CacheState {
   builder: RecordBuilder | undefined;
   /** This request holds the entry's cross-instance coalescing lock (released once its answer is stored or lost). */
   locked: boolean;
+  /** The leader's client left and its answer was read to the end for its streaming followers. */
+  drained?: boolean;
   /** What the hit saved, nano-USD (priced from the entry's usage). */
   savedNanos?: number;
 }
