@@ -4,7 +4,7 @@
 // it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
 // limits charge it nothing; it still counts as a request.
 import { AccessLogFields, Continue, Stop, UpstreamHold, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type PriceBook } from '../../../core/llm/index.js';
+import { LlmCacheOutcome, LlmCacheSavedNanos, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type LlmUsage, type PriceBook } from '../../../core/llm/index.js';
 import { answerComplete, recordOf, savedNanos } from './answer.js';
 import { LruBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
@@ -153,6 +153,7 @@ export class CacheFilter implements HttpFilter {
     if (out === undefined) return undefined;
     this.#outcome(ctx, st, 'coalesced');
     st.age = 0;
+    st.live = live;
     ctx.response.status = 200;
     ctx.response.headers = { 'content-type': out.contentType, 'cache-control': 'no-cache' };
     ctx.response.body = out.body;
@@ -173,12 +174,17 @@ export class CacheFilter implements HttpFilter {
       res.headers = { 'content-type': 'application/json' };
       res.body = replayUnary(target, rec);
     }
-    if (rec.usage !== null) {
-      this.d.metrics.saved(rec.usage.input, rec.usage.output);
-      st.savedNanos = savedNanos(this.d.book, rec);
-      if (st.savedNanos !== undefined) this.d.metrics.savedUsd(st.savedNanos);
-    }
+    if (rec.usage !== null) this.#saved(ctx, st, rec.usage, savedNanos(this.d.book, rec));
     return Stop;
+  }
+
+  /** What serving an answer again saved: metrics, and the nano-USD for the access log and the spend ledger row. */
+  #saved(ctx: RequestContext, st: CacheState, usage: LlmUsage, nanos: number | undefined): void {
+    this.d.metrics.saved(usage.input, usage.output);
+    st.savedNanos = nanos;
+    if (nanos === undefined) return;
+    this.d.metrics.savedUsd(nanos);
+    ctx.set(LlmCacheSavedNanos, nanos);
   }
 
   #outcome(ctx: RequestContext, st: CacheState, o: Outcome): HookResult {
@@ -217,12 +223,18 @@ export class CacheFilter implements HttpFilter {
 
   onComplete(ctx: RequestContext): void | Promise<void> {
     const st = ctx.get(CacheStateKey);
+    const followed = st?.live?.ended;
+    // A live follower's saving is known once the leader's answer is complete (the row and the log line come after).
+    if (followed?.ok === true && followed.usage !== null && !ctx.aborted) {
+      this.#saved(ctx, st!, followed.usage, followed.savedNanos);
+      if (st!.savedNanos !== undefined) ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), cache_saved_usd: formatUsd(st!.savedNanos) });
+    }
     if (st?.builder === undefined) return;
     const rec = recordOf(ctx, st, st.builder);
     if (st.leader !== undefined) {
       const live = st.leader.live;
       const complete = answerComplete(ctx, st);
-      live.end(liveEnd(live.items, complete, complete ? (ctx.get(LlmExchangeKey)?.settle(ctx) ?? null) : null));
+      live.end(liveEnd(live.items, complete, complete ? (ctx.get(LlmExchangeKey)?.settle(ctx) ?? null) : null, rec === undefined ? undefined : savedNanos(this.d.book, rec)));
       st.leader.finish(rec);
     }
     const { entries } = this.d;

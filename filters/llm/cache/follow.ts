@@ -16,7 +16,7 @@ export async function follow(f: Follower, stream: boolean, waitMs: number): Prom
 }
 
 /** How the leader's answer ended for its live followers: complete when every choice finished and no error came. */
-export function liveEnd(items: readonly ResponseItem[], complete: boolean, usage: LlmUsage | null): LiveEnd {
+export function liveEnd(items: readonly ResponseItem[], complete: boolean, usage: LlmUsage | null, savedNanos: number | undefined): LiveEnd {
   if (!complete) return { ok: false };
   const open = new Set<number>();
   for (const item of items) {
@@ -24,5 +24,5 @@ export function liveEnd(items: readonly ResponseItem[], complete: boolean, usage
     if (item.type === 'finish') open.delete(item.choice);
     else open.add(item.choice);
   }
-  return open.size === 0 && items.length > 0 ? { ok: true, usage } : { ok: false };
+  return open.size === 0 && items.length > 0 ? { ok: true, usage, savedNanos } : { ok: false };
 }

@@ -5,7 +5,7 @@
 import type { LlmUsage, ResponseItem } from '../../../core/llm/index.js';
 
 /** How the leader's answer ended: complete (with its usage), or cut / failed. */
-export type LiveEnd = { ok: true; usage: LlmUsage | null } | { ok: false };
+export type LiveEnd = { ok: true; usage: LlmUsage | null; savedNanos: number | undefined } | { ok: false };
 
 export interface LiveListener {
   item(item: ResponseItem): void;
