@@ -14,8 +14,7 @@ import { notCached } from './errors.js';
 import { canonicalRequest, keyHashOf, targetsOf } from './key.js';
 import type { CacheMetrics, Outcome } from './metrics.js';
 import { RecordBuilder, type CacheRecord } from './record.js';
-import { awaitRemoteLeader } from './remote.js';
-import { follow, liveEnd } from './follow.js';
+import { coalesce, liveEnd } from './follow.js';
 import { HeldBody } from './held-body.js';
 import { LiveAnswer } from './live.js';
 import { liveStream } from './live-replay.js';
@@ -104,7 +103,7 @@ export class CacheFilter implements HttpFilter {
       return ctx.replyError(notCached('only-if-cached: the cache holds no answer to this request'));
     }
     if (cfg.coalesce && !dirs.noCache && st.entryKey !== undefined) {
-      const got = await this.#coalesce(ctx, st, scope, req.stream);
+      const got = await coalesce(this.d, ctx, st, scope, req.stream);
       if (got instanceof LiveAnswer) {
         const served = this.#serveLive(ctx, st, req, got);
         if (served !== undefined) return served;
@@ -115,36 +114,6 @@ export class CacheFilter implements HttpFilter {
     }
     st.builder = new RecordBuilder(cfg.max_entry_bytes);
     return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
-  }
-
-  /**
-   * Waits for an identical miss in flight (this process first, then another instance through a shared store) and
-   * returns its answer; undefined when this request leads (st.leader, st.locked) or must go upstream alone.
-   */
-  async #coalesce(ctx: RequestContext, st: CacheState, scope: string, stream: boolean): Promise<CacheRecord | LiveAnswer | undefined> {
-    const key = st.entryKey!;
-    // A follower whose leader failed joins again: the released followers elect a new leader among themselves.
-    for (let round = 0; round < 3 && !ctx.aborted; round++) {
-      const joined = this.d.coalescer.join(`${scope}\n${st.hash}`);
-      if (joined.leader) {
-        st.leader = joined;
-        break;
-      }
-      this.d.metrics.waiting.inc();
-      const rec = await follow(joined, stream, this.d.durations.coalesceWaitMs).finally(() => this.d.metrics.waiting.dec());
-      // A leader still out after coalesce_wait: this request stops waiting and goes upstream on its own.
-      if (rec === 'timeout') return undefined;
-      if (rec !== undefined && !ctx.aborted) return rec;
-    }
-    if (st.leader === undefined) return undefined;
-    const remote = await awaitRemoteLeader(this.d.entries, key, this.d.durations.coalesceWaitMs, ctx, this.d.metrics);
-    st.locked = remote === 'locked';
-    if (remote === undefined || remote === 'locked') return undefined;
-    // Another instance answered: this process's followers of this request get the same answer.
-    st.leader.live.end({ ok: false });
-    st.leader.finish(remote);
-    st.leader = undefined;
-    return remote;
   }
 
   /** A streaming follower attached to the leader's answer as it arrives; undefined when it could not attach. */
