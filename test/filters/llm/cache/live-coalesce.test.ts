@@ -8,7 +8,7 @@ import { startMockOpenAi, type ReceivedRequest } from '../../../helpers/mock-pro
 import { startGateway, type TestGateway } from '../../../helpers/gateway.js';
 import { anthropicClient, metricValue } from '../../../e2e/providers/helpers.js';
 import { startPacedOpenAi } from '../ratelimit/helpers.js';
-import { cacheGatewayYaml, plainMetric, post, question } from './helpers.js';
+import { cacheGatewayYaml, geminiText, plainMetric, post, question } from './helpers.js';
 
 const ANSWER = 'Paris is the capital of France and its largest city by far.';
 
@@ -162,5 +162,73 @@ t.test('an upstream failing before its first byte releases the streaming followe
   const got = await Promise.all(followers);
   t.ok(got.every((f) => f.status === 200 && sseText(f.text) === ANSWER), 'every follower got a whole answer, none the failure');
   t.same(got.map((f) => f.cache).sort(), ['COALESCED', 'COALESCED', 'COALESCED', 'COALESCED', 'MISS'], 'one of them led a second call, the others followed it');
+  t.equal(up.requests.length, 2);
+});
+
+t.test('live followers get tool calls (OpenAI, Anthropic) and text (Gemini alt=sse) in their own framing', async (t) => {
+  let release!: () => void;
+  let gate = new Promise<void>((r) => (release = r));
+  const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+  const up = await startMockOpenAi({
+    reply: (r) => ((r.body as { tools?: unknown }).tools === undefined ? { text: ANSWER, gapMs: 20 } : { toolCalls: [{ id: 'call_w1', name: 'get_weather', args: { city: 'Paris' } }], gapMs: 20 }),
+    gate: () => gate,
+  });
+  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (release(), await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  const calls = (text: string) => {
+    const out: Record<number, { id?: string; name: string; args: string }> = {};
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('data: {')) continue;
+      for (const tc of (JSON.parse(line.slice(6)) as { choices: Array<{ delta: { tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> } }> }).choices[0]?.delta.tool_calls ?? []) {
+        const c = (out[tc.index] ??= { name: '', args: '' });
+        if (tc.id !== undefined) c.id = tc.id;
+        c.name += tc.function?.name ?? '';
+        c.args += tc.function?.arguments ?? '';
+      }
+    }
+    return Object.values(out);
+  };
+  const leader = streamed(url, question({ stream: true, tools }));
+  await until('the leader upstream', async () => up.requests.length === 1);
+  const oa = Array.from({ length: 3 }, () => streamed(url, question({ stream: true, tools })));
+  const an = anthropicClient(g.url());
+  const anthropic = an.messages.create({ model: 'gpt-4o-mini', max_tokens: 64, system: 'Be brief.', tools: [{ name: 'get_weather', description: 'Weather of a city', input_schema: tools[0]!.function.parameters as { type: 'object' } }], messages: [{ role: 'user', content: 'What is the capital of France?' }], stream: true });
+  const anthropicCall = (async () => {
+    let args = '';
+    let name = '';
+    for await (const ev of await anthropic) {
+      if (ev.type === 'content_block_start' && ev.content_block.type === 'tool_use') name = ev.content_block.name;
+      if (ev.type === 'content_block_delta' && ev.delta.type === 'input_json_delta') args += ev.delta.partial_json;
+    }
+    return { name, args: JSON.parse(args) as unknown };
+  })();
+  await until('4 followers', async () => (await waiting(g)) === 4);
+  release();
+  const [l, ...fs] = await Promise.all([leader, ...oa]);
+  t.same(calls(l!.text), [{ id: 'call_w1', name: 'get_weather', args: '{"city":"Paris"}' }]);
+  for (const f of fs) {
+    t.equal(f.cache, 'COALESCED');
+    t.same(calls(f.text), [{ id: 'call_w1', name: 'get_weather', args: '{"city":"Paris"}' }], 'the same tool call, live');
+    t.match(f.text, /"finish_reason":"tool_calls"/);
+  }
+  t.same(await anthropicCall, { name: 'get_weather', args: { city: 'Paris' } }, 'Anthropic: a tool_use block with the same input');
+
+  gate = new Promise<void>((r) => (release = r));
+  const text = question({ stream: true, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Which river runs through Paris?' }] });
+  const textLeader = streamed(url, text);
+  await until('the second leader upstream', async () => up.requests.length === 2);
+  const gem = fetch(`${g.url()}/v1beta/models/gpt-4o-mini:streamGenerateContent?alt=sse`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': 'client' },
+    body: JSON.stringify({ systemInstruction: { parts: [{ text: 'Be brief.' }] }, contents: [{ role: 'user', parts: [{ text: 'Which river runs through Paris?' }] }], generationConfig: { maxOutputTokens: 64 } }),
+  }).then(async (r) => ({ cache: r.headers.get('x-dgp-cache'), type: r.headers.get('content-type'), body: await r.text() }));
+  await until('the Gemini follower', async () => (await waiting(g)) === 1);
+  release();
+  await textLeader;
+  const gm = await gem;
+  t.equal(gm.cache, 'COALESCED');
+  t.match(gm.type, /text\/event-stream/);
+  t.equal(geminiText(gm.body), ANSWER, 'Gemini alt=sse events carry the leader\'s text');
   t.equal(up.requests.length, 2);
 });
