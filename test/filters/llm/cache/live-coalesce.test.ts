@@ -2,6 +2,8 @@
 // first events arrive while the upstream is still generating; a leader whose client leaves mid-stream keeps its
 // upstream call for the attached followers, which get complete answers and no error; an upstream that fails before
 // its first byte releases the followers, which are served by an upstream call of their own.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import t from 'tap';
 import { startMockOpenAi, type ReceivedRequest } from '../../../helpers/mock-providers/index.js';
@@ -16,8 +18,8 @@ function sseText(body: string): string {
   let text = '';
   for (const line of body.split('\n')) {
     if (!line.startsWith('data: {')) continue;
-    const c = JSON.parse(line.slice(6)) as { choices: Array<{ delta: { content?: string } }> };
-    text += c.choices[0]?.delta.content ?? '';
+    const c = JSON.parse(line.slice(6)) as { choices?: Array<{ delta: { content?: string } }> };
+    text += c.choices?.[0]?.delta.content ?? '';
   }
   return text;
 }
@@ -231,4 +233,71 @@ t.test('live followers get tool calls (OpenAI, Anthropic) and text (Gemini alt=s
   t.match(gm.type, /text\/event-stream/);
   t.equal(geminiText(gm.body), ANSWER, 'Gemini alt=sse events carry the leader\'s text');
   t.equal(up.requests.length, 2);
+});
+
+t.test('an upstream that breaks off after followers received bytes: each gets an error event in its API, nothing is stored', async (t) => {
+  let count = 0;
+  const base = { id: 'chatcmpl-cut', object: 'chat.completion.chunk', created: 1741569952, model: 'gpt-4o-mini', system_fingerprint: 'fp_cut' };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count++;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      let i = 0;
+      const tick = (): void => {
+        if (i++ < 10) {
+          res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: i === 1 ? { role: 'assistant', content: '' } : { content: 'word ' }, logprobs: null, finish_reason: null }] })}\n\n`);
+          setTimeout(tick, 40);
+        } else res.destroy();
+      };
+      tick();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port }] } }));
+  t.teardown(async () => (await g.close(), server.closeAllConnections(), await new Promise((r) => server.close(r))));
+  const url = `${g.url()}/v1/chat/completions`;
+  const read = async (res: Response) => {
+    let text = '';
+    let cut = false;
+    try {
+      text = await res.text();
+    } catch {
+      cut = true;
+    }
+    return { cache: res.headers.get('x-dgp-cache'), text, cut };
+  };
+  const leaderRes = await post(url, question({ stream: true }));
+  const leader = read(leaderRes);
+  let got = 0;
+  const followers = Array.from({ length: 2 }, async () => {
+    const res = await post(url, question({ stream: true }));
+    const r = res.body!.getReader();
+    let text = '';
+    let cut = false;
+    try {
+      for (;;) {
+        const { done, value } = await r.read();
+        if (done) break;
+        if (text === '') got++;
+        text += new TextDecoder().decode(value);
+      }
+    } catch {
+      cut = true;
+    }
+    return { cache: res.headers.get('x-dgp-cache'), text, cut };
+  });
+  await until('both followers received bytes', async () => got === 2);
+  const fs = await Promise.all(followers);
+  await leader;
+  t.equal(count, 1, 'one upstream call');
+  for (const f of fs) {
+    t.equal(f.cache, 'COALESCED');
+    t.match(sseText(f.text), /^(word )+$/, 'the words the upstream sent before it broke off');
+    t.match(f.text, /data: \{"error":\{/, 'then an error event in OpenAI\'s shape');
+    t.notMatch(f.text, /\[DONE\]/, 'never a clean end');
+  }
+  const after = await read(await post(url, question({ stream: true })));
+  t.equal(after.cache, 'MISS', 'the cut answer was not stored');
 });
