@@ -1,8 +1,9 @@
 // dgp.filter.llm.cache's per-generation instance. decode: read the request in pivot form, key it, and answer from the
-// cache (HIT, HIT_SEMANTIC, COALESCED) or step aside (MISS, REFRESH, BYPASS, SKIP); encode: say what happened and
-// subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
-// it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
-// limits charge it nothing; it still counts as a request.
+// cache (HIT, HIT_SEMANTIC, COALESCED: a streaming follower attached to its leader's live answer) or step aside
+// (MISS, REFRESH, BYPASS, SKIP); encode: say what happened and subscribe to the answer's response items (a leader
+// shares them with its live followers); onComplete (always runs): store a complete, successful answer and hand it to
+// the followers. A hit makes no upstream call and leaves no usage, so budgets and token limits charge it nothing (its
+// saving goes to the ledger row); it still counts as a request.
 import { AccessLogFields, Continue, Stop, UpstreamHold, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
 import { LlmCacheOutcome, LlmCacheSavedNanos, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type LlmUsage, type PriceBook } from '../../../core/llm/index.js';
 import { answerComplete, recordOf, savedNanos } from './answer.js';
