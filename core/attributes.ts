@@ -48,6 +48,14 @@ export const UpstreamAttempts = defineAttribute<UpstreamAttempt[]>('llm_upstream
 export const SelectedEndpoint = defineAttribute<{ cluster: string; id: string; address: string }>('selected_endpoint');
 /** performance.now() when the first upstream response byte (headers) arrived for the returned attempt. */
 export const UpstreamFirstByteAt = defineAttribute<number>('upstream_first_byte_at');
+
+/**
+ * Set by a filter whose other consumers still need this request's upstream answer after its own client has gone
+ * (the response cache's coalesced followers). Asked once, when the client goes away: true keeps the committed
+ * upstream call going (its idle timeout and the proxy deadline still apply); the filter then drains the response body
+ * itself (the host calls its return() and waits for it).
+ */
+export const UpstreamHold = defineAttribute<() => boolean>('upstream_hold');
 /** Token usage found by dgp.filter.llm.tokenizer. */
 export const LlmTokenUsage = defineAttribute<TokenUsage>('llm_token_usage');
 /** The model the client asked for (from the body), when known. */

@@ -11,6 +11,8 @@ export * from './usage.js';
 export * from './items.js';
 export * from './exchange.js';
 export * from './response-tap.js';
+export * from './unary-tap.js';
+export { contentCodings } from './content-coding.js';
 export * from './json-bytes.js';
 export * from './stream-usage.js';
 export * from './observe/index.js';

@@ -4,18 +4,18 @@
 // cheap: events are cut without decoding, only the ones that can carry usage are parsed, and items are decoded only
 // while someone subscribes.
 import { SseBlockReader, SseKeyFinder, parseSseBlock, type SseEvent } from '../index.js';
-import type { CodecContext, StreamDecoder } from './codec-context.js';
-import type { JsonObject, StreamItem } from './api.js';
+import type { StreamDecoder } from './codec-context.js';
+import type { StreamItem } from './api.js';
 import type { ProviderCodec } from './provider-codec.js';
 import type { LlmExchange } from './exchange.js';
-import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
+import { itemsOfChunk, type ResponseItem } from './items.js';
+import { contextOf, settleUsage, type LazyCodecContext } from './tap-shared.js';
 import { UsageAccumulator } from './usage.js';
-import { usageFromBodyEnd } from './usage-scan.js';
+
+export type { LazyCodecContext } from './tap-shared.js';
 
 /** Raw events held for subscribers that want items only without usage, before they are decoded live instead. */
 const HELD_BYTES = 256 * 1024;
-/** A unary body parsed whole for items; bigger ones give their usage only. */
-const MAX_PARSE_BYTES = 64 * 1024 * 1024;
 const USAGE_MARK = '"usage';
 const USAGE_BYTES = Buffer.from(USAGE_MARK);
 
@@ -42,11 +42,6 @@ function hasUsageValue(block: Buffer): boolean {
   return false;
 }
 
-/** A codec context, or how to make one: built only when items are decoded (most answers are only read for usage). */
-export type LazyCodecContext = CodecContext | (() => CodecContext);
-
-const contextOf = (cx: LazyCodecContext): CodecContext => (typeof cx === 'function' ? cx() : cx);
-
 /** Pivot stream items → response items (a `done` item carries none). */
 export function responseItemsOf(items: readonly StreamItem[], out: ResponseItem[]): void {
   for (const item of items) {
@@ -65,10 +60,6 @@ function observeEventUsage(acc: UsageAccumulator, data: string): void {
   }
 }
 
-function settleUsage(lx: LlmExchange, acc: UsageAccumulator): void {
-  if (acc.model !== undefined) lx.responseModel = acc.model;
-  lx.setUsage(acc.result(), acc.found ? acc.raw() : undefined);
-}
 
 /**
  * A translated stream: the translator hands over each upstream event and the pivot items it decoded. Subscribers
@@ -239,50 +230,4 @@ export class PassthroughStreamTap {
     if (this.#decoder !== undefined) this.#emit(() => this.#decoder!.end());
     settleUsage(this.#lx, this.#acc);
   }
-}
-
-/**
- * A whole upstream answer (unary 2xx, or an error status): usage from the end of the body without parsing it
- * whole when nobody wants items; items (and then usage) from one parse, done when the first subscriber asks.
- */
-export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, parsed?: JsonObject): void {
-  lx.observed = true;
-  if (status >= 300) {
-    lx.deferUnary(() => [{ type: 'error', error: codec.upstream.parseError(status, headers, body) }]);
-    return;
-  }
-  const acc = new UsageAccumulator(codec.api);
-  let obj = parsed;
-  let tried = parsed !== undefined;
-  const parse = (): JsonObject | undefined => {
-    if (!tried && body.length <= MAX_PARSE_BYTES) {
-      tried = true;
-      try {
-        const v: unknown = JSON.parse(body.toString('utf8'));
-        obj = typeof v === 'object' && v !== null ? (v as JsonObject) : undefined;
-      } catch {
-        obj = undefined;
-      }
-    }
-    return obj;
-  };
-  let usageRead = false;
-  const readUsage = (): void => {
-    if (usageRead) return;
-    usageRead = true;
-    const end = tried ? undefined : usageFromBodyEnd(body, codec.api);
-    acc.observe(end ?? parse());
-    settleUsage(lx, acc);
-  };
-  lx.onSettle(readUsage);
-  lx.deferUnary(() => {
-    const value = parse();
-    readUsage();
-    if (value === undefined) return [];
-    try {
-      return itemsOfCompletion(codec.upstream.toChat(value, contextOf(cx)));
-    } catch {
-      return [];
-    }
-  });
 }

@@ -12,7 +12,7 @@ export const KEY_COLUMNS = [...BUDGETED_COLUMNS, 'hash', 'display_prefix', 'user
 export const SPEND_COLUMNS = [
   'request_id', 'ts', 'key_id', 'team_id', 'user_id', 'end_user', 'model', 'provider', 'endpoint', 'route',
   'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_nanos',
-  'cache', 'status',
+  'cache', 'status', 'cache_saved_nanos',
 ] as const satisfies ReadonlyArray<keyof SpendRow>;
 
 const JSON_COLUMNS = new Set(['models', 'metadata', 'model_budgets', 'routes', 'model_limits']);
@@ -93,5 +93,6 @@ export function encodeSpend(row: SpendRow): unknown[] {
   for (const c of ['ts', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens', 'cost_nanos', 'status'] as const) {
     if (!Number.isSafeInteger(row[c])) throw storeInvalid(`spend row ${row.request_id}: ${c} must be an integer; got ${String(row[c])}`);
   }
-  return SPEND_COLUMNS.map((c) => row[c] ?? null);
+  if (row.cache_saved_nanos !== undefined && !Number.isSafeInteger(row.cache_saved_nanos)) throw storeInvalid(`spend row ${row.request_id}: cache_saved_nanos must be an integer; got ${String(row.cache_saved_nanos)}`);
+  return SPEND_COLUMNS.map((c) => row[c] ?? (c === 'cache_saved_nanos' ? 0 : null));
 }

@@ -61,6 +61,10 @@ export function migrations(dialect: Dialect): string[][] {
       `ALTER TABLE virtual_keys ADD COLUMN priority ${int}`,
       `ALTER TABLE virtual_keys ADD COLUMN model_limits TEXT NOT NULL DEFAULT '{}'`,
     ],
+    [
+      // What a cache hit saved (the cost of the answer it replayed), nano-USD; 0 for every row written before.
+      `ALTER TABLE spend_ledger ADD COLUMN cache_saved_nanos ${int} NOT NULL DEFAULT 0`,
+    ],
   ];
 }
 

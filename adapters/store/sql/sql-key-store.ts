@@ -133,7 +133,7 @@ export class SqlKeyStore implements KeyStore {
     if (column === undefined) throw storeInvalid(`group_by must be one of ${Object.keys(GROUP_COLUMN).join(', ')}`);
     const rows = await this.#db.query(
       `SELECT ${column} AS grp, COUNT(*) AS requests, SUM(cost_nanos) AS cost_nanos,
-        SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+        SUM(cache_saved_nanos) AS cache_saved_nanos, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
         SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens,
         SUM(reasoning_tokens) AS reasoning_tokens
        FROM spend_ledger WHERE ts >= ? AND ts < ? GROUP BY ${column} ORDER BY cost_nanos DESC, grp`,
@@ -143,6 +143,7 @@ export class SqlKeyStore implements KeyStore {
       group: r.grp === null ? null : String(r.grp),
       requests: Number(r.requests),
       cost_nanos: Number(r.cost_nanos),
+      cache_saved_nanos: Number(r.cache_saved_nanos),
       input_tokens: Number(r.input_tokens),
       output_tokens: Number(r.output_tokens),
       cache_read_tokens: Number(r.cache_read_tokens),

@@ -98,6 +98,11 @@ export interface SpendRow {
   reasoning_tokens: number;
   cost_nanos: number;
   cache: CacheOutcome | null;
+  /**
+   * A cache hit's saving, nano-USD: what the answer it replayed cost when it was generated. Absent or 0 for anything
+   * else, and for a hit whose model the price book does not know.
+   */
+  cache_saved_nanos?: number;
   /** HTTP status answered to the client. */
   status: number;
 }
@@ -125,6 +130,8 @@ export interface SpendReportRow {
   group: string | null;
   requests: number;
   cost_nanos: number;
+  /** What cache hits saved (the sum of the rows' cache_saved_nanos). */
+  cache_saved_nanos: number;
   input_tokens: number;
   output_tokens: number;
   cache_read_tokens: number;

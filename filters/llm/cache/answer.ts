@@ -6,18 +6,27 @@ import type { CacheState } from './state.js';
 
 const ANY_FINISH: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 
+/**
+ * The upstream's answer reached its end successfully: a 200 from an upstream attempt that succeeded, not replaced by
+ * a local reply, and read whole — by the client, or (the client gone) for the coalesced followers (st.drained).
+ */
+export function answerComplete(ctx: RequestContext, st: CacheState): boolean {
+  const lx = ctx.get(LlmExchangeKey);
+  if (lx?.target === undefined || ctx.replied || (ctx.aborted && st.drained !== true) || ctx.response.status !== 200) return false;
+  const last = ctx.get(UpstreamAttempts)?.at(-1);
+  return last === undefined || last.success;
+}
+
 /** The answer as a record when it is complete and successful (any finish reason: followers may take it). */
 export function recordOf(ctx: RequestContext, st: CacheState, b: RecordBuilder): CacheRecord | undefined {
   const lx = ctx.get(LlmExchangeKey);
-  if (lx === undefined || lx.target === undefined || ctx.replied || ctx.aborted || ctx.response.status !== 200) return undefined;
-  const last = ctx.get(UpstreamAttempts)?.at(-1);
-  if (last !== undefined && !last.success) return undefined;
+  if (lx === undefined || !answerComplete(ctx, st)) return undefined;
   const settled = lx.settle(ctx);
   // A copy: the record is shared by later hits (the in-process LRU keeps it parsed), the exchange's object is not ours.
   const usage = settled === undefined || settled === null ? null : { ...settled };
   const choices = b.choices(ANY_FINISH);
   if (choices === undefined) return undefined;
-  const t = lx.target;
+  const t = lx.target!;
   return {
     v: RECORD_VERSION,
     stored_at: Date.now(),

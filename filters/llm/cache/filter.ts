@@ -1,11 +1,12 @@
 // dgp.filter.llm.cache's per-generation instance. decode: read the request in pivot form, key it, and answer from the
-// cache (HIT, HIT_SEMANTIC, COALESCED) or step aside (MISS, REFRESH, BYPASS, SKIP); encode: say what happened and
-// subscribe to the answer's response items; onComplete (always runs): store a complete, successful answer and hand
-// it to the followers that waited for it. A hit makes no upstream call and leaves no usage, so budgets and token
-// limits charge it nothing; it still counts as a request.
-import { AccessLogFields, Continue, Stop, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { LlmCacheOutcome, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type PriceBook } from '../../../core/llm/index.js';
-import { recordOf, savedNanos } from './answer.js';
+// cache (HIT, HIT_SEMANTIC, COALESCED: a streaming follower attached to its leader's live answer) or step aside
+// (MISS, REFRESH, BYPASS, SKIP); encode: say what happened and subscribe to the answer's response items (a leader
+// shares them with its live followers); onComplete (always runs): store a complete, successful answer and hand it to
+// the followers. A hit makes no upstream call and leaves no usage, so budgets and token limits charge it nothing (its
+// saving goes to the ledger row); it still counts as a request.
+import { AccessLogFields, Continue, Stop, UpstreamHold, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
+import { LlmCacheOutcome, LlmCacheSavedNanos, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type LlmUsage, type PriceBook } from '../../../core/llm/index.js';
+import { answerComplete, recordOf, savedNanos } from './answer.js';
 import { LruBackend } from './backend.js';
 import type { Coalescer } from './coalesce.js';
 import { allowedFor, readDirectives } from './directives.js';
@@ -14,8 +15,11 @@ import { notCached } from './errors.js';
 import { canonicalRequest, keyHashOf, targetsOf } from './key.js';
 import type { CacheMetrics, Outcome } from './metrics.js';
 import { RecordBuilder, type CacheRecord } from './record.js';
-import { awaitRemoteLeader } from './remote.js';
-import { replayStream, replayUnary } from './replay.js';
+import { coalesce, liveEnd } from './follow.js';
+import { HeldBody } from './held-body.js';
+import { LiveAnswer } from './live.js';
+import { liveStream } from './live-replay.js';
+import { replayStream, replayUnary, type ReplayTarget } from './replay.js';
 import { readCacheable, type CacheableRequest } from './request.js';
 import type { CacheConfig } from './schema.js';
 import { scopeOf } from './scope.js';
@@ -44,6 +48,10 @@ export interface CacheDeps {
 /** The request's logger, made only if a codec logs (ctx.log builds a child logger on first use). */
 function lazyLog(ctx: RequestContext): CodecLog {
   return { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) };
+}
+
+function replayTarget(ctx: RequestContext, req: CacheableRequest): ReplayTarget {
+  return { client: req.codec.client, settings: req.codec.settings, log: lazyLog(ctx), clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
 }
 
 const HEADER: Record<Outcome, string> = { hit: 'HIT', hit_semantic: 'HIT_SEMANTIC', coalesced: 'COALESCED', miss: 'MISS', bypass: 'BYPASS', refresh: 'REFRESH', skip: 'SKIP' };
@@ -96,46 +104,36 @@ export class CacheFilter implements HttpFilter {
       return ctx.replyError(notCached('only-if-cached: the cache holds no answer to this request'));
     }
     if (cfg.coalesce && !dirs.noCache && st.entryKey !== undefined) {
-      const rec = await this.#coalesce(ctx, st, scope);
-      if (rec !== undefined) return this.#serve(ctx, st, req, rec, 'coalesced');
+      const got = await coalesce(this.d, ctx, st, scope, req.stream);
+      if (got instanceof LiveAnswer) {
+        const served = this.#serveLive(ctx, st, req, got);
+        if (served !== undefined) return served;
+      } else if (got !== undefined) return this.#serve(ctx, st, req, got, 'coalesced');
+      // The leader keeps its upstream call for attached followers when its own client leaves.
+      const live = st.leader?.live;
+      if (live !== undefined) ctx.set(UpstreamHold, () => live.hold());
     }
     st.builder = new RecordBuilder(cfg.max_entry_bytes);
     return this.#outcome(ctx, st, dirs.noCache ? 'refresh' : 'miss');
   }
 
-  /**
-   * Waits for an identical miss in flight (this process first, then another instance through a shared store) and
-   * returns its answer; undefined when this request leads (st.leader, st.locked) or must go upstream alone.
-   */
-  async #coalesce(ctx: RequestContext, st: CacheState, scope: string): Promise<CacheRecord | undefined> {
-    const key = st.entryKey!;
-    // A follower whose leader failed joins again: the released followers elect a new leader among themselves.
-    for (let round = 0; round < 3 && !ctx.aborted; round++) {
-      const joined = this.d.coalescer.join(`${scope}\n${st.hash}`);
-      if (joined.leader) {
-        st.leader = joined;
-        break;
-      }
-      this.d.metrics.waiting.inc();
-      const rec = await joined.wait(this.d.durations.coalesceWaitMs).finally(() => this.d.metrics.waiting.dec());
-      // A leader still out after coalesce_wait: this request stops waiting and goes upstream on its own.
-      if (rec === 'timeout') return undefined;
-      if (rec !== undefined && !ctx.aborted) return rec;
-    }
-    if (st.leader === undefined) return undefined;
-    const remote = await awaitRemoteLeader(this.d.entries, key, this.d.durations.coalesceWaitMs, ctx, this.d.metrics);
-    st.locked = remote === 'locked';
-    if (remote === undefined || remote === 'locked') return undefined;
-    // Another instance answered: this process's followers of this request get the same answer.
-    st.leader.finish(remote);
-    st.leader = undefined;
-    return remote;
+  /** A streaming follower attached to the leader's answer as it arrives; undefined when it could not attach. */
+  #serveLive(ctx: RequestContext, st: CacheState, req: CacheableRequest, live: LiveAnswer): HookResult | undefined {
+    const out = liveStream(replayTarget(ctx, req), live, ctx);
+    if (out === undefined) return undefined;
+    this.#outcome(ctx, st, 'coalesced');
+    st.age = 0;
+    st.live = live;
+    ctx.response.status = 200;
+    ctx.response.headers = { 'content-type': out.contentType, 'cache-control': 'no-cache' };
+    ctx.response.body = out.body;
+    return Stop;
   }
 
   #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
     this.#outcome(ctx, st, outcome);
     st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
-    const target = { client: req.codec.client, settings: req.codec.settings, log: lazyLog(ctx), clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
+    const target = replayTarget(ctx, req);
     const res = ctx.response;
     res.status = 200;
     if (req.stream) {
@@ -146,12 +144,17 @@ export class CacheFilter implements HttpFilter {
       res.headers = { 'content-type': 'application/json' };
       res.body = replayUnary(target, rec);
     }
-    if (rec.usage !== null) {
-      this.d.metrics.saved(rec.usage.input, rec.usage.output);
-      st.savedNanos = savedNanos(this.d.book, rec);
-      if (st.savedNanos !== undefined) this.d.metrics.savedUsd(st.savedNanos);
-    }
+    if (rec.usage !== null) this.#saved(ctx, st, rec.usage, savedNanos(this.d.book, rec));
     return Stop;
+  }
+
+  /** What serving an answer again saved: metrics, and the nano-USD for the access log and the spend ledger row. */
+  #saved(ctx: RequestContext, st: CacheState, usage: LlmUsage, nanos: number | undefined): void {
+    this.d.metrics.saved(usage.input, usage.output);
+    st.savedNanos = nanos;
+    if (nanos === undefined) return;
+    this.d.metrics.savedUsd(nanos);
+    ctx.set(LlmCacheSavedNanos, nanos);
   }
 
   #outcome(ctx: RequestContext, st: CacheState, o: Outcome): HookResult {
@@ -175,14 +178,35 @@ export class CacheFilter implements HttpFilter {
     if (st.age !== undefined) h.age = String(st.age);
     if (st.similarity !== undefined) h['x-dgp-cache-similarity'] = st.similarity.toFixed(4);
     if (this.d.cfg.debug_key && st.hash !== '') h['x-dgp-cache-key'] = st.hash;
-    if (st.builder !== undefined && !ctx.replied && ctx.response.status === 200) ctx.get(LlmExchangeKey)?.subscribe(st.builder.onItem);
+    if (st.builder === undefined || ctx.replied || ctx.response.status !== 200) return;
+    const lx = ctx.get(LlmExchangeKey);
+    const live = st.leader?.live;
+    if (lx === undefined || live === undefined) return void lx?.subscribe(st.builder.onItem);
+    // A leader: its items go to the live followers too, and its body is held for them if its client leaves.
+    live.clientModel = st.clientModel;
+    live.model = lx.reportedModel() ?? st.clientModel;
+    const onItem = st.builder.onItem;
+    lx.subscribe((item) => (onItem(item), live.push(item)));
+    const body = ctx.response.body;
+    if (body !== undefined && !Buffer.isBuffer(body)) ctx.response.body = new HeldBody(body, live, () => (st.drained = true));
   }
 
   onComplete(ctx: RequestContext): void | Promise<void> {
     const st = ctx.get(CacheStateKey);
+    const followed = st?.live?.ended;
+    // A live follower's saving is known once the leader's answer is complete (the row and the log line come after).
+    if (followed?.ok === true && followed.usage !== null && !ctx.aborted) {
+      this.#saved(ctx, st!, followed.usage, followed.savedNanos);
+      if (st!.savedNanos !== undefined) ctx.set(AccessLogFields, { ...ctx.get(AccessLogFields), cache_saved_usd: formatUsd(st!.savedNanos) });
+    }
     if (st?.builder === undefined) return;
     const rec = recordOf(ctx, st, st.builder);
-    st.leader?.finish(rec);
+    if (st.leader !== undefined) {
+      const live = st.leader.live;
+      const complete = answerComplete(ctx, st);
+      live.end(liveEnd(live.items, complete, complete ? (ctx.get(LlmExchangeKey)?.settle(ctx) ?? null) : null, rec === undefined ? undefined : savedNanos(this.d.book, rec)));
+      st.leader.finish(rec);
+    }
     const { entries } = this.d;
     const key = st.entryKey;
     const stored = rec !== undefined && key !== undefined && rec.choices.every((c) => this.#accepted.has(c.finish)) ? this.#store(key, st, rec) : undefined;

@@ -26,7 +26,7 @@ const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const pool = Buffer.alloc(24 * 256);
 let poolAt = pool.length;
 
-function newId(prefix: string): string {
+export function newId(prefix: string): string {
   if (poolAt + 24 > pool.length) {
     randomFillSync(pool);
     poolAt = 0;
@@ -37,7 +37,7 @@ function newId(prefix: string): string {
   return s;
 }
 
-function contextOf(t: ReplayTarget, rec: CacheRecord): CodecContext {
+export function contextOf(t: ReplayTarget, rec: Pick<CacheRecord, 'client_model' | 'model'>): CodecContext {
   // The client is told the model it would have been told on a miss: the entry's answer if it asked by the same name.
   const reported = rec.client_model === t.clientModel ? rec.model : t.clientModel;
   return {
@@ -89,10 +89,10 @@ export function words(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? (text === '' ? [] : [text]);
 }
 
-type ChunkBase = Pick<ChatChunk, 'id' | 'object' | 'created' | 'model'>;
-type Delta = ChatChunk['choices'][number]['delta'] & { reasoning_content?: string };
+export type ChunkBase = Pick<ChatChunk, 'id' | 'object' | 'created' | 'model'>;
+export type Delta = ChatChunk['choices'][number]['delta'] & { reasoning_content?: string };
 
-function chunkItem(base: ChunkBase, index: number, delta: Delta, finish: ChatChunk['choices'][number]['finish_reason'] = null): StreamItem {
+export function chunkItem(base: ChunkBase, index: number, delta: Delta, finish: ChatChunk['choices'][number]['finish_reason'] = null): StreamItem {
   return { type: 'chunk', chunk: { ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }] } };
 }
 

@@ -75,8 +75,8 @@ export const CacheConfigSchema = Type.Object(
         'Who shares entries: everyone, the key\'s team (a key without a team: the key), the key, or the key\'s user. team, key and user need dgp.filter.llm.keys before this filter; without a principal they fall back to global (warned).',
     }),
     namespace_header: Type.String({ default: 'x-dgp-cache-namespace', description: 'Request header whose value is appended to the scope (never replaces it); empty = none.' }),
-    coalesce: Type.Boolean({ default: true, description: 'Identical misses in flight in one scope wait for the first one\'s answer instead of calling upstream again.' }),
-    coalesce_wait: Duration('Longest a follower waits for its leader before calling upstream itself.', '60s'),
+    coalesce: Type.Boolean({ default: true, description: 'Identical misses in flight in one scope follow the first instead of calling upstream again: unary ones get its complete answer, streaming ones its answer live.' }),
+    coalesce_wait: Duration("Longest a follower waits for its leader's complete answer (unary) or first response item (stream) before calling upstream itself.", '60s'),
     finish_reasons: Type.Array(Type.String({ minLength: 1 }), {
       default: ['stop', 'tool_calls'],
       description: 'Pivot finish reasons of answers that are stored (add length or content_filter to store those too).',

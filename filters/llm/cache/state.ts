@@ -2,6 +2,7 @@
 import { defineAttribute } from '../../../core/index.js';
 import type { CanonicalRequest } from './key.js';
 import type { Joined } from './coalesce.js';
+import type { LiveAnswer } from './live.js';
 import type { Outcome } from './metrics.js';
 import { RecordBuilder } from './record.js';
 
@@ -22,6 +23,10 @@ export interface CacheState {
   builder: RecordBuilder | undefined;
   /** This request holds the entry's cross-instance coalescing lock (released once its answer is stored or lost). */
   locked: boolean;
+  /** A streaming follower's leader answer (its end carries the usage and the saving). */
+  live?: LiveAnswer;
+  /** The leader's client left and its answer was read to the end for its streaming followers. */
+  drained?: boolean;
   /** What the hit saved, nano-USD (priced from the entry's usage). */
   savedNanos?: number;
 }

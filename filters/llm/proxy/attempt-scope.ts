@@ -21,11 +21,14 @@ export class AttemptScope {
   /** The signal of the current attempt (or backoff wait); the committed attempt's also governs its body. */
   #current: Abortable | undefined;
   #listening = false;
+  readonly #hold: (() => boolean) | undefined;
+  #committed = false;
   /** Requests sent again after the keep-alive race (attempt.ts), with how the socket closed. */
   readonly resends: string[] = [];
 
-  constructor(client: ClientSide, deadlineMs: number) {
+  constructor(client: ClientSide, deadlineMs: number, hold?: () => boolean) {
     this.#client = client;
+    this.#hold = hold;
     this.#deadlineMs = deadlineMs;
     this.#expiresAt = deadlineMs > 0 ? performance.now() + deadlineMs : Infinity;
     if (deadlineMs > 0) this.#timer = setTimeout(this.#onDeadline, deadlineMs);
@@ -83,8 +86,15 @@ export class AttemptScope {
   }
 
   readonly #onClientAbort = (): void => {
+    // Only a committed call with an answer other requests still read is held; before that nothing was shared yet.
+    if (this.#committed && this.#hold?.() === true) return;
     this.#current?.abort(clientGone());
   };
+
+  /** The current attempt is the answer: from now on a hold (UpstreamHold) may keep it going without its client. */
+  commit(): void {
+    this.#committed = true;
+  }
 
   readonly #onDeadline = (): void => {
     this.#timer = undefined;

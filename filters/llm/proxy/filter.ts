@@ -18,6 +18,7 @@ import {
   type UpstreamAttempt,
   type UpstreamPoolOptions,
   upstreamPoolsService,
+  UpstreamHold,
 } from '../../../core/index.js';
 import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
 import type { Committed } from './attempt.js';
@@ -128,7 +129,7 @@ export class ProxyFilter implements HttpFilter {
         return this.#error(ctx, ModelNotFound(`The model '${model}' does not exist or is not served on this route`, { details: { openai_type: 'invalid_request_error', openai_code: 'model_not_found' } }));
       }
     }
-    const scope = new AttemptScope(ctx, this.options.deadline);
+    const scope = new AttemptScope(ctx, this.options.deadline, () => ctx.get(UpstreamHold)?.() === true);
     // In flight to the cluster (for its retry budget) until onComplete, streams included.
     const budget = this.#budgets.of(cluster);
     budget.active++;
@@ -238,6 +239,7 @@ export class ProxyFilter implements HttpFilter {
       const errorFrames = request.translation === undefined || request.translation.passthrough;
       // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here).
       const { source, first, sse } = r.body;
+      ex.commit();
       body = new UpstreamBody({ source, first, sse, clientApi: clientApiOf(ctx), clientQuery: ctx.request.query, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
       const prev = ctx.get(ProxyState);
       ctx.set(ProxyState, { scope: ex, body, budget: prev?.budget, settle: prev?.settle });

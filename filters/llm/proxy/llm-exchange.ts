@@ -6,6 +6,8 @@ import {
   LlmExchange,
   LlmExchangeKey,
   PassthroughStreamTap,
+  UnaryBodyTap,
+  contentCodings,
   clientCodecFor,
   clientRouteOf,
   defaultCodecContext,
@@ -64,13 +66,21 @@ export function tapCommitted(ctx: RequestContext, lx: LlmExchange, res: Committe
     passthrough: t === undefined || t.passthrough,
   };
   if (t !== undefined && !t.passthrough) return;
-  const encoding = res.headers['content-encoding'];
-  if (encoding !== undefined && encoding !== 'identity') return;
-  const cx = t?.context ?? (() => defaultCodecContext({ log: requestLog(ctx), provider: provider.name, model, stream: !Buffer.isBuffer(res.body), includeUsage: false, query: ctx.request.query, settings: provider.settings }));
+  const codings = contentCodings(res.headers['content-encoding']);
+  if (codings === undefined) return;
+  const sse = isEventStream(res.headers);
+  const cx = t?.context ?? (() => defaultCodecContext({ log: requestLog(ctx), provider: provider.name, model, stream: sse, includeUsage: false, query: ctx.request.query, settings: provider.settings }));
   if (Buffer.isBuffer(res.body)) {
-    tapUnary(lx, provider, cx, res.status, res.headers, res.body);
-  } else if (res.body instanceof UpstreamBody && res.status < 300 && isEventStream(res.headers)) {
-    res.body.observe = new PassthroughStreamTap(lx, provider, cx).feed;
+    if (codings.length === 0) tapUnary(lx, provider, cx, res.status, res.headers, res.body);
+    else new UnaryBodyTap(lx, provider, cx, res.status, res.headers, codings).feed(res.body);
+  } else if (!(res.body instanceof UpstreamBody)) {
+    return;
+  } else if (sse) {
+    if (res.status < 300 && codings.length === 0) res.body.observe = new PassthroughStreamTap(lx, provider, cx).feed;
+  } else if (t?.stream !== true) {
+    // A unary answer without a Content-Length (chunked, as OpenAI sends them) passes through as it comes: read at
+    // settle. Not a client's stream in JSON framing (Gemini's streamGenerateContent without alt=sse).
+    res.body.observe = new UnaryBodyTap(lx, provider, cx, res.status, res.headers, codings).feed;
   }
 }
 

@@ -192,14 +192,15 @@ export function storeContract(t: Test, factory: StoreFactory): void {
     await store.appendSpend([
       spendRow(1, { cost_nanos: 5, input_tokens: 1, output_tokens: 2, cache_read_tokens: 3, cache_write_tokens: 4, reasoning_tokens: 5 }),
       spendRow(2, { cost_nanos: 7, key_id: 'k2', model: 'claude-3' }),
+      spendRow(5, { cost_nanos: 0, key_id: 'k2', cache: 'hit', cache_saved_nanos: 7 }),
       spendRow(3, { cost_nanos: 1, key_id: null, team_id: null, user_id: null }),
       spendRow(4, { cost_nanos: 100, ts: 5_000_000 }),
     ]);
     const byKey = await store.spendReport({ group_by: 'key', from: 0, to: 2_000_000 });
-    t.same(byKey.map((r) => [r.group, r.requests, r.cost_nanos]), [['k2', 1, 7], ['k1', 1, 5], [null, 1, 1]]);
+    t.same(byKey.map((r) => [r.group, r.requests, r.cost_nanos, r.cache_saved_nanos]), [['k2', 2, 7, 7], ['k1', 1, 5, 0], [null, 1, 1, 0]], 'a row without cache_saved_nanos saved 0');
     t.match(byKey[1], { input_tokens: 1, output_tokens: 2, cache_read_tokens: 3, cache_write_tokens: 4, reasoning_tokens: 5 });
     const byModel = await store.spendReport({ group_by: 'model', from: 0, to: 1e7 });
-    t.same(byModel.map((r) => [r.group, r.requests, r.cost_nanos]), [['gpt-4o-mini', 3, 106], ['claude-3', 1, 7]]);
+    t.same(byModel.map((r) => [r.group, r.requests, r.cost_nanos]), [['gpt-4o-mini', 4, 106], ['claude-3', 1, 7]]);
     t.same((await store.spendReport({ group_by: 'team', from: 0, to: 1e7 })).map((r) => r.group), ['t1', null]);
     t.same(await store.spendReport({ group_by: 'user', from: 0, to: 1 }), []);
   });

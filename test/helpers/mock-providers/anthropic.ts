@@ -2,7 +2,7 @@
 // user-first alternating roles, every tool_use answered by a tool_result in the next turn, and replies in the exact
 // message / SSE event formats (message_start … message_stop, input_json_delta for tool input).
 import type { ServerResponse } from 'node:http';
-import { halves, isObject, sendEvents, sendJson, startMockProvider, type MockProvider, type MockReply, type ReceivedRequest, type Rejection, type ReplyScript } from './server.js';
+import { halves, isObject, sendEvents, sendJson, sendUnary, startMockProvider, type MockProvider, type MockReply, type ReceivedRequest, type Rejection, type ReplyScript } from './server.js';
 
 const FIELDS = new Set(['model', 'messages', 'max_tokens', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools', 'tool_choice', 'metadata', 'thinking', 'service_tier', 'output_config']);
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -121,7 +121,7 @@ function respondAnthropic(req: ReceivedRequest, reply: MockReply, res: ServerRes
   if (body.stream !== true) {
     message.content = [...(reply.text ? [{ type: 'text', text: reply.text }] : []), ...tools];
     message.stop_reason = stop;
-    sendJson(res, 200, message, { 'request-id': 'req_mock1' });
+    sendUnary(req, res, reply, message, { 'request-id': 'req_mock1' });
     return;
   }
   const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -141,7 +141,7 @@ function respondAnthropic(req: ReceivedRequest, reply: MockReply, res: ServerRes
     index++;
   }
   events.push(ev('message_delta', { delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: u.output } }), ev('message_stop', {}));
-  sendEvents(res, 'text/event-stream; charset=utf-8', events, reply.stallAfter);
+  sendEvents(res, 'text/event-stream; charset=utf-8', events, reply.stallAfter, reply);
 }
 
 export function startMockAnthropic(opts: { apiKey?: string; reply: ReplyScript; gate?: (req: ReceivedRequest) => Promise<void> }): Promise<MockProvider> {

@@ -2,7 +2,7 @@
 // message pairing, argument types), and replies in the exact chat.completion / chat.completion.chunk formats.
 import type { ServerResponse } from 'node:http';
 import { respondResponses, validateResponses } from './openai-responses.js';
-import { halves, isObject, sendEvents, sendJson, startMockProvider, type MockProvider, type MockReply, type ReceivedRequest, type Rejection, type ReplyScript } from './server.js';
+import { halves, isObject, sendEvents, sendJson, sendUnary, startMockProvider, type MockProvider, type MockReply, type ReceivedRequest, type Rejection, type ReplyScript } from './server.js';
 
 const PARAMS = new Set([
   'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'n',
@@ -99,7 +99,7 @@ function respondOpenAi(req: ReceivedRequest, reply: MockReply, res: ServerRespon
     const message: Record<string, unknown> = { role: 'assistant', content: reply.text ?? null };
     if (calls.length > 0) message.tool_calls = calls;
     message.refusal = null;
-    sendJson(res, 200, { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], ...(reply.omitUsage ? {} : { usage: usageOf(reply) }) });
+    sendUnary(req, res, reply, { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], ...(reply.omitUsage ? {} : { usage: usageOf(reply) }) });
     return;
   }
   const withUsage = !reply.omitUsage && isObject(body.stream_options) && body.stream_options.include_usage === true;
@@ -114,7 +114,7 @@ function respondOpenAi(req: ReceivedRequest, reply: MockReply, res: ServerRespon
   events.push(chunk({}, finish));
   if (withUsage) events.push(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage: usageOf(reply) })}\n\n`);
   events.push('data: [DONE]\n\n');
-  sendEvents(res, 'text/event-stream; charset=utf-8', events, reply.stallAfter);
+  sendEvents(res, 'text/event-stream; charset=utf-8', events, reply.stallAfter, reply);
 }
 
 /** `azure: true` expects Azure OpenAI's deployment path, api-version and api-key header instead of Bearer auth. */

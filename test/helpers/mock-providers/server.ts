@@ -2,6 +2,7 @@
 // lets the provider module validate it (a rejection answers that provider's error shape) and render the reply.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 /** What the scripted model "says"; each mock renders it in its own unary and SSE formats. */
 export interface MockReply {
@@ -16,6 +17,15 @@ export interface MockReply {
   stallAfter?: number;
   /** OpenAI: report no usage at all, ignoring include_usage (as some OpenAI-compatible servers do). */
   omitUsage?: boolean;
+  /**
+   * How a unary answer goes on the wire: `chunked` without a Content-Length, in several writes (as OpenAI answers);
+   * `encoding` compresses it when the request's Accept-Encoding allows that coding (as a real server does).
+   */
+  wire?: { chunked?: boolean; encoding?: 'gzip' | 'br' | 'deflate' };
+  /** Streams: a pause before each event after the first (a model generating). */
+  gapMs?: number;
+  /** Streams: called as each event is written (index, count), e.g. to time the last one. */
+  onEvent?: (index: number, count: number) => void;
 }
 
 export interface ReceivedRequest {
@@ -106,11 +116,52 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Writes the events of an SSE body in separate chunks, the way a provider flushes them; `stallAfter` stops early and never ends. */
-export function sendEvents(res: ServerResponse, contentType: string, events: string[], stallAfter?: number): void {
+/** A unary 200 answer written as `reply.wire` says: chunked and/or content-encoded, else with a Content-Length. */
+export function sendUnary(req: ReceivedRequest, res: ServerResponse, reply: MockReply, body: unknown, headers: Record<string, string> = {}): void {
+  const wire = reply.wire;
+  if (wire === undefined) return sendJson(res, 200, body, headers);
+  let bytes = Buffer.from(JSON.stringify(body));
+  const accepted = String(req.headers['accept-encoding'] ?? '').split(',').map((c) => c.split(';')[0]!.trim().toLowerCase());
+  const coding = wire.encoding !== undefined && accepted.includes(wire.encoding) ? wire.encoding : undefined;
+  if (coding === 'gzip') bytes = gzipSync(bytes);
+  else if (coding === 'br') bytes = brotliCompressSync(bytes);
+  else if (coding === 'deflate') bytes = deflateSync(bytes);
+  const head: Record<string, string | number> = { 'content-type': 'application/json', ...headers };
+  if (coding !== undefined) head['content-encoding'] = coding;
+  if (wire.chunked !== true) head['content-length'] = bytes.length;
+  res.writeHead(200, head);
+  if (wire.chunked !== true) return void res.end(bytes);
+  // Three writes a tick apart: the body really arrives in pieces.
+  const third = Math.ceil(bytes.length / 3);
+  res.write(bytes.subarray(0, third));
+  setImmediate(() => {
+    res.write(bytes.subarray(third, 2 * third));
+    setImmediate(() => res.end(bytes.subarray(2 * third)));
+  });
+}
+
+/**
+ * Writes the events of an SSE body in separate chunks, the way a provider flushes them; `stallAfter` stops early and
+ * never ends; `reply.gapMs` pauses before each event after the first.
+ */
+export function sendEvents(res: ServerResponse, contentType: string, events: string[], stallAfter?: number, reply: Pick<MockReply, 'gapMs' | 'onEvent'> = {}): void {
   res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache' });
-  for (const e of stallAfter === undefined ? events : events.slice(0, stallAfter)) res.write(e);
-  if (stallAfter === undefined) res.end();
+  const sent = stallAfter === undefined ? events : events.slice(0, stallAfter);
+  const gap = reply.gapMs ?? 0;
+  if (gap <= 0) {
+    sent.forEach((e, i) => (res.write(e), reply.onEvent?.(i, sent.length)));
+    if (stallAfter === undefined) res.end();
+    return;
+  }
+  let i = 0;
+  const next = (): void => {
+    if (res.destroyed) return;
+    res.write(sent[i]!);
+    reply.onEvent?.(i, sent.length);
+    if (++i < sent.length) setTimeout(next, gap);
+    else if (stallAfter === undefined) res.end();
+  };
+  next();
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -100,7 +100,7 @@ export function mountNativeRoutes(admin: AdminRouteApi, ops: KeyAdminOps): void 
     if (!GROUPS.includes(group)) throw keysAdminInvalid(`group_by: "${req.query.group_by}" is not one of ${GROUPS.join(', ')}`);
     const { from, to } = spendWindow(req.query, ops.now());
     const rows = await ops.store.spendReport({ group_by: group, from, to });
-    return { body: { group_by: group, from, to, rows: rows.map((r) => ({ ...r, cost_usd: nanosToUsd(r.cost_nanos) })) } };
+    return { body: { group_by: group, from, to, rows: rows.map((r) => ({ ...r, cost_usd: nanosToUsd(r.cost_nanos), cache_saved_usd: nanosToUsd(r.cache_saved_nanos) })) } };
   });
 }
 

@@ -1,8 +1,9 @@
 // One spend-ledger row for a request: who (principal), what (the model it was served with — per-model budgets are
-// keyed on it — the provider, endpoint and route), the tokens by kind, the cost, the cache outcome and the status
-// the client got. Written once, under the request's spend id (the primary key: a retried batch never adds it twice).
+// keyed on it — the provider, endpoint and route), the tokens by kind, the cost, the cache outcome and what a hit
+// saved, and the status the client got. Written once, under the request's spend id (the primary key: a retried batch
+// never adds it twice).
 import type { RequestContext } from '../../../../core/index.js';
-import type { CacheOutcome, SpendRow } from '../../../../core/llm/index.js';
+import { LlmCacheSavedNanos, type CacheOutcome, type SpendRow } from '../../../../core/llm/index.js';
 import type { Charge } from './charge.js';
 import type { SpendState } from './state.js';
 
@@ -28,5 +29,7 @@ export function ledgerRowOf(ctx: RequestContext, st: SpendState, c: Charge, cach
     cost_nanos: c.nanos,
     cache: cache ?? null,
     status: ctx.aborted ? 499 : ctx.response.status,
+    // A hit's saving, as the cache filter priced it; 0 for a miss (nothing was saved).
+    cache_saved_nanos: cache === 'hit' || cache === 'semantic_hit' ? (ctx.get(LlmCacheSavedNanos) ?? 0) : 0,
   };
 }

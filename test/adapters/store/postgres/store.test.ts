@@ -28,11 +28,11 @@ t.test('instances opening one database together migrate it once and share data',
   await Promise.all(stores.map((s) => s.close()));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  t.same((await client.query('SELECT version FROM schema_version ORDER BY version')).rows, [{ version: 1 }, { version: 2 }]);
+  t.same((await client.query('SELECT version FROM schema_version ORDER BY version')).rows, [{ version: 1 }, { version: 2 }, { version: 3 }]);
   const plan = await client.query("EXPLAIN SELECT * FROM virtual_keys WHERE hash = 'x'");
   t.match(plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'), /Index Scan using virtual_keys_hash_key/);
-  const types = await client.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'spend_ledger' AND column_name = 'cost_nanos'");
-  t.same(types.rows, [{ data_type: 'bigint' }]);
+  const types = await client.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'spend_ledger' AND column_name IN ('cost_nanos', 'cache_saved_nanos') ORDER BY column_name");
+  t.same(types.rows, [{ data_type: 'bigint' }, { data_type: 'bigint' }], 'money columns are BIGINT: cache_saved_nanos, cost_nanos');
   await client.end();
 });
 

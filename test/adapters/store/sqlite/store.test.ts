@@ -31,7 +31,7 @@ t.test('the file is in WAL mode, and reopening keeps data and migrates once', as
   await b.close();
   const raw = new Database(path, { readonly: true });
   t.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
-  t.same(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }, { version: 2 }]);
+  t.same(raw.prepare('SELECT version FROM schema_version').all(), [{ version: 1 }, { version: 2 }, { version: 3 }]);
   raw.close();
 });
 
@@ -49,6 +49,27 @@ t.test('a database of schema 1 is migrated on open: its keys gain priority (none
   t.match(await store.getKeyByHash('h-old'), { id: 'old', priority: null, model_limits: {} });
   t.match(await store.updateKey('old', { priority: 3 }), { priority: 3 });
   await store.close();
+});
+
+t.test('a database of schema 2 is migrated on open: its ledger rows gain cache_saved_nanos 0', async (t) => {
+  const path = join(dir, 'v2', 'dgp.db');
+  mkdirSync(join(dir, 'v2'));
+  const raw = new Database(path);
+  raw.exec(SCHEMA_VERSION_DDL);
+  for (const [i, m] of migrations('sqlite').slice(0, 2).entries()) {
+    for (const stmt of m) raw.exec(stmt);
+    raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(i + 1);
+  }
+  raw.prepare(`INSERT INTO spend_ledger (request_id, ts, key_id, cost_nanos, cache, status) VALUES ('old', 10, 'k1', 500, 'miss', 200)`).run();
+  raw.close();
+  const store = openSqliteStore({ path });
+  await store.appendSpend([spendRow(1, { ts: 20, cost_nanos: 0, cache: 'hit', cache_saved_nanos: 500 })]);
+  t.match(await store.spendReport({ group_by: 'key', from: 0, to: 100 }), [{ group: 'k1', requests: 2, cost_nanos: 500, cache_saved_nanos: 500 }]);
+  await store.close();
+  const check = new Database(path, { readonly: true });
+  t.same(check.prepare('SELECT request_id, cache_saved_nanos FROM spend_ledger ORDER BY ts').all(), [{ request_id: 'old', cache_saved_nanos: 0 }, { request_id: 'req-1', cache_saved_nanos: 500 }]);
+  t.same(check.prepare('SELECT MAX(version) AS v FROM schema_version').get(), { v: 3 });
+  check.close();
 });
 
 t.test('an unopenable path is a coded 503', async (t) => {

@@ -1,6 +1,7 @@
 // Coalescing: 50 identical requests in flight at once make exactly one upstream call, unary and streamed (followers
-// get the leader's answer in their own API and framing); a leader cut mid-stream releases its followers, which elect
-// a new leader among themselves instead of receiving the leader's failure.
+// get the leader's answer in their own API and framing); a leader cut before its followers received anything releases
+// them, and they elect a new leader among themselves instead of receiving the leader's failure. Streaming followers
+// attached to the leader's live answer: live-coalesce.test.ts.
 import t from 'tap';
 import { startMockOpenAi } from '../../../helpers/mock-providers/index.js';
 import { startGateway, type TestGateway } from '../../../helpers/gateway.js';
@@ -74,7 +75,7 @@ t.test('50 identical concurrent requests, unary and streamed, make one upstream 
   t.equal(await metricValue(g, 'dgp_cache_requests_total', { outcome: 'coalesced' }), 98);
 });
 
-t.test('a leader cut mid-stream releases its followers, which elect a new leader', async (t) => {
+t.test('a leader cut before its followers received anything releases them; they elect a new leader', async (t) => {
   const up = await startPacedOpenAi({ events: 30, intervalMs: 20, usage: { input: 5, output: 30 } });
   const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
   t.teardown(async () => (await g.close(), await up.close()));
@@ -84,20 +85,19 @@ t.test('a leader cut mid-stream releases its followers, which elect a new leader
   t.equal(leader.headers.get('x-dgp-cache'), 'MISS');
   const reader = leader.body!.getReader();
   await reader.read();
-  // Streams, because the paced upstream answers unary requests chunked, which the proxy does not tap.
-  const followers = Array.from({ length: 5 }, () => post(url, question({ stream: true })).then(async (r) => ({ status: r.status, cache: r.headers.get('x-dgp-cache'), text: sseText(await r.text()) })));
+  // Unary followers wait for the whole answer: none of them has received a byte when the leader's client leaves.
+  const followers = Array.from({ length: 5 }, () => post(url, question()).then(async (r) => ({ status: r.status, cache: r.headers.get('x-dgp-cache'), body: (await r.json()) as { choices: Array<{ message: { content: string } }> } })));
   await until('5 followers', async () => (await waiting(g)) === 5);
   ac.abort();
   const got = await Promise.all(followers);
   t.ok(got.every((f) => f.status === 200), 'no follower got the leader\'s failure');
-  t.ok(got.every((f) => f.text === 'word '.repeat(30)), 'each got a whole answer');
+  t.ok(got.every((f) => f.body.choices[0]!.message.content === 'word '.repeat(30)), 'each got a whole answer');
   t.same(got.map((f) => f.cache).sort(), ['COALESCED', 'COALESCED', 'COALESCED', 'COALESCED', 'MISS'], 'one of them led the second call, the others waited for it');
   t.equal(up.count, 2, 'the cut leader and the new leader');
   await until('the upstream saw the cut', async () => up.aborted === 1);
-  const after = await post(url, question());
-  const body = (await after.json()) as { choices: Array<{ message: { content: string } }> };
-  t.equal(after.headers.get('x-dgp-cache'), 'HIT', 'the new leader\'s stream was stored (the cut one was not) and serves a unary request');
-  t.equal(body.choices[0]!.message.content, 'word '.repeat(30));
+  const after = await post(url, question({ stream: true }));
+  t.equal(after.headers.get('x-dgp-cache'), 'HIT', 'the new leader\'s answer was stored (the cut one was not) and serves a stream');
+  t.equal(sseText(await after.text()), 'word '.repeat(30));
 });
 
 t.test('a follower stops waiting after coalesce_wait and goes upstream itself', async (t) => {
