@@ -134,7 +134,7 @@ export class Generation {
       for (const f of this.filters) if (f.instance.close) await this.bounded(f.kind, 'close', () => f.instance.close!());
       // Records and spans of this generation's last requests go out while the stores they use are still open.
       if (this.audit !== undefined) await this.bounded('dgp.audit', 'flush', () => this.audit!.log.flush());
-      if (this.tracing !== undefined) await this.bounded('dgp.tracing', 'flush', () => this.tracing!.provider.forceFlush());
+      if (this.tracing !== undefined) await this.bounded('dgp.tracing', 'flush', () => this.tracing!.flush());
       await this.services.release();
     })());
   }

@@ -1,0 +1,168 @@
+// The export queue: ended spans wait here as OTLP protobuf bytes (encoded when they end, one buffer per batch),
+// bounded by max_queue counting the spans of the export under way, and go to the collector as OTLP/HTTP
+// (application/x-protobuf) in batches of max_export_batch — at once when a batch is full, else after schedule_delay —
+// one export at a time, off the request path. Past max_queue a span is dropped and counted
+// (dgp_tracing_spans_dropped_total); a failed export loses its spans, counted (dgp_tracing_spans_failed_total) and
+// logged once per outage. Closing exports what is queued.
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import { Agent, request } from 'undici';
+import { Envelope, ProtoWriter, writeSpan, type SpanData } from './otlp-proto.js';
+import type { SpanSink } from './span.js';
+
+export interface OtlpExportOptions {
+  url: string;
+  headers: Record<string, string>;
+  /** ms, one export. */
+  timeout: number;
+  maxQueue: number;
+  maxBatch: number;
+  /** ms. */
+  delay: number;
+  serviceName: string;
+  scopeName: string;
+  /** Longest string attribute value (attribute_value_limit). */
+  limit: number;
+}
+
+/** Encoded spans of one export request. */
+interface Batch {
+  readonly w: ProtoWriter;
+  count: number;
+}
+
+export class OtlpHttpExport implements SpanSink {
+  readonly #o: OtlpExportOptions;
+  readonly #headers: Record<string, string>;
+  readonly #agent = new Agent({ connections: 2 });
+  readonly #envelope: Envelope;
+  /** Size of the last batch's buffer: the next one starts there, so it rarely grows. */
+  #batchSize = 64 * 1024;
+  #open: Batch | undefined;
+  readonly #sealed: Batch[] = [];
+  #queued = 0;
+  #inFlight = 0;
+  #exporting: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failing = false;
+  #closed = false;
+
+  constructor(
+    o: OtlpExportOptions,
+    private readonly dropped: Counter,
+    private readonly failed: Counter,
+    private readonly log: Logger,
+  ) {
+    this.#o = o;
+    this.#headers = { ...o.headers, 'content-type': 'application/x-protobuf' };
+    this.#envelope = new Envelope(o.serviceName, o.scopeName);
+  }
+
+  /** Spans queued or being exported. */
+  get pending(): number {
+    return this.#queued + this.#inFlight;
+  }
+
+  push(span: SpanData): void {
+    if (this.#closed || this.pending >= this.#o.maxQueue) {
+      this.dropped.inc();
+      return;
+    }
+    const batch = (this.#open ??= this.#newBatch());
+    writeSpan(batch.w, span, this.#o.limit);
+    batch.count++;
+    this.#queued++;
+    if (batch.count >= this.#o.maxBatch) {
+      this.#seal();
+      this.#next();
+    } else {
+      this.#timer ??= setTimeout(this.#onTimer, this.#o.delay).unref();
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#seal();
+    this.#next();
+  };
+
+  #newBatch(): Batch {
+    const w = new ProtoWriter(this.#batchSize);
+    w.pos = this.#envelope.room;
+    return { w, count: 0 };
+  }
+
+  #seal(): void {
+    if (this.#open === undefined) return;
+    this.#sealed.push(this.#open);
+    this.#open = undefined;
+  }
+
+  /** Starts the next export unless one is under way (that one starts the next when it settles). */
+  #next(): void {
+    if (this.#exporting !== undefined) return;
+    const batch = this.#sealed.shift();
+    if (batch === undefined) return;
+    this.#queued -= batch.count;
+    this.#inFlight = batch.count;
+    this.#exporting = this.#post(batch).finally(() => {
+      this.#inFlight = 0;
+      this.#exporting = undefined;
+      if (this.#sealed.length > 0) this.#next();
+      else if (this.#open !== undefined) this.#timer ??= setTimeout(this.#onTimer, this.#o.delay).unref();
+    });
+  }
+
+  async #post(batch: Batch): Promise<void> {
+    let failure: string | undefined;
+    try {
+      const w = batch.w;
+      this.#batchSize = w.buf.length;
+      const room = this.#envelope.room;
+      const start = this.#envelope.write(w.buf, room, w.pos - room);
+      const res = await request(this.#o.url, {
+        method: 'POST',
+        headers: this.#headers,
+        body: w.buf.subarray(start, w.pos),
+        dispatcher: this.#agent,
+        headersTimeout: this.#o.timeout,
+        bodyTimeout: this.#o.timeout,
+        signal: AbortSignal.timeout(this.#o.timeout),
+      });
+      await res.body.dump();
+      if (res.statusCode < 200 || res.statusCode >= 300) failure = `status ${res.statusCode}`;
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+    if (failure !== undefined) {
+      this.failed.inc(batch.count);
+      if (!this.#failing) this.log.warn({ err: failure, spans: batch.count }, 'tracing: exporting spans failed; they are lost (counted in dgp_tracing_spans_failed_total) until the collector answers again');
+      this.#failing = true;
+    } else if (this.#failing) {
+      this.#failing = false;
+      this.log.info('tracing: exporting spans works again');
+    }
+  }
+
+  /** Exports everything queued now; resolves when the queue is empty and no export is under way. */
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#seal();
+    for (;;) {
+      this.#next();
+      const under = this.#exporting;
+      if (under === undefined) return;
+      await under;
+    }
+  }
+
+  /** Takes no more spans, exports the queued ones, closes the connections. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+    await this.#agent.close();
+  }
+}
