@@ -205,7 +205,7 @@ export async function buildGeneration(
       gen.audit.bindStores((id) => findStore(gen.adapters, id));
     }
     if (config.tracing.enabled) {
-      // Loaded only when tracing is on: the OpenTelemetry SDK takes a few hundred ms to import, on every process start.
+      // Loaded only when tracing is on: a process without tracing never loads its code.
       const { tracingService } = await import('../observability/tracing/tracing.js');
       gen.tracing = scope.get(tracingService, config.tracing);
     }
