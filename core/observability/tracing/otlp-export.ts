@@ -38,6 +38,8 @@ export class OtlpHttpExport implements SpanSink {
   readonly #envelope: Envelope;
   /** Size of the last batch's buffer: the next one starts there, so it rarely grows. */
   #batchSize = 64 * 1024;
+  /** The buffer of the last export, once it succeeded: the next batch writes into it (no new external memory). */
+  #spare: Buffer | undefined;
   #open: Batch | undefined;
   readonly #sealed: Batch[] = [];
   #queued = 0;
@@ -87,7 +89,9 @@ export class OtlpHttpExport implements SpanSink {
   };
 
   #newBatch(): Batch {
-    const w = new ProtoWriter(this.#batchSize);
+    const w = new ProtoWriter(0);
+    w.buf = this.#spare ?? Buffer.allocUnsafe(this.#batchSize);
+    this.#spare = undefined;
     w.pos = this.#envelope.room;
     return { w, count: 0 };
   }
@@ -105,7 +109,9 @@ export class OtlpHttpExport implements SpanSink {
     if (batch === undefined) return;
     this.#queued -= batch.count;
     this.#inFlight = batch.count;
-    this.#exporting = this.#post(batch).finally(() => {
+    this.#exporting = this.#post(batch).then((ok) => {
+      // A collector that answered 2xx read the whole body; after a failure the socket may not be done with it.
+      if (ok) this.#spare = batch.w.buf;
       this.#inFlight = 0;
       this.#exporting = undefined;
       if (this.#sealed.length > 0) this.#next();
@@ -113,7 +119,8 @@ export class OtlpHttpExport implements SpanSink {
     });
   }
 
-  async #post(batch: Batch): Promise<void> {
+  /** True when the collector took the batch. */
+  async #post(batch: Batch): Promise<boolean> {
     let failure: string | undefined;
     try {
       const w = batch.w;
@@ -138,10 +145,13 @@ export class OtlpHttpExport implements SpanSink {
       this.failed.inc(batch.count);
       if (!this.#failing) this.log.warn({ err: failure, spans: batch.count }, 'tracing: exporting spans failed; they are lost (counted in dgp_tracing_spans_failed_total) until the collector answers again');
       this.#failing = true;
-    } else if (this.#failing) {
+      return false;
+    }
+    if (this.#failing) {
       this.#failing = false;
       this.log.info('tracing: exporting spans works again');
     }
+    return true;
   }
 
   /** Exports everything queued now; resolves when the queue is empty and no export is under way. */
