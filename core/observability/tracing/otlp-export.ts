@@ -36,8 +36,8 @@ export class OtlpHttpExport implements SpanSink {
   readonly #headers: Record<string, string>;
   readonly #agent = new Agent({ connections: 2 });
   readonly #envelope: Envelope;
-  /** Size of the last batch's buffer: the next one starts there, so it rarely grows. */
-  #batchSize = 64 * 1024;
+  /** Bytes a new batch's buffer starts with: a little more than the last batch used, so it rarely grows. */
+  #batchSize: number;
   /** The buffer of the last export, once it succeeded: the next batch writes into it (no new external memory). */
   #spare: Buffer | undefined;
   #open: Batch | undefined;
@@ -58,6 +58,7 @@ export class OtlpHttpExport implements SpanSink {
     this.#o = o;
     this.#headers = { ...o.headers, 'content-type': 'application/x-protobuf' };
     this.#envelope = new Envelope(o.serviceName, o.scopeName);
+    this.#batchSize = Math.min(64 * 1024, this.#envelope.room + o.maxBatch * 1024);
   }
 
   /** Spans queued or being exported. */
@@ -82,8 +83,10 @@ export class OtlpHttpExport implements SpanSink {
     }
   }
 
+  /** An export under way keeps the open batch open (it fills up to max_export_batch); its end re-arms the timer. */
   readonly #onTimer = (): void => {
     this.#timer = undefined;
+    if (this.#exporting !== undefined) return;
     this.#seal();
     this.#next();
   };
@@ -124,7 +127,7 @@ export class OtlpHttpExport implements SpanSink {
     let failure: string | undefined;
     try {
       const w = batch.w;
-      this.#batchSize = w.buf.length;
+      this.#batchSize = Math.max(1024, w.pos + (w.pos >> 2));
       const room = this.#envelope.room;
       const start = this.#envelope.write(w.buf, room, w.pos - room);
       const res = await request(this.#o.url, {
