@@ -146,23 +146,33 @@ export class ProtoWriter {
   }
 }
 
+/** An AnyValue's fields (every tag dgp writes fits one byte). */
+const ANY_STRING = (1 << 3) | LEN;
+const ANY_BOOL = (2 << 3) | VARINT;
+const ANY_INT = (3 << 3) | VARINT;
+const ANY_DOUBLE = (4 << 3) | I64;
+const ANY_ARRAY = (5 << 3) | LEN;
+const ARRAY_VALUES = (1 << 3) | LEN;
+
 function anyValue(w: ProtoWriter, v: string | number | boolean, limit: number): void {
+  w.ensure(11);
   switch (typeof v) {
     case 'string':
-      w.tag(1, LEN);
+      w.buf[w.pos++] = ANY_STRING;
       w.string(v.length > limit ? v.slice(0, limit) : v);
       return;
     case 'boolean':
-      w.tag(2, VARINT);
-      w.varint(v ? 1 : 0);
+      w.buf[w.pos++] = ANY_BOOL;
+      w.buf[w.pos++] = v ? 1 : 0;
       return;
     default:
       if (Number.isSafeInteger(v)) {
-        w.tag(3, VARINT);
-        w.int64(v);
+        w.buf[w.pos++] = ANY_INT;
+        if (v >= 0 && v < 0x80) w.buf[w.pos++] = v;
+        else w.int64(v);
       } else {
-        w.tag(4, I64);
-        w.double(v);
+        w.buf[w.pos++] = ANY_DOUBLE;
+        w.pos = w.buf.writeDoubleLE(v, w.pos);
       }
   }
 }
@@ -183,21 +193,22 @@ function keyBytes(key: string): Uint8Array {
   return b;
 }
 
-/** One KeyValue as a field `field` of the enclosing message. */
+/** One KeyValue as a field `field` (< 16) of the enclosing message. */
 export function keyValue(w: ProtoWriter, field: number, key: string, v: SpanAttributeValue, limit: number): void {
-  w.tag(field, LEN);
-  const kv = w.fork();
   const kb = keyBytes(key);
-  w.ensure(kb.length);
+  w.ensure(kb.length + 4);
+  w.buf[w.pos++] = (field << 3) | LEN;
+  const kv = w.pos++;
   w.buf.set(kb, w.pos);
   w.pos += kb.length;
-  const any = w.fork();
+  const any = w.pos++;
   if (Array.isArray(v)) {
-    w.tag(5, LEN);
+    w.buf[w.pos++] = ANY_ARRAY;
     const arr = w.fork();
     for (const x of v) {
-      w.tag(1, LEN);
-      const item = w.fork();
+      w.ensure(2);
+      w.buf[w.pos++] = ARRAY_VALUES;
+      const item = w.pos++;
       anyValue(w, x, limit);
       w.join(item);
     }
@@ -218,7 +229,9 @@ export interface SpanData {
   readonly kind: number;
   readonly startedAt: number;
   readonly endedAt: number;
-  readonly attributes: ReadonlyMap<string, SpanAttributeValue>;
+  /** Attribute names and their values, in parallel; a name appears once. */
+  readonly keys: readonly string[];
+  readonly values: readonly SpanAttributeValue[];
   /** undefined: status UNSET; a string (maybe empty): ERROR with that message. */
   readonly error: string | undefined;
 }
@@ -243,7 +256,9 @@ export function writeSpan(w: ProtoWriter, s: SpanData, limit: number): void {
   w.unixNanos(s.startedAt);
   w.tag(8, I64);
   w.unixNanos(s.endedAt);
-  for (const [k, v] of s.attributes) keyValue(w, 9, k, v, limit);
+  const keys = s.keys;
+  const values = s.values;
+  for (let i = 0; i < keys.length; i++) keyValue(w, 9, keys[i]!, values[i]!, limit);
   if (s.error !== undefined) {
     w.tag(15, LEN);
     const status = w.fork();

@@ -32,7 +32,9 @@ export interface SpanSink {
 
 export class RecordedSpan implements SpanData {
   readonly spanId = randomHexId(8);
-  readonly attributes = new Map<string, SpanAttributeValue>();
+  /** Attribute names and values, in parallel (a span has a few dozen: a scan beats hashing, and nothing to iterate). */
+  readonly keys: string[] = [];
+  readonly values: SpanAttributeValue[] = [];
   error: string | undefined;
   endedAt = -1;
 
@@ -47,7 +49,14 @@ export class RecordedSpan implements SpanData {
   ) {}
 
   set(key: string, value: SpanAttributeValue): void {
-    if (this.endedAt < 0) this.attributes.set(key, value);
+    if (this.endedAt >= 0) return;
+    const i = this.keys.indexOf(key);
+    if (i === -1) {
+      this.keys.push(key);
+      this.values.push(value);
+    } else {
+      this.values[i] = value;
+    }
   }
 
   /** Status ERROR, with a message when there is one. */
