@@ -173,9 +173,25 @@ export class OtlpHttpExport implements SpanSink {
   }
 
   /** Takes no more spans, exports the queued ones, closes the connections. */
+  /**
+   * Takes no more spans and exports the queued ones, for at most exporter.timeout in all (a collector that hangs must
+   * not hold a shutdown for one timeout per batch): what is still queued then is counted as failed.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, this.#o.timeout, 'late')));
+    const outcome = await Promise.race([this.flush().then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      const lost = this.#queued;
+      this.#sealed.length = 0;
+      this.#open = undefined;
+      this.#queued = 0;
+      if (lost > 0) this.failed.inc(lost);
+      await this.#agent.destroy();
+      return;
+    }
     await this.#agent.close();
   }
 }

@@ -11,11 +11,11 @@ import { attrs, otlpReceiver } from '../../../helpers/otlp-receiver.js';
 const counter = (name: string): Counter => new Counter({ name, help: name, registers: [] });
 const count = async (c: Counter): Promise<number> => (await c.get()).values[0]?.value ?? 0;
 
-function exporter(url: string, o: { maxQueue?: number; maxBatch?: number; delay?: number; limit?: number } = {}) {
+function exporter(url: string, o: { maxQueue?: number; maxBatch?: number; delay?: number; limit?: number; timeout?: number } = {}) {
   const dropped = counter('dropped');
   const failed = counter('failed');
   const x = new OtlpHttpExport(
-    { url, headers: { 'x-token': 't1' }, timeout: 2000, maxQueue: o.maxQueue ?? 2048, maxBatch: o.maxBatch ?? 512, delay: o.delay ?? 60_000, serviceName: 'svc-ü', scopeName: 'dgp-gateway', limit: o.limit ?? 4096 },
+    { url, headers: { 'x-token': 't1' }, timeout: o.timeout ?? 2000, maxQueue: o.maxQueue ?? 2048, maxBatch: o.maxBatch ?? 512, delay: o.delay ?? 60_000, serviceName: 'svc-ü', scopeName: 'dgp-gateway', limit: o.limit ?? 4096 },
     dropped,
     failed,
     pino({ level: 'silent' }),
@@ -95,4 +95,19 @@ t.test('batches of max_export_batch in order; past max_queue spans are dropped a
   const after = new RecordedSpan(x, traceId, undefined, 'late', SPAN_KIND_SERVER, performance.now());
   after.end();
   t.equal(await count(dropped), 101, 'a closed export takes no more spans');
+});
+
+t.test('closing against a collector that hangs takes at most exporter.timeout; the spans not exported are counted as failed', async (t) => {
+  const rx = await otlpReceiver(t, () => 'hang');
+  const { x, failed, dropped } = exporter(rx.url, { maxBatch: 2, timeout: 300 });
+  const traceId = randomHexId(16);
+  for (let i = 0; i < 6; i++) new RecordedSpan(x, traceId, undefined, `span ${i}`, SPAN_KIND_SERVER, performance.now()).end();
+  const started = performance.now();
+  await x.close();
+  const took = performance.now() - started;
+  t.ok(took >= 250 && took < 1500, `close took ${Math.round(took)} ms`);
+  t.equal(rx.requests, 1, 'one export under way (the collector never answered it)');
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(await count(failed), 6, 'the batch under way and the 4 queued spans');
+  t.equal(await count(dropped), 0);
 });
