@@ -15,6 +15,11 @@ export interface SubscribeOptions {
    * events are then decoded at the end, and only in that case, rather than one by one as they pass.
    */
   onlyWithoutUsage?: boolean;
+  /**
+   * Only the `finish` items are wanted (a span's finish reasons): a pass-through OpenAI chat stream then parses only
+   * the events that carry a finish reason instead of decoding every event.
+   */
+  finishOnly?: boolean;
 }
 
 /** Where the answer came from: set when the proxy commits to an upstream response. */
@@ -53,6 +58,7 @@ export class LlmExchange {
   #request: Promise<ChatRequest | undefined> | undefined;
   #live: ItemListener[] | undefined;
   #deferred: ItemListener[] | undefined;
+  #finish: ItemListener[] | undefined;
   /** A unary answer's items, kept for subscribers that come after it was read. */
   #unary: ResponseItem[] | undefined;
   /** Reads a unary answer's items: run when the first subscriber asks (or at settle for usage-less answers). */
@@ -82,6 +88,12 @@ export class LlmExchange {
    * (in encode at the latest); a unary answer's items are delivered at once when it was already read.
    */
   subscribe(listener: ItemListener, opts: SubscribeOptions = {}): void {
+    if (opts.finishOnly === true) {
+      (this.#finish ??= []).push(listener);
+      if (this.#unaryItems !== undefined) this.#readUnary();
+      else if (this.#unary !== undefined) for (const item of this.#unary) if (item.type === 'finish') listener(item);
+      return;
+    }
     const deferred = opts.onlyWithoutUsage === true;
     if (deferred) (this.#deferred ??= []).push(listener);
     else (this.#live ??= []).push(listener);
@@ -94,6 +106,11 @@ export class LlmExchange {
     return this.#live !== undefined;
   }
 
+  /** A subscriber wants the finish items only. */
+  get wantsFinish(): boolean {
+    return this.#finish !== undefined;
+  }
+
   /** A subscriber wants the items only when no usage arrives. */
   get wantsItemsWithoutUsage(): boolean {
     return this.#deferred !== undefined;
@@ -103,11 +120,18 @@ export class LlmExchange {
   emit(item: ResponseItem): void {
     if (this.#live) for (const l of this.#live) l(item);
     if (this.#deferred) for (const l of this.#deferred) l(item);
+    if (this.#finish && item.type === 'finish') for (const l of this.#finish) l(item);
   }
 
-  /** Producer side: one item for the subscribers that want every item as it comes. */
+  /** Producer side: one item for the subscribers that want every item as it comes (and the finish-only ones). */
   emitLive(item: ResponseItem): void {
     if (this.#live) for (const l of this.#live) l(item);
+    if (this.#finish && item.type === 'finish') for (const l of this.#finish) l(item);
+  }
+
+  /** Producer side: a finish item found without decoding the answer, for the finish-only subscribers. */
+  emitFinish(item: ResponseItem & { type: 'finish' }): void {
+    if (this.#finish) for (const l of this.#finish) l(item);
   }
 
   /** Producer side: one item for the subscribers that want items only without usage. */
@@ -121,7 +145,7 @@ export class LlmExchange {
    */
   deferUnary(read: () => ResponseItem[]): void {
     this.#unaryItems = read;
-    if (this.#live !== undefined) this.#readUnary();
+    if (this.#live !== undefined || this.#finish !== undefined) this.#readUnary();
   }
 
   #readUnary(): void {
@@ -132,6 +156,7 @@ export class LlmExchange {
     this.#unary = items;
     // Subscribers that want items only without usage get them at settle.
     if (this.#live) for (const item of items) for (const l of this.#live) l(item);
+    if (this.#finish) for (const item of items) if (item.type === 'finish') for (const l of this.#finish) l(item);
   }
 
   /** Producer side: the final usage of the committed answer, normalised, with the fields as the upstream sent them. */

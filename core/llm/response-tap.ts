@@ -7,6 +7,7 @@ import { SseBlockReader, SseKeyFinder, parseSseBlock, type SseEvent } from '../i
 import type { CodecContext, JsonObject, ProviderCodec, StreamDecoder, StreamItem } from './api.js';
 import type { LlmExchange } from './exchange.js';
 import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
+import type { FinishReason } from './pivot.js';
 import { UsageAccumulator } from './usage.js';
 import { usageFromBodyEnd } from './usage-scan.js';
 
@@ -18,6 +19,14 @@ const USAGE_MARK = '"usage';
 const USAGE_BYTES = Buffer.from(USAGE_MARK);
 
 const QUOTE = 0x22;
+const FINISH_BYTES = Buffer.from('"finish_reason"');
+
+/** True when the `"finish_reason"` key at `at` has a string value (OpenAI chunks repeat `"finish_reason":null`). */
+function finishValueAt(block: Buffer, at: number): boolean {
+  let i = at + FINISH_BYTES.length;
+  while (i < block.length && (block[i] === 0x20 || block[i] === 0x3a)) i++;
+  return block[i] === QUOTE;
+}
 
 /**
  * True when the `"usage…"` key at `at` has a value other than null. OpenAI streams repeat `"usage":null` in every
@@ -101,7 +110,7 @@ export class TranslatedStreamTap {
   items(items: readonly StreamItem[]): void {
     const lx = this.#lx;
     const deferred = lx.wantsItemsWithoutUsage && !this.#acc.found;
-    if (!lx.wantsItems && !deferred) return;
+    if (!lx.wantsItems && !deferred && !lx.wantsFinish) return;
     const out = this.#items;
     responseItemsOf(items, out);
     for (const item of out) {
@@ -144,6 +153,12 @@ export class PassthroughStreamTap {
   #held: Buffer[] = [];
   #heldBytes = 0;
   #items: ResponseItem[] = [];
+  /**
+   * Finish-only subscribers of an OpenAI chat stream: the events with a `"finish_reason":"…"` are found by bytes and
+   * parsed alone (elsewhere the finish reason takes the provider's decoder: the stream is decoded for them).
+   */
+  readonly #finishFinder: SseKeyFinder | undefined;
+  #finishReader: SseBlockReader | undefined;
 
   constructor(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext, maxEventBytes = 1024 * 1024) {
     this.#lx = lx;
@@ -151,6 +166,7 @@ export class PassthroughStreamTap {
     this.#max = maxEventBytes;
     // The finder's key filter has already skipped null usage: its events are parsed as they are.
     this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#parseUsage(event), maxEventBytes, usageValueAt);
+    if (codec.api === 'openai' && lx.operation === 'chat') this.#finishFinder = new SseKeyFinder(FINISH_BYTES, (event) => this.#parseFinish(event), maxEventBytes, finishValueAt);
     this.#newDecoder = () => codec.upstream.createDecoder(contextOf(cx));
     lx.observed = true;
     lx.onSettle(() => this.#end());
@@ -161,10 +177,11 @@ export class PassthroughStreamTap {
     if (chunk.length === 0) return;
     const lx = this.#lx;
     lx.firstDataAt ??= performance.now();
-    if (this.#reader !== undefined || lx.wantsItems) {
+    if (this.#reader !== undefined || lx.wantsItems || (lx.wantsFinish && this.#finishFinder === undefined)) {
       for (const block of (this.#reader ??= new SseBlockReader(this.#max)).feed(chunk)) this.#decode(block, true);
       return;
     }
+    if (lx.wantsFinish) this.#findFinish(chunk);
     const hold = lx.wantsItemsWithoutUsage && !this.#acc.found;
     if (hold) {
       this.#held.push(chunk);
@@ -183,6 +200,39 @@ export class PassthroughStreamTap {
       if (rest.length > 0) chunk = Buffer.concat([rest, chunk]);
     }
     for (const block of this.#usageReader.feed(chunk)) this.#usageOf(block);
+  }
+
+  #findFinish(chunk: Buffer): void {
+    if (this.#finishReader === undefined) {
+      if (this.#finishFinder!.feed(chunk)) return;
+      this.#finishReader = new SseBlockReader(this.#max);
+      const rest = this.#finishFinder!.takeRest();
+      if (rest.length > 0) chunk = Buffer.concat([rest, chunk]);
+    }
+    for (const block of this.#finishReader.feed(chunk)) this.#finishOf(block);
+  }
+
+  #finishOf(block: Buffer): void {
+    for (let at = block.indexOf(FINISH_BYTES); at !== -1; at = block.indexOf(FINISH_BYTES, at + FINISH_BYTES.length)) {
+      if (finishValueAt(block, at)) return this.#parseFinish(block);
+    }
+  }
+
+  /** The finish items of one OpenAI chat chunk, as its decoder would give them (choices[].finish_reason). */
+  #parseFinish(block: Buffer): void {
+    const ev = parseSseBlock(block);
+    if (ev === undefined) return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    const choices = (obj as { choices?: unknown } | null)?.choices;
+    if (!Array.isArray(choices)) return;
+    for (const c of choices as Array<{ index?: unknown; finish_reason?: unknown } | null>) {
+      if (typeof c?.finish_reason === 'string' && c.finish_reason !== '') this.#lx.emitFinish({ type: 'finish', choice: typeof c.index === 'number' ? c.index : 0, reason: c.finish_reason as FinishReason });
+    }
   }
 
   #usageOf(block: Buffer): void {
@@ -231,6 +281,10 @@ export class PassthroughStreamTap {
     } else {
       if (this.#usageReader !== undefined) for (const block of this.#usageReader.end()) this.#usageOf(block);
       else this.#usageOf(this.#finder.takeRest());
+      if (this.#lx.wantsFinish && this.#finishFinder !== undefined) {
+        if (this.#finishReader !== undefined) for (const block of this.#finishReader.end()) this.#finishOf(block);
+        else this.#finishOf(this.#finishFinder.takeRest());
+      }
       if (this.#held.length > 0 && !this.#acc.found) this.#decodeHeld(true);
       this.#held = [];
     }

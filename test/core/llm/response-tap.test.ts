@@ -81,3 +81,33 @@ t.test('"usage": null in every chunk is skipped by bytes; a spaced-out report af
   t.same(r.usage, { input: 3, output: 2, cache_read: 0, cache_write: 0, reasoning: 0, total: 5 });
   t.equal(parsed.filter((p) => p.includes('"usage"')).length, 1, 'only the event with a usage value is parsed');
 });
+
+t.test('finish-only subscribers get the finish items a live subscriber gets, at every split, LF and CRLF framed', async (t) => {
+  const finishes = (items: ResponseItem[]) => items.filter((i) => i.type === 'finish');
+  const want = finishes(run([STREAM], (lx, items) => lx.subscribe((i) => items.push(i))).items);
+  t.ok(want.length > 0, 'the fixture has a finish reason');
+  for (const bytes of [STREAM, Buffer.from(STREAM.toString('utf8').replace(/\n/g, '\r\n'))]) {
+    let bad = 0;
+    for (let i = 0; i <= bytes.length; i += 3) {
+      const r = run(split(bytes, i, Math.min(bytes.length, i + 11)), (lx, items) => lx.subscribe((it) => items.push(it), { finishOnly: true }));
+      if (JSON.stringify(r.items) !== JSON.stringify(want) || JSON.stringify(r.usage) !== JSON.stringify(USAGE)) bad++;
+    }
+    t.equal(bad, 0, bytes === STREAM ? 'LF' : 'CRLF');
+  }
+  // A stream whose events are not OpenAI chat chunks is decoded for them (Anthropic's stop_reason, mapped by its codec).
+  const anthropic = codec('anthropic');
+  const acx = defaultCodecContext({ log: recorder(), provider: 'anthropic', model: 'm', stream: true, includeUsage: false, query: '', settings: {} });
+  const bytes = readFixture('upstream/anthropic/stream.sse');
+  const collect = (opts?: { finishOnly: true }): ResponseItem[] => {
+    const lx = new LlmExchange({ clientApi: 'anthropic', operation: 'messages', pivot: async () => undefined });
+    const items: ResponseItem[] = [];
+    lx.subscribe((i) => items.push(i), opts);
+    const tap = new PassthroughStreamTap(lx, anthropic, acx);
+    tap.feed(bytes);
+    lx.settle(settleCtx());
+    return items;
+  };
+  const live = finishes(collect());
+  t.ok(live.length > 0);
+  t.same(collect({ finishOnly: true }), live, 'anthropic: the same finish items');
+});

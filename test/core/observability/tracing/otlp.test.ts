@@ -123,6 +123,7 @@ t.test('traceparent: a sampled client trace is continued (ratio 0 notwithstandin
   t.equal(server.traceId, traceId, 'the client\'s trace');
   t.equal(server.parentSpanId, parent, 'the client\'s span is the parent');
   t.equal(b.requests[0]!.headers.traceparent, `00-${traceId}-${client.spanId}-01`, 'upstream gets the attempt span as parent');
+  t.same(attrs(client)['gen_ai.response.finish_reasons'], ['stop'], 'finish reasons of a unary answer');
 
   const before = rx.spans.length;
   t.equal((await post(g.url(), body, { traceparent: `00-${traceId}-${parent}-00` })).status, 200, 'unsampled parent');
