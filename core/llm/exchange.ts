@@ -59,6 +59,9 @@ export class LlmExchange {
   #live: ItemListener[] | undefined;
   #deferred: ItemListener[] | undefined;
   #finish: ItemListener[] | undefined;
+  /** A unary answer's finish items found without reading it (finishesOf of deferUnary), once asked. */
+  #unaryFinish: (() => ResponseItem[] | undefined) | undefined;
+  #finishItems: ResponseItem[] | undefined;
   /** A unary answer's items, kept for subscribers that come after it was read. */
   #unary: ResponseItem[] | undefined;
   /** Reads a unary answer's items: run when the first subscriber asks (or at settle for usage-less answers). */
@@ -90,8 +93,8 @@ export class LlmExchange {
   subscribe(listener: ItemListener, opts: SubscribeOptions = {}): void {
     if (opts.finishOnly === true) {
       (this.#finish ??= []).push(listener);
-      if (this.#unaryItems !== undefined) this.#readUnary();
-      else if (this.#unary !== undefined) for (const item of this.#unary) if (item.type === 'finish') listener(item);
+      const known = this.#unaryFinishes();
+      if (known !== undefined) for (const item of known) if (item.type === 'finish') listener(item);
       return;
     }
     const deferred = opts.onlyWithoutUsage === true;
@@ -141,11 +144,34 @@ export class LlmExchange {
 
   /**
    * Producer side: a whole unary answer (or error), whose items are read only when a subscriber wants them — at
-   * once when one already does. The reader must set the usage before it returns.
+   * once when one already does. The reader must set the usage before it returns. `finishesOf`, when the producer can
+   * find the finish items without reading the answer, serves finish-only subscribers (undefined: read it after all).
    */
-  deferUnary(read: () => ResponseItem[]): void {
+  deferUnary(read: () => ResponseItem[], finishesOf?: () => ResponseItem[] | undefined): void {
     this.#unaryItems = read;
-    if (this.#live !== undefined || this.#finish !== undefined) this.#readUnary();
+    this.#unaryFinish = finishesOf;
+    let known: readonly ResponseItem[] | undefined;
+    if (this.#live !== undefined) {
+      this.#readUnary();
+      known = this.#unary;
+    } else if (this.#finish !== undefined) {
+      known = this.#unaryFinishes();
+    }
+    if (known !== undefined && this.#finish !== undefined) for (const item of known) if (item.type === 'finish') for (const l of this.#finish) l(item);
+  }
+
+  /**
+   * A unary answer's finish items for finish-only subscribers: its items when read, else what `finishesOf` (a byte
+   * search) finds, else read now; undefined before the answer.
+   */
+  #unaryFinishes(): readonly ResponseItem[] | undefined {
+    if (this.#unary !== undefined) return this.#unary;
+    if (this.#finishItems !== undefined) return this.#finishItems;
+    if (this.#unaryItems === undefined) return undefined;
+    this.#finishItems = this.#unaryFinish?.();
+    if (this.#finishItems !== undefined) return this.#finishItems;
+    this.#readUnary();
+    return this.#unary;
   }
 
   #readUnary(): void {
@@ -156,7 +182,6 @@ export class LlmExchange {
     this.#unary = items;
     // Subscribers that want items only without usage get them at settle.
     if (this.#live) for (const item of items) for (const l of this.#live) l(item);
-    if (this.#finish) for (const item of items) if (item.type === 'finish') for (const l of this.#finish) l(item);
   }
 
   /** Producer side: the final usage of the committed answer, normalised, with the fields as the upstream sent them. */

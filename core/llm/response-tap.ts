@@ -7,7 +7,7 @@ import { SseBlockReader, SseKeyFinder, parseSseBlock, type SseEvent } from '../i
 import type { CodecContext, JsonObject, ProviderCodec, StreamDecoder, StreamItem } from './api.js';
 import type { LlmExchange } from './exchange.js';
 import { itemsOfChunk, itemsOfCompletion, type ResponseItem } from './items.js';
-import type { FinishReason } from './pivot.js';
+import { FINISH_BYTES, finishItemsOfBody, finishItemsOfEvent, finishValueAt, hasFinishValue } from './finish-scan.js';
 import { UsageAccumulator } from './usage.js';
 import { usageFromBodyEnd } from './usage-scan.js';
 
@@ -19,14 +19,6 @@ const USAGE_MARK = '"usage';
 const USAGE_BYTES = Buffer.from(USAGE_MARK);
 
 const QUOTE = 0x22;
-const FINISH_BYTES = Buffer.from('"finish_reason"');
-
-/** True when the `"finish_reason"` key at `at` has a string value (OpenAI chunks repeat `"finish_reason":null`). */
-function finishValueAt(block: Buffer, at: number): boolean {
-  let i = at + FINISH_BYTES.length;
-  while (i < block.length && (block[i] === 0x20 || block[i] === 0x3a)) i++;
-  return block[i] === QUOTE;
-}
 
 /**
  * True when the `"usage…"` key at `at` has a value other than null. OpenAI streams repeat `"usage":null` in every
@@ -213,26 +205,11 @@ export class PassthroughStreamTap {
   }
 
   #finishOf(block: Buffer): void {
-    for (let at = block.indexOf(FINISH_BYTES); at !== -1; at = block.indexOf(FINISH_BYTES, at + FINISH_BYTES.length)) {
-      if (finishValueAt(block, at)) return this.#parseFinish(block);
-    }
+    if (hasFinishValue(block)) this.#parseFinish(block);
   }
 
-  /** The finish items of one OpenAI chat chunk, as its decoder would give them (choices[].finish_reason). */
   #parseFinish(block: Buffer): void {
-    const ev = parseSseBlock(block);
-    if (ev === undefined) return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(ev.data);
-    } catch {
-      return;
-    }
-    const choices = (obj as { choices?: unknown } | null)?.choices;
-    if (!Array.isArray(choices)) return;
-    for (const c of choices as Array<{ index?: unknown; finish_reason?: unknown } | null>) {
-      if (typeof c?.finish_reason === 'string' && c.finish_reason !== '') this.#lx.emitFinish({ type: 'finish', choice: typeof c.index === 'number' ? c.index : 0, reason: c.finish_reason as FinishReason });
-    }
+    for (const item of finishItemsOfEvent(block)) this.#lx.emitFinish(item);
   }
 
   #usageOf(block: Buffer): void {
@@ -327,6 +304,7 @@ export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecCon
     settleUsage(lx, acc);
   };
   lx.onSettle(readUsage);
+  const finishesOf = codec.api === 'openai' && lx.operation === 'chat' ? () => (tried ? undefined : finishItemsOfBody(body)) : undefined;
   lx.deferUnary(() => {
     const value = parse();
     readUsage();
@@ -336,5 +314,5 @@ export function tapUnary(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecCon
     } catch {
       return [];
     }
-  });
+  }, finishesOf);
 }
