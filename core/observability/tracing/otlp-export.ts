@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { Agent, request } from 'undici';
-import { Envelope, ProtoWriter, writeSpan, type SpanData } from './otlp-proto.js';
+import { Envelope } from './otlp-envelope.js';
+import { ProtoWriter, writeSpan, type SpanData } from './otlp-proto.js';
 import type { SpanSink } from './span.js';
 
 export interface OtlpExportOptions {
