@@ -3,7 +3,7 @@
 // child (not counted). Configs are measured in alternation, round after round, so a machine shared with other work
 // disturbs every config alike; the report is the median CPU µs per request of each and its difference to the first.
 //   npm run build && npx tsx bench/inproc-ab.ts [--requests 3000] [--rounds 6] [--connections 16] [--stream] dgp dgp-audit dgp-trace0 ...
-// Configs: dgp, dgp-audit, dgp-trace0, dgp-keys, dgp-limiter, dgp-guardrails, dgp-cache (every request a hit: the
+// Configs: dgp, dgp-audit, dgp-trace0, dgp-trace100 (OTLP to the mock upstream, which answers any POST), dgp-keys, dgp-limiter, dgp-guardrails, dgp-cache (every request a hit: the
 // warm-up fills the entry), dgp-cache-miss (Cache-Control: max-age=0, so every request keys, looks up, calls upstream,
 // records and stores). A CPU profile of one config: node --import tsx --cpu-prof bench/inproc-ab.ts --rounds 2 dgp-cache
 // Before/after a change in one run: --base <dir> names another built checkout (e.g. `git archive <commit> | tar -x -C
@@ -38,6 +38,7 @@ function chain(name: string): ChainOptions {
     case 'dgp': return {};
     case 'dgp-audit': return { extra: AUDIT_FILE };
     case 'dgp-trace0': return { extra: tracingConf(mockPort, 0) };
+    case 'dgp-trace100': return { extra: tracingConf(mockPort, 1) };
     case 'dgp-keys': return { keys: {} };
     case 'dgp-limiter': return { limiter: true };
     case 'dgp-guardrails': return { guardrails: true };

@@ -15,6 +15,11 @@ export interface SubscribeOptions {
    * events are then decoded at the end, and only in that case, rather than one by one as they pass.
    */
   onlyWithoutUsage?: boolean;
+  /**
+   * Only the `finish` items are wanted (a span's finish reasons): a pass-through OpenAI chat stream then parses only
+   * the events that carry a finish reason instead of decoding every event.
+   */
+  finishOnly?: boolean;
 }
 
 /** Where the answer came from: set when the proxy commits to an upstream response. */
@@ -53,6 +58,10 @@ export class LlmExchange {
   #request: Promise<ChatRequest | undefined> | undefined;
   #live: ItemListener[] | undefined;
   #deferred: ItemListener[] | undefined;
+  #finish: ItemListener[] | undefined;
+  /** A unary answer's finish items found without reading it (finishesOf of deferUnary), once asked. */
+  #unaryFinish: (() => ResponseItem[] | undefined) | undefined;
+  #finishItems: ResponseItem[] | undefined;
   /** A unary answer's items, kept for subscribers that come after it was read. */
   #unary: ResponseItem[] | undefined;
   /** Reads a unary answer's items: run when the first subscriber asks (or at settle for usage-less answers). */
@@ -82,6 +91,12 @@ export class LlmExchange {
    * (in encode at the latest); a unary answer's items are delivered at once when it was already read.
    */
   subscribe(listener: ItemListener, opts: SubscribeOptions = {}): void {
+    if (opts.finishOnly === true) {
+      (this.#finish ??= []).push(listener);
+      const known = this.#unaryFinishes();
+      if (known !== undefined) for (const item of known) if (item.type === 'finish') listener(item);
+      return;
+    }
     const deferred = opts.onlyWithoutUsage === true;
     if (deferred) (this.#deferred ??= []).push(listener);
     else (this.#live ??= []).push(listener);
@@ -94,6 +109,11 @@ export class LlmExchange {
     return this.#live !== undefined;
   }
 
+  /** A subscriber wants the finish items only. */
+  get wantsFinish(): boolean {
+    return this.#finish !== undefined;
+  }
+
   /** A subscriber wants the items only when no usage arrives. */
   get wantsItemsWithoutUsage(): boolean {
     return this.#deferred !== undefined;
@@ -103,11 +123,18 @@ export class LlmExchange {
   emit(item: ResponseItem): void {
     if (this.#live) for (const l of this.#live) l(item);
     if (this.#deferred) for (const l of this.#deferred) l(item);
+    if (this.#finish && item.type === 'finish') for (const l of this.#finish) l(item);
   }
 
-  /** Producer side: one item for the subscribers that want every item as it comes. */
+  /** Producer side: one item for the subscribers that want every item as it comes (and the finish-only ones). */
   emitLive(item: ResponseItem): void {
     if (this.#live) for (const l of this.#live) l(item);
+    if (this.#finish && item.type === 'finish') for (const l of this.#finish) l(item);
+  }
+
+  /** Producer side: a finish item found without decoding the answer, for the finish-only subscribers. */
+  emitFinish(item: ResponseItem & { type: 'finish' }): void {
+    if (this.#finish) for (const l of this.#finish) l(item);
   }
 
   /** Producer side: one item for the subscribers that want items only without usage. */
@@ -117,11 +144,34 @@ export class LlmExchange {
 
   /**
    * Producer side: a whole unary answer (or error), whose items are read only when a subscriber wants them — at
-   * once when one already does. The reader must set the usage before it returns.
+   * once when one already does. The reader must set the usage before it returns. `finishesOf`, when the producer can
+   * find the finish items without reading the answer, serves finish-only subscribers (undefined: read it after all).
    */
-  deferUnary(read: () => ResponseItem[]): void {
+  deferUnary(read: () => ResponseItem[], finishesOf?: () => ResponseItem[] | undefined): void {
     this.#unaryItems = read;
-    if (this.#live !== undefined) this.#readUnary();
+    this.#unaryFinish = finishesOf;
+    let known: readonly ResponseItem[] | undefined;
+    if (this.#live !== undefined) {
+      this.#readUnary();
+      known = this.#unary;
+    } else if (this.#finish !== undefined) {
+      known = this.#unaryFinishes();
+    }
+    if (known !== undefined && this.#finish !== undefined) for (const item of known) if (item.type === 'finish') for (const l of this.#finish) l(item);
+  }
+
+  /**
+   * A unary answer's finish items for finish-only subscribers: its items when read, else what `finishesOf` (a byte
+   * search) finds, else read now; undefined before the answer.
+   */
+  #unaryFinishes(): readonly ResponseItem[] | undefined {
+    if (this.#unary !== undefined) return this.#unary;
+    if (this.#finishItems !== undefined) return this.#finishItems;
+    if (this.#unaryItems === undefined) return undefined;
+    this.#finishItems = this.#unaryFinish?.();
+    if (this.#finishItems !== undefined) return this.#finishItems;
+    this.#readUnary();
+    return this.#unary;
   }
 
   #readUnary(): void {

@@ -10,6 +10,7 @@ import type { ProviderCodec } from './provider-codec.js';
 import type { LlmExchange } from './exchange.js';
 import { itemsOfChunk, type ResponseItem } from './items.js';
 import { contextOf, settleUsage, type LazyCodecContext } from './tap-shared.js';
+import { FINISH_BYTES, finishItemsOfEvent, finishValueAt, hasFinishValue } from './finish-scan.js';
 import { UsageAccumulator } from './usage.js';
 
 export type { LazyCodecContext } from './tap-shared.js';
@@ -94,7 +95,7 @@ export class TranslatedStreamTap {
   items(items: readonly StreamItem[]): void {
     const lx = this.#lx;
     const deferred = lx.wantsItemsWithoutUsage && !this.#acc.found;
-    if (!lx.wantsItems && !deferred) return;
+    if (!lx.wantsItems && !deferred && !lx.wantsFinish) return;
     const out = this.#items;
     responseItemsOf(items, out);
     for (const item of out) {
@@ -137,6 +138,12 @@ export class PassthroughStreamTap {
   #held: Buffer[] = [];
   #heldBytes = 0;
   #items: ResponseItem[] = [];
+  /**
+   * Finish-only subscribers of an OpenAI chat stream: the events with a `"finish_reason":"…"` are found by bytes and
+   * parsed alone (elsewhere the finish reason takes the provider's decoder: the stream is decoded for them).
+   */
+  readonly #finishFinder: SseKeyFinder | undefined;
+  #finishReader: SseBlockReader | undefined;
 
   constructor(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext, maxEventBytes = 1024 * 1024) {
     this.#lx = lx;
@@ -144,6 +151,7 @@ export class PassthroughStreamTap {
     this.#max = maxEventBytes;
     // The finder's key filter has already skipped null usage: its events are parsed as they are.
     this.#finder = new SseKeyFinder(USAGE_BYTES, (event) => this.#parseUsage(event), maxEventBytes, usageValueAt);
+    if (codec.api === 'openai' && lx.operation === 'chat') this.#finishFinder = new SseKeyFinder(FINISH_BYTES, (event) => this.#parseFinish(event), maxEventBytes, finishValueAt);
     this.#newDecoder = () => codec.upstream.createDecoder(contextOf(cx));
     lx.observed = true;
     lx.onSettle(() => this.#end());
@@ -154,10 +162,11 @@ export class PassthroughStreamTap {
     if (chunk.length === 0) return;
     const lx = this.#lx;
     lx.firstDataAt ??= performance.now();
-    if (this.#reader !== undefined || lx.wantsItems) {
+    if (this.#reader !== undefined || lx.wantsItems || (lx.wantsFinish && this.#finishFinder === undefined)) {
       for (const block of (this.#reader ??= new SseBlockReader(this.#max)).feed(chunk)) this.#decode(block, true);
       return;
     }
+    if (lx.wantsFinish) this.#findFinish(chunk);
     const hold = lx.wantsItemsWithoutUsage && !this.#acc.found;
     if (hold) {
       this.#held.push(chunk);
@@ -176,6 +185,24 @@ export class PassthroughStreamTap {
       if (rest.length > 0) chunk = Buffer.concat([rest, chunk]);
     }
     for (const block of this.#usageReader.feed(chunk)) this.#usageOf(block);
+  }
+
+  #findFinish(chunk: Buffer): void {
+    if (this.#finishReader === undefined) {
+      if (this.#finishFinder!.feed(chunk)) return;
+      this.#finishReader = new SseBlockReader(this.#max);
+      const rest = this.#finishFinder!.takeRest();
+      if (rest.length > 0) chunk = Buffer.concat([rest, chunk]);
+    }
+    for (const block of this.#finishReader.feed(chunk)) this.#finishOf(block);
+  }
+
+  #finishOf(block: Buffer): void {
+    if (hasFinishValue(block)) this.#parseFinish(block);
+  }
+
+  #parseFinish(block: Buffer): void {
+    for (const item of finishItemsOfEvent(block)) this.#lx.emitFinish(item);
   }
 
   #usageOf(block: Buffer): void {
@@ -224,6 +251,10 @@ export class PassthroughStreamTap {
     } else {
       if (this.#usageReader !== undefined) for (const block of this.#usageReader.end()) this.#usageOf(block);
       else this.#usageOf(this.#finder.takeRest());
+      if (this.#lx.wantsFinish && this.#finishFinder !== undefined) {
+        if (this.#finishReader !== undefined) for (const block of this.#finishReader.end()) this.#finishOf(block);
+        else this.#finishOf(this.#finishFinder.takeRest());
+      }
       if (this.#held.length > 0 && !this.#acc.found) this.#decodeHeld(true);
       this.#held = [];
     }

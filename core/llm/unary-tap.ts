@@ -6,6 +6,7 @@
 import type { JsonObject, ProviderCodec } from './api.js';
 import { decodeBody } from './content-coding.js';
 import type { LlmExchange } from './exchange.js';
+import { finishItemsOfBody } from './finish-scan.js';
 import { itemsOfCompletion } from './items.js';
 import { contextOf, settleUsage, type LazyCodecContext } from './tap-shared.js';
 import { UsageAccumulator } from './usage.js';
@@ -54,6 +55,8 @@ function deferAnswer(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext
     acc.observe(end ?? parse());
     settleUsage(lx, acc);
   };
+  // A span's finish reasons: an OpenAI chat answer's are found by bytes, without parsing it (undefined: parse after all).
+  const finishesOf = codec.api === 'openai' && lx.operation === 'chat' ? () => (tried ? undefined : finishItemsOfBody(body)) : undefined;
   lx.deferUnary(() => {
     const value = parse();
     readUsage();
@@ -63,7 +66,7 @@ function deferAnswer(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext
     } catch {
       return [];
     }
-  });
+  }, finishesOf);
   return readUsage;
 }
 

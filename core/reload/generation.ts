@@ -136,7 +136,7 @@ export class Generation {
       for (const f of this.filters) if (f.instance.close) await this.bounded(f.kind, 'close', () => f.instance.close!());
       // Records and spans of this generation's last requests go out while the stores they use are still open.
       if (this.audit !== undefined) await this.bounded('dgp.audit', 'flush', () => this.audit!.log.flush());
-      if (this.tracing !== undefined) await this.bounded('dgp.tracing', 'flush', () => this.tracing!.provider.forceFlush());
+      if (this.tracing !== undefined) await this.bounded('dgp.tracing', 'flush', () => this.tracing!.flush());
       await this.services.release();
     })());
   }
@@ -207,7 +207,7 @@ export async function buildGeneration(
       gen.audit.bindStores((id) => findStore(gen.adapters, id));
     }
     if (config.tracing.enabled) {
-      // Loaded only when tracing is on: the OpenTelemetry SDK takes a few hundred ms to import, on every process start.
+      // Loaded only when tracing is on: a process without tracing never loads its code.
       const { tracingService } = await import('../observability/tracing/tracing.js');
       gen.tracing = scope.get(tracingService, config.tracing);
     }

@@ -79,11 +79,11 @@ export const TracingSchema = StrictObject(
     service_name: O(Str({ description: 'The `service.name` resource attribute (Pixiu: serviceName).', examples: ['dgp-gateway'] })),
     exporter: O(StrictObject(
       {
-        endpoint: O(Str({ description: 'OTLP/HTTP traces URL (JSON encoding). Default: Pixiu\'s config.endpoint or config.url, else http://127.0.0.1:4318/v1/traces.', examples: ['http://127.0.0.1:4318/v1/traces'] })),
+        endpoint: O(Str({ description: 'OTLP/HTTP traces URL (protobuf encoding). Default: Pixiu\'s config.endpoint or config.url, else http://127.0.0.1:4318/v1/traces.', examples: ['http://127.0.0.1:4318/v1/traces'] })),
         timeout: O(Duration({ description: 'Longest one export may take.', default: '2s' })),
         headers: Headers('Extra export request headers.'),
       },
-      { description: 'Where spans go: OTLP over HTTP, JSON encoding.' },
+      { description: 'Where spans go: OTLP over HTTP, protobuf encoding.' },
     )),
     sampler: O(StrictObject(
       {
@@ -95,7 +95,7 @@ export const TracingSchema = StrictObject(
     )),
     batch: O(StrictObject(
       {
-        max_queue: O(Int({ description: 'Ended spans waiting for export; past it spans are dropped (counted in dgp_tracing_spans_dropped_total).', default: 2048, minimum: 1 })),
+        max_queue: O(Int({ description: 'Ended spans waiting for export or being exported; past it spans are dropped (counted in dgp_tracing_spans_dropped_total).', default: 2048, minimum: 1 })),
         max_export_batch: O(Int({ description: 'Most spans per export request.', default: 512, minimum: 1 })),
         schedule_delay: O(Duration({ description: 'Export at least this often.', default: '2s', examples: ['500ms'] })),
       },

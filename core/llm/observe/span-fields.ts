@@ -26,7 +26,7 @@ export function watchFinishReasons(ctx: RequestContext, lx: LlmExchange | undefi
   if (lx === undefined || ctx.get(FinishReasonsKey) !== undefined) return;
   const f = new FinishReasons();
   ctx.set(FinishReasonsKey, f);
-  lx.subscribe(f.onItem);
+  lx.subscribe(f.onItem, { finishOnly: true });
 }
 
 const SEVERITY: Record<string, number> = { allow: 0, warn: 1, redact: 2, block: 3 };

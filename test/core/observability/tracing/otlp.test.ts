@@ -1,66 +1,20 @@
-// Traces as a collector receives them: an in-test OTLP/HTTP receiver (JSON encoding) gets a SERVER span per request
+// Traces as a collector receives them: an in-test OTLP/HTTP receiver (protobuf, decoded in test/helpers) gets a SERVER span per request
 // and one CLIENT span per upstream attempt — a 503 then a fallback 200 shows as two — named and described per the
 // GenAI semantic conventions, with dgp's attributes and never the client's key. A client's traceparent is followed
 // (sampled or not) and, when asked, the attempt's own traceparent goes upstream.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { startMockOpenAi } from '../../../helpers/mock-providers/index.js';
 import { startGateway } from '../../../helpers/gateway.js';
+import { attrs, otlpReceiver } from '../../../helpers/otlp-receiver.js';
 import { MASTER, waitFor } from '../../../filters/llm/keys/spend/helpers.js';
 
-type Tap = Test;
-type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values: AnyValue[] } };
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  status?: { code?: number };
-  attributes: Array<{ key: string; value: AnyValue }>;
-}
-
-/** OTLP JSON: `kind` is the proto enum (SERVER 2, CLIENT 3); ids are hex; int values may come as strings. */
+/** `kind` is the proto enum: SERVER 2, CLIENT 3. */
 const SERVER = 2;
 const CLIENT = 3;
 
-function valueOf(v: AnyValue): unknown {
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.intValue !== undefined) return Number(v.intValue);
-  if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.arrayValue !== undefined) return v.arrayValue.values.map(valueOf);
-  return undefined;
-}
-const attrs = (s: OtlpSpan): Record<string, unknown> => Object.fromEntries(s.attributes.map((a) => [a.key, valueOf(a.value)]));
-
-async function otlpReceiver(t: Tap): Promise<{ url: string; spans: OtlpSpan[]; resources: unknown[]; contentTypes: string[] }> {
-  const spans: OtlpSpan[] = [];
-  const resources: unknown[] = [];
-  const contentTypes: string[] = [];
-  const srv = createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      contentTypes.push(String(req.headers['content-type']));
-      const body = JSON.parse(text) as { resourceSpans: Array<{ resource: unknown; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-      for (const rs of body.resourceSpans) {
-        resources.push(rs.resource);
-        for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      }
-      res.setHeader('content-type', 'application/json');
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => srv.close(() => r())));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/v1/traces`, spans, resources, contentTypes };
-}
-
 const VK = 'sk-dgp-trace-test-key';
 
-function conf(o: { a: number; b: number; otlp: string; ratio: number; propagate?: boolean }): string {
+function conf(o: { a: number; b: number; otlp: string; ratio: number; propagate?: boolean; batch?: string }): string {
   return `static_resources:
   shutdown_config: {timeout: 300ms}
   adapters:
@@ -101,7 +55,7 @@ tracing:
   service_name: dgp-test
   exporter: { endpoint: ${o.otlp} }
   sampler: { ratio: ${o.ratio} }
-  batch: { schedule_delay: 20ms }
+  batch: ${o.batch ?? '{ schedule_delay: 20ms }'}
   propagate_to_upstream: ${o.propagate ?? false}
 `;
 }
@@ -123,7 +77,8 @@ t.test('a 503 then a fallback 200: one SERVER span, one CLIENT span per attempt,
   t.equal(a.requests.length, 1);
   t.equal(b.requests.length, 1);
   await waitFor('3 spans', () => rx.spans.length >= 3);
-  t.match(rx.contentTypes[0], /application\/json/, 'OTLP over HTTP, JSON encoding');
+  t.equal(rx.contentTypes[0], 'application/x-protobuf', 'OTLP over HTTP, protobuf encoding');
+  t.same(rx.errors, [], 'every export decodes');
   t.match(JSON.stringify(rx.resources[0]), /"service.name".*"dgp-test"/);
   const server = rx.spans.filter((s) => s.kind === SERVER);
   const clients = rx.spans.filter((s) => s.kind === CLIENT);
@@ -131,8 +86,11 @@ t.test('a 503 then a fallback 200: one SERVER span, one CLIENT span per attempt,
   t.equal(clients.length, 2, 'one CLIENT span per attempt');
   const s = server[0]!;
   t.equal(s.name, 'POST /v1/chat/completions');
+  t.ok(BigInt(s.startTimeUnixNano) < BigInt(s.endTimeUnixNano), 'the SERVER span has its times');
+  t.ok(Math.abs(Number(BigInt(s.startTimeUnixNano) / 1_000_000n) - Date.now()) < 60_000, 'Unix nanoseconds of now');
   for (const c of clients) {
     t.equal(c.name, 'chat gpt-4o-mini', 'named {gen_ai.operation.name} {gen_ai.request.model}');
+    t.ok(BigInt(c.startTimeUnixNano) >= BigInt(s.startTimeUnixNano) && BigInt(c.endTimeUnixNano) <= BigInt(s.endTimeUnixNano), 'within the SERVER span');
     t.equal(c.parentSpanId, s.spanId, 'a child of the SERVER span');
     t.equal(c.traceId, s.traceId);
   }
@@ -165,6 +123,7 @@ t.test('traceparent: a sampled client trace is continued (ratio 0 notwithstandin
   t.equal(server.traceId, traceId, 'the client\'s trace');
   t.equal(server.parentSpanId, parent, 'the client\'s span is the parent');
   t.equal(b.requests[0]!.headers.traceparent, `00-${traceId}-${client.spanId}-01`, 'upstream gets the attempt span as parent');
+  t.same(attrs(client)['gen_ai.response.finish_reasons'], ['stop'], 'finish reasons of a unary answer');
 
   const before = rx.spans.length;
   t.equal((await post(g.url(), body, { traceparent: `00-${traceId}-${parent}-00` })).status, 200, 'unsampled parent');
@@ -192,4 +151,31 @@ t.test('a collector that is down: requests are served, the lost spans are counte
   t.equal(g.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('tracing: exporting spans failed')).length, 1, 'logged once per outage');
   const access = g.logs.filter((l) => l.type === 'access');
   t.match(access[0], { trace_id: /^[0-9a-f]{32}$/ });
+});
+
+t.test('a full export queue drops spans and counts them; closing the gateway exports what is queued', async (t) => {
+  const b = await startMockOpenAi({ reply: { text: 'ok', usage: { input: 2, output: 1 } } });
+  t.teardown(() => b.close());
+  const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
+
+  // A collector that never answers: the first batch (one request's 2 spans) stays under way and fills max_queue.
+  const stuck = await otlpReceiver(t, () => 'hang');
+  const g = await startGateway(conf({ a: b.port, b: b.port, otlp: stuck.url, ratio: 1, batch: '{ max_queue: 2, max_export_batch: 2, schedule_delay: 20ms }' }));
+  t.teardown(() => g.close());
+  for (let i = 0; i < 3; i++) t.equal((await post(g.url(), body)).status, 200, 'requests are served while the export hangs');
+  const metric = async (name: string): Promise<number> => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await (await fetch(`${g.adminUrl}/metrics`)).text())?.[1] ?? 0);
+  await waitFor('the first batch sent', () => stuck.requests === 1);
+  t.equal(await metric('dgp_tracing_spans_dropped_total'), 4, 'the spans of the 2nd and 3rd request dropped and counted');
+  t.equal(stuck.spans.length, 2, 'the first request\'s spans were sent');
+
+  // A long schedule delay: spans wait in the queue until the gateway closes, which exports them.
+  const rx = await otlpReceiver(t);
+  const g2 = await startGateway(conf({ a: b.port, b: b.port, otlp: rx.url, ratio: 1, batch: '{ schedule_delay: 60s }' }));
+  for (let i = 0; i < 2; i++) t.equal((await post(g2.url(), body)).status, 200);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(rx.requests, 0, 'nothing exported before the delay');
+  await g2.close();
+  t.equal(rx.spans.length, 4, 'closing exported the queued spans');
+  t.equal(rx.spans.filter((s) => s.kind === SERVER).length, 2);
+  t.same(rx.errors, []);
 });
