@@ -145,6 +145,8 @@ export interface OtlpReceiver {
   spans: OtlpSpan[];
   resources: OtlpResource[];
   contentTypes: string[];
+  /** Each export request's body as received. */
+  bodies: Buffer[];
   /** Export requests received. */
   requests: number;
   /** Why requests were refused (not protobuf, or not decodable): a test expects none. */
@@ -156,7 +158,7 @@ export interface OtlpReceiver {
  * never replies, so the export under way stays under way.
  */
 export async function otlpReceiver(t: Test, answer: () => number | 'hang' = () => 200): Promise<OtlpReceiver> {
-  const rx: OtlpReceiver = { url: '', spans: [], resources: [], contentTypes: [], requests: 0, errors: [] };
+  const rx: OtlpReceiver = { url: '', spans: [], resources: [], contentTypes: [], bodies: [], requests: 0, errors: [] };
   const hanging = new Set<ServerResponse>();
   const srv = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -168,7 +170,9 @@ export async function otlpReceiver(t: Test, answer: () => number | 'hang' = () =
       let got: ReturnType<typeof decodeTraceRequest>;
       try {
         if (!type.startsWith('application/x-protobuf')) throw new Error(`content-type ${type}`);
-        got = decodeTraceRequest(Buffer.concat(chunks));
+        const body = Buffer.concat(chunks);
+        rx.bodies.push(body);
+        got = decodeTraceRequest(body);
       } catch (err) {
         rx.errors.push((err as Error).message);
         res.writeHead(400).end();
