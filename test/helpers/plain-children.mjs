@@ -3,11 +3,10 @@
 // NODE_OPTIONS of every child (through the process-on-spawn hook); it only serves coverage, which .taprc turns off, but
 // its loader hooks thread roughly doubles the CPU a `dgp` start takes (about 1 s more per process), and the suite
 // spawns hundreds of them. This listener runs after tap's and takes its additions out again (unless coverage is on).
-type SpawnOptions = { env: Record<string, string | undefined> };
-type SpawnHooks = { listeners: Array<(opts: SpawnOptions) => void> };
-
+// Plain JavaScript: worker threads inherit the preloads, and a thread runs them before tsx can load TypeScript.
 const TAP_LOADER = /\s*"?--(?:import|loader|experimental-loader)=[^"\s]*@tapjs[/\\]processinfo[^"\s]*"?/g;
-const hooks = (globalThis as Record<symbol, SpawnHooks | undefined>)[Symbol.for('process-on-spawn@*:singletonId')];
+/** @type {{ listeners: Array<(opts: { env: Record<string, string | undefined> }) => void> } | undefined} */
+const hooks = globalThis[Symbol.for('process-on-spawn@*:singletonId')];
 
 if (process.env._TAPJS_PROCESSINFO_COVERAGE_ !== '1') hooks?.listeners.push((opts) => {
   const env = { ...opts.env };
