@@ -133,7 +133,7 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
   for (const [name, ratio] of [['dgp-trace0', 0], ['dgp-trace100', 1]] as const) {
     await add(name, async () => {
       const g = await startGateway(name, mockPort, { nodeFlags, extra: tracingConf(mockPort, ratio) });
-      return { pid: g.child.pid, origin: g.origin, notes: [`default chain + OpenTelemetry tracing, sampler ratio ${ratio}, OTLP/HTTP JSON to the mock (its CPU not counted)`] };
+      return { pid: g.child.pid, origin: g.origin, notes: [`default chain + tracing, sampler ratio ${ratio}, OTLP/HTTP protobuf to the mock (its CPU not counted)`] };
     });
   }
   await add('dgp-cache', async () => {
