@@ -14,12 +14,14 @@ import { cacheGatewayYaml, geminiText, post, question } from './helpers.js';
 
 const redis = await startRedis();
 t.teardown(() => redis.close());
-const adapter = (prefix: string) => `    - {id: cache, name: dgp.adapter.store.redis, config: {url: "${redis.url}", key_prefix: "${prefix}", connect_timeout: 1s, command_timeout: 500ms, reconnect_max: 200ms}}`;
+// A short command timeout keeps the Redis-down case fast; the coalescing case gets a long one, so that a Redis call
+// slowed by a loaded machine is not a store failure (which fails open to MISS by design) in a test about coalescing.
+const adapter = (prefix: string, commandTimeout = '500ms') => `    - {id: cache, name: dgp.adapter.store.redis, config: {url: "${redis.url}", key_prefix: "${prefix}", connect_timeout: 1s, command_timeout: ${commandTimeout}, reconnect_max: 200ms}}`;
 const LONG = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
 
 t.test('two gateway processes share one Redis', async (t) => {
   const up = await startMockOpenAi({ reply: { text: LONG, usage: { input: 12, output: 400 } } });
-  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('two:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
+  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('two:', '10s'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
   const [a, b] = await Promise.all([startGatewayProcess(yaml), startGatewayProcess(yaml)]);
   t.teardown(async () => (await Promise.all([a!.stop(), b!.stop()]), await up.close()));
   const first = await post(`http://127.0.0.1:${a!.port}/v1/chat/completions`, question({ messages: [{ role: 'user', content: 'What is the capital of France?' }], max_tokens: 64 }));
@@ -54,21 +56,24 @@ t.test('identical misses on two processes make one upstream call (coalescing thr
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const up = await startMockOpenAi({ reply: { text: 'Paris, on the Seine.' }, gate: () => gate });
-  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('coalesce:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
+  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global}', adapters: adapter('coalesce:', '10s'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
   const gws = await Promise.all([startGatewayProcess(yaml), startGatewayProcess(yaml)]);
   t.teardown(async () => (release(), await Promise.all(gws.map((g) => g.stop())), await up.close()));
   const calls = Array.from({ length: 20 }, (_, i) =>
     post(`http://127.0.0.1:${gws[i % 2]!.port}/v1/chat/completions`, question()).then(async (r) => ({ cache: r.headers.get('x-dgp-cache'), body: (await r.json()) as { choices: Array<{ message: { content: string } }> } })),
   );
-  const waiting = async () => {
+  const metric = async (name: string) => {
     let sum = 0;
     for (const g of gws) {
-      const line = (await (await fetch(`http://127.0.0.1:${g.admin}/metrics`)).text()).split('\n').find((l) => l.startsWith('dgp_cache_coalesce_waiting '));
-      sum += line === undefined ? 0 : Number(line.split(' ')[1]);
+      for (const line of (await (await fetch(`http://127.0.0.1:${g.admin}/metrics`)).text()).split('\n')) {
+        if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
     }
     return sum;
   };
-  for (let i = 0; i < 400 && (await waiting()) < 19; i++) await new Promise((r) => setTimeout(r, 25));
+  const waiting = () => metric('dgp_cache_coalesce_waiting');
+  for (let i = 0; i < 800 && (await waiting()) < 19; i++) await new Promise((r) => setTimeout(r, 25));
+  t.equal(await metric('dgp_cache_store_errors_total'), 0, 'no store call failed (a failure fails open to MISS)');
   t.equal(await waiting(), 19, '9 local followers in each process, and the other process\'s leader waiting on the lock');
   t.equal(up.requests.length, 1);
   release();
@@ -80,7 +85,7 @@ t.test('identical misses on two processes make one upstream call (coalescing thr
 
 t.test('semantic matches across instances: the vectors are shared through Redis', async (t) => {
   const up = await startMockOpenAi({ reply: { text: 'Twenty-one days.' } });
-  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global, semantic: {enabled: true, threshold: 0.85}}', adapters: adapter('sem:'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
+  const yaml = cacheGatewayYaml({ cache: '{store: cache, scope: global, semantic: {enabled: true, threshold: 0.85}}', adapters: adapter('sem:', '10s'), clusters: { llm: [{ provider: 'openai', port: up.port }] } });
   const a = await startGateway(yaml);
   const b = await startGateway(yaml);
   t.teardown(async () => (await a.close(), await b.close(), await up.close()));
