@@ -5,7 +5,9 @@ import type { ClusterManagerApi, EndpointInput, EndpointPricer, EndpointView, Ha
 import { EndpointStats } from './endpoint-stats.js';
 import { HealthChecker } from './health-checker.js';
 import { assembleStaticEntries, STATIC_SOURCE } from './assemble-cluster.js';
-import { ClusterSnapshot, priorityOf, type ClusterSettings } from './cluster-snapshot.js';
+import type { ClusterManagerOptions } from './cluster-manager-options.js';
+import { ClusterSnapshot, type ClusterSettings } from './cluster-snapshot.js';
+import { clustersSummary, clustersView, type ViewSource } from './cluster-views.js';
 import { CooldownStore } from './cooldown-store.js';
 import { applyDeleteEndpoint, applySetEndpoint } from './dynamic-endpoint.js';
 import { withHealth, type EndpointEntry } from './endpoint-entry.js';
@@ -22,19 +24,7 @@ import {
   type LbPolicyName,
 } from './types.js';
 
-export interface ClusterManagerOptions {
-  /** The manager of the generation being replaced: RR cursors, health and dynamic endpoints carry over from it. */
-  previous?: ClusterManager;
-  log?: Logger;
-  /** Uniform [0, 1) source for Rand and WeightRandom; Math.random by default (tests inject a seeded one). */
-  random?: () => number;
-  /** The host's cooldown store service (outlives generations); default: the previous manager's, else a new one. */
-  cooldowns?: CooldownStore;
-  /** Per-endpoint load and latency; default: the previous manager's, else a new one. */
-  stats?: EndpointStats;
-  /** Active health probes finished (metrics). */
-  onProbe?: (cluster: string, id: string, ok: boolean) => void;
-}
+export type { ClusterManagerOptions } from './cluster-manager-options.js';
 
 /** Default `source` of endpoints added through setEndpoint without one. */
 export const DYNAMIC_SOURCE = 'dynamic';
@@ -125,33 +115,7 @@ export class ClusterManager implements ClusterManagerApi {
 
   /** GET /admin/v1/clusters: every endpoint with its active and passive health, load and latency. */
   clustersView(): ClusterView[] {
-    const now = Date.now();
-    return [...this.#clusters.values()].map((snap) => ({
-      name: snap.name,
-      lb_policy: snap.settings.lbPolicy,
-      active_checks: this.#checks.get(snap.name)?.map((c) => ({ protocol: c.protocol, http_path: c.http_path, interval_ms: c.interval, timeout_ms: c.timeout })) ?? [],
-      endpoints: snap.endpoints.map((ep) => {
-        const eff = this.effectiveHealth(snap.name, ep, now);
-        const probe = this.#checker?.state(snap.name, ep.id);
-        return {
-          id: ep.id,
-          name: ep.name,
-          authority: ep.authority,
-          provider: ep.llmMeta ? ep.llmMeta.provider : null,
-          source: ep.source,
-          priority: priorityOf(ep),
-          healthy: eff.healthy,
-          health: {
-            active: probe === undefined ? (ep.healthy ? 'healthy' : 'unhealthy') : probe.healthy === false ? 'unhealthy' : probe.healthy === true ? 'healthy' : 'unknown',
-            passive: eff.cooldownUntil === undefined ? 'ok' : 'cooling',
-            marked_healthy: ep.healthy,
-          },
-          cooldown_until: eff.cooldownUntil === undefined ? null : new Date(eff.cooldownUntil).toISOString(),
-          probe: probe === undefined ? null : { ...probe },
-          ...this.#stats.view(snap.name, ep.id),
-        };
-      }),
-    }));
+    return clustersView(this.#viewSource());
   }
 
   hasCluster(name: string): boolean {
@@ -257,24 +221,11 @@ export class ClusterManager implements ClusterManagerApi {
 
   /** A plain JSON-able view for GET /config (never api keys). */
   snapshot(): ClusterSummary[] {
-    return [...this.#clusters.values()].map((snap) => ({
-      name: snap.name,
-      lb_policy: snap.settings.lbPolicy,
-      endpoints: snap.endpoints.map((ep) => {
-        // An endpoint in cooldown is not healthy to a client, whatever its marked health.
-        const eff = this.effectiveHealth(snap.name, ep);
-        return {
-          id: ep.id,
-          name: ep.name,
-          authority: ep.authority,
-          host: ep.host,
-          healthy: eff.healthy,
-          cooldown_until: eff.cooldownUntil === undefined ? null : new Date(eff.cooldownUntil).toISOString(),
-          source: ep.source,
-          provider: ep.llmMeta ? ep.llmMeta.provider : null,
-        };
-      }),
-    }));
+    return clustersSummary(this.#viewSource());
+  }
+
+  #viewSource(): ViewSource {
+    return { snapshots: this.#clusters.values(), effectiveHealth: (c, ep, now) => this.effectiveHealth(c, ep, now), checks: this.#checks, checker: this.#checker, stats: this.#stats };
   }
 
   #settings(name: string, lbPolicy: LbPolicyName, consistent: ConsistentSpec, previous?: ClusterSnapshot): ClusterSettings {

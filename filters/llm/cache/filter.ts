@@ -4,57 +4,29 @@
 // shares them with its live followers); onComplete (always runs): store a complete, successful answer and hand it to
 // the followers. A hit makes no upstream call and leaves no usage, so budgets and token limits charge it nothing (its
 // saving goes to the ledger row); it still counts as a request.
-import { AccessLogFields, Continue, Stop, UpstreamHold, type FactoryContext, type HookResult, type HttpFilter, type RequestContext, type WorkerPoolApi } from '../../../core/index.js';
-import { LlmCacheOutcome, LlmCacheSavedNanos, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type CodecLog, type LlmUsage, type PriceBook } from '../../../core/llm/index.js';
+import { AccessLogFields, Continue, Stop, UpstreamHold, type HookResult, type HttpFilter, type RequestContext } from '../../../core/index.js';
+import { LlmCacheOutcome, LlmCacheSavedNanos, LlmExchangeKey, PrincipalAttr, formatUsd, renderLlmLocalReply, renderLlmStreamError, type CacheOutcome, type LlmUsage } from '../../../core/llm/index.js';
 import { answerComplete, recordOf, savedNanos } from './answer.js';
 import { LruBackend } from './backend.js';
-import type { Coalescer } from './coalesce.js';
+import type { CacheDeps } from './deps.js';
 import { allowedFor, readDirectives } from './directives.js';
-import type { Entries } from './entries.js';
 import { notCached } from './errors.js';
 import { canonicalRequest, keyHashOf, targetsOf } from './key.js';
-import type { CacheMetrics, Outcome } from './metrics.js';
+import type { Outcome } from './metrics.js';
 import { RecordBuilder, type CacheRecord } from './record.js';
 import { coalesce, liveEnd } from './follow.js';
 import { HeldBody } from './held-body.js';
 import { LiveAnswer } from './live.js';
-import { liveStream } from './live-replay.js';
-import { replayStream, replayUnary, type ReplayTarget } from './replay.js';
+import { reportOutcome } from './report.js';
 import { readCacheable, type CacheableRequest } from './request.js';
-import type { CacheConfig } from './schema.js';
 import { scopeOf } from './scope.js';
-import type { Embed } from './semantic/embedder.js';
-import type { SemanticIndex } from './semantic/index.js';
 import { semanticLookup } from './semantic/lookup.js';
-import type { SharedVectors } from './semantic/shared.js';
+import { startLive, writeLive, writeReplay } from './serve.js';
 import { CacheStateKey, type CacheState } from './state.js';
-import { ttlFor, type Durations } from './ttl.js';
+import { ttlFor } from './ttl.js';
 
-export interface CacheDeps {
-  cfg: Readonly<CacheConfig>;
-  durations: Durations;
-  entries: Entries;
-  coalescer: Coalescer;
-  semantic: SemanticIndex | undefined;
-  embed: Embed | undefined;
-  /** With a shared store: the semantic index's vectors shared between instances. */
-  sharedVectors: SharedVectors | undefined;
-  book: PriceBook;
-  workers: Pick<WorkerPoolApi, 'run'>;
-  metrics: CacheMetrics;
-  fctx: Pick<FactoryContext, 'providers' | 'clusters' | 'log'>;
-}
+export type { CacheDeps } from './deps.js';
 
-/** The request's logger, made only if a codec logs (ctx.log builds a child logger on first use). */
-function lazyLog(ctx: RequestContext): CodecLog {
-  return { debug: (o, m) => ctx.log.debug(o, m), warn: (o, m) => ctx.log.warn(o, m) };
-}
-
-function replayTarget(ctx: RequestContext, req: CacheableRequest): ReplayTarget {
-  return { client: req.codec.client, settings: req.codec.settings, log: lazyLog(ctx), clientModel: req.model, stream: req.stream, includeUsage: req.includeUsage, query: ctx.request.query, api: req.api };
-}
-
-const HEADER: Record<Outcome, string> = { hit: 'HIT', hit_semantic: 'HIT_SEMANTIC', coalesced: 'COALESCED', miss: 'MISS', bypass: 'BYPASS', refresh: 'REFRESH', skip: 'SKIP' };
 const LEDGER: Partial<Record<Outcome, CacheOutcome>> = { hit: 'hit', coalesced: 'hit', hit_semantic: 'semantic_hit', miss: 'miss', refresh: 'miss', bypass: 'bypass' };
 
 export class CacheFilter implements HttpFilter {
@@ -119,31 +91,19 @@ export class CacheFilter implements HttpFilter {
 
   /** A streaming follower attached to the leader's answer as it arrives; undefined when it could not attach. */
   #serveLive(ctx: RequestContext, st: CacheState, req: CacheableRequest, live: LiveAnswer): HookResult | undefined {
-    const out = liveStream(replayTarget(ctx, req), live, ctx);
+    const out = startLive(ctx, req, live);
     if (out === undefined) return undefined;
     this.#outcome(ctx, st, 'coalesced');
     st.age = 0;
     st.live = live;
-    ctx.response.status = 200;
-    ctx.response.headers = { 'content-type': out.contentType, 'cache-control': 'no-cache' };
-    ctx.response.body = out.body;
+    writeLive(ctx, out);
     return Stop;
   }
 
   #serve(ctx: RequestContext, st: CacheState, req: CacheableRequest, rec: CacheRecord, outcome: Outcome): HookResult {
     this.#outcome(ctx, st, outcome);
     st.age = Math.max(0, Math.floor((Date.now() - rec.stored_at) / 1000));
-    const target = replayTarget(ctx, req);
-    const res = ctx.response;
-    res.status = 200;
-    if (req.stream) {
-      const { contentType, body } = replayStream(target, rec, this.d.cfg.replay_pacing_ms, ctx);
-      res.headers = { 'content-type': contentType, 'cache-control': 'no-cache' };
-      res.body = body;
-    } else {
-      res.headers = { 'content-type': 'application/json' };
-      res.body = replayUnary(target, rec);
-    }
+    writeReplay(ctx, req, rec, this.d.cfg.replay_pacing_ms);
     if (rec.usage !== null) this.#saved(ctx, st, rec.usage, savedNanos(this.d.book, rec));
     return Stop;
   }
@@ -168,16 +128,7 @@ export class CacheFilter implements HttpFilter {
   encode(ctx: RequestContext): void {
     const st = ctx.get(CacheStateKey);
     if (st === undefined) return;
-    const h = ctx.response.headers;
-    h['x-dgp-cache'] = HEADER[st.outcome];
-    if (st.outcome !== 'skip') {
-      const fields: Record<string, unknown> = { ...ctx.get(AccessLogFields), cache: HEADER[st.outcome] };
-      if (st.savedNanos !== undefined) fields.cache_saved_usd = formatUsd(st.savedNanos);
-      ctx.set(AccessLogFields, fields);
-    }
-    if (st.age !== undefined) h.age = String(st.age);
-    if (st.similarity !== undefined) h['x-dgp-cache-similarity'] = st.similarity.toFixed(4);
-    if (this.d.cfg.debug_key && st.hash !== '') h['x-dgp-cache-key'] = st.hash;
+    reportOutcome(ctx, st, this.d.cfg.debug_key);
     if (st.builder === undefined || ctx.replied || ctx.response.status !== 200) return;
     const lx = ctx.get(LlmExchangeKey);
     const live = st.leader?.live;

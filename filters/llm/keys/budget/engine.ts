@@ -4,66 +4,25 @@
 // fail_mode decides: closed rejects, open admits without a hold.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DgpError, isDgpError, type HoldRequest, type HoldResult, type MaybePromise, type SettleResult, type Store } from '../../../../core/index.js';
+import { type DgpError, isDgpError, type HoldRequest, type HoldResult, type MaybePromise, type SettleResult, type Store } from '../../../../core/index.js';
 import type { KeyStore } from '../../../../core/llm/index.js';
 import type { Budget } from './budgets.js';
+import { initialiseCounter } from './counter-rebuild.js';
 import { counterOf, DEFAULT_KEY_PREFIX, doneMarker, type BudgetCounter } from './counters.js';
+import type { Admission, BudgetEngineOptions, BudgetHold, FailMode, ReserveOptions, SettleOutcome } from './engine-types.js';
 import type { BudgetDenial } from './exceeded.js';
-import { SoftAlerts, type SoftAlertOptions } from './soft-alert.js';
+import { SoftAlerts } from './soft-alert.js';
 
-export type FailMode = 'closed' | 'open';
+export type { Admission, BudgetEngineOptions, BudgetHold, FailMode, ReserveOptions, SettleOutcome } from './engine-types.js';
 
 /** The counter store or the ledger cannot answer: expected outages that fail_mode handles. */
 const OUTAGE_CODES = new Set(['DGP_ERR_STORE_UNAVAILABLE', 'DGP_ERR_KEYSTORE_UNAVAILABLE']);
-
-export interface BudgetEngineOptions {
-  store: Store;
-  /** Where counters are rebuilt from (sumSpend over the window); absent: a missing counter starts at 0. */
-  ledger?: Pick<KeyStore, 'sumSpend'>;
-  /** How long a hold counts without a settle: longer than the longest request. Default: 15 min. */
-  leaseMs?: number;
-  /** How long a settled request id is remembered (duplicate settles, late holds). Default: 24 h. */
-  markerTtlMs?: number;
-  /** Store unreachable: `closed` rejects (default), `open` admits without a hold. */
-  failMode?: FailMode;
-  keyPrefix?: string;
-  /**
-   * Admit a request whose worst case costs 0 (a free local model) without touching the store, even when a budget is
-   * spent: an exhausted budget must not block free models. The caller applies unknown_price first (an unpriced model
-   * estimates 0 too). Default: true.
-   */
-  zeroCostExempt?: boolean;
-  log?: Logger;
-  softAlerts?: SoftAlertOptions;
-}
-
-export interface BudgetHold {
-  readonly requestId: string;
-  readonly amount: number;
-  readonly counters: readonly BudgetCounter[];
-  /** false: admitted by fail_mode open while the store was unreachable (nothing is held). */
-  readonly guarded: boolean;
-}
-
-export type Admission =
-  | { ok: true; hold: BudgetHold; duplicate: boolean }
-  | { ok: false; reason: 'budget_exceeded'; denial: BudgetDenial; fallback_model?: string }
-  | { ok: false; reason: 'store_unavailable'; error: DgpError }
-  /** The request id was settled already: a replayed id must not run unbudgeted (give the request a fresh id). */
-  | { ok: false; reason: 'duplicate_request' };
-
-export type SettleOutcome = { ok: true; applied: boolean } | { ok: false; error: DgpError };
 
 /** Budgets whose current counter is remembered at once; past it the memo starts over. */
 const COUNTER_MEMO_SIZE = 10_000;
 
 const APPLIED: SettleOutcome = Object.freeze({ ok: true, applied: true });
 const NOT_APPLIED: SettleOutcome = Object.freeze({ ok: true, applied: false });
-
-export interface ReserveOptions {
-  /** The key's on_exhaust.fallback_model: returned with a denial for the caller to apply. */
-  fallback_model?: string;
-}
 
 export class BudgetEngine {
   readonly alerts: SoftAlerts;
@@ -223,22 +182,8 @@ export class BudgetEngine {
     return Promise.all(budgets.map((b) => this.#initialise(counterOf(b, now, this.#prefix, this.#leaseMs), now)));
   }
 
-  async #initialise(c: BudgetCounter, now: number): Promise<boolean> {
-    const b = c.budget;
-    let spent = 0;
-    try {
-      if (this.#ledger !== undefined) spent = await this.#ledger.sumSpend({
-        scope: b.scope, id: b.subject, from: c.window.start, to: Number.isFinite(c.window.end) ? c.window.end : Math.max(now, Date.now()) + 1,
-        ...(b.model === undefined ? {} : { model: b.model }),
-      });
-    } catch (err) {
-      if (isDgpError(err)) throw err;
-      // Not knowing the spend is an outage like an unreachable counter store: fail_mode decides, not a crash.
-      throw new DgpError('DGP_ERR_KEYSTORE_UNAVAILABLE', `budget ${b.id}: the spend ledger could not be read to rebuild its counter: ${(err as Error).message}`, { status: 503, cause: err });
-    }
-    const written = await this.#store.setIfAbsent(c.key, String(spent), { ttlMs: c.ttlMs });
-    if (written) this.#log?.info({ budget: b.id, window_start: c.window.start, spent_nanos: spent }, `budget ${b.id}: counter initialised from the ledger`);
-    return written;
+  #initialise(c: BudgetCounter, now: number): Promise<boolean> {
+    return initialiseCounter({ store: this.#store, ledger: this.#ledger, log: this.#log }, c, now);
   }
 
   /** Logs a store or ledger outage and returns its coded error; any other failure is a bug and is thrown. */
