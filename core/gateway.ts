@@ -7,11 +7,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { DgpError } from './errors.js';
 import type { GatewayAdminSource, GatewayOptions, ReloadOptions } from './gateway-options.js';
-import { TIMED_OUT, within } from './deadline.js';
 import { loadConfigOffThread } from './config/load-off-thread.js';
 import { loadConfig, formatProblem, type LoadedConfig, type Problem } from './config/load.js';
 import type { BootstrapConfig } from './config/schema/index.js';
-import { createLogger, redactDeep } from './observability/logger.js';
+import { createLogger } from './observability/logger.js';
 import { createMetrics, type HostMetrics } from './observability/metrics.js';
 import { AdmissionControl } from './admission/admission.js';
 import type { WorkerPool } from './workers/index.js';
@@ -28,8 +27,10 @@ import { routesView } from './config/routes-view.js';
 import { logStarted } from './start-line.js';
 import { failure, type ReloadResult } from './reload/result.js';
 import { watchTargetsOf, type WatchTargets } from './reload/watch-targets.js';
-import { lastReloadView, reportReload } from './reload/report.js';
+import { reportReload } from './reload/report.js';
+import { configView } from './admin/config-view.js';
 import type { Generation } from './reload/generation.js';
+import { shutdown } from './shutdown.js';
 import { registerHealthMetrics } from './cluster/health-metrics.js';
 
 export type { ReloadResult, ReloadTrigger } from './reload/result.js';
@@ -217,18 +218,7 @@ export class Gateway {
       ready: () => this.current !== undefined && !this.draining && this.readiness().reason === undefined,
       readiness: () => this.readiness(),
       routing: () => ({ generation: this.current.id, ...routesView(this.loaded.config!, this.listenerPorts()) }),
-      config: () => ({
-        generation: this.current.id,
-        file: this.loaded.file,
-        config: redactDeep(this.loaded.config),
-        runtime: {
-          clusters: this.current.clusters.snapshot(),
-          listeners: this.listenerPorts(),
-          retiring: [...this.retiring].filter((g) => !g.closed).map((g) => ({ generation: g.id, in_flight: g.inFlight })),
-          watch: this.watcher ? this.watcher.watched : null,
-        },
-        last_reload: this.lastReload ? lastReloadView(this.lastReload) : null,
-      }),
+      config: () => configView({ current: this.current, loaded: this.loaded, listeners: this.listenerPorts(), retiring: this.retiring, watcher: this.watcher, lastReload: this.lastReload }),
       clusters: () => this.current.clusters.clustersView(),
       plugins: () => this.current.registry.list(),
       reload: () => this.reload({ trigger: 'admin' }),
@@ -246,27 +236,18 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    const grace = this.loaded?.config?.static_resources.shutdown_config.timeout ?? 30_000;
-    // Every step shares the one bound: a reload stuck in a plugin's create() or a close() that never settles cannot
-    // hold SIGTERM past shutdown_config.timeout (a stuck step is logged and left behind).
-    const deadline = Date.now() + grace;
-    const step = async (what: string, work: Promise<unknown>): Promise<void> => {
-      if ((await within(work, Math.max(1, deadline - Date.now()))) === TIMED_OUT) this.log.error({ graceMs: grace }, `shutdown: ${what} did not finish within shutdown_config.timeout; going on without it`);
-    };
-    await step('the config watcher', Promise.resolve(this.watcher?.close()));
-    await step('the running reload', this.reloadChain);
-    this.log.info({ inFlight: this.current?.inFlight, graceMs: grace }, 'shutting down: draining in-flight requests');
-    await this.listeners.closeAll(Math.max(0, deadline - Date.now()));
-    await step('closing plugins', (async () => {
-      await Promise.all([...this.retiring].map((g) => g.close()));
-      this.retiring.clear();
-      await this.current?.retire(0);
-      await this.current?.close();
-    })());
-    await Promise.all([this.admin, this.metricsServer].map((s) => s && new Promise((r) => { s.closeAllConnections(); s.close(r); })));
-    await this.process.release();
-    await this.services.closeAll();
-    this.log.info('shutdown complete');
+    await shutdown({
+      graceMs: this.loaded?.config?.static_resources.shutdown_config.timeout ?? 30_000,
+      log: this.log,
+      watcher: this.watcher,
+      reloads: this.reloadChain,
+      current: this.current as Generation | undefined,
+      retiring: this.retiring,
+      listeners: this.listeners,
+      servers: [this.admin, this.metricsServer],
+      process: this.process,
+      services: this.services,
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 // dgp.filter.httpconnectionmanager: one per listener per generation. Matches the route (no route → 404, no filters
 // run; a model route first reads the body and asks a filter's routeModel hook), builds the request context, runs the
-// chain and writes the response; request-end.ts records it (metrics, spans, audit, access line).
+// chain (chain-run.ts: decode, encode, the response, onComplete) and request-end.ts records it.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -9,8 +9,7 @@ import type { ErrorFormat, MatchedRoute, RequestInfo } from '../plugin-api.js';
 import { RequestTraceAttr } from '../attributes.js';
 import { DgpError, isDgpError } from '../errors.js';
 import type { AdmissionControl } from '../admission/admission.js';
-import type { ChainProgress, DecodeGate, FilterChain } from '../chain/chain.js';
-import { TIMED_OUT, within } from '../deadline.js';
+import type { FilterChain } from '../chain/chain.js';
 import type { Audit } from '../observability/audit/service.js';
 import type { Tracing } from '../observability/tracing/tracing.js';
 import type { HostMetrics } from '../observability/metrics.js';
@@ -19,7 +18,7 @@ import { LocalReplies } from './local-reply.js';
 import { RequestEnds } from './request-end.js';
 import { EMPTY_PARAMS, type CompiledRoute, type RouteMatch, type Router } from './router.js';
 import { checkRequest } from './request-hygiene.js';
-import { writeResponse, type WriteResult } from './respond.js';
+import { ChainRunner } from './chain-run.js';
 
 export interface HcmOptions {
   listener: string;
@@ -53,7 +52,6 @@ export interface HcmOptions {
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-const NO_SLOTS: readonly never[] = [];
 const CONTEXT = Symbol('dgp.requestContext');
 type ResponseWithContext = ServerResponse & { [CONTEXT]?: Context };
 
@@ -64,15 +62,14 @@ function onResponseClose(this: ResponseWithContext): void {
 
 export class HttpConnectionManager {
   private readonly replies: LocalReplies;
-  private readonly ends: RequestEnds;
+  private readonly runner: ChainRunner;
   private readonly routes = new WeakMap<CompiledRoute, MatchedRoute>();
-  private readonly gate: DecodeGate<Context> | undefined;
+  private readonly ends: RequestEnds;
 
   constructor(private readonly o: HcmOptions) {
     this.replies = new LocalReplies(o.chain.slots, o.errorFormat, o.log);
     this.ends = new RequestEnds(o, this.replies);
-    const admission = o.admission;
-    this.gate = admission && ((ctx) => admission.enter(ctx));
+    this.runner = new ChainRunner(o, this.replies, this.ends);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -172,7 +169,7 @@ export class HttpConnectionManager {
       if (rt !== undefined) ctx.set(RequestTraceAttr, rt);
     }
     o.acquire();
-    void this.run(ctx, res, o.routeChains?.[match.route.index] ?? o.chain);
+    void this.runner.run(ctx, res, o.routeChains?.[match.route.index] ?? o.chain);
   }
 
   /** The route as filters see it; one frozen object per route when the path has no `:var` values. */
@@ -191,73 +188,5 @@ export class HttpConnectionManager {
     });
     if (params === EMPTY_PARAMS) this.routes.set(r, route);
     return route;
-  }
-
-  private async run(ctx: Context, res: ServerResponse, chain: FilterChain): Promise<void> {
-    const progress: ChainProgress = { index: -1, hook: 'decode' };
-    let entered = 0;
-    let result: WriteResult = { bytes: 0 };
-    let status: number | undefined;
-    try {
-      const head = (async () => {
-        entered = await chain.decode(ctx, progress, this.gate);
-        if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
-          ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
-        }
-        await chain.encode(ctx, entered, progress);
-      })();
-      // The timeout bounds the time to the response head only (decode and encode); a stream already flowing is
-      // bounded by the proxy's idle timeout and the listener's slow-reader timer, never cut by this one.
-      if ((await within(head, this.o.timeout)) === TIMED_OUT) {
-        entered = Math.max(entered, progress.hook === 'admission' ? progress.index : progress.index + 1);
-        status = this.timedOut(ctx, res, chain, progress, head);
-        return;
-      }
-      // Chunk hooks only ever see streamed bodies: a unary answer needs no slot list.
-      const streamed = chain.hasChunkHooks && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body);
-      const renderStreamError = (err: DgpError): Buffer | undefined => this.replies.renderStreamError(ctx, err);
-      const capture = this.o.audit !== undefined && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body) ? this.o.audit.streamCapture(ctx) : undefined;
-      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining(), { renderStreamError, writeIdleMs: this.o.writeIdleMs, capture });
-      if (result.error) ctx.log.warn({ err: result.error }, 'response stream failed after headers were sent; connection closed');
-    } catch (err) {
-      ctx.log.error({ err }, 'request handling failed');
-      if (!res.headersSent && !res.destroyed) {
-        const r = this.replies.render(ctx, new DgpError('DGP_ERR_INTERNAL', 'internal error'));
-        res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length, 'x-request-id': ctx.id });
-        res.end(r.body);
-      } else res.destroy();
-    } finally {
-      this.o.admission?.leave(ctx);
-      try {
-        await chain.complete(ctx, entered);
-        this.ends.finish(ctx, result, status);
-      } finally {
-        this.o.release();
-      }
-    }
-  }
-
-  /**
-   * The chain overran the connection manager timeout: answer 504 in the client's shape now, abort the request (the
-   * proxy cancels its upstream through ctx.signal), and drop whatever the stuck hook produces if it ever settles.
-   */
-  private timedOut(ctx: Context, res: ServerResponse, chain: FilterChain, progress: ChainProgress, late: Promise<void>): number {
-    const kind = chain.slots[progress.index]?.kind ?? '-';
-    const timeoutMs = this.o.timeout;
-    const where = progress.hook === 'admission' ? 'the request was still waiting in the admission queue' : `filter ${kind} was still in ${progress.hook}`;
-    const err = new DgpError('DGP_ERR_HTTP_DECODE_TIMEOUT', `no response within the connection manager timeout of ${timeoutMs} ms (${where}); see the gateway log for request ${ctx.id}`, {
-      hint: 'retry later; the operator can raise the timeout or fix the filter',
-    });
-    ctx.log.error({ code: err.code, kind, hook: progress.hook, timeoutMs }, `${kind} ${progress.hook} did not finish within the connection manager timeout; answered 504`);
-    const clientGone = ctx.aborted || res.destroyed;
-    if (!clientGone && !res.headersSent) {
-      const r = this.replies.render(ctx, err);
-      res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length, 'x-request-id': ctx.id, ...(this.o.draining() ? { connection: 'close' } : {}) });
-      res.end(r.body);
-    }
-    ctx.errorCode = err.code;
-    ctx.abort(err);
-    late.then(() => writeResponse(ctx, res, NO_SLOTS, false), () => undefined).catch(() => undefined);
-    return clientGone ? 499 : 504;
   }
 }
