@@ -5,6 +5,7 @@ import { validatePluginConfig } from '../../../../core/registry/index.js';
 import { compileConfig, userPattern } from '../../../../filters/ai/guardrails/compile.js';
 import manifest from '../../../../filters/ai/guardrails/index.js';
 import type { GuardrailsConfig } from '../../../../filters/ai/guardrails/schema.js';
+import { proxyConf } from '../../../../core/testing/index.js';
 import { dgp, tmpConfig } from '../../../core/cli/helpers.js';
 
 const config = (raw: unknown): GuardrailsConfig => {
@@ -52,28 +53,25 @@ t.test('custom named patterns redact as [NAME]', async (t) => {
 });
 
 t.test('dgp validate reports a pattern that does not compile, where start would, with its line', async (t) => {
-  const dir = tmpConfig(`static_resources:
-  listeners:
-    - name: main
-      address: {socket_address: {address: 127.0.0.1, port: 0}}
-      filter_chains:
-        filters:
-          - name: dgp.filter.httpconnectionmanager
-            config:
-              route_config: {routes: [{match: {prefix: /}, route: {cluster: c}}]}
-              http_filters:
+  const yaml = proxyConf({
+    prefix: '/',
+    cluster: 'c',
+    filters: `
                 - name: dgp.filter.ai.guardrails
                   config:
                     input:
                       - { check: deny, patterns: ["(unclosed"], action: block }
                 - name: dgp.filter.llm.proxy
-                  config: {}
-  clusters:
+                  config: {}`,
+    clusters: `
     - name: c
       endpoints:
-        - {id: e, socket_address: {address: 127.0.0.1, port: 9}, llm_meta: {provider: openai}}
-`);
+        - {id: e, socket_address: {address: 127.0.0.1, port: 9}, llm_meta: {provider: openai}}`,
+  });
+  const dir = tmpConfig(yaml);
   const r = dgp(['validate', '--config-dir', dir]);
   t.equal(r.status, 1, 'validate fails');
-  t.match(r.stdout + r.stderr, /conf\.yaml:12:\d+ error DGP_ERR_PLUGIN_CONFIG .*dgp\.filter\.ai\.guardrails: input\[0\]: pattern 0 does not compile: Invalid regular expression/);
+  // The finding points at the filter's config: the line after its name.
+  const line = yaml.split('\n').findIndex((l) => l.includes('name: dgp.filter.ai.guardrails')) + 2;
+  t.match(r.stdout + r.stderr, new RegExp(`conf\\.yaml:${line}:\\d+ error DGP_ERR_PLUGIN_CONFIG .*dgp\\.filter\\.ai\\.guardrails: input\\[0\\]: pattern 0 does not compile: Invalid regular expression`));
 });
