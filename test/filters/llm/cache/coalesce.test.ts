@@ -6,8 +6,7 @@ import t from 'tap';
 import { startMockOpenAi } from '../../../helpers/mock-providers/index.js';
 import { startGateway, type TestGateway } from '../../../helpers/gateway.js';
 import { anthropicClient, metricValue, openAiClient } from '../../../e2e/providers/helpers.js';
-import { startPacedOpenAi } from '../ratelimit/helpers.js';
-import { cacheGatewayYaml, post, question } from './helpers.js';
+import { streamingLeader, cacheGatewayYaml, post, question } from './helpers.js';
 
 const ANSWER = 'Paris is the capital of France and its largest city.';
 
@@ -76,15 +75,7 @@ t.test('50 identical concurrent requests, unary and streamed, make one upstream 
 });
 
 t.test('a leader cut before its followers received anything releases them; they elect a new leader', async (t) => {
-  const up = await startPacedOpenAi({ events: 30, intervalMs: 20, usage: { input: 5, output: 30 } });
-  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
-  t.teardown(async () => (await g.close(), await up.close()));
-  const url = `${g.url()}/v1/chat/completions`;
-  const ac = new AbortController();
-  const leader = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(question({ stream: true })), signal: ac.signal });
-  t.equal(leader.headers.get('x-dgp-cache'), 'MISS');
-  const reader = leader.body!.getReader();
-  await reader.read();
+  const { up, g, url, ac } = await streamingLeader(t);
   // Unary followers wait for the whole answer: none of them has received a byte when the leader's client leaves.
   const followers = Array.from({ length: 5 }, () => post(url, question()).then(async (r) => ({ status: r.status, cache: r.headers.get('x-dgp-cache'), body: (await r.json()) as { choices: Array<{ message: { content: string } }> } })));
   await until('5 followers', async () => (await waiting(g)) === 5);

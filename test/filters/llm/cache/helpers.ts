@@ -1,6 +1,9 @@
 // Shared by the cache tests: a gateway whose listener runs [keys →] cache → proxy to clusters on loopback, and
 // small readers for the three client APIs' answers (the official SDKs for OpenAI and Anthropic, fetch for Gemini).
+import type { Test } from 'tap';
 import { KEYS, type Provider } from '../../../e2e/providers/helpers.js';
+import { startGateway, type TestGateway } from '../../../helpers/gateway.js';
+import { startPacedOpenAi } from '../ratelimit/helpers.js';
 
 export interface CacheGatewayOptions {
   /** dgp.filter.llm.cache config as a YAML flow mapping. */
@@ -91,4 +94,21 @@ export function geminiText(body: string): string {
 export async function plainMetric(adminUrl: string, name: string): Promise<number> {
   const line = (await (await fetch(`${adminUrl}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? 0 : Number(line.split(' ')[1]);
+}
+
+/**
+ * A gateway with a global cache in front of a paced OpenAI stream (30 events, 20 ms apart), and a streaming leader
+ * that has read its first bytes: `ac.abort()` is its client leaving; identical requests to `url` coalesce with it.
+ */
+export async function streamingLeader(t: Test): Promise<{ up: Awaited<ReturnType<typeof startPacedOpenAi>>; g: TestGateway; url: string; ac: AbortController; reader: ReadableStreamDefaultReader<Uint8Array> }> {
+  const up = await startPacedOpenAi({ events: 30, intervalMs: 20, usage: { input: 5, output: 30 } });
+  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const url = `${g.url()}/v1/chat/completions`;
+  const ac = new AbortController();
+  const leader = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(question({ stream: true })), signal: ac.signal });
+  t.equal(leader.headers.get('x-dgp-cache'), 'MISS', 'the first request leads');
+  const reader = leader.body!.getReader();
+  await reader.read();
+  return { up, g, url, ac, reader };
 }

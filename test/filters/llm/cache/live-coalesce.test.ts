@@ -9,8 +9,7 @@ import t from 'tap';
 import { startMockOpenAi, type ReceivedRequest } from '../../../helpers/mock-providers/index.js';
 import { startGateway, type TestGateway } from '../../../helpers/gateway.js';
 import { anthropicClient, metricValue } from '../../../e2e/providers/helpers.js';
-import { startPacedOpenAi } from '../ratelimit/helpers.js';
-import { cacheGatewayYaml, geminiText, plainMetric, post, question } from './helpers.js';
+import { streamingLeader, cacheGatewayYaml, geminiText, plainMetric, post, question } from './helpers.js';
 
 const ANSWER = 'Paris is the capital of France and its largest city by far.';
 
@@ -97,15 +96,7 @@ t.test('50 identical streams: one upstream call, followers get their first event
 });
 
 t.test('the leader\'s client leaving mid-stream: attached followers still get complete answers, and no error', async (t) => {
-  const up = await startPacedOpenAi({ events: 30, intervalMs: 20, usage: { input: 5, output: 30 } });
-  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
-  t.teardown(async () => (await g.close(), await up.close()));
-  const url = `${g.url()}/v1/chat/completions`;
-  const ac = new AbortController();
-  const leader = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(question({ stream: true })), signal: ac.signal });
-  t.equal(leader.headers.get('x-dgp-cache'), 'MISS');
-  const reader = leader.body!.getReader();
-  await reader.read();
+  const { up, url, ac } = await streamingLeader(t);
   let received = 0;
   const followers = Array.from({ length: 5 }, async () => {
     const res = await post(url, question({ stream: true }));
@@ -134,12 +125,7 @@ t.test('the leader\'s client leaving mid-stream: attached followers still get co
 });
 
 t.test('the leader\'s client leaving with no follower attached cuts the upstream (nothing is generated for nobody)', async (t) => {
-  const up = await startPacedOpenAi({ events: 30, intervalMs: 20, usage: { input: 5, output: 30 } });
-  const g = await startGateway(cacheGatewayYaml({ cache: '{scope: global}', clusters: { llm: [{ provider: 'openai', port: up.port }] } }));
-  t.teardown(async () => (await g.close(), await up.close()));
-  const ac = new AbortController();
-  const leader = await fetch(`${g.url()}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(question({ stream: true })), signal: ac.signal });
-  await leader.body!.getReader().read();
+  const { up, ac } = await streamingLeader(t);
   ac.abort();
   await until('the upstream saw the cut', async () => up.aborted === 1);
   t.pass();
