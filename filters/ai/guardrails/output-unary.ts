@@ -2,9 +2,10 @@
 // tool-call arguments checked whole, and written back only when a rule changed something. A block replaces every
 // choice with the refusal text and the API's filtered finish (content_filter / refusal / SAFETY) — a normal answer to
 // the SDKs, not an error. Synchronous when every text is scanned inline and no webhook checks the output (the common
-// case costs no promise); otherwise the same walk continues asynchronously.
+// case costs no promise); otherwise the same steps continue asynchronously (maybe-sync.ts).
 import type { ChatCompletion, CodecContext, ProviderCodec } from '../../../core/llm/index.js';
 import type { Rule } from './compile.js';
+import { runSteps, type Steps } from './maybe-sync.js';
 import type { OutputChecker, Whole } from './output-text.js';
 
 type Message = ChatCompletion['choices'][number]['message'] & { reasoning_content?: unknown };
@@ -17,32 +18,34 @@ export interface UnaryResult {
 
 interface Walked {
   changed: boolean;
+  /** The rule that blocks the answer: a regex rule on one of its texts, or a webhook on the whole. */
   block?: Rule;
-  /** The answer's text and tool calls, for a webhook's verdict on the whole. */
-  whole: string[];
 }
 
-/** Yields every text of the answer to be checked and applies each result; returns what changed. */
-function* walk(chat: ChatCompletion): Generator<string, Walked, Whole> {
-  const out: Walked = { changed: false, whole: [] };
+/** Every text of the answer through the regex rules (each result applied), then a webhook on the whole answer. */
+function* answerSteps(chat: ChatCompletion, checker: OutputChecker): Steps<Walked> {
+  const out: Walked = { changed: false };
+  const whole: string[] = [];
   for (const c of chat.choices) {
     const m = c.message as Message;
     for (const field of ['content', 'reasoning_content'] as const) {
       const text = m[field];
       if (typeof text !== 'string' || text === '') continue;
-      const r = yield text;
+      const r = (yield checker.checkWhole(text)) as Whole;
       if (r.block) return { ...out, block: r.block };
       if (r.text !== text) (m[field] = r.text), (out.changed = true);
-      if (field === 'content') out.whole.push(r.text);
+      if (field === 'content') whole.push(r.text);
     }
     for (const t of m.tool_calls ?? []) {
-      const r = yield t.function.arguments;
+      const r = (yield checker.checkWhole(t.function.arguments)) as Whole;
       if (r.block) return { ...out, block: r.block };
       if (r.text !== t.function.arguments) (t.function.arguments = r.text), (out.changed = true);
-      out.whole.push(`${t.function.name}(${r.text})`);
+      whole.push(`${t.function.name}(${r.text})`);
     }
   }
-  return out;
+  if (!checker.buffersAll) return out;
+  const block = (yield checker.webhookVerdict(whole.join('\n'))) as Rule | undefined;
+  return block === undefined ? out : { ...out, block };
 }
 
 export function checkUnary(raw: Buffer, codec: ProviderCodec, cx: CodecContext, checker: OutputChecker, refusal: string): UnaryResult | 'unreadable' | Promise<UnaryResult | 'unreadable'> {
@@ -52,35 +55,12 @@ export function checkUnary(raw: Buffer, codec: ProviderCodec, cx: CodecContext, 
   } catch {
     return 'unreadable';
   }
-  const steps = walk(chat);
-  let next = steps.next();
-  while (!next.done) {
-    const r = checker.checkWhole(next.value);
-    if (r instanceof Promise) return walkAsync(steps, r, chat, codec, cx, checker, refusal);
-    next = steps.next(r);
-  }
-  const walked = next.value;
-  if (walked.block === undefined && checker.buffersAll) return checker.webhookVerdict(walked.whole.join('\n')).then((block) => result(chat, walked, block, codec, cx, refusal));
-  return result(chat, walked, undefined, codec, cx, refusal);
+  const walked = runSteps(answerSteps(chat, checker));
+  return walked instanceof Promise ? walked.then((w) => result(chat, w, codec, cx, refusal)) : result(chat, walked, codec, cx, refusal);
 }
 
-async function walkAsync(
-  steps: Generator<string, Walked, Whole>,
-  pending: Promise<Whole>,
-  chat: ChatCompletion,
-  codec: ProviderCodec,
-  cx: CodecContext,
-  checker: OutputChecker,
-  refusal: string,
-): Promise<UnaryResult> {
-  let next = steps.next(await pending);
-  while (!next.done) next = steps.next(await checker.checkWhole(next.value));
-  const webhook = next.value.block === undefined ? await checker.webhookVerdict(next.value.whole.join('\n')) : undefined;
-  return result(chat, next.value, webhook, codec, cx, refusal);
-}
-
-function result(chat: ChatCompletion, w: Walked, webhook: Rule | undefined, codec: ProviderCodec, cx: CodecContext, refusal: string): UnaryResult {
-  const block = w.block ?? webhook;
+function result(chat: ChatCompletion, w: Walked, codec: ProviderCodec, cx: CodecContext, refusal: string): UnaryResult {
+  const block = w.block;
   if (block !== undefined) {
     chat.choices = chat.choices.map((c) => ({ ...c, message: { role: 'assistant', content: refusal, refusal: null }, finish_reason: 'content_filter' }));
   } else if (!w.changed) return {};
