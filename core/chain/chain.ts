@@ -77,7 +77,8 @@ export class FilterChain {
     return slots.length;
   }
 
-  async encode(ctx: RequestContext, entered: number, progress?: ChainProgress): Promise<void> {
+  /** Encode hooks in reverse; synchronous (undefined) until a hook returns a promise, then the rest is awaited. */
+  encode(ctx: RequestContext, entered: number, progress?: ChainProgress): Promise<void> | undefined {
     for (let i = entered - 1; i >= 0; i--) {
       const slot = this.slots[i]!;
       if (!slot.filter.encode) continue;
@@ -88,12 +89,27 @@ export class FilterChain {
       let status: HookResult;
       try {
         const r = slot.filter.encode(ctx);
-        status = isThenable(r) ? await r : (r as HookResult);
+        if (isThenable(r)) return this.#encodeFrom(ctx, i, progress, r);
+        status = r as HookResult;
       } catch (err) {
         status = failHook(ctx, slot.kind, 'encode', err);
       }
-      if (status === Stop) return;
+      if (status === Stop) return undefined;
     }
+    return undefined;
+  }
+
+  /** The rest of encode once slot `at`'s hook returned `pending`. */
+  async #encodeFrom(ctx: RequestContext, at: number, progress: ChainProgress | undefined, pending: Promise<HookResult>): Promise<void> {
+    let status: HookResult;
+    try {
+      status = await pending;
+    } catch (err) {
+      status = failHook(ctx, this.slots[at]!.kind, 'encode', err);
+    }
+    if (status === Stop) return;
+    const rest = this.encode(ctx, at, progress);
+    if (rest !== undefined) await rest;
   }
 
   /** The entered filters with chunk hooks, in encode (reverse) order. */
@@ -106,20 +122,33 @@ export class FilterChain {
     return out;
   }
 
-  /** onComplete for every entered filter, in reverse order; failures are logged and never affect the response. */
-  async complete(ctx: RequestContext, entered: number): Promise<void> {
+  /**
+   * onComplete for every entered filter, in reverse order; failures are logged and never affect the response.
+   * Synchronous (undefined) until a hook returns a promise.
+   */
+  complete(ctx: RequestContext, entered: number): Promise<void> | undefined {
     for (let i = entered - 1; i >= 0; i--) {
       const slot = this.slots[i]!;
       if (!slot.filter.onComplete) continue;
       try {
         const r = slot.filter.onComplete(ctx);
-        if (r !== undefined) await r;
+        if (r !== undefined) return this.#completeFrom(ctx, i, r);
       } catch (err) {
         ctx.log.error({ err, kind: slot.kind }, 'onComplete hook failed');
       }
     }
+    return undefined;
   }
 
+  async #completeFrom(ctx: RequestContext, at: number, pending: unknown): Promise<void> {
+    try {
+      await pending;
+    } catch (err) {
+      ctx.log.error({ err, kind: this.slots[at]!.kind }, 'onComplete hook failed');
+    }
+    const rest = this.complete(ctx, at);
+    if (rest !== undefined) await rest;
+  }
 }
 
 function isThenable(r: unknown): r is Promise<HookResult> {

@@ -31,25 +31,37 @@ export class ChainRunner {
     let result: WriteResult = { bytes: 0 };
     let status: number | undefined;
     try {
-      const head = (async () => {
-        entered = await chain.decode(ctx, progress, this.gate);
-        if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
-          ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
+      if (this.o.timeout > 0) {
+        const head = (async () => {
+          entered = await chain.decode(ctx, progress, this.gate);
+          this.noResponse(ctx);
+          await chain.encode(ctx, entered, progress);
+        })();
+        // The timeout bounds the time to the response head only (decode and encode); a stream already flowing is
+        // bounded by the proxy's idle timeout and the listener's slow-reader timer, never cut by this one.
+        if ((await within(head, this.o.timeout)) === TIMED_OUT) {
+          entered = Math.max(entered, progress.hook === 'admission' ? progress.index : progress.index + 1);
+          status = this.timedOut(ctx, res, chain, progress, head);
+          return;
         }
-        await chain.encode(ctx, entered, progress);
-      })();
-      // The timeout bounds the time to the response head only (decode and encode); a stream already flowing is
-      // bounded by the proxy's idle timeout and the listener's slow-reader timer, never cut by this one.
-      if ((await within(head, this.o.timeout)) === TIMED_OUT) {
-        entered = Math.max(entered, progress.hook === 'admission' ? progress.index : progress.index + 1);
-        status = this.timedOut(ctx, res, chain, progress, head);
-        return;
+      } else {
+        // No timeout: no wrapper around the head, whose every async layer cost a promise and microtask turns.
+        entered = await chain.decode(ctx, progress, this.gate);
+        this.noResponse(ctx);
+        const encoding = chain.encode(ctx, entered, progress);
+        if (encoding !== undefined) await encoding;
       }
-      // Chunk hooks only ever see streamed bodies: a unary answer needs no slot list.
-      const streamed = chain.hasChunkHooks && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body);
-      const renderStreamError = (err: DgpError): Buffer | undefined => this.replies.renderStreamError(ctx, err);
-      const capture = this.o.audit !== undefined && ctx.response.body !== undefined && !Buffer.isBuffer(ctx.response.body) ? this.o.audit.streamCapture(ctx) : undefined;
-      result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining(), { renderStreamError, writeIdleMs: this.o.writeIdleMs, capture });
+      const body = ctx.response.body;
+      if (body === undefined || Buffer.isBuffer(body)) {
+        // A unary answer: written in one end(), no chunk hooks, nothing to capture.
+        const written = writeResponse(ctx, res, NO_SLOTS, this.o.draining());
+        result = written instanceof Promise ? await written : written;
+      } else {
+        const streamed = chain.hasChunkHooks;
+        const renderStreamError = (err: DgpError): Buffer | undefined => this.replies.renderStreamError(ctx, err);
+        const capture = this.o.audit?.streamCapture(ctx);
+        result = await writeResponse(ctx, res, streamed ? chain.chunkSlots(entered) : NO_SLOTS, this.o.draining(), { renderStreamError, writeIdleMs: this.o.writeIdleMs, capture });
+      }
       if (result.error) ctx.log.warn({ err: result.error }, 'response stream failed after headers were sent; connection closed');
     } catch (err) {
       ctx.log.error({ err }, 'request handling failed');
@@ -61,11 +73,19 @@ export class ChainRunner {
     } finally {
       this.o.admission?.leave(ctx);
       try {
-        await chain.complete(ctx, entered);
+        const completing = chain.complete(ctx, entered);
+        if (completing !== undefined) await completing;
         this.ends.finish(ctx, result, status);
       } finally {
         this.o.release();
       }
+    }
+  }
+
+  /** Decode ended without an answer from any filter (and the client is still there): a coded 502 in its shape. */
+  private noResponse(ctx: Context): void {
+    if (!ctx.replied && ctx.response.status === 0 && !ctx.aborted) {
+      ctx.replyError(new DgpError('DGP_ERR_HTTP_NO_RESPONSE', 'no filter produced a response', { hint: 'add dgp.filter.llm.proxy to http_filters' }));
     }
   }
 

@@ -26,19 +26,17 @@ export interface WriteResult {
   error?: unknown;
 }
 
-export async function writeResponse(
+/** Synchronous for a unary body (written in one end()); a promise while a streamed body is pumped. */
+export function writeResponse(
   ctx: RequestContext,
   res: ServerResponse,
   chunkSlots: readonly ChainSlot[],
   closeConnection: boolean,
   opts: WriteOptions = {},
-): Promise<WriteResult> {
+): WriteResult | Promise<WriteResult> {
   const { response } = ctx;
   const body = response.body;
-  if (ctx.aborted || res.destroyed) {
-    await discard(body);
-    return { bytes: 0 };
-  }
+  if (ctx.aborted || res.destroyed) return discard(body).then(() => ({ bytes: 0 }));
   const streamed = body !== undefined && !Buffer.isBuffer(body);
   // One header object and one writeHead: cheaper than a validated setHeader call per header.
   const headers: OutgoingHttpHeaders = {};

@@ -116,7 +116,9 @@ export class UsageAccumulator {
       if (isObj(usage)) this.#merge(usage);
       return;
     }
-    for (const usage of [value.usage, message?.usage, response?.usage]) if (isObj(usage)) this.#merge(usage);
+    if (isObj(value.usage)) this.#merge(value.usage);
+    if (isObj(message?.usage)) this.#merge(message.usage);
+    if (isObj(response?.usage)) this.#merge(response.usage);
   }
 
   /** The merged usage fields as the upstream named them (for Pixiu's log_to_console lines). */
@@ -133,10 +135,15 @@ export class UsageAccumulator {
   }
 
   #merge(from: JsonObject): void {
-    for (const [k, v] of Object.entries(from)) {
+    const raw = this.#raw;
+    for (const k in from) {
+      if (!Object.hasOwn(from, k)) continue;
+      const v = from[k];
       if (v === null || v === undefined) continue;
-      if (isObj(v)) this.#raw[k] = { ...(isObj(this.#raw[k]) ? this.#raw[k] : {}), ...v };
-      else this.#raw[k] = v;
+      if (isObj(v)) {
+        const had = raw[k];
+        raw[k] = isObj(had) ? { ...had, ...v } : { ...v };
+      } else raw[k] = v;
       if (typeof v === 'number') this.#seen = true;
     }
   }

@@ -55,7 +55,8 @@ async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: {
   }
   let req: UpstreamRequest;
   try {
-    req = await d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
+    const built = d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
+    req = built instanceof Promise ? await built : built;
   } catch (err) {
     // The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
     // translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is

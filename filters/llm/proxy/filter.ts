@@ -211,7 +211,7 @@ export class ProxyFilter implements HttpFilter {
     this.#deps.mapper.complete?.(ctx);
   }
 
-  async #commit(
+  #commit(
     ctx: RequestContext,
     r: Committed,
     ep: EndpointView,
@@ -219,7 +219,7 @@ export class ProxyFilter implements HttpFilter {
     ex: AttemptScope,
     request: UpstreamRequest,
     cluster: string,
-  ): Promise<HookResult> {
+  ): HookResult | Promise<HookResult> {
     ctx.set(SelectedEndpoint, { cluster, id: ep.id, address: ep.authority });
     ctx.set(UpstreamFirstByteAt, r.firstByteAt);
     let body: Buffer | UpstreamBody;
@@ -244,18 +244,29 @@ export class ProxyFilter implements HttpFilter {
       const prev = ctx.get(ProxyState);
       ctx.set(ProxyState, { scope: ex, body, budget: prev?.budget, settle: prev?.settle });
     }
+    // Synchronous for a pass-through answer: an async layer here cost a promise and microtask turns per request.
+    let applied;
     try {
-      await this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
+      applied = this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
     } catch (err) {
-      // The answer could not be translated (cut while read whole, not the provider's format): a coded 5xx.
-      if (!isDgpError(err)) throw err;
-      if (!Buffer.isBuffer(body)) body.dispose();
-      if (record?.success === true) {
-        record.success = false;
-        record.error_type = 'bad_response';
-      }
-      return this.#error(ctx, err);
+      return this.#untranslatable(ctx, err, body, record);
     }
+    if (applied instanceof Promise) return applied.then(() => this.#committed(ctx), (err: unknown) => this.#untranslatable(ctx, err, body, record));
+    return this.#committed(ctx);
+  }
+
+  /** The answer could not be translated (cut while read whole, not the provider's format): a coded 5xx. */
+  #untranslatable(ctx: RequestContext, err: unknown, body: Buffer | UpstreamBody, record: UpstreamAttempt | undefined): HookResult {
+    if (!isDgpError(err)) throw err;
+    if (!Buffer.isBuffer(body)) body.dispose();
+    if (record?.success === true) {
+      record.success = false;
+      record.error_type = 'bad_response';
+    }
+    return this.#error(ctx, err);
+  }
+
+  #committed(ctx: RequestContext): HookResult {
     this.#keepAlive(ctx);
     this.#attemptsHeader(ctx);
     publishTrace(ctx, this.#routeHeader);

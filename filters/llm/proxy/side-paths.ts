@@ -12,14 +12,15 @@ import type { ProviderCodecs } from './provider-codecs.js';
 const TRANSLATED = 'OpenAI chat/completions, responses, completions and embeddings; Anthropic messages; Gemini generateContent, streamGenerateContent, embedContent and batchEmbedContents';
 const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
 
-/**
- * The upstream request for a side path, undefined when the request is an operation the codecs handle (or the path is
- * no known API's, or an OpenAI path to an OpenAI(-compatible) endpoint: Pixiu's pass-through stays).
- */
+/** A path of a known client API that no codec operation covers (undefined API or a codec operation: not one). */
+export function isSidePath(codecs: ProviderCodecs, input: RequestAssemblyInput): boolean {
+  return codecs.available && clientApiOf(input.ctx) !== 'unknown' && detectOperation(input.ctx.request.path) === undefined;
+}
+
+/** The upstream request for a side path (isSidePath), undefined where Pixiu's pass-through stays. */
 export async function sidePathRequest(codecs: ProviderCodecs, input: RequestAssemblyInput): Promise<UpstreamRequest | undefined> {
   const { ctx, endpoint } = input;
   const api = clientApiOf(ctx);
-  if (api === 'unknown' || !codecs.available || detectOperation(ctx.request.path) !== undefined) return undefined;
   const kind = codecs.kindOf(endpoint);
   const provider: ProviderCodec | undefined = codecs.ready(kind) ?? (await codecs.get(kind).catch(() => undefined));
   if (provider === undefined) return undefined;

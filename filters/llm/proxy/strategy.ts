@@ -95,7 +95,7 @@ export async function executeStrategy(ctx: RequestContext, d: StrategyDeps, scop
   if (!clusters.hasCluster(cluster)) {
     return { kind: 'error', error: new DgpError('DGP_ERR_UPSTREAM_NO_CLUSTER', `cluster "${cluster}" does not exist`, { hint: 'define it under static_resources.clusters or register endpoints for it' }) };
   }
-  const body = await ctx.request.body();
+  const body = ctx.request.bodyIfRead?.() ?? (await ctx.request.body());
   const pending = hashSourceOf(ctx, clusters);
   const src = pending instanceof Promise ? await pending : pending;
   let ep = clusters.pickEndpoint(cluster, src);

@@ -17,7 +17,7 @@ import { normalizeScheme } from './options.js';
 import { openLlmExchange, requestLog, tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
 import { anthropicPromptTokens, embeddingPromptTokens } from './prompt-count.js';
-import { sidePathRequest } from './side-paths.js';
+import { isSidePath, sidePathRequest } from './side-paths.js';
 import { TranslatedBody } from './translated-body.js';
 
 const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
@@ -28,14 +28,11 @@ const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
 
 export function createTranslatingMapper(codecs: ProviderCodecs, workers?: WorkerPoolApi): ProxyMapper {
   return {
-    async buildRequest(input) {
-      const side = await sidePathRequest(codecs, input);
-      if (side !== undefined) return side;
-      const ex = await translationFor(codecs, input, workers);
-      if (ex === undefined) return buildPassthroughRequest(input);
-      const req = await requestOf(ex, input);
-      await authorize(ex.provider, ex.context.settings, input, req);
-      return req;
+    // Synchronous for the usual request (codecs loaded, the body already parsed by an earlier filter, no signing or
+    // fetched credential): every async layer here cost a promise and a microtask turn per attempt.
+    buildRequest(input) {
+      if (isSidePath(codecs, input)) return sidePathRequest(codecs, input).then((side) => side ?? translatedRequest(codecs, input, workers));
+      return translatedRequest(codecs, input, workers);
     },
     applyResponse: (ctx, res) => applyTranslatedResponse(codecs, ctx, res),
     complete(ctx) {
@@ -45,36 +42,98 @@ export function createTranslatingMapper(codecs: ProviderCodecs, workers?: Worker
   };
 }
 
-/** The attempt's translation, or undefined for Pixiu's pure pass-through. */
-async function translationFor(codecs: ProviderCodecs, { endpoint, ctx, body }: RequestAssemblyInput, workers: WorkerPoolApi | undefined): Promise<AttemptTranslation | undefined> {
+function translatedRequest(codecs: ProviderCodecs, input: RequestAssemblyInput, workers: WorkerPoolApi | undefined): UpstreamRequest | Promise<UpstreamRequest> {
+  const ex = translationFor(codecs, input, workers);
+  return ex instanceof Promise ? ex.then((t) => requestFor(t, input)) : requestFor(ex, input);
+}
+
+function requestFor(ex: AttemptTranslation | undefined, input: RequestAssemblyInput): UpstreamRequest | Promise<UpstreamRequest> {
+  if (ex === undefined) return buildPassthroughRequest(input);
+  const req = requestOf(ex, input);
+  if (ex.provider.upstream.authorize === undefined) return req;
+  return Promise.resolve(req).then(async (r) => {
+    await authorize(ex.provider, ex.context.settings, input, r);
+    return r;
+  });
+}
+
+/** What translationFor needs before it can decide: the two codecs and the parsed body (sync when all are at hand). */
+interface Resolved {
+  clientCodec: ProviderCodec | undefined;
+  providerCodec: ProviderCodec | undefined;
+  parsed: unknown;
+  promptTokens: number | undefined;
+}
+
+/** The attempt's translation, or undefined for Pixiu's pure pass-through; a promise only when something must be waited for. */
+function translationFor(codecs: ProviderCodecs, input: RequestAssemblyInput, workers: WorkerPoolApi | undefined): AttemptTranslation | undefined | Promise<AttemptTranslation | undefined> {
+  const { endpoint, ctx, body } = input;
   const api = clientApiOf(ctx);
   if (api === 'unknown' || !codecs.available) return undefined;
   const op = detectOperation(ctx.request.path);
   if (op === undefined || op.api !== api) return undefined;
   const kind = codecs.kindOf(endpoint);
   const clientKind = CLIENT_KINDS[api];
+  const clientCodec = codecs.ready(clientKind);
+  const providerCodec = codecs.ready(kind);
+  const known = body.length === 0 ? { value: undefined } : ctx.request.jsonIfParsed?.();
+  if (clientCodec === undefined || providerCodec === undefined || known === undefined) {
+    return resolveSlowly(codecs, input, workers, clientKind, kind, op.operation).then((r) => translationWith(input, kind, api, op.operation, r));
+  }
+  const lx = openLlmExchange(ctx, clientCodec);
+  if (clientCodec.client === undefined) return undefined;
+  if (needsPromptCount(api, op.operation, providerCodec, workers, known.value)) {
+    return promptCount(ctx, api, known.value, workers!).then((promptTokens) => translationWith(input, kind, api, op.operation, { clientCodec, providerCodec, parsed: known.value, promptTokens }, lx));
+  }
+  return translationWith(input, kind, api, op.operation, { clientCodec, providerCodec, parsed: known.value, promptTokens: undefined }, lx);
+}
+
+async function resolveSlowly(codecs: ProviderCodecs, { ctx, body }: RequestAssemblyInput, workers: WorkerPoolApi | undefined, clientKind: string, kind: string, operation: string): Promise<Resolved> {
+  const api = clientApiOf(ctx) as WireApi;
   const clientCodec = codecs.ready(clientKind) ?? (await codecs.get(clientKind));
   const providerCodec = codecs.ready(kind) ?? (await codecs.get(kind));
-  const lx = openLlmExchange(ctx, clientCodec);
-  if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
+  if (clientCodec?.client === undefined || providerCodec === undefined) return { clientCodec, providerCodec, parsed: undefined, promptTokens: undefined };
   const parsed = body.length === 0 ? undefined : await parseBody(ctx, providerCodec.api === api);
+  const promptTokens = needsPromptCount(api, operation, providerCodec, workers, parsed) ? await promptCount(ctx, api, parsed, workers!) : undefined;
+  return { clientCodec, providerCodec, parsed, promptTokens };
+}
+
+/**
+ * A translated Anthropic stream reports input tokens in message_start, before the upstream has said anything; an
+ * OpenAI embeddings answer carries usage where the Gemini API reports none: both counted here, on the worker pool.
+ */
+function needsPromptCount(api: WireApi, operation: string, provider: ProviderCodec, workers: WorkerPoolApi | undefined, parsed: unknown): boolean {
+  if (workers === undefined || !isPlainObject(parsed)) return false;
+  if (api === 'anthropic' && provider.api !== 'anthropic') return parsed.stream === true;
+  return operation === 'embeddings' && provider.api === 'gemini';
+}
+
+function promptCount(ctx: RequestContext, api: WireApi, parsed: unknown, workers: WorkerPoolApi): Promise<number | undefined> {
+  const body = parsed as Record<string, unknown>;
+  return api === 'anthropic' ? anthropicPromptTokens(ctx, body, workers) : embeddingPromptTokens(ctx, body, workers);
+}
+
+function translationWith(
+  { endpoint, ctx, body }: RequestAssemblyInput,
+  kind: string,
+  api: WireApi,
+  operation: string,
+  { clientCodec, providerCodec, parsed, promptTokens }: Resolved,
+  lx = openLlmExchange(ctx, clientCodec),
+): AttemptTranslation | undefined {
+  if (clientCodec?.client === undefined || providerCodec === undefined) return undefined;
   const wantUsage = ctx.get(StreamUsageWanted) === true;
-  const chatOnly = op.operation === 'responses' && providerCodec.settings.responses_api === 'chat';
+  const chatOnly = operation === 'responses' && providerCodec.settings.responses_api === 'chat';
   if (kind === OPENAI_KIND && api === 'openai' && !chatOnly && isPlainPassthrough(endpoint.llmMeta, parsed, providerCodec, wantUsage ? clientCodec.client : undefined)) return undefined;
   // Translation recurses over the body: bounded before it starts (a client fault, answered 400).
   assertJsonDepth(parsed);
   const { method, path, headers } = ctx.request;
-  // A translated Anthropic stream reports input tokens in message_start, before the upstream has said anything.
-  const count = api === 'anthropic' && providerCodec.api !== 'anthropic' && workers !== undefined && isPlainObject(parsed) && parsed.stream === true;
-  // An OpenAI embeddings answer carries usage; the Gemini API reports none, so the input is counted here.
-  const countEmbed = op.operation === 'embeddings' && providerCodec.api === 'gemini' && workers !== undefined && isPlainObject(parsed);
-  const promptTokens = count ? await anthropicPromptTokens(ctx, parsed, workers) : countEmbed ? await embeddingPromptTokens(ctx, parsed, workers) : undefined;
   // With a gateway key the client's credentials never travel upstream, a `?key=` included (codecs keep the query).
   const keyed = typeof endpoint.llmMeta?.api_key === 'string' && endpoint.llmMeta.api_key !== '';
   const query = keyed ? dropCredentialParams(ctx.request.query) : ctx.request.query;
   return createTranslation({
-    clientApi: api as WireApi,
-    request: { operation: op.operation, method, path, query, headers, body: parsed },
+    clientApi: api,
+    request: { operation: operation as never, method, path, query, headers, body: parsed },
     rawBody: body,
     endpoint,
     clientCodec,
@@ -108,19 +167,27 @@ async function authorize(provider: ProviderCodec, settings: Readonly<Record<stri
   Object.assign(req.headers, await provider.upstream.authorize({ settings, apiKey }));
 }
 
-async function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: RequestAssemblyInput): Promise<UpstreamRequest> {
+function requestOf(ex: AttemptTranslation, input: RequestAssemblyInput): UpstreamRequest | Promise<UpstreamRequest> {
   const plan = ex.request;
+  const { endpoint, scheme } = input;
   const origin = endpointOrigin(endpoint, normalizeScheme(endpoint.llmMeta?.scheme) ?? scheme);
   const upstream = ex.provider.upstream;
+  if (upstream.sign === undefined || ex.passthrough) return signedRequest(ex, input, origin, undefined);
   // A signing provider (Bedrock's SigV4) signs each attempt as it will be sent: a retry is signed afresh.
-  const signed = upstream.sign === undefined || ex.passthrough ? {} : await upstream.sign({ method: plan.method, origin, path: plan.path, headers: plan.headers, body: plan.body }, ex.context.settings);
+  return Promise.resolve(upstream.sign({ method: plan.method, origin, path: plan.path, headers: plan.headers, body: plan.body }, ex.context.settings)).then((signed) =>
+    signedRequest(ex, input, origin, signed),
+  );
+}
+
+function signedRequest(ex: AttemptTranslation, { ctx }: RequestAssemblyInput, origin: string, signed: Record<string, string> | undefined): UpstreamRequest {
+  const plan = ex.request;
   return {
     origin,
     method: plan.method,
     path: plan.path,
     // The codec re-sets the credential in the provider's own header; the client's never travel as they came.
     headers: buildUpstreamHeaders(ctx.request.headers, {
-      inject: { 'user-agent': gatewayUserAgent(), ...plan.headers, ...signed },
+      inject: signed === undefined ? { 'user-agent': gatewayUserAgent(), ...plan.headers } : { 'user-agent': gatewayUserAgent(), ...plan.headers, ...signed },
       dropClientCredentials: true,
       drop: plan.dropHeaders,
     }),
@@ -129,19 +196,20 @@ async function requestOf(ex: AttemptTranslation, { endpoint, ctx, scheme }: Requ
   };
 }
 
-async function applyTranslatedResponse(codecs: ProviderCodecs, ctx: RequestContext, res: CommittedResponse): Promise<void> {
+function applyTranslatedResponse(codecs: ProviderCodecs, ctx: RequestContext, res: CommittedResponse): void | Promise<void> {
   const ex = res.request?.translation;
   const lx = ctx.get(LlmExchangeKey);
   if (lx !== undefined) tapCommitted(ctx, lx, res, ex, ex === undefined && lx.clientApi === 'openai' ? codecs.ready(OPENAI_KIND) : undefined);
   if (ex === undefined) return applyPassthroughResponse(ctx, res);
-  let out: ClientResponse;
   if (!ex.passthrough && ex.stream && res.status < 300 && !Buffer.isBuffer(res.body) && isProviderStream(ex.provider, res.headers)) {
     const { translator, ...head } = ex.openStream(res.status, res.headers);
-    out = { ...head, body: new TranslatedBody(res.body, translator) };
-  } else {
-    // Unary answers, errors (rendered in the client's error shape) and same-API streams.
-    out = await ex.respond({ status: res.status, headers: res.headers, body: res.body });
+    return setClientResponse(ctx, res, { ...head, body: new TranslatedBody(res.body, translator) });
   }
+  // Unary answers, errors (rendered in the client's error shape) and same-API streams.
+  return ex.respond({ status: res.status, headers: res.headers, body: res.body }).then((out) => setClientResponse(ctx, res, out));
+}
+
+function setClientResponse(ctx: RequestContext, res: CommittedResponse, out: ClientResponse): void {
   ctx.response.status = out.status;
   ctx.response.headers = out.keepUpstreamHeaders ? { ...res.headers, ...out.headers } : { ...out.headers };
   ctx.response.body = out.body;
