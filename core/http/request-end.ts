@@ -34,12 +34,10 @@ export class RequestEnds {
     const rt = ctx.get(RequestTraceAttr) as RequestTrace | undefined;
     if (rt !== undefined || this.o.audit !== undefined) this.record(ctx, rt, status, durationMs);
     if (!this.o.accessLog) return;
-    const attempts = ctx.get(UpstreamAttempts);
-    this.accessLog.write(
+    this.accessLog.writeRequest(
       {
         reqId: ctx.id,
         route: ctx.route.id,
-        type: 'access',
         method: ctx.request.method,
         path: ctx.request.path,
         cluster: ctx.route.cluster,
@@ -47,8 +45,8 @@ export class RequestEnds {
         status,
         upstream_status: ctx.aborted ? ctx.response.status || undefined : undefined,
         bytes: result.bytes,
-        duration_ms: Math.round(durationMs * 1000) / 1000,
-        attempts: attempts?.length,
+        durationUs: Math.round(durationMs * 1000),
+        attempts: ctx.get(UpstreamAttempts)?.length,
         trace_id: rt?.traceId,
       },
       ctx.get(AccessLogFields),

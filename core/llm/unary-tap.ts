@@ -3,13 +3,13 @@
 // answer that arrives without a Content-Length (chunked transfer, as OpenAI answers) or content-encoded (gzip,
 // deflate, br) is streamed to the client untouched; its bytes are kept as they pass and read the same way, once,
 // when the exchange settles (after the client has them).
-import type { JsonObject, ProviderCodec } from './api.js';
+import type { JsonObject, ProviderApi, ProviderCodec } from './api.js';
 import { decodeBody } from './content-coding.js';
 import type { LlmExchange } from './exchange.js';
 import { finishItemsOfBody } from './finish-scan.js';
 import { itemsOfCompletion } from './items.js';
 import { contextOf, settleUsage, type LazyCodecContext } from './tap-shared.js';
-import { UsageAccumulator } from './usage.js';
+import { UsageAccumulator, hasCount, normalizeUsage } from './usage.js';
 import { usageFromBodyEnd } from './usage-scan.js';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -32,7 +32,6 @@ function deferAnswer(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext
     lx.deferUnary(() => [{ type: 'error', error: codec.upstream.parseError(status, headers, body) }]);
     return undefined;
   }
-  const acc = new UsageAccumulator(codec.api);
   let obj = parsed;
   let tried = parsed !== undefined;
   const parse = (): JsonObject | undefined => {
@@ -52,7 +51,9 @@ function deferAnswer(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext
     if (usageRead) return;
     usageRead = true;
     const end = tried ? undefined : usageFromBodyEnd(body, codec.api);
-    acc.observe(end ?? parse());
+    if (end !== undefined) return settleScanned(lx, codec.api, end);
+    const acc = new UsageAccumulator(codec.api);
+    acc.observe(parse());
     settleUsage(lx, acc);
   };
   // A span's finish reasons: an OpenAI chat answer's are found by bytes, without parsing it (undefined: parse after all).
@@ -68,6 +69,28 @@ function deferAnswer(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext
     }
   }, finishesOf);
   return readUsage;
+}
+
+/**
+ * The usage read from the end of a unary body: one report, so it is the raw usage as it is (no merging of reports),
+ * normalised once.
+ */
+function settleScanned(lx: LlmExchange, api: ProviderApi, found: JsonObject): void {
+  if (typeof found.model === 'string') lx.responseModel = found.model;
+  const raw = api === 'gemini' ? found.usageMetadata : found.usage;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !hasCount(raw as JsonObject)) return lx.setUsage(undefined, undefined);
+  lx.setUsage(normalizeUsage(api, raw as JsonObject), withoutNulls(raw as JsonObject));
+}
+
+/** The raw usage as a merge of reports would keep it: members that are null are left out. */
+function withoutNulls(raw: JsonObject): JsonObject {
+  for (const k in raw) {
+    if (raw[k] !== null) continue;
+    const out: JsonObject = {};
+    for (const key in raw) if (raw[key] !== null) out[key] = raw[key];
+    return out;
+  }
+  return raw;
 }
 
 /**

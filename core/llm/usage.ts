@@ -127,11 +127,7 @@ export class UsageAccumulator {
   }
 
   result(): LlmUsage | undefined {
-    if (!this.#seen) return undefined;
-    if (this.#api === 'gemini') return normalizeGeminiUsage(this.#raw);
-    if (this.#api === 'anthropic') return normalizeAnthropicUsage(this.#raw);
-    if (this.#api === 'bedrock') return normalizeBedrockUsage(this.#raw);
-    return normalizeOpenAiUsage(this.#raw);
+    return this.#seen ? normalizeUsage(this.#api, this.#raw) : undefined;
   }
 
   #merge(from: JsonObject): void {
@@ -147,6 +143,20 @@ export class UsageAccumulator {
       if (typeof v === 'number') this.#seen = true;
     }
   }
+}
+
+/** One usage report of `api` as the upstream sent it, normalised. */
+export function normalizeUsage(api: ProviderApi, raw: JsonObject): LlmUsage {
+  if (api === 'gemini') return normalizeGeminiUsage(raw);
+  if (api === 'anthropic') return normalizeAnthropicUsage(raw);
+  if (api === 'bedrock') return normalizeBedrockUsage(raw);
+  return normalizeOpenAiUsage(raw);
+}
+
+/** A report counts once a top-level member is a number (a report of nulls alone is none). */
+export function hasCount(raw: JsonObject): boolean {
+  for (const k in raw) if (typeof raw[k] === 'number') return true;
+  return false;
 }
 
 function isObj(v: unknown): v is JsonObject {

@@ -64,12 +64,13 @@ export class RouteTrace {
   }
 
   toString(): string {
-    const parts = [`route=${safe(this.route)}`];
-    if (this.#model !== undefined) parts.push(`model=${safe(this.#model)}`);
-    if (this.#group !== undefined) parts.push(`group=${this.#group}`);
-    parts.push(`candidates=${this.#entries.join(',')}`);
-    if (this.#pick !== undefined) parts.push(`pick=${safe(this.#pick)}`);
-    return parts.join(';');
+    let s = `route=${safe(this.route)}`;
+    if (this.#model !== undefined) s += `;model=${safe(this.#model)}`;
+    if (this.#group !== undefined) s += `;group=${this.#group}`;
+    const entries = this.#entries;
+    s += `;candidates=${entries.length === 1 ? entries[0]! : entries.join(',')}`;
+    if (this.#pick !== undefined) s += `;pick=${safe(this.#pick)}`;
+    return s;
   }
 }
 
