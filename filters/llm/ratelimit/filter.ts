@@ -28,6 +28,8 @@ export class RateLimitFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
   readonly renderStreamError = renderLlmStreamError;
   readonly #needsModel: boolean;
+  /** A configured rule counts tokens: every request with a JSON body estimates its cost. */
+  readonly #tokens: boolean;
   readonly #replyOpts: { headers: boolean; concurrencyRetryMs: number };
 
   constructor(
@@ -38,6 +40,7 @@ export class RateLimitFilter implements HttpFilter {
     private readonly pool: WorkerPoolApi,
   ) {
     this.#needsModel = rules.some((r) => r.matches !== undefined || r.scope === 'model');
+    this.#tokens = rules.some(countsTokens);
     this.#replyOpts = { headers: cfg.response_headers, concurrencyRetryMs: cfg.concurrency_retry_after_ms };
   }
 
@@ -49,20 +52,29 @@ export class RateLimitFilter implements HttpFilter {
     ctx.set(RequestLimitsKey, st);
     let admission: MaybePromise<HookResult>;
     try {
-      admission = this.#admit(ctx, st, own.length === 0 ? this.rules : [...this.rules, ...own]);
+      admission = own.length === 0 ? this.#admit(ctx, st, this.rules, this.#tokens) : this.#admit(ctx, st, [...this.rules, ...own], this.#tokens || own.some(countsTokens));
     } catch (err) {
       admission = Promise.reject(err);
     }
-    if (admission instanceof Promise) st.pending = admission.catch(() => undefined);
+    // The chain handles a rejection; onComplete only waits for the admission to settle.
+    if (admission instanceof Promise) st.pending = admission;
     return admission;
   }
 
-  /** Synchronous once the body is read (or not needed), when the store answers synchronously (the memory store). */
-  #admit(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[]): MaybePromise<HookResult> {
-    const tokens = rules.some((r) => r.rates.some((s) => s.dimension === 'tokens'));
-    const needsModel = this.#needsModel || rules.some((r) => r.matches !== undefined);
-    if (!(tokens || (needsModel && ctx.get(RequestModel) === undefined))) return this.#cells(ctx, st, rules, undefined);
-    return jsonBody(ctx).then((body) => this.#cells(ctx, st, rules, body));
+  /**
+   * Synchronous once the body is parsed (or not needed), when the store answers synchronously (the memory store);
+   * else one promise: the body's parse, then the admission.
+   */
+  #admit(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[], tokens: boolean): MaybePromise<HookResult> {
+    const needsModel = this.#needsModel || (rules !== this.rules && rules.some((r) => r.matches !== undefined));
+    if (!(tokens || (needsModel && ctx.get(RequestModel) === undefined)) || !hasJsonBody(ctx)) return this.#cells(ctx, st, rules, undefined);
+    const parsed = ctx.request.jsonIfParsed?.();
+    if (parsed !== undefined) return this.#cells(ctx, st, rules, objectOr(parsed.value));
+    // A body that is not JSON is the proxy's to judge: no body object here.
+    return ctx.request.json<unknown>().then(
+      (v) => this.#cells(ctx, st, rules, objectOr(v)),
+      () => this.#cells(ctx, st, rules, undefined),
+    );
   }
 
   #cells(ctx: RequestContext, st: RequestLimits, rules: readonly CompiledRule[], body: Obj | undefined): MaybePromise<HookResult> {
@@ -119,6 +131,7 @@ export class RateLimitFilter implements HttpFilter {
       return refuse(ctx, a, states, clientApiOf(ctx), this.#replyOpts);
     }
     this.metrics.count(a.via === 'store' ? 'admitted' : a.via);
+    st.admitted = true;
     st.store = a.store;
     st.rates = rates;
     st.leases = leases;
@@ -153,7 +166,10 @@ export class RateLimitFilter implements HttpFilter {
     const st = ctx.get(RequestLimitsKey);
     if (st === undefined) return;
     // A decode still running (cut by the timeout) is waited for, so what it admits is released too.
-    if (st.pending !== undefined) return st.pending.then(() => this.#release(ctx, st));
+    if (st.pending !== undefined && !st.admitted) {
+      const release = (): void | Promise<void> => this.#release(ctx, st);
+      return st.pending.then(release, release);
+    }
     return this.#release(ctx, st);
   }
 
@@ -183,15 +199,17 @@ const PROCESS_TOKEN = randomUUID();
 let holders = 0;
 const holderId = (): string => `${PROCESS_TOKEN}:${(holders++).toString(36)}`;
 
-/** The JSON body object of a POST / PUT, or undefined (a body that is not JSON is the proxy's to judge). */
-async function jsonBody(ctx: RequestContext): Promise<Obj | undefined> {
+const countsTokens = (r: CompiledRule): boolean => r.rates.some((s) => s.dimension === 'tokens');
+
+/** A POST / PUT whose body may be JSON (a body that is not JSON is the proxy's to judge). */
+function hasJsonBody(ctx: RequestContext): boolean {
   const m = ctx.request.method;
-  if (m !== 'POST' && m !== 'PUT') return undefined;
+  if (m !== 'POST' && m !== 'PUT') return false;
   const ct = ctx.request.headers['content-type'];
-  if (ct !== undefined && !ct.toLowerCase().includes('json')) return undefined;
-  const v = await ctx.request.json<unknown>().catch(() => undefined);
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+  return ct === undefined || ct.toLowerCase().includes('json');
 }
+
+const objectOr = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
 
 function modelOf(ctx: RequestContext, body: Obj | undefined): string | undefined {
   if (typeof body?.model === 'string' && body.model !== '') return body.model;
