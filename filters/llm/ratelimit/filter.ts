@@ -13,7 +13,7 @@ import { applyUpstreamHeaders, limitHeaders } from './headers.js';
 import type { Admission, Limiter, RateCharge } from './limiter.js';
 import type { RateLimitMetrics } from './metrics.js';
 import { refuse } from './reply.js';
-import { cellsOf, principalRules, type Cell, type CompiledRule } from './rules.js';
+import { CellCache, cellsOf, principalRules, type Cell, type CompiledRule } from './rules.js';
 import type { RateLimitConfig } from './schema.js';
 import { RequestLimits, RequestLimitsKey } from './state.js';
 import { storeUnavailable } from './errors.js';
@@ -28,6 +28,7 @@ export class RateLimitFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
   readonly renderStreamError = renderLlmStreamError;
   readonly #needsModel: boolean;
+  readonly #cellCache: CellCache;
   /** A configured rule counts tokens: every request with a JSON body estimates its cost. */
   readonly #tokens: boolean;
   readonly #replyOpts: { headers: boolean; concurrencyRetryMs: number };
@@ -41,6 +42,7 @@ export class RateLimitFilter implements HttpFilter {
   ) {
     this.#needsModel = rules.some((r) => r.matches !== undefined || r.scope === 'model');
     this.#tokens = rules.some(countsTokens);
+    this.#cellCache = new CellCache(rules, cfg.hash_tag);
     this.#replyOpts = { headers: cfg.response_headers, concurrencyRetryMs: cfg.concurrency_retry_after_ms };
   }
 
@@ -83,7 +85,7 @@ export class RateLimitFilter implements HttpFilter {
     const cells = cellsOf(rules, {
       principal: ctx.get(PrincipalAttr), model, route: ctx.route.id, ip: ctx.request.remoteAddress,
       header: (name) => { const v = h[name]; return Array.isArray(v) ? v[0] : v; },
-    }, this.cfg.hash_tag);
+    }, this.#cellCache);
     if (cells.length === 0) return Continue;
     if (!cells.some((c) => c.dimension === 'tokens')) return this.#reserve(ctx, st, cells);
     if (body === undefined) {
