@@ -7,9 +7,9 @@ import {
   Continue, RequestModel, type HookResult, type HttpFilter, type MaybePromise, type RequestContext, type WorkerPoolApi,
 } from '../../../core/index.js';
 import { LlmExchangeKey, PrincipalAttr, clientApiOf, clientRouteOf, isEmbedding, renderLlmLocalReply, renderLlmStreamError } from '../../../core/llm/index.js';
-import { adjustments, finalUsage } from './charge.js';
+import { adjustments, finalUsage, type Adjustment } from './charge.js';
 import { costOf, outputCap, promptTokens, type TokenUsage } from './estimate.js';
-import { applyUpstreamHeaders, limitHeaders } from './headers.js';
+import { applyUpstreamHeaders, limitHeaders, type CellState } from './headers.js';
 import type { Admission, Limiter, RateCharge } from './limiter.js';
 import type { RateLimitMetrics } from './metrics.js';
 import { refuse } from './reply.js';
@@ -23,6 +23,7 @@ type Obj = Record<string, unknown>;
 const NOTHING: TokenUsage = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
 const GEMINI_MODEL = /\/models\/([^/:]+):/;
 const NONE: readonly CompiledRule[] = [];
+const NO_ADJUSTMENTS: readonly Adjustment[] = [];
 
 export class RateLimitFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
@@ -106,11 +107,12 @@ export class RateLimitFilter implements HttpFilter {
   #reserve(ctx: RequestContext, st: RequestLimits, cells: readonly Cell[]): MaybePromise<HookResult> {
     const rates: RateCharge[] = [];
     const leases: Cell[] = [];
+    let zero: Cell | undefined;
     for (const cell of cells) {
+      if (cell.limit === 0) zero ??= cell;
       if (cell.dimension === 'concurrency') leases.push(cell);
       else rates.push({ cell, cost: cell.dimension === 'requests' ? 1 : costOf(cell.rule.count, st.estimate!) });
     }
-    const zero = cells.find((c) => c.limit === 0);
     if (zero !== undefined) {
       this.metrics.count('limited');
       this.metrics.limited.inc({ rule: zero.rule.id, dimension: zero.dimension });
@@ -126,7 +128,8 @@ export class RateLimitFilter implements HttpFilter {
       this.metrics.count('unavailable');
       return ctx.replyError(storeUnavailable(`rate limits cannot be checked: ${a.error.message}`, { cause: a.error, details: { retry_after: '1' } }));
     }
-    const states = a.states.map((state, i) => ({ cell: rates[i]!.cell, state }));
+    const states: CellState[] = new Array<CellState>(a.states.length);
+    for (let i = 0; i < states.length; i++) states[i] = { cell: rates[i]!.cell, state: a.states[i]! };
     if (!a.ok) {
       this.metrics.count('limited');
       this.metrics.limited.inc({ rule: a.cell.rule.id, dimension: a.cell.dimension });
@@ -179,7 +182,7 @@ export class RateLimitFilter implements HttpFilter {
     const store = st.store;
     if (store === undefined || st.released) return;
     st.released = true;
-    let adjust: ReturnType<typeof adjustments> = [];
+    let adjust: readonly Adjustment[] = NO_ADJUSTMENTS;
     let done: void | Promise<void>;
     try {
       if (st.estimate !== undefined) adjust = adjustments(st, finalUsage(ctx, st));

@@ -13,8 +13,8 @@ export class RateLimitMetrics {
   readonly slots: Gauge<string>;
   readonly #outcomes = new Map<Outcome, CounterCell>();
   readonly #tokens: CounterCells<'rule' | 'phase'>;
-  /** Cells by rule id and phase; rule ids come from the config (plus key-limits), so the map is bounded. */
-  readonly #tokenCells = new Map<string, CounterCell>();
+  /** Cells by phase and rule id; rule ids come from the config (plus the key's own), so the maps are bounded. */
+  readonly #tokenCells = { reserved: new Map<string, CounterCell>(), charged: new Map<string, CounterCell>() };
 
   constructor(m: MetricsApi) {
     const requests = m.counter({
@@ -45,9 +45,9 @@ export class RateLimitMetrics {
   }
 
   tokens(rule: string, phase: 'reserved' | 'charged', n: number): void {
-    const key = `${phase}\0${rule}`;
-    let cell = this.#tokenCells.get(key);
-    if (cell === undefined) this.#tokenCells.set(key, (cell = this.#tokens.cell({ rule, phase })));
+    const cells = this.#tokenCells[phase];
+    let cell = cells.get(rule);
+    if (cell === undefined) cells.set(rule, (cell = this.#tokens.cell({ rule, phase })));
     cell.add(n);
   }
 }
