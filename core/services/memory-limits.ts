@@ -5,6 +5,12 @@ import {
   type AdmitRequest, type AdmitResult, type RateState, type ReconcileRequest,
 } from './limit-store.js';
 
+/** A lease cell's holders (id → lease end) and a lower bound of their ends: no holder can have expired before it. */
+interface Holders {
+  readonly ends: Map<string, number>;
+  minEnd: number;
+}
+
 interface Cell {
   level: number;
   /** now() when `level` was written. */
@@ -15,8 +21,8 @@ interface Cell {
 
 export class MemoryLimits {
   readonly #cells = new Map<string, Cell>();
-  /** Lease cell key → holder id → lease end. */
-  readonly #leases = new Map<string, Map<string, number>>();
+  /** Lease cell key → its holders. */
+  readonly #leases = new Map<string, Holders>();
 
   constructor(
     private readonly now: () => number,
@@ -63,8 +69,10 @@ export class MemoryLimits {
     for (let i = 0; i < leaseCells.length; i++) {
       const full = prefix + leaseCells[i]!.key;
       let holders = this.#leases.get(full);
-      if (holders === undefined) this.#leases.set(full, (holders = new Map()));
-      holders.set(req.id, now + req.leaseMs);
+      if (holders === undefined) this.#leases.set(full, (holders = { ends: new Map(), minEnd: Infinity }));
+      const end = now + req.leaseMs;
+      holders.ends.set(req.id, end);
+      if (end < holders.minEnd) holders.minEnd = end;
       used[i]!++;
     }
     return { ok: true, rates, leases: used };
@@ -81,18 +89,15 @@ export class MemoryLimits {
       else this.#write(full, level, c.limit, c.periodMs, now);
     }
     for (const key of req.leases) {
-      const full = prefix + key;
-      const holders = this.#leases.get(full);
-      if (holders === undefined) continue;
-      holders.delete(req.id);
-      if (holders.size === 0) this.#leases.delete(full);
+      // An emptied cell stays until the sweep: a busy key would otherwise make a new one per request.
+      this.#leases.get(prefix + key)?.ends.delete(req.id);
     }
   }
 
   sweep(): void {
     const now = this.now();
     for (const [k, c] of this.#cells) if (c.expiresAt <= now) this.#cells.delete(k);
-    for (const k of [...this.#leases.keys()]) this.#live(k, now);
+    for (const k of this.#leases.keys()) if (this.#live(k, now) === 0) this.#leases.delete(k);
   }
 
   clear(): void {
@@ -119,13 +124,19 @@ export class MemoryLimits {
     this.#cells.set(full, { level, at: now, expiresAt });
   }
 
-  /** Live leases of a cell; expired ones are dropped on the way. */
+  /** Live leases of a cell; expired ones are dropped on the way (looked for only once one may have expired). */
   #live(full: string, now: number): number {
     const holders = this.#leases.get(full);
     if (holders === undefined) return 0;
-    for (const [id, end] of holders) if (end <= now) holders.delete(id);
-    if (holders.size === 0) this.#leases.delete(full);
-    return holders.size;
+    if (holders.minEnd <= now) {
+      let min = Infinity;
+      for (const [id, end] of holders.ends) {
+        if (end <= now) holders.ends.delete(id);
+        else if (end < min) min = end;
+      }
+      holders.minEnd = min;
+    }
+    return holders.ends.size;
   }
 
   /** At max_keys: drained cells go first, then the cell closest to draining (the least state is lost). */
