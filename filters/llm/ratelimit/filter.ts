@@ -142,7 +142,7 @@ export class RateLimitFilter implements HttpFilter {
     st.leases = leases;
     st.states = states;
     st.divisor = a.divisor;
-    if (a.store !== undefined && leases.length > 0) this.metrics.slots.inc(leases.length);
+    if (a.store !== undefined && leases.length > 0) this.metrics.slots(leases.length);
     for (const r of rates) if (r.cell.dimension === 'tokens') this.metrics.tokens(r.cell.rule.id, 'reserved', r.cost);
     return Continue;
   }
@@ -191,7 +191,7 @@ export class RateLimitFilter implements HttpFilter {
       done = this.limiter.reconcile(store, st.holder, adjust, st.leases);
     }
     const after = (): void => {
-      if (st.leases.length > 0) this.metrics.slots.dec(st.leases.length);
+      if (st.leases.length > 0) this.metrics.slots(-st.leases.length);
       for (const a of adjust) this.metrics.tokens(a.cell.rule.id, 'charged', a.charged);
     };
     if (done instanceof Promise) return done.then(after);
