@@ -24,6 +24,7 @@ const NOTHING: TokenUsage = { input: 0, output: 0, cache_read: 0, cache_write: 0
 const GEMINI_MODEL = /\/models\/([^/:]+):/;
 const NONE: readonly CompiledRule[] = [];
 const NO_ADJUSTMENTS: readonly Adjustment[] = [];
+const ONLY_WITHOUT_USAGE = { onlyWithoutUsage: true } as const;
 
 export class RateLimitFilter implements HttpFilter {
   readonly renderLocalReply = renderLlmLocalReply;
@@ -164,7 +165,7 @@ export class RateLimitFilter implements HttpFilter {
     const st = ctx.get(RequestLimitsKey);
     if (st?.store === undefined) return;
     if (this.cfg.response_headers && st.states.length > 0) limitHeaders(clientApiOf(ctx), st.states, st.divisor, Date.now(), undefined, ctx.response.headers as Record<string, string>);
-    if (st.estimate !== undefined) ctx.get(LlmExchangeKey)?.subscribe(st.onItem, { onlyWithoutUsage: true });
+    if (st.estimate !== undefined) ctx.get(LlmExchangeKey)?.subscribe(st.onItem, ONLY_WITHOUT_USAGE);
   }
 
   onComplete(ctx: RequestContext): void | Promise<void> {

@@ -45,6 +45,8 @@ export interface Cell {
   /** Store key (without the store's own prefix). */
   readonly key: string;
   readonly limit: number;
+  /** The limit as header text, built with a cached cell. */
+  readonly limitText?: string;
   /** Rate cells only. */
   readonly spec?: RateSpec;
 }
@@ -170,7 +172,7 @@ function ruleCells(rule: CompiledRule, subject: string, hashTag: string): Cell[]
   const base = `rl:{${hashTag}}:${rule.id}:`;
   const who = keyPart(subject);
   const cells: Cell[] = [];
-  for (const spec of rule.rates) cells.push({ rule, dimension: spec.dimension, key: `${base}${spec.dimension}:${spec.period}:${who}`, limit: spec.limit, spec });
+  for (const spec of rule.rates) cells.push({ rule, dimension: spec.dimension, key: `${base}${spec.dimension}:${spec.period}:${who}`, limit: spec.limit, limitText: String(spec.limit), spec });
   if (rule.concurrency !== undefined) cells.push({ rule, dimension: 'concurrency', key: `${base}concurrency:${who}`, limit: rule.concurrency });
   return cells;
 }
