@@ -11,7 +11,8 @@ import type { AdapterInstance, AdapterShape, PluginManifest } from './plugin-api
 export interface MetricsApi {
   /** Get-or-create on the process-wide registry (metrics survive reloads; re-registration returns the same). */
   counter<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[] }): Counter<L>;
-  gauge<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[] }): Gauge<L>;
+  /** `collect` runs before every read (prom-client's hook): a gauge set from a plain number at scrape time. */
+  gauge<L extends string>(opts: { name: string; help: string; labelNames?: readonly L[]; collect?: (this: Gauge<L>) => void }): Gauge<L>;
   histogram<L extends string>(opts: {
     name: string;
     help: string;

@@ -68,21 +68,29 @@ export const LEVEL_EPSILON = 1e-6;
 export function checkAdmitRequest(req: AdmitRequest): void {
   if (typeof req.id !== 'string' || req.id === '') throw new TypeError('admit: id must be a non-empty string');
   if (!(Number.isSafeInteger(req.leaseMs) && req.leaseMs > 0)) throw new TypeError('admit: leaseMs must be a positive integer');
-  for (const [i, c] of req.rates.entries()) checkCell(`admit: rates[${i}]`, c.cost, c.limit, c.periodMs, 0);
-  for (const [i, c] of req.leases.entries()) {
+  for (let i = 0; i < req.rates.length; i++) {
+    const c = req.rates[i]!;
+    checkCell('admit: rates', i, c.cost, c.limit, c.periodMs, 0);
+  }
+  for (let i = 0; i < req.leases.length; i++) {
+    const c = req.leases[i]!;
     if (!(Number.isSafeInteger(c.limit) && c.limit >= 1)) throw new TypeError(`admit: leases[${i}].limit must be a safe integer >= 1, got ${c.limit}`);
   }
 }
 
 export function checkReconcileRequest(req: ReconcileRequest): void {
   if (typeof req.id !== 'string' || req.id === '') throw new TypeError('reconcile: id must be a non-empty string');
-  for (const [i, c] of req.rates.entries()) checkCell(`reconcile: rates[${i}]`, c.delta, c.limit, c.periodMs, -Infinity);
+  for (let i = 0; i < req.rates.length; i++) {
+    const c = req.rates[i]!;
+    checkCell('reconcile: rates', i, c.delta, c.limit, c.periodMs, -Infinity);
+  }
 }
 
-function checkCell(at: string, amount: number, limit: number, periodMs: number, min: number): void {
-  if (!(Number.isSafeInteger(amount) && amount >= min)) throw new TypeError(`${at}: the amount must be a safe integer${min === 0 ? ' >= 0' : ''}, got ${amount}`);
-  if (!(Number.isSafeInteger(limit) && limit >= 1)) throw new TypeError(`${at}.limit must be a safe integer >= 1, got ${limit}`);
-  if (!(Number.isSafeInteger(periodMs) && periodMs >= 1)) throw new TypeError(`${at}.periodMs must be a positive integer, got ${periodMs}`);
+/** `list[i]` names the cell in the message, built only when it is wrong (this runs for every admission). */
+function checkCell(list: string, i: number, amount: number, limit: number, periodMs: number, min: number): void {
+  if (!(Number.isSafeInteger(amount) && amount >= min)) throw new TypeError(`${list}[${i}]: the amount must be a safe integer${min === 0 ? ' >= 0' : ''}, got ${amount}`);
+  if (!(Number.isSafeInteger(limit) && limit >= 1)) throw new TypeError(`${list}[${i}].limit must be a safe integer >= 1, got ${limit}`);
+  if (!(Number.isSafeInteger(periodMs) && periodMs >= 1)) throw new TypeError(`${list}[${i}].periodMs must be a positive integer, got ${periodMs}`);
 }
 
 /** The level a cell holds `elapsedMs` after it was `level`. */

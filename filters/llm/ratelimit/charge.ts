@@ -20,12 +20,19 @@ export function finalUsage(ctx: RequestContext, st: RequestLimits): TokenUsage {
   return { ...NOTHING, input: st.estimate.input, output: Math.ceil(st.outputBytes / 4) };
 }
 
+export interface Adjustment {
+  readonly cell: Cell;
+  readonly delta: number;
+  readonly charged: number;
+}
+
 /** Per token cell: the real cost minus what was reserved (request cells are never refunded: a request is a request). */
-export function adjustments(st: RequestLimits, actual: TokenUsage): Array<{ cell: Cell; delta: number; charged: number }> {
-  return st.rates
-    .filter((r) => r.cell.dimension === 'tokens')
-    .map((r) => {
-      const charged = costOf(r.cell.rule.count, actual);
-      return { cell: r.cell, delta: charged - r.cost, charged };
-    });
+export function adjustments(st: RequestLimits, actual: TokenUsage): Adjustment[] {
+  const out: Adjustment[] = [];
+  for (const r of st.rates) {
+    if (r.cell.dimension !== 'tokens') continue;
+    const charged = costOf(r.cell.rule.count, actual);
+    out.push({ cell: r.cell, delta: charged - r.cost, charged });
+  }
+  return out;
 }

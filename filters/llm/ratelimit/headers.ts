@@ -21,22 +21,28 @@ export function goDuration(ms: number): string {
   return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
 
-type Family = (c: Cell) => boolean;
-const REQUESTS: Family = (c) => c.dimension === 'requests';
-const TOKENS: Family = (c) => c.dimension === 'tokens';
-/** A family of cells and its three header names (limit, remaining, reset), built once. */
-type Named = readonly [Family, string, string, string];
-const OPENAI: readonly Named[] = (
-  [['requests', REQUESTS], ['tokens', TOKENS]] as const
-).map(([n, f]) => [f, `x-ratelimit-limit-${n}`, `x-ratelimit-remaining-${n}`, `x-ratelimit-reset-${n}`] as const);
-const ANTHROPIC: readonly Named[] = (
-  [
-    ['requests', REQUESTS],
-    ['tokens', (c: Cell) => TOKENS(c) && c.rule.count !== 'input' && c.rule.count !== 'output'],
-    ['input-tokens', (c: Cell) => TOKENS(c) && c.rule.count === 'input'],
-    ['output-tokens', (c: Cell) => TOKENS(c) && c.rule.count === 'output'],
-  ] as const
-).map(([n, f]) => [f, `anthropic-ratelimit-${n}-limit`, `anthropic-ratelimit-${n}-remaining`, `anthropic-ratelimit-${n}-reset`] as const);
+/** A family of cells (the dimension, and for Anthropic's token families the rule's count) and its three header names. */
+interface Family {
+  readonly dimension: 'requests' | 'tokens';
+  /** Token families: which counts belong (undefined: any). */
+  readonly counts?: (count: Cell['rule']['count']) => boolean;
+  readonly limit: string;
+  readonly remaining: string;
+  readonly reset: string;
+}
+const family = (dimension: Family['dimension'], names: readonly [string, string, string], counts?: Family['counts']): Family => ({ dimension, counts, limit: names[0], remaining: names[1], reset: names[2] });
+const openai = (n: string): [string, string, string] => [`x-ratelimit-limit-${n}`, `x-ratelimit-remaining-${n}`, `x-ratelimit-reset-${n}`];
+const anthropic = (n: string): [string, string, string] => [`anthropic-ratelimit-${n}-limit`, `anthropic-ratelimit-${n}-remaining`, `anthropic-ratelimit-${n}-reset`];
+const OPENAI: readonly Family[] = [family('requests', openai('requests')), family('tokens', openai('tokens'))];
+const ANTHROPIC: readonly Family[] = [
+  family('requests', anthropic('requests')),
+  family('tokens', anthropic('tokens'), (c) => c !== 'input' && c !== 'output'),
+  family('tokens', anthropic('input-tokens'), (c) => c === 'input'),
+  family('tokens', anthropic('output-tokens'), (c) => c === 'output'),
+];
+
+/** A limit as header text: the cell's own (built once with it) unless a divisor applies. */
+const limitText = (cell: Cell, divisor: number): string => (divisor <= 1 && cell.limitText !== undefined ? cell.limitText : String(scaled(cell.limit, divisor)));
 
 /**
  * The headers for a client of `api`: the binding cell of each family. `divisor` is the share applied under
@@ -45,23 +51,23 @@ const ANTHROPIC: readonly Named[] = (
 export function limitHeaders(api: string, cells: readonly CellState[], divisor: number, now: number, refused?: Cell, out: Record<string, string> = {}): Record<string, string> {
   const families = api === 'openai' ? OPENAI : api === 'anthropic' ? ANTHROPIC : undefined;
   if (families === undefined) return out;
-  for (const [family, limit, remaining, reset] of families) {
-    const b = pick(cells, family, refused);
+  for (const f of families) {
+    const b = pick(cells, f, refused);
     if (b === undefined) continue;
-    out[limit] = String(scaled(b.cell.limit, divisor));
-    out[remaining] = String(b.state.remaining);
+    out[f.limit] = limitText(b.cell, divisor);
+    out[f.remaining] = String(b.state.remaining);
     // OpenAI: a Go duration. Anthropic: RFC 3339 in whole seconds, rounded up (a client waiting until then finds the
     // cell drained).
-    out[reset] = families === OPENAI ? goDuration(b.state.resetMs) : new Date(Math.ceil((now + b.state.resetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    out[f.reset] = families === OPENAI ? goDuration(b.state.resetMs) : new Date(Math.ceil((now + b.state.resetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   }
   return out;
 }
 
 /** The family's binding cell; `refused` is the binding cell of its own family whatever the others say. */
-function pick(cells: readonly CellState[], family: Family, refused: Cell | undefined): CellState | undefined {
+function pick(cells: readonly CellState[], f: Family, refused: Cell | undefined): CellState | undefined {
   let best: CellState | undefined;
   for (const c of cells) {
-    if (!family(c.cell)) continue;
+    if (c.cell.dimension !== f.dimension || (f.counts !== undefined && !f.counts(c.cell.rule.count))) continue;
     if (c.cell === refused) return c;
     if (best === undefined || c.state.remaining < best.state.remaining || (c.state.remaining === best.state.remaining && c.state.resetMs > best.state.resetMs)) best = c;
   }
@@ -76,7 +82,9 @@ const UPSTREAM_RATELIMIT = /^(x-ratelimit-|anthropic-ratelimit-|ratelimit$|ratel
 export function applyUpstreamHeaders(headers: ResponseHeaders, mode: UpstreamHeaderMode): void {
   if (mode === 'pass') return;
   for (const name of Object.keys(headers)) {
-    if (!UPSTREAM_RATELIMIT.test(name)) continue;
+    // Most names start with none of x, a, r: no regex for them (this runs on every answer).
+    const c = name.charCodeAt(0);
+    if ((c !== 120 && c !== 97 && c !== 114) || !UPSTREAM_RATELIMIT.test(name)) continue;
     const value = headers[name]!;
     delete headers[name];
     if (mode === 'rename') headers[`x-dgp-upstream-${name}`] = value;

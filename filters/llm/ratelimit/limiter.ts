@@ -3,7 +3,8 @@
 // outage state lives in a host service (one per store id), so GET /ready shows it and it survives reloads.
 import type { Logger } from 'pino';
 import {
-  MEMORY_STORE_DEFAULTS, MemoryStore, defineService, isDgpError, type AdmitResult, type DgpError, type MaybePromise, type RateState, type Store,
+  MEMORY_STORE_DEFAULTS, MemoryStore, defineService, isDgpError, type AdmitResult, type DgpError, type LeaseCell, type MaybePromise, type RateAdjustment,
+  type RateCell, type RateState, type Store,
 } from '../../../core/index.js';
 import type { RateLimitMetrics } from './metrics.js';
 import type { Cell } from './rules.js';
@@ -90,13 +91,14 @@ export class Limiter {
   /** Charges or refunds the token cells and frees the leases on the store that admitted; never throws nor rejects. */
   reconcile(store: Store, id: string, adjust: ReadonlyArray<{ cell: Cell; delta: number }>, leases: readonly Cell[]): void | Promise<void> {
     const divisor = store === this.o.status.local ? this.o.expectedInstances : 1;
-    const rates = adjust
-      .filter((a) => a.delta !== 0)
-      .map(({ cell, delta }) => ({ key: cell.key, delta, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs }));
+    const rates: RateAdjustment[] = [];
+    for (const { cell, delta } of adjust) if (delta !== 0) rates.push({ key: cell.key, delta, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs });
     if (rates.length === 0 && leases.length === 0) return;
+    const keys: string[] = new Array<string>(leases.length);
+    for (let i = 0; i < leases.length; i++) keys[i] = leases[i]!.key;
     let r: MaybePromise<void>;
     try {
-      r = store.reconcile({ id, rates, leases: leases.map((c) => c.key) });
+      r = store.reconcile({ id, rates, leases: keys });
     } catch (err) {
       this.#reconcileFailed(err, id);
       return;
@@ -114,12 +116,14 @@ export class Limiter {
   }
 
   #admitOn(store: Store, id: string, rates: readonly RateCharge[], leases: readonly Cell[], divisor: number, via: 'store' | 'local'): MaybePromise<Admission> {
-    const r = store.admit({
-      id,
-      leaseMs: this.o.leaseMs,
-      rates: rates.map(({ cell, cost }) => ({ key: cell.key, cost, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs })),
-      leases: leases.map((c) => ({ key: c.key, limit: scaled(c.limit, divisor) })),
-    });
+    const rateCells: RateCell[] = new Array<RateCell>(rates.length);
+    for (let i = 0; i < rates.length; i++) {
+      const { cell, cost } = rates[i]!;
+      rateCells[i] = { key: cell.key, cost, limit: scaled(cell.limit, divisor), periodMs: cell.spec!.periodMs };
+    }
+    const leaseCells: LeaseCell[] = new Array<LeaseCell>(leases.length);
+    for (let i = 0; i < leases.length; i++) leaseCells[i] = { key: leases[i]!.key, limit: scaled(leases[i]!.limit, divisor) };
+    const r = store.admit({ id, leaseMs: this.o.leaseMs, rates: rateCells, leases: leaseCells });
     return r instanceof Promise ? r.then((x) => onStore(x, store, rates, leases, divisor, via)) : onStore(r, store, rates, leases, divisor, via);
   }
 

@@ -4,17 +4,23 @@
 import type { Counter, Gauge } from 'prom-client';
 import { CounterCells, type CounterCell, type MetricsApi } from '../../../core/index.js';
 
+/**
+ * The slots gauge carries its own count: one gauge per process (the registry returns the same one to every
+ * generation's filter and to a reloaded plugin module), so the count lives with it, not in this module or instance.
+ */
+type SlotsGauge = Gauge<string> & { dgpSlotsHeld?: number };
+
 export type Outcome = 'admitted' | 'limited' | 'open' | 'local' | 'unavailable';
 const OUTCOMES: readonly Outcome[] = ['admitted', 'limited', 'open', 'local', 'unavailable'];
 
 export class RateLimitMetrics {
   readonly limited: Counter<'rule' | 'dimension'>;
   readonly storeErrors: Counter<'store' | 'op' | 'on_store_error'>;
-  readonly slots: Gauge<string>;
+  readonly #slots: SlotsGauge;
   readonly #outcomes = new Map<Outcome, CounterCell>();
   readonly #tokens: CounterCells<'rule' | 'phase'>;
-  /** Cells by rule id and phase; rule ids come from the config (plus key-limits), so the map is bounded. */
-  readonly #tokenCells = new Map<string, CounterCell>();
+  /** Cells by phase and rule id; rule ids come from the config (plus the key's own), so the maps are bounded. */
+  readonly #tokenCells = { reserved: new Map<string, CounterCell>(), charged: new Map<string, CounterCell>() };
 
   constructor(m: MetricsApi) {
     const requests = m.counter({
@@ -37,7 +43,18 @@ export class RateLimitMetrics {
       help: 'Rate-limit store calls that failed (store unreachable), by store id, op (admit, reconcile) and the on_store_error applied.',
       labelNames: ['store', 'op', 'on_store_error'],
     });
-    this.slots = m.gauge({ name: 'dgp_ratelimit_concurrency_slots', help: 'Concurrency slots held by requests in flight in this process (one per concurrency rule per request).' });
+    this.#slots = m.gauge({
+      name: 'dgp_ratelimit_concurrency_slots',
+      help: 'Concurrency slots held by requests in flight in this process (one per concurrency rule per request).',
+      collect(this: SlotsGauge) {
+        this.set(this.dgpSlotsHeld ?? 0);
+      },
+    });
+  }
+
+  /** Slots taken (n > 0) or freed (n < 0): a plain number per request, the gauge reads it when scraped. */
+  slots(n: number): void {
+    this.#slots.dgpSlotsHeld = (this.#slots.dgpSlotsHeld ?? 0) + n;
   }
 
   count(outcome: Outcome): void {
@@ -45,9 +62,9 @@ export class RateLimitMetrics {
   }
 
   tokens(rule: string, phase: 'reserved' | 'charged', n: number): void {
-    const key = `${phase}\0${rule}`;
-    let cell = this.#tokenCells.get(key);
-    if (cell === undefined) this.#tokenCells.set(key, (cell = this.#tokens.cell({ rule, phase })));
+    const cells = this.#tokenCells[phase];
+    let cell = cells.get(rule);
+    if (cell === undefined) cells.set(rule, (cell = this.#tokens.cell({ rule, phase })));
     cell.add(n);
   }
 }

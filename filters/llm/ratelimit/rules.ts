@@ -45,6 +45,8 @@ export interface Cell {
   /** Store key (without the store's own prefix). */
   readonly key: string;
   readonly limit: number;
+  /** The limit as header text, built with a cached cell. */
+  readonly limitText?: string;
   /** Rate cells only. */
   readonly spec?: RateSpec;
 }
@@ -165,17 +167,52 @@ function subjectOf(rule: CompiledRule, f: RequestFacts): string | undefined {
 /** A value as a key part: short printable values as they are, others as a hash (header values are the client's). */
 const keyPart = (v: string): string => (v.length <= 128 && /^[\x21-\x7e]*$/.test(v) ? v : `#${createHash('sha256').update(v).digest('base64url').slice(0, 32)}`);
 
+/** One rule's cells for one subject (its value of the rule's scope). */
+function ruleCells(rule: CompiledRule, subject: string, hashTag: string): Cell[] {
+  const base = `rl:{${hashTag}}:${rule.id}:`;
+  const who = keyPart(subject);
+  const cells: Cell[] = [];
+  for (const spec of rule.rates) cells.push({ rule, dimension: spec.dimension, key: `${base}${spec.dimension}:${spec.period}:${who}`, limit: spec.limit, limitText: String(spec.limit), spec });
+  if (rule.concurrency !== undefined) cells.push({ rule, dimension: 'concurrency', key: `${base}concurrency:${who}`, limit: rule.concurrency });
+  return cells;
+}
+
+/**
+ * The cells of the configured rules by subject, built once per subject rather than per request (their keys are
+ * strings joined from the rule and the subject, hashed when the subject is long). Bounded per rule: a full map starts
+ * over. The key's own rules are new objects per request and are not cached.
+ */
+export class CellCache {
+  readonly #byRule = new Map<CompiledRule, Map<string, readonly Cell[]>>();
+
+  constructor(
+    rules: readonly CompiledRule[],
+    private readonly hashTag: string,
+    private readonly maxSubjects = 10_000,
+  ) {
+    for (const r of rules) this.#byRule.set(r, new Map());
+  }
+
+  get(rule: CompiledRule, subject: string): readonly Cell[] {
+    const subjects = this.#byRule.get(rule);
+    if (subjects === undefined) return ruleCells(rule, subject, this.hashTag);
+    let cells = subjects.get(subject);
+    if (cells === undefined) {
+      if (subjects.size >= this.maxSubjects) subjects.clear();
+      subjects.set(subject, (cells = ruleCells(rule, subject, this.hashTag)));
+    }
+    return cells;
+  }
+}
+
 /** The cells of every rule that counts this request, in rule order. */
-export function cellsOf(rules: readonly CompiledRule[], f: RequestFacts, hashTag: string): Cell[] {
+export function cellsOf(rules: readonly CompiledRule[], f: RequestFacts, cache: CellCache): Cell[] {
   const cells: Cell[] = [];
   for (const rule of rules) {
     if (rule.matches !== undefined && (f.model === undefined || !rule.matches(f.model))) continue;
     const subject = subjectOf(rule, f);
     if (subject === undefined || subject === '') continue;
-    const base = `rl:{${hashTag}}:${rule.id}:`;
-    const who = keyPart(subject);
-    for (const spec of rule.rates) cells.push({ rule, dimension: spec.dimension, key: `${base}${spec.dimension}:${spec.period}:${who}`, limit: spec.limit, spec });
-    if (rule.concurrency !== undefined) cells.push({ rule, dimension: 'concurrency', key: `${base}concurrency:${who}`, limit: rule.concurrency });
+    for (const c of cache.get(rule, subject)) cells.push(c);
   }
   return cells;
 }

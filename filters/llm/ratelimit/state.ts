@@ -11,6 +11,8 @@ import type { Cell } from './rules.js';
 export class RequestLimits {
   /** The admission, while it runs (onComplete waits for it: a decode cut by the timeout still releases). */
   pending: Promise<unknown> | undefined;
+  /** The store admitted (set as the admission ends, so onComplete need not wait for `pending`). */
+  admitted = false;
   /** Where the units and leases are held; undefined while nothing is (not admitted yet, refused, or admitted open). */
   store: Store | undefined;
   /** The lease holder id: unique per admission (a client may reuse x-request-id). */

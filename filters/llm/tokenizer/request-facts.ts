@@ -17,12 +17,15 @@ export interface RequestFacts {
 const GEMINI_PATH = /\/models\/([^/:]+):([A-Za-z]+)/;
 
 /**
- * The request's facts: synchronous for a request without a JSON body, else once the (shared, cached) JSON parse is
- * in — a promise of its own only then, without async-function layers.
+ * The request's facts: synchronous for a request without a JSON body or whose body an earlier filter already parsed
+ * (e.g. the rate limiter), else once the (shared, cached) JSON parse is in — a promise of its own only then, without
+ * async-function layers.
  */
 export function readRequestFacts(ctx: RequestContext, inject: boolean): RequestFacts | Promise<RequestFacts> {
-  const parsing = readJsonBody(ctx);
-  return parsing === undefined ? factsOf(ctx, undefined, inject) : parsing.then((body) => factsOf(ctx, body, inject));
+  if (!hasJsonBody(ctx)) return factsOf(ctx, undefined, inject);
+  const parsed = ctx.request.jsonIfParsed?.();
+  if (parsed !== undefined) return factsOf(ctx, isObj(parsed.value) ? parsed.value : undefined, inject);
+  return readJsonBody(ctx).then((body) => factsOf(ctx, body, inject));
 }
 
 function factsOf(ctx: RequestContext, body: Record<string, unknown> | undefined, inject: boolean): RequestFacts {
@@ -54,11 +57,15 @@ function wantsInjection(ctx: RequestContext, body: Record<string, unknown>): boo
   return !(isObj(body.stream_options) && body.stream_options.include_usage === true);
 }
 
-/** The JSON body object, or undefined at once when the request has no JSON body to read. */
-function readJsonBody(ctx: RequestContext): Promise<Record<string, unknown> | undefined> | undefined {
-  if (ctx.request.method !== 'POST' && ctx.request.method !== 'PUT') return undefined;
+/** A POST / PUT whose body may be JSON. */
+function hasJsonBody(ctx: RequestContext): boolean {
+  if (ctx.request.method !== 'POST' && ctx.request.method !== 'PUT') return false;
   const ct = ctx.request.headers['content-type'];
-  if (ct !== undefined && !ct.toLowerCase().includes('json')) return undefined;
+  return ct === undefined || ct.toLowerCase().includes('json');
+}
+
+/** The JSON body object (undefined when it is not JSON). */
+function readJsonBody(ctx: RequestContext): Promise<Record<string, unknown> | undefined> {
   return ctx.request.json<unknown>().then(
     (v) => (isObj(v) ? v : undefined),
     (err: unknown) => {

@@ -14,6 +14,8 @@ export interface RlGatewayOptions {
   keys?: string;
   /** Add dgp.filter.llm.tokenizer after the rate limiter. */
   tokenizer?: boolean;
+  /** Add dgp.filter.llm.tokenizer before the rate limiter: it parses the JSON body first, the limiter finds it parsed. */
+  tokenizerFirst?: boolean;
   /** YAML list items under static_resources.adapters (4 spaces). */
   adapters?: string;
   /** Extra top-level YAML. */
@@ -22,7 +24,9 @@ export interface RlGatewayOptions {
 
 export function rlGatewayYaml(o: RlGatewayOptions): string {
   const keys = o.keys === undefined ? '' : `                - name: dgp.filter.llm.keys\n                  config:\n${o.keys}\n`;
-  const tokenizer = o.tokenizer ? '                - name: dgp.filter.llm.tokenizer\n                  config: {}\n' : '';
+  const tokenizerYaml = '                - name: dgp.filter.llm.tokenizer\n                  config: {}\n';
+  const tokenizer = o.tokenizer ? tokenizerYaml : '';
+  const first = o.tokenizerFirst ? tokenizerYaml : '';
   return `static_resources:
   shutdown_config: {timeout: 300ms}
 ${o.adapters === undefined ? '' : `  adapters:\n${o.adapters}\n`}  listeners:
@@ -38,7 +42,7 @@ ${o.adapters === undefined ? '' : `  adapters:\n${o.adapters}\n`}  listeners:
                     match: {prefix: /}
                     route: {cluster: llm}
               http_filters:
-${keys}                - name: dgp.filter.llm.ratelimit
+${keys}${first}                - name: dgp.filter.llm.ratelimit
                   config:
 ${o.ratelimit}
 ${tokenizer}                - name: dgp.filter.llm.proxy

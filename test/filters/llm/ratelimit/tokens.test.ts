@@ -45,6 +45,21 @@ t.test('10 concurrent streams against 1,000 TPM: 4 fit their reservations; the r
   await probe.body?.cancel();
 });
 
+t.test('the body parsed before the limiter (tokenizer first, admission without a promise): 20 concurrent streams, still exactly 4 fit', async (t) => {
+  const up = await startPacedOpenAi({ events: 20, intervalMs: 100, usage: { input: 12, output: 30 } });
+  const g = await startGateway(rlGatewayYaml({ provider: 'openai', port: up.port, ratelimit: TPM, tokenizerFirst: true }));
+  t.teardown(async () => (await g.close(), await up.close()));
+  const answers = await Promise.all(Array.from({ length: 20 }, () => post(`${g.url()}/v1/chat/completions`, chat({ stream: true, stream_options: { include_usage: true }, max_tokens: 200 }))));
+  const statuses = answers.map((r) => r.status);
+  await Promise.all(answers.map((r) => r.text()));
+  // Each reserves 10 + 200 = 210 tokens: 4 × 210 = 840 fit in 1,000, a fifth does not, however the admissions interleave.
+  t.equal(statuses.filter((s) => s === 200).length, 4, `admitted: ${statuses.join(', ')}`);
+  t.equal(statuses.filter((s) => s === 429).length, 16, 'the others are 429');
+  t.equal(up.count, 4);
+  t.equal(await metric(g.adminUrl, 'dgp_ratelimit_tokens_total', { rule: 'tpm', phase: 'reserved' }), 4 * (PROMPT_ESTIMATE + 200), 'the same estimate as when the limiter parses the body');
+  t.equal(await metric(g.adminUrl, 'dgp_ratelimit_tokens_total', { rule: 'tpm', phase: 'charged' }), 4 * 42, 'charged the upstream usage');
+});
+
 t.test('an aborted stream is charged the prompt and the text that went out; an upstream error charges nothing', async (t) => {
   const up = await startPacedOpenAi({ events: 40, intervalMs: 25, usage: { input: 12, output: 40 } });
   const g = await startGateway(rlGatewayYaml({ provider: 'openai', port: up.port, ratelimit: TPM }));

@@ -7,7 +7,7 @@ import { validatePluginConfig } from '../../../../core/registry/index.js';
 import manifest from '../../../../filters/llm/ratelimit/index.js';
 import { costOf, outputCap, promptTokens } from '../../../../filters/llm/ratelimit/estimate.js';
 import { goDuration, limitHeaders } from '../../../../filters/llm/ratelimit/headers.js';
-import { cellsOf, compileRules, keyLimitsRule, principalRules, type RequestFacts } from '../../../../filters/llm/ratelimit/rules.js';
+import { CellCache, cellsOf, compileRules, keyLimitsRule, principalRules, type RequestFacts } from '../../../../filters/llm/ratelimit/rules.js';
 import type { RateLimitConfig } from '../../../../filters/llm/ratelimit/schema.js';
 
 const config = (raw: unknown): RateLimitConfig => {
@@ -42,11 +42,26 @@ t.test('cellsOf: scopes read the principal, model, route, ip and headers; a miss
       ],
     }),
   );
-  const cells = cellsOf(rules, facts({ header: (n) => (n === 'x-tenant' ? 'acme' : undefined) }), 'tag');
+  const cells = cellsOf(rules, facts({ header: (n) => (n === 'x-tenant' ? 'acme' : undefined) }), new CellCache([], 'tag'));
   t.same(cells.map((c) => c.key), ['rl:{tag}:key:requests:minute:k1', 'rl:{tag}:team:concurrency:t1', 'rl:{tag}:end_user:requests:minute:e1', 'rl:{tag}:header:x-tenant:requests:minute:acme']);
-  t.equal(cellsOf(rules, facts({ principal: undefined, model: 'claude-3' }), 'tag').map((c) => c.rule.id).join(), 'model[claude-*]', 'no principal: only the model rule');
-  const long = cellsOf(compileRules(config({ rules: [{ scope: 'header:x-a', requests: { per_minute: 1 } }] })), facts({ header: () => 'x y\u00e9'.repeat(100) }), 'tag');
+  t.equal(cellsOf(rules, facts({ principal: undefined, model: 'claude-3' }), new CellCache([], 'tag')).map((c) => c.rule.id).join(), 'model[claude-*]', 'no principal: only the model rule');
+  const long = cellsOf(compileRules(config({ rules: [{ scope: 'header:x-a', requests: { per_minute: 1 } }] })), facts({ header: () => 'x y\u00e9'.repeat(100) }), new CellCache([], 'tag'));
   t.match(long[0]!.key, /^rl:\{tag\}:header:x-a:requests:minute:#[A-Za-z0-9_-]{32}$/, 'a long or non-printable value is hashed');
+});
+
+t.test('CellCache: a configured rule builds its cells once per subject, bounded; other rules are built each time', async (t) => {
+  const rules = compileRules(config({ rules: [{ scope: 'ip', requests: { per_minute: 5 }, concurrency: 2 }] }));
+  const cache = new CellCache(rules, 'tag', 2);
+  const a = cellsOf(rules, facts({ ip: '10.0.0.1' }), cache);
+  t.same(a.map((c) => c.key), ['rl:{tag}:ip:requests:minute:10.0.0.1', 'rl:{tag}:ip:concurrency:10.0.0.1']);
+  t.equal(cellsOf(rules, facts({ ip: '10.0.0.1' }), cache)[0], a[0], 'the same subject: the same cells');
+  t.not(cellsOf(rules, facts({ ip: '10.0.0.2' }), cache)[0], a[0], 'another subject: its own cells');
+  cellsOf(rules, facts({ ip: '10.0.0.3' }), cache);
+  const again = cellsOf(rules, facts({ ip: '10.0.0.1' }), cache);
+  t.not(again[0], a[0], 'past maxSubjects the map starts over');
+  t.same(again.map((c) => c.key), a.map((c) => c.key), 'with the same keys');
+  const other = compileRules(config({ rules: [{ scope: 'ip', requests: { per_minute: 5 } }] }));
+  t.not(cellsOf(other, facts({ ip: '10.0.0.1' }), cache)[0], cellsOf(other, facts({ ip: '10.0.0.1' }), cache)[0], 'a rule the cache was not built for');
 });
 
 t.test("keyLimitsRule: the key's rpm, tpm and max_parallel_requests", async (t) => {
@@ -68,7 +83,7 @@ t.test('principalRules: the key, its model patterns, its team and user; model ru
   t.same(rules[2]!.rates.map((s) => `${s.dimension}/${s.limit}`), ['tokens/500']);
   t.equal(rules[3]!.concurrency, 5);
   t.equal(principalRules({ ...p, end_user: 'other' })[1], rules[1], 'the same limits object: the compiled rule is reused');
-  const cells = cellsOf(rules, facts({ principal: p, model: 'gpt-4o' }), 'tag');
+  const cells = cellsOf(rules, facts({ principal: p, model: 'gpt-4o' }), new CellCache([], 'tag'));
   t.same(cells.map((c) => c.key), [
     'rl:{tag}:key-limits:requests:minute:k1', 'rl:{tag}:key-model[gpt-4o*]:requests:minute:k1', 'rl:{tag}:team-limits:requests:minute:t1',
     'rl:{tag}:team-limits:concurrency:t1',
@@ -103,7 +118,7 @@ t.test('costOf: total, input, output, and weights over disjoint token kinds (rou
 t.test('goDuration and the binding rule in each API family', async (t) => {
   t.same(['250ms', '1.5s', '6m0s', '1m30.25s', '1h2m3s', '0ms'], [goDuration(250), goDuration(1500), goDuration(360_000), goDuration(90_250), goDuration(3_723_000), goDuration(0)]);
   const rules = compileRules(config({ rules: [{ id: 'a', scope: 'key', requests: { per_minute: 100, per_day: 1000 }, tokens: { per_minute: 5000, count: 'output' } }] }));
-  const cells = cellsOf(rules, facts(), 'x');
+  const cells = cellsOf(rules, facts(), new CellCache([], 'x'));
   const states = [{ remaining: 40, resetMs: 36_000 }, { remaining: 30, resetMs: 60_000_000 }, { remaining: 4000, resetMs: 12_000 }].map((state, i) => ({ cell: cells[i]!, state }));
   t.same(limitHeaders('openai', states, 1, 0), {
     'x-ratelimit-limit-requests': '1000', 'x-ratelimit-remaining-requests': '30', 'x-ratelimit-reset-requests': '16h40m0s',
