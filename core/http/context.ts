@@ -44,7 +44,14 @@ export class Request implements RequestInfo {
   }
 
   body(): Promise<Buffer> {
-    return (this.bodyPromise ??= readBody(this.req, this.maxBodyBytes).then((b) => (this.bodyValue = b)));
+    if (this.bodyPromise === undefined) {
+      // A setBody while the read ran replaced the body: the late read must not bring the old one back.
+      const p: Promise<Buffer> = readBody(this.req, this.maxBodyBytes, (b) => {
+        if (this.bodyPromise === p || this.bodyPromise === undefined) this.bodyValue = b;
+      });
+      this.bodyPromise = p;
+    }
+    return this.bodyPromise;
   }
 
   bodyIfRead(): Buffer | undefined {
@@ -100,8 +107,12 @@ function parseJson(buf: Buffer): unknown {
   }
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
-  if (req.readableEnded && !req.readableLength) return Promise.resolve(EMPTY);
+/** The whole body; `got` sees it as the promise resolves (no reaction of its own). */
+function readBody(req: IncomingMessage, max: number, got: (body: Buffer) => void): Promise<Buffer> {
+  if (req.readableEnded && !req.readableLength) {
+    got(EMPTY);
+    return Promise.resolve(EMPTY);
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -123,7 +134,9 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      got(body);
+      resolve(body);
     };
     const onError = (err: Error): void => {
       cleanup();

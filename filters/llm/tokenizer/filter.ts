@@ -45,9 +45,7 @@ export class TokenizerFilter implements HttpFilter {
   }
 
   decode(ctx: RequestContext): void | Promise<void> {
-    const facts = readRequestFacts(ctx, this.cfg.injectStreamUsage);
-    if (facts instanceof Promise) return facts.then((f) => this.start(ctx, f));
-    this.start(ctx, facts);
+    return readRequestFacts(ctx, this.cfg.injectStreamUsage, (facts) => this.start(ctx, facts));
   }
 
   private start(ctx: RequestContext, facts: RequestFacts): void {

@@ -17,15 +17,23 @@ export interface RequestFacts {
 const GEMINI_PATH = /\/models\/([^/:]+):([A-Za-z]+)/;
 
 /**
- * The request's facts: synchronous for a request without a JSON body or whose body an earlier filter already parsed
+ * The request's facts, handed to `use`: synchronous for a request without a JSON body or whose body an earlier filter already parsed
  * (e.g. the rate limiter), else once the (shared, cached) JSON parse is in — a promise of its own only then, without
  * async-function layers.
  */
-export function readRequestFacts(ctx: RequestContext, inject: boolean): RequestFacts | Promise<RequestFacts> {
-  if (!hasJsonBody(ctx)) return factsOf(ctx, undefined, inject);
+export function readRequestFacts(ctx: RequestContext, inject: boolean, use: (facts: RequestFacts) => void): void | Promise<void> {
+  if (!hasJsonBody(ctx)) return use(factsOf(ctx, undefined, inject));
   const parsed = ctx.request.jsonIfParsed?.();
-  if (parsed !== undefined) return factsOf(ctx, isObj(parsed.value) ? parsed.value : undefined, inject);
-  return readJsonBody(ctx).then((body) => factsOf(ctx, body, inject));
+  if (parsed !== undefined) return use(factsOf(ctx, isObj(parsed.value) ? parsed.value : undefined, inject));
+  // One reaction on the shared parse, not a chain of them.
+  return ctx.request.json<unknown>().then(
+    (v) => use(factsOf(ctx, isObj(v) ? v : undefined, inject)),
+    (err: unknown) => {
+      // A body that is not JSON is not ours to reject: the proxy forwards it and the upstream answers.
+      ctx.log.debug({ err }, 'tokenizer: request body is not JSON; usage will come from the response only');
+      use(factsOf(ctx, undefined, inject));
+    },
+  );
 }
 
 function factsOf(ctx: RequestContext, body: Record<string, unknown> | undefined, inject: boolean): RequestFacts {
@@ -64,14 +72,3 @@ function hasJsonBody(ctx: RequestContext): boolean {
   return ct === undefined || ct.toLowerCase().includes('json');
 }
 
-/** The JSON body object (undefined when it is not JSON). */
-function readJsonBody(ctx: RequestContext): Promise<Record<string, unknown> | undefined> {
-  return ctx.request.json<unknown>().then(
-    (v) => (isObj(v) ? v : undefined),
-    (err: unknown) => {
-      // A body that is not JSON is not ours to reject: the proxy forwards it and the upstream answers.
-      ctx.log.debug({ err }, 'tokenizer: request body is not JSON; usage will come from the response only');
-      return undefined;
-    },
-  );
-}
