@@ -1,5 +1,8 @@
 // The in-process Store of dgp.adapter.store.memory: a Map of values with absolute expiry times. Every operation runs
 // synchronously between two awaits, so a reservation's check and its hold can never interleave with another request's.
+// Its maps are keyed by the caller's keys as given: the key prefix names this store among others (one instance per
+// prefix), so within one it would add nothing but a string built, flattened and hashed on every lookup. Counters keep
+// their number (a string only when read), since holds and settles read and write them on every request.
 // Leased holds live in a second map beside their counter, each with its own expiry, and their running total;
 // settled-request markers in two generations of sets (one string each, no slot), since a busy gateway writes one per
 // request; rate cells and leases in
@@ -32,13 +35,16 @@ interface Holds {
 }
 
 interface Slot {
-  value: string;
+  /** A number for counters (written by incrBy, reserve, settle); read back as its decimal string. */
+  value: string | number;
   /** Date.now() at which it expires; Infinity for never. */
   expiresAt: number;
 }
 
 function counterValue(slot: Slot, key: string): number {
-  const n = Number(slot.value);
+  const v = slot.value;
+  if (typeof v === 'number') return v;
+  const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new TypeError(`key ${key} does not hold an integer counter`);
   return n;
 }
@@ -46,7 +52,7 @@ function counterValue(slot: Slot, key: string): number {
 export class MemoryStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
   readonly #slots = new Map<string, Slot>();
-  /** Full counter key → its live holds (hold id → amount and lease end) and their total. */
+  /** Counter key → its live holds (hold id → amount and lease end) and their total. */
   readonly #holds = new Map<string, Holds>();
   /** Settled-request markers written in the current and the previous marker period: each lives one to two periods. */
   #markers = new Set<string>();
@@ -71,16 +77,17 @@ export class MemoryStore implements Store {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.#live(key)?.value;
+    const v = this.#live(key)?.value;
+    return typeof v === 'number' ? String(v) : v;
   }
 
   async set(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<void> {
-    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+    this.#put(key, { value, expiresAt: this.#expiry(opts.ttlMs) });
   }
 
   async delete(key: string): Promise<boolean> {
     const existed = this.#live(key) !== undefined;
-    this.#slots.delete(this.#prefix + key);
+    this.#slots.delete(key);
     return existed;
   }
 
@@ -99,29 +106,25 @@ export class MemoryStore implements Store {
 
   async setIfAbsent(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<boolean> {
     if (this.#live(key) !== undefined) return false;
-    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+    this.#put(key, { value, expiresAt: this.#expiry(opts.ttlMs) });
     return true;
   }
 
   hold(req: HoldRequest): HoldResult {
     checkHoldRequest(req);
-    if (this.#marked(req.marker)) return { ok: false, reason: 'settled' };
-    const items = req.items;
     const now = this.now();
-    // Each item's full key and slot are looked up once.
-    const full: string[] = [];
+    if (this.#marked(req.marker, now)) return { ok: false, reason: 'settled' };
+    const items = req.items;
     const settled: number[] = [];
     const held: number[] = [];
     let duplicate = false;
     for (let i = 0; i < items.length; i++) {
       const key = items[i]!.key;
-      const k = this.#prefix + key;
-      const slot = this.#liveFull(k, now);
+      const slot = this.#liveAt(key, now);
       if (slot === undefined) return { ok: false, reason: 'missing', failed: i };
-      full.push(k);
       settled.push(counterValue(slot, key));
-      const h = this.#holds.get(k);
-      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(k, h, now);
+      const h = this.#holds.get(key);
+      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(key, h, now);
       held.push(h === undefined ? 0 : h.total);
       if (h !== undefined && h.byId.has(req.id)) duplicate = true;
     }
@@ -130,9 +133,9 @@ export class MemoryStore implements Store {
     if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
     const expiresAt = now + req.leaseMs;
     for (let i = 0; i < items.length; i++) {
-      const amount = items[i]!.amount;
-      let h = this.#holds.get(full[i]!);
-      if (h === undefined) this.#holds.set(full[i]!, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
+      const { key, amount } = items[i]!;
+      let h = this.#holds.get(key);
+      if (h === undefined) this.#holds.set(key, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
       h.byId.set(req.id, { amount, expiresAt });
       h.total += amount;
       if (expiresAt < h.firstExpiry) h.firstExpiry = expiresAt;
@@ -143,19 +146,24 @@ export class MemoryStore implements Store {
 
   settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
-    if (this.#marked(req.marker)) return { applied: false };
-    this.#mark(req.marker, req.markerTtlMs);
     const now = this.now();
-    const settled = req.items.map((it) => {
-      const k = this.#prefix + it.key;
-      this.#release(k, req.id);
+    if (this.#marked(req.marker, now)) return { applied: false };
+    this.#mark(req.marker, req.markerTtlMs, now);
+    const items = req.items;
+    const settled: number[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const { key, amount } = items[i]!;
+      this.#release(key, req.id);
       // A missing counter is left for its owner to initialise from the source of truth (a ledger).
-      const slot = this.#liveFull(k, now);
-      if (slot === undefined) return -1;
-      const next = counterValue(slot, it.key) + it.amount;
-      slot.value = String(next);
-      return next;
-    });
+      const slot = this.#liveAt(key, now);
+      if (slot === undefined) {
+        settled.push(-1);
+        continue;
+      }
+      const next = counterValue(slot, key) + amount;
+      slot.value = next;
+      settled.push(next);
+    }
     return { applied: true, settled };
   }
 
@@ -183,25 +191,25 @@ export class MemoryStore implements Store {
   #add(key: string, by: number, ttlMs: number | undefined): number {
     const next = this.#counter(key) + by;
     const slot = this.#live(key);
-    if (slot === undefined) this.#put(this.#prefix + key, { value: String(next), expiresAt: this.#expiry(ttlMs) });
+    if (slot === undefined) this.#put(key, { value: next, expiresAt: this.#expiry(ttlMs) });
     else {
-      slot.value = String(next);
+      slot.value = next;
       // As the Redis script does: a counter without expiry takes the TTL given now.
       if (slot.expiresAt === Infinity) slot.expiresAt = this.#expiry(ttlMs);
     }
     return next;
   }
 
-  #release(full: string, id: string): void {
-    const h = this.#holds.get(full);
+  #release(key: string, id: string): void {
+    const h = this.#holds.get(key);
     const one = h?.byId.get(id);
     if (h === undefined || one === undefined) return;
     h.byId.delete(id);
     h.total -= one.amount;
-    if (h.byId.size === 0) this.#holds.delete(full);
+    if (h.byId.size === 0) this.#holds.delete(key);
   }
 
-  #dropExpired(full: string, h: Holds, now: number): void {
+  #dropExpired(key: string, h: Holds, now: number): void {
     h.total = 0;
     h.firstExpiry = Infinity;
     for (const [id, one] of h.byId) {
@@ -211,28 +219,26 @@ export class MemoryStore implements Store {
         if (one.expiresAt < h.firstExpiry) h.firstExpiry = one.expiresAt;
       }
     }
-    if (h.byId.size === 0) this.#holds.delete(full);
+    if (h.byId.size === 0) this.#holds.delete(key);
   }
 
-  #marked(marker: string): boolean {
-    this.#rotateMarkers();
-    const full = this.#prefix + marker;
-    return this.#markers.has(full) || this.#oldMarkers.has(full);
+  #marked(marker: string, now: number): boolean {
+    this.#rotateMarkers(now);
+    return this.#markers.has(marker) || this.#oldMarkers.has(marker);
   }
 
   /** The marker period follows the longest TTL asked for; a marker without TTL is kept for a day. */
-  #mark(marker: string, ttlMs: number | undefined): void {
+  #mark(marker: string, ttlMs: number | undefined, now: number): void {
     const period = ttlMs !== undefined && ttlMs > 0 ? ttlMs : 24 * 3_600_000;
     if (period > this.#markerPeriodMs) {
       this.#markerPeriodMs = period;
-      this.#markersRotateAt = this.now() + period;
+      this.#markersRotateAt = now + period;
     }
-    this.#markers.add(this.#prefix + marker);
+    this.#markers.add(marker);
   }
 
-  #rotateMarkers(): void {
-    if (this.#markerPeriodMs === 0 || this.now() < this.#markersRotateAt) return;
-    const now = this.now();
+  #rotateMarkers(now: number): void {
+    if (this.#markerPeriodMs === 0 || now < this.#markersRotateAt) return;
     // Two periods without a rotation: the previous generation is over too.
     const onTime = now < this.#markersRotateAt + this.#markerPeriodMs;
     this.#oldMarkers = onTime ? this.#markers : new Set();
@@ -246,14 +252,14 @@ export class MemoryStore implements Store {
   }
 
   #live(key: string): Slot | undefined {
-    return this.#liveFull(this.#prefix + key, this.now());
+    return this.#liveAt(key, this.now());
   }
 
-  #liveFull(full: string, now: number): Slot | undefined {
-    const slot = this.#slots.get(full);
+  #liveAt(key: string, now: number): Slot | undefined {
+    const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
     if (slot.expiresAt > now) return slot;
-    this.#slots.delete(full);
+    this.#slots.delete(key);
     return undefined;
   }
 
@@ -261,9 +267,9 @@ export class MemoryStore implements Store {
     return ttlMs !== undefined && ttlMs > 0 ? this.now() + ttlMs : Infinity;
   }
 
-  #put(full: string, slot: Slot): void {
-    if (!this.#slots.has(full) && this.#slots.size >= this.#maxKeys) this.#makeRoom();
-    this.#slots.set(full, slot);
+  #put(key: string, slot: Slot): void {
+    if (!this.#slots.has(key) && this.#slots.size >= this.#maxKeys) this.#makeRoom();
+    this.#slots.set(key, slot);
   }
 
   #makeRoom(): void {
@@ -283,6 +289,6 @@ export class MemoryStore implements Store {
     const now = this.now();
     for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
     for (const [k, h] of this.#holds) if (h.firstExpiry <= now) this.#dropExpired(k, h, now);
-    this.#rotateMarkers();
+    this.#rotateMarkers(now);
   }
 }

@@ -56,10 +56,11 @@ export class BudgetEngine {
   reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): MaybePromise<Admission> {
     const exempt = estimateNanos === 0 && this.#zeroCostExempt;
     const counters = exempt ? [] : budgets.map((b) => this.#counterOf(b, now));
-    const hold: BudgetHold = { requestId, amount: estimateNanos, counters, guarded: true };
+    const marker = doneMarker(this.#prefix, requestId);
+    const hold: BudgetHold = { requestId, marker, amount: estimateNanos, counters, guarded: true };
     if (counters.length === 0) return { ok: true, hold, duplicate: false };
     const req: HoldRequest = {
-      id: requestId, leaseMs: this.#leaseMs, marker: doneMarker(this.#prefix, requestId),
+      id: requestId, leaseMs: this.#leaseMs, marker,
       items: counters.map((c) => ({ key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs })),
     };
     return this.#pass(req, hold, now, opts, 0);
@@ -110,7 +111,7 @@ export class BudgetEngine {
     let r: MaybePromise<SettleResult>;
     try {
       r = this.#store.settle({
-        id: hold.requestId, marker: doneMarker(this.#prefix, hold.requestId), markerTtlMs: this.#markerTtlMs,
+        id: hold.requestId, marker: hold.marker, markerTtlMs: this.#markerTtlMs,
         items: hold.counters.map((c) => ({ key: c.key, amount: actualNanos })),
       });
     } catch (err) {
