@@ -147,8 +147,7 @@ export class MemoryStore implements Store {
   settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
     const now = this.now();
-    if (this.#marked(req.marker, now)) return { applied: false };
-    this.#mark(req.marker, req.markerTtlMs, now);
+    if (!this.#mark(req.marker, req.markerTtlMs, now)) return { applied: false };
     const items = req.items;
     const settled: number[] = [];
     for (let i = 0; i < items.length; i++) {
@@ -224,17 +223,26 @@ export class MemoryStore implements Store {
 
   #marked(marker: string, now: number): boolean {
     this.#rotateMarkers(now);
-    return this.#markers.has(marker) || this.#oldMarkers.has(marker);
+    return this.#markers.has(marker) || (this.#oldMarkers.size > 0 && this.#oldMarkers.has(marker));
   }
 
-  /** The marker period follows the longest TTL asked for; a marker without TTL is kept for a day. */
-  #mark(marker: string, ttlMs: number | undefined, now: number): void {
+  /**
+   * Writes the marker unless it exists; false when it did. The marker period follows the longest TTL asked for; a
+   * marker without TTL is kept for a day. One lookup in each generation (a busy gateway's sets are large: each probe
+   * is a cache miss).
+   */
+  #mark(marker: string, ttlMs: number | undefined, now: number): boolean {
+    this.#rotateMarkers(now);
+    if (this.#oldMarkers.size > 0 && this.#oldMarkers.has(marker)) return false;
+    const size = this.#markers.size;
+    this.#markers.add(marker);
+    if (this.#markers.size === size) return false;
     const period = ttlMs !== undefined && ttlMs > 0 ? ttlMs : 24 * 3_600_000;
     if (period > this.#markerPeriodMs) {
       this.#markerPeriodMs = period;
       this.#markersRotateAt = now + period;
     }
-    this.#markers.add(marker);
+    return true;
   }
 
   #rotateMarkers(now: number): void {
