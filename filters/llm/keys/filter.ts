@@ -16,7 +16,7 @@ import { PrincipalAttr, renderLlmStreamError, type Principal } from '../../../co
 import { renderKeysLocalReply } from './budget/exceeded.js';
 import { presentedKey, stripCredentials } from './credentials.js';
 import { endpointKeyMissing, keyBlocked, keyExpired, keyInvalid, keyMissing, modelNotAllowed, routeNotAllowed } from './errors.js';
-import { readRequestFacts, type RequestFacts } from './request-facts.js';
+import { withRequestFacts, type RequestFacts } from './request-facts.js';
 import type { KeyResolver, Resolved } from './resolver.js';
 import type { KeysConfig } from './schema.js';
 import type { Spend } from './spend/setup.js';
@@ -93,8 +93,7 @@ export class KeysFilter implements HttpFilter {
         );
       }
     }
-    const facts = readRequestFacts(ctx, this.cfg.end_user_header);
-    return facts instanceof Promise ? facts.then((f) => this.#publish(ctx, r, f)) : this.#publish(ctx, r, facts);
+    return withRequestFacts(ctx, this.cfg.end_user_header, (f) => this.#publish(ctx, r, f));
   }
 
   #publish(ctx: RequestContext, r: Resolved, facts: RequestFacts): HookResult | Promise<HookResult> {
