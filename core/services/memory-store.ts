@@ -4,13 +4,13 @@
 // prefix), so within one it would add nothing but a string built, flattened and hashed on every lookup. Counters keep
 // their number (a string only when read), since holds and settles read and write them on every request.
 // Leased holds live in a second map beside their counter, each with its own expiry, and their running total;
-// settled-request markers in two generations of sets (one string each, no slot), since a busy gateway writes one per
-// request; rate cells and leases in
+// settled-request markers in settled-markers.ts (a busy gateway writes one per request); rate cells and leases in
 // memory-limits.ts. It lives in the host because the primary process of `dgp start --workers N` runs it for every
 // worker (core/multicore/shared-store-host.ts).
 import type { ServiceReadiness } from './define.js';
 import type { AdmitRequest, AdmitResult, ReconcileRequest } from './limit-store.js';
 import { MemoryLimits } from './memory-limits.js';
+import { SettledMarkers } from './settled-markers.js';
 import {
   checkHoldRequest, checkReserveItems, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
   type SettleRequest, type SettleResult, type Store,
@@ -55,10 +55,7 @@ export class MemoryStore implements Store {
   /** Counter key → its live holds (hold id → amount and lease end) and their total. */
   readonly #holds = new Map<string, Holds>();
   /** Settled-request markers written in the current and the previous marker period: each lives one to two periods. */
-  #markers = new Set<string>();
-  #oldMarkers = new Set<string>();
-  #markerPeriodMs = 0;
-  #markersRotateAt = 0;
+  readonly #markers = new SettledMarkers();
   readonly #limits: MemoryLimits;
   readonly #prefix: string;
   readonly #maxKeys: number;
@@ -113,7 +110,7 @@ export class MemoryStore implements Store {
   hold(req: HoldRequest): HoldResult {
     checkHoldRequest(req);
     const now = this.now();
-    if (this.#marked(req.marker, now)) return { ok: false, reason: 'settled' };
+    if (this.#markers.has(req.marker, now)) return { ok: false, reason: 'settled' };
     const items = req.items;
     const settled: number[] = [];
     const held: number[] = [];
@@ -147,7 +144,7 @@ export class MemoryStore implements Store {
   settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
     const now = this.now();
-    if (!this.#mark(req.marker, req.markerTtlMs, now)) return { applied: false };
+    if (!this.#markers.add(req.marker, req.markerTtlMs, now)) return { applied: false };
     const items = req.items;
     const settled: number[] = [];
     for (let i = 0; i < items.length; i++) {
@@ -175,7 +172,7 @@ export class MemoryStore implements Store {
   }
 
   readiness(): ServiceReadiness {
-    return { ready: true, keys: this.#slots.size, markers: this.#markers.size + this.#oldMarkers.size, limit_cells: this.#limits.size };
+    return { ready: true, keys: this.#slots.size, markers: this.#markers.size, limit_cells: this.#limits.size };
   }
 
   close(): void {
@@ -183,7 +180,6 @@ export class MemoryStore implements Store {
     this.#slots.clear();
     this.#holds.clear();
     this.#markers.clear();
-    this.#oldMarkers.clear();
     this.#limits.clear();
   }
 
@@ -219,39 +215,6 @@ export class MemoryStore implements Store {
       }
     }
     if (h.byId.size === 0) this.#holds.delete(key);
-  }
-
-  #marked(marker: string, now: number): boolean {
-    this.#rotateMarkers(now);
-    return this.#markers.has(marker) || (this.#oldMarkers.size > 0 && this.#oldMarkers.has(marker));
-  }
-
-  /**
-   * Writes the marker unless it exists; false when it did. The marker period follows the longest TTL asked for; a
-   * marker without TTL is kept for a day. One lookup in each generation (a busy gateway's sets are large: each probe
-   * is a cache miss).
-   */
-  #mark(marker: string, ttlMs: number | undefined, now: number): boolean {
-    this.#rotateMarkers(now);
-    if (this.#oldMarkers.size > 0 && this.#oldMarkers.has(marker)) return false;
-    const size = this.#markers.size;
-    this.#markers.add(marker);
-    if (this.#markers.size === size) return false;
-    const period = ttlMs !== undefined && ttlMs > 0 ? ttlMs : 24 * 3_600_000;
-    if (period > this.#markerPeriodMs) {
-      this.#markerPeriodMs = period;
-      this.#markersRotateAt = now + period;
-    }
-    return true;
-  }
-
-  #rotateMarkers(now: number): void {
-    if (this.#markerPeriodMs === 0 || now < this.#markersRotateAt) return;
-    // Two periods without a rotation: the previous generation is over too.
-    const onTime = now < this.#markersRotateAt + this.#markerPeriodMs;
-    this.#oldMarkers = onTime ? this.#markers : new Set();
-    this.#markers = new Set();
-    this.#markersRotateAt = onTime ? this.#markersRotateAt + this.#markerPeriodMs : now + this.#markerPeriodMs;
   }
 
   #counter(key: string): number {
@@ -297,6 +260,6 @@ export class MemoryStore implements Store {
     const now = this.now();
     for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
     for (const [k, h] of this.#holds) if (h.firstExpiry <= now) this.#dropExpired(k, h, now);
-    this.#rotateMarkers(now);
+    this.#markers.sweep(now);
   }
 }
