@@ -112,17 +112,18 @@ export class MemoryStore implements Store {
     const now = this.now();
     if (this.#markers.has(req.marker, now)) return { ok: false, reason: 'settled' };
     const items = req.items;
-    const settled: number[] = [];
-    const held: number[] = [];
+    // Sized up front: an array grown by push starts with room for 17.
+    const settled = new Array<number>(items.length);
+    const held = new Array<number>(items.length);
     let duplicate = false;
     for (let i = 0; i < items.length; i++) {
       const key = items[i]!.key;
       const slot = this.#liveAt(key, now);
       if (slot === undefined) return { ok: false, reason: 'missing', failed: i };
-      settled.push(counterValue(slot, key));
+      settled[i] = counterValue(slot, key);
       const h = this.#holds.get(key);
       if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(key, h, now);
-      held.push(h === undefined ? 0 : h.total);
+      held[i] = h === undefined ? 0 : h.total;
       if (h !== undefined && h.byId.has(req.id)) duplicate = true;
     }
     if (duplicate) return { ok: true, duplicate: true, settled, held };
@@ -146,19 +147,19 @@ export class MemoryStore implements Store {
     const now = this.now();
     if (!this.#markers.add(req.marker, req.markerTtlMs, now)) return { applied: false };
     const items = req.items;
-    const settled: number[] = [];
+    const settled = new Array<number>(items.length);
     for (let i = 0; i < items.length; i++) {
       const { key, amount } = items[i]!;
       this.#release(key, req.id);
       // A missing counter is left for its owner to initialise from the source of truth (a ledger).
       const slot = this.#liveAt(key, now);
       if (slot === undefined) {
-        settled.push(-1);
+        settled[i] = -1;
         continue;
       }
       const next = counterValue(slot, key) + amount;
       slot.value = next;
-      settled.push(next);
+      settled[i] = next;
     }
     return { applied: true, settled };
   }

@@ -56,12 +56,13 @@ export class BudgetEngine {
   reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): MaybePromise<Admission> {
     const exempt = estimateNanos === 0 && this.#zeroCostExempt;
     const n = exempt ? 0 : budgets.length;
-    const counters: BudgetCounter[] = [];
-    const items: HoldItem[] = [];
+    // Sized up front: an array grown by push starts with room for 17.
+    const counters = new Array<BudgetCounter>(n);
+    const items = new Array<HoldItem>(n);
     for (let i = 0; i < n; i++) {
       const c = this.#counterOf(budgets[i]!, now);
-      counters.push(c);
-      items.push({ key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs });
+      counters[i] = c;
+      items[i] = { key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs };
     }
     const marker = doneMarker(this.#prefix, requestId);
     const hold: BudgetHold = { requestId, marker, amount: estimateNanos, counters, guarded: true };
