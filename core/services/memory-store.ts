@@ -122,7 +122,7 @@ export class MemoryStore implements Store {
       if (slot === undefined) return { ok: false, reason: 'missing', failed: i };
       settled[i] = counterValue(slot, key);
       const h = this.#holds.get(key);
-      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(key, h, now);
+      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(h, now);
       held[i] = h === undefined ? 0 : h.total;
       if (h !== undefined && h.byId.has(req.id)) duplicate = true;
     }
@@ -202,10 +202,14 @@ export class MemoryStore implements Store {
     if (h === undefined || one === undefined) return;
     h.byId.delete(id);
     h.total -= one.amount;
-    if (h.byId.size === 0) this.#holds.delete(key);
+    // An emptied entry stays for the next request (one at a time, each would build it anew); the sweep drops it.
+    if (h.byId.size === 0) {
+      h.total = 0;
+      h.firstExpiry = Infinity;
+    }
   }
 
-  #dropExpired(key: string, h: Holds, now: number): void {
+  #dropExpired(h: Holds, now: number): void {
     h.total = 0;
     h.firstExpiry = Infinity;
     for (const [id, one] of h.byId) {
@@ -215,7 +219,6 @@ export class MemoryStore implements Store {
         if (one.expiresAt < h.firstExpiry) h.firstExpiry = one.expiresAt;
       }
     }
-    if (h.byId.size === 0) this.#holds.delete(key);
   }
 
   #counter(key: string): number {
@@ -260,7 +263,10 @@ export class MemoryStore implements Store {
     this.#limits.sweep();
     const now = this.now();
     for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
-    for (const [k, h] of this.#holds) if (h.firstExpiry <= now) this.#dropExpired(k, h, now);
+    for (const [k, h] of this.#holds) {
+      if (h.firstExpiry <= now) this.#dropExpired(h, now);
+      if (h.byId.size === 0) this.#holds.delete(k);
+    }
     this.#markers.sweep(now);
   }
 }
