@@ -1,13 +1,16 @@
 // The in-process Store of dgp.adapter.store.memory: a Map of values with absolute expiry times. Every operation runs
 // synchronously between two awaits, so a reservation's check and its hold can never interleave with another request's.
+// Its maps are keyed by the caller's keys as given: the key prefix names this store among others (one instance per
+// prefix), so within one it would add nothing but a string built, flattened and hashed on every lookup. Counters keep
+// their number (a string only when read), since holds and settles read and write them on every request.
 // Leased holds live in a second map beside their counter, each with its own expiry, and their running total;
-// settled-request markers in two generations of sets (one string each, no slot), since a busy gateway writes one per
-// request; rate cells and leases in
+// settled-request markers in settled-markers.ts (a busy gateway writes one per request); rate cells and leases in
 // memory-limits.ts. It lives in the host because the primary process of `dgp start --workers N` runs it for every
 // worker (core/multicore/shared-store-host.ts).
 import type { ServiceReadiness } from './define.js';
 import type { AdmitRequest, AdmitResult, ReconcileRequest } from './limit-store.js';
 import { MemoryLimits } from './memory-limits.js';
+import { SettledMarkers } from './settled-markers.js';
 import {
   checkHoldRequest, checkReserveItems, type HoldRequest, type HoldResult, type ReserveItem, type ReserveResult,
   type SettleRequest, type SettleResult, type Store,
@@ -32,13 +35,16 @@ interface Holds {
 }
 
 interface Slot {
-  value: string;
+  /** A number for counters (written by incrBy, reserve, settle); read back as its decimal string. */
+  value: string | number;
   /** Date.now() at which it expires; Infinity for never. */
   expiresAt: number;
 }
 
 function counterValue(slot: Slot, key: string): number {
-  const n = Number(slot.value);
+  const v = slot.value;
+  if (typeof v === 'number') return v;
+  const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new TypeError(`key ${key} does not hold an integer counter`);
   return n;
 }
@@ -46,13 +52,10 @@ function counterValue(slot: Slot, key: string): number {
 export class MemoryStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
   readonly #slots = new Map<string, Slot>();
-  /** Full counter key → its live holds (hold id → amount and lease end) and their total. */
+  /** Counter key → its live holds (hold id → amount and lease end) and their total. */
   readonly #holds = new Map<string, Holds>();
   /** Settled-request markers written in the current and the previous marker period: each lives one to two periods. */
-  #markers = new Set<string>();
-  #oldMarkers = new Set<string>();
-  #markerPeriodMs = 0;
-  #markersRotateAt = 0;
+  readonly #markers = new SettledMarkers();
   readonly #limits: MemoryLimits;
   readonly #prefix: string;
   readonly #maxKeys: number;
@@ -71,16 +74,17 @@ export class MemoryStore implements Store {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.#live(key)?.value;
+    const v = this.#live(key)?.value;
+    return typeof v === 'number' ? String(v) : v;
   }
 
   async set(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<void> {
-    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+    this.#put(key, { value, expiresAt: this.#expiry(opts.ttlMs) });
   }
 
   async delete(key: string): Promise<boolean> {
     const existed = this.#live(key) !== undefined;
-    this.#slots.delete(this.#prefix + key);
+    this.#slots.delete(key);
     return existed;
   }
 
@@ -99,30 +103,27 @@ export class MemoryStore implements Store {
 
   async setIfAbsent(key: string, value: string, opts: { ttlMs?: number } = {}): Promise<boolean> {
     if (this.#live(key) !== undefined) return false;
-    this.#put(this.#prefix + key, { value, expiresAt: this.#expiry(opts.ttlMs) });
+    this.#put(key, { value, expiresAt: this.#expiry(opts.ttlMs) });
     return true;
   }
 
   hold(req: HoldRequest): HoldResult {
     checkHoldRequest(req);
-    if (this.#marked(req.marker)) return { ok: false, reason: 'settled' };
-    const items = req.items;
     const now = this.now();
-    // Each item's full key and slot are looked up once.
-    const full: string[] = [];
-    const settled: number[] = [];
-    const held: number[] = [];
+    if (this.#markers.has(req.marker, now)) return { ok: false, reason: 'settled' };
+    const items = req.items;
+    // Sized up front: an array grown by push starts with room for 17.
+    const settled = new Array<number>(items.length);
+    const held = new Array<number>(items.length);
     let duplicate = false;
     for (let i = 0; i < items.length; i++) {
       const key = items[i]!.key;
-      const k = this.#prefix + key;
-      const slot = this.#liveFull(k, now);
+      const slot = this.#liveAt(key, now);
       if (slot === undefined) return { ok: false, reason: 'missing', failed: i };
-      full.push(k);
-      settled.push(counterValue(slot, key));
-      const h = this.#holds.get(k);
-      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(k, h, now);
-      held.push(h === undefined ? 0 : h.total);
+      settled[i] = counterValue(slot, key);
+      const h = this.#holds.get(key);
+      if (h !== undefined && h.firstExpiry <= now) this.#dropExpired(h, now);
+      held[i] = h === undefined ? 0 : h.total;
       if (h !== undefined && h.byId.has(req.id)) duplicate = true;
     }
     if (duplicate) return { ok: true, duplicate: true, settled, held };
@@ -130,9 +131,9 @@ export class MemoryStore implements Store {
     if (failed >= 0) return { ok: false, reason: 'limit', failed, settled, held };
     const expiresAt = now + req.leaseMs;
     for (let i = 0; i < items.length; i++) {
-      const amount = items[i]!.amount;
-      let h = this.#holds.get(full[i]!);
-      if (h === undefined) this.#holds.set(full[i]!, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
+      const { key, amount } = items[i]!;
+      let h = this.#holds.get(key);
+      if (h === undefined) this.#holds.set(key, (h = { byId: new Map(), total: 0, firstExpiry: Infinity }));
       h.byId.set(req.id, { amount, expiresAt });
       h.total += amount;
       if (expiresAt < h.firstExpiry) h.firstExpiry = expiresAt;
@@ -143,19 +144,23 @@ export class MemoryStore implements Store {
 
   settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
-    if (this.#marked(req.marker)) return { applied: false };
-    this.#mark(req.marker, req.markerTtlMs);
     const now = this.now();
-    const settled = req.items.map((it) => {
-      const k = this.#prefix + it.key;
-      this.#release(k, req.id);
+    if (!this.#markers.add(req.marker, req.markerTtlMs, now)) return { applied: false };
+    const items = req.items;
+    const settled = new Array<number>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const { key, amount } = items[i]!;
+      this.#release(key, req.id);
       // A missing counter is left for its owner to initialise from the source of truth (a ledger).
-      const slot = this.#liveFull(k, now);
-      if (slot === undefined) return -1;
-      const next = counterValue(slot, it.key) + it.amount;
-      slot.value = String(next);
-      return next;
-    });
+      const slot = this.#liveAt(key, now);
+      if (slot === undefined) {
+        settled[i] = -1;
+        continue;
+      }
+      const next = counterValue(slot, key) + amount;
+      slot.value = next;
+      settled[i] = next;
+    }
     return { applied: true, settled };
   }
 
@@ -168,7 +173,7 @@ export class MemoryStore implements Store {
   }
 
   readiness(): ServiceReadiness {
-    return { ready: true, keys: this.#slots.size, markers: this.#markers.size + this.#oldMarkers.size, limit_cells: this.#limits.size };
+    return { ready: true, keys: this.#slots.size, markers: this.#markers.size, limit_cells: this.#limits.size };
   }
 
   close(): void {
@@ -176,32 +181,35 @@ export class MemoryStore implements Store {
     this.#slots.clear();
     this.#holds.clear();
     this.#markers.clear();
-    this.#oldMarkers.clear();
     this.#limits.clear();
   }
 
   #add(key: string, by: number, ttlMs: number | undefined): number {
     const next = this.#counter(key) + by;
     const slot = this.#live(key);
-    if (slot === undefined) this.#put(this.#prefix + key, { value: String(next), expiresAt: this.#expiry(ttlMs) });
+    if (slot === undefined) this.#put(key, { value: next, expiresAt: this.#expiry(ttlMs) });
     else {
-      slot.value = String(next);
+      slot.value = next;
       // As the Redis script does: a counter without expiry takes the TTL given now.
       if (slot.expiresAt === Infinity) slot.expiresAt = this.#expiry(ttlMs);
     }
     return next;
   }
 
-  #release(full: string, id: string): void {
-    const h = this.#holds.get(full);
+  #release(key: string, id: string): void {
+    const h = this.#holds.get(key);
     const one = h?.byId.get(id);
     if (h === undefined || one === undefined) return;
     h.byId.delete(id);
     h.total -= one.amount;
-    if (h.byId.size === 0) this.#holds.delete(full);
+    // An emptied entry stays for the next request (one at a time, each would build it anew); the sweep drops it.
+    if (h.byId.size === 0) {
+      h.total = 0;
+      h.firstExpiry = Infinity;
+    }
   }
 
-  #dropExpired(full: string, h: Holds, now: number): void {
+  #dropExpired(h: Holds, now: number): void {
     h.total = 0;
     h.firstExpiry = Infinity;
     for (const [id, one] of h.byId) {
@@ -211,33 +219,6 @@ export class MemoryStore implements Store {
         if (one.expiresAt < h.firstExpiry) h.firstExpiry = one.expiresAt;
       }
     }
-    if (h.byId.size === 0) this.#holds.delete(full);
-  }
-
-  #marked(marker: string): boolean {
-    this.#rotateMarkers();
-    const full = this.#prefix + marker;
-    return this.#markers.has(full) || this.#oldMarkers.has(full);
-  }
-
-  /** The marker period follows the longest TTL asked for; a marker without TTL is kept for a day. */
-  #mark(marker: string, ttlMs: number | undefined): void {
-    const period = ttlMs !== undefined && ttlMs > 0 ? ttlMs : 24 * 3_600_000;
-    if (period > this.#markerPeriodMs) {
-      this.#markerPeriodMs = period;
-      this.#markersRotateAt = this.now() + period;
-    }
-    this.#markers.add(this.#prefix + marker);
-  }
-
-  #rotateMarkers(): void {
-    if (this.#markerPeriodMs === 0 || this.now() < this.#markersRotateAt) return;
-    const now = this.now();
-    // Two periods without a rotation: the previous generation is over too.
-    const onTime = now < this.#markersRotateAt + this.#markerPeriodMs;
-    this.#oldMarkers = onTime ? this.#markers : new Set();
-    this.#markers = new Set();
-    this.#markersRotateAt = onTime ? this.#markersRotateAt + this.#markerPeriodMs : now + this.#markerPeriodMs;
   }
 
   #counter(key: string): number {
@@ -246,14 +227,14 @@ export class MemoryStore implements Store {
   }
 
   #live(key: string): Slot | undefined {
-    return this.#liveFull(this.#prefix + key, this.now());
+    return this.#liveAt(key, this.now());
   }
 
-  #liveFull(full: string, now: number): Slot | undefined {
-    const slot = this.#slots.get(full);
+  #liveAt(key: string, now: number): Slot | undefined {
+    const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
     if (slot.expiresAt > now) return slot;
-    this.#slots.delete(full);
+    this.#slots.delete(key);
     return undefined;
   }
 
@@ -261,9 +242,9 @@ export class MemoryStore implements Store {
     return ttlMs !== undefined && ttlMs > 0 ? this.now() + ttlMs : Infinity;
   }
 
-  #put(full: string, slot: Slot): void {
-    if (!this.#slots.has(full) && this.#slots.size >= this.#maxKeys) this.#makeRoom();
-    this.#slots.set(full, slot);
+  #put(key: string, slot: Slot): void {
+    if (!this.#slots.has(key) && this.#slots.size >= this.#maxKeys) this.#makeRoom();
+    this.#slots.set(key, slot);
   }
 
   #makeRoom(): void {
@@ -282,7 +263,10 @@ export class MemoryStore implements Store {
     this.#limits.sweep();
     const now = this.now();
     for (const [k, s] of this.#slots) if (s.expiresAt <= now) this.#slots.delete(k);
-    for (const [k, h] of this.#holds) if (h.firstExpiry <= now) this.#dropExpired(k, h, now);
-    this.#rotateMarkers();
+    for (const [k, h] of this.#holds) {
+      if (h.firstExpiry <= now) this.#dropExpired(h, now);
+      if (h.byId.size === 0) this.#holds.delete(k);
+    }
+    this.#markers.sweep(now);
   }
 }

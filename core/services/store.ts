@@ -162,7 +162,9 @@ export function checkHoldRequest(req: HoldRequest | SettleRequest): void {
   if (typeof req.id !== 'string' || req.id === '') throw new TypeError('hold/settle: id must be a non-empty string');
   const lease = 'leaseMs' in req ? req.leaseMs : req.markerTtlMs;
   if (!(Number.isSafeInteger(lease) && lease > 0)) throw new TypeError('hold/settle: leaseMs / markerTtlMs must be a positive integer');
-  for (const [i, it] of req.items.entries()) {
+  // Indexed: every budgeted request passes here twice, and an entries() iterator allocates per item.
+  for (let i = 0; i < req.items.length; i++) {
+    const it = req.items[i]!;
     if (!(Number.isSafeInteger(it.amount) && it.amount >= 0)) throw new TypeError(`hold/settle: items[${i}].amount must be a safe integer >= 0, got ${it.amount}`);
     if ('limit' in it && !Number.isSafeInteger(it.limit)) throw new TypeError(`hold: items[${i}].limit must be a safe integer, got ${it.limit}`);
     const ttl = (it as { ttlMs?: number }).ttlMs;

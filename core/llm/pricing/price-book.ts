@@ -70,17 +70,26 @@ export function createPriceBook(options: PriceBookOptions = {}): PriceBook {
   const overrides: OverrideTable | undefined = options.overrides === undefined ? undefined : loadOverrides(options.overrides, options.configDir);
   const now = options.now ?? (() => new Date());
   const cacheSize = options.cacheSize ?? 4096;
-  const cache = new Map<string, Resolved>();
+  // By provider, then model: two lookups by strings already hashed, rather than one by a key string built per call.
+  const cache = new Map<string | undefined, Map<string, Resolved>>();
+  let cached = 0;
 
   function resolveModel(provider: string | undefined, model: string): Resolved {
-    const id = `${provider ?? '\u0001'}\u0000${model}`;
-    let r = cache.get(id);
+    let byModel = cache.get(provider);
+    let r = byModel?.get(model);
     if (r) return r;
     const match = overrides?.match(provider ?? '', model);
     const bundled = lookupBundled(provider, model);
     r = match ? { kind: 'override', match, bundled } : bundled ? { kind: 'bundled', entry: bundled } : { kind: 'unknown' };
-    if (cache.size >= cacheSize) cache.clear(); // model names come from upstream answers: never let them grow memory
-    cache.set(id, r);
+    if (cached >= cacheSize) {
+      // Model names come from upstream answers: never let them grow memory.
+      cache.clear();
+      cached = 0;
+      byModel = undefined;
+    }
+    if (byModel === undefined) cache.set(provider, (byModel = new Map()));
+    byModel.set(model, r);
+    cached++;
     return r;
   }
 

@@ -25,10 +25,15 @@ export function presentedKey(ctx: RequestContext): string | undefined {
   return v === null || v === '' ? undefined : v;
 }
 
-/** Removes every client credential: the headers above and the `key` query parameter. */
+/**
+ * Removes every client credential: the headers above and the `key` query parameter. A header is cleared to undefined
+ * (absent to every reader, and the proxy copies no undefined header) rather than deleted: deleting a property turns
+ * the request's headers object into a dictionary, which cost more than the rest of this function, and every header
+ * read and the proxy's header copy after it paid again.
+ */
 export function stripCredentials(ctx: RequestContext): void {
   const headers = ctx.request.headers;
-  for (const h of HEADERS) if (headers[h] !== undefined) delete headers[h];
+  for (const h of HEADERS) if (headers[h] !== undefined) headers[h] = undefined;
   const q = ctx.request.query;
   if (q === '' || !KEY_PARAM.test(q)) return;
   // Rebuilt by hand, not with URLSearchParams, so the other parameters keep their exact bytes.

@@ -16,12 +16,21 @@ import { PrincipalAttr, renderLlmStreamError, type Principal } from '../../../co
 import { renderKeysLocalReply } from './budget/exceeded.js';
 import { presentedKey, stripCredentials } from './credentials.js';
 import { endpointKeyMissing, keyBlocked, keyExpired, keyInvalid, keyMissing, modelNotAllowed, routeNotAllowed } from './errors.js';
-import { readRequestFacts, type RequestFacts } from './request-facts.js';
+import { withRequestFacts, type RequestFacts } from './request-facts.js';
 import type { KeyResolver, Resolved } from './resolver.js';
 import type { KeysConfig } from './schema.js';
 import type { Spend } from './spend/setup.js';
-import type { BudgetSubjects, Groups } from './spend/subjects.js';
+import type { BudgetSubjects, Groups, Subjects } from './spend/subjects.js';
 import { groupRatesOf } from './limits.js';
+
+/** A key's last published principal, with what it was built from. */
+interface Published {
+  endUser: string | null;
+  team: Groups['team'];
+  user: Groups['user'];
+  principal: Readonly<Principal>;
+  subjects: Subjects;
+}
 
 const hasServerKey = (ep: { llmMeta?: { api_key?: string } | undefined }): boolean => (ep.llmMeta?.api_key ?? '') !== '';
 
@@ -31,7 +40,7 @@ export class KeysFilter implements HttpFilter {
   readonly renderStreamError = renderLlmStreamError;
   /** x-dgp-budget-fallback on an answer served by on_exhaust.fallback_model; with cost_header, x-dgp-cost-usd too. */
   readonly encode: (ctx: RequestContext) => void;
-  readonly #published = new WeakMap<Readonly<Principal>, { endUser: string | null; team: Groups['team']; user: Groups['user']; principal: Readonly<Principal> }>();
+  readonly #published = new WeakMap<Readonly<Principal>, Published>();
 
   constructor(
     private readonly cfg: Readonly<KeysConfig>,
@@ -84,8 +93,7 @@ export class KeysFilter implements HttpFilter {
         );
       }
     }
-    const facts = readRequestFacts(ctx, this.cfg.end_user_header);
-    return facts instanceof Promise ? facts.then((f) => this.#publish(ctx, r, f)) : this.#publish(ctx, r, facts);
+    return withRequestFacts(ctx, this.cfg.end_user_header, (f) => this.#publish(ctx, r, f));
   }
 
   #publish(ctx: RequestContext, r: Resolved, facts: RequestFacts): HookResult | Promise<HookResult> {
@@ -118,23 +126,24 @@ export class KeysFilter implements HttpFilter {
     // A blocked team or user refuses every key it has, as a blocked key does.
     if (g.team?.blocked === true) return ctx.replyError(keyBlocked(`team ${g.team.id} of key ${p.alias ?? p.key_id} is blocked`));
     if (g.user?.blocked === true) return ctx.replyError(keyBlocked(`user ${g.user.id} of key ${p.alias ?? p.key_id} is blocked`));
-    const principal = this.#principalFor(p, facts.endUser ?? null, g);
+    const { principal, subjects } = this.#principalFor(p, facts.endUser ?? null, g);
     ctx.set(PrincipalAttr, principal);
     if (p.priority !== undefined) ctx.set(AdmissionPriority, p.priority);
     if (facts.model !== undefined && ctx.get(RequestModel) === undefined) ctx.set(RequestModel, facts.model);
     const fields: Record<string, unknown> = { key_id: p.key_id, key_alias: p.alias, team: p.team };
     if (facts.endUser !== undefined) fields.end_user = facts.endUser;
     addAccessLogFields(ctx, fields);
-    return this.spend.guard.admit(ctx, principal, facts.model, this.spend.subjects.fromRecords(principal, g), facts.body);
+    return this.spend.guard.admit(ctx, principal, facts.model, subjects, facts.body);
   }
 
   /**
-   * The principal published for a request: the key's, with the end user and the team's and user's rates. The last one
-   * built for a key is reused while its end user and group records are the same objects, so most requests build none.
+   * The principal published for a request: the key's, with the end user and the team's and user's rates, and its
+   * budget subjects. The last one built for a key is reused while its end user and group records are the same
+   * objects, so most requests build none.
    */
-  #principalFor(p: Readonly<Principal>, endUser: string | null, g: Groups): Readonly<Principal> {
+  #principalFor(p: Readonly<Principal>, endUser: string | null, g: Groups): Published {
     const last = this.#published.get(p);
-    if (last !== undefined && last.endUser === endUser && last.team === g.team && last.user === g.user) return last.principal;
+    if (last !== undefined && last.endUser === endUser && last.team === g.team && last.user === g.user) return last;
     const team_limits = groupRatesOf(g.team);
     const user_limits = groupRatesOf(g.user);
     const principal: Readonly<Principal> = Object.freeze({
@@ -143,8 +152,9 @@ export class KeysFilter implements HttpFilter {
       ...(team_limits === undefined ? {} : { team_limits }),
       ...(user_limits === undefined ? {} : { user_limits }),
     });
-    this.#published.set(p, { endUser, team: g.team, user: g.user, principal });
-    return principal;
+    const published: Published = { endUser, team: g.team, user: g.user, principal, subjects: this.spend.subjects.fromRecords(principal, g) };
+    this.#published.set(p, published);
+    return published;
   }
 
   /** The request is charged, its budget hold settled and its ledger row queued, whatever way it ended. */

@@ -31,11 +31,17 @@ function factsOf(ctx: RequestContext, body: unknown, endUserHeader: string, read
   return read ? { model, endUser, body: { value: body } } : { model, endUser };
 }
 
-/** Synchronous without a JSON body; a body that is not JSON is left for the proxy to judge. */
-export function readRequestFacts(ctx: RequestContext, endUserHeader: string): RequestFacts | Promise<RequestFacts> {
-  if (!hasJsonBody(ctx)) return factsOf(ctx, undefined, endUserHeader, false);
+/**
+ * Hands the facts to `next`: synchronously without a JSON body or once it is parsed, else when the body is (one
+ * promise, not a promise of the facts and another of `next`'s answer). A body that is not JSON is left for the
+ * proxy to judge.
+ */
+export function withRequestFacts<T>(ctx: RequestContext, endUserHeader: string, next: (facts: RequestFacts) => T | Promise<T>): T | Promise<T> {
+  if (!hasJsonBody(ctx)) return next(factsOf(ctx, undefined, endUserHeader, false));
+  const parsed = ctx.request.jsonIfParsed?.();
+  if (parsed !== undefined) return next(factsOf(ctx, parsed.value, endUserHeader, true));
   return ctx.request.json<unknown>().then(
-    (body) => factsOf(ctx, body, endUserHeader, true),
-    () => factsOf(ctx, undefined, endUserHeader, true),
+    (body) => next(factsOf(ctx, body, endUserHeader, true)),
+    () => next(factsOf(ctx, undefined, endUserHeader, true)),
   );
 }

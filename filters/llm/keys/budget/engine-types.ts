@@ -32,6 +32,8 @@ export interface BudgetEngineOptions {
 
 export interface BudgetHold {
   readonly requestId: string;
+  /** The request's done marker: the one string hold and settle name it by (its hash is worked out once). */
+  readonly marker: string;
   readonly amount: number;
   readonly counters: readonly BudgetCounter[];
   /** false: admitted by fail_mode open while the store was unreachable (nothing is held). */

@@ -4,7 +4,7 @@
 // fail_mode decides: closed rejects, open admits without a hold.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type DgpError, isDgpError, type HoldRequest, type HoldResult, type MaybePromise, type SettleResult, type Store } from '../../../../core/index.js';
+import { type DgpError, isDgpError, type HoldItem, type HoldRequest, type HoldResult, type MaybePromise, type SettleResult, type Store } from '../../../../core/index.js';
 import type { KeyStore } from '../../../../core/llm/index.js';
 import type { Budget } from './budgets.js';
 import { initialiseCounter } from './counter-rebuild.js';
@@ -55,14 +55,19 @@ export class BudgetEngine {
    */
   reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): MaybePromise<Admission> {
     const exempt = estimateNanos === 0 && this.#zeroCostExempt;
-    const counters = exempt ? [] : budgets.map((b) => this.#counterOf(b, now));
-    const hold: BudgetHold = { requestId, amount: estimateNanos, counters, guarded: true };
-    if (counters.length === 0) return { ok: true, hold, duplicate: false };
-    const req: HoldRequest = {
-      id: requestId, leaseMs: this.#leaseMs, marker: doneMarker(this.#prefix, requestId),
-      items: counters.map((c) => ({ key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs })),
-    };
-    return this.#pass(req, hold, now, opts, 0);
+    const n = exempt ? 0 : budgets.length;
+    // Sized up front: an array grown by push starts with room for 17.
+    const counters = new Array<BudgetCounter>(n);
+    const items = new Array<HoldItem>(n);
+    for (let i = 0; i < n; i++) {
+      const c = this.#counterOf(budgets[i]!, now);
+      counters[i] = c;
+      items[i] = { key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs };
+    }
+    const marker = doneMarker(this.#prefix, requestId);
+    const hold: BudgetHold = { requestId, marker, amount: estimateNanos, counters, guarded: true };
+    if (n === 0) return { ok: true, hold, duplicate: false };
+    return this.#pass({ id: requestId, leaseMs: this.#leaseMs, marker, items }, hold, now, opts, 0);
   }
 
   /** One hold attempt; each pass initialises at most one missing counter, so the passes are bounded. */
@@ -110,7 +115,7 @@ export class BudgetEngine {
     let r: MaybePromise<SettleResult>;
     try {
       r = this.#store.settle({
-        id: hold.requestId, marker: doneMarker(this.#prefix, hold.requestId), markerTtlMs: this.#markerTtlMs,
+        id: hold.requestId, marker: hold.marker, markerTtlMs: this.#markerTtlMs,
         items: hold.counters.map((c) => ({ key: c.key, amount: actualNanos })),
       });
     } catch (err) {

@@ -78,7 +78,11 @@ export function chargeOf(ctx: RequestContext, st: SpendState, deps: ChargeDeps):
     nanos = p.nanos;
     source = p.source;
   }
-  if (!cut) return { nanos, basis: reported !== undefined ? 'usage' : 'counted', priced, provider: where.provider, model: where.model, endpoint: where.endpoint, usage, ...(source !== undefined ? { source } : {}) };
+  if (!cut) {
+    const c: Charge = { nanos, basis: reported !== undefined ? 'usage' : 'counted', priced, provider: where.provider, model: where.model, endpoint: where.endpoint, usage };
+    if (source !== undefined) c.source = source;
+    return c;
+  }
   const c = held(st, where, usage, nanos, priced);
   return c === 'needs_estimate' || source === undefined ? c : { ...c, source };
 }

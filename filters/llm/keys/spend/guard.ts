@@ -37,6 +37,8 @@ const GEMINI_MODEL_PATH = /^(.*\/models\/)([^/:]+)(:[A-Za-z]+)$/;
 /** Models whose budgets one principal remembers at once (clients name models). */
 const MODELS_PER_PRINCIPAL = 64;
 
+const NO_FALLBACK: ReserveOptions = Object.freeze({});
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class SpendGuard {
@@ -89,7 +91,7 @@ export class SpendGuard {
       return ctx.replyError(unknownPrice(`model ${JSON.stringify(st.model)} has no price, and key ${st.principal.alias ?? st.principal.key_id} has a budget that must be charged for it`));
     }
     const fb = st.principal.limits.fallback_model;
-    const opts = fb !== null && !fellBack && fb !== st.model ? { fallback_model: fb } : {};
+    const opts = fb !== null && !fellBack && fb !== st.model ? { fallback_model: fb } : NO_FALLBACK;
     const r = this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
     return r instanceof Promise ? r.then((x) => this.#admitted(ctx, st, subjects, budgets, opts, x, false)) : this.#admitted(ctx, st, subjects, budgets, opts, r, false);
   }

@@ -24,11 +24,15 @@ export function createSpendMetrics(m: MetricsApi) {
   // A cell per label set, found by a joined key: prom-client hashes a label object on every inc otherwise.
   const costCells = new CounterCells(cost);
   const cells = new Map<string, CounterCell>();
+  // Most requests of a gateway price the same model on the same route: the last cell is checked first.
+  let last: { model: string; provider: string; route: string; cell: CounterCell } | undefined;
   const costCell = (model: string, provider: string, route: string): CounterCell => {
+    if (last !== undefined && last.model === model && last.provider === provider && last.route === route) return last.cell;
     const m = bounded(model);
     const id = `${m}\u0000${provider}\u0000${route}`;
     let cell = cells.get(id);
     if (cell === undefined) cells.set(id, (cell = costCells.cell({ model: m, provider, route })));
+    last = { model, provider, route, cell };
     return cell;
   };
   return {

@@ -48,17 +48,21 @@ interface PricedTarget {
   readonly limits: ModelLimits;
 }
 
-/** The distinct (provider, upstream model) pairs a cluster may send `model` to, by cluster and model. */
-const targetMemo = new WeakMap<EstimateDeps, Map<string, { endpoints: readonly EndpointView[]; targets: PricedTarget[] }>>();
-/** Distinct (cluster, model) pairs remembered per cluster manager; clients name models, so it is bounded. */
+/**
+ * The distinct (provider, upstream model) pairs a cluster may send `model` to, by cluster, then model (two lookups
+ * by strings already hashed, rather than one by a key string built per request).
+ */
+const targetMemo = new WeakMap<EstimateDeps, Map<string, Map<string, { endpoints: readonly EndpointView[]; targets: PricedTarget[] }>>>();
+/** Distinct models remembered per cluster; clients name models, so it is bounded. */
 const TARGET_MEMO_SIZE = 1024;
 
 function pricedTargets(deps: EstimateDeps, cluster: string, model: string): readonly PricedTarget[] {
   const endpoints = deps.clusters.endpoints(cluster);
-  let memo = targetMemo.get(deps);
-  if (memo === undefined) targetMemo.set(deps, (memo = new Map()));
-  const id = `${cluster}\u0000${model}`;
-  const hit = memo.get(id);
+  let byCluster = targetMemo.get(deps);
+  if (byCluster === undefined) targetMemo.set(deps, (byCluster = new Map()));
+  let memo = byCluster.get(cluster);
+  if (memo === undefined) byCluster.set(cluster, (memo = new Map()));
+  const hit = memo.get(model);
   // A changed endpoint list (discovery, reload) is a new array: the pairs are worked out again.
   if (hit !== undefined && hit.endpoints === endpoints) return hit.targets;
   const targets: PricedTarget[] = [];
@@ -72,7 +76,7 @@ function pricedTargets(deps: EstimateDeps, cluster: string, model: string): read
     targets.push({ provider, upstream, limits: deps.book.limits(provider, upstream) });
   }
   if (memo.size >= TARGET_MEMO_SIZE) memo.clear();
-  memo.set(id, { endpoints, targets });
+  memo.set(model, { endpoints, targets });
   return targets;
 }
 
@@ -86,7 +90,8 @@ export function estimateFromBody(ctx: RequestContext, deps: EstimateDeps, model:
   let best: Estimate = NO_ESTIMATE;
   for (const { provider, upstream, limits } of pricedTargets(deps, ctx.route.cluster, model)) {
     const e = worstCasePrice(deps.book, provider, upstream, input, limits);
-    if (e.known && (!best.known || e.nanos > best.nanos)) best = { nanos: e.nanos, known: true };
+    // The price itself serves as the estimate (nanos, known: true): one object fewer per request.
+    if (e.known && (!best.known || e.nanos > best.nanos)) best = e;
   }
   return best;
 }

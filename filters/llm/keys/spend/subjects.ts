@@ -20,6 +20,9 @@ export interface StaticGroups {
   users: ReadonlyMap<string, BudgetedRecord>;
 }
 
+/** A key with neither team nor user (most requests of a gateway with static keys): one shared answer. */
+const NO_GROUPS: Groups = Object.freeze({ team: undefined, user: undefined });
+
 const nanos = (usd: number | undefined): number | null => (usd === undefined ? null : Math.round(usd * 1e9));
 
 function subjectOf(r: TeamRecord | UserRecord | undefined): BudgetSubject | null {
@@ -49,7 +52,7 @@ export class BudgetSubjects {
   records(p: Readonly<Principal>): Groups | Promise<Groups> {
     const team = lookup(this.#static.teams, this.#teams, p.team);
     const user = lookup(this.#static.users, this.#users, p.user);
-    if (!(team instanceof Promise) && !(user instanceof Promise)) return { team, user };
+    if (!(team instanceof Promise) && !(user instanceof Promise)) return team === undefined && user === undefined ? NO_GROUPS : { team, user };
     return Promise.all([team, user]).then(([t, u]) => ({ team: t, user: u }));
   }
 

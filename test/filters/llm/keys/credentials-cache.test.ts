@@ -21,6 +21,7 @@ t.test('presentedKey reads each SDK header, then ?key=; stripCredentials removes
   stripCredentials(ctx);
   for (const h of ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key']) t.equal(ctx.request.headers[h], undefined, `${h} removed`);
   t.equal(ctx.request.headers['x-other'], 'kept');
+  t.notOk(Object.values(ctx.request.headers).some((v) => String(v).includes('sk-')), 'no header value carries a key any more');
   t.equal(ctx.request.query, 'alt=sse&x=a%20b', 'the other parameters keep their bytes');
   t.equal(ctx.request.url, '/v1beta/models/g:streamGenerateContent?alt=sse&x=a%20b');
   const only = testContext({ url: '/v1beta/models/g:generateContent?key=sk-d' });
