@@ -58,31 +58,39 @@ export class UpstreamBody implements AsyncIterableIterator<Buffer> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<Buffer>> {
+  /** No async-function layer: one reaction on the source's read per chunk (a stream's hot loop). */
+  next(): Promise<IteratorResult<Buffer>> {
     if (this.#pendingError) {
       const err = this.#pendingError;
       this.#pendingError = undefined;
-      await flushTurn();
-      throw err;
+      return flushTurn().then(() => {
+        throw err;
+      });
     }
-    if (this.#ended) return { done: true, value: undefined };
+    if (this.#ended) return Promise.resolve({ done: true, value: undefined });
     if (this.#first) {
       const chunk = this.#first;
       this.#first = undefined;
-      return this.#deliver(chunk);
+      return new Promise((resolve) => resolve(this.#deliver(chunk)));
     }
-    let r: IteratorResult<Buffer>;
+    let read: Promise<IteratorResult<Buffer>>;
     try {
-      r = await this.o.source.next();
+      read = this.o.source.next();
     } catch (err) {
-      return this.#fail(err);
+      return new Promise((resolve) => resolve(this.#fail(err)));
     }
+    return read.then(this.#onRead, this.#onReadError);
+  }
+
+  readonly #onRead = (r: IteratorResult<Buffer>): IteratorResult<Buffer> => {
     if (r.done) {
       this.#end('complete');
       return { done: true, value: undefined };
     }
     return this.#deliver(r.value);
-  }
+  };
+
+  readonly #onReadError = (err: unknown): IteratorResult<Buffer> => this.#fail(err);
 
   /** The consumer stopped early (client gone): tear the upstream body down now. */
   async return(): Promise<IteratorResult<Buffer>> {
