@@ -15,7 +15,8 @@ import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from './load/bodies.js';
 import { freePorts } from './lib/net.js';
 import { REPO, gatewayConf, type ChainOptions } from './targets/dgp.js';
 
-const { values } = parseArgs({ options: { base: { type: 'string' }, configs: { type: 'string', default: 'dgp' }, stream: { type: 'boolean', default: false }, requests: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { base: { type: 'string' }, configs: { type: 'string', default: 'dgp' }, stream: { type: 'boolean', default: false }, requests: { type: 'string', default: '20000' }, connections: { type: 'string', default: '16' } } });
+const CONNS = Number(values.connections);
 const N = Number(values.requests);
 const SEMI_MB = 16;
 const HOOK = fileURLToPath(new URL('./lib/promise-count-hook.mjs', import.meta.url));
@@ -33,12 +34,14 @@ async function drive(pool: Pool, n: number, headers: Record<string, string>): Pr
       await r.body.dump();
     }
   };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await Promise.all(Array.from({ length: CONNS }, worker));
 }
 
 interface Counts {
   promises: number;
   scavenges: number;
+  /** Bytes of the young generation still alive when the scavenges ran (copied or promoted). */
+  survived: number;
 }
 
 async function counts(gw: ChildProcess, out: { text: string }): Promise<Counts> {
@@ -47,14 +50,16 @@ async function counts(gw: ChildProcess, out: { text: string }): Promise<Counts> 
   for (let i = 0; i < 200 && !out.text.slice(from).includes('DGP_PROMISES'); i++) await new Promise((r) => setTimeout(r, 25));
   const m = /DGP_PROMISES (\d+)/.exec(out.text.slice(from));
   if (!m) throw new Error('the gateway did not report its promise count');
-  return { promises: Number(m[1]), scavenges: (out.text.match(/Scavenge/g) ?? []).length };
+  let survived = 0;
+  for (const g of out.text.matchAll(/ gc=s [^\n]*? new_space_survived=(\d+)/g)) survived += Number(g[1]);
+  return { promises: Number(m[1]), scavenges: (out.text.match(/ gc=s /g) ?? []).length, survived };
 }
 
 async function measure(label: string, dir: string, config: string): Promise<string> {
   const configDir = mkdtempSync(join(tmpdir(), 'dgp-alloc-'));
   const [port, adminPort] = (await freePorts(2)) as [number, number];
   writeFileSync(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, mockPort, CHAINS[config] ?? {}));
-  const args = [`--min-semi-space-size=${SEMI_MB}`, `--max-semi-space-size=${SEMI_MB}`, '--trace-gc', '--import', HOOK, join(dir, 'dist/core/cli.js'), 'start', '--config-dir', configDir];
+  const args = [`--min-semi-space-size=${SEMI_MB}`, `--max-semi-space-size=${SEMI_MB}`, '--trace-gc', '--trace-gc-nvp', '--import', HOOK, join(dir, 'dist/core/cli.js'), 'start', '--config-dir', configDir];
   const gw = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
   const out = { text: '' };
   gw.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
@@ -65,7 +70,7 @@ async function measure(label: string, dir: string, config: string): Promise<stri
       if (i > 300) throw new Error(`${label}: never became ready`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 16 });
+    const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONNS });
     const headers = config === 'dgp-keys' ? { ...JSON_HEADERS, authorization: 'Bearer sk-bench-dummy' } : JSON_HEADERS;
     await drive(pool, 5000, headers);
     const a = await counts(gw, out);
@@ -73,13 +78,14 @@ async function measure(label: string, dir: string, config: string): Promise<stri
     const b = await counts(gw, out);
     await pool.close();
     const kb = ((b.scavenges - a.scavenges) * SEMI_MB * 1024) / N;
-    return `| ${label} | ${config} | ${((b.promises - a.promises) / N).toFixed(1)} | ~${kb.toFixed(1)} |`;
+    const survivedKb = (b.survived - a.survived) / 1024 / N;
+    return `| ${label} | ${config} | ${((b.promises - a.promises) / N).toFixed(1)} | ~${kb.toFixed(1)} | ${survivedKb.toFixed(2)} |`;
   } finally {
     gw.kill();
   }
 }
 
-const rows = ['| build | config | promises per request | KB allocated per request |', '|---|---|--:|--:|'];
+const rows = ['| build | config | promises per request | KB allocated per request | KB surviving a scavenge per request |', '|---|---|--:|--:|--:|'];
 const builds: Array<[string, string]> = [['this', REPO], ...(values.base ?? '').split(',').filter((d) => d !== '').map((d): [string, string] => [d, d])];
 for (const config of values.configs!.split(',')) for (const [label, dir] of builds) rows.push(await measure(label, dir, config));
 mock.kill();
