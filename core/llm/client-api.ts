@@ -14,6 +14,7 @@ export interface ClientRoute {
 
 const GEMINI_OP = /\/models\/[^/]+:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
 const GEMINI_METHOD = /\/models\/[^/]+:countTokens$/;
+const CHAT: ClientRoute = Object.freeze({ api: 'openai', operation: 'chat' });
 
 /**
  * Operations by their path suffix (what each API's SDK sends, whatever the prefix: `/v1`, `/openai/v1`, a Pixiu
@@ -21,10 +22,11 @@ const GEMINI_METHOD = /\/models\/[^/]+:countTokens$/;
  * `/v1beta/models` still comes out in the right shape.
  */
 export function detectClientApi(path: string): ClientRoute {
+  // The most common path first: no Gemini operation path ends this way.
+  if (path.endsWith('/chat/completions')) return CHAT;
   const gemini = GEMINI_OP.exec(path);
   if (gemini) return { api: 'gemini', operation: gemini[1] as ProviderOperation };
   if (path.endsWith('/messages')) return { api: 'anthropic', operation: 'messages' };
-  if (path.endsWith('/chat/completions')) return { api: 'openai', operation: 'chat' };
   if (path.endsWith('/completions')) return { api: 'openai', operation: 'completions' };
   if (path.endsWith('/embeddings')) return { api: 'openai', operation: 'embeddings' };
   if (path.endsWith('/v1/responses') || path === '/responses') return { api: 'openai', operation: 'responses' };
@@ -42,10 +44,17 @@ export function detectClientApi(path: string): ClientRoute {
 }
 
 /** The client API and operation of a request path, or undefined when the path is no operation a codec serves. */
-export function detectOperation(path: string): { api: WireApi; operation: ProviderOperation } | undefined {
+export function detectOperation(path: string): { readonly api: WireApi; readonly operation: ProviderOperation } | undefined {
+  // Asked several times per request for the same path (side-path check, translation): the last answer is kept.
+  if (path === lastPath) return lastOperation;
   const r = detectClientApi(path);
-  return r.operation === undefined || r.api === 'unknown' ? undefined : { api: r.api, operation: r.operation };
+  lastPath = path;
+  lastOperation = r.operation === undefined || r.api === 'unknown' ? undefined : Object.freeze({ api: r.api, operation: r.operation });
+  return lastOperation;
 }
+
+let lastPath: string | undefined;
+let lastOperation: { readonly api: WireApi; readonly operation: ProviderOperation } | undefined;
 
 /** The request's client route; set it to override what the path says (a filter that rewrote the path, a test). */
 export const ClientRouteAttr = defineAttribute<ClientRoute>('dgp.llm.client_route');
