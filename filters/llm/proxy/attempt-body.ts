@@ -24,8 +24,11 @@ export async function holdRetryableStatus(
   return { kind: 'status', status, headers, body: held.body, firstByteAt };
 }
 
-/** A small unary answer with a Content-Length, read whole before anything reaches the client. */
-export async function readUnary(
+/**
+ * A small unary answer with a Content-Length, read whole before anything reaches the client. One reaction on the
+ * collected body, not an async frame of its own (the proxy's nested frames were a visible share of a request).
+ */
+export function readUnary(
   call: UpstreamCall,
   scope: AttemptControl,
   s: AttemptSettings,
@@ -33,11 +36,12 @@ export async function readUnary(
   headers: Record<string, string | string[]>,
   firstByteAt: number,
 ): Promise<AttemptResult> {
-  const held = await call.collect(UNARY_BUFFER_LIMIT);
-  if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
-  // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
-  if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
-  return { kind: 'committed', status, headers, body: held.body, firstByteAt };
+  return call.collect(UNARY_BUFFER_LIMIT).then((held): AttemptResult => {
+    if (scope.cancelledBy() !== undefined) return { kind: 'cancelled', status };
+    // A unary answer cut before its Content-Length arrived reached nobody yet: a transport failure, retry-safe.
+    if (held.error !== undefined) return transportFailed(classifyTransportError(held.error), s.retryOn, status);
+    return { kind: 'committed', status, headers, body: held.body, firstByteAt };
+  });
 }
 
 /**

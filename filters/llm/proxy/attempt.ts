@@ -22,10 +22,12 @@ export type { AttemptControl, AttemptResult, AttemptSettings, Cancelled, Committ
  * One attempt, step by step: send and wait for the head, then hold a retryable status, read a small unary answer,
  * or prove an event stream started (and, with retry_on stream_error, that its first event is not an error).
  */
-export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings, secrets?: SecretMatcher): Promise<AttemptResult> {
-  const sent = await sendForHead(pool, req, scope, s, secrets);
-  if (!(sent instanceof UpstreamCall)) return sent;
-  const call = sent;
+export function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings, secrets?: SecretMatcher): Promise<AttemptResult> {
+  return sendForHead(pool, req, scope, s, secrets).then((sent) => (sent instanceof UpstreamCall ? afterHead(sent, req, scope, s, secrets) : sent));
+}
+
+/** The head is in: hold a retryable status, read a small unary answer, or prove a stream started. */
+function afterHead(call: UpstreamCall, req: UpstreamRequest, scope: AttemptControl, s: AttemptSettings, secrets: SecretMatcher | undefined): AttemptResult | Promise<AttemptResult> {
   const firstByteAt = performance.now();
   const status = call.status;
   const raw = call.headers;
@@ -38,9 +40,8 @@ export async function runAttempt(pool: Dispatcher, req: UpstreamRequest, scope: 
   const framed = ok && !sse ? framedStream(req.translation, raw) : undefined;
   const length = contentLength(raw);
   if (!sse && framed === undefined && length !== undefined && length <= UNARY_BUFFER_LIMIT) return readUnary(call, scope, s, status, headers, firstByteAt);
-  const started = (sse || framed !== undefined) && ok ? await proveStreamStarted(call, scope, s, status, framed) : await readFirstChunk(call, scope, s, status);
-  if (started.kind !== 'started') return started;
-  return { kind: 'committed', status, headers, firstByteAt, body: { source: call, first: started.first, sse } };
+  const starting = (sse || framed !== undefined) && ok ? proveStreamStarted(call, scope, s, status, framed) : readFirstChunk(call, scope, s, status);
+  return starting.then((started): AttemptResult => (started.kind !== 'started' ? started : { kind: 'committed', status, headers, firstByteAt, body: { source: call, first: started.first, sse } }));
 }
 
 /**
