@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { DgpError, isDgpError, type EndpointView, type RequestContext, type UpstreamAttempt } from '../../../core/index.js';
 import { startAttemptSpan } from '../../../core/llm/index.js';
-import { runAttempt, type Failed, type RetryableStatus } from './attempt.js';
+import { runAttempt, type AttemptResult, type Failed, type RetryableStatus } from './attempt.js';
 import type { UpstreamRequest } from './mapper.js';
 import { RequestUnbuildable } from './errors.js';
 import { hideAddresses } from './hide-addresses.js';
@@ -13,20 +13,28 @@ import type { EndpointVerdict, StrategyOutcome, Walk } from './strategy.js';
 
 export const label = (ep: EndpointView): string => `endpoint [${ep.id}]`;
 
+/** The Retry-After the last answer asked for, carried from one attempt on an endpoint to the next. */
+type AttemptState = { retryAfter: number };
+
 /**
  * The retry loop on one endpoint: each attempt after the request's first needs a slot of the cluster's retry budget
  * (held through its wait and the attempt; refused: the walk stops with what it has), then waits (backoff, Retry-After)
  * within the deadline, then tries.
  */
-export async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): Promise<EndpointVerdict> {
-  const { attempts, budget } = walk;
-  const state = { retryAfter: 0 };
+export function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPolicy): Promise<EndpointVerdict> {
+  const state: AttemptState = { retryAfter: 0 };
+  if (walk.attempts.length > 0) return retryLoop(walk, ep, policy, state);
+  // The request's first attempt (the usual whole story) without an async frame of its own: the answer climbs back
+  // through one reaction less.
+  const delay = policy.next();
+  if (delay === undefined) return Promise.resolve('fallback');
+  return attemptOnce(walk, ep, delay, state).then((verdict) => (verdict !== 'again' ? verdict : retryLoop(walk, ep, policy, state)));
+}
+
+/** The attempts after the request's first, each holding a slot of the cluster's retry budget. */
+async function retryLoop(walk: Walk, ep: EndpointView, policy: RetryPolicy, state: AttemptState): Promise<EndpointVerdict> {
+  const { budget } = walk;
   for (let delay = policy.next(); delay !== undefined; delay = policy.next()) {
-    if (attempts.length === 0) {
-      const verdict = await attemptOnce(walk, ep, delay, state);
-      if (verdict !== 'again') return verdict;
-      continue;
-    }
     if (!budget.tryRetry(walk.budgetSettings)) {
       walk.d.metrics.budgetDenied.inc({ cluster: walk.cluster });
       walk.trace.note(walk.cluster, ep.id, 'over_budget');
@@ -44,32 +52,66 @@ export async function tryEndpoint(walk: Walk, ep: EndpointView, policy: RetryPol
 }
 
 /** One turn of the retry loop: the wait, then one attempt; 'again' = retry the same endpoint if the policy allows. */
-async function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: { retryAfter: number }): Promise<EndpointVerdict | 'again'> {
-  const { ctx, d, scope, attempts, problems } = walk;
-  const cluster = walk.cluster;
+function attemptOnce(walk: Walk, ep: EndpointView, delay: number, state: AttemptState): Promise<EndpointVerdict | 'again'> {
   const wait = Math.max(delay, state.retryAfter);
-  if (wait > 0) {
-    // A wait that outlasts the deadline would only end in the deadline: stop now.
-    if (wait >= scope.remaining()) return deadlinePassed(walk);
-    if (!(await sleep(wait, scope.waitSignal()))) return scope.cancelledBy() === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
-  }
-  let req: UpstreamRequest;
+  if (wait <= 0) return sendAttempt(walk, ep, state);
+  const { scope } = walk;
+  // A wait that outlasts the deadline would only end in the deadline: stop now.
+  if (wait >= scope.remaining()) return Promise.resolve(deadlinePassed(walk));
+  return sleep(wait, scope.waitSignal()).then((slept) => {
+    if (!slept) return scope.cancelledBy() === 'client' ? { kind: 'aborted' } : deadlinePassed(walk);
+    return sendAttempt(walk, ep, state);
+  });
+}
+
+/** Builds the upstream request (synchronously when it can) and sends it. */
+function sendAttempt(walk: Walk, ep: EndpointView, state: AttemptState): Promise<EndpointVerdict | 'again'> {
+  const { ctx, d } = walk;
+  let built;
   try {
-    const built = d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
-    req = built instanceof Promise ? await built : built;
+    built = d.mapper.buildRequest({ endpoint: ep, ctx, body: walk.body, scheme: d.options.scheme });
   } catch (err) {
-    // The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
-    // translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is
-    // neither retried, left nor cooled down.
-    return { kind: 'error', error: assemblyError(ctx, ep, err) };
+    return Promise.resolve(unbuildable(ctx, ep, err));
   }
+  if (built instanceof Promise) return built.then((req) => dispatchAttempt(walk, ep, state, req), (err: unknown) => unbuildable(ctx, ep, err));
+  return dispatchAttempt(walk, ep, state, built);
+}
+
+/**
+ * The client's request cannot be sent in this form (bad JSON, too deep, a field the provider cannot express, a
+ * translator that failed on it): answered at once in the client's shape; the endpoint did nothing wrong and is
+ * neither retried, left nor cooled down.
+ */
+function unbuildable(ctx: RequestContext, ep: EndpointView, err: unknown): StrategyOutcome {
+  return { kind: 'error', error: assemblyError(ctx, ep, err) };
+}
+
+function dispatchAttempt(walk: Walk, ep: EndpointView, state: AttemptState, req: UpstreamRequest): Promise<EndpointVerdict | 'again'> {
+  const { ctx, d, scope, attempts } = walk;
+  const cluster = walk.cluster;
   if (attempts.length > 0) d.metrics.retries.inc({ cluster });
   // The attempt's CLIENT span (sampled requests only): ended with the attempt's record, whichever way it went.
   const span = startAttemptSpan(ctx, req.headers, ep, req.translation?.models.upstream);
   const started = performance.now();
+  d.clusters.stats?.begin(cluster, ep.id);
+  return runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? '')).then((r) =>
+    judgeAttempt(walk, ep, state, req, span, started, r),
+  );
+}
+
+/** The attempt's record, metrics and trace note, and what the walk does next. */
+function judgeAttempt(
+  walk: Walk,
+  ep: EndpointView,
+  state: AttemptState,
+  req: UpstreamRequest,
+  span: ReturnType<typeof startAttemptSpan>,
+  started: number,
+  r: AttemptResult,
+): EndpointVerdict | 'again' {
+  const { d, scope, attempts, problems } = walk;
+  const cluster = walk.cluster;
   const stats = d.clusters.stats;
-  stats?.begin(cluster, ep.id);
-  const r = await runAttempt(d.pools.get(req.origin, d.poolOptions), req, scope, d.options, d.scrubbers.forKey(ep.llmMeta?.api_key ?? ''));
   const record: UpstreamAttempt = {
     endpoint_id: ep.id,
     address: ep.authority,
