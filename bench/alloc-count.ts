@@ -24,6 +24,8 @@ const CHAINS: Record<string, ChainOptions> = { dgp: {}, 'dgp-keys': { keys: {} }
 
 const mock = spawn(process.execPath, [join(REPO, 'bench/mock/mock-upstream.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const mockPort = await new Promise<number>((r) => mock.stdout!.once('data', (d: Buffer) => r(Number(/:(\d+)/.exec(d.toString())![1]))));
+// Whatever ends this run (an error, Ctrl-C), the mock goes with it.
+process.on('exit', () => mock.kill());
 
 async function drive(pool: Pool, n: number, headers: Record<string, string>): Promise<void> {
   let next = 0;

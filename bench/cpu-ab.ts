@@ -22,6 +22,8 @@ const configs = (values.configs ?? '').split(',').filter((c) => c !== '');
 
 const mock = spawn(process.execPath, ['bench/mock/mock-upstream.mjs'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const mockPort = await new Promise<number>((r) => mock.stdout.once('data', (d: Buffer) => r(Number(/:(\d+)/.exec(d.toString())![1]))));
+// Whatever ends this run (an error, Ctrl-C), the mock goes with it.
+process.on('exit', () => mock.kill());
 
 function cpuMicros(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
