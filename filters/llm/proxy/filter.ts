@@ -2,28 +2,18 @@
 // outcome into ctx.response (a committed answer, the last failed upstream answer, or a coded local error), translated
 // by the provider codecs; onComplete releases whatever the request still holds upstream.
 import {
-  Continue,
   DgpError,
-  SelectedEndpoint,
-  UpstreamAttempts,
-  UpstreamFirstByteAt,
-  defineAttribute,
   isDgpError,
-  type EndpointView,
   type FactoryContext,
   type HookResult,
   type HttpFilter,
   type RequestContext,
   type RequestInfo,
-  type UpstreamAttempt,
   type UpstreamPoolOptions,
   upstreamPoolsService,
   UpstreamHold,
 } from '../../../core/index.js';
-import { ATTEMPTS_HEADER, formatAttempts } from './attempts-header.js';
-import type { Committed } from './attempt.js';
-import { isEventStream } from './body-read.js';
-import type { ProxyMapper, UpstreamRequest } from './mapper.js';
+import type { ProxyMapper } from './mapper.js';
 import { AttemptScope } from './attempt-scope.js';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.js';
 import { modelsAnswer, modelsRequest } from './models.js';
@@ -32,22 +22,16 @@ import { ModelNotFound } from './errors.js';
 import { ModelGroups, deploymentPrices, missingDeployments } from './model-groups.js';
 import { executeModelGroup } from './model-strategy.js';
 import { endpointPricer } from './endpoint-pricer.js';
-import { publishTrace, traceOf } from './route-trace.js';
 import { resolveProxyOptions, type ProxyOptions } from './options.js';
-import { clientApiOf, renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest, type WireApi } from '../../../core/llm/index.js';
+import { renderLlmLocalReply, renderLlmStreamError, requestModelOf, requestModelOfRequest, type WireApi } from '../../../core/llm/index.js';
 import { ProviderCodecs } from './provider-codecs.js';
-import { UpstreamBody, type StreamEnd } from './response-body.js';
 import type { ProxyConfig } from './schema.js';
-import { retryBudgetService, type ClusterRetryBudget, type RetryBudgets } from './retry-budget.js';
+import { retryBudgetService, type RetryBudgets } from './retry-budget.js';
 import { ScrubberCache } from './secret-scrubber.js';
-import { SseKeepAlive } from './sse-keepalive.js';
 import { executeStrategy, type StrategyDeps } from './strategy.js';
 import { createTranslatingMapper } from './translate.js';
-
-/** Per-request handles onComplete must release (never kept in the factory closure). */
-const ProxyState = defineAttribute<{ scope: AttemptScope; body?: UpstreamBody; budget?: ClusterRetryBudget | undefined; settle?: (() => void) | undefined }>(
-  'dgp.filter.llm.proxy/state',
-);
+import { ProxyAnswers, ProxyState } from './commit.js';
+import { traceOf } from './route-trace.js';
 
 export function poolOptionsOf(o: ProxyOptions): UpstreamPoolOptions {
   return {
@@ -67,7 +51,7 @@ export class ProxyFilter implements HttpFilter {
   readonly #codecs: ProviderCodecs;
   readonly #budgets: RetryBudgets;
   readonly #groups: ModelGroups;
-  readonly #routeHeader: boolean;
+  readonly #answers: ProxyAnswers;
   readonly #rejectUnknown: boolean;
   readonly #workers: FactoryContext['workers'];
   /** Unix seconds: the `created` of the models this generation lists. */
@@ -85,7 +69,6 @@ export class ProxyFilter implements HttpFilter {
     mapper ??= createTranslatingMapper(this.#codecs, fctx.workers);
     this.#budgets = fctx.services.get(retryBudgetService);
     this.#groups = new ModelGroups(config.model_list ?? []);
-    this.#routeHeader = config.route_header ?? false;
     this.#rejectUnknown = config.unknown_model === 'reject';
     for (const problem of missingDeployments(this.#groups, fctx.clusters)) fctx.log.warn({ code: 'DGP_ERR_CONFIG_REFERENCE' }, `${problem}; its requests skip it until a registry adds it`);
     this.#deps = {
@@ -98,6 +81,7 @@ export class ProxyFilter implements HttpFilter {
       scrubbers: new ScrubberCache(this.options.redact),
       ...(this.#groups.groups.some((g) => g.strategy === 'cost') ? { price: deploymentPrices(config.prices, fctx.configDir) } : {}),
     };
+    this.#answers = new ProxyAnswers({ mapper, metrics: this.#metrics, options: this.options, routeHeader: config.route_header ?? false });
     // CostAware clusters rank their endpoints by the price book through the pricer installed here.
     const clusters = fctx.clusters;
     if (clusters.setEndpointPricer !== undefined && clusters.clusterNames().some((n) => clusters.lbPolicyOf?.(n) === 'CostAware')) {
@@ -126,7 +110,7 @@ export class ProxyFilter implements HttpFilter {
       match = this.#groups.resolve(model);
       trace.model(model, match?.group.name, match?.via);
       if (match === undefined && model !== undefined && this.#rejectUnknown) {
-        return this.#error(ctx, ModelNotFound(`The model '${model}' does not exist or is not served on this route`, { details: { openai_type: 'invalid_request_error', openai_code: 'model_not_found' } }));
+        return this.#answers.error(ctx, ModelNotFound(`The model '${model}' does not exist or is not served on this route`, { details: { openai_type: 'invalid_request_error', openai_code: 'model_not_found' } }));
       }
     }
     const scope = new AttemptScope(ctx, this.options.deadline, () => ctx.get(UpstreamHold)?.() === true);
@@ -139,7 +123,7 @@ export class ProxyFilter implements HttpFilter {
       outcome = match === undefined ? await executeStrategy(ctx, this.#deps, scope, budget, trace) : await executeModelGroup(ctx, this.#deps, scope, budget, trace, match, model);
     } catch (err) {
       scope.dispose();
-      if (isDgpError(err)) return this.#error(ctx, err);
+      if (isDgpError(err)) return this.#answers.error(ctx, err);
       throw err;
     }
     if (scope.resends.length > 0) this.#noteResends(ctx, scope.resends);
@@ -147,18 +131,18 @@ export class ProxyFilter implements HttpFilter {
       case 'committed': {
         const state = ctx.get(ProxyState);
         if (state !== undefined) state.settle = outcome.settle;
-        return this.#commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request, outcome.cluster);
+        return this.#answers.commit(ctx, outcome.result, outcome.endpoint, outcome.record, scope, outcome.request, outcome.cluster);
       }
       case 'last_response':
         scope.dispose();
-        return this.#commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, scope, outcome.request, outcome.cluster);
+        return this.#answers.commit(ctx, { ...outcome.result, kind: 'committed' }, outcome.endpoint, undefined, scope, outcome.request, outcome.cluster);
       case 'aborted':
         scope.dispose();
         this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
-        return this.#error(ctx, new DgpError('DGP_ERR_UPSTREAM_ABORTED', 'the client disconnected; the upstream request was cancelled'));
+        return this.#answers.error(ctx, new DgpError('DGP_ERR_UPSTREAM_ABORTED', 'the client disconnected; the upstream request was cancelled'));
       case 'error':
         scope.dispose();
-        return this.#error(ctx, outcome.error);
+        return this.#answers.error(ctx, outcome.error);
     }
   }
 
@@ -177,7 +161,7 @@ export class ProxyFilter implements HttpFilter {
       const body = await modelsAnswer(ctx, id, this.#deps.clusters, this.#groups, this.#codecs, this.#createdAt);
       return body === undefined ? undefined : ctx.reply(200, body);
     } catch (err) {
-      if (isDgpError(err)) return this.#error(ctx, err);
+      if (isDgpError(err)) return this.#answers.error(ctx, err);
       throw err;
     }
   }
@@ -188,7 +172,7 @@ export class ProxyFilter implements HttpFilter {
       const body = await localTokenCount(ctx, api, this.#deps.clusters, this.#codecs, this.#workers);
       return body === undefined ? undefined : ctx.reply(200, body, { [ESTIMATE_HEADER]: 'estimate' });
     } catch (err) {
-      if (isDgpError(err)) return this.#error(ctx, err);
+      if (isDgpError(err)) return this.#answers.error(ctx, err);
       throw err;
     }
   }
@@ -209,87 +193,5 @@ export class ProxyFilter implements HttpFilter {
       state.budget = undefined;
     }
     this.#deps.mapper.complete?.(ctx);
-  }
-
-  #commit(
-    ctx: RequestContext,
-    r: Committed,
-    ep: EndpointView,
-    record: UpstreamAttempt | undefined,
-    ex: AttemptScope,
-    request: UpstreamRequest,
-    cluster: string,
-  ): HookResult | Promise<HookResult> {
-    ctx.set(SelectedEndpoint, { cluster, id: ep.id, address: ep.authority });
-    ctx.set(UpstreamFirstByteAt, r.firstByteAt);
-    let body: Buffer | UpstreamBody;
-    if (Buffer.isBuffer(r.body)) {
-      ex.dispose();
-      body = r.body;
-    } else {
-      const onEnd = (end: StreamEnd): void => {
-        ex.dispose();
-        if (end === 'complete' || record === undefined) return;
-        // The attempt looked good at commit time; the access log must show how it really ended.
-        record.success = false;
-        record.error_type = end;
-        if (end === 'aborted') this.#metrics.cancelled.inc({ cluster: ctx.route.cluster });
-      };
-      // A translated body gets its error frame from the provider translator, in the client's stream format.
-      const errorFrames = request.translation === undefined || request.translation.passthrough;
-      // Fields listed, not spread: `{ ...obj, more }` takes a slow path in V8 (~1 µs here).
-      const { source, first, sse } = r.body;
-      ex.commit();
-      body = new UpstreamBody({ source, first, sse, clientApi: clientApiOf(ctx), clientQuery: ctx.request.query, errorFrames, cancelledBy: () => ex.cancelledBy(), onEnd });
-      const prev = ctx.get(ProxyState);
-      ctx.set(ProxyState, { scope: ex, body, budget: prev?.budget, settle: prev?.settle });
-    }
-    // Synchronous for a pass-through answer: an async layer here cost a promise and microtask turns per request.
-    let applied;
-    try {
-      applied = this.#deps.mapper.applyResponse(ctx, { status: r.status, headers: r.headers, body, request });
-    } catch (err) {
-      return this.#untranslatable(ctx, err, body, record);
-    }
-    if (applied instanceof Promise) return applied.then(() => this.#committed(ctx), (err: unknown) => this.#untranslatable(ctx, err, body, record));
-    return this.#committed(ctx);
-  }
-
-  /** The answer could not be translated (cut while read whole, not the provider's format): a coded 5xx. */
-  #untranslatable(ctx: RequestContext, err: unknown, body: Buffer | UpstreamBody, record: UpstreamAttempt | undefined): HookResult {
-    if (!isDgpError(err)) throw err;
-    if (!Buffer.isBuffer(body)) body.dispose();
-    if (record?.success === true) {
-      record.success = false;
-      record.error_type = 'bad_response';
-    }
-    return this.#error(ctx, err);
-  }
-
-  #committed(ctx: RequestContext): HookResult {
-    this.#keepAlive(ctx);
-    this.#attemptsHeader(ctx);
-    publishTrace(ctx, this.#routeHeader);
-    return Continue;
-  }
-
-  /** A streamed event-stream answer, as the client receives it (translated or not), gets keep-alive comments. */
-  #keepAlive(ctx: RequestContext): void {
-    const body = ctx.response.body;
-    if (this.options.sseKeepAlive <= 0 || body === undefined || Buffer.isBuffer(body) || !isEventStream(ctx.response.headers)) return;
-    ctx.response.body = new SseKeepAlive(body, this.options.sseKeepAlive);
-  }
-
-  #error(ctx: RequestContext, err: DgpError): HookResult {
-    const stop = ctx.replyError(err);
-    // After replyError: a local reply replaces the response headers.
-    this.#attemptsHeader(ctx);
-    publishTrace(ctx, this.#routeHeader);
-    return stop;
-  }
-
-  #attemptsHeader(ctx: RequestContext): void {
-    const attempts = ctx.get(UpstreamAttempts);
-    if (this.options.attemptsHeader && attempts && attempts.length > 0) ctx.response.headers[ATTEMPTS_HEADER] = formatAttempts(attempts);
   }
 }
