@@ -9,7 +9,7 @@ import type { LlmExchange } from './exchange.js';
 import { finishItemsOfBody } from './finish-scan.js';
 import { itemsOfCompletion } from './items.js';
 import { contextOf, settleUsage, type LazyCodecContext } from './tap-shared.js';
-import { UsageAccumulator, hasCount, normalizeUsage } from './usage.js';
+import { UsageAccumulator, usageOfReport } from './usage.js';
 import { usageFromBodyEnd } from './usage-scan.js';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -71,26 +71,11 @@ function deferAnswer(lx: LlmExchange, codec: ProviderCodec, cx: LazyCodecContext
   return readUsage;
 }
 
-/**
- * The usage read from the end of a unary body: one report, so it is the raw usage as it is (no merging of reports),
- * normalised once.
- */
+/** The usage read from the end of a unary body: one report, normalised once (no accumulator, no merge). */
 function settleScanned(lx: LlmExchange, api: ProviderApi, found: JsonObject): void {
   if (typeof found.model === 'string') lx.responseModel = found.model;
-  const raw = api === 'gemini' ? found.usageMetadata : found.usage;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !hasCount(raw as JsonObject)) return lx.setUsage(undefined, undefined);
-  lx.setUsage(normalizeUsage(api, raw as JsonObject), withoutNulls(raw as JsonObject));
-}
-
-/** The raw usage as a merge of reports would keep it: members that are null are left out. */
-function withoutNulls(raw: JsonObject): JsonObject {
-  for (const k in raw) {
-    if (raw[k] !== null) continue;
-    const out: JsonObject = {};
-    for (const key in raw) if (raw[key] !== null) out[key] = raw[key];
-    return out;
-  }
-  return raw;
+  const report = usageOfReport(api, api === 'gemini' ? found.usageMetadata : found.usage);
+  lx.setUsage(report?.usage, report?.raw);
 }
 
 /**

@@ -146,17 +146,33 @@ export class UsageAccumulator {
 }
 
 /** One usage report of `api` as the upstream sent it, normalised. */
-export function normalizeUsage(api: ProviderApi, raw: JsonObject): LlmUsage {
+function normalizeUsage(api: ProviderApi, raw: JsonObject): LlmUsage {
   if (api === 'gemini') return normalizeGeminiUsage(raw);
   if (api === 'anthropic') return normalizeAnthropicUsage(raw);
   if (api === 'bedrock') return normalizeBedrockUsage(raw);
   return normalizeOpenAiUsage(raw);
 }
 
-/** A report counts once a top-level member is a number (a report of nulls alone is none). */
-export function hasCount(raw: JsonObject): boolean {
-  for (const k in raw) if (typeof raw[k] === 'number') return true;
-  return false;
+/**
+ * One usage report of `api` taken alone (a unary answer's): what an accumulator fed only this report would give —
+ * the normalised usage and the raw fields without nulls — without copying it; undefined when no member is a number.
+ */
+export function usageOfReport(api: ProviderApi, report: unknown): { usage: LlmUsage; raw: JsonObject } | undefined {
+  if (!isObj(report)) return undefined;
+  let counted = false;
+  let nulls = false;
+  for (const k in report) {
+    const v = report[k];
+    if (typeof v === 'number') counted = true;
+    else if (v === null) nulls = true;
+  }
+  if (!counted) return undefined;
+  let raw = report;
+  if (nulls) {
+    raw = {};
+    for (const k in report) if (report[k] !== null) raw[k] = report[k];
+  }
+  return { usage: normalizeUsage(api, report), raw };
 }
 
 function isObj(v: unknown): v is JsonObject {
