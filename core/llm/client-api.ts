@@ -44,17 +44,10 @@ export function detectClientApi(path: string): ClientRoute {
 }
 
 /** The client API and operation of a request path, or undefined when the path is no operation a codec serves. */
-export function detectOperation(path: string): { readonly api: WireApi; readonly operation: ProviderOperation } | undefined {
-  // Asked several times per request for the same path (side-path check, translation): the last answer is kept.
-  if (path === lastPath) return lastOperation;
+export function detectOperation(path: string): { api: WireApi; operation: ProviderOperation } | undefined {
   const r = detectClientApi(path);
-  lastPath = path;
-  lastOperation = r.operation === undefined || r.api === 'unknown' ? undefined : Object.freeze({ api: r.api, operation: r.operation });
-  return lastOperation;
+  return r.operation === undefined || r.api === 'unknown' ? undefined : { api: r.api, operation: r.operation };
 }
-
-let lastPath: string | undefined;
-let lastOperation: { readonly api: WireApi; readonly operation: ProviderOperation } | undefined;
 
 /** The request's client route; set it to override what the path says (a filter that rewrote the path, a test). */
 export const ClientRouteAttr = defineAttribute<ClientRoute>('dgp.llm.client_route');

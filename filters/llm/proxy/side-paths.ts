@@ -12,9 +12,9 @@ import type { ProviderCodecs } from './provider-codecs.js';
 const TRANSLATED = 'OpenAI chat/completions, responses, completions and embeddings; Anthropic messages; Gemini generateContent, streamGenerateContent, embedContent and batchEmbedContents';
 const CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
 
-/** A path of a known client API that no codec operation covers (undefined API or a codec operation: not one). */
-export function isSidePath(codecs: ProviderCodecs, input: RequestAssemblyInput): boolean {
-  return codecs.available && clientApiOf(input.ctx) !== 'unknown' && detectOperation(input.ctx.request.path) === undefined;
+/** A path of a known client API that no codec operation covers (`operation`: detectOperation of its path). */
+export function isSidePath(codecs: ProviderCodecs, input: RequestAssemblyInput, operation: ReturnType<typeof detectOperation>): boolean {
+  return operation === undefined && codecs.available && clientApiOf(input.ctx) !== 'unknown';
 }
 
 /** The upstream request for a side path (isSidePath), undefined where Pixiu's pass-through stays. */

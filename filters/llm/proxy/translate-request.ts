@@ -11,14 +11,17 @@ import { openLlmExchange, requestLog } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
 import { anthropicPromptTokens, embeddingPromptTokens } from './prompt-count.js';
 
+type Operation = ReturnType<typeof detectOperation>;
+
 const CLIENT_KINDS: Readonly<Record<WireApi, string>> = {
   openai: 'dgp.adapter.provider.openai',
   anthropic: 'dgp.adapter.provider.anthropic',
   gemini: 'dgp.adapter.provider.gemini',
 };
 
-export function translatedRequest(codecs: ProviderCodecs, input: RequestAssemblyInput, workers: WorkerPoolApi | undefined): UpstreamRequest | Promise<UpstreamRequest> {
-  const ex = translationFor(codecs, input, workers);
+/** `op`: detectOperation of the request's path, found once by the mapper. */
+export function translatedRequest(codecs: ProviderCodecs, input: RequestAssemblyInput, workers: WorkerPoolApi | undefined, op: Operation): UpstreamRequest | Promise<UpstreamRequest> {
+  const ex = translationFor(codecs, input, workers, op);
   return ex instanceof Promise ? ex.then((t) => requestFor(t, input)) : requestFor(ex, input);
 }
 
@@ -41,11 +44,10 @@ interface Resolved {
 }
 
 /** The attempt's translation, or undefined for Pixiu's pure pass-through; a promise only when something must be waited for. */
-function translationFor(codecs: ProviderCodecs, input: RequestAssemblyInput, workers: WorkerPoolApi | undefined): AttemptTranslation | undefined | Promise<AttemptTranslation | undefined> {
+function translationFor(codecs: ProviderCodecs, input: RequestAssemblyInput, workers: WorkerPoolApi | undefined, op: Operation): AttemptTranslation | undefined | Promise<AttemptTranslation | undefined> {
   const { endpoint, ctx, body } = input;
   const api = clientApiOf(ctx);
   if (api === 'unknown' || !codecs.available) return undefined;
-  const op = detectOperation(ctx.request.path);
   if (op === undefined || op.api !== api) return undefined;
   const kind = codecs.kindOf(endpoint);
   const clientKind = CLIENT_KINDS[api];

@@ -3,7 +3,7 @@
 // afresh. Pixiu's pure pass-through stays for paths no codec knows, for unknown client APIs, and for an OpenAI client
 // on a plain OpenAI(-compatible) endpoint without model_map or options: those bytes and headers go untouched.
 import type { RequestContext, WorkerPoolApi } from '../../../core/index.js';
-import { LlmExchangeKey, isProviderStream, type ClientResponse } from '../../../core/llm/index.js';
+import { LlmExchangeKey, detectOperation, isProviderStream, type ClientResponse } from '../../../core/llm/index.js';
 import { applyPassthroughResponse, type CommittedResponse, type ProxyMapper } from './mapper.js';
 import { tapCommitted } from './llm-exchange.js';
 import { OPENAI_KIND, type ProviderCodecs } from './provider-codecs.js';
@@ -16,8 +16,9 @@ export function createTranslatingMapper(codecs: ProviderCodecs, workers?: Worker
     // Synchronous for the usual request (codecs loaded, the body already parsed by an earlier filter, no signing or
     // fetched credential): every async layer here cost a promise and a microtask turn per attempt.
     buildRequest(input) {
-      if (isSidePath(codecs, input)) return sidePathRequest(codecs, input).then((side) => side ?? translatedRequest(codecs, input, workers));
-      return translatedRequest(codecs, input, workers);
+      const op = detectOperation(input.ctx.request.path);
+      if (isSidePath(codecs, input, op)) return sidePathRequest(codecs, input).then((side) => side ?? translatedRequest(codecs, input, workers, op));
+      return translatedRequest(codecs, input, workers, op);
     },
     applyResponse: (ctx, res) => applyTranslatedResponse(codecs, ctx, res),
     complete(ctx) {
