@@ -4,6 +4,8 @@
 // async_hooks preload (bench/lib/promise-count-hook.mjs). CPU time per request on a busy machine varies by ±10%;
 // these counts repeat to within one scavenge (~0.8 KB per request at 20,000 requests).
 //   npx tsx bench/alloc-count.ts [--base /tmp/pre-layer,…] [--configs dgp,dgp-keys,dgp-limiter] [--stream] [--requests 20000]
+// With --heap-prof <dir>, each gateway also samples its allocations over the measured requests (counts then include the
+// profiler's own cost) and writes <dir>/<pid>.heapprofile; rank the sites with bench/heapprofile-summary.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +17,12 @@ import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from './load/bodies.js';
 import { freePorts } from './lib/net.js';
 import { REPO, gatewayConf, type ChainOptions } from './targets/dgp.js';
 
-const { values } = parseArgs({ options: { base: { type: 'string' }, configs: { type: 'string', default: 'dgp' }, stream: { type: 'boolean', default: false }, requests: { type: 'string', default: '20000' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { base: { type: 'string' }, configs: { type: 'string', default: 'dgp' }, stream: { type: 'boolean', default: false }, requests: { type: 'string', default: '20000' }, connections: { type: 'string', default: '16' }, 'heap-prof': { type: 'string' } } });
 const CONNS = Number(values.connections);
 const N = Number(values.requests);
 const SEMI_MB = 16;
 const HOOK = fileURLToPath(new URL('./lib/promise-count-hook.mjs', import.meta.url));
+const HEAP_HOOK = fileURLToPath(new URL('./lib/heap-sample-hook.mjs', import.meta.url));
 const CHAINS: Record<string, ChainOptions> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true } };
 
 const mock = spawn(process.execPath, [join(REPO, 'bench/mock/mock-upstream.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,12 +60,17 @@ async function counts(gw: ChildProcess, out: { text: string }): Promise<Counts> 
   return { promises: Number(m[1]), scavenges: (out.text.match(/ gc=s /g) ?? []).length, survived };
 }
 
+async function heapProfileWritten(out: { text: string }): Promise<void> {
+  for (let i = 0; i < 400 && !out.text.includes('DGP_HEAP_PROFILE written'); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
 async function measure(label: string, dir: string, config: string): Promise<string> {
   const configDir = mkdtempSync(join(tmpdir(), 'dgp-alloc-'));
   const [port, adminPort] = (await freePorts(2)) as [number, number];
   writeFileSync(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, mockPort, CHAINS[config] ?? {}));
-  const args = [`--min-semi-space-size=${SEMI_MB}`, `--max-semi-space-size=${SEMI_MB}`, '--trace-gc', '--trace-gc-nvp', '--import', HOOK, join(dir, 'dist/core/cli.js'), 'start', '--config-dir', configDir];
-  const gw = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+  const args = [`--min-semi-space-size=${SEMI_MB}`, `--max-semi-space-size=${SEMI_MB}`, '--trace-gc', '--trace-gc-nvp', '--import', HOOK, ...(values['heap-prof'] ? ['--import', HEAP_HOOK] : []), join(dir, 'dist/core/cli.js'), 'start', '--config-dir', configDir];
+  const env = values['heap-prof'] ? { ...process.env, DGP_HEAP_PROF_DIR: values['heap-prof'] } : process.env;
+  const gw = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });
   const out = { text: '' };
   gw.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
   try {
@@ -78,6 +86,7 @@ async function measure(label: string, dir: string, config: string): Promise<stri
     const a = await counts(gw, out);
     await drive(pool, N, headers);
     const b = await counts(gw, out);
+    if (values['heap-prof']) await heapProfileWritten(out);
     await pool.close();
     const kb = ((b.scavenges - a.scavenges) * SEMI_MB * 1024) / N;
     const survivedKb = (b.survived - a.survived) / 1024 / N;

@@ -3,7 +3,7 @@
 // (utime+stime from /proc) is divided by the requests it served. Rounds alternate between builds so load elsewhere
 // on the machine disturbs both alike; the report is each build's median CPU µs per request.
 //   npx tsx bench/cpu-ab.ts --base /tmp/pre-layer[,/tmp/other-build…] [--variant 'label:--node-flag …'] [--requests 20000] [--rounds 5] [--stream] [--prof /tmp/prof]
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,10 +12,10 @@ import { UNARY_BODY, STREAM_BODY, JSON_HEADERS } from './load/bodies.js';
 import { startGateway, type StartedGateway, type ChainOptions } from './targets/dgp.js';
 import { stopChild } from './lib/children.js';
 
-const { values } = parseArgs({ options: { base: { type: 'string' }, requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, stream: { type: 'boolean', default: false }, prof: { type: 'string' }, config: { type: 'string', default: 'dgp' }, configs: { type: 'string' }, variant: { type: 'string', multiple: true, default: [] } } });
+const { values } = parseArgs({ options: { base: { type: 'string' }, requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, stream: { type: 'boolean', default: false }, prof: { type: 'string' }, config: { type: 'string', default: 'dgp' }, configs: { type: 'string' }, variant: { type: 'string', multiple: true, default: [] }, pin: { type: 'boolean', default: false } } });
 const N = Number(values.requests);
 const BODY = values.stream ? STREAM_BODY : UNARY_BODY;
-const chains: Record<string, ChainOptions> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true } };
+const chains: Record<string, ChainOptions> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true }, 'dgp-upkey': { upstreamKey: true } };
 const chain = chains[values.config!]!;
 // --configs dgp,dgp-keys,…: this build once per config (the load sends the bench key to dgp-keys).
 const configs = (values.configs ?? '').split(',').filter((c) => c !== '');
@@ -24,6 +24,15 @@ const mock = spawn(process.execPath, ['bench/mock/mock-upstream.mjs'], { stdio: 
 const mockPort = await new Promise<number>((r) => mock.stdout.once('data', (d: Buffer) => r(Number(/:(\d+)/.exec(d.toString())![1]))));
 // Whatever ends this run (an error, Ctrl-C), the mock goes with it.
 process.on('exit', () => mock.kill());
+
+/** --pin: the gateways on CPU 1, this load generator and the mock on CPU 0 (every thread), so they never trade places. */
+function pin(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+if (values.pin) {
+  pin(process.pid, 0);
+  pin(mock.pid!, 0);
+}
 
 function cpuMicros(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -51,6 +60,7 @@ const runs = [['this', undefined, []] as const, ...variants, ...bases.map((d) =>
 for (const [label, dir, extra] of runs) {
   const gw = await startGateway(`cpu-ab-${label.replace(/\W+/g, '-')}`, mockPort, { ...(chains[label] ?? chain), nodeFlags: [...flags, ...extra], ...(dir ? { cli: join(dir, 'dist/core/cli.js'), cwd: dir } : {}) });
   const pool = new Pool(gw.origin, { connections: Number(values.connections) });
+  if (values.pin) pin(gw.child.pid!, 1);
   await drive(pool, 3000, label);
   builds.push({ label, gw, pool, samples: [] });
 }
@@ -65,6 +75,11 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
 }
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-for (const b of builds) console.log(`${b.label}\t${median(b.samples).toFixed(1)} µs/req CPU (median of ${b.samples.length})`);
+// Each round's ratio to the first build (measured seconds apart) moves less with the machine than either figure alone.
+const first = builds[0]!;
+for (const b of builds) {
+  const paired = b === first ? '' : `\t${median(b.samples.map((s, i) => s / first.samples[i]!)).toFixed(3)}× ${first.label} (median of round ratios)`;
+  console.log(`${b.label}\t${median(b.samples).toFixed(1)} µs/req CPU (median of ${b.samples.length})${paired}`);
+}
 for (const b of builds) { await b.pool.close(); await stopChild(b.gw.child); }
 mock.kill();

@@ -86,6 +86,8 @@ export interface ChainOptions {
   limiter?: boolean | { redisPort: number };
   guardrails?: boolean;
   cache?: boolean;
+  /** The endpoint carries a server-side api_key (as the keys target's does) without the keys filter. */
+  upstreamKey?: boolean;
   extra?: string;
 }
 
@@ -123,7 +125,7 @@ static_resources:${adapters}
         - id: mock
           socket_address: {address: 127.0.0.1, port: ${upstreamPort}}
           llm_meta:
-            provider: openai${keys === undefined ? '' : '\n            api_key: sk-bench-upstream'}
+            provider: openai${keys === undefined && !o.upstreamKey ? '' : '\n            api_key: sk-bench-upstream'}
   shutdown_config:
     timeout: 2s
 metric:
