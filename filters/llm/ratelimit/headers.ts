@@ -21,6 +21,17 @@ export function goDuration(ms: number): string {
   return `${h > 0 ? `${h}h` : ''}${h > 0 || m > 0 ? `${m}m` : ''}${s}s`;
 }
 
+/**
+ * An integer's decimal text. Above 2^31 a number is a heap double, which String() converts by the shortest-digits
+ * algorithm; two small integers (the top digits, then nine more) come from V8's number-string cache instead.
+ */
+export function decimal(n: number): string {
+  if (n < 2_147_483_648 || !Number.isSafeInteger(n)) return String(n);
+  const high = Math.floor(n / 1e9);
+  const low = String(n - high * 1e9);
+  return `${high}${'000000000'.slice(low.length)}${low}`;
+}
+
 /** A family of cells (the dimension, and for Anthropic's token families the rule's count) and its three header names. */
 interface Family {
   readonly dimension: 'requests' | 'tokens';
@@ -55,7 +66,7 @@ export function limitHeaders(api: string, cells: readonly CellState[], divisor: 
     const b = pick(cells, f, refused);
     if (b === undefined) continue;
     out[f.limit] = limitText(b.cell, divisor);
-    out[f.remaining] = String(b.state.remaining);
+    out[f.remaining] = decimal(b.state.remaining);
     // OpenAI: a Go duration. Anthropic: RFC 3339 in whole seconds, rounded up (a client waiting until then finds the
     // cell drained).
     out[f.reset] = families === OPENAI ? goDuration(b.state.resetMs) : new Date(Math.ceil((now + b.state.resetMs) / 1000) * 1000).toISOString().replace('.000Z', 'Z');

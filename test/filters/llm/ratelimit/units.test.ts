@@ -6,7 +6,7 @@ import { NO_LIMITS, type Principal } from '../../../../core/llm/index.js';
 import { validatePluginConfig } from '../../../../core/registry/index.js';
 import manifest from '../../../../filters/llm/ratelimit/index.js';
 import { costOf, outputCap, promptTokens } from '../../../../filters/llm/ratelimit/estimate.js';
-import { goDuration, limitHeaders } from '../../../../filters/llm/ratelimit/headers.js';
+import { decimal, goDuration, limitHeaders } from '../../../../filters/llm/ratelimit/headers.js';
 import { CellCache, cellsOf, compileRules, keyLimitsRule, principalRules, type RequestFacts } from '../../../../filters/llm/ratelimit/rules.js';
 import type { RateLimitConfig } from '../../../../filters/llm/ratelimit/schema.js';
 
@@ -113,6 +113,17 @@ t.test('costOf: total, input, output, and weights over disjoint token kinds (rou
   t.equal(costOf('output', u), 200);
   t.equal(costOf({ input: 1, cache_read: 0.1, cache_write: 1.25, output: 4 }, u), 300 + 60 + 125 + 800);
   t.equal(costOf({ input: 0.001, cache_read: 0, cache_write: 0, output: 0 }, { input: 1, output: 0, cache_read: 0, cache_write: 0 }), 1, 'any fraction of a token costs a whole one');
+});
+
+t.test('decimal writes every integer as String() does, above 2^31 too', async (t) => {
+  const edges = [0, 1, 2 ** 31 - 1, 2 ** 31, 1e9, 1e9 - 1, 1e12, 1e12 - 1, 1_000_000_000_007, 2 ** 53 - 1, -5, 1.5, -(2 ** 40)];
+  for (const n of edges) t.equal(decimal(n), String(n), `${n}`);
+  let wrong = 0;
+  for (let i = 0; i < 5000; i++) {
+    const n = Math.floor(Math.random() * 2 ** (31 + Math.random() * 22));
+    if (decimal(n) !== String(n)) wrong++;
+  }
+  t.equal(wrong, 0, '5,000 random integers between 2^31 and 2^53');
 });
 
 t.test('goDuration and the binding rule in each API family', async (t) => {
