@@ -21,9 +21,12 @@ export function secretForms(secret: string): string[] {
 export class SecretMatcher {
   /** Distinct byte patterns, none containing another (the contained one already finds every occurrence). */
   readonly patterns: readonly Buffer[];
+  /** The same patterns as text, for header values. */
+  readonly #texts: readonly string[];
 
   private constructor(patterns: Buffer[]) {
     this.patterns = patterns;
+    this.#texts = patterns.map((p) => p.toString());
   }
 
   /** A matcher for these secrets (values under MIN_SECRET_LENGTH ignored), or undefined when none is left. */
@@ -41,7 +44,7 @@ export class SecretMatcher {
   }
 
   scrubString(s: string): string {
-    for (const p of this.patterns) if (s.includes(p.toString())) return this.scrub(Buffer.from(s)).toString();
+    for (const p of this.#texts) if (s.includes(p)) return this.scrub(Buffer.from(s)).toString();
     return s;
   }
 
