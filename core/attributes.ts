@@ -9,6 +9,11 @@ import type { OutgoingHeaders } from './upstream/headers.js';
  */
 const SLOTS = Symbol.for('dgp-gateway.attribute-slots');
 
+/** How many slots are taken so far: a request's slot array made this long never grows while filters set values. */
+export function attributeSlotCount(): number {
+  return (globalThis as { [SLOTS]?: number })[SLOTS] ?? 0;
+}
+
 export function defineAttribute<T>(name: string): Attribute<T> {
   // The slot lets the host keep a request's values in an array instead of a Map.
   const g = globalThis as { [SLOTS]?: number };

@@ -6,6 +6,7 @@ import type { Attribute, MatchedRoute, RequestContext, RequestInfo, ResponseStat
 import { Stop } from '../plugin-api.js';
 import { DgpError } from '../errors.js';
 import type { LocalReplies } from './local-reply.js';
+import { attributeSlotCount } from '../attributes.js';
 
 const EMPTY = Buffer.alloc(0);
 /**
@@ -169,7 +170,8 @@ export class Context implements RequestContext {
   globalSlot: AdmissionSlot | undefined = undefined;
   clusterSlot: AdmissionSlot | undefined = undefined;
   /** Attribute values by slot (defineAttribute keys); keys without a slot go to a Map made on first use. */
-  private readonly slots: unknown[] = [];
+  // Sized once for every slot defined so far: set() at a high slot of an empty array grew it, often twice, per request.
+  private readonly slots: unknown[] = new Array(Math.min(attributeSlotCount(), MAX_SLOTS));
   private attrs: Map<Attribute<unknown>, unknown> | undefined;
   // Both created on first use: most requests never log from a filter, and a listener-less controller per
   // request was measurable at load. A signal asked for after the abort is created already aborted.
