@@ -48,12 +48,17 @@ export class TokenizerCounters {
   readonly #requests = new Map<string, RequestCells>();
   readonly #attempts = new Map<string, AttemptCells>();
   readonly #c: ReturnType<typeof cellsOf>;
+  #lastRequest: { cluster: string; endpoint: string; model: string; status: string; source: string; stream: string; cells: RequestCells } | undefined;
+  #lastAttempt: (AttemptKey & { cells: AttemptCells }) | undefined;
 
   constructor(m: TokenizerMetrics) {
     this.#c = cellsOf(m, this.#all);
   }
 
   request(cluster: string, endpoint: string, model: string, status: string, source: string, stream: 'true' | 'false'): RequestCells {
+    // Steady traffic repeats the last label set: compared part by part, it costs no key string built and hashed.
+    const last = this.#lastRequest;
+    if (last !== undefined && last.cluster === cluster && last.endpoint === endpoint && last.model === model && last.status === status && last.source === source && last.stream === stream) return last.cells;
     const key = `${cluster}\u0000${endpoint}\u0000${model}\u0000${status}\u0000${source}\u0000${stream}`;
     let cells = this.#requests.get(key);
     if (cells === undefined) {
@@ -73,10 +78,13 @@ export class TokenizerCounters {
       };
       remember(this.#requests, key, cells);
     }
+    this.#lastRequest = { cluster, endpoint, model, status, source, stream, cells };
     return cells;
   }
 
   attempt(a: AttemptKey): AttemptCells {
+    const last = this.#lastAttempt;
+    if (last !== undefined && last.cluster === a.cluster && last.endpoint === a.endpoint && last.address === a.address && last.status === a.status && last.success === a.success && last.errorType === a.errorType) return last.cells;
     const key = `${a.cluster}\u0000${a.endpoint}\u0000${a.address}\u0000${a.status}\u0000${a.success}\u0000${a.errorType}`;
     let cells = this.#attempts.get(key);
     if (cells === undefined) {
@@ -91,6 +99,7 @@ export class TokenizerCounters {
       };
       remember(this.#attempts, key, cells);
     }
+    this.#lastAttempt = { ...a, cells };
     return cells;
   }
 

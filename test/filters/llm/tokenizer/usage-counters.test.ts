@@ -52,6 +52,18 @@ t.test('requests add up across a factory: two streams, one unary', async (t) => 
   t.equal(await metric(r.registry, 'pixiu_llm_streaming_requests_total'), 2);
 });
 
+t.test('alternating label sets each count into their own series (the last-label-set memo never crosses them)', async (t) => {
+  const r = await rig(pool);
+  for (const api of ['anthropic', 'openai', 'anthropic', 'anthropic', 'openai'] as const) {
+    await exchange(r, request(api, false), () => json(bodies[api].unary()));
+  }
+  await exchange(r, request('openai', true), (up) => sse(bodies.openai.stream(up)));
+  const prompt = (api: Api) => metric(r.registry, 'pixiu_llm_prompt_tokens_total', { model: MODEL_LABEL[api], cluster_name: 'llm' });
+  t.equal(await prompt('anthropic'), 3 * EXPECTED.anthropic.prompt);
+  t.equal(await prompt('openai'), 3 * EXPECTED.openai.prompt);
+  t.equal(await metric(r.registry, 'pixiu_llm_streaming_requests_total'), 1);
+});
+
 t.test('raw DEFLATE and zlib deflate and brotli unary bodies are all read; the client bytes are untouched', async (t) => {
   const zlib = await import('node:zlib');
   const text = Buffer.from(openaiUnary());
