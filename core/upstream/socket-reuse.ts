@@ -22,7 +22,7 @@ let subscribed = false;
 function onSendHeaders(message: unknown): void {
   const { request, socket } = message as { request: { method?: string; path?: string }; socket: Socket };
   const reused = carried.has(socket);
-  carried.add(socket);
+  if (!reused) carried.add(socket);
   const w = watcher;
   watcher = undefined;
   // Another undici user (a plugin's fetch) may write between an announcement that never led to a write (the request
