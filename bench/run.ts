@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { installExitHandlers, isStopping, stopAll } from './lib/children.js';
 import { describeMachine } from './lib/machine.js';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options.js';
+import { pinRunner } from './lib/pin.js';
 import { computeRatios, type ScenarioRows } from './lib/ratios.js';
 import { renderReport } from './lib/report.js';
 import { removeTempDirs } from './lib/temp.js';
@@ -26,6 +27,7 @@ function runLimitMs(opts: BenchOptions): number {
 }
 
 async function run(opts: BenchOptions): Promise<void> {
+  if (opts.pin) pinRunner();
   const machine = describeMachine();
   const startedAt = new Date();
   const profileDir = opts.cpuProf ? await mkdtemp(join(tmpdir(), 'dgp-bench-profile-')) : undefined;

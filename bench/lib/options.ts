@@ -23,6 +23,8 @@ export interface BenchOptions {
   targets: TargetName[];
   workers: number;
   cpuProf: boolean;
+  /** Targets on CPU 1, this runner, the load generator, the mock (and any redis-server) on CPU 0. */
+  pin: boolean;
   out: string | undefined;
   /** Another built checkout (its dist/core/cli.js) run as the dgp-base target: before/after in one run. */
   base: string | undefined;
@@ -47,6 +49,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --base <dir>          a built checkout of another commit, run as the dgp-base target (before/after in one run)
   --workers <n>         processes of the dgp-workers target                       (default: 2)
   --cpu-prof            run dgp under node --cpu-prof; prints where the .cpuprofile went
+  --pin                 every target on CPU 1, the load generator and the mock on CPU 0 (taskset):
+                        steadier ratios on a 2-core machine; --workers cannot scale then
   --out <file>          results JSON                        (default: bench/results/<ISO date>.json)
   -h, --help            this text`;
 
@@ -89,6 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
         targets: { type: 'string', default: 'all' },
         workers: { type: 'string', default: '2' },
         'cpu-prof': { type: 'boolean', default: false },
+        pin: { type: 'boolean', default: false },
         out: { type: 'string' },
         base: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -117,6 +122,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     targets: targets.includes('direct') ? targets : ['direct', ...targets],
     workers: Math.round(num('workers', values.workers, 1)),
     cpuProf: values['cpu-prof'],
+    pin: values.pin,
     out: values.out,
     base: values.base,
   };

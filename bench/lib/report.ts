@@ -100,6 +100,7 @@ export function renderReport(p: { when: string; machine: Machine; opts: BenchOpt
     `Machine: ${machineLine(p.machine)}.\n\n` +
       `Mock upstream: ~1.1 KB JSON or 20 SSE chunks + a usage chunk, latency ${opts.latencyMs} ms, chunk gap ${opts.chunkGapMs} ms. ` +
       `Load generator, mock and targets are separate processes on the same machine, over 127.0.0.1.` +
+      `${opts.pin ? ' Pinned: every target on CPU 1, the load generator and the mock on CPU 0.' : ''}` +
       `${opts.rounds > 1 ? ` Each row is the median of ${opts.rounds} interleaved rounds.` : ''}\n\n` +
       '> **Absolute numbers are machine-specific** (every process here shares the same cores); the ratios between targets measured in the same run are the result.',
   ];

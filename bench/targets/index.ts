@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { forkChild, waitForReady } from '../lib/children.js';
 import type { BenchOptions } from '../lib/options.js';
+import { pinTarget } from '../lib/pin.js';
 import { makeTempDir } from '../lib/temp.js';
 import type { RequestSpec, SkippedTarget, Target, TargetName } from '../lib/types.js';
 import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from '../load/bodies.js';
@@ -75,6 +76,8 @@ export async function startTargets(opts: BenchOptions, say: (line: string) => vo
     if (!want.has(name)) return;
     try {
       const s = await start();
+      // direct is the mock itself, which stays beside the load generator.
+      if (opts.pin && name !== 'direct') pinTarget(s.pid);
       const request = { origin: s.origin, path: PATH, headers: { ...JSON_HEADERS, ...s.headers } };
       const bad = await check(request);
       if (bad) throw new Error(bad);

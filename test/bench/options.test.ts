@@ -14,6 +14,12 @@ t.test('a small check run parses, and direct is always added', async (t) => {
   t.match(o, { scenarios: ['slow'], streams: 100, slowReaders: 0, slowGapMs: 25, rampS: 1, durationS: 2, targets: ['direct', 'bare', 'dgp'] });
 });
 
+t.test('--pin is off by default and documented', async (t) => {
+  t.equal(parseOptions([])!.pin, false);
+  t.equal(parseOptions(['--pin', '--scenario', 'unary'])!.pin, true);
+  t.ok(USAGE.includes('--pin'));
+});
+
 t.test('bad values are usage errors that name the option', async (t) => {
   t.throws(() => parseOptions(['--streams', '0']), new UsageError('--streams takes a number >= 1, got "0"'));
   t.throws(() => parseOptions(['--slow-gap', 'fast']), new UsageError('--slow-gap takes a number >= 1, got "fast"'));
