@@ -47,6 +47,9 @@ interface Counts {
   scavenges: number;
   /** Bytes of the young generation still alive when the scavenges ran (copied or promoted). */
   survived: number;
+  /** Full (mark-compact) collections and their pause, ms. */
+  majors: number;
+  majorMs: number;
 }
 
 async function counts(gw: ChildProcess, out: { text: string }): Promise<Counts> {
@@ -57,7 +60,13 @@ async function counts(gw: ChildProcess, out: { text: string }): Promise<Counts> 
   if (!m) throw new Error('the gateway did not report its promise count');
   let survived = 0;
   for (const g of out.text.matchAll(/ gc=s [^\n]*? new_space_survived=(\d+)/g)) survived += Number(g[1]);
-  return { promises: Number(m[1]), scavenges: (out.text.match(/ gc=s /g) ?? []).length, survived };
+  let majors = 0;
+  let majorMs = 0;
+  for (const g of out.text.matchAll(/pause=([\d.]+) [^\n]*? gc=mc /g)) {
+    majors++;
+    majorMs += Number(g[1]);
+  }
+  return { promises: Number(m[1]), scavenges: (out.text.match(/ gc=s /g) ?? []).length, survived, majors, majorMs };
 }
 
 async function heapProfileWritten(out: { text: string }): Promise<void> {
@@ -90,13 +99,13 @@ async function measure(label: string, dir: string, config: string): Promise<stri
     await pool.close();
     const kb = ((b.scavenges - a.scavenges) * SEMI_MB * 1024) / N;
     const survivedKb = (b.survived - a.survived) / 1024 / N;
-    return `| ${label} | ${config} | ${((b.promises - a.promises) / N).toFixed(1)} | ~${kb.toFixed(1)} | ${survivedKb.toFixed(2)} |`;
+    return `| ${label} | ${config} | ${((b.promises - a.promises) / N).toFixed(1)} | ~${kb.toFixed(1)} | ${survivedKb.toFixed(2)} | ${b.majors - a.majors} (${(b.majorMs - a.majorMs).toFixed(0)} ms) |`;
   } finally {
     gw.kill();
   }
 }
 
-const rows = ['| build | config | promises per request | KB allocated per request | KB surviving a scavenge per request |', '|---|---|--:|--:|--:|'];
+const rows = ['| build | config | promises per request | KB allocated per request | KB surviving a scavenge per request | full GCs (pause) |', '|---|---|--:|--:|--:|--:|'];
 const builds: Array<[string, string]> = [['this', REPO], ...(values.base ?? '').split(',').filter((d) => d !== '').map((d): [string, string] => [d, d])];
 for (const config of values.configs!.split(',')) for (const [label, dir] of builds) rows.push(await measure(label, dir, config));
 mock.kill();
