@@ -3,7 +3,7 @@
 // (utime+stime from /proc) is divided by the requests it served. Rounds alternate between builds so load elsewhere
 // on the machine disturbs both alike; the report is each build's median CPU µs per request.
 //   npx tsx bench/cpu-ab.ts --base /tmp/pre-layer[,/tmp/other-build…] [--variant 'label:--node-flag …'] [--requests 20000] [--rounds 5] [--stream] [--prof /tmp/prof]
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { Pool } from 'undici';
 import { UNARY_BODY, STREAM_BODY, JSON_HEADERS } from './load/bodies.js';
 import { startGateway, type StartedGateway, type ChainOptions } from './targets/dgp.js';
 import { stopChild } from './lib/children.js';
+import { pinRunner, pinTarget } from './lib/pin.js';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, stream: { type: 'boolean', default: false }, prof: { type: 'string' }, config: { type: 'string', default: 'dgp' }, configs: { type: 'string' }, variant: { type: 'string', multiple: true, default: [] }, pin: { type: 'boolean', default: false } } });
 const N = Number(values.requests);
@@ -20,19 +21,12 @@ const chain = chains[values.config!]!;
 // --configs dgp,dgp-keys,…: this build once per config (the load sends the bench key to dgp-keys).
 const configs = (values.configs ?? '').split(',').filter((c) => c !== '');
 
+// --pin: this load generator and (by inheritance) the mock on CPU 0, each gateway moved to CPU 1 once started.
+if (values.pin) pinRunner();
 const mock = spawn(process.execPath, ['bench/mock/mock-upstream.mjs'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const mockPort = await new Promise<number>((r) => mock.stdout.once('data', (d: Buffer) => r(Number(/:(\d+)/.exec(d.toString())![1]))));
 // Whatever ends this run (an error, Ctrl-C), the mock goes with it.
 process.on('exit', () => mock.kill());
-
-/** --pin: the gateways on CPU 1, this load generator and the mock on CPU 0 (every thread), so they never trade places. */
-function pin(pid: number, cpu: number): void {
-  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-}
-if (values.pin) {
-  pin(process.pid, 0);
-  pin(mock.pid!, 0);
-}
 
 function cpuMicros(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -60,7 +54,7 @@ const runs = [['this', undefined, []] as const, ...variants, ...bases.map((d) =>
 for (const [label, dir, extra] of runs) {
   const gw = await startGateway(`cpu-ab-${label.replace(/\W+/g, '-')}`, mockPort, { ...(chains[label] ?? chain), nodeFlags: [...flags, ...extra], ...(dir ? { cli: join(dir, 'dist/core/cli.js'), cwd: dir } : {}) });
   const pool = new Pool(gw.origin, { connections: Number(values.connections) });
-  if (values.pin) pin(gw.child.pid!, 1);
+  if (values.pin) pinTarget(gw.child.pid!);
   await drive(pool, 3000, label);
   builds.push({ label, gw, pool, samples: [] });
 }
