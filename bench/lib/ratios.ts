@@ -29,6 +29,26 @@ function ratio(what: string, goal: number, a: number | undefined, b: number | un
   return { what, value: `${v.toFixed(2)}×`, goal: `≥ ${goal}`, status: v >= goal ? 'met' : 'NOT met', ...(note ? { note } : {}) };
 }
 
+/**
+ * Two targets' rates in one scenario: the ratio of their median rows, and in the note the range and median of the
+ * ratios round by round (each round measures them minutes apart at most), so a verdict near its goal shows its noise.
+ */
+function rpsRatio(what: string, goal: number, rows: Row[] | undefined, a: TargetName, b: TargetName, missing: string, note?: string): Ratio {
+  const ra = find(rows, a);
+  const rb = find(rows, b);
+  const spread = roundSpread(ra, rb);
+  return ratio(what, goal, ra?.load.rps, rb?.load.rps, missing, [note, spread].filter((x) => x !== undefined).join('; ') || undefined);
+}
+
+/** "rounds 0.86–1.02×, median 0.93×" for two rows measured in the same rounds; undefined for fewer than two. */
+export function roundSpread(a: Row | undefined, b: Row | undefined): string | undefined {
+  const x = a?.roundRps;
+  const y = b?.roundRps;
+  if (x === undefined || y === undefined || x.length < 2 || x.length !== y.length) return undefined;
+  const r = x.map((v, i) => v / y[i]!).sort((p, q) => p - q);
+  return `rounds ${r[0]!.toFixed(2)}–${r[r.length - 1]!.toFixed(2)}×, median ${r[Math.floor((r.length - 1) / 2)]!.toFixed(2)}×`;
+}
+
 function added(what: string, target: number | undefined, direct: number | undefined, missing: string): Ratio {
   if (target === undefined || direct === undefined) return { what, value: '—', goal: '≤ 1 ms', status: 'not measured', note: missing };
   const d = target - direct;
@@ -39,22 +59,22 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const at32 = opts.connections === 32 ? undefined : `measured at ${opts.connections} connections; the target is stated at 32`;
   const unaryMissing = s.unary ? 'a target is missing from the unary scenario' : 'run the unary scenario';
   const out: Ratio[] = [
-    ratio('dgp / bare undici req/s, unary', 0.8, find(s.unary, 'dgp')?.load.rps, find(s.unary, 'bare')?.load.rps, unaryMissing, at32),
-    ratio('dgp / bare undici streams/s, sse', 0.8, find(s.sse, 'dgp')?.load.rps, find(s.sse, 'bare')?.load.rps, s.sse ? 'a target is missing from the sse scenario' : 'run the sse scenario', at32),
-    ratio('dgp / Portkey req/s, unary', 5, find(s.unary, 'dgp')?.load.rps, find(s.unary, 'portkey')?.load.rps, s.unary ? 'Portkey was skipped or not in --targets' : 'run the unary scenario'),
+    rpsRatio('dgp / bare undici req/s, unary', 0.8, s.unary, 'dgp', 'bare', unaryMissing, at32),
+    rpsRatio('dgp / bare undici streams/s, sse', 0.8, s.sse, 'dgp', 'bare', s.sse ? 'a target is missing from the sse scenario' : 'run the sse scenario', at32),
+    rpsRatio('dgp / Portkey req/s, unary', 5, s.unary, 'dgp', 'portkey', s.unary ? 'Portkey was skipped or not in --targets' : 'run the unary scenario'),
   ];
   out.push(
-    ratio('dgp + memory limiter / dgp req/s, unary', 0.95, find(s.unary, 'dgp-limiter')?.load.rps, find(s.unary, 'dgp')?.load.rps, s.unary ? 'dgp-limiter or dgp was skipped or not in --targets' : 'run the unary scenario'),
+    rpsRatio('dgp + memory limiter / dgp req/s, unary', 0.95, s.unary, 'dgp-limiter', 'dgp', s.unary ? 'dgp-limiter or dgp was skipped or not in --targets' : 'run the unary scenario'),
   );
   // Issue 16: tracing costs at most 2% at 0% sampling and 10% at 100% (same run); the audit file sink is reported.
   for (const [target, goal, what] of [['dgp-trace0', 0.98, 'tracing at 0%'], ['dgp-trace100', 0.9, 'tracing at 100%'], ['dgp-audit', 0, 'audit (file sink)']] as const) {
-    const r = ratio(`dgp + ${what} / dgp req/s, unary`, goal, find(s.unary, target)?.load.rps, find(s.unary, 'dgp')?.load.rps, s.unary ? `${target} or dgp was skipped or not in --targets` : 'run the unary scenario');
+    const r = rpsRatio(`dgp + ${what} / dgp req/s, unary`, goal, s.unary, target, 'dgp', s.unary ? `${target} or dgp was skipped or not in --targets` : 'run the unary scenario');
     out.push(goal === 0 && r.status !== 'not measured' ? { ...r, status: 'reported', goal: '(no target)' } : r);
   }
   const cacheMissing = s.unary ? 'dgp-cache, dgp-cache-miss, bare or dgp was skipped or not in --targets' : 'run the unary scenario';
   out.push(
-    ratio('dgp cache hit / bare undici req/s, unary', 3, find(s.unary, 'dgp-cache')?.load.rps, find(s.unary, 'bare')?.load.rps, cacheMissing),
-    ratio('dgp cache miss / dgp req/s, unary', 0.95, find(s.unary, 'dgp-cache-miss')?.load.rps, find(s.unary, 'dgp')?.load.rps, cacheMissing),
+    rpsRatio('dgp cache hit / bare undici req/s, unary', 3, s.unary, 'dgp-cache', 'bare', cacheMissing),
+    rpsRatio('dgp cache miss / dgp req/s, unary', 0.95, s.unary, 'dgp-cache-miss', 'dgp', cacheMissing),
   );
   const latMissing = s.latency ? 'a target is missing from the latency scenario' : 'run the latency scenario';
   const dl = find(s.latency, 'dgp')?.load;
@@ -91,9 +111,7 @@ export function computeRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
  */
 function keysRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const missing = (scenario: string, target: string) => (s[scenario as keyof ScenarioRows] ? `${target} or dgp is missing from the ${scenario} scenario` : `run the ${scenario} scenario`);
-  const keys = find(s.unary, 'dgp-keys')?.load.rps;
-  const dgp = find(s.unary, 'dgp')?.load.rps;
-  const r = ratio('dgp + keys (memory) / dgp req/s, unary', 0.95, keys, dgp, missing('unary', 'dgp-keys'));
+  const r = rpsRatio('dgp + keys (memory) / dgp req/s, unary', 0.95, s.unary, 'dgp-keys', 'dgp', missing('unary', 'dgp-keys'));
   const out: Ratio[] = [{ ...r, goal: '≥ 0.95 (≤ 5% cost)' }];
   const kl = find(s.latency, 'dgp-keys-redis')?.load.latency?.p50;
   const dl = find(s.latency, 'dgp')?.load.latency?.p50;
@@ -115,15 +133,19 @@ function baseRatios(s: ScenarioRows): Ratio[] {
   const out: Ratio[] = [];
   for (const kind of ['unary', 'sse'] as const) {
     const rows = s[kind];
-    const base = find(rows, 'dgp-base')?.load.rps;
-    const dgp = find(rows, 'dgp')?.load.rps;
+    const baseRow = find(rows, 'dgp-base');
+    const dgpRow = find(rows, 'dgp');
+    const base = baseRow?.load.rps;
+    const dgp = dgpRow?.load.rps;
     const bare = find(rows, 'bare')?.load.rps;
     if (base === undefined || dgp === undefined || bare === undefined || bare === 0 || base === 0) continue;
+    const spread = roundSpread(dgpRow, baseRow);
     out.push({
       what: `dgp / bare, this build against --base, ${kind}`,
       value: `${(dgp / bare).toFixed(2)}× vs ${(base / bare).toFixed(2)}× (${((dgp / base - 1) * 100).toFixed(1)}%)`,
       goal: 'no regression',
       status: 'reported',
+      ...(spread === undefined ? {} : { note: `this build / --base ${spread}` }),
     });
   }
   return out;
@@ -131,7 +153,7 @@ function baseRatios(s: ScenarioRows): Ratio[] {
 
 function guardrailsRatios(s: ScenarioRows, opts: BenchOptions): Ratio[] {
   const missing = (scenario: string) => (s[scenario as keyof ScenarioRows] ? `dgp-guardrails or dgp is missing from the ${scenario} scenario` : `run the ${scenario} scenario`);
-  const r = ratio('dgp + guardrails (PII in and out) / dgp req/s, unary', 0.85, find(s.unary, 'dgp-guardrails')?.load.rps, find(s.unary, 'dgp')?.load.rps, missing('unary'));
+  const r = rpsRatio('dgp + guardrails (PII in and out) / dgp req/s, unary', 0.85, s.unary, 'dgp-guardrails', 'dgp', missing('unary'));
   const out: Ratio[] = [{ ...r, goal: '≥ 0.85 (≤ 15% cost)' }];
   const gt = find(s.latency, 'dgp-guardrails')?.load.ttfb?.p50;
   const dt = find(s.latency, 'dgp')?.load.ttfb?.p50;
@@ -204,8 +226,8 @@ const cpuUs = (r: Row | undefined) => (r?.perCpuSecond ? 1e6 / r.perCpuSecond : 
  */
 function govRatios(s: ScenarioRows): Ratio[] {
   const out = [
-    ratio('dgp-gov / bare undici req/s, unary', 0.7, find(s.unary, 'dgp-gov')?.load.rps, find(s.unary, 'bare')?.load.rps, s.unary ? 'dgp-gov or bare is missing from the unary scenario' : 'run the unary scenario'),
-    ratio('dgp-gov / bare undici streams/s, sse', 0.7, find(s.sse, 'dgp-gov')?.load.rps, find(s.sse, 'bare')?.load.rps, s.sse ? 'dgp-gov or bare is missing from the sse scenario' : 'run the sse scenario'),
+    rpsRatio('dgp-gov / bare undici req/s, unary', 0.7, s.unary, 'dgp-gov', 'bare', s.unary ? 'dgp-gov or bare is missing from the unary scenario' : 'run the unary scenario'),
+    rpsRatio('dgp-gov / bare undici streams/s, sse', 0.7, s.sse, 'dgp-gov', 'bare', s.sse ? 'dgp-gov or bare is missing from the sse scenario' : 'run the sse scenario'),
   ];
   const lr = find(s.latency, 'dgp-limiter-redis')?.load.latency?.p50;
   const dl = find(s.latency, 'dgp')?.load.latency?.p50;
@@ -213,7 +235,7 @@ function govRatios(s: ScenarioRows): Ratio[] {
     ? { what: 'dgp + rate limits (Redis) added p50 vs dgp, unary', value: '—', goal: '(reported)', status: 'not measured', note: s.latency ? 'dgp-limiter-redis or dgp is missing from the latency scenario' : 'run the latency scenario' }
     : { what: 'dgp + rate limits (Redis) added p50 vs dgp, unary', value: `${(lr - dl).toFixed(3)} ms`, goal: '(reported)', status: 'reported' });
   for (const [kind, rows] of [['unary', s.unary], ['sse', s.sse]] as const) {
-    const r = ratio(`nginx / bare undici ${kind === 'unary' ? 'req/s, unary' : 'streams/s, sse'}`, 0, find(rows, 'nginx')?.load.rps, find(rows, 'bare')?.load.rps, rows ? 'nginx or bare is missing (apt-get install nginx-light)' : `run the ${kind} scenario`);
+    const r = rpsRatio(`nginx / bare undici ${kind === 'unary' ? 'req/s, unary' : 'streams/s, sse'}`, 0, rows, 'nginx', 'bare', rows ? 'nginx or bare is missing (apt-get install nginx-light)' : `run the ${kind} scenario`);
     out.push(r.status === 'not measured' ? { ...r, goal: '(native anchor)' } : { ...r, status: 'reported', goal: '(native anchor)' });
   }
   return out;

@@ -78,6 +78,8 @@ export interface Row {
   cpuPercent: number | undefined;
   /** Completed requests per CPU-second of the target: less sensitive to a busy machine than requests/s. */
   perCpuSecond: number | undefined;
+  /** With --rounds > 1: the rate of every round, in round order (the row itself is the median round). */
+  roundRps?: number[];
 }
 
 export interface SoakRow {

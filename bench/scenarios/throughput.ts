@@ -15,8 +15,10 @@ async function inRounds(targets: Target[], rounds: number, once: (t: Target, rou
     for (const t of targets) seen.set(t.name, [...(seen.get(t.name) ?? []), await once(t, i)]);
   }
   return targets.map((t) => {
-    const rows = [...seen.get(t.name)!].sort((a, b) => key(a) - key(b));
-    return rows[Math.floor((rows.length - 1) / 2)]!;
+    const inOrder = seen.get(t.name)!;
+    const rows = [...inOrder].sort((a, b) => key(a) - key(b));
+    const median = rows[Math.floor((rows.length - 1) / 2)]!;
+    return rounds > 1 ? { ...median, roundRps: inOrder.map((r) => r.load.rps) } : median;
   });
 }
 

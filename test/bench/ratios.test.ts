@@ -2,7 +2,7 @@
 // verdicts, the governance chain and nginx against the bare proxy.
 import t from 'tap';
 import { parseOptions } from '../../bench/lib/options.js';
-import { computeRatios, filterCosts, type ScenarioRows } from '../../bench/lib/ratios.js';
+import { computeRatios, filterCosts, roundSpread, type ScenarioRows } from '../../bench/lib/ratios.js';
 import type { LoadResult, Row, SlowRow, TargetName } from '../../bench/lib/types.js';
 
 const load = (rps: number, extra: Partial<LoadResult> = {}): LoadResult => ({ kind: 'unary', ok: rps * 10, errors: 0, errorSamples: [], durationS: 10, rps, resolutionMs: 1, ...extra });
@@ -28,6 +28,20 @@ t.test('marginal cost: target µs per request − dgp µs per request, unary and
   const r = byWhat(s);
   t.match(r.get('dgp-gov / bare undici req/s, unary'), { value: '0.50×', status: 'NOT met' });
   t.match(r.get('dgp-gov / bare undici streams/s, sse'), { status: 'not measured' });
+});
+
+t.test('with several rounds, a ratio near its goal shows the spread of its round-by-round ratios', async (t) => {
+  const rounds = (r: Row, roundRps: number[]): Row => ({ ...r, roundRps });
+  const dgp = rounds(row('dgp', 1000, 1000), [1000, 1100, 900, 1000, 1200]);
+  const keys = rounds(row('dgp-keys', 940, 940), [1000, 880, 900, 1020, 1080]);
+  t.equal(roundSpread(keys, dgp), 'rounds 0.80–1.02×, median 1.00×');
+  t.equal(roundSpread(keys, row('dgp', 1000, 1000)), undefined, 'one side without rounds');
+  t.equal(roundSpread(rounds(keys, [1, 2]), dgp), undefined, 'different round counts');
+  const r = byWhat({ unary: [dgp, keys, rounds(row('bare', 1250, 1250), [1250, 1250, 1250, 1250, 1250]), rounds(row('dgp-base', 1000, 1000), [1000, 1000, 1000, 1000, 1000])] });
+  t.match(r.get('dgp + keys (memory) / dgp req/s, unary'), { value: '0.94×', status: 'NOT met', note: 'rounds 0.80–1.02×, median 1.00×' });
+  t.match(r.get('dgp / bare undici req/s, unary'), { value: '0.80×', note: /^rounds 0\.72–0\.96×, median 0\.80×$/ });
+  t.match(r.get('dgp / bare, this build against --base, unary'), { value: '0.80× vs 0.80× (0.0%)', note: 'this build / --base rounds 0.90–1.20×, median 1.00×' });
+  t.notOk(byWhat({ unary: [row('dgp', 1000, 1), row('dgp-keys', 940, 1)] }).get('dgp + keys (memory) / dgp req/s, unary')!.note, 'a single round: no note');
 });
 
 t.test('nginx is reported against the bare proxy', async (t) => {
