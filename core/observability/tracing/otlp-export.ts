@@ -118,7 +118,9 @@ export class OtlpHttpExport implements SpanSink {
       if (ok) this.#spare = batch.w.buf;
       this.#inFlight = 0;
       this.#exporting = undefined;
-      if (this.#sealed.length > 0) this.#next();
+      // Shutting down: a collector that failed or hung on this batch gets no more; the rest is counted as failed.
+      if (!ok && this.#closed) this.#abandonQueued();
+      else if (this.#sealed.length > 0) this.#next();
       else if (this.#open !== undefined) this.#timer ??= setTimeout(this.#onTimer, this.#o.delay).unref();
     });
   }
@@ -173,10 +175,10 @@ export class OtlpHttpExport implements SpanSink {
     }
   }
 
-  /** Takes no more spans, exports the queued ones, closes the connections. */
   /**
    * Takes no more spans and exports the queued ones, for at most exporter.timeout in all (a collector that hangs must
-   * not hold a shutdown for one timeout per batch): what is still queued then is counted as failed.
+   * not hold a shutdown for one timeout per batch), and stops at the first export that fails: what is still queued
+   * then is counted as failed.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -184,15 +186,20 @@ export class OtlpHttpExport implements SpanSink {
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, this.#o.timeout, 'late')));
     const outcome = await Promise.race([this.flush().then(() => 'done' as const), late]);
     clearTimeout(timer);
-    if (outcome === 'late') {
-      const lost = this.#queued;
-      this.#sealed.length = 0;
-      this.#open = undefined;
-      this.#queued = 0;
-      if (lost > 0) this.failed.inc(lost);
+    if (outcome === 'late' || this.#failing) {
+      this.#abandonQueued();
       await this.#agent.destroy();
       return;
     }
     await this.#agent.close();
+  }
+
+  /** Drops every span not yet under way, counted as failed. */
+  #abandonQueued(): void {
+    const lost = this.#queued;
+    this.#sealed.length = 0;
+    this.#open = undefined;
+    this.#queued = 0;
+    if (lost > 0) this.failed.inc(lost);
   }
 }

@@ -97,6 +97,18 @@ t.test('batches of max_export_batch in order; past max_queue spans are dropped a
   t.equal(await count(dropped), 101, 'a closed export takes no more spans');
 });
 
+t.test('closing against a collector that answers 503: the first failed export ends the flush, the rest is counted as failed', async (t) => {
+  const rx = await otlpReceiver(t, () => 503);
+  const { x, failed } = exporter(rx.url, { maxBatch: 2, timeout: 5000 });
+  const traceId = randomHexId(16);
+  for (let i = 0; i < 6; i++) new RecordedSpan(x, traceId, undefined, `span ${i}`, SPAN_KIND_SERVER, performance.now()).end();
+  const started = performance.now();
+  await x.close();
+  t.ok(performance.now() - started < 2000, 'no wait for the timeout');
+  t.equal(rx.requests, 1, 'no batch after the failed one');
+  t.equal(await count(failed), 6, 'the failed batch and the 4 spans still queued');
+});
+
 t.test('closing against a collector that hangs takes at most exporter.timeout; the spans not exported are counted as failed', async (t) => {
   const rx = await otlpReceiver(t, () => 'hang');
   const { x, failed, dropped } = exporter(rx.url, { maxBatch: 2, timeout: 1000 });
