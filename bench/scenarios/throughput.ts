@@ -32,7 +32,7 @@ export async function runClosedLoop(kind: 'unary' | 'sse', targets: Target[], op
     async (t, i) => {
       say(`${kind}: ${t.name}: ${opts.connections} connections, ${opts.warmupS} s warm-up + ${durationS} s${roundText(i, opts.rounds)}`);
       const row = toRow(t, await measure(t, { kind, req: t.request, connections: opts.connections, durationS, warmupS: opts.warmupS }, SAMPLE_EVERY_MS));
-      say(`${kind}: ${t.name}: ${Math.round(row.load.rps)} ${kind === 'sse' ? 'streams' : 'requests'}/s, ${row.perCpuSecond === undefined ? '' : `${Math.round(row.perCpuSecond)} per CPU-second`}`);
+      say(`${kind}: ${t.name}: ${Math.round(row.load.rps)} ${kind === 'sse' ? 'streams' : 'requests'}/s${row.perCpuSecond === undefined ? '' : `, ${Math.round(row.perCpuSecond)} per CPU-second`}`);
       return row;
     },
     (r) => r.load.rps,
