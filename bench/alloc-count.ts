@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { JSON_HEADERS, STREAM_BODY, UNARY_BODY } from './load/bodies.js';
 import { freePorts } from './lib/net.js';
-import { REPO, gatewayConf, type ChainOptions } from './targets/dgp.js';
+import { AB_CHAINS, REPO, gatewayConf } from './targets/dgp.js';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, configs: { type: 'string', default: 'dgp' }, stream: { type: 'boolean', default: false }, requests: { type: 'string', default: '20000' }, connections: { type: 'string', default: '16' }, 'heap-prof': { type: 'string' } } });
 const CONNS = Number(values.connections);
@@ -23,7 +23,6 @@ const N = Number(values.requests);
 const SEMI_MB = 16;
 const HOOK = fileURLToPath(new URL('./lib/promise-count-hook.mjs', import.meta.url));
 const HEAP_HOOK = fileURLToPath(new URL('./lib/heap-sample-hook.mjs', import.meta.url));
-const CHAINS: Record<string, ChainOptions> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true } };
 
 const mock = spawn(process.execPath, [join(REPO, 'bench/mock/mock-upstream.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const mockPort = await new Promise<number>((r) => mock.stdout!.once('data', (d: Buffer) => r(Number(/:(\d+)/.exec(d.toString())![1]))));
@@ -76,7 +75,7 @@ async function heapProfileWritten(out: { text: string }): Promise<void> {
 async function measure(label: string, dir: string, config: string): Promise<string> {
   const configDir = mkdtempSync(join(tmpdir(), 'dgp-alloc-'));
   const [port, adminPort] = (await freePorts(2)) as [number, number];
-  writeFileSync(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, mockPort, CHAINS[config] ?? {}));
+  writeFileSync(join(configDir, 'conf.yaml'), gatewayConf(port, adminPort, mockPort, AB_CHAINS[config] ?? {}));
   const args = [`--min-semi-space-size=${SEMI_MB}`, `--max-semi-space-size=${SEMI_MB}`, '--trace-gc', '--trace-gc-nvp', '--import', HOOK, ...(values['heap-prof'] ? ['--import', HEAP_HOOK] : []), join(dir, 'dist/core/cli.js'), 'start', '--config-dir', configDir];
   const env = values['heap-prof'] ? { ...process.env, DGP_HEAP_PROF_DIR: values['heap-prof'] } : process.env;
   const gw = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'ignore'] });

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { UNARY_BODY, STREAM_BODY, JSON_HEADERS } from './load/bodies.js';
-import { startGateway, type StartedGateway, type ChainOptions } from './targets/dgp.js';
+import { AB_CHAINS, startGateway, type StartedGateway } from './targets/dgp.js';
 import { stopChild } from './lib/children.js';
 import { pinRunner, pinTarget } from './lib/pin.js';
 
 const { values } = parseArgs({ options: { base: { type: 'string' }, requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' }, stream: { type: 'boolean', default: false }, prof: { type: 'string' }, config: { type: 'string', default: 'dgp' }, configs: { type: 'string' }, variant: { type: 'string', multiple: true, default: [] }, pin: { type: 'boolean', default: false } } });
 const N = Number(values.requests);
 const BODY = values.stream ? STREAM_BODY : UNARY_BODY;
-const chains: Record<string, ChainOptions> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true }, 'dgp-upkey': { upstreamKey: true } };
+const chains = AB_CHAINS;
 const chain = chains[values.config!]!;
 // --configs dgp,dgp-keys,…: this build once per config (the load sends the bench key to dgp-keys).
 const configs = (values.configs ?? '').split(',').filter((c) => c !== '');

@@ -91,6 +91,9 @@ export interface ChainOptions {
   extra?: string;
 }
 
+/** The chains the A/B tools (cpu-ab.ts, alloc-count.ts) run by name; dgp-upkey: an endpoint api_key without the keys filter. */
+export const AB_CHAINS: Readonly<Record<string, ChainOptions>> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true }, 'dgp-upkey': { upstreamKey: true } };
+
 export function gatewayConf(port: number, adminPort: number, upstreamPort: number, o: ChainOptions = {}): string {
   const { keys, limiter = false, guardrails = false, cache = false, extra = '' } = o;
   const redisPort = keys?.redisPort ?? (typeof limiter === 'object' ? limiter.redisPort : undefined);
