@@ -56,18 +56,13 @@ function topModel(b: Buffer): string | undefined {
     if (c === 0x22) {
       const end = jsonStringEnd(b, j);
       if (end === -1) return undefined;
-      if (depth === 1 && b.toString('latin1', j, end + 1) === '"model"') {
+      // The key compared byte by byte: no string is made for the keys and values before it.
+      if (depth === 1 && end - j === 6 && b[j + 1] === 0x6d && b[j + 2] === 0x6f && b[j + 3] === 0x64 && b[j + 4] === 0x65 && b[j + 5] === 0x6c) {
         let i = skipJsonWhitespace(b, end + 1);
         if (b[i] !== 0x3a) return undefined;
         i = skipJsonWhitespace(b, i + 1);
         const close = b[i] === 0x22 ? jsonStringEnd(b, i) : -1;
-        if (close === -1) return undefined;
-        try {
-          const v: unknown = JSON.parse(b.toString('utf8', i, close + 1));
-          return typeof v === 'string' ? v : undefined;
-        } catch {
-          return undefined;
-        }
+        return close === -1 ? undefined : stringAt(b, i, close);
       }
       j = end;
     } else if (c === 0x7b || c === 0x5b) depth++;
@@ -76,4 +71,18 @@ function topModel(b: Buffer): string | undefined {
   return undefined;
 }
 
-
+/** The JSON string from the quote at `open` to the one at `close`: its bytes as they are when plain ASCII, else parsed. */
+function stringAt(b: Buffer, open: number, close: number): string | undefined {
+  for (let k = open + 1; k < close; k++) {
+    const c = b[k]!;
+    if (c === 0x5c || c >= 0x80) {
+      try {
+        const v: unknown = JSON.parse(b.toString('utf8', open, close + 1));
+        return typeof v === 'string' ? v : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return b.toString('latin1', open + 1, close);
+}
