@@ -17,6 +17,8 @@ export const CLI = join(REPO, 'dist/core/cli.js');
 /** The keys filter in front of the default chain: the benchmark's client key with a budget, counters in `redisPort`'s Redis or in memory. */
 export interface KeysTarget {
   redisPort?: number;
+  /** false: the bench key carries no budget (identity only: no hold, no settle). */
+  budget?: boolean;
 }
 
 function keysFilter(k: KeysTarget): string {
@@ -25,7 +27,7 @@ function keysFilter(k: KeysTarget): string {
                 - name: dgp.filter.llm.keys
                   config:${counters}
                     keys:
-                      - {key: ${BENCH_KEY}, alias: bench, max_budget_usd: 1000000, budget_duration: 1mo}`;
+                      - {key: ${BENCH_KEY}, alias: bench${k.budget === false ? '' : ', max_budget_usd: 1000000, budget_duration: 1mo'}}`;
 }
 
 /** The key the load generator sends (bench/load/bodies.ts). */
@@ -35,8 +37,8 @@ const BENCH_KEY = 'sk-bench-dummy';
  * The rate limiter as the bench measures it: one rule with a requests, a tokens and a concurrency limit, so every
  * request estimates its tokens, admits three cells, and reconciles and releases them at its end; limits never reached.
  */
-function limiterFilter(l: true | { redisPort: number }): string {
-  const store = l === true ? '' : '\n                    store: counters';
+function limiterFilter(l: true | { redisPort: number }, headers = true): string {
+  const store = (l === true ? '' : '\n                    store: counters') + (headers ? '' : '\n                    response_headers: false');
   return `
                 - name: dgp.filter.llm.ratelimit
                   config:${store}
@@ -86,13 +88,15 @@ export interface ChainOptions {
   limiter?: boolean | { redisPort: number };
   guardrails?: boolean;
   cache?: boolean;
+  /** false: the limiter writes no rate-limit headers on answers. */
+  limiterHeaders?: boolean;
   /** The endpoint carries a server-side api_key (as the keys target's does) without the keys filter. */
   upstreamKey?: boolean;
   extra?: string;
 }
 
 /** The chains the A/B tools (cpu-ab.ts, alloc-count.ts) run by name; dgp-upkey: an endpoint api_key without the keys filter. */
-export const AB_CHAINS: Readonly<Record<string, ChainOptions>> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-limiter': { limiter: true }, 'dgp-guardrails': { guardrails: true }, 'dgp-upkey': { upstreamKey: true } };
+export const AB_CHAINS: Readonly<Record<string, ChainOptions>> = { dgp: {}, 'dgp-keys': { keys: {} }, 'dgp-keys-nobudget': { keys: { budget: false } }, 'dgp-limiter': { limiter: true }, 'dgp-limiter-noheaders': { limiter: true, limiterHeaders: false }, 'dgp-guardrails': { guardrails: true }, 'dgp-upkey': { upstreamKey: true } };
 
 export function gatewayConf(port: number, adminPort: number, upstreamPort: number, o: ChainOptions = {}): string {
   const { keys, limiter = false, guardrails = false, cache = false, extra = '' } = o;
@@ -114,7 +118,7 @@ static_resources:${adapters}
                 routes:
                   - match: {prefix: /v1/}
                     route: {cluster: mock}
-              http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? limiterFilter(limiter) : ''}${guardrails ? GUARDRAILS : ''}${cache ? CACHE : ''}
+              http_filters:${keys === undefined ? '' : keysFilter(keys)}${limiter ? limiterFilter(limiter, o.limiterHeaders !== false) : ''}${guardrails ? GUARDRAILS : ''}${cache ? CACHE : ''}
                 - name: dgp.filter.llm.tokenizer
                   config: {}
                 - name: dgp.filter.llm.proxy
