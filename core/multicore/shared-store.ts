@@ -78,6 +78,7 @@ const unavailable = (why: string): DgpError =>
 
 export class PrimaryHostedStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
+  readonly callsRunOnce = true;
   readonly #label: string;
 
   constructor(

@@ -51,6 +51,7 @@ function counterValue(slot: Slot, key: string): number {
 
 export class MemoryStore implements Store {
   readonly kind = MEMORY_STORE_KIND;
+  readonly callsRunOnce = true;
   readonly #slots = new Map<string, Slot>();
   /** Counter key → its live holds (hold id → amount and lease end) and their total. */
   readonly #holds = new Map<string, Holds>();
@@ -110,7 +111,7 @@ export class MemoryStore implements Store {
   hold(req: HoldRequest): HoldResult {
     checkHoldRequest(req);
     const now = this.now();
-    if (this.#markers.has(req.marker, now)) return { ok: false, reason: 'settled' };
+    if (req.marker !== undefined && this.#markers.has(req.marker, now)) return { ok: false, reason: 'settled' };
     const items = req.items;
     // Sized up front: an array grown by push starts with room for 17.
     const settled = new Array<number>(items.length);
@@ -145,7 +146,7 @@ export class MemoryStore implements Store {
   settle(req: SettleRequest): SettleResult {
     checkHoldRequest(req);
     const now = this.now();
-    if (!this.#markers.add(req.marker, req.markerTtlMs, now)) return { applied: false };
+    if (req.marker !== undefined && !this.#markers.add(req.marker, req.markerTtlMs, now)) return { applied: false };
     const items = req.items;
     const settled = new Array<number>(items.length);
     for (let i = 0; i < items.length; i++) {

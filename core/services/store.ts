@@ -49,11 +49,13 @@ export interface HoldItem {
  * A leased, all-or-nothing hold named `id` (the request id). Each counter admits when settled + live holds + amount
  * stays at or below its limit. A hold lives `leaseMs`, then stops counting by itself (a crashed holder's holds do not
  * leak). `marker` is the key that settle writes: while it exists the id is done and a hold with it changes nothing.
+ * Without a marker the caller vouches that `id` is never used again (a fresh random id, settled once): nothing is
+ * checked or remembered past the settle, which saves a marker per request.
  */
 export interface HoldRequest {
   id: string;
   leaseMs: number;
-  marker: string;
+  marker?: string;
   items: readonly HoldItem[];
 }
 
@@ -75,9 +77,10 @@ export interface SettleItem {
 
 export interface SettleRequest {
   id: string;
-  marker: string;
-  /** How long the done marker is kept: a duplicate settle or a late hold within it changes nothing. */
-  markerTtlMs: number;
+  /** The hold's marker. Absent (an id never reused): the settle always applies, so the caller settles an id once. */
+  marker?: string;
+  /** How long the done marker is kept: a duplicate settle or a late hold within it changes nothing. Needed with a marker. */
+  markerTtlMs?: number;
   items: readonly SettleItem[];
 }
 
@@ -103,6 +106,12 @@ export interface StreamAppendOptions {
 export interface Store {
   /** The adapter kind behind it, e.g. `dgp.adapter.store.redis`. */
   readonly kind: string;
+  /**
+   * True when every call runs exactly once, with no resend after a lost reply (the in-process store, and the
+   * primary's store behind `--workers`). Only then may a caller hold and settle a fresh id without a marker: a
+   * networked store may run a resent settle twice, and the marker is what makes the second one change nothing.
+   */
+  readonly callsRunOnce?: boolean;
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, opts?: StoreSetOptions): Promise<void>;
   /** True when the key existed. */
@@ -160,8 +169,9 @@ export function checkReserveItems(items: readonly ReserveItem[]): void {
 /** Checks hold and settle input the same way in every implementation. */
 export function checkHoldRequest(req: HoldRequest | SettleRequest): void {
   if (typeof req.id !== 'string' || req.id === '') throw new TypeError('hold/settle: id must be a non-empty string');
-  const lease = 'leaseMs' in req ? req.leaseMs : req.markerTtlMs;
-  if (!(Number.isSafeInteger(lease) && lease > 0)) throw new TypeError('hold/settle: leaseMs / markerTtlMs must be a positive integer');
+  if (req.marker !== undefined && (typeof req.marker !== 'string' || req.marker === '')) throw new TypeError('hold/settle: marker must be a non-empty string when given');
+  const lease = 'leaseMs' in req ? req.leaseMs : req.marker === undefined ? 1 : req.markerTtlMs;
+  if (!(Number.isSafeInteger(lease) && lease! > 0)) throw new TypeError('hold/settle: leaseMs, and markerTtlMs with a marker, must be a positive integer');
   // Indexed: every budgeted request passes here twice, and an entries() iterator allocates per item.
   for (let i = 0; i < req.items.length; i++) {
     const it = req.items[i]!;

@@ -110,8 +110,9 @@ export class RedisStore implements Store {
 
   async hold(req: HoldRequest): Promise<HoldResult> {
     checkHoldRequest(req);
-    const keys = [req.marker, ...req.items.flatMap((it) => holdKeys(it.key))];
-    const args = [keys.length, ...keys, req.id, req.leaseMs, ...req.items.flatMap((it) => [it.amount, it.limit, it.ttlMs ?? 0])];
+    const counters = req.items.flatMap((it) => holdKeys(it.key));
+    const keys = req.marker === undefined ? counters : [req.marker, ...counters];
+    const args = [keys.length, ...keys, req.id, req.leaseMs, req.marker === undefined ? 0 : 1, ...req.items.flatMap((it) => [it.amount, it.limit, it.ttlMs ?? 0])];
     const [code, flag, ...rest] = (await this.#call(() => this.#client.dgpHold(...args))).map(Number);
     const n = req.items.length;
     if (code === 2) return { ok: false, reason: 'settled' };
@@ -123,8 +124,9 @@ export class RedisStore implements Store {
 
   async settle(req: SettleRequest): Promise<SettleResult> {
     checkHoldRequest(req);
-    const keys = [req.marker, ...req.items.flatMap((it) => holdKeys(it.key))];
-    const args = [keys.length, ...keys, req.id, req.markerTtlMs, ...req.items.map((it) => it.amount)];
+    const counters = req.items.flatMap((it) => holdKeys(it.key));
+    const keys = req.marker === undefined ? counters : [req.marker, ...counters];
+    const args = [keys.length, ...keys, req.id, req.marker === undefined ? 0 : req.markerTtlMs!, req.marker === undefined ? 0 : 1, ...req.items.map((it) => it.amount)];
     const [applied, ...settled] = (await this.#call(() => this.#client.dgpSettle(...args))).map(Number);
     return applied === 1 ? { applied: true, settled } : { applied: false };
   }

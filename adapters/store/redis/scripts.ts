@@ -36,22 +36,24 @@ return out
 `;
 
 /**
- * KEYS: the done marker, then per counter: counter, holds hash (id → amount), leases zset (id → lease end ms),
- * held total. ARGV: id, leaseMs, then per counter: amount, limit, ttlMs (0 = none). Time is the server's (TIME), so
- * every instance agrees on when a lease ends. Expired leases are pruned first (at most 500 per counter per call).
+ * KEYS: the done marker when ARGV[3] is 1 (none when 0: the caller never reuses the id), then per counter: counter,
+ * holds hash (id → amount), leases zset (id → lease end ms), held total. ARGV: id, leaseMs, 1|0 (marker), then per
+ * counter: amount, limit, ttlMs (0 = none). Time is the server's (TIME), so every instance agrees on when a lease
+ * ends. Expired leases are pruned first (at most 500 per counter per call).
  * Replies {2} settled already; {3, i} counter i (0-based) missing; {0, i, settled..., held...} over the limit;
  * {1, duplicate 0|1, settled..., held...} held.
  */
 export const HOLD = `
 local id = ARGV[1]
 local lease = tonumber(ARGV[2])
+local m = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if redis.call('EXISTS', KEYS[1]) == 1 then return {2} end
-local n = (#KEYS - 1) / 4
+if m == 1 and redis.call('EXISTS', KEYS[1]) == 1 then return {2} end
+local n = (#KEYS - m) / 4
 local settled, held, dup = {}, {}, 0
 for i = 1, n do
-  local c, h, z, tot = KEYS[i * 4 - 2], KEYS[i * 4 - 1], KEYS[i * 4], KEYS[i * 4 + 1]
+  local c, h, z, tot = KEYS[m + i * 4 - 3], KEYS[m + i * 4 - 2], KEYS[m + i * 4 - 1], KEYS[m + i * 4]
   local s = redis.call('GET', c)
   if not s then return {3, i - 1} end
   settled[i] = tonumber(s)
@@ -74,12 +76,12 @@ local function reply(code, flag)
 end
 if dup == 1 then return reply(1, 1) end
 for i = 1, n do
-  local b = 2 + (i - 1) * 3
+  local b = 3 + (i - 1) * 3
   if settled[i] + held[i] + tonumber(ARGV[b + 1]) > tonumber(ARGV[b + 2]) then return reply(0, i - 1) end
 end
 for i = 1, n do
-  local h, z, tot = KEYS[i * 4 - 1], KEYS[i * 4], KEYS[i * 4 + 1]
-  local b = 2 + (i - 1) * 3
+  local h, z, tot = KEYS[m + i * 4 - 2], KEYS[m + i * 4 - 1], KEYS[m + i * 4]
+  local b = 3 + (i - 1) * 3
   redis.call('HSET', h, id, ARGV[b + 1])
   redis.call('ZADD', z, now + lease, id)
   held[i] = redis.call('INCRBY', tot, ARGV[b + 1])
@@ -92,25 +94,27 @@ return reply(1, 0)
 `;
 
 /**
- * KEYS: the done marker, then per counter the same four keys as HOLD. ARGV: id, markerTtlMs, then per counter the
- * actual amount. Once per id (SET NX on the marker): the hold is removed and the amount added in one step. A missing
- * counter is not created (its owner initialises it from the ledger, which has this amount): -1 in the reply.
- * Replies {0} settled before, or {1, settled...}.
+ * KEYS: the done marker when ARGV[3] is 1 (none when 0), then per counter the same four keys as HOLD. ARGV: id,
+ * markerTtlMs (0 without a marker), 1|0 (marker), then per counter the actual amount. With a marker, once per id (SET
+ * NX on it); without, every call applies (the caller settles its unique id once). The hold is removed and the amount
+ * added in one step. A missing counter is not created (its owner initialises it from the ledger, which has this
+ * amount): -1 in the reply. Replies {0} settled before, or {1, settled...}.
  */
 export const SETTLE = `
 local id = ARGV[1]
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return {0} end
-local n = (#KEYS - 1) / 4
+local m = tonumber(ARGV[3])
+if m == 1 and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return {0} end
+local n = (#KEYS - m) / 4
 local out = {1}
 for i = 1, n do
-  local c, h, z, tot = KEYS[i * 4 - 2], KEYS[i * 4 - 1], KEYS[i * 4], KEYS[i * 4 + 1]
+  local c, h, z, tot = KEYS[m + i * 4 - 3], KEYS[m + i * 4 - 2], KEYS[m + i * 4 - 1], KEYS[m + i * 4]
   local a = redis.call('HGET', h, id)
   if a then
     redis.call('HDEL', h, id)
     redis.call('ZREM', z, id)
     redis.call('DECRBY', tot, a)
   end
-  if redis.call('EXISTS', c) == 1 then out[i + 1] = redis.call('INCRBY', c, ARGV[2 + i]) else out[i + 1] = -1 end
+  if redis.call('EXISTS', c) == 1 then out[i + 1] = redis.call('INCRBY', c, ARGV[3 + i]) else out[i + 1] = -1 end
 end
 return out
 `;

@@ -122,6 +122,27 @@ export function runStoreContract(t: TapTest, make: StoreFactory): void {
     t.equal(await s.get('gone'), undefined);
   });
 
+  t.test('without a marker (an id never reused): the hold counts and is live-duplicate checked, every settle applies, no marker is left', async (t) => {
+    const s = await fresh(t);
+    await s.set('u', '0');
+    const hold = (id: string, amount: number, leaseMs = 60_000) => s.hold({ id, leaseMs, items: [{ key: 'u', amount, limit: 10 }] });
+    const settle = (id: string, amount: number) => s.settle({ id, items: [{ key: 'u', amount }] });
+    t.same(await hold('n1', 6), { ok: true, duplicate: false, settled: [0], held: [6] });
+    t.same(await hold('n1', 6), { ok: true, duplicate: true, settled: [0], held: [6] }, 'a live hold under the id is still a duplicate');
+    t.same(await hold('n2', 5), { ok: false, reason: 'limit', failed: 0, settled: [0], held: [6] }, 'limits apply as with a marker');
+    t.same(await settle('n1', 4), { applied: true, settled: [4] }, 'the hold is replaced by the actual amount');
+    t.same(await hold('n2', 5), { ok: true, duplicate: false, settled: [4], held: [5] }, 'the settled hold no longer counts');
+    t.same(await settle('n2', 0), { applied: true, settled: [4] }, 'a release');
+    t.same(await hold('n1', 1), { ok: true, duplicate: false, settled: [4], held: [1] }, 'nothing remembers n1: the caller vouched it would not come again');
+    t.same(await settle('n1', 1), { applied: true, settled: [5] });
+    t.same(await settle('n9', 2), { applied: true, settled: [7] }, 'a settle with no hold still adds: there is no marker to say it was done');
+    t.match(await hold('n3', 10, 100), { ok: false, reason: 'limit' });
+    t.match(await hold('n4', 3, 100), { ok: true, held: [3] });
+    t.ok(await within(2000, async () => (await hold('n5', 3)).ok && (await settle('n5', 0)).applied), 'the lease of an unmarked hold ends too');
+    await t.rejects(async () => s.settle({ id: 'x', marker: '', items: [] }), TypeError, 'an empty marker is refused');
+    await t.rejects(async () => s.settle({ id: 'x', marker: 'done:x', items: [] }), TypeError, 'a marker needs its markerTtlMs');
+  });
+
   t.test('a hold stops counting when its lease ends (a crashed holder leaks nothing)', async (t) => {
     const s = await fresh(t);
     await s.set('l', '0');
@@ -151,6 +172,7 @@ export function runStoreContract(t: TapTest, make: StoreFactory): void {
     const s = await make(`close${++seq}:`);
     t.match(s.readiness(), { ready: true });
     t.type(s.kind, 'string');
+    t.equal(s.callsRunOnce === true, s.kind === 'dgp.adapter.store.memory', 'only the in-process store (and the primary\'s, behind --workers) promises each call runs once');
     await s.close();
     await s.close();
     t.pass('close may be called twice');

@@ -32,8 +32,8 @@ export interface BudgetEngineOptions {
 
 export interface BudgetHold {
   readonly requestId: string;
-  /** The request's done marker: the one string hold and settle name it by (its hash is worked out once). */
-  readonly marker: string;
+  /** The request's done marker, written by the settle; undefined when the request id is never reused (see reserve). */
+  readonly marker: string | undefined;
   readonly amount: number;
   readonly counters: readonly BudgetCounter[];
   /** false: admitted by fail_mode open while the store was unreachable (nothing is held). */

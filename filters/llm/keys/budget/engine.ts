@@ -51,9 +51,11 @@ export class BudgetEngine {
 
   /**
    * Holds `estimateNanos` against every budget at once, or holds nothing and names the first budget that refused.
-   * Synchronous when the store answers synchronously (the memory store) and every counter exists.
+   * Synchronous when the store answers synchronously (the memory store) and every counter exists. `idMayRepeat`
+   * false: the caller vouches that `requestId` is used for this one request only (a fresh random id, settled or
+   * released once); on a store whose calls run once (Store.callsRunOnce) no done marker is then checked or written.
    */
-  reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}): MaybePromise<Admission> {
+  reserve(budgets: readonly Budget[], estimateNanos: number, requestId: string, now = Date.now(), opts: ReserveOptions = {}, idMayRepeat = true): MaybePromise<Admission> {
     const exempt = estimateNanos === 0 && this.#zeroCostExempt;
     const n = exempt ? 0 : budgets.length;
     // Sized up front: an array grown by push starts with room for 17.
@@ -64,7 +66,7 @@ export class BudgetEngine {
       counters[i] = c;
       items[i] = { key: c.key, amount: estimateNanos, limit: c.budget.limit_nanos, ttlMs: c.ttlMs };
     }
-    const marker = doneMarker(this.#prefix, requestId);
+    const marker = idMayRepeat || this.#store.callsRunOnce !== true ? doneMarker(this.#prefix, requestId) : undefined;
     const hold: BudgetHold = { requestId, marker, amount: estimateNanos, counters, guarded: true };
     if (n === 0) return { ok: true, hold, duplicate: false };
     return this.#pass({ id: requestId, leaseMs: this.#leaseMs, marker, items }, hold, now, opts, 0);

@@ -92,7 +92,7 @@ export class SpendGuard {
     }
     const fb = st.principal.limits.fallback_model;
     const opts = fb !== null && !fellBack && fb !== st.model ? { fallback_model: fb } : NO_FALLBACK;
-    const r = this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts);
+    const r = this.d.engine.reserve(budgets, est.nanos, st.spendId, Date.now(), opts, idMayRepeat(ctx, st.spendId));
     return r instanceof Promise ? r.then((x) => this.#admitted(ctx, st, subjects, budgets, opts, x, false)) : this.#admitted(ctx, st, subjects, budgets, opts, r, false);
   }
 
@@ -206,6 +206,15 @@ export class SpendGuard {
     if (r instanceof Promise) return r.then((x) => settleMissed(ctx, hold, c, x));
     settleMissed(ctx, hold, c, r);
   }
+}
+
+/**
+ * Whether another request may carry this id: the client chose it (its x-request-id; with generate_request_id the
+ * header also carries a drawn id, which is counted as chosen), or it is a re-drawn `<id>~<hex>`. A random UUID the
+ * gateway drew for this request alone never comes again.
+ */
+function idMayRepeat(ctx: RequestContext, id: string): boolean {
+  return id !== ctx.id || ctx.request.headers['x-request-id'] === id;
 }
 
 function settleMissed(ctx: RequestContext, hold: BudgetHold, c: Charge, r: SettleOutcome): void {

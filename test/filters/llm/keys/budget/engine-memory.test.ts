@@ -9,6 +9,7 @@ t.teardown(() => shared.close());
 // Each engine "closes" its store at teardown; the shared map outlives them.
 const view = async (): Promise<Store> => ({
   kind: shared.kind,
+  callsRunOnce: shared.callsRunOnce,
   get: (k) => shared.get(k),
   set: (k, v, o) => shared.set(k, v, o),
   delete: (k) => shared.delete(k),

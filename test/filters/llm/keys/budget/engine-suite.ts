@@ -76,6 +76,25 @@ export function runEngineSuite(t: TapTest, connect: SharedStoreFactory): void {
     t.ok((await e!.reserve([budget], 7 * USD, 'ri-c', NOW)).ok, 'and frees the hold');
   });
 
+  t.test('a fresh id (idMayRepeat false) goes without a done marker only where every store call runs once', async (t) => {
+    const store = await connect();
+    t.teardown(() => store.close());
+    const e = new BudgetEngine({ store, keyPrefix: `{b${++seq}-${process.pid}}:` });
+    const runsOnce = store.callsRunOnce === true;
+    const markers = (): unknown => store.readiness().markers;
+    const before = markers();
+    const budget = keyBudget('kf', 10 * USD);
+    const a = await e.reserve([budget], 4 * USD, 'rf-a', NOW, {}, false);
+    if (!a.ok) return t.fail('not admitted');
+    t.equal(a.hold.marker === undefined, runsOnce, runsOnce ? 'in process: no marker' : 'a networked store keeps the marker');
+    t.match(await e.reserve([budget], 7 * USD, 'rf-b', NOW, {}, false), { ok: false, reason: 'budget_exceeded' }, 'the unmarked hold counts');
+    t.same(await e.settle(a.hold, 3 * USD), { ok: true, applied: true });
+    t.equal(await e.spent(budget, NOW), 3 * USD, 'the actual is charged once');
+    t.ok((await e.reserve([budget], 7 * USD, 'rf-c', NOW, {}, false)).ok, 'the hold was replaced by the actual');
+    if (runsOnce) t.equal(markers(), before, 'no settled-request marker was written');
+    else t.same(await e.settle(a.hold, 3 * USD), { ok: true, applied: false }, 'a resent settle changes nothing');
+  });
+
   t.test('windows roll over by themselves; lifetime budgets never do', async (t) => {
     const [e] = await engines(t, 1);
     const daily = keyBudget('kw', 2 * USD);
