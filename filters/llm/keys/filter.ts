@@ -19,6 +19,7 @@ import { endpointKeyMissing, keyBlocked, keyExpired, keyInvalid, keyMissing, mod
 import { withRequestFacts, type RequestFacts } from './request-facts.js';
 import type { KeyResolver, Resolved } from './resolver.js';
 import type { KeysConfig } from './schema.js';
+import { fallbackHeader } from './spend/fallback.js';
 import type { Spend } from './spend/setup.js';
 import type { BudgetSubjects, Groups, Subjects } from './spend/subjects.js';
 import { groupRatesOf } from './limits.js';
@@ -49,8 +50,8 @@ export class KeysFilter implements HttpFilter {
     private readonly spend: Spend,
   ) {
     this.encode = cfg.cost_header
-      ? (ctx) => (spend.guard.fallbackHeader(ctx), spend.guard.costHeader(ctx))
-      : (ctx) => spend.guard.fallbackHeader(ctx);
+      ? (ctx) => (fallbackHeader(ctx), spend.guard.costHeader(ctx))
+      : fallbackHeader;
   }
 
   decode(ctx: RequestContext): HookResult | Promise<HookResult> {

@@ -6,7 +6,7 @@
 // a crashed process's holds end with their lease.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { addAccessLogFields, Continue, RequestModel, type ClusterManagerApi, type HookResult, type MaybePromise, type RequestContext } from '../../../../core/index.js';
+import { addAccessLogFields, Continue, type ClusterManagerApi, type HookResult, type MaybePromise, type RequestContext } from '../../../../core/index.js';
 import { LlmCacheOutcome, LlmChargeAttr, LlmExchangeKey, StreamUsageWanted, formatUsd, type Principal, type PriceBook } from '../../../../core/llm/index.js';
 import { applicableBudgets, type Budget } from '../budget/budgets.js';
 import type { Admission, BudgetEngine, BudgetHold, ReserveOptions, SettleOutcome } from '../budget/engine.js';
@@ -15,6 +15,7 @@ import { unknownPrice } from '../errors.js';
 import type { LedgerWriter } from '../ledger-writer.js';
 import type { BudgetsConfig } from '../spend-schema.js';
 import { chargeOf, type Charge } from './charge.js';
+import { switchModel } from './fallback.js';
 import { ledgerRowOf } from './ledger-row.js';
 import type { SpendMetrics } from './metrics.js';
 import { estimateFromBody, estimateRequest, type EstimateDeps } from './request-estimate.js';
@@ -31,15 +32,10 @@ export interface SpendGuardDeps {
   log: Logger;
 }
 
-/** `/v1beta/models/<model>:<method>`: before the model, the model, the rest. */
-const GEMINI_MODEL_PATH = /^(.*\/models\/)([^/:]+)(:[A-Za-z]+)$/;
-
 /** Models whose budgets one principal remembers at once (clients name models). */
 const MODELS_PER_PRINCIPAL = 64;
 
 const NO_FALLBACK: ReserveOptions = Object.freeze({});
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class SpendGuard {
   readonly #estimate: EstimateDeps;
@@ -118,38 +114,13 @@ export class SpendGuard {
   }
 
   async #tryFallback(ctx: RequestContext, st: SpendState, subjects: Subjects, denial: BudgetDenial, model: string): Promise<HookResult> {
-    if (await this.#fallBack(ctx, st, model)) {
+    if (await switchModel(ctx, st, model)) {
       this.d.metrics.denied(denial.budget.scope, 'fallback');
       ctx.log.info({ budget: denial.budget.id, model: st.requestedModel, fallback_model: st.model }, `budget ${denial.budget.id} cannot admit the request; served by the fallback model ${st.model}`);
       return this.#reserve(ctx, st, subjects, applicableBudgets({ model: st.model ?? '', ...subjects }), true);
     }
     this.d.metrics.denied(denial.budget.scope, 'rejected');
     return ctx.replyError(budgetExceededError(denial));
-  }
-
-  /**
-   * Serves the request with `model`: in the body where the client API names the model there (OpenAI, Anthropic), in
-   * the path where it names it there (Gemini: /v1beta/models/<model>:generateContent). False when neither holds it.
-   */
-  async #fallBack(ctx: RequestContext, st: SpendState, model: string): Promise<boolean> {
-    const body = await ctx.request.json<unknown>().catch(() => undefined);
-    if (isObj(body) && typeof body.model === 'string') {
-      ctx.request.setBody({ ...body, model });
-    } else {
-      const m = GEMINI_MODEL_PATH.exec(ctx.request.path);
-      if (m === null || ctx.request.setPath === undefined) return false;
-      ctx.request.setPath(`${m[1]}${encodeURIComponent(model)}${m[3]}`);
-    }
-    ctx.set(RequestModel, model);
-    st.requestedModel = st.model;
-    st.model = model;
-    return true;
-  }
-
-  /** A request served by on_exhaust.fallback_model says so: x-dgp-budget-fallback names the model that answered. */
-  fallbackHeader(ctx: RequestContext): void {
-    const st = ctx.get(SpendStateKey);
-    if (st?.requestedModel !== undefined && st.model !== undefined) ctx.response.headers['x-dgp-budget-fallback'] = st.model;
   }
 
   /** encode (cost_header): a unary answer's cost, known before its head goes out when the upstream reported usage. */
